@@ -1,0 +1,46 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { timestamp, timestamps } from './columns.ts';
+
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    name: text('name'),
+    email: text('email'),
+    kind: text('kind', { enum: ['sme', 'institution', 'individual'] }).notNull(),
+    country: text('country'),
+    phone: text('phone'),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status', { enum: ['onboarded', 'active', 'deactivated', 'erased'] }).notNull(),
+    segment: text('segment', { enum: ['bronze', 'silver', 'gold', 'platinum'] }).notNull(),
+    /** Bumped on every change; optimistic concurrency and stale-read detection. */
+    version: integer('version').notNull(),
+    erasedAt: timestamp('erased_at'),
+    ...timestamps,
+  },
+  (t) => [
+    // Email is unique among live customers only: an erased customer frees its address.
+    uniqueIndex('customers_email_live').on(t.email).where(sql`status <> 'erased'`),
+    index('customers_status').on(t.status, t.id),
+    index('customers_segment').on(t.segment, t.id),
+    index('customers_kind').on(t.kind, t.id),
+  ],
+);
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    email: text('email'),
+    name: text('name'),
+    role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull(),
+    status: text('status', { enum: ['invited', 'active', 'removed'] }).notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('users_customer_email_live').on(t.customerId, t.email).where(sql`status <> 'removed'`),
+    index('users_customer').on(t.customerId, t.id),
+  ],
+);

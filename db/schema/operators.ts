@@ -1,0 +1,13 @@
+import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { timestamp, timestamps } from './columns.ts';
+
+/** People who run the platform (admin dashboard and API), not users of a customer. */
+export const operators = sqliteTable('operators', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['admin', 'operator', 'viewer'] }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  disabledAt: timestamp('disabled_at'),
+  ...timestamps,
+});

@@ -1,0 +1,66 @@
+import { openDatabase } from '../db/client.ts';
+import { applyMigrations } from '../db/migrate.ts';
+import type { Bus } from './bus/bus.ts';
+import { createEmbeddedBus } from './bus/embedded.ts';
+import type { Config } from './config.ts';
+import type { Deps } from './deps.ts';
+import { systemClock, type Clock } from './kernel/clock.ts';
+import { createLogger, type Logger } from './kernel/logger.ts';
+import { createTransactor } from './kernel/transactor.ts';
+import type { Channels } from './notifications/channels/channel.ts';
+import { createLogChannel } from './notifications/channels/log.ts';
+import { createSmtpChannel } from './notifications/channels/smtp.ts';
+
+export interface BuildOptions {
+  /** The JWT signing secret, already resolved (from the environment or the data folder). */
+  jwtSecret: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Replace the configured channels (tests inject a failing channel). */
+  channels?: Channels;
+}
+
+function buildChannels(config: Config, logger: Logger): Channels {
+  return {
+    email:
+      config.email.channel === 'smtp'
+        ? createSmtpChannel({ url: config.email.smtpUrl!, from: config.email.from })
+        : createLogChannel('email', logger),
+    sms: createLogChannel('sms', logger),
+  };
+}
+
+function buildBus(config: Config, deps: { db: Deps['db']; transactor: Deps['transactor']; clock: Clock; logger: Logger }): Bus {
+  switch (config.bus) {
+    case 'embedded':
+      return createEmbeddedBus({ ...deps, pollMs: config.pollMs });
+  }
+}
+
+/** Opens the database, applies migrations and wires every dependency once. */
+export async function buildDeps(config: Config, options: BuildOptions): Promise<Deps> {
+  const logger = options.logger ?? createLogger({ silent: config.logSilent });
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase(config.databaseUrl, { authToken: config.databaseAuthToken });
+  await applyMigrations(database.db);
+  const onCommit = new Set<() => void>();
+  const transactor = createTransactor(database.db, {
+    maxBatch: config.groupCommitMax,
+    onCommit: () => {
+      for (const listener of onCommit) listener();
+    },
+  });
+  return {
+    config,
+    database,
+    db: database.db,
+    transactor,
+    clock,
+    logger,
+    bus: buildBus(config, { db: database.db, transactor, clock, logger }),
+    tokens: { secret: options.jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.ttlSeconds },
+    channels: options.channels ?? buildChannels(config, logger),
+    eventSource: 'urn:subscription-platform',
+    onCommit,
+  };
+}

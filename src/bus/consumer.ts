@@ -1,0 +1,82 @@
+import { describeError } from '../kernel/errors.ts';
+import { and, eq } from 'drizzle-orm';
+import { inbox } from '../../db/schema/index.ts';
+import { parseEvent, type EventType, type KnownEvent } from '../events/catalog.ts';
+import { systemActor, withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
+import type { Bus, Subscription } from './bus.ts';
+
+/** A consumer: a group name, the event types it wants, and what it does with each. */
+export interface EventHandler {
+  group: string;
+  types: readonly EventType[];
+  /** Applies the event's effects through `ctx.tx`; runs in the same transaction as the inbox row. */
+  handle(ctx: TxCtx, event: KnownEvent): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  /** Attempts before an event that keeps failing is dead-lettered. */
+  attempts?: number;
+  /** First backoff; doubles each attempt. */
+  backoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Dependencies a consumer needs: a context for its verbs, and the bus. */
+export type ConsumerDeps = Omit<Ctx, 'actor' | 'tx' | 'requestId'> & { bus: Bus };
+
+/**
+ * Handles one delivered event effectively once: validates it (dead-letters an
+ * invalid one), skips it if this group's inbox has it, otherwise applies the
+ * handler and records the inbox row in one transaction.
+ * Returns 'handled', 'duplicate' or throws the handler's error.
+ */
+export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw: unknown): Promise<'handled' | 'duplicate' | 'dead_lettered'> {
+  const parsed = parseEvent(raw);
+  if (!parsed.ok) {
+    await deps.bus.deadLetter(handler.group, raw, parsed.reason);
+    deps.logger.warn('event dead-lettered', { group: handler.group, reason: parsed.reason });
+    return 'dead_lettered';
+  }
+  const { event } = parsed;
+  const ctx: Ctx = { ...deps, actor: systemActor(handler.group), requestId: event.id };
+  return withTransaction(ctx, async (tx) => {
+    const seen = await tx.tx
+      .select({ id: inbox.eventId })
+      .from(inbox)
+      .where(and(eq(inbox.consumer, handler.group), eq(inbox.eventId, event.id)));
+    if (seen.length > 0) return 'duplicate' as const;
+    await handler.handle(tx, event);
+    await tx.tx.insert(inbox).values({ consumer: handler.group, eventId: event.id, handledAt: tx.clock.now() });
+    return 'handled' as const;
+  });
+}
+
+/**
+ * Subscribes a handler to the bus. A failing event is retried with exponential
+ * backoff, then dead-lettered with the last error so the group carries on.
+ */
+export function startConsumer(deps: ConsumerDeps, handler: EventHandler, options: ConsumerOptions = {}): Subscription {
+  const attempts = options.attempts ?? 5;
+  const backoffMs = options.backoffMs ?? 200;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  return deps.bus.subscribe({
+    group: handler.group,
+    types: handler.types,
+    async handle(raw) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await consumeOnce(deps, handler, raw);
+          return;
+        } catch (error) {
+          if (attempt >= attempts) {
+            await deps.bus.deadLetter(handler.group, raw, `failed ${attempts} times: ${describeError(error)}`);
+            deps.logger.error('event dead-lettered after retries', { group: handler.group, error: describeError(error) });
+            return;
+          }
+          deps.logger.warn('event handling failed; retrying', { group: handler.group, attempt, error: describeError(error) });
+          await sleep(backoffMs * 2 ** (attempt - 1));
+        }
+      }
+    },
+  });
+}

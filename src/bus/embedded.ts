@@ -1,0 +1,134 @@
+import { describeError } from '../kernel/errors.ts';
+import { and, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { busLog, consumerPositions, deadLetters } from '../../db/schema/index.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Transactor } from '../kernel/transactor.ts';
+import { newId } from '../kernel/ids.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Bus, GroupState, SubscribeOptions, Subscription } from './bus.ts';
+import { createWaker } from './waker.ts';
+
+export interface EmbeddedBusOptions {
+  db: Db;
+  /** Every write goes through the process's one writer (see Transactor). */
+  transactor: Transactor;
+  clock: Clock;
+  logger: Logger;
+  /** How long an idle subscription waits before looking for new events again. */
+  pollMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * The default bus: a durable append-only log in the same libSQL database, with
+ * one position per consumer group. Works across processes sharing the file;
+ * within one process a publish wakes the subscribers at once.
+ */
+export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
+  const { db, transactor, clock, logger } = options;
+  const pollMs = options.pollMs ?? 200;
+  const batchSize = options.batchSize ?? 100;
+  const waker = createWaker();
+
+  async function readPosition(group: string, types: readonly string[]): Promise<number> {
+    await transactor.write((tx) =>
+      tx
+        .insert(consumerPositions)
+        .values({ group, position: 0, types: [...types], updatedAt: clock.now() })
+        .onConflictDoUpdate({ target: consumerPositions.group, set: { types: [...types] } }),
+    );
+    const [row] = await db.select({ position: consumerPositions.position }).from(consumerPositions).where(eq(consumerPositions.group, group));
+    return row?.position ?? 0;
+  }
+
+  function subscribe({ group, types, handle }: SubscribeOptions): Subscription {
+    let stopped = false;
+    const loop = (async () => {
+      let position = await readPosition(group, types);
+      while (!stopped) {
+        const rows = await db
+          .select({ offset: busLog.offset, envelope: busLog.envelope })
+          .from(busLog)
+          .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types])))
+          .orderBy(busLog.offset)
+          .limit(batchSize);
+        if (rows.length === 0) {
+          await waker.wait(pollMs);
+          continue;
+        }
+        for (const row of rows) {
+          if (stopped) break;
+          await handle(JSON.parse(row.envelope));
+          position = row.offset;
+        }
+        // Committed after the batch's effects: a crash re-delivers at most one batch, which the inbox absorbs.
+        await transactor.write((tx) =>
+          tx.update(consumerPositions).set({ position, updatedAt: clock.now() }).where(eq(consumerPositions.group, group)),
+        );
+        // Yield to other work (HTTP requests) between batches even when busy.
+        await waker.wait(0);
+      }
+    })().catch((error) => {
+      logger.error('embedded subscription stopped on an error', { group, error: describeError(error) });
+    });
+    return {
+      async stop() {
+        stopped = true;
+        waker.wake();
+        await loop;
+      },
+    };
+  }
+
+  return {
+    name: 'embedded',
+    async publish(events) {
+      if (events.length === 0) return;
+      const now = clock.now();
+      // Re-publishing after a relay crash is harmless: the event id is unique in the log.
+      await transactor.write((tx) =>
+        tx
+          .insert(busLog)
+          .values(events.map((e) => ({ eventId: e.id, type: e.type, subject: e.subject, envelope: JSON.stringify(e), appendedAt: now })))
+          .onConflictDoNothing({ target: busLog.eventId }),
+      );
+      waker.wake();
+    },
+    subscribe,
+    async deadLetter(group, raw, reason) {
+      const envelope = raw as { id?: unknown; type?: unknown };
+      await transactor.write((tx) => tx
+        .insert(deadLetters)
+        .values({
+          id: newId('dlq', clock.now()),
+          consumer: group,
+          eventId: typeof envelope?.id === 'string' ? envelope.id : 'unknown',
+          type: typeof envelope?.type === 'string' ? envelope.type : 'unknown',
+          envelope: JSON.stringify(raw),
+          reason,
+          createdAt: clock.now(),
+        })
+        .onConflictDoNothing());
+    },
+    async groups(): Promise<GroupState[]> {
+      const rows = await db.select().from(consumerPositions).orderBy(consumerPositions.group);
+      return Promise.all(
+        rows.map(async (row) => {
+          const [lag] = await db
+            .select({ n: count() })
+            .from(busLog)
+            .where(and(gt(busLog.offset, row.position), inArray(busLog.type, row.types)));
+          return { group: row.group, types: row.types, position: row.position, lag: lag?.n ?? 0, updatedAt: row.updatedAt };
+        }),
+      );
+    },
+    async ping() {
+      await db.run(sql`SELECT 1`);
+      return true;
+    },
+    async close() {
+      waker.wake();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { describeError } from '../kernel/errors.ts';
+import { and, asc, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { outbox } from '../../db/schema/index.ts';
+import { toEnvelope } from '../events/envelope.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Transactor } from '../kernel/transactor.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Bus } from './bus.ts';
+import { createWaker } from './waker.ts';
+
+export interface RelayOptions {
+  db: Db;
+  transactor: Transactor;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  batchSize?: number;
+  /** How long claimed rows belong to this relay before another may take them. */
+  leaseMs?: number;
+  pollMs?: number;
+  /** Wait after a failed publish before the rows are tried again. */
+  retryMs?: number;
+}
+
+/**
+ * Claims unpublished outbox rows with a lease, publishes them to the bus in
+ * commit order, and marks them published only after the bus accepted them.
+ * Returns how many rows it published; 0 means the outbox is drained.
+ */
+export async function relayOnce(options: RelayOptions): Promise<number> {
+  const { db, transactor, bus, clock } = options;
+  const now = clock.now();
+  const leaseMs = options.leaseMs ?? 30_000;
+  const batchSize = options.batchSize ?? 200;
+  const due = await db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(isNull(outbox.publishedAt), or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, now))))
+    // rowid is commit order in a single-writer database: per-subject order is kept.
+    .orderBy(asc(sql`rowid`))
+    .limit(batchSize);
+  // Idle relays only read: a write here would wake every listener after each commit.
+  if (due.length === 0) return 0;
+  const claimed = await transactor.write((tx) =>
+    tx
+      .update(outbox)
+      .set({ claimedUntil: now + leaseMs })
+      .where(and(inArray(outbox.id, due.map((d) => d.id)), isNull(outbox.publishedAt), or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, now))))
+      .returning({
+        id: outbox.id,
+        type: outbox.type,
+        source: outbox.source,
+        subject: outbox.subject,
+        sequence: outbox.sequence,
+        time: outbox.time,
+        data: outbox.data,
+        rowid: sql<number>`rowid`,
+      }),
+  );
+  if (claimed.length === 0) return 0;
+  claimed.sort((a, b) => a.rowid - b.rowid);
+  const ids = claimed.map((r) => r.id);
+  try {
+    await bus.publish(claimed.map(toEnvelope));
+  } catch (error) {
+    await transactor.write((tx) => tx
+      .update(outbox)
+      .set({
+        claimedUntil: clock.now() + (options.retryMs ?? 1_000),
+        attempts: sql`${outbox.attempts} + 1`,
+        lastError: describeError(error).slice(0, 500),
+      })
+      .where(inArray(outbox.id, ids)));
+    throw error;
+  }
+  await transactor.write((tx) => tx.update(outbox).set({ publishedAt: clock.now(), claimedUntil: null }).where(inArray(outbox.id, ids)));
+  return claimed.length;
+}
+
+/** Runs the relay until stopped; woken early by `wake()` after a commit in this process. */
+export function startRelay(options: RelayOptions) {
+  const waker = createWaker();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      let published = 0;
+      try {
+        published = await relayOnce(options);
+      } catch (error) {
+        options.logger.warn('relay could not publish; will retry', { error: describeError(error) });
+        await waker.wait(options.retryMs ?? 1_000);
+        continue;
+      }
+      // Yield to other work (HTTP requests) between batches even when busy.
+      await waker.wait(published === 0 ? (options.pollMs ?? 200) : 0);
+    }
+  })();
+  return {
+    wake: () => waker.wake(),
+    async stop() {
+      stopped = true;
+      waker.wake();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import * as v from 'valibot';
+
+const port = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(65535));
+const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1));
+const databaseUrl = v.pipe(
+  v.string(),
+  v.regex(/^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/, 'must start with file:, libsql://, http(s):// or ws(s)://'),
+);
+
+const envSchema = v.object({
+  PORT: v.optional(port, '3000'),
+  DATABASE_URL: v.optional(databaseUrl, 'file:./data/app.db'),
+  DATABASE_AUTH_TOKEN: v.optional(v.string()),
+  DATA_DIR: v.optional(v.string(), './data'),
+  ADMIN_EMAIL: v.optional(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.email('must be an email address'))),
+  ADMIN_PASSWORD: v.optional(v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'))),
+  JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  JWT_ISSUER: v.optional(v.string(), 'subscription-platform'),
+  JWT_AUDIENCE: v.optional(v.string(), 'subscription-platform-api'),
+  JWT_TTL_SECONDS: v.optional(positiveInt, '3600'),
+  BUS: v.optional(v.picklist(['embedded'], 'must be "embedded" (Kafka adapters are not built yet)'), 'embedded'),
+  EMAIL_CHANNEL: v.optional(v.picklist(['log', 'smtp'], 'must be "log" or "smtp"'), 'log'),
+  SMTP_URL: v.optional(v.pipe(v.string(), v.regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://'))),
+  EMAIL_FROM: v.optional(v.string(), 'Subscription Platform <no-reply@localhost>'),
+  SMS_CHANNEL: v.optional(v.picklist(['log'], 'must be "log"'), 'log'),
+  POLL_INTERVAL_MS: v.optional(positiveInt, '200'),
+  GROUP_COMMIT_MAX: v.optional(positiveInt, '64'),
+  NOTIFY_MAX_ATTEMPTS: v.optional(positiveInt, '5'),
+  NOTIFY_BACKOFF_MS: v.optional(positiveInt, '1000'),
+  LOG_SILENT: v.optional(v.picklist(['0', '1', 'true', 'false']), '0'),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+/** A configuration problem, naming the variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function toConfig(env: v.InferOutput<typeof envSchema>) {
+  if (env.EMAIL_CHANNEL === 'smtp' && !env.SMTP_URL) throw new ConfigError('SMTP_URL', 'is required when EMAIL_CHANNEL=smtp');
+  if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) throw new ConfigError('ADMIN_EMAIL', 'is required when ADMIN_PASSWORD is set');
+  return {
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    databaseAuthToken: env.DATABASE_AUTH_TOKEN,
+    dataDir: env.DATA_DIR,
+    admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },
+    jwt: { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, ttlSeconds: env.JWT_TTL_SECONDS },
+    bus: env.BUS,
+    email: { channel: env.EMAIL_CHANNEL, smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
+    sms: { channel: env.SMS_CHANNEL },
+    pollMs: env.POLL_INTERVAL_MS,
+    groupCommitMax: env.GROUP_COMMIT_MAX,
+    notify: { maxAttempts: env.NOTIFY_MAX_ATTEMPTS, backoffMs: env.NOTIFY_BACKOFF_MS },
+    logSilent: env.LOG_SILENT === '1' || env.LOG_SILENT === 'true',
+  };
+}
+
+/**
+ * Parses the environment once at start. Empty strings count as unset.
+ * Throws a ConfigError naming the first bad variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = v.safeParse(envSchema, present);
+  if (!result.success) {
+    const issue = result.issues[0]!;
+    const variable = v.getDotPath(issue) ?? 'environment';
+    throw new ConfigError(variable, issue.message);
+  }
+  return toConfig(result.output);
+}

@@ -1,0 +1,68 @@
+import { and, eq, ne } from 'drizzle-orm';
+import { customers, users } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit/record.ts';
+import { emit } from '../events/outbox.ts';
+import type { Ctx } from '../kernel/context.ts';
+import { withTransaction } from '../kernel/context.ts';
+import { conflict } from '../kernel/errors.ts';
+import { newId } from '../kernel/ids.ts';
+import { toUserSnapshot } from '../users/present.ts';
+import { isDuplicateEmail } from './load.ts';
+import { toCustomerResource, toCustomerSnapshot } from './present.ts';
+import type { OnboardCustomerInput } from './schema.ts';
+
+/**
+ * Onboards a customer with its contact as the first owner user.
+ * Emits `customer.onboarded` and `user.created`.
+ */
+export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput) {
+  return withTransaction(ctx, async (ctx) => {
+    const [taken] = await ctx.tx
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.email, input.email), ne(customers.status, 'erased')));
+    if (taken) throw conflict(`a live customer already uses ${input.email}`, { field: 'email', existing_id: taken.id });
+
+    const now = ctx.clock.now();
+    const [customer] = await ctx.tx
+      .insert(customers)
+      .values({
+        id: newId('cus', now),
+        name: input.name,
+        email: input.email,
+        kind: input.kind,
+        country: input.country,
+        phone: input.phone ?? null,
+        metadata: input.metadata ?? {},
+        status: 'onboarded',
+        segment: 'bronze',
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+      .catch((error) => {
+        throw isDuplicateEmail(error) ? conflict(`a live customer already uses ${input.email}`, { field: 'email' }) : error;
+      });
+    const [owner] = await ctx.tx
+      .insert(users)
+      .values({
+        id: newId('usr', now),
+        customerId: customer!.id,
+        email: input.email,
+        name: input.name,
+        role: 'owner',
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+
+    await emit(ctx, [
+      { type: 'customer.onboarded', subject: customer!.id, data: { customer: toCustomerSnapshot(customer!) } },
+      { type: 'user.created', subject: customer!.id, data: { user: toUserSnapshot(owner!) } },
+    ]);
+    await recordAudit(ctx, { action: 'customer.onboard', targetType: 'customer', targetId: customer!.id });
+    return toCustomerResource(customer!);
+  });
+}

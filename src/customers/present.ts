@@ -1,0 +1,41 @@
+import type { InferSelectModel } from 'drizzle-orm';
+import type { customers } from '../../db/schema/index.ts';
+import type { EventData } from '../events/catalog.ts';
+import { toIso, toIsoOrNull } from '../kernel/clock.ts';
+import type { CustomerResource } from './schema.ts';
+
+export type CustomerRow = InferSelectModel<typeof customers>;
+
+/** The API shape of a customer. */
+export function toCustomerResource(row: CustomerRow): CustomerResource {
+  return {
+    id: row.id,
+    object: 'customer',
+    name: row.name,
+    email: row.email,
+    kind: row.kind,
+    country: row.country,
+    phone: row.phone,
+    metadata: row.metadata,
+    status: row.status,
+    segment: row.segment,
+    version: row.version,
+    created_at: toIso(row.createdAt),
+    updated_at: toIso(row.updatedAt),
+    erased_at: toIsoOrNull(row.erasedAt),
+  };
+}
+
+/** The customer as carried inside events. */
+export function toCustomerSnapshot(row: CustomerRow): EventData<'customer.onboarded'>['customer'] {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    phone: row.phone,
+    kind: row.kind,
+    country: row.country,
+    status: row.status,
+    segment: row.segment,
+  };
+}

@@ -1,0 +1,109 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../http/env.ts';
+import { runCommand } from '../http/command.ts';
+import { doc } from '../http/openapi.ts';
+import { pageSchema } from '../http/pagination.ts';
+import { validate } from '../http/validate.ts';
+import { onboardCustomer } from './onboard.ts';
+import { getCustomer, listCustomers } from './queries.ts';
+import { customerParams, customerResource, listCustomersQuery, onboardCustomerInput, promoteInput, updateCustomerInput } from './schema.ts';
+import { activateCustomer, deactivateCustomer, promoteCustomer } from './transition.ts';
+import { eraseCustomer } from './erase.ts';
+import { updateCustomer } from './update.ts';
+import { listCustomerNotifications } from './notification-history.ts';
+import { pageQuery } from '../http/pagination.ts';
+import * as v from 'valibot';
+
+const notificationEntry = v.object({
+  notification_id: v.string(),
+  channel: v.string(),
+  template: v.string(),
+  status: v.picklist(['sent', 'failed']),
+  reason: v.nullable(v.string()),
+  event_id: v.string(),
+  at: v.string(),
+});
+
+const tags = ['Customers'];
+const customer = { status: 200, description: 'The customer', schema: customerResource };
+
+const transitionDoc = (summary: string, description: string) =>
+  doc({ summary, description, tags, access: 'operator', success: customer, errors: [404, 409], idempotent: true });
+
+/** /v1/customers: onboarding, reads, changes and lifecycle transitions. */
+export function customerRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.post(
+    '/',
+    doc({ summary: 'Onboard a customer', description: 'Creates the customer in `onboarded` with its contact as the owner user. Emits `customer.onboarded`.', tags, access: 'operator', success: { ...customer, status: 201, description: 'Onboarded' }, errors: [409], idempotent: true }),
+    validate('json', onboardCustomerInput),
+    (c) => runCommand(c, 201, (ctx) => onboardCustomer(ctx, c.req.valid('json'))),
+  );
+
+  app.get(
+    '/',
+    doc({ summary: 'List customers', description: 'Newest first; filter by status, segment, kind, exact email, or `q` (text in name or email). Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', success: { status: 200, description: 'A page of customers', schema: pageSchema(customerResource) } }),
+    validate('query', listCustomersQuery),
+    async (c) => c.json(await listCustomers(c.get('deps').db, c.req.valid('query'))),
+  );
+
+  app.get(
+    '/:id',
+    doc({ summary: 'Get a customer', tags, access: 'viewer', success: customer, errors: [404] }),
+    validate('param', customerParams),
+    async (c) => c.json(await getCustomer(c.get('deps').db, c.req.valid('param').id)),
+  );
+
+  app.patch(
+    '/:id',
+    doc({ summary: 'Update a customer', description: 'Changes name, email, kind, country, phone or metadata. Emits `customer.updated`.', tags, access: 'operator', success: customer, errors: [404, 409] }),
+    validate('param', customerParams),
+    validate('json', updateCustomerInput),
+    (c) => runCommand(c, 200, (ctx) => updateCustomer(ctx, c.req.valid('param').id, c.req.valid('json'))),
+  );
+
+  app.post(
+    '/:id/activate',
+    transitionDoc('Activate a customer', '`onboarded` or `deactivated` → `active`. Emits `customer.activated`.'),
+    validate('param', customerParams),
+    (c) => runCommand(c, 200, (ctx) => activateCustomer(ctx, c.req.valid('param').id)),
+  );
+
+  app.post(
+    '/:id/deactivate',
+    transitionDoc('Deactivate a customer', '`active` → `deactivated`. Emits `customer.deactivated`.'),
+    validate('param', customerParams),
+    (c) => runCommand(c, 200, (ctx) => deactivateCustomer(ctx, c.req.valid('param').id)),
+  );
+
+  app.post(
+    '/:id/promote',
+    transitionDoc('Promote a customer', 'Moves an `active` customer one segment up (bronze → silver → gold → platinum). Emits `customer.promoted`.'),
+    validate('param', customerParams),
+    validate('json', promoteInput),
+    (c) => runCommand(c, 200, (ctx) => promoteCustomer(ctx, c.req.valid('param').id, c.req.valid('json')?.reason)),
+  );
+
+  app.post(
+    '/:id/erase',
+    transitionDoc('Erase a customer', 'Removes personal data (also from its users, notifications and stored events); the id and history stay. Final. Emits `customer.erased`.'),
+    validate('param', customerParams),
+    (c) => runCommand(c, 200, (ctx) => eraseCustomer(ctx, c.req.valid('param').id)),
+  );
+
+  app.get(
+    '/:id/notifications',
+    doc({ summary: "A customer's notification history", description: 'Every notification sent to (or failed for) the customer, newest first; fed by `notification.sent|failed` events.', tags, access: 'viewer', success: { status: 200, description: 'A page of notifications', schema: pageSchema(notificationEntry) }, errors: [404] }),
+    validate('param', customerParams),
+    validate('query', v.object({ ...pageQuery })),
+    async (c) => {
+      const { db } = c.get('deps');
+      const { id } = c.req.valid('param');
+      await getCustomer(db, id);
+      return c.json(await listCustomerNotifications(db, id, c.req.valid('query')));
+    },
+  );
+
+  return app;
+}

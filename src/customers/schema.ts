@@ -1,0 +1,68 @@
+import * as v from 'valibot';
+import { pageQuery } from '../http/pagination.ts';
+import { customerKinds, customerStatuses, segments } from './lifecycle.ts';
+
+export const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
+export const email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.email('must be an email address'));
+const country = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'));
+const phone = v.pipe(v.string(), v.trim(), v.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +4930123456'));
+const metadata = v.pipe(
+  v.record(v.pipe(v.string(), v.maxLength(40)), v.union([v.pipe(v.string(), v.maxLength(500)), v.number(), v.boolean(), v.null()])),
+  v.check((m) => Object.keys(m).length <= 50, 'must have at most 50 keys'),
+);
+
+export const customerId = v.pipe(v.string(), v.regex(/^cus_[0-9A-Z]{26}$/, 'must be a customer id (cus_…)'));
+export const customerParams = v.object({ id: customerId });
+
+export const onboardCustomerInput = v.object({
+  name,
+  email,
+  kind: v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`),
+  country,
+  phone: v.optional(phone),
+  metadata: v.optional(metadata),
+});
+export type OnboardCustomerInput = v.InferOutput<typeof onboardCustomerInput>;
+
+export const updateCustomerInput = v.pipe(
+  v.strictObject({
+    name: v.optional(name),
+    email: v.optional(email),
+    kind: v.optional(v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`)),
+    country: v.optional(country),
+    phone: v.optional(v.nullable(phone)),
+    metadata: v.optional(metadata),
+  }),
+  v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
+);
+export type UpdateCustomerInput = v.InferOutput<typeof updateCustomerInput>;
+
+export const promoteInput = v.optional(v.object({ reason: v.optional(v.pipe(v.string(), v.maxLength(500))) }), {});
+
+export const listCustomersQuery = v.object({
+  ...pageQuery,
+  status: v.optional(v.picklist(customerStatuses, `must be one of ${customerStatuses.join(', ')}`)),
+  segment: v.optional(v.picklist(segments, `must be one of ${segments.join(', ')}`)),
+  kind: v.optional(v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`)),
+  email: v.optional(email),
+  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))),
+});
+export type ListCustomersQuery = v.InferOutput<typeof listCustomersQuery>;
+
+export const customerResource = v.object({
+  id: v.string(),
+  object: v.literal('customer'),
+  name: v.nullable(v.string()),
+  email: v.nullable(v.string()),
+  kind: v.picklist(customerKinds),
+  country: v.nullable(v.string()),
+  phone: v.nullable(v.string()),
+  metadata: v.record(v.string(), v.unknown()),
+  status: v.picklist(customerStatuses),
+  segment: v.picklist(segments),
+  version: v.number(),
+  created_at: v.string(),
+  updated_at: v.string(),
+  erased_at: v.nullable(v.string()),
+});
+export type CustomerResource = v.InferOutput<typeof customerResource>;

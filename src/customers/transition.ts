@@ -1,0 +1,63 @@
+import { eq } from 'drizzle-orm';
+import { customers } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit/record.ts';
+import { emit } from '../events/outbox.ts';
+import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { nextSegment, nextStatus } from './lifecycle.ts';
+import { loadCustomer } from './load.ts';
+import { toCustomerResource, toCustomerSnapshot, type CustomerRow } from './present.ts';
+
+function refuse(row: CustomerRow, transition: string): never {
+  throw new DomainError('invalid_transition', `cannot ${transition} a customer that is ${row.status}`, {
+    status: row.status,
+    transition,
+  });
+}
+
+async function save(ctx: TxCtx, current: CustomerRow, changes: Partial<CustomerRow>): Promise<CustomerRow> {
+  const [row] = await ctx.tx
+    .update(customers)
+    .set({ ...changes, version: current.version + 1, updatedAt: ctx.clock.now() })
+    .where(eq(customers.id, current.id))
+    .returning();
+  return row!;
+}
+
+/** onboarded|deactivated → active. Emits `customer.activated`. */
+export function activateCustomer(ctx: Ctx, id: string) {
+  return withTransaction(ctx, async (ctx) => {
+    const current = await loadCustomer(ctx.tx, id);
+    const status = nextStatus(current.status, 'activate') ?? refuse(current, 'activate');
+    const row = await save(ctx, current, { status });
+    await emit(ctx, [{ type: 'customer.activated', subject: id, data: { customer: toCustomerSnapshot(row), previous_status: current.status } }]);
+    await recordAudit(ctx, { action: 'customer.activate', targetType: 'customer', targetId: id });
+    return toCustomerResource(row);
+  });
+}
+
+/** active → deactivated. Emits `customer.deactivated`. */
+export function deactivateCustomer(ctx: Ctx, id: string) {
+  return withTransaction(ctx, async (ctx) => {
+    const current = await loadCustomer(ctx.tx, id);
+    const status = nextStatus(current.status, 'deactivate') ?? refuse(current, 'deactivate');
+    const row = await save(ctx, current, { status });
+    await emit(ctx, [{ type: 'customer.deactivated', subject: id, data: { customer: toCustomerSnapshot(row), previous_status: current.status } }]);
+    await recordAudit(ctx, { action: 'customer.deactivate', targetType: 'customer', targetId: id });
+    return toCustomerResource(row);
+  });
+}
+
+/** Moves an active customer's segment one step up. Emits `customer.promoted`. */
+export function promoteCustomer(ctx: Ctx, id: string, reason = 'promoted by an operator') {
+  return withTransaction(ctx, async (ctx) => {
+    const current = await loadCustomer(ctx.tx, id);
+    if (!nextStatus(current.status, 'promote')) refuse(current, 'promote');
+    const segment = nextSegment(current.segment);
+    if (!segment) throw new DomainError('invalid_transition', 'the customer is already in the top segment (platinum)', { segment: current.segment, transition: 'promote' });
+    const row = await save(ctx, current, { segment });
+    await emit(ctx, [{ type: 'customer.promoted', subject: id, data: { customer: toCustomerSnapshot(row), from: current.segment, to: segment, reason } }]);
+    await recordAudit(ctx, { action: 'customer.promote', targetType: 'customer', targetId: id, data: { from: current.segment, to: segment, reason } });
+    return toCustomerResource(row);
+  });
+}

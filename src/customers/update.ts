@@ -1,0 +1,48 @@
+import { and, eq, ne } from 'drizzle-orm';
+import { customers } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit/record.ts';
+import { emit } from '../events/outbox.ts';
+import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { conflict, DomainError } from '../kernel/errors.ts';
+import { isDuplicateEmail, loadCustomer } from './load.ts';
+import { toCustomerResource, toCustomerSnapshot } from './present.ts';
+import type { UpdateCustomerInput } from './schema.ts';
+
+const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country', phone: 'phone', metadata: 'metadata' } as const;
+
+/** Changes a customer's details; emits `customer.updated` naming the changed fields (none: no event). */
+export function updateCustomer(ctx: Ctx, id: string, patch: UpdateCustomerInput) {
+  return withTransaction(ctx, async (ctx) => {
+    const current = await loadCustomer(ctx.tx, id);
+    if (current.status === 'erased') throw new DomainError('invalid_transition', `customer ${id} is erased; it cannot change`, { status: current.status });
+
+    const changes: Partial<typeof current> = {};
+    for (const [field, column] of Object.entries(COLUMN) as [keyof UpdateCustomerInput, keyof typeof current][]) {
+      const value = patch[field];
+      if (value !== undefined && JSON.stringify(value) !== JSON.stringify(current[column])) {
+        (changes as Record<string, unknown>)[column] = value;
+      }
+    }
+    const changed = Object.keys(changes);
+    if (changed.length === 0) return toCustomerResource(current);
+
+    if (changes.email) {
+      const [taken] = await ctx.tx
+        .select({ id: customers.id })
+        .from(customers)
+        .where(and(eq(customers.email, changes.email), ne(customers.status, 'erased'), ne(customers.id, id)));
+      if (taken) throw conflict(`a live customer already uses ${changes.email}`, { field: 'email', existing_id: taken.id });
+    }
+    const [updated] = await ctx.tx
+      .update(customers)
+      .set({ ...changes, version: current.version + 1, updatedAt: ctx.clock.now() })
+      .where(eq(customers.id, id))
+      .returning()
+      .catch((error) => {
+        throw isDuplicateEmail(error) ? conflict(`a live customer already uses ${changes.email}`, { field: 'email' }) : error;
+      });
+    await emit(ctx, [{ type: 'customer.updated', subject: id, data: { customer: toCustomerSnapshot(updated!), changed } }]);
+    await recordAudit(ctx, { action: 'customer.update', targetType: 'customer', targetId: id, data: { changed } });
+    return toCustomerResource(updated!);
+  });
+}

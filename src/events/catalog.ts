@@ -1,0 +1,108 @@
+import * as v from 'valibot';
+import type { CloudEvent } from './envelope.ts';
+
+/**
+ * Every event type the platform emits, with the schema of its `data`.
+ * Producers validate before writing to the outbox; consumers validate before
+ * handling and dead-letter what does not match.
+ */
+const personal = v.nullable(v.string());
+
+const customerSnapshot = v.object({
+  id: v.string(),
+  name: personal,
+  email: personal,
+  phone: v.optional(personal),
+  kind: v.picklist(['sme', 'institution', 'individual']),
+  country: v.nullable(v.string()),
+  status: v.picklist(['onboarded', 'active', 'deactivated', 'erased']),
+  segment: v.picklist(['bronze', 'silver', 'gold', 'platinum']),
+});
+
+const userSnapshot = v.object({
+  id: v.string(),
+  customer_id: v.string(),
+  email: personal,
+  name: personal,
+  role: v.picklist(['owner', 'admin', 'member']),
+  status: v.picklist(['invited', 'active', 'removed']),
+});
+
+const notificationOutcome = {
+  notification_id: v.string(),
+  customer_id: v.string(),
+  channel: v.picklist(['email', 'sms']),
+  template: v.string(),
+  trigger_event_id: v.string(),
+  attempts: v.number(),
+};
+
+export const catalog = {
+  'customer.onboarded': v.object({ customer: customerSnapshot }),
+  'customer.activated': v.object({ customer: customerSnapshot, previous_status: v.string() }),
+  'customer.deactivated': v.object({ customer: customerSnapshot, previous_status: v.string() }),
+  'customer.promoted': v.object({ customer: customerSnapshot, from: v.string(), to: v.string(), reason: v.string() }),
+  'customer.updated': v.object({ customer: customerSnapshot, changed: v.array(v.string()) }),
+  'customer.erased': v.object({ customer_id: v.string() }),
+  'customer.profiled': v.object({
+    customer_id: v.string(),
+    segment: v.picklist(['bronze', 'silver', 'gold', 'platinum']),
+    risk_score: v.number(),
+    segment_reasons: v.array(v.string()),
+    risk_reasons: v.array(v.string()),
+  }),
+  'user.invited': v.object({ user: userSnapshot }),
+  'user.created': v.object({ user: userSnapshot }),
+  'user.role_changed': v.object({ user: userSnapshot, from: v.string(), to: v.string() }),
+  'user.removed': v.object({ user: userSnapshot }),
+  'notification.sent': v.object({ ...notificationOutcome }),
+  'notification.failed': v.object({ ...notificationOutcome, reason: v.string() }),
+} as const;
+
+export type EventType = keyof typeof catalog;
+export type EventData<T extends EventType> = v.InferOutput<(typeof catalog)[T]>;
+
+/** An event as a command asks for it; the outbox adds id, time, source and sequence. */
+export type NewEvent = { [T in EventType]: { type: T; subject: string; data: EventData<T> } }[EventType];
+
+/** Event types, for filters and documentation. */
+export const eventTypes = Object.keys(catalog) as EventType[];
+
+export const isEventType = (type: string): type is EventType => Object.hasOwn(catalog, type);
+
+/** The CloudEvents envelope schema; shared by every adapter and consumer. */
+export const envelopeSchema = v.object({
+  specversion: v.literal('1.0'),
+  id: v.pipe(v.string(), v.minLength(1)),
+  source: v.string(),
+  type: v.string(),
+  subject: v.string(),
+  time: v.string(),
+  datacontenttype: v.optional(v.string()),
+  sequence: v.number(),
+  data: v.record(v.string(), v.unknown()),
+});
+
+/** A consumer's view of a validated event of a known type. */
+export type KnownEvent<T extends EventType = EventType> = Omit<CloudEvent, 'type' | 'data'> & {
+  type: T;
+  data: EventData<T>;
+};
+
+/**
+ * Validates an incoming envelope and its data against the catalog.
+ * Returns the typed event, or a reason suitable for a dead-letter record.
+ */
+export function parseEvent(raw: unknown): { ok: true; event: KnownEvent } | { ok: false; reason: string } {
+  const envelope = v.safeParse(envelopeSchema, raw);
+  if (!envelope.success) return { ok: false, reason: `invalid envelope: ${describeIssues(envelope.issues)}` };
+  const { type } = envelope.output;
+  if (!isEventType(type)) return { ok: false, reason: `unknown event type ${type}` };
+  const data = v.safeParse(catalog[type], envelope.output.data);
+  if (!data.success) return { ok: false, reason: `invalid ${type} data: ${describeIssues(data.issues)}` };
+  return { ok: true, event: { ...envelope.output, datacontenttype: 'application/json', specversion: '1.0', type, data: data.output } as KnownEvent };
+}
+
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues.map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`).join('; ');
+}

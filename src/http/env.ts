@@ -1,0 +1,21 @@
+import type { Ctx } from '../kernel/context.ts';
+import type { Deps } from '../deps.ts';
+
+/** An Idempotency-Key claimed by this request. */
+export interface IdempotencyClaim {
+  principal: string;
+  key: string;
+  /** Set once the response was stored with the command's own transaction. */
+  stored: boolean;
+}
+
+/** The typed Hono environment every route shares. */
+export interface AppEnv {
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    /** The verb context for this request (actor, request id, clock, db). */
+    ctx: Ctx;
+    idempotency?: IdempotencyClaim;
+  };
+}

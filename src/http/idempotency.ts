@@ -1,0 +1,97 @@
+import { and, eq } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { idempotencyKeys } from '../../db/schema/index.ts';
+import type { TxCtx } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import type { AppEnv, IdempotencyClaim } from './env.ts';
+
+/** How long a claim protects a running request before a retry may take it over (crashed request). */
+const CLAIM_MS = 60_000;
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * `Idempotency-Key` for POST requests. The first request claims the key; a
+ * retry with the same body gets the stored response (with
+ * `Idempotency-Replayed: true`), a different body 422, a retry while the first
+ * still runs 409. Successful commands store their response in their own
+ * transaction (see `runCommand`), so a crash can never apply a change without
+ * recording it under the key.
+ */
+export function idempotency(): MiddlewareHandler<AppEnv> {
+  return async function idempotencyMiddleware(c, next) {
+    const key = c.req.header('Idempotency-Key');
+    if (c.req.method !== 'POST' || key === undefined) return next();
+    if (!KEY.test(key)) {
+      throw new DomainError('validation', 'Idempotency-Key must be 1 to 255 printable ASCII characters', {
+        issues: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' }],
+      });
+    }
+    const { transactor, clock } = c.get('deps');
+    const principal = c.get('ctx').actor.id;
+    const requestHash = await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+    const where = and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, key));
+
+    const existing = await transactor.write(async (tx) => {
+      const now = clock.now();
+      const [row] = await tx.select().from(idempotencyKeys).where(where);
+      if (!row) {
+        await tx.insert(idempotencyKeys).values({
+          principal, key, method: c.req.method, path: c.req.path, requestHash,
+          state: 'in_progress', lockedUntil: now + CLAIM_MS, createdAt: now,
+        });
+        return null;
+      }
+      if (row.requestHash !== requestHash) return row;
+      if (row.state === 'in_progress' && row.lockedUntil <= now) {
+        await tx.update(idempotencyKeys).set({ lockedUntil: now + CLAIM_MS }).where(where);
+        return null;
+      }
+      return row;
+    });
+
+    if (existing) {
+      if (existing.requestHash !== requestHash) {
+        throw new DomainError('idempotency_mismatch', 'this Idempotency-Key was used with a different request; use a new key for a new request');
+      }
+      if (existing.state === 'in_progress') {
+        throw new DomainError('idempotency_in_progress', 'the first request with this Idempotency-Key has not finished; retry later');
+      }
+      return c.body(existing.responseBody ?? '', existing.responseStatus as ContentfulStatusCode, {
+        'Content-Type': existing.responseStatus! >= 400 ? 'application/problem+json' : 'application/json',
+        'Idempotency-Replayed': 'true',
+      });
+    }
+
+    const claim: IdempotencyClaim = { principal, key, stored: false };
+    c.set('idempotency', claim);
+    try {
+      await next();
+    } finally {
+      if (!claim.stored) {
+        const status = c.res.status;
+        // Client errors are final for this request, so they replay too; a server error frees the key for a retry.
+        if (status < 500) {
+          const body = await c.res.clone().text();
+          await transactor.write((tx) => storeResponse(tx, claim, status, body));
+        } else {
+          await transactor.write((tx) => tx.delete(idempotencyKeys).where(where));
+        }
+      }
+    }
+  };
+}
+
+/** Records the response under the claimed key; call inside the command's transaction. */
+export async function storeResponse(tx: TxCtx['tx'], claim: IdempotencyClaim, status: number, body: string): Promise<void> {
+  await tx
+    .update(idempotencyKeys)
+    .set({ state: 'completed', responseStatus: status, responseBody: body })
+    .where(and(eq(idempotencyKeys.principal, claim.principal), eq(idempotencyKeys.key, claim.key)));
+  claim.stored = true;
+}

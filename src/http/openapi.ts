@@ -1,0 +1,74 @@
+import { describeRoute, resolver, type DescribeRouteOptions } from 'hono-openapi';
+import * as v from 'valibot';
+
+/** Who may call a route; shown in the OpenAPI document and enforced by middleware. */
+export type Access = 'public' | 'viewer' | 'operator' | 'admin';
+
+/** The RFC 9457 body every error response carries. */
+export const problemSchema = v.object({
+  type: v.string(),
+  title: v.string(),
+  status: v.number(),
+  detail: v.string(),
+  instance: v.string(),
+  code: v.string(),
+  request_id: v.optional(v.string()),
+  errors: v.optional(v.array(v.object({ field: v.string(), message: v.string() }))),
+});
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Validation failed; `errors` names each field',
+  401: 'Missing, invalid or expired bearer token',
+  403: 'The role of the token does not allow this',
+  404: 'No such resource',
+  409: 'Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use)',
+  422: 'Idempotency-Key reused with a different request body',
+};
+
+const problem = (status: number) => ({
+  description: ERROR_TEXT[status] ?? 'Error',
+  content: { 'application/problem+json': { schema: resolver(problemSchema) } },
+});
+
+const ACCESS_TEXT: Record<Access, string> = {
+  public: 'Open: no token needed.',
+  viewer: 'Any operator token (admin, operator, viewer).',
+  operator: 'Operator or admin token; viewers get 403.',
+  admin: 'Admin token only.',
+};
+
+export interface RouteDoc {
+  summary: string;
+  tags: string[];
+  access: Access;
+  description?: string;
+  /** Success status and its body schema. */
+  success: { status: number; description: string; schema?: v.GenericSchema };
+  /** Error statuses this route can answer besides 400/401/403/500. */
+  errors?: number[];
+  /** A POST that accepts Idempotency-Key. */
+  idempotent?: boolean;
+}
+
+/** Documents a route for the OpenAPI document with the shared error and auth vocabulary. */
+export function doc(route: RouteDoc) {
+  const errors = new Set([400, ...(route.access === 'public' ? [] : [401, 403]), ...(route.errors ?? []), ...(route.idempotent ? [409, 422] : [])]);
+  const responses: DescribeRouteOptions['responses'] = {
+    [route.success.status]: {
+      description: route.success.description,
+      ...(route.success.schema ? { content: { 'application/json': { schema: resolver(route.success.schema) } } } : {}),
+    },
+  };
+  for (const status of [...errors].sort()) responses[status] = problem(status);
+  responses[500] = problem(500);
+  return describeRoute({
+    summary: route.summary,
+    tags: route.tags,
+    description: [route.description, ACCESS_TEXT[route.access]].filter(Boolean).join('\n\n'),
+    security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
+    ...(route.idempotent
+      ? { parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Retry-safe key: a retry with the same key and body replays the first response.' }] }
+      : {}),
+    responses,
+  });
+}

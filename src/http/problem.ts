@@ -1,0 +1,74 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainError, type ErrorCode, type FieldIssue } from '../kernel/errors.ts';
+import type { AppEnv } from './env.ts';
+
+/** Status and title for each error code: one vocabulary for the whole API. */
+export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; title: string }> = {
+  validation: { status: 400, title: 'The request is not valid' },
+  unauthorized: { status: 401, title: 'Authentication is required' },
+  forbidden: { status: 403, title: 'Your role does not allow this' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict with the current state' },
+  invalid_transition: { status: 409, title: 'Transition not allowed from the current state' },
+  idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still running' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  idempotency_mismatch: { status: 422, title: 'Idempotency-Key reused with a different request' },
+  internal: { status: 500, title: 'Internal server error' },
+};
+
+/** An RFC 9457 problem document. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: ErrorCode;
+  request_id?: string;
+  errors?: FieldIssue[];
+  [extension: string]: unknown;
+}
+
+const codeForStatus = (status: number): ErrorCode =>
+  status === 401 ? 'unauthorized'
+  : status === 403 ? 'forbidden'
+  : status === 404 ? 'not_found'
+  : status === 409 ? 'conflict'
+  : status === 415 ? 'unsupported_media_type'
+  : status === 422 ? 'idempotency_mismatch'
+  : status < 500 ? 'validation'
+  : 'internal';
+
+/** Builds the problem document for a code. */
+export function problemFor(code: ErrorCode, detail: string, instance: string, extra: Record<string, unknown> = {}): Problem {
+  const { status, title } = problemCatalog[code];
+  return { type: `/problems/${code}`, title, status, detail, instance, code, ...extra };
+}
+
+/** Sends a problem+json response. */
+export function sendProblem(c: Context<AppEnv>, problem: Problem): Response {
+  return c.body(JSON.stringify({ ...problem, request_id: c.get('requestId') }), problem.status as ContentfulStatusCode, {
+    'Content-Type': 'application/problem+json',
+  });
+}
+
+/**
+ * The one error handler: domain errors and HTTP exceptions become their
+ * problem; anything else is logged with its stack and answered with a bare 500.
+ */
+export function handleError(error: Error, c: Context<AppEnv>): Response {
+  const instance = c.req.path;
+  if (error instanceof DomainError) {
+    const { issues, ...rest } = error.details;
+    return sendProblem(c, problemFor(error.code, error.message, instance, issues ? { errors: issues, ...rest } : rest));
+  }
+  if (error instanceof HTTPException) {
+    const code = codeForStatus(error.status);
+    const detail = error.message || problemCatalog[code].title;
+    return sendProblem(c, { ...problemFor(code, detail, instance), status: error.status });
+  }
+  c.get('deps')?.logger.error('unhandled error', { error: error.message, stack: error.stack, requestId: c.get('requestId'), path: instance });
+  return sendProblem(c, problemFor('internal', 'Something went wrong on our side. Quote the request id when reporting it.', instance));
+}

@@ -1,0 +1,12 @@
+import type { Logger } from '../../kernel/logger.ts';
+import type { Channel } from './channel.ts';
+
+/** The default channel: writes the message to the log instead of delivering it. */
+export function createLogChannel(kind: 'email' | 'sms', logger: Logger): Channel {
+  return {
+    name: `log-${kind}`,
+    async send(message) {
+      logger.info(`${kind} (log channel)`, { id: message.id, to: message.to, subject: message.subject, body: message.body });
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { notifications } from '../../db/schema/index.ts';
+import { emit } from '../events/outbox.ts';
+import { systemActor, withTransaction, type Ctx } from '../kernel/context.ts';
+import type { Channels } from './channels/channel.ts';
+
+export interface DispatchOptions {
+  channels: Channels;
+  maxAttempts: number;
+  /** Backoff after the first failure; doubles with each further one. */
+  backoffMs: number;
+  /** How long a claimed notification belongs to this dispatcher (covers a crash mid-send). */
+  leaseMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Sends due notifications once. Each is claimed with a lease, sent, then marked
+ * `sent` (emitting `notification.sent`) or, after the last attempt, `failed`
+ * (emitting `notification.failed`); in between it is retried with exponential
+ * backoff. Returns how many notifications it attempted.
+ */
+export async function dispatchDue(base: Omit<Ctx, 'actor'>, options: DispatchOptions): Promise<number> {
+  const ctx: Ctx = { ...base, actor: systemActor('notifications') };
+  const now = ctx.clock.now();
+  const leaseMs = options.leaseMs ?? 60_000;
+  const isDue = and(eq(notifications.status, 'pending'), lte(notifications.nextAttemptAt, now));
+  const due = await ctx.db
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(isDue)
+    .orderBy(asc(notifications.nextAttemptAt))
+    .limit(options.batchSize ?? 50);
+  if (due.length === 0) return 0;
+  const claimed = await ctx.transactor.write((tx) =>
+    tx
+      .update(notifications)
+      .set({ nextAttemptAt: now + leaseMs })
+      .where(and(inArray(notifications.id, due.map((d) => d.id)), isDue))
+      .returning(),
+  );
+
+  for (const n of claimed) {
+    const channel = options.channels[n.channel];
+    let error: string | null = null;
+    try {
+      await channel.send({ id: n.id, to: n.recipient, subject: n.subject, body: n.body });
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    const attempts = n.attempts + 1;
+    const outcome = {
+      notification_id: n.id,
+      customer_id: n.customerId,
+      channel: n.channel,
+      template: n.template,
+      trigger_event_id: n.eventId,
+      attempts,
+    };
+    await withTransaction(ctx, async (ctx) => {
+      const at = ctx.clock.now();
+      if (error === null) {
+        await ctx.tx.update(notifications).set({ status: 'sent', attempts, sentAt: at, nextAttemptAt: null, lastError: null, updatedAt: at }).where(eq(notifications.id, n.id));
+        await emit(ctx, [{ type: 'notification.sent', subject: n.customerId, data: outcome }]);
+      } else if (attempts >= options.maxAttempts) {
+        await ctx.tx.update(notifications).set({ status: 'failed', attempts, nextAttemptAt: null, lastError: error, updatedAt: at }).where(eq(notifications.id, n.id));
+        await emit(ctx, [{ type: 'notification.failed', subject: n.customerId, data: { ...outcome, reason: error } }]);
+      } else {
+        const retryAt = at + options.backoffMs * 2 ** (attempts - 1);
+        await ctx.tx.update(notifications).set({ attempts, nextAttemptAt: retryAt, lastError: error, updatedAt: at }).where(eq(notifications.id, n.id));
+      }
+    });
+    if (error) ctx.logger.warn('notification not sent', { id: n.id, channel: channel.name, attempts, error });
+  }
+  return claimed.length;
+}
+
+/** How many notifications are waiting to be sent (for tests and metrics). */
+export async function pendingCount(ctx: Pick<Ctx, 'db'>): Promise<number> {
+  const [row] = await ctx.db.select({ n: sql<number>`count(*)` }).from(notifications).where(eq(notifications.status, 'pending'));
+  return row?.n ?? 0;
+}

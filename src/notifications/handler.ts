@@ -1,0 +1,44 @@
+import { notifications } from '../../db/schema/index.ts';
+import type { EventHandler } from '../bus/consumer.ts';
+import type { EventData } from '../events/catalog.ts';
+import { newId } from '../kernel/ids.ts';
+import { notifyingEvents, render, type NotifyingEvent } from './templates.ts';
+
+/**
+ * The notifications consumer: turns customer lifecycle events into pending
+ * notifications (one per event and channel). Sending happens in the
+ * dispatcher, so a slow or failing channel never holds up the event stream.
+ */
+export const notificationsHandler: EventHandler = {
+  group: 'notifications',
+  types: notifyingEvents,
+  async handle(ctx, event) {
+    const type = event.type as NotifyingEvent;
+    const data = event.data as EventData<NotifyingEvent>;
+    const customer = data.customer;
+    const message = render(type, data);
+    const now = ctx.clock.now();
+    const rows = [];
+    if (customer.email) rows.push({ channel: 'email' as const, recipient: customer.email, body: message.body });
+    if (customer.phone && message.sms) rows.push({ channel: 'sms' as const, recipient: customer.phone, body: message.sms });
+    for (const row of rows) {
+      await ctx.tx
+        .insert(notifications)
+        .values({
+          id: newId('ntf', now),
+          eventId: event.id,
+          customerId: customer.id,
+          channel: row.channel,
+          template: message.template,
+          recipient: row.recipient,
+          subject: message.subject,
+          body: row.body,
+          status: 'pending',
+          nextAttemptAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing();
+    }
+  },
+};

@@ -1,0 +1,66 @@
+import { desc, eq, lt } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { operators } from '../../db/schema/index.ts';
+import { requireRole } from '../http/auth.ts';
+import { runCommand } from '../http/command.ts';
+import type { AppEnv } from '../http/env.ts';
+import { doc } from '../http/openapi.ts';
+import { decodeCursor, pageSchema, toPage } from '../http/pagination.ts';
+import { validate } from '../http/validate.ts';
+import { notFound } from '../kernel/errors.ts';
+import { createOperator, toOperatorResource, updateOperator } from './commands.ts';
+import { createOperatorInput, listOperatorsQuery, operatorParams, operatorResource, updateOperatorInput } from './schema.ts';
+
+const tags = ['Operators'];
+const operator = { status: 200, description: 'The operator', schema: operatorResource };
+
+/** /v1/operators: the people who run the platform; admins only. */
+export function operatorRoutes() {
+  const app = new Hono<AppEnv>();
+  app.use(requireRole('admin'));
+
+  app.get(
+    '/',
+    doc({ summary: 'List operators', tags, access: 'admin', success: { status: 200, description: 'A page of operators', schema: pageSchema(operatorResource) } }),
+    validate('query', listOperatorsQuery),
+    async (c) => {
+      const query = c.req.valid('query');
+      const after = decodeCursor(query.cursor, 'string');
+      const rows = await c.get('deps').db.select().from(operators).where(after ? lt(operators.id, after) : undefined).orderBy(desc(operators.id)).limit(query.limit + 1);
+      return c.json(toPage(rows, query.limit, (r) => r.id, toOperatorResource));
+    },
+  );
+
+  app.post(
+    '/',
+    doc({ summary: 'Create an operator', tags, access: 'admin', success: { ...operator, status: 201, description: 'Created' }, errors: [409], idempotent: true }),
+    validate('json', createOperatorInput),
+    (c) => runCommand(c, 201, (ctx) => createOperator(ctx, c.req.valid('json'))),
+  );
+
+  app.get(
+    '/:id',
+    doc({ summary: 'Get an operator', tags, access: 'admin', success: operator, errors: [404] }),
+    validate('param', operatorParams),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const [row] = await c.get('deps').db.select().from(operators).where(eq(operators.id, id));
+      if (!row) throw notFound('Operator', id);
+      return c.json(toOperatorResource(row));
+    },
+  );
+
+  app.patch(
+    '/:id',
+    doc({ summary: 'Update an operator', description: 'Change name, role or password, or disable. The last active admin cannot be demoted or disabled (409).', tags, access: 'admin', success: operator, errors: [404, 409] }),
+    validate('param', operatorParams),
+    validate('json', updateOperatorInput),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      return runCommand(c, 200, (ctx) => updateOperator(ctx, id, patch));
+    },
+  );
+
+  return app;
+}

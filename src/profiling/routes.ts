@@ -1,0 +1,46 @@
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { profiles } from '../../db/schema/index.ts';
+import { loadCustomer } from '../customers/load.ts';
+import { customerParams } from '../customers/schema.ts';
+import type { AppEnv } from '../http/env.ts';
+import { doc } from '../http/openapi.ts';
+import { validate } from '../http/validate.ts';
+import { toIso } from '../kernel/clock.ts';
+import { notFound } from '../kernel/errors.ts';
+
+const profileResource = v.object({
+  customer_id: v.string(),
+  segment: v.picklist(['bronze', 'silver', 'gold', 'platinum']),
+  risk_score: v.number(),
+  segment_reasons: v.array(v.string()),
+  risk_reasons: v.array(v.string()),
+  computed_at: v.string(),
+});
+
+/** /v1/customers/:id/profile: the profiling worker's latest view of a customer. */
+export function profileRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get(
+    '/:id/profile',
+    doc({ summary: "Get a customer's profile", description: 'Segment and risk score with the reasons for both, as last computed by the profiling worker. 404 until the first profile exists.', tags: ['Customers'], access: 'viewer', success: { status: 200, description: 'The profile', schema: profileResource }, errors: [404] }),
+    validate('param', customerParams),
+    async (c) => {
+      const { db } = c.get('deps');
+      const { id } = c.req.valid('param');
+      await loadCustomer(db, id);
+      const [row] = await db.select().from(profiles).where(eq(profiles.customerId, id));
+      if (!row) throw notFound('Profile of customer', id);
+      return c.json({
+        customer_id: row.customerId,
+        segment: row.segment,
+        risk_score: row.riskScore,
+        segment_reasons: row.segmentReasons,
+        risk_reasons: row.riskReasons,
+        computed_at: toIso(row.computedAt),
+      });
+    },
+  );
+  return app;
+}

@@ -1,0 +1,37 @@
+import * as v from 'valibot';
+import { email, name, customerId } from '../customers/schema.ts';
+import { pageQuery } from '../http/pagination.ts';
+
+export const userRoles = ['owner', 'admin', 'member'] as const;
+const role = v.picklist(userRoles, `must be one of ${userRoles.join(', ')}`);
+
+export const customerUsersParams = v.object({ id: customerId });
+export const customerUserParams = v.object({
+  id: customerId,
+  userId: v.pipe(v.string(), v.regex(/^usr_[0-9A-Z]{26}$/, 'must be a user id (usr_…)')),
+});
+
+export const addUserInput = v.object({
+  email,
+  name: v.optional(name),
+  role,
+  /** true: the user is invited and must accept (status `invited`, `user.invited`); false: created active. */
+  invite: v.optional(v.boolean(), true),
+});
+export type AddUserInput = v.InferOutput<typeof addUserInput>;
+
+export const changeRoleInput = v.object({ role });
+
+export const listUsersQuery = v.object({ ...pageQuery });
+
+export const userResource = v.object({
+  id: v.string(),
+  object: v.literal('user'),
+  customer_id: v.string(),
+  email: v.nullable(v.string()),
+  name: v.nullable(v.string()),
+  role,
+  status: v.picklist(['invited', 'active', 'removed']),
+  created_at: v.string(),
+  updated_at: v.string(),
+});

@@ -1,0 +1,93 @@
+import { describeError } from '../src/kernel/errors.ts';
+import { createWaker } from '../src/bus/waker.ts';
+import { startConsumer, type ConsumerDeps, type EventHandler } from '../src/bus/consumer.ts';
+import { startRelay } from '../src/bus/relay.ts';
+import { customerNotificationsHandler } from '../src/customers/notification-history.ts';
+import type { Deps } from '../src/deps.ts';
+import { dispatchDue } from '../src/notifications/dispatch.ts';
+import { notificationsHandler } from '../src/notifications/handler.ts';
+import { profilingHandler } from '../src/profiling/handler.ts';
+
+/** A running worker. */
+export interface RunningWorker {
+  name: WorkerName;
+  stop(): Promise<void>;
+}
+
+export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications'] as const;
+export type WorkerName = (typeof workerNames)[number];
+
+const consumerDeps = (deps: Deps): ConsumerDeps => ({
+  db: deps.db,
+  transactor: deps.transactor,
+  clock: deps.clock,
+  logger: deps.logger,
+  eventSource: deps.eventSource,
+  bus: deps.bus,
+});
+
+function consumer(deps: Deps, handler: EventHandler) {
+  return startConsumer(consumerDeps(deps), handler);
+}
+
+/** The dispatcher loop that sends pending notifications, woken by commits in this process. */
+function startDispatcher(deps: Deps) {
+  const waker = createWaker();
+  const wake = () => waker.wake();
+  deps.onCommit.add(wake);
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      let sent = 0;
+      try {
+        sent = await dispatchDue(consumerDeps(deps), { channels: deps.channels, ...deps.config.notify });
+      } catch (error) {
+        deps.logger.error('notification dispatch failed', { error: describeError(error) });
+      }
+      await waker.wait(sent === 0 ? deps.config.pollMs : 0);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      deps.onCommit.delete(wake);
+      waker.wake();
+      await loop;
+    },
+  };
+}
+
+const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = {
+  relay(deps) {
+    const relay = startRelay({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, pollMs: deps.config.pollMs });
+    deps.onCommit.add(relay.wake);
+    return {
+      async stop() {
+        deps.onCommit.delete(relay.wake);
+        await relay.stop();
+      },
+    };
+  },
+  notifications(deps) {
+    const events = consumer(deps, notificationsHandler);
+    const dispatcher = startDispatcher(deps);
+    return {
+      async stop() {
+        await events.stop();
+        await dispatcher.stop();
+      },
+    };
+  },
+  profiling: (deps) => consumer(deps, profilingHandler),
+  'customer-notifications': (deps) => consumer(deps, customerNotificationsHandler),
+};
+
+/** Starts the named workers (all by default) on the given dependencies. */
+export function startWorkers(deps: Deps, names: readonly WorkerName[] = workerNames): RunningWorker[] {
+  return names.map((name) => ({ name, ...starters[name](deps) }));
+}
+
+/** Stops workers, newest first. */
+export async function stopWorkers(workers: RunningWorker[]): Promise<void> {
+  for (const worker of [...workers].reverse()) await worker.stop();
+}
