@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'bun:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+const fails = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).variable;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  test('embedded defaults need no variable at all', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBe('file:./data/app.db');
+    expect(config.bus).toBe('embedded');
+    expect(config.email.channel).toBe('log');
+  });
+
+  test('remote libSQL URLs are accepted', () => {
+    expect(loadConfig({ DATABASE_URL: 'libsql://db.example.turso.io' }).databaseUrl).toBe('libsql://db.example.turso.io');
+    expect(loadConfig({ DATABASE_URL: 'https://db.example.turso.io' }).databaseUrl).toBe('https://db.example.turso.io');
+  });
+
+  test('a bad value names its variable', () => {
+    expect(fails({ PORT: 'eighty' })).toBe('PORT');
+    expect(fails({ PORT: '70000' })).toBe('PORT');
+    expect(fails({ DATABASE_URL: 'postgres://x' })).toBe('DATABASE_URL');
+    expect(fails({ BUS: 'rabbitmq' })).toBe('BUS');
+    expect(fails({ JWT_SECRET: 'short' })).toBe('JWT_SECRET');
+    expect(fails({ ADMIN_EMAIL: 'not-an-email' })).toBe('ADMIN_EMAIL');
+    expect(fails({ EMAIL_CHANNEL: 'smtp' })).toBe('SMTP_URL');
+    expect(fails({ ADMIN_PASSWORD: 'long-enough-password' })).toBe('ADMIN_EMAIL');
+  });
+
+  test('empty strings count as unset', () => {
+    expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
+  });
+});

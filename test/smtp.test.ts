@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server on a loopback port, collecting what it is sent. */
+async function startSmtpServer(): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let p: TestPlatform;
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  p = await createTestPlatform({
+    env: { EMAIL_CHANNEL: 'smtp', SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, EMAIL_FROM: 'Platform <billing@platform.example>' },
+  });
+  p.startWorkers();
+});
+afterAll(async () => {
+  await p.close();
+  await smtp.close();
+});
+
+describe('SMTP email channel', () => {
+  test('the welcome email reaches a real SMTP server with the notification id as Message-ID', async () => {
+    const input = customerInput({ name: 'Mail Receiver Ltd' });
+    const { body: customer } = await p.call('POST', '/v1/customers', { body: input });
+    const mail = await eventually(async () => smtp.received.find((m) => m.to.includes(input.email as string)));
+    expect(mail.from).toBe('billing@platform.example');
+    expect(mail.raw).toContain('Subject: Welcome aboard');
+    expect(mail.raw).toContain('Hello Mail Receiver Ltd,');
+
+    const history = await eventually(async () => {
+      const res = await p.call('GET', `/v1/customers/${customer.id}/notifications`);
+      return res.body.data[0];
+    });
+    expect(history.status).toBe('sent');
+    expect(mail.raw).toMatch(new RegExp(`Message-ID: <${history.notification_id}@`, 'i'));
+  });
+});
