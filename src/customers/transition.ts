@@ -10,7 +10,7 @@ import { toCustomerResource, toCustomerSnapshot, type CustomerRow } from './pres
 
 function refuse(row: CustomerRow, transition: string): never {
   throw new DomainError('invalid_transition', `cannot ${transition} a customer that is ${row.status}`, {
-    status: row.status,
+    current_status: row.status,
     transition,
   });
 }
@@ -24,29 +24,23 @@ async function save(ctx: TxCtx, current: CustomerRow, changes: Partial<CustomerR
   return row!;
 }
 
-/** onboarded|deactivated → active. Emits `customer.activated`. */
-export function activateCustomer(ctx: Ctx, id: string) {
+/** Moves a customer to the status a transition leads to, or refuses with invalid_transition. */
+function changeStatus(ctx: Ctx, id: string, transition: 'activate' | 'deactivate', type: 'customer.activated' | 'customer.deactivated') {
   return withTransaction(ctx, async (ctx) => {
     const current = await loadCustomer(ctx.tx, id);
-    const status = nextStatus(current.status, 'activate') ?? refuse(current, 'activate');
+    const status = nextStatus(current.status, transition) ?? refuse(current, transition);
     const row = await save(ctx, current, { status });
-    await emit(ctx, [{ type: 'customer.activated', subject: id, data: { customer: toCustomerSnapshot(row), previous_status: current.status } }]);
-    await recordAudit(ctx, { action: 'customer.activate', targetType: 'customer', targetId: id });
+    await emit(ctx, [{ type, subject: id, data: { customer: toCustomerSnapshot(row), previous_status: current.status } }]);
+    await recordAudit(ctx, { action: `customer.${transition}`, targetType: 'customer', targetId: id });
     return toCustomerResource(row);
   });
 }
 
+/** onboarded|deactivated → active. Emits `customer.activated`. */
+export const activateCustomer = (ctx: Ctx, id: string) => changeStatus(ctx, id, 'activate', 'customer.activated');
+
 /** active → deactivated. Emits `customer.deactivated`. */
-export function deactivateCustomer(ctx: Ctx, id: string) {
-  return withTransaction(ctx, async (ctx) => {
-    const current = await loadCustomer(ctx.tx, id);
-    const status = nextStatus(current.status, 'deactivate') ?? refuse(current, 'deactivate');
-    const row = await save(ctx, current, { status });
-    await emit(ctx, [{ type: 'customer.deactivated', subject: id, data: { customer: toCustomerSnapshot(row), previous_status: current.status } }]);
-    await recordAudit(ctx, { action: 'customer.deactivate', targetType: 'customer', targetId: id });
-    return toCustomerResource(row);
-  });
-}
+export const deactivateCustomer = (ctx: Ctx, id: string) => changeStatus(ctx, id, 'deactivate', 'customer.deactivated');
 
 /** Moves an active customer's segment one step up. Emits `customer.promoted`. */
 export function promoteCustomer(ctx: Ctx, id: string, reason = 'promoted by an operator') {

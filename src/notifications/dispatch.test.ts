@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { notifications, outbox } from '../../db/schema/index.ts';
 import { createTestPlatform, customerInput, type TestPlatform } from '../../test/harness.ts';
 import { onboardCustomer } from '../customers/onboard.ts';
+import { eraseCustomer } from '../customers/erase.ts';
 import { manualClock } from '../kernel/clock.ts';
 import { consumeOnce } from '../bus/consumer.ts';
 import { toEnvelope } from '../events/envelope.ts';
@@ -103,5 +104,21 @@ describe('notification dispatch', () => {
     // Nothing more to do: failed is final.
     t.clock.advance(10 * 60_000);
     expect(await dispatchDue(t.base, t.options)).toBe(0);
+  });
+
+  test('erasing a customer cancels its pending notifications and scrubs their content', async () => {
+    const t = await setup({ 'gone@x.example': 1 });
+    const id = await t.onboard('gone@x.example');
+    await dispatchDue(t.base, t.options);
+    expect((await t.status(id)).status).toBe('pending');
+
+    await eraseCustomer(p.ctx(), id);
+    const row = await t.status(id);
+    expect(row).toMatchObject({ status: 'failed', lastError: 'customer erased before delivery', recipient: '[erased]', body: '[erased]' });
+    expect(await t.eventsOf(id, 'notification.failed')).toHaveLength(1);
+
+    t.clock.advance(10 * 60_000);
+    expect(await dispatchDue(t.base, t.options)).toBe(0);
+    expect(t.email.sent).toHaveLength(0);
   });
 });
