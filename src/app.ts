@@ -1,7 +1,8 @@
 import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { openAPIRouteHandler } from 'hono-openapi';
+import { describeRoute, openAPIRouteHandler, resolver } from 'hono-openapi';
+import * as v from 'valibot';
 import { appliedMigrationCount } from '../db/migrate.ts';
 import journal from '../db/migrations/meta/_journal.json' with { type: 'json' };
 import { auditRoutes } from './audit/routes.ts';
@@ -20,6 +21,19 @@ import { userRoutes } from './users/routes.ts';
 import { DomainError, describeError, type ErrorCode } from './kernel/errors.ts';
 
 const anonymous = { id: 'anonymous', kind: 'operator', role: 'viewer' } as const;
+
+const readiness = v.object({ status: v.picklist(['ready', 'not_ready']), checks: v.record(v.string(), v.string()) });
+const healthDoc = describeRoute({
+  summary: 'Liveness', tags: ['Operations'], description: 'Open: no token needed.', security: [],
+  responses: { 200: { description: 'The process is up', content: { 'application/json': { schema: resolver(v.object({ status: v.literal('ok') })) } } } },
+});
+const readyDoc = describeRoute({
+  summary: 'Readiness', tags: ['Operations'], description: 'Database, migrations and bus. Open: no token needed.', security: [],
+  responses: {
+    200: { description: 'Ready to serve', content: { 'application/json': { schema: resolver(readiness) } } },
+    503: { description: 'A check failed; `checks` says which', content: { 'application/json': { schema: resolver(readiness) } } },
+  },
+});
 
 /** Builds the HTTP API over the given dependencies. No I/O happens here. */
 export function createApp(deps: Deps) {
@@ -42,8 +56,8 @@ export function createApp(deps: Deps) {
     await next();
   });
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
+  app.get('/healthz', healthDoc, (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', readyDoc, async (c) => {
     const checks: Record<string, string> = {};
     try {
       await deps.db.run(sql`SELECT 1`);

@@ -27,6 +27,8 @@ const envSchema = v.object({
   GROUP_COMMIT_MAX: v.optional(positiveInt, '64'),
   NOTIFY_MAX_ATTEMPTS: v.optional(positiveInt, '5'),
   NOTIFY_BACKOFF_MS: v.optional(positiveInt, '1000'),
+  NOTIFY_LEASE_MS: v.optional(positiveInt, '60000'),
+  RELAY_LEASE_MS: v.optional(positiveInt, '30000'),
   LOG_SILENT: v.optional(v.picklist(['0', '1', 'true', 'false']), '0'),
 });
 
@@ -55,7 +57,8 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     sms: { channel: env.SMS_CHANNEL },
     pollMs: env.POLL_INTERVAL_MS,
     groupCommitMax: env.GROUP_COMMIT_MAX,
-    notify: { maxAttempts: env.NOTIFY_MAX_ATTEMPTS, backoffMs: env.NOTIFY_BACKOFF_MS },
+    notify: { maxAttempts: env.NOTIFY_MAX_ATTEMPTS, backoffMs: env.NOTIFY_BACKOFF_MS, leaseMs: env.NOTIFY_LEASE_MS },
+    relay: { leaseMs: env.RELAY_LEASE_MS },
     logSilent: env.LOG_SILENT === '1' || env.LOG_SILENT === 'true',
   };
 }

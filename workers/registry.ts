@@ -59,7 +59,7 @@ function startDispatcher(deps: Deps) {
 
 const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = {
   relay(deps) {
-    const relay = startRelay({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, pollMs: deps.config.pollMs });
+    const relay = startRelay({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, pollMs: deps.config.pollMs, leaseMs: deps.config.relay.leaseMs });
     deps.onCommit.add(relay.wake);
     return {
       async stop() {

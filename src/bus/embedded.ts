@@ -57,10 +57,12 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
           await waker.wait(pollMs);
           continue;
         }
-        for (const row of rows) {
+        for (const [i, row] of rows.entries()) {
           if (stopped) break;
           await handle(JSON.parse(row.envelope));
           position = row.offset;
+          // libSQL calls finish synchronously: yield now and then so HTTP and other loops get a turn.
+          if (i % 10 === 9) await waker.wait(0);
         }
         // Committed after the batch's effects: a crash re-delivers at most one batch, which the inbox absorbs.
         await transactor.write((tx) =>
@@ -98,14 +100,18 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
     subscribe,
     async deadLetter(group, raw, reason) {
       const envelope = raw as { id?: unknown; type?: unknown };
+      const body = JSON.stringify(raw) ?? 'null';
+      // (consumer, event id) is unique so a redelivered event is parked once; an envelope
+      // without an id is keyed by its content, so two different ones are both kept.
+      const eventId = typeof envelope?.id === 'string' ? envelope.id : `unknown:${await digest(body)}`;
       await transactor.write((tx) => tx
         .insert(deadLetters)
         .values({
           id: newId('dlq', clock.now()),
           consumer: group,
-          eventId: typeof envelope?.id === 'string' ? envelope.id : 'unknown',
+          eventId,
           type: typeof envelope?.type === 'string' ? envelope.type : 'unknown',
-          envelope: JSON.stringify(raw),
+          envelope: body,
           reason,
           createdAt: clock.now(),
         })
@@ -131,4 +137,10 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       waker.wake();
     },
   };
+}
+
+/** Hex SHA-256 of a text (Web Crypto: Bun, Node, Deno and Workers alike). */
+async function digest(text: string): Promise<string> {
+  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -26,6 +26,7 @@ export interface RelayOptions {
 /**
  * Claims unpublished outbox rows with a lease, publishes them to the bus in
  * commit order, and marks them published only after the bus accepted them.
+ * A row never overtakes an older unpublished row of its subject.
  * Returns how many rows it published; 0 means the outbox is drained.
  */
 export async function relayOnce(options: RelayOptions): Promise<number> {
@@ -33,10 +34,17 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
   const now = clock.now();
   const leaseMs = options.leaseMs ?? 30_000;
   const batchSize = options.batchSize ?? 200;
+  const claimable = and(
+    isNull(outbox.publishedAt),
+    or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, now)),
+    // Per-subject order: a row waits while an older row of its subject is still held by a lease
+    // (a crashed relay's, or this one's after a failed publish); otherwise it would overtake it.
+    sql`NOT EXISTS (SELECT 1 FROM outbox AS earlier WHERE earlier.subject = outbox.subject AND earlier.sequence < outbox.sequence AND earlier.published_at IS NULL AND earlier.claimed_until >= ${now})`,
+  );
   const due = await db
     .select({ id: outbox.id })
     .from(outbox)
-    .where(and(isNull(outbox.publishedAt), or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, now))))
+    .where(claimable)
     // rowid is commit order in a single-writer database: per-subject order is kept.
     .orderBy(asc(sql`rowid`))
     .limit(batchSize);
@@ -46,7 +54,7 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
     tx
       .update(outbox)
       .set({ claimedUntil: now + leaseMs })
-      .where(and(inArray(outbox.id, due.map((d) => d.id)), isNull(outbox.publishedAt), or(isNull(outbox.claimedUntil), lt(outbox.claimedUntil, now))))
+      .where(and(inArray(outbox.id, due.map((d) => d.id)), claimable))
       .returning({
         id: outbox.id,
         type: outbox.type,

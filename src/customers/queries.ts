@@ -25,7 +25,7 @@ export async function listCustomers(db: Executor, query: ListCustomersQuery) {
   ];
   if (query.q) {
     const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
-    filters.push(or(sql`${customers.email} LIKE ${pattern} ESCAPE '\'`, sql`${customers.name} LIKE ${pattern} ESCAPE '\'`));
+    filters.push(or(sql`${customers.email} LIKE ${pattern} ESCAPE '\\'`, sql`${customers.name} LIKE ${pattern} ESCAPE '\\'`));
   }
   const rows = await db
     .select()

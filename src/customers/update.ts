@@ -14,7 +14,7 @@ const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country',
 export function updateCustomer(ctx: Ctx, id: string, patch: UpdateCustomerInput) {
   return withTransaction(ctx, async (ctx) => {
     const current = await loadCustomer(ctx.tx, id);
-    if (current.status === 'erased') throw new DomainError('invalid_transition', `customer ${id} is erased; it cannot change`, { status: current.status });
+    if (current.status === 'erased') throw new DomainError('invalid_transition', `customer ${id} is erased; it cannot change`, { current_status: current.status });
 
     const changes: Partial<typeof current> = {};
     for (const [field, column] of Object.entries(COLUMN) as [keyof UpdateCustomerInput, keyof typeof current][]) {

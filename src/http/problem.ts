@@ -44,7 +44,8 @@ const codeForStatus = (status: number): ErrorCode =>
 /** Builds the problem document for a code. */
 export function problemFor(code: ErrorCode, detail: string, instance: string, extra: Record<string, unknown> = {}): Problem {
   const { status, title } = problemCatalog[code];
-  return { type: `/problems/${code}`, title, status, detail, instance, code, ...extra };
+  // Extension members never override the standard ones: `status` must stay the HTTP status.
+  return { ...extra, type: `/problems/${code}`, title, status, detail, instance, code };
 }
 
 /** Sends a problem+json response. */
@@ -67,7 +68,9 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof HTTPException) {
     const code = codeForStatus(error.status);
     const detail = error.message || problemCatalog[code].title;
-    return sendProblem(c, { ...problemFor(code, detail, instance), status: error.status });
+    // Hono's validators throw a bare 400 when the body cannot be parsed at all (malformed JSON).
+    const extra = error.status === 400 ? { errors: [{ field: 'body', message: detail }] } : {};
+    return sendProblem(c, { ...problemFor(code, detail, instance, extra), status: error.status });
   }
   c.get('deps')?.logger.error('unhandled error', { error: error.message, stack: error.stack, requestId: c.get('requestId'), path: instance });
   return sendProblem(c, problemFor('internal', 'Something went wrong on our side. Quote the request id when reporting it.', instance));

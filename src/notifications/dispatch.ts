@@ -30,7 +30,7 @@ export async function dispatchDue(base: Omit<Ctx, 'actor'>, options: DispatchOpt
     .from(notifications)
     .where(isDue)
     .orderBy(asc(notifications.nextAttemptAt))
-    .limit(options.batchSize ?? 50);
+    .limit(options.batchSize ?? 10);
   if (due.length === 0) return 0;
   const claimed = await ctx.transactor.write((tx) =>
     tx
@@ -57,17 +57,19 @@ export async function dispatchDue(base: Omit<Ctx, 'actor'>, options: DispatchOpt
       trigger_event_id: n.eventId,
       attempts,
     };
+    // The notification may have been settled meanwhile (its customer erased): only a pending one changes.
+    const stillPending = and(eq(notifications.id, n.id), eq(notifications.status, 'pending'));
     await withTransaction(ctx, async (ctx) => {
       const at = ctx.clock.now();
       if (error === null) {
-        await ctx.tx.update(notifications).set({ status: 'sent', attempts, sentAt: at, nextAttemptAt: null, lastError: null, updatedAt: at }).where(eq(notifications.id, n.id));
-        await emit(ctx, [{ type: 'notification.sent', subject: n.customerId, data: outcome }]);
+        const marked = await ctx.tx.update(notifications).set({ status: 'sent', attempts, sentAt: at, nextAttemptAt: null, lastError: null, updatedAt: at }).where(stillPending).returning({ id: notifications.id });
+        if (marked.length > 0) await emit(ctx, [{ type: 'notification.sent', subject: n.customerId, data: outcome }]);
       } else if (attempts >= options.maxAttempts) {
-        await ctx.tx.update(notifications).set({ status: 'failed', attempts, nextAttemptAt: null, lastError: error, updatedAt: at }).where(eq(notifications.id, n.id));
-        await emit(ctx, [{ type: 'notification.failed', subject: n.customerId, data: { ...outcome, reason: error } }]);
+        const marked = await ctx.tx.update(notifications).set({ status: 'failed', attempts, nextAttemptAt: null, lastError: error, updatedAt: at }).where(stillPending).returning({ id: notifications.id });
+        if (marked.length > 0) await emit(ctx, [{ type: 'notification.failed', subject: n.customerId, data: { ...outcome, reason: error } }]);
       } else {
         const retryAt = at + options.backoffMs * 2 ** (attempts - 1);
-        await ctx.tx.update(notifications).set({ attempts, nextAttemptAt: retryAt, lastError: error, updatedAt: at }).where(eq(notifications.id, n.id));
+        await ctx.tx.update(notifications).set({ attempts, nextAttemptAt: retryAt, lastError: error, updatedAt: at }).where(stillPending);
       }
     });
     if (error) ctx.logger.warn('notification not sent', { id: n.id, channel: channel.name, attempts, error });

@@ -11,7 +11,7 @@ import type { AddUserInput } from './schema.ts';
 
 async function liveCustomer(ctx: TxCtx, customerId: string) {
   const customer = await loadCustomer(ctx.tx, customerId);
-  if (customer.status === 'erased') throw new DomainError('invalid_transition', `customer ${customerId} is erased`, { status: customer.status });
+  if (customer.status === 'erased') throw new DomainError('invalid_transition', `customer ${customerId} is erased`, { current_status: customer.status });
   return customer;
 }
 

@@ -1,0 +1,338 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { decodeJwt, SignJWT } from 'jose';
+import { createTestPlatform, customerInput, TEST_SECRET, type TestPlatform } from './harness.ts';
+
+const PASSWORD = 'correct horse battery staple';
+const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+let p: TestPlatform;
+beforeAll(async () => {
+  p = await createTestPlatform();
+});
+afterAll(() => p.close());
+
+function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+  expect(res.body).toMatchObject({ status, code, type: `/problems/${code}` });
+  expect(typeof res.body.detail).toBe('string');
+}
+
+/** Creates an operator through the API (as admin) and returns it with its password. */
+async function createOperator(role: 'admin' | 'operator' | 'viewer') {
+  const email = `${role}-${tag()}@ops.example`;
+  const res = await p.call('POST', '/v1/operators', { body: { email, name: `The ${role}`, role, password: PASSWORD } });
+  expect(res.status).toBe(201);
+  return { id: res.body.id as string, email };
+}
+
+const login = (email: string, password: string) => p.call('POST', '/v1/auth/login', { body: { email, password }, token: null });
+
+/** Signs claims the way a forger might; the defaults make a token the API accepts. */
+async function craft(claims: { sub: string; role?: string }, options: { secret?: string; issuer?: string; audience?: string; exp?: number; iat?: number; alg?: string } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const { issuer, audience } = p.deps.tokens;
+  return new SignJWT({ role: claims.role ?? 'admin' })
+    .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuer(options.issuer ?? issuer)
+    .setAudience(options.audience ?? audience)
+    .setIssuedAt(options.iat ?? now)
+    .setExpirationTime(options.exp ?? now + 600)
+    .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
+}
+
+describe('login', () => {
+  test('the right password returns a bearer token that works', async () => {
+    const op = await createOperator('operator');
+    const res = await login(op.email.toUpperCase(), PASSWORD);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ token_type: 'Bearer', operator: { id: op.id, email: op.email, role: 'operator' } });
+    expect(Date.parse(res.body.expires_at)).toBeGreaterThan(Date.now());
+    expect(JSON.stringify(res.body)).not.toContain('password');
+
+    const claims = decodeJwt(res.body.token);
+    expect(claims.sub).toBe(op.id);
+    const used = await p.call('GET', '/v1/customers', { token: res.body.token });
+    expect(used.status).toBe(200);
+    const created = await p.call('POST', '/v1/customers', { token: res.body.token, body: customerInput() });
+    expect(created.status).toBe(201);
+  });
+
+  test('a wrong password and an unknown email are both 401 with the same detail', async () => {
+    const op = await createOperator('viewer');
+    const wrong = await login(op.email, 'not the password at all');
+    const unknown = await login(`nobody-${tag()}@ops.example`, PASSWORD);
+    expectProblem(wrong, 401, 'unauthorized');
+    expectProblem(unknown, 401, 'unauthorized');
+    expect(wrong.body.detail).toBe(unknown.body.detail);
+    expect(wrong.body.title).toBe(unknown.body.title);
+    expect(wrong.body.token).toBeUndefined();
+  });
+
+  test('login input is validated (400 naming the field)', async () => {
+    const res = await login('not-an-email', '');
+    expectProblem(res, 400, 'validation');
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'password']);
+  });
+});
+
+describe('bearer tokens', () => {
+  test('every /v1 route answers 401 problem without a token', async () => {
+    const routes = new Map<string, { method: string; path: string }>();
+    for (const r of p.app.routes) {
+      if (r.method === 'ALL' || !r.path.startsWith('/v1/') || r.path === '/v1/auth/login') continue;
+      const path = r.path.replace(/:id\b/, 'cus_00000000000000000000000000').replace(/:userId\b/, 'usr_00000000000000000000000000');
+      routes.set(`${r.method} ${path}`, { method: r.method, path });
+    }
+    // At least the customer, user, operator, audit and event routes.
+    expect(routes.size).toBeGreaterThanOrEqual(17);
+    for (const { method, path } of routes.values()) {
+      const body = method === 'GET' || method === 'DELETE' ? undefined : {};
+      const res = await p.call(method, path, { token: null, body });
+      expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 401 });
+      expectProblem(res, 401, 'unauthorized');
+      expect(res.headers.get('www-authenticate')).toStartWith('Bearer');
+    }
+  });
+
+  test('a malformed Authorization header is a 401', async () => {
+    for (const header of ['Basic YWRtaW46YWRtaW4=', 'Bearer', 'Bearer not.a.jwt', 'Bearer a b']) {
+      const res = await p.call('GET', '/v1/customers', { token: null, headers: { Authorization: header } });
+      expectProblem(res, 401, 'unauthorized');
+    }
+  });
+
+  describe('forged or stale tokens are 401', () => {
+    let admin: { id: string };
+    beforeAll(async () => {
+      admin = await createOperator('admin');
+    });
+
+    test('control: a correctly signed token for the same operator is accepted', async () => {
+      expect((await p.call('GET', '/v1/customers', { token: await craft({ sub: admin.id }) })).status).toBe(200);
+    });
+
+    test('alg: none (unsecured JWT)', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const payload = { sub: admin.id, role: 'admin', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 };
+      for (const token of [`${b64url({ alg: 'none' })}.${b64url(payload)}.`, `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`]) {
+        expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+      }
+    });
+
+    test('signed with another secret', async () => {
+      const token = await craft({ sub: admin.id }, { secret: 'another-secret-that-is-also-long-enough-42' });
+      expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+    });
+
+    test('signed with the right secret but another algorithm', async () => {
+      const token = await craft({ sub: admin.id }, { alg: 'HS512' });
+      expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+    });
+
+    test('a tampered payload', async () => {
+      const [header, , signature] = (await craft({ sub: admin.id, role: 'viewer' })).split('.');
+      const now = Math.floor(Date.now() / 1000);
+      const payload = b64url({ sub: admin.id, role: 'admin', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 });
+      expectProblem(await p.call('GET', '/v1/customers', { token: `${header}.${payload}.${signature}` }), 401, 'unauthorized');
+    });
+
+    test('expired', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const token = await craft({ sub: admin.id }, { iat: now - 7200, exp: now - 3600 });
+      const res = await p.call('GET', '/v1/customers', { token });
+      expectProblem(res, 401, 'unauthorized');
+      expect(res.body.detail).toContain('expired');
+    });
+
+    test('wrong issuer', async () => {
+      const token = await craft({ sub: admin.id }, { issuer: 'someone-else' });
+      expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+    });
+
+    test('wrong audience', async () => {
+      const token = await craft({ sub: admin.id }, { audience: 'another-api' });
+      expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+    });
+
+    test('an operator that does not exist', async () => {
+      const token = await craft({ sub: 'op_00000000000000000000000000' });
+      expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+    });
+
+    test('an unknown role claim', async () => {
+      const token = await craft({ sub: admin.id, role: 'root' });
+      expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+    });
+  });
+});
+
+describe('roles', () => {
+  test('a viewer reads (200) but cannot write (403)', async () => {
+    const viewer = await p.tokenFor('viewer');
+    const c = (await p.call('POST', '/v1/customers', { body: customerInput() })).body;
+
+    for (const path of ['/v1/customers', `/v1/customers/${c.id}`, `/v1/customers/${c.id}/users`, '/v1/events', '/v1/consumers']) {
+      expect({ path, status: (await p.call('GET', path, { token: viewer })).status }).toEqual({ path, status: 200 });
+    }
+    expectProblem(await p.call('POST', '/v1/customers', { token: viewer, body: customerInput() }), 403, 'forbidden');
+    expectProblem(await p.call('POST', `/v1/customers/${c.id}/activate`, { token: viewer }), 403, 'forbidden');
+    expectProblem(await p.call('PATCH', `/v1/customers/${c.id}`, { token: viewer, body: { name: 'Viewer was here' } }), 403, 'forbidden');
+    expectProblem(await p.call('POST', `/v1/customers/${c.id}/users`, { token: viewer, body: { email: `v-${tag()}@x.example`, role: 'member' } }), 403, 'forbidden');
+    expect((await p.call('GET', `/v1/customers/${c.id}`)).body).toMatchObject({ status: 'onboarded', name: c.name, version: 1 });
+  });
+
+  test('an operator writes customers but gets 403 on /v1/operators and /v1/audit; an admin gets 200', async () => {
+    const operator = await p.tokenFor('operator');
+    const admin = await p.tokenFor('admin');
+    expect((await p.call('POST', '/v1/customers', { token: operator, body: customerInput() })).status).toBe(201);
+
+    expectProblem(await p.call('GET', '/v1/operators', { token: operator }), 403, 'forbidden');
+    expectProblem(await p.call('POST', '/v1/operators', { token: operator, body: { email: `x-${tag()}@ops.example`, name: 'X', role: 'admin', password: PASSWORD } }), 403, 'forbidden');
+    expectProblem(await p.call('GET', '/v1/audit', { token: operator }), 403, 'forbidden');
+
+    expect((await p.call('GET', '/v1/operators', { token: admin })).status).toBe(200);
+    expect((await p.call('GET', '/v1/audit', { token: admin })).status).toBe(200);
+  });
+
+  test('the role stored now counts, not the role written in the token', async () => {
+    const viewer = await createOperator('viewer');
+    const inflated = await craft({ sub: viewer.id, role: 'admin' });
+    expectProblem(await p.call('GET', '/v1/operators', { token: inflated }), 403, 'forbidden');
+    expectProblem(await p.call('POST', '/v1/customers', { token: inflated, body: customerInput() }), 403, 'forbidden');
+
+    const operator = await createOperator('operator');
+    const operatorToken = (await login(operator.email, PASSWORD)).body.token;
+    expect((await p.call('PATCH', `/v1/operators/${operator.id}`, { body: { role: 'viewer' } })).status).toBe(200);
+    expectProblem(await p.call('POST', '/v1/customers', { token: operatorToken, body: customerInput() }), 403, 'forbidden');
+  });
+
+  test("a disabled operator's token is a 401, and the operator cannot log in", async () => {
+    const op = await createOperator('operator');
+    const token = (await login(op.email, PASSWORD)).body.token;
+    expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
+
+    const disabled = await p.call('PATCH', `/v1/operators/${op.id}`, { body: { disabled: true } });
+    expect(disabled.status).toBe(200);
+    expect(disabled.body.disabled).toBe(true);
+
+    expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+    expectProblem(await login(op.email, PASSWORD), 401, 'unauthorized');
+
+    expect((await p.call('PATCH', `/v1/operators/${op.id}`, { body: { disabled: false } })).status).toBe(200);
+    expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
+  });
+});
+
+describe('the last admin', () => {
+  // Its own platform: this test must control every admin that exists.
+  let q: TestPlatform;
+  beforeAll(async () => {
+    q = await createTestPlatform();
+  });
+  afterAll(() => q.close());
+
+  test('cannot be demoted or disabled (409) until another active admin exists', async () => {
+    const firstToken = await q.tokenFor('admin');
+    const firstId = decodeJwt(firstToken).sub!;
+    const as = (token: string) => ({
+      patch: (id: string, body: unknown) => q.call('PATCH', `/v1/operators/${id}`, { token, body }),
+    });
+
+    const admins = (await q.call('GET', '/v1/operators', { token: firstToken })).body.data.filter((o: { role: string; disabled: boolean }) => o.role === 'admin' && !o.disabled);
+    expect(admins.map((o: { id: string }) => o.id)).toEqual([firstId]);
+
+    expectProblem(await as(firstToken).patch(firstId, { role: 'operator' }), 409, 'conflict');
+    expectProblem(await as(firstToken).patch(firstId, { disabled: true }), 409, 'conflict');
+    expect((await q.call('GET', `/v1/operators/${firstId}`, { token: firstToken })).body).toMatchObject({ role: 'admin', disabled: false });
+
+    // A disabled admin does not count as a remaining admin.
+    const dormant = await q.call('POST', '/v1/operators', { token: firstToken, body: { email: `dormant-${tag()}@ops.example`, name: 'Dormant', role: 'admin', password: PASSWORD } });
+    expect((await as(firstToken).patch(dormant.body.id, { disabled: true })).status).toBe(200);
+    expectProblem(await as(firstToken).patch(firstId, { role: 'viewer' }), 409, 'conflict');
+
+    const second = await q.call('POST', '/v1/operators', { token: firstToken, body: { email: `second-${tag()}@ops.example`, name: 'Second', role: 'admin', password: PASSWORD } });
+    expect(second.status).toBe(201);
+    const demoted = await as(firstToken).patch(firstId, { role: 'operator' });
+    expect(demoted.status).toBe(200);
+    expect(demoted.body.role).toBe('operator');
+    expectProblem(await q.call('GET', '/v1/operators', { token: firstToken }), 403, 'forbidden');
+
+    const secondToken = (await q.call('POST', '/v1/auth/login', { token: null, body: { email: second.body.email, password: PASSWORD } })).body.token;
+    expectProblem(await as(secondToken).patch(second.body.id, { disabled: true }), 409, 'conflict');
+    expectProblem(await as(secondToken).patch(second.body.id, { role: 'viewer' }), 409, 'conflict');
+    expect((await q.call('GET', '/v1/operators', { token: secondToken })).status).toBe(200);
+  });
+});
+
+describe('open routes', () => {
+  test('/healthz is 200 without a token', async () => {
+    const res = await p.call('GET', '/healthz', { token: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  test('/readyz is 200 with its checks', async () => {
+    const res = await p.call('GET', '/readyz', { token: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', bus: 'ok' } });
+  });
+
+  test('/docs is an HTML page pointing at the OpenAPI document', async () => {
+    const res = await p.app.request('/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toStartWith('text/html');
+    const html = await res.text();
+    expect(html.toLowerCase()).toContain('<html');
+    expect(html).toContain('/openapi.json');
+  });
+
+  describe('/openapi.json', () => {
+    let spec: any;
+    beforeAll(async () => {
+      const res = await p.call('GET', '/openapi.json', { token: null });
+      expect(res.status).toBe(200);
+      spec = res.body;
+    });
+
+    test('is OpenAPI 3.1 with a bearer security scheme', () => {
+      expect(spec.openapi).toStartWith('3.1');
+      expect(spec.info.title).toBeTruthy();
+      expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    });
+
+    test('lists every route the app registers', () => {
+      for (const path of ['/v1/customers', '/v1/customers/{id}', '/v1/customers/{id}/activate', '/v1/customers/{id}/users', '/v1/operators', '/v1/audit', '/v1/events', '/v1/consumers', '/v1/auth/login']) {
+        expect(Object.keys(spec.paths)).toContain(path);
+      }
+      const undocumented = ['/openapi.json', '/docs', '/problems/:code'];
+      const missing: string[] = [];
+      for (const r of p.app.routes) {
+        if (r.method === 'ALL' || undocumented.includes(r.path)) continue;
+        const path = r.path.replace(/:(\w+)/g, '{$1}');
+        if (!spec.paths[path]?.[r.method.toLowerCase()]) missing.push(`${r.method} ${r.path}`);
+      }
+      expect([...new Set(missing)]).toEqual([]);
+    });
+
+    test('every /v1 operation but login needs bearerAuth; every one documents a problem+json 400', () => {
+      for (const [path, item] of Object.entries<Record<string, any>>(spec.paths)) {
+        if (!path.startsWith('/v1/')) continue;
+        for (const [method, op] of Object.entries(item)) {
+          const where = `${method.toUpperCase()} ${path}`;
+          if (path === '/v1/auth/login') expect({ where, security: op.security ?? [] }).toEqual({ where, security: [] });
+          else expect({ where, security: op.security }).toEqual({ where, security: [{ bearerAuth: [] }] });
+          expect({ where, has400: Boolean(op.responses?.['400']?.content?.['application/problem+json']) }).toEqual({ where, has400: true });
+        }
+      }
+    });
+
+    test('request bodies come from the validating schemas', () => {
+      const body = spec.paths['/v1/customers'].post.requestBody.content['application/json'].schema;
+      expect(body.required.sort()).toEqual(['country', 'email', 'kind', 'name']);
+      expect(body.properties.kind.enum).toEqual(['sme', 'institution', 'individual']);
+    });
+  });
+});

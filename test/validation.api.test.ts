@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createTestPlatform, customerInput, type TestPlatform } from './harness.ts';
+
+let p: TestPlatform;
+let token: string;
+beforeAll(async () => {
+  p = await createTestPlatform();
+  token = await p.tokenFor('admin');
+});
+afterAll(() => p.close());
+
+const LEAKS = [/SELECT/i, /sqlite/i, /libsql/i, /\bat .*[/\\][^\s]*\.(ts|js|mjs):\d+/, /node_modules/];
+
+/** Calls the app with raw text so the exact bytes the client sees can be checked for leaks. */
+async function send(method: string, path: string, options: { body?: string; contentType?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...options.headers };
+  if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
+  const res = await p.app.request(path, { method, headers, body: options.body });
+  const text = await res.text();
+  for (const leak of LEAKS) expect(text).not.toMatch(leak);
+  let body: any = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.status, headers: res.headers, text, body };
+}
+
+/** Asserts a complete RFC 9457 problem for a 400 whose `errors` names `field`. */
+function expectValidation(res: Awaited<ReturnType<typeof send>>, path: string, field: string) {
+  expect(res.status).toBe(400);
+  expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+  expect(res.body).toMatchObject({ type: '/problems/validation', status: 400, code: 'validation', instance: path });
+  expect(typeof res.body.title).toBe('string');
+  expect(res.body.title.length).toBeGreaterThan(0);
+  expect(typeof res.body.detail).toBe('string');
+  expect(res.body.detail.length).toBeGreaterThan(0);
+  expect(res.body.request_id).toBe(res.headers.get('x-request-id'));
+  expect(Array.isArray(res.body.errors)).toBe(true);
+  for (const issue of res.body.errors) {
+    expect(typeof issue.field).toBe('string');
+    expect(typeof issue.message).toBe('string');
+  }
+  expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+}
+
+const onboard = (body: unknown) => send('POST', '/v1/customers', { body: JSON.stringify(body) });
+
+describe('onboarding input', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['a malformed email', { email: 'not-an-email' }, 'email'],
+    ['an unknown kind', { kind: 'government' }, 'kind'],
+    ['a country name instead of a code', { country: 'Germany' }, 'country'],
+    ['a phone number not in E.164', { phone: '030 1234567' }, 'phone'],
+    ['an empty name', { name: '   ' }, 'name'],
+    ['a name that is not a string', { name: 42 }, 'name'],
+    ['too long a name', { name: 'x'.repeat(201) }, 'name'],
+    ['metadata with a nested object', { metadata: { nested: { a: 1 } } }, 'metadata.nested'],
+  ];
+  for (const [what, override, field] of cases) {
+    test(`${what} is a 400 naming ${field}`, async () => {
+      const body = customerInput(override);
+      expectValidation(await onboard(body), '/v1/customers', field);
+      // Nothing was created.
+      const email = typeof body.email === 'string' ? body.email : '';
+      if (email.includes('@')) expect((await send('GET', `/v1/customers?email=${encodeURIComponent(email)}`)).body.data).toEqual([]);
+    });
+  }
+
+  test('a missing name is a 400 naming name', async () => {
+    const { name: _omitted, ...body } = customerInput();
+    expectValidation(await onboard(body), '/v1/customers', 'name');
+  });
+
+  test('every bad field is named at once', async () => {
+    const res = await onboard({ name: '', email: 'nope', kind: 'x', country: 'Germany', phone: '123' });
+    expectValidation(res, '/v1/customers', 'email');
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['country', 'email', 'kind', 'name', 'phone']);
+  });
+
+  test('malformed JSON text is a 400 naming the body', async () => {
+    expectValidation(await send('POST', '/v1/customers', { body: '{"name": "Acme", ' }), '/v1/customers', 'body');
+    expectValidation(await send('POST', '/v1/customers', { body: "{'name': 'single quotes'}" }), '/v1/customers', 'body');
+  });
+
+  test('a JSON body that is not an object is a 400', async () => {
+    for (const body of ['null', '"text"', '42']) {
+      expectValidation(await send('POST', '/v1/customers', { body }), '/v1/customers', 'body');
+    }
+    // An array is not a customer either: each required field is missing.
+    expectValidation(await send('POST', '/v1/customers', { body: '[]' }), '/v1/customers', 'name');
+  });
+
+  test('a body that is not sent as JSON is refused', async () => {
+    const res = await send('POST', '/v1/customers', { body: JSON.stringify(customerInput()), contentType: 'text/plain' });
+    expect([400, 415]).toContain(res.status);
+    expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+  });
+
+  test('hostile text is treated as data, never as SQL', async () => {
+    const hostile = customerInput({ name: "Robert'); DROP TABLE customers;--" });
+    const created = await onboard(hostile);
+    expect(created.status).toBe(201);
+    expect(created.body.name).toBe("Robert'); DROP TABLE customers;--");
+    const found = await send('GET', `/v1/customers?q=${encodeURIComponent("'); DROP")}`);
+    expect(found.status).toBe(200);
+    expect(found.body.data.map((c: { id: string }) => c.id)).toEqual([created.body.id]);
+  });
+});
+
+describe('query and path input', () => {
+  for (const list of ['/v1/customers', '/v1/events', '/v1/audit', '/v1/operators']) {
+    test(`${list}: limit=0, limit=101 and a non-number limit are 400 naming limit`, async () => {
+      for (const limit of ['0', '101', 'ten', '-1', '1.5']) {
+        expectValidation(await send('GET', `${list}?limit=${limit}`), list, 'limit');
+      }
+      expect((await send('GET', `${list}?limit=100`)).status).toBe(200);
+      expect((await send('GET', `${list}?limit=1`)).status).toBe(200);
+    });
+
+    test(`${list}: a cursor this list did not hand out is a 400 naming cursor`, async () => {
+      for (const cursor of ['not-a-cursor!', btoa('42'), btoa('{"id":1}'), 'x'.repeat(201)]) {
+        expectValidation(await send('GET', `${list}?cursor=${encodeURIComponent(cursor)}`), list, 'cursor');
+      }
+    });
+  }
+
+  test('unknown filter values are 400 naming the filter', async () => {
+    expectValidation(await send('GET', '/v1/customers?status=sleeping'), '/v1/customers', 'status');
+    expectValidation(await send('GET', '/v1/customers?segment=diamond'), '/v1/customers', 'segment');
+    expectValidation(await send('GET', '/v1/customers?kind=robot'), '/v1/customers', 'kind');
+    expectValidation(await send('GET', '/v1/customers?email=nope'), '/v1/customers', 'email');
+    expectValidation(await send('GET', '/v1/events?type=customer.exploded'), '/v1/events', 'type');
+  });
+
+  test('a malformed path id is a 400 naming it', async () => {
+    expectValidation(await send('GET', '/v1/customers/123'), '/v1/customers/123', 'id');
+    expectValidation(await send('POST', '/v1/customers/usr_01ARZ3NDEKTSV4RRFFQ69G5FAV/activate'), '/v1/customers/usr_01ARZ3NDEKTSV4RRFFQ69G5FAV/activate', 'id');
+    const c = await onboard(customerInput());
+    expectValidation(await send('DELETE', `/v1/customers/${c.body.id}/users/bob`), `/v1/customers/${c.body.id}/users/bob`, 'userId');
+  });
+
+  test('a malformed Idempotency-Key is a 400 naming the header', async () => {
+    const res = await send('POST', '/v1/customers', { body: JSON.stringify(customerInput()), headers: { 'Idempotency-Key': 'k'.repeat(256) } });
+    expectValidation(res, '/v1/customers', 'Idempotency-Key');
+  });
+});
+
+describe('unknown routes and errors', () => {
+  test('an unknown route is a 404 problem, with or without the /v1 prefix', async () => {
+    for (const path of ['/nothing-here', '/v1/nothing-here', '/v1/customers/cus_01ARZ3NDEKTSV4RRFFQ69G5FAV/unknown']) {
+      const res = await send('GET', path);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+      expect(res.body).toMatchObject({ type: '/problems/not_found', status: 404, code: 'not_found', instance: path });
+      expect(typeof res.body.title).toBe('string');
+      expect(typeof res.body.detail).toBe('string');
+      expect(res.body.request_id).toBe(res.headers.get('x-request-id'));
+    }
+  });
+
+  test('a caller-supplied X-Request-Id is echoed in the header and in the problem', async () => {
+    const res = await send('GET', '/v1/customers?limit=0', { headers: { 'X-Request-Id': 'trace-abc.123' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-abc.123');
+    expect(res.body.request_id).toBe('trace-abc.123');
+    const weird = await send('GET', '/v1/customers?limit=0', { headers: { 'X-Request-Id': 'has spaces <script>' } });
+    expect(weird.headers.get('x-request-id')).not.toContain('<script>');
+    expect(weird.body.request_id).toBe(weird.headers.get('x-request-id'));
+  });
+
+  test('a not-found problem names the missing resource in its detail', async () => {
+    const res = await send('GET', '/v1/customers/cus_01ARZ3NDEKTSV4RRFFQ69G5FAV');
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 'not_found', status: 404, instance: '/v1/customers/cus_01ARZ3NDEKTSV4RRFFQ69G5FAV' });
+    expect(res.body.detail).toContain('cus_01ARZ3NDEKTSV4RRFFQ69G5FAV');
+  });
+
+  test('every problem type links to a description', async () => {
+    const res = await send('GET', '/problems/validation');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ type: '/problems/validation', code: 'validation', status: 400 });
+    expect((await send('GET', '/problems/nonsense')).status).toBe(404);
+  });
+});
