@@ -1,10 +1,7 @@
 import { Scalar } from '@scalar/hono-api-reference';
-import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { describeRoute, openAPIRouteHandler, resolver } from 'hono-openapi';
-import * as v from 'valibot';
-import { appliedMigrationCount } from '../db/migrate.ts';
-import journal from '../db/migrations/meta/_journal.json' with { type: 'json' };
+import { openAPIRouteHandler } from 'hono-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { customerRoutes } from './customers/routes.ts';
@@ -18,22 +15,10 @@ import { requestId } from './http/request-id.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
 import { userRoutes } from './users/routes.ts';
-import { DomainError, describeError, type ErrorCode } from './kernel/errors.ts';
+import { DomainError, type ErrorCode } from './kernel/errors.ts';
+import { healthRoutes } from './http/health.ts';
 
 const anonymous = { id: 'anonymous', kind: 'operator', role: 'viewer' } as const;
-
-const readiness = v.object({ status: v.picklist(['ready', 'not_ready']), checks: v.record(v.string(), v.string()) });
-const healthDoc = describeRoute({
-  summary: 'Liveness', tags: ['Operations'], description: 'Open: no token needed.', security: [],
-  responses: { 200: { description: 'The process is up', content: { 'application/json': { schema: resolver(v.object({ status: v.literal('ok') })) } } } },
-});
-const readyDoc = describeRoute({
-  summary: 'Readiness', tags: ['Operations'], description: 'Database, migrations and bus. Open: no token needed.', security: [],
-  responses: {
-    200: { description: 'Ready to serve', content: { 'application/json': { schema: resolver(readiness) } } },
-    503: { description: 'A check failed; `checks` says which', content: { 'application/json': { schema: resolver(readiness) } } },
-  },
-});
 
 /** Builds the HTTP API over the given dependencies. No I/O happens here. */
 export function createApp(deps: Deps) {
@@ -42,6 +27,12 @@ export function createApp(deps: Deps) {
   app.notFound((c) => sendProblem(c, problemFor('not_found', `no route for ${c.req.method} ${c.req.path}`, c.req.path)));
 
   app.use(requestId());
+  app.use(
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => sendProblem(c as never, problemFor('payload_too_large', 'the request body is larger than 1 MiB', c.req.path, { errors: [{ field: 'body', message: 'must be at most 1 MiB' }] })),
+    }),
+  );
   app.use(async function provideContext(c, next) {
     c.set('deps', deps);
     c.set('ctx', {
@@ -56,22 +47,7 @@ export function createApp(deps: Deps) {
     await next();
   });
 
-  app.get('/healthz', healthDoc, (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', readyDoc, async (c) => {
-    const checks: Record<string, string> = {};
-    try {
-      await deps.db.run(sql`SELECT 1`);
-      checks.database = 'ok';
-      const applied = await appliedMigrationCount(deps.db);
-      checks.migrations = applied >= journal.entries.length ? 'ok' : `${applied}/${journal.entries.length} applied`;
-      checks.bus = (await deps.bus.ping()) ? 'ok' : 'unreachable';
-    } catch (error) {
-      deps.logger.warn('readiness check failed', { error: describeError(error) });
-      checks.database ??= 'unreachable';
-    }
-    const ready = Object.values(checks).length === 3 && Object.values(checks).every((v) => v === 'ok');
-    return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
-  });
+  app.route('/', healthRoutes());
   app.get('/problems/:code', (c) => {
     const code = c.req.param('code') as ErrorCode;
     if (!Object.hasOwn(problemCatalog, code)) throw new DomainError('not_found', `no problem type ${code}`);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { decodeJwt } from 'jose';
+import { manualClock } from '../src/kernel/clock.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 
 let p: TestPlatform;
@@ -289,5 +290,27 @@ describe('audit trail', () => {
     const c = await post('/v1/customers', customerInput(), undefined);
     expect((await post(`/v1/customers/${c.body.id}/deactivate`, undefined, undefined)).status).toBe(409);
     expect((await auditOf(c.body.id)).map((e) => e.action)).toEqual(['customer.onboard']);
+  });
+});
+
+describe('Idempotency-Key retention', () => {
+  test('a key is remembered for 24 hours; after that the same key starts a new request', async () => {
+    const clock = manualClock(Date.UTC(2026, 3, 1));
+    const q = await createTestPlatform({ build: { clock }, env: { JWT_TTL_SECONDS: '604800' } });
+    try {
+      const headers = { 'Idempotency-Key': 'daily-import-1' };
+      const first = await q.call('POST', '/v1/customers', { body: customerInput(), headers });
+      expect(first.status).toBe(201);
+      clock.advance(23 * 3600_000);
+      const sameDay = await q.call('POST', '/v1/customers', { body: customerInput(), headers });
+      expect(sameDay.status).toBe(422);
+      clock.advance(2 * 3600_000);
+      const nextDay = await q.call('POST', '/v1/customers', { body: customerInput(), headers });
+      expect(nextDay.status).toBe(201);
+      expect(nextDay.body.id).not.toBe(first.body.id);
+      expect(nextDay.headers.get('Idempotency-Replayed')).toBeNull();
+    } finally {
+      await q.close();
+    }
   });
 });

@@ -183,3 +183,18 @@ describe('unknown routes and errors', () => {
     expect((await send('GET', '/problems/nonsense')).status).toBe(404);
   });
 });
+
+describe('body size', () => {
+  test('a body over 1 MiB answers 413 problem+json naming the body', async () => {
+    const p = await createTestPlatform();
+    try {
+      const res = await p.call('POST', '/v1/customers', { body: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) }) });
+      expect(res.status).toBe(413);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body.code).toBe('payload_too_large');
+      expect(res.body.errors[0].field).toBe('body');
+    } finally {
+      await p.close();
+    }
+  });
+});

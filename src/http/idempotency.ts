@@ -9,6 +9,8 @@ import type { AppEnv, IdempotencyClaim } from './env.ts';
 /** How long a claim protects a running request before a retry may take it over (crashed request). */
 const CLAIM_MS = 60_000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
+/** How long a key is remembered; after that the same key starts a new request. */
+export const IDEMPOTENCY_RETAIN_MS = 24 * 60 * 60 * 1000;
 
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -40,11 +42,12 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     const existing = await transactor.write(async (tx) => {
       const now = clock.now();
       const [row] = await tx.select().from(idempotencyKeys).where(where);
-      if (!row) {
-        await tx.insert(idempotencyKeys).values({
+      if (!row || row.createdAt < now - IDEMPOTENCY_RETAIN_MS) {
+        const claim = {
           principal, key, method: c.req.method, path: c.req.path, requestHash,
-          state: 'in_progress', lockedUntil: now + CLAIM_MS, createdAt: now,
-        });
+          state: 'in_progress' as const, lockedUntil: now + CLAIM_MS, createdAt: now, responseStatus: null, responseBody: null,
+        };
+        await tx.insert(idempotencyKeys).values(claim).onConflictDoUpdate({ target: [idempotencyKeys.principal, idempotencyKeys.key], set: claim });
         return null;
       }
       if (row.requestHash !== requestHash) return row;

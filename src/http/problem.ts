@@ -13,6 +13,7 @@ export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; t
   conflict: { status: 409, title: 'Conflict with the current state' },
   invalid_transition: { status: 409, title: 'Transition not allowed from the current state' },
   idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still running' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   idempotency_mismatch: { status: 422, title: 'Idempotency-Key reused with a different request' },
   internal: { status: 500, title: 'Internal server error' },
@@ -36,6 +37,7 @@ const codeForStatus = (status: number): ErrorCode =>
   : status === 403 ? 'forbidden'
   : status === 404 ? 'not_found'
   : status === 409 ? 'conflict'
+  : status === 413 ? 'payload_too_large'
   : status === 415 ? 'unsupported_media_type'
   : status === 422 ? 'idempotency_mismatch'
   : status < 500 ? 'validation'

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'idempotency_mismatch'
   | 'idempotency_in_progress'
   | 'unsupported_media_type'
+  | 'payload_too_large'
   | 'internal';
 
 /** A problem a caller can act on: a field that failed validation. */
