@@ -68,6 +68,9 @@ export function startConsumer(deps: ConsumerDeps, handler: EventHandler, options
           await consumeOnce(deps, handler, raw);
           return;
         } catch (error) {
+          // The database itself failing is not the event's fault: hand it back to the bus to retry
+          // later without moving on, so an outage never dead-letters (and so loses) an effect.
+          if (isInfrastructureError(error)) throw error;
           if (attempt >= attempts) {
             await deps.bus.deadLetter(handler.group, raw, `failed ${attempts} times: ${describeError(error)}`);
             deps.logger.error('event dead-lettered after retries', { group: handler.group, error: describeError(error) });
@@ -79,4 +82,15 @@ export function startConsumer(deps: ConsumerDeps, handler: EventHandler, options
       }
     },
   });
+}
+
+/** True for errors of the database driver (unreachable, locked, I/O), as opposed to the handler's own. */
+export function isInfrastructureError(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if ((e as Error).name === 'LibsqlError' || (typeof code === 'string' && code.startsWith('SQLITE_'))) {
+      return !(typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT'));
+    }
+  }
+  return false;
 }

@@ -18,6 +18,8 @@ export interface EmbeddedBusOptions {
   /** How long an idle subscription waits before looking for new events again. */
   pollMs?: number;
   batchSize?: number;
+  /** Wait after a failed fetch or delivery before trying again. */
+  retryMs?: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
   const { db, transactor, clock, logger } = options;
   const pollMs = options.pollMs ?? 200;
   const batchSize = options.batchSize ?? 100;
+  const retryMs = options.retryMs ?? 1_000;
   const waker = createWaker();
 
   async function readPosition(group: string, types: readonly string[]): Promise<number> {
@@ -45,35 +48,42 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
   function subscribe({ group, types, handle }: SubscribeOptions): Subscription {
     let stopped = false;
     const loop = (async () => {
-      let position = await readPosition(group, types);
+      let position: number | null = null;
       while (!stopped) {
-        const rows = await db
-          .select({ offset: busLog.offset, envelope: busLog.envelope })
-          .from(busLog)
-          .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types])))
-          .orderBy(busLog.offset)
-          .limit(batchSize);
-        if (rows.length === 0) {
-          await waker.wait(pollMs);
-          continue;
+        try {
+          position ??= await readPosition(group, types);
+          const rows = await db
+            .select({ offset: busLog.offset, envelope: busLog.envelope })
+            .from(busLog)
+            .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types])))
+            .orderBy(busLog.offset)
+            .limit(batchSize);
+          if (rows.length === 0) {
+            await waker.wait(pollMs);
+            continue;
+          }
+          for (const [i, row] of rows.entries()) {
+            if (stopped) break;
+            await handle(JSON.parse(row.envelope));
+            position = row.offset;
+            // libSQL calls finish synchronously: yield now and then so HTTP and other loops get a turn.
+            if (i % 10 === 9) await waker.wait(0);
+          }
+          // Committed after the batch's effects: a crash re-delivers at most one batch, which the inbox absorbs.
+          const committed = position;
+          await transactor.write((tx) =>
+            tx.update(consumerPositions).set({ position: committed, updatedAt: clock.now() }).where(eq(consumerPositions.group, group)),
+          );
+          // Yield to other work (HTTP requests) between batches even when busy.
+          await waker.wait(0);
+        } catch (error) {
+          // A failure here (database unreachable, handler gave up) must not end the subscription:
+          // back off and resume from the last event handled, which the inbox makes safe to repeat.
+          logger.error('embedded subscription failed; retrying', { group, error: describeError(error) });
+          await waker.wait(retryMs);
         }
-        for (const [i, row] of rows.entries()) {
-          if (stopped) break;
-          await handle(JSON.parse(row.envelope));
-          position = row.offset;
-          // libSQL calls finish synchronously: yield now and then so HTTP and other loops get a turn.
-          if (i % 10 === 9) await waker.wait(0);
-        }
-        // Committed after the batch's effects: a crash re-delivers at most one batch, which the inbox absorbs.
-        await transactor.write((tx) =>
-          tx.update(consumerPositions).set({ position, updatedAt: clock.now() }).where(eq(consumerPositions.group, group)),
-        );
-        // Yield to other work (HTTP requests) between batches even when busy.
-        await waker.wait(0);
       }
-    })().catch((error) => {
-      logger.error('embedded subscription stopped on an error', { group, error: describeError(error) });
-    });
+    })();
     return {
       async stop() {
         stopped = true;
