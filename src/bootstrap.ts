@@ -12,8 +12,13 @@ function resolveJwtSecret(config: Config): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(config.dataDir, { recursive: true });
   const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString('base64url');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+  try {
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch {
+    // Another process created it first: everyone uses that one.
+    return readFileSync(file, 'utf8').trim();
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ const workers = startWorkers(deps);
 console.log(`Subscription Platform running at ${server.url}`);
 console.log(`  API docs:  ${server.url}/docs`);
 console.log(`  Log in:    curl -X POST ${server.url}/v1/auth/login -H 'content-type: application/json' -d '{"email":"…","password":"…"}'`);
-console.log(`  Workers:   ${workers.map((w) => w.name).join(', ')} on the ${deps.bus.name} bus; database ${deps.config.databaseUrl}`);
+console.log(`  Workers:   ${workers.map((w) => w.name).join(', ')} on the ${deps.bus.name} bus; database ${deps.config.databaseUrl.split('?')[0]}`);
 
 const shutdown = async () => {
   await server.stop();

@@ -174,9 +174,17 @@ describe('users of a customer', () => {
   test('two owners: removing one is fine, the remaining one is protected', async () => {
     const c = await onboard();
     const first = await ownerOf(c.id);
-    const second = await addOk(c.id, { email: emailOf('co-owner'), role: 'owner' });
+    const second = await addOk(c.id, { email: emailOf('co-owner'), role: 'owner', invite: false });
     expect((await remove(c.id, first.id)).status).toBe(200);
     expectProblem(await remove(c.id, second.id), 409, 'conflict');
+  });
+
+  test('an invited owner who has not accepted does not count as the one owner', async () => {
+    const c = await onboard();
+    const first = await ownerOf(c.id);
+    await addOk(c.id, { email: emailOf('pending-owner'), role: 'owner' });
+    expectProblem(await remove(c.id, first.id), 409, 'conflict');
+    expectProblem(await setRole(c.id, first.id, 'member'), 409, 'conflict');
   });
 
   test('removing a user answers it as removed, emits user.removed and drops it from the list', async () => {

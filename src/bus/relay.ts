@@ -1,4 +1,4 @@
-import { describeError } from '../kernel/errors.ts';
+import { describeError, rootCause } from '../kernel/errors.ts';
 import { and, asc, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { outbox } from '../../db/schema/index.ts';
@@ -77,7 +77,7 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
       .set({
         claimedUntil: clock.now() + (options.retryMs ?? 1_000),
         attempts: sql`${outbox.attempts} + 1`,
-        lastError: describeError(error).slice(0, 500),
+        lastError: rootCause(error).slice(0, 500),
       })
       .where(inArray(outbox.id, ids)));
     throw error;

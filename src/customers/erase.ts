@@ -1,5 +1,6 @@
 import { and, eq, or, sql } from 'drizzle-orm';
-import { customers, idempotencyKeys, notifications, users } from '../../db/schema/index.ts';
+import { customerNotifications, customers, idempotencyKeys, notifications, users } from '../../db/schema/index.ts';
+import { ERASED, redactPersonal } from '../kernel/redact.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit, redactSubject } from '../events/outbox.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
@@ -8,47 +9,44 @@ import { nextStatus } from './lifecycle.ts';
 import { loadCustomer } from './load.ts';
 import { toCustomerResource } from './present.ts';
 
-const ERASED = '[erased]';
 const CANCELLED = 'customer erased before delivery';
-const PERSONAL_KEYS = new Set(['name', 'email', 'phone']);
-
-/**
- * Nulls personal fields (and, on the customer itself, what erasure clears) and
- * masks the given addresses inside free text (problem details quote emails).
- */
-function redactResponse(value: unknown, id: string, personal: string[]): unknown {
-  if (typeof value === 'string') return personal.reduce((text, p) => text.replaceAll(p, ERASED), value);
-  if (Array.isArray(value)) return value.map((v) => redactResponse(v, id, personal));
-  if (value && typeof value === 'object') {
-    const redacted = Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, PERSONAL_KEYS.has(k) && typeof v === 'string' ? null : redactResponse(v, id, personal)]),
-    );
-    return redacted.object === 'customer' && redacted.id === id ? { ...redacted, country: null, metadata: {} } : redacted;
-  }
-  return value;
-}
 
 /**
  * Responses stored under Idempotency-Keys are copies too: a replay after erasure
- * must not bring the data back. Finds them by the customer id or by an email or
- * phone number of the customer or its users (distinctive enough to search for).
+ * must not bring the data back. Finds them by the customer id or by an address
+ * of the customer or its users (distinctive enough to search for).
  */
-async function redactStoredResponses(ctx: TxCtx, id: string, personal: string[]): Promise<void> {
+async function redactStoredResponses(ctx: TxCtx, id: string, needles: string[]): Promise<void> {
   const rows = await ctx.tx
     .select({ principal: idempotencyKeys.principal, key: idempotencyKeys.key, body: idempotencyKeys.responseBody })
     .from(idempotencyKeys)
-    .where(or(...[id, ...personal].map((needle) => sql`instr(${idempotencyKeys.responseBody}, ${needle}) > 0`)));
+    .where(or(...[id, ...needles].map((needle) => sql`instr(${idempotencyKeys.responseBody}, ${needle}) > 0`)));
   for (const row of rows) {
-    let body: string;
-    try {
-      body = JSON.stringify(redactResponse(JSON.parse(row.body!), id, personal));
-    } catch {
-      body = redactResponse(row.body ?? '', id, personal) as string;
-    }
+    const redacted = redactPersonal(JSON.parse(row.body!), needles) as Record<string, unknown>;
+    // What erasure clears on the customer itself goes from its stored copies too.
+    const body = redacted.object === 'customer' && redacted.id === id ? { ...redacted, country: null, metadata: {} } : redacted;
     await ctx.tx
       .update(idempotencyKeys)
-      .set({ responseBody: body })
+      .set({ responseBody: JSON.stringify(body) })
       .where(and(eq(idempotencyKeys.principal, row.principal), eq(idempotencyKeys.key, row.key)));
+  }
+}
+
+/** Masks the person's addresses in error texts the notification side kept. */
+async function redactNotificationTexts(ctx: TxCtx, id: string, needles: string[]): Promise<void> {
+  const sent = await ctx.tx.select({ id: notifications.id, lastError: notifications.lastError }).from(notifications).where(eq(notifications.customerId, id));
+  for (const n of sent) {
+    await ctx.tx
+      .update(notifications)
+      .set({ recipient: ERASED, subject: ERASED, body: ERASED, lastError: n.lastError === null ? null : (redactPersonal(n.lastError, needles) as string) })
+      .where(eq(notifications.id, n.id));
+  }
+  const history = await ctx.tx
+    .select({ id: customerNotifications.notificationId, reason: customerNotifications.reason })
+    .from(customerNotifications)
+    .where(eq(customerNotifications.customerId, id));
+  for (const h of history) {
+    if (h.reason) await ctx.tx.update(customerNotifications).set({ reason: redactPersonal(h.reason, needles) as string }).where(eq(customerNotifications.notificationId, h.id));
   }
 }
 
@@ -65,8 +63,11 @@ export function eraseCustomer(ctx: Ctx, id: string) {
     const current = await loadCustomer(ctx.tx, id);
     const status = nextStatus(current.status, 'erase');
     if (!status) throw new DomainError('invalid_transition', `customer ${id} is already erased`, { current_status: current.status, transition: 'erase' });
-    const people = await ctx.tx.select({ email: users.email }).from(users).where(eq(users.customerId, id));
-    const addresses = [current.email, current.phone, ...people.map((u) => u.email)].filter((v): v is string => !!v);
+    const people = await ctx.tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.customerId, id));
+    // Values searched for and masked inside free text; very short ones would mask unrelated words.
+    const needles = [...new Set([current.email, current.phone, current.name, ...people.flatMap((u) => [u.email, u.name])])].filter(
+      (v): v is string => !!v && v.length >= 4,
+    );
     const now = ctx.clock.now();
     const [row] = await ctx.tx
       .update(customers)
@@ -80,7 +81,6 @@ export function eraseCustomer(ctx: Ctx, id: string) {
       .set({ status: 'failed', nextAttemptAt: null, lastError: CANCELLED, updatedAt: now })
       .where(and(eq(notifications.customerId, id), eq(notifications.status, 'pending')))
       .returning();
-    await ctx.tx.update(notifications).set({ recipient: ERASED, subject: ERASED, body: ERASED, updatedAt: now }).where(eq(notifications.customerId, id));
     await emit(
       ctx,
       cancelled.map((n) => ({
@@ -89,8 +89,9 @@ export function eraseCustomer(ctx: Ctx, id: string) {
         data: { notification_id: n.id, customer_id: id, channel: n.channel, template: n.template, trigger_event_id: n.eventId, attempts: n.attempts, reason: CANCELLED },
       })),
     );
-    await redactSubject(ctx, id);
-    await redactStoredResponses(ctx, id, [...new Set(addresses)]);
+    await redactNotificationTexts(ctx, id, needles);
+    await redactSubject(ctx, id, needles);
+    await redactStoredResponses(ctx, id, needles);
     await emit(ctx, [{ type: 'customer.erased', subject: id, data: { customer_id: id } }]);
     await recordAudit(ctx, { action: 'customer.erase', targetType: 'customer', targetId: id });
     return toCustomerResource(row!);

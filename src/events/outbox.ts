@@ -1,6 +1,7 @@
-import { eq, max } from 'drizzle-orm';
+import { eq, max, sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import { busLog, outbox } from '../../db/schema/index.ts';
+import { busLog, deadLetters, outbox } from '../../db/schema/index.ts';
+import { redactJsonText, redactPersonal } from '../kernel/redact.ts';
 import { newId } from '../kernel/ids.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { catalog, type NewEvent } from './catalog.ts';
@@ -43,28 +44,29 @@ async function lastSequence(ctx: TxCtx, subject: string): Promise<number> {
 
 /**
  * Removes personal data from stored events of a subject (right to erasure):
- * the events, their ids and order stay; names, emails and phone numbers go.
+ * the events, their ids and order stay; names, emails and phone numbers go,
+ * also where `needles` (the person's addresses) appear inside text.
+ * The embedded bus keeps its copies (log and dead letters) in the same
+ * database, so they are redacted in the same transaction. A Kafka topic cannot
+ * be rewritten: there, retention bounds how long published copies live.
  */
-export async function redactSubject(ctx: TxCtx, subject: string): Promise<void> {
+export async function redactSubject(ctx: TxCtx, subject: string, needles: readonly string[]): Promise<void> {
   const rows = await ctx.tx.select({ id: outbox.id, data: outbox.data }).from(outbox).where(eq(outbox.subject, subject));
   for (const row of rows) {
-    await ctx.tx.update(outbox).set({ data: redact(row.data) as Record<string, unknown> }).where(eq(outbox.id, row.id));
+    await ctx.tx.update(outbox).set({ data: redactPersonal(row.data, needles) as Record<string, unknown> }).where(eq(outbox.id, row.id));
   }
-  // The embedded bus keeps its own copy of each envelope in the same database.
   const logged = await ctx.tx.select({ offset: busLog.offset, envelope: busLog.envelope }).from(busLog).where(eq(busLog.subject, subject));
   for (const row of logged) {
-    await ctx.tx.update(busLog).set({ envelope: JSON.stringify(redact(JSON.parse(row.envelope))) }).where(eq(busLog.offset, row.offset));
+    await ctx.tx.update(busLog).set({ envelope: redactJsonText(row.envelope, needles) }).where(eq(busLog.offset, row.offset));
   }
-}
-
-const PERSONAL_KEYS = new Set(['name', 'email', 'phone', 'recipient']);
-
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, PERSONAL_KEYS.has(k) ? null : redact(v)]),
-    );
+  const parked = await ctx.tx
+    .select({ id: deadLetters.id, envelope: deadLetters.envelope, reason: deadLetters.reason })
+    .from(deadLetters)
+    .where(sql`instr(${deadLetters.envelope}, ${subject}) > 0`);
+  for (const row of parked) {
+    await ctx.tx
+      .update(deadLetters)
+      .set({ envelope: redactJsonText(row.envelope, needles), reason: redactPersonal(row.reason, needles) as string })
+      .where(eq(deadLetters.id, row.id));
   }
-  return value;
 }

@@ -45,3 +45,10 @@ export function describeError(error: unknown): string {
   const cause = (error as { cause?: unknown }).cause;
   return cause ? `${error.message} (cause: ${describeError(cause)})` : error.message;
 }
+
+/** The innermost cause's message: what went wrong without the SQL text and parameters around it. */
+export function rootCause(error: unknown): string {
+  let e: unknown = error;
+  while (e instanceof Error && (e as { cause?: unknown }).cause) e = (e as { cause?: unknown }).cause;
+  return e instanceof Error ? e.message : String(e);
+}

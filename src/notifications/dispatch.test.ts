@@ -121,4 +121,21 @@ describe('notification dispatch', () => {
     expect(await dispatchDue(t.base, t.options)).toBe(0);
     expect(t.email.sent).toHaveLength(0);
   });
+
+  test('erasure also masks the address inside stored error texts and failure events', async () => {
+    const t = await setup({ 'leaky@x.example': 99 });
+    const id = await t.onboard('leaky@x.example');
+    await dispatchDue(t.base, t.options);
+    t.clock.advance(60_000);
+    await dispatchDue(t.base, t.options);
+    t.clock.advance(120_000);
+    await dispatchDue(t.base, t.options);
+    expect((await t.status(id)).lastError).toContain('leaky@x.example');
+
+    await eraseCustomer(p.ctx(), id);
+    expect((await t.status(id)).lastError).toBe('mailbox unavailable for [erased]');
+    const stored = JSON.stringify(await p.deps.db.select().from(outbox).where(eq(outbox.subject, id)));
+    expect(stored).not.toContain('leaky@x.example');
+    expect(stored).toContain('mailbox unavailable for [erased]');
+  });
 });

@@ -58,7 +58,8 @@ export async function dispatchDue(base: Omit<Ctx, 'actor'>, options: DispatchOpt
       attempts,
     };
     // The notification may have been settled meanwhile (its customer erased): only a pending one changes.
-    const stillPending = and(eq(notifications.id, n.id), eq(notifications.status, 'pending'));
+    // Also still ours: if the lease ran out and another dispatcher re-claimed it, that one settles it.
+    const stillPending = and(eq(notifications.id, n.id), eq(notifications.status, 'pending'), eq(notifications.nextAttemptAt, n.nextAttemptAt!));
     await withTransaction(ctx, async (ctx) => {
       const at = ctx.clock.now();
       if (error === null) {

@@ -1,4 +1,5 @@
-import { notifications } from '../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { customers, notifications } from '../../db/schema/index.ts';
 import type { EventHandler } from '../bus/consumer.ts';
 import type { EventData } from '../events/catalog.ts';
 import { newId } from '../kernel/ids.ts';
@@ -16,6 +17,9 @@ export const notificationsHandler: EventHandler = {
     const type = event.type as NotifyingEvent;
     const data = event.data as EventData<NotifyingEvent>;
     const customer = data.customer;
+    // An event read before its customer was erased still carries the old addresses.
+    const [current] = await ctx.tx.select({ status: customers.status }).from(customers).where(eq(customers.id, customer.id));
+    if (!current || current.status === 'erased') return;
     const message = render(type, data);
     const now = ctx.clock.now();
     const rows = [];

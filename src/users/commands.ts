@@ -25,7 +25,8 @@ async function otherOwners(ctx: TxCtx, customerId: string, userId: string): Prom
   const [row] = await ctx.tx
     .select({ n: count() })
     .from(users)
-    .where(and(eq(users.customerId, customerId), eq(users.role, 'owner'), ne(users.status, 'removed'), ne(users.id, userId)));
+    // An invited owner who never accepted cannot stand in for the customer: only active owners count.
+    .where(and(eq(users.customerId, customerId), eq(users.role, 'owner'), eq(users.status, 'active'), ne(users.id, userId)));
   return row?.n ?? 0;
 }
 

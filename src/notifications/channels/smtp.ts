@@ -7,7 +7,8 @@ import type { Channel } from './channel.ts';
  * send is recognisable as the same message downstream.
  */
 export function createSmtpChannel(options: { url: string; from: string; domain?: string }): Channel {
-  const transport = createTransport(options.url);
+  // Bounded well inside the dispatcher's lease, so a hung server fails the attempt instead of stalling the queue.
+  const transport = createTransport({ url: options.url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
   const domain = options.domain ?? 'subscription-platform.local';
   return {
     name: 'smtp',
