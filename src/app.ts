@@ -13,6 +13,7 @@ import { idempotency } from './http/idempotency.ts';
 import { problemCatalog, handleError, problemFor, sendProblem } from './http/problem.ts';
 import { requestId } from './http/request-id.ts';
 import { operatorRoutes } from './operators/routes.ts';
+import { planRoutes } from './plans/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: Deps) {
   v1.route('/customers', customerRoutes());
   v1.route('/customers', userRoutes());
   v1.route('/customers', profileRoutes());
+  v1.route('/plans', planRoutes());
   v1.route('/operators', operatorRoutes());
   v1.route('/audit', auditRoutes());
   v1.route('/', eventRoutes());
@@ -74,7 +76,7 @@ export function createApp(deps: Deps) {
         info: {
           title: 'Subscription Platform API',
           version: '0.1.0',
-          description: 'Customers, their users and lifecycle, domain events and workers. Errors are RFC 9457 problem+json. Every POST accepts an Idempotency-Key.',
+          description: 'Customers, their users and lifecycle, plans, domain events and workers. Errors are RFC 9457 problem+json. Every POST accepts an Idempotency-Key.',
         },
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       },

@@ -4,3 +4,4 @@ export * from './events.ts';
 export * from './requests.ts';
 export * from './notifications.ts';
 export * from './profiles.ts';
+export * from './plans.ts';

@@ -28,6 +28,26 @@ const userSnapshot = v.object({
   status: v.picklist(['invited', 'active', 'removed']),
 });
 
+/** A whole number ≥ 0: minor units of money, days, tokens. Money is never a float. */
+const whole = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const money = v.object({ amount: whole, currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)) });
+
+/** A plan at one version: its identity, status and that version's terms. */
+const planSnapshot = v.object({
+  id: v.string(),
+  code: v.string(),
+  status: v.picklist(['active', 'archived']),
+  version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  name: v.string(),
+  price: money,
+  interval: v.picklist(['month', 'year']),
+  trial_days: whole,
+  included_tokens: whole,
+  overage_price_per_1k: money,
+  quota_policy: v.picklist(['overage', 'block']),
+  features: v.array(v.string()),
+});
+
 const notificationOutcome = {
   notification_id: v.string(),
   customer_id: v.string(),
@@ -55,6 +75,9 @@ export const catalog = {
   'user.created': v.object({ user: userSnapshot }),
   'user.role_changed': v.object({ user: userSnapshot, from: v.string(), to: v.string() }),
   'user.removed': v.object({ user: userSnapshot }),
+  'plan.created': v.object({ plan: planSnapshot }),
+  'plan.updated': v.object({ plan: planSnapshot, previous_version: v.number(), changed: v.array(v.string()) }),
+  'plan.archived': v.object({ plan: planSnapshot }),
   'notification.sent': v.object({ ...notificationOutcome }),
   'notification.failed': v.object({ ...notificationOutcome, reason: v.string() }),
 } as const;

@@ -1,0 +1,45 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { timestamp, timestamps } from './columns.ts';
+
+/** A plan: its stable identity and lifecycle. Its terms live in `plan_versions`. */
+export const plans = sqliteTable(
+  'plans',
+  {
+    id: text('id').primaryKey(),
+    code: text('code').notNull(),
+    /** The version new subscriptions get; older versions stay readable for those already on them. */
+    currentVersion: integer('current_version').notNull(),
+    status: text('status', { enum: ['active', 'archived'] }).notNull(),
+    archivedAt: timestamp('archived_at'),
+    ...timestamps,
+  },
+  (t) => [
+    // A code names one plan for good: archiving does not free it.
+    uniqueIndex('plans_code').on(t.code),
+    index('plans_status').on(t.status, t.id),
+  ],
+);
+
+/**
+ * The terms of a plan, one row per version (1, 2, 3 …), never changed once written.
+ * Money is integer minor units of `currency`.
+ */
+export const planVersions = sqliteTable(
+  'plan_versions',
+  {
+    planId: text('plan_id').notNull().references(() => plans.id),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    priceAmount: integer('price_amount').notNull(),
+    currency: text('currency').notNull(),
+    interval: text('interval', { enum: ['month', 'year'] }).notNull(),
+    trialDays: integer('trial_days').notNull(),
+    /** AI tokens included per billing period. */
+    includedTokens: integer('included_tokens').notNull(),
+    overagePricePer1k: integer('overage_price_per_1k').notNull(),
+    quotaPolicy: text('quota_policy', { enum: ['overage', 'block'] }).notNull(),
+    features: text('features', { mode: 'json' }).$type<string[]>().notNull(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.planId, t.version] })],
+);

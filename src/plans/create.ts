@@ -1,0 +1,34 @@
+import { eq } from 'drizzle-orm';
+import { plans } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit/record.ts';
+import { emit } from '../events/outbox.ts';
+import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { conflict } from '../kernel/errors.ts';
+import { newId } from '../kernel/ids.ts';
+import { isDuplicateCode } from './load.ts';
+import { toPlanResource, toPlanSnapshot } from './present.ts';
+import type { CreatePlanInput } from './schema.ts';
+import { insertPlanVersion } from './versions.ts';
+
+/** Creates an active plan at version 1. Emits `plan.created`. */
+export function createPlan(ctx: Ctx, input: CreatePlanInput) {
+  return withTransaction(ctx, async (ctx) => {
+    const [taken] = await ctx.tx.select({ id: plans.id }).from(plans).where(eq(plans.code, input.code));
+    if (taken) throw conflict(`a plan with code ${input.code} already exists`, { field: 'code', existing_id: taken.id });
+
+    const now = ctx.clock.now();
+    const { code, ...terms } = input;
+    const [plan] = await ctx.tx
+      .insert(plans)
+      .values({ id: newId('pln', now), code, currentVersion: 1, status: 'active', createdAt: now, updatedAt: now })
+      .returning()
+      .catch((error) => {
+        throw isDuplicateCode(error) ? conflict(`a plan with code ${code} already exists`, { field: 'code' }) : error;
+      });
+    const version = await insertPlanVersion(ctx, plan!.id, 1, terms);
+
+    await emit(ctx, [{ type: 'plan.created', subject: plan!.id, data: { plan: toPlanSnapshot(plan!, version) } }]);
+    await recordAudit(ctx, { action: 'plan.create', targetType: 'plan', targetId: plan!.id, data: { code, version: 1 } });
+    return toPlanResource(plan!, version);
+  });
+}

@@ -1,0 +1,100 @@
+import * as v from 'valibot';
+import { pageQuery } from '../http/pagination.ts';
+import { planIntervals, planStatuses, quotaPolicies } from './terms.ts';
+
+/** The largest amount a plan may carry, in minor units (ten billion in major units of a two-decimal currency). */
+export const MAX_AMOUNT = 1_000_000_000_000;
+const MAX_TOKENS = 1_000_000_000_000_000;
+
+const amount = v.pipe(
+  v.number('must be a whole number of minor units'),
+  v.safeInteger('must be a whole number of minor units'),
+  v.minValue(0, 'must not be negative'),
+  v.maxValue(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`),
+);
+const code = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, - or _, starting with a letter or digit (e.g. pro)'),
+);
+const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
+const currency = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'));
+const interval = v.picklist(planIntervals, `must be one of ${planIntervals.join(', ')}`);
+const trialDays = v.pipe(v.number('must be a whole number of days'), v.safeInteger('must be a whole number of days'), v.minValue(0, 'must not be negative'), v.maxValue(365, 'must be at most 365'));
+const includedTokens = v.pipe(v.number('must be a whole number of tokens'), v.safeInteger('must be a whole number of tokens'), v.minValue(0, 'must not be negative'), v.maxValue(MAX_TOKENS, `must be at most ${MAX_TOKENS}`));
+const quotaPolicy = v.picklist(quotaPolicies, `must be one of ${quotaPolicies.join(', ')}`);
+const features = v.pipe(
+  v.array(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
+  v.maxLength(50, 'must have at most 50 features'),
+  v.check((list) => new Set(list).size === list.length, 'must not list a feature twice'),
+);
+
+export const planId = v.pipe(v.string(), v.regex(/^pln_[0-9A-Z]{26}$/, 'must be a plan id (pln_…)'));
+export const planParams = v.object({ id: planId });
+
+const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1, 'must be at least 1'));
+
+export const getPlanQuery = v.object({ version: v.optional(positiveInt) });
+
+export const createPlanInput = v.object({
+  code,
+  name,
+  price_amount: amount,
+  currency,
+  interval,
+  trial_days: v.optional(trialDays, 0),
+  included_tokens: v.optional(includedTokens, 0),
+  overage_price_per_1k: v.optional(amount, 0),
+  quota_policy: v.optional(quotaPolicy, 'block'),
+  features: v.optional(features, []),
+});
+export type CreatePlanInput = v.InferOutput<typeof createPlanInput>;
+
+export const updatePlanInput = v.pipe(
+  v.strictObject({
+    name: v.optional(name),
+    price_amount: v.optional(amount),
+    currency: v.optional(currency),
+    interval: v.optional(interval),
+    trial_days: v.optional(trialDays),
+    included_tokens: v.optional(includedTokens),
+    overage_price_per_1k: v.optional(amount),
+    quota_policy: v.optional(quotaPolicy),
+    features: v.optional(features),
+  }, (issue) => (issue.expected === 'never' ? 'is not a term a PATCH can change (code and status are not)' : 'must be an object')),
+  v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
+);
+export type UpdatePlanInput = v.InferOutput<typeof updatePlanInput>;
+
+export const listPlansQuery = v.object({
+  ...pageQuery,
+  status: v.optional(v.picklist(planStatuses, `must be one of ${planStatuses.join(', ')}`)),
+  code: v.optional(code),
+});
+export type ListPlansQuery = v.InferOutput<typeof listPlansQuery>;
+
+export const listPlanVersionsQuery = v.object({ ...pageQuery });
+export type ListPlanVersionsQuery = v.InferOutput<typeof listPlanVersionsQuery>;
+
+const money = v.object({ amount: v.number(), currency: v.string() });
+
+export const planResource = v.object({
+  id: v.string(),
+  object: v.literal('plan'),
+  code: v.string(),
+  status: v.picklist(planStatuses),
+  version: v.number(),
+  name: v.string(),
+  price: money,
+  interval: v.picklist(planIntervals),
+  trial_days: v.number(),
+  included_tokens: v.number(),
+  overage_price_per_1k: money,
+  quota_policy: v.picklist(quotaPolicies),
+  features: v.array(v.string()),
+  created_at: v.string(),
+  updated_at: v.string(),
+  archived_at: v.nullable(v.string()),
+});
+export type PlanResource = v.InferOutput<typeof planResource>;
