@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './client.ts';
@@ -9,10 +8,4 @@ export const migrationsFolder = fileURLToPath(new URL('./migrations', import.met
 /** Applies every pending migration; safe to call at each start. */
 export async function applyMigrations(db: Db): Promise<void> {
   await migrate(db, { migrationsFolder });
-}
-
-/** How many migrations the database has recorded (readiness check). */
-export async function appliedMigrationCount(db: Db): Promise<number> {
-  const rows = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM __drizzle_migrations`);
-  return rows[0]?.n ?? 0;
 }

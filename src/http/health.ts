@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { describeRoute, resolver } from 'hono-openapi';
 import * as v from 'valibot';
-import { appliedMigrationCount } from '../../db/migrate.ts';
-import journal from '../../db/migrations/meta/_journal.json' with { type: 'json' };
+import { migrationStatus } from '../../db/migration-status.ts';
 import { describeError } from '../kernel/errors.ts';
 import type { AppEnv } from './env.ts';
 
@@ -38,8 +37,8 @@ export function healthRoutes() {
       await Promise.all([
         check('database', async () => (await db.run(sql`SELECT 1`), 'ok')),
         check('migrations', async () => {
-          const applied = await appliedMigrationCount(db);
-          return applied >= journal.entries.length ? 'ok' : `${applied}/${journal.entries.length} applied`;
+          const { applied, expected } = await migrationStatus(db);
+          return applied >= expected ? 'ok' : `${applied}/${expected} applied`;
         }),
         check('bus', async () => ((await bus.ping()) ? 'ok' : 'unreachable')),
       ]),
