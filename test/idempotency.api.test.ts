@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { decodeJwt } from 'jose';
+import { idempotencyKeys } from '../db/schema/index.ts';
+import { purgeExpiredIdempotencyKeys } from '../src/http/idempotency-purge.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 
@@ -309,6 +311,24 @@ describe('Idempotency-Key retention', () => {
       expect(nextDay.status).toBe(201);
       expect(nextDay.body.id).not.toBe(first.body.id);
       expect(nextDay.headers.get('Idempotency-Replayed')).toBeNull();
+    } finally {
+      await q.close();
+    }
+  });
+});
+
+describe('Idempotency-Key purge', () => {
+  test('records past the 24-hour retention are deleted, newer ones kept', async () => {
+    const clock = manualClock(Date.UTC(2026, 3, 1));
+    const q = await createTestPlatform({ build: { clock }, env: { JWT_TTL_SECONDS: '604800' } });
+    try {
+      await q.call('POST', '/v1/customers', { body: customerInput(), headers: { 'Idempotency-Key': 'old-key' } });
+      clock.advance(20 * 3600_000);
+      await q.call('POST', '/v1/customers', { body: customerInput(), headers: { 'Idempotency-Key': 'new-key' } });
+      clock.advance(5 * 3600_000);
+      expect(await purgeExpiredIdempotencyKeys(q.deps)).toBe(1);
+      const left = await q.deps.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys);
+      expect(left.map((r) => r.key)).toEqual(['new-key']);
     } finally {
       await q.close();
     }

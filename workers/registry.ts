@@ -5,6 +5,7 @@ import { startRelay } from '../src/bus/relay.ts';
 import { customerNotificationsHandler } from '../src/customers/notification-history.ts';
 import type { Deps } from '../src/deps.ts';
 import { dispatchDue } from '../src/notifications/dispatch.ts';
+import { purgeExpiredIdempotencyKeys } from '../src/http/idempotency-purge.ts';
 import { notificationsHandler } from '../src/notifications/handler.ts';
 import { profilingHandler } from '../src/profiling/handler.ts';
 
@@ -59,10 +60,15 @@ function startDispatcher(deps: Deps) {
 
 const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = {
   relay(deps) {
+    // Housekeeping rides along with the relay (one per database): expired Idempotency-Keys go hourly.
+    const purge = setInterval(() => {
+      purgeExpiredIdempotencyKeys(deps).catch((error) => deps.logger.warn('idempotency purge failed', { error: describeError(error) }));
+    }, 3_600_000);
     const relay = startRelay({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, pollMs: deps.config.pollMs, leaseMs: deps.config.relay.leaseMs });
     deps.onCommit.add(relay.wake);
     return {
       async stop() {
+        clearInterval(purge);
         deps.onCommit.delete(relay.wake);
         await relay.stop();
       },
