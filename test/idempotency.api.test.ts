@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { decodeJwt } from 'jose';
 import { idempotencyKeys } from '../db/schema/index.ts';
+import { storeResponse } from '../src/http/idempotency.ts';
 import { purgeExpiredIdempotencyKeys } from '../src/http/idempotency-purge.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
@@ -329,6 +330,24 @@ describe('Idempotency-Key purge', () => {
       expect(await purgeExpiredIdempotencyKeys(q.deps)).toBe(1);
       const left = await q.deps.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys);
       expect(left.map((r) => r.key)).toEqual(['new-key']);
+    } finally {
+      await q.close();
+    }
+  });
+});
+
+describe('Idempotency-Key takeover', () => {
+  test('a request whose claim was taken over by a retry cannot store its response (its transaction rolls back)', async () => {
+    const q = await createTestPlatform();
+    try {
+      const row = { principal: 'op_x', key: 'slow', method: 'POST', path: '/v1/customers', requestHash: 'h', state: 'in_progress' as const, lockedUntil: 2_000, createdAt: 1_000 };
+      await q.deps.transactor.write((tx) => tx.insert(idempotencyKeys).values(row));
+      const stale = { principal: 'op_x', key: 'slow', lockedUntil: 1_500, stored: false };
+      await expect(q.deps.transactor.write((tx) => storeResponse(tx, stale, 201, '{}'))).rejects.toThrow('took over');
+      const current = { ...stale, lockedUntil: 2_000 };
+      await q.deps.transactor.write((tx) => storeResponse(tx, current, 201, '{"ok":true}'));
+      const [stored] = await q.deps.db.select().from(idempotencyKeys);
+      expect(stored).toMatchObject({ state: 'completed', responseStatus: 201, responseBody: '{"ok":true}' });
     } finally {
       await q.close();
     }

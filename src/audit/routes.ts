@@ -1,13 +1,11 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { auditLog } from '../../db/schema/index.ts';
 import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { decodeCursor, pageQuery, pageSchema, toPage } from '../http/pagination.ts';
+import { pageQuery, pageSchema } from '../http/pagination.ts';
 import { validate } from '../http/validate.ts';
-import { toIso } from '../kernel/clock.ts';
+import { listAudit } from './queries.ts';
 
 const auditQuery = v.object({
   ...pageQuery,
@@ -35,36 +33,7 @@ export function auditRoutes() {
     requireRole('admin'),
     doc({ summary: 'List audit entries', description: 'Newest first. Filter by actor, action or target_id.', tags: ['Audit'], access: 'admin', success: { status: 200, description: 'A page of audit entries', schema: pageSchema(auditResource) } }),
     validate('query', auditQuery),
-    async (c) => {
-      const q = c.req.valid('query');
-      const after = decodeCursor(q.cursor, 'string');
-      const rows = await c
-        .get('deps')
-        .db.select()
-        .from(auditLog)
-        .where(
-          and(
-            after ? lt(auditLog.id, after) : undefined,
-            q.actor ? eq(auditLog.actor, q.actor) : undefined,
-            q.action ? eq(auditLog.action, q.action) : undefined,
-            q.target_id ? eq(auditLog.targetId, q.target_id) : undefined,
-          ),
-        )
-        .orderBy(desc(auditLog.id))
-        .limit(q.limit + 1);
-      return c.json(
-        toPage(rows, q.limit, (r) => r.id, (r) => ({
-          id: r.id,
-          actor: r.actor,
-          action: r.action,
-          target_type: r.targetType,
-          target_id: r.targetId,
-          request_id: r.requestId,
-          at: toIso(r.at),
-          data: r.data,
-        })),
-      );
-    },
+    async (c) => c.json(await listAudit(c.get('deps').db, c.req.valid('query'))),
   );
   return app;
 }

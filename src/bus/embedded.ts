@@ -5,6 +5,7 @@ import { busLog, consumerPositions, deadLetters } from '../../db/schema/index.ts
 import type { Clock } from '../kernel/clock.ts';
 import type { Transactor } from '../kernel/transactor.ts';
 import { newId } from '../kernel/ids.ts';
+import { sha256Hex } from '../kernel/hash.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Bus, GroupState, SubscribeOptions, Subscription } from './bus.ts';
 import { createWaker } from './waker.ts';
@@ -113,7 +114,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       const body = JSON.stringify(raw) ?? 'null';
       // (consumer, event id) is unique so a redelivered event is parked once; an envelope
       // without an id is keyed by its content, so two different ones are both kept.
-      const eventId = typeof envelope?.id === 'string' ? envelope.id : `unknown:${await digest(body)}`;
+      const eventId = typeof envelope?.id === 'string' ? envelope.id : `unknown:${await sha256Hex(body)}`;
       await transactor.write((tx) => tx
         .insert(deadLetters)
         .values({
@@ -147,10 +148,4 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       waker.wake();
     },
   };
-}
-
-/** Hex SHA-256 of a text (Web Crypto: Bun, Node, Deno and Workers alike). */
-async function digest(text: string): Promise<string> {
-  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { customers } from '../../db/schema/index.ts';
-import { notFound } from '../kernel/errors.ts';
+import { conflict, notFound } from '../kernel/errors.ts';
 import type { CustomerRow } from './present.ts';
 
 /** Reads a customer or fails with not_found. */
@@ -13,3 +13,25 @@ export async function loadCustomer(db: Executor, id: string): Promise<CustomerRo
 
 /** True when a SQLite error is the live-email unique index. */
 export const isDuplicateEmail = (error: unknown) => String((error as { cause?: unknown })?.cause ?? error).includes('customers.email');
+
+const emailTaken = (email: string, details: Record<string, unknown> = {}) => conflict(`a live customer already uses ${email}`, { field: 'email', ...details });
+
+/** Fails with conflict when a live (not erased) customer other than `exceptId` already uses `email`. */
+export async function assertEmailFree(db: Executor, email: string, exceptId?: string): Promise<void> {
+  const [taken] = await db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(eq(customers.email, email), ne(customers.status, 'erased'), exceptId === undefined ? undefined : ne(customers.id, exceptId)));
+  if (taken) throw emailTaken(email, { existing_id: taken.id });
+}
+
+/**
+ * For `.catch()` on a write of `email`: a concurrent writer can take the address
+ * after `assertEmailFree`, and the unique index then answers; that becomes the
+ * same conflict. Any other error is rethrown unchanged.
+ */
+export const rethrowDuplicateEmail =
+  (email: string) =>
+  (error: unknown): never => {
+    throw isDuplicateEmail(error) ? emailTaken(email) : error;
+  };

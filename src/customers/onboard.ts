@@ -1,13 +1,11 @@
-import { and, eq, ne } from 'drizzle-orm';
 import { customers, users } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import type { Ctx } from '../kernel/context.ts';
 import { withTransaction } from '../kernel/context.ts';
-import { conflict } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { toUserSnapshot } from '../users/present.ts';
-import { isDuplicateEmail } from './load.ts';
+import { assertEmailFree, rethrowDuplicateEmail } from './load.ts';
 import { toCustomerResource, toCustomerSnapshot } from './present.ts';
 import type { OnboardCustomerInput } from './schema.ts';
 
@@ -17,11 +15,7 @@ import type { OnboardCustomerInput } from './schema.ts';
  */
 export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput) {
   return withTransaction(ctx, async (ctx) => {
-    const [taken] = await ctx.tx
-      .select({ id: customers.id })
-      .from(customers)
-      .where(and(eq(customers.email, input.email), ne(customers.status, 'erased')));
-    if (taken) throw conflict(`a live customer already uses ${input.email}`, { field: 'email', existing_id: taken.id });
+    await assertEmailFree(ctx.tx, input.email);
 
     const now = ctx.clock.now();
     const [customer] = await ctx.tx
@@ -41,9 +35,7 @@ export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput) {
         updatedAt: now,
       })
       .returning()
-      .catch((error) => {
-        throw isDuplicateEmail(error) ? conflict(`a live customer already uses ${input.email}`, { field: 'email' }) : error;
-      });
+      .catch(rethrowDuplicateEmail(input.email));
     const [owner] = await ctx.tx
       .insert(users)
       .values({

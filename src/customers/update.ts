@@ -1,10 +1,10 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { customers } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
-import { conflict, DomainError } from '../kernel/errors.ts';
-import { isDuplicateEmail, loadCustomer } from './load.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { assertEmailFree, loadCustomer, rethrowDuplicateEmail } from './load.ts';
 import { toCustomerResource, toCustomerSnapshot } from './present.ts';
 import type { UpdateCustomerInput } from './schema.ts';
 
@@ -26,21 +26,14 @@ export function updateCustomer(ctx: Ctx, id: string, patch: UpdateCustomerInput)
     const changed = Object.keys(changes);
     if (changed.length === 0) return toCustomerResource(current);
 
-    if (changes.email) {
-      const [taken] = await ctx.tx
-        .select({ id: customers.id })
-        .from(customers)
-        .where(and(eq(customers.email, changes.email), ne(customers.status, 'erased'), ne(customers.id, id)));
-      if (taken) throw conflict(`a live customer already uses ${changes.email}`, { field: 'email', existing_id: taken.id });
-    }
+    if (changes.email) await assertEmailFree(ctx.tx, changes.email, id);
     const [updated] = await ctx.tx
       .update(customers)
       .set({ ...changes, version: current.version + 1, updatedAt: ctx.clock.now() })
       .where(eq(customers.id, id))
       .returning()
-      .catch((error) => {
-        throw isDuplicateEmail(error) ? conflict(`a live customer already uses ${changes.email}`, { field: 'email' }) : error;
-      });
+      // Only a new email can hit the live-email index.
+      .catch(changes.email ? rethrowDuplicateEmail(changes.email) : undefined);
     await emit(ctx, [{ type: 'customer.updated', subject: id, data: { customer: toCustomerSnapshot(updated!), changed } }]);
     await recordAudit(ctx, { action: 'customer.update', targetType: 'customer', targetId: id, data: { changed } });
     return toCustomerResource(updated!);

@@ -1,13 +1,12 @@
-import { and, count, eq, gt, inArray } from 'drizzle-orm';
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { deadLetters, inbox, outbox } from '../../db/schema/index.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { decodeCursor, pageQuery, pageSchema, toPage } from '../http/pagination.ts';
+import { pageQuery, pageSchema } from '../http/pagination.ts';
 import { validate } from '../http/validate.ts';
-import { toIso, toIsoOrNull } from '../kernel/clock.ts';
+import { toIsoOrNull } from '../kernel/clock.ts';
 import { eventTypes } from './catalog.ts';
+import { countDeadLetters, listEvents } from './queries.ts';
 
 const eventsQuery = v.object({
   ...pageQuery,
@@ -47,41 +46,9 @@ export function eventRoutes() {
 
   app.get(
     '/events',
-    doc({ summary: 'List events', description: 'Oldest first (a log). Filter by `type` and `subject`. `delivery` says whether the relay has published it and which consumer groups handled it.', tags: ['Events'], access: 'viewer', success: { status: 200, description: 'A page of events', schema: pageSchema(eventResource) } }),
+    doc({ summary: 'List events', description: 'In commit order, oldest first (a log). Filter by `type` and `subject`. `delivery` says whether the relay has published it and which consumer groups handled it.', tags: ['Events'], access: 'viewer', success: { status: 200, description: 'A page of events', schema: pageSchema(eventResource) } }),
     validate('query', eventsQuery),
-    async (c) => {
-      const { db } = c.get('deps');
-      const q = c.req.valid('query');
-      const after = decodeCursor(q.cursor, 'string');
-      const rows = await db
-        .select()
-        .from(outbox)
-        .where(and(after ? gt(outbox.id, after) : undefined, q.type ? eq(outbox.type, q.type) : undefined, q.subject ? eq(outbox.subject, q.subject) : undefined))
-        .orderBy(outbox.id)
-        .limit(q.limit + 1);
-      const ids = rows.map((r) => r.id);
-      const handled = ids.length ? await db.select().from(inbox).where(inArray(inbox.eventId, ids)) : [];
-      const groupsOf = new Map<string, string[]>();
-      for (const h of handled) groupsOf.set(h.eventId, [...(groupsOf.get(h.eventId) ?? []), h.consumer]);
-      return c.json(
-        toPage(rows, q.limit, (r) => r.id, (r) => ({
-          id: r.id,
-          type: r.type,
-          source: r.source,
-          subject: r.subject,
-          sequence: r.sequence,
-          time: toIso(r.time),
-          data: r.data,
-          delivery: {
-            state: r.publishedAt === null ? ('pending' as const) : ('published' as const),
-            published_at: toIsoOrNull(r.publishedAt),
-            attempts: r.attempts,
-            last_error: r.lastError,
-            handled_by: (groupsOf.get(r.id) ?? []).sort(),
-          },
-        })),
-      );
-    },
+    async (c) => c.json(await listEvents(c.get('deps').db, c.req.valid('query'))),
   );
 
   app.get(
@@ -90,8 +57,7 @@ export function eventRoutes() {
     async (c) => {
       const { bus, db } = c.get('deps');
       const groups = await bus.groups();
-      const dead = await db.select({ consumer: deadLetters.consumer, n: count() }).from(deadLetters).groupBy(deadLetters.consumer);
-      const deadOf = new Map(dead.map((d) => [d.consumer, d.n]));
+      const deadOf = await countDeadLetters(db);
       return c.json({
         data: groups.map((g) => ({
           group: g.group,

@@ -5,6 +5,8 @@ import type { Deps } from '../deps.ts';
 export interface IdempotencyClaim {
   principal: string;
   key: string;
+  /** The claim's lease; identifies this request's claim if a retry takes the key over. */
+  lockedUntil: number;
   /** Set once the response was stored with the command's own transaction. */
   stored: boolean;
 }

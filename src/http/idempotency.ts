@@ -4,18 +4,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { idempotencyKeys } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
+import { sha256Hex } from '../kernel/hash.ts';
+import { IDEMPOTENCY_RETAIN_MS } from './idempotency-purge.ts';
 import type { AppEnv, IdempotencyClaim } from './env.ts';
 
 /** How long a claim protects a running request before a retry may take it over (crashed request). */
 const CLAIM_MS = 60_000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
-/** How long a key is remembered; after that the same key starts a new request. */
-export const IDEMPOTENCY_RETAIN_MS = 24 * 60 * 60 * 1000;
-
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * `Idempotency-Key` for POST requests. The first request claims the key; a
@@ -36,23 +31,25 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     }
     const { transactor, clock } = c.get('deps');
     const principal = c.get('ctx').actor.id;
-    const requestHash = await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+    const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
     const where = and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, key));
 
+    let lockedUntil = 0;
     const existing = await transactor.write(async (tx) => {
       const now = clock.now();
+      lockedUntil = now + CLAIM_MS;
       const [row] = await tx.select().from(idempotencyKeys).where(where);
       if (!row || row.createdAt < now - IDEMPOTENCY_RETAIN_MS) {
         const claim = {
           principal, key, method: c.req.method, path: c.req.path, requestHash,
-          state: 'in_progress' as const, lockedUntil: now + CLAIM_MS, createdAt: now, responseStatus: null, responseBody: null,
+          state: 'in_progress' as const, lockedUntil, createdAt: now, responseStatus: null, responseBody: null,
         };
         await tx.insert(idempotencyKeys).values(claim).onConflictDoUpdate({ target: [idempotencyKeys.principal, idempotencyKeys.key], set: claim });
         return null;
       }
       if (row.requestHash !== requestHash) return row;
       if (row.state === 'in_progress' && row.lockedUntil <= now) {
-        await tx.update(idempotencyKeys).set({ lockedUntil: now + CLAIM_MS }).where(where);
+        await tx.update(idempotencyKeys).set({ lockedUntil }).where(where);
         return null;
       }
       return row;
@@ -71,7 +68,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       });
     }
 
-    const claim: IdempotencyClaim = { principal, key, stored: false };
+    const claim: IdempotencyClaim = { principal, key, lockedUntil, stored: false };
     c.set('idempotency', claim);
     try {
       await next();
@@ -83,7 +80,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
           const body = await c.res.clone().text();
           await transactor.write((tx) => storeResponse(tx, claim, status, body));
         } else {
-          await transactor.write((tx) => tx.delete(idempotencyKeys).where(where));
+          await transactor.write((tx) => tx.delete(idempotencyKeys).where(and(where, eq(idempotencyKeys.lockedUntil, claim.lockedUntil))));
         }
       }
     }
@@ -92,9 +89,22 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
 
 /** Records the response under the claimed key; call inside the command's transaction. */
 export async function storeResponse(tx: TxCtx['tx'], claim: IdempotencyClaim, status: number, body: string): Promise<void> {
-  await tx
+  const stored = await tx
     .update(idempotencyKeys)
     .set({ state: 'completed', responseStatus: status, responseBody: body })
-    .where(and(eq(idempotencyKeys.principal, claim.principal), eq(idempotencyKeys.key, claim.key)));
+    .where(
+      and(
+        eq(idempotencyKeys.principal, claim.principal),
+        eq(idempotencyKeys.key, claim.key),
+        eq(idempotencyKeys.state, 'in_progress'),
+        // Still our claim: a retry that took over an expired claim owns the key now,
+        // and this request's effects must roll back rather than apply twice.
+        eq(idempotencyKeys.lockedUntil, claim.lockedUntil),
+      ),
+    )
+    .returning({ key: idempotencyKeys.key });
+  if (stored.length === 0) {
+    throw new DomainError('idempotency_in_progress', 'this request took too long and a retry with the same Idempotency-Key took over; its result is the one that counts');
+  }
   claim.stored = true;
 }

@@ -1,14 +1,12 @@
-import { desc, eq, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { operators } from '../../db/schema/index.ts';
 import { requireRole } from '../http/auth.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { decodeCursor, pageSchema, toPage } from '../http/pagination.ts';
+import { pageSchema } from '../http/pagination.ts';
 import { validate } from '../http/validate.ts';
-import { notFound } from '../kernel/errors.ts';
-import { createOperator, toOperatorResource, updateOperator } from './commands.ts';
+import { createOperator, updateOperator } from './commands.ts';
+import { getOperator, listOperators } from './queries.ts';
 import { createOperatorInput, listOperatorsQuery, operatorParams, operatorResource, updateOperatorInput } from './schema.ts';
 
 const tags = ['Operators'];
@@ -23,12 +21,7 @@ export function operatorRoutes() {
     '/',
     doc({ summary: 'List operators', tags, access: 'admin', success: { status: 200, description: 'A page of operators', schema: pageSchema(operatorResource) } }),
     validate('query', listOperatorsQuery),
-    async (c) => {
-      const query = c.req.valid('query');
-      const after = decodeCursor(query.cursor, 'string');
-      const rows = await c.get('deps').db.select().from(operators).where(after ? lt(operators.id, after) : undefined).orderBy(desc(operators.id)).limit(query.limit + 1);
-      return c.json(toPage(rows, query.limit, (r) => r.id, toOperatorResource));
-    },
+    async (c) => c.json(await listOperators(c.get('deps').db, c.req.valid('query'))),
   );
 
   app.post(
@@ -42,12 +35,7 @@ export function operatorRoutes() {
     '/:id',
     doc({ summary: 'Get an operator', tags, access: 'admin', success: operator, errors: [404] }),
     validate('param', operatorParams),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const [row] = await c.get('deps').db.select().from(operators).where(eq(operators.id, id));
-      if (!row) throw notFound('Operator', id);
-      return c.json(toOperatorResource(row));
-    },
+    async (c) => c.json(await getOperator(c.get('deps').db, c.req.valid('param').id)),
   );
 
   app.patch(

@@ -1,14 +1,10 @@
-import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { profiles } from '../../db/schema/index.ts';
-import { loadCustomer } from '../customers/load.ts';
 import { customerParams } from '../customers/schema.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';
-import { toIso } from '../kernel/clock.ts';
-import { notFound } from '../kernel/errors.ts';
+import { getProfile } from './queries.ts';
 
 const profileResource = v.object({
   customer_id: v.string(),
@@ -26,21 +22,7 @@ export function profileRoutes() {
     '/:id/profile',
     doc({ summary: "Get a customer's profile", description: 'Segment and risk score with the reasons for both, as last computed by the profiling worker. 404 until the first profile exists.', tags: ['Customers'], access: 'viewer', success: { status: 200, description: 'The profile', schema: profileResource }, errors: [404] }),
     validate('param', customerParams),
-    async (c) => {
-      const { db } = c.get('deps');
-      const { id } = c.req.valid('param');
-      await loadCustomer(db, id);
-      const [row] = await db.select().from(profiles).where(eq(profiles.customerId, id));
-      if (!row) throw notFound('Profile of customer', id);
-      return c.json({
-        customer_id: row.customerId,
-        segment: row.segment,
-        risk_score: row.riskScore,
-        segment_reasons: row.segmentReasons,
-        risk_reasons: row.riskReasons,
-        computed_at: toIso(row.computedAt),
-      });
-    },
+    async (c) => c.json(await getProfile(c.get('deps').db, c.req.valid('param').id)),
   );
   return app;
 }

@@ -1,14 +1,11 @@
-import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { users } from '../../db/schema/index.ts';
-import { loadCustomer } from '../customers/load.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { decodeCursor, pageSchema, toPage } from '../http/pagination.ts';
+import { pageSchema } from '../http/pagination.ts';
 import { validate } from '../http/validate.ts';
 import { addUser, changeUserRole, removeUser } from './commands.ts';
-import { toUserResource } from './present.ts';
+import { listUsers } from './queries.ts';
 import { addUserInput, changeRoleInput, customerUserParams, customerUsersParams, listUsersQuery, userResource } from './schema.ts';
 
 const tags = ['Users'];
@@ -23,20 +20,7 @@ export function userRoutes() {
     doc({ summary: "List a customer's users", tags, access: 'viewer', success: { status: 200, description: 'A page of users', schema: pageSchema(userResource) }, errors: [404] }),
     validate('param', customerUsersParams),
     validate('query', listUsersQuery),
-    async (c) => {
-      const { db } = c.get('deps');
-      const { id } = c.req.valid('param');
-      const query = c.req.valid('query');
-      await loadCustomer(db, id);
-      const after = decodeCursor(query.cursor, 'string');
-      const rows = await db
-        .select()
-        .from(users)
-        .where(and(eq(users.customerId, id), ne(users.status, 'removed'), after ? lt(users.id, after) : undefined))
-        .orderBy(desc(users.id))
-        .limit(query.limit + 1);
-      return c.json(toPage(rows, query.limit, (r) => r.id, toUserResource));
-    },
+    async (c) => c.json(await listUsers(c.get('deps').db, c.req.valid('param').id, c.req.valid('query'))),
   );
 
   app.post(

@@ -1,0 +1,21 @@
+import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import type * as v from 'valibot';
+import type { Executor } from '../../db/client.ts';
+import { users } from '../../db/schema/index.ts';
+import { loadCustomer } from '../customers/load.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { toUserResource } from './present.ts';
+import type { listUsersQuery } from './schema.ts';
+
+/** A customer's users that are not removed, newest first, one keyset page at a time; not_found for an unknown customer. */
+export async function listUsers(db: Executor, customerId: string, query: v.InferOutput<typeof listUsersQuery>) {
+  await loadCustomer(db, customerId);
+  const after = decodeCursor(query.cursor, 'string');
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.customerId, customerId), ne(users.status, 'removed'), after ? lt(users.id, after) : undefined))
+    .orderBy(desc(users.id))
+    .limit(query.limit + 1);
+  return toPage(rows, query.limit, (r) => r.id, toUserResource);
+}
