@@ -5,3 +5,4 @@ export * from './requests.ts';
 export * from './notifications.ts';
 export * from './profiles.ts';
 export * from './plans.ts';
+export * from './subscriptions.ts';

@@ -48,6 +48,35 @@ const planSnapshot = v.object({
   features: v.array(v.string()),
 });
 
+/** Signed minor units: proration credits are negative. */
+const signedMoney = v.object({ amount: v.pipe(v.number(), v.safeInteger()), currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)) });
+const iso = v.pipe(v.string(), v.isoTimestamp());
+
+/** A subscription as carried inside events; times are ISO 8601. */
+const subscriptionSnapshot = v.object({
+  id: v.string(),
+  customer_id: v.string(),
+  plan_id: v.string(),
+  plan_version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  status: v.picklist(['incomplete', 'trialing', 'active', 'past_due', 'canceled']),
+  anchor: iso,
+  current_period_start: iso,
+  current_period_end: iso,
+  trial_end: v.nullable(iso),
+  cancel_at_period_end: v.boolean(),
+  canceled_at: v.nullable(iso),
+});
+
+const prorationLine = v.object({
+  id: v.string(),
+  kind: v.picklist(['proration_credit', 'proration_charge']),
+  amount: signedMoney,
+  from: iso,
+  to: iso,
+});
+
+const planRef = v.object({ plan_id: v.string(), plan_version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)) });
+
 const notificationOutcome = {
   notification_id: v.string(),
   customer_id: v.string(),
@@ -78,6 +107,11 @@ export const catalog = {
   'plan.created': v.object({ plan: planSnapshot }),
   'plan.updated': v.object({ plan: planSnapshot, previous_version: v.number(), changed: v.array(v.string()) }),
   'plan.archived': v.object({ plan: planSnapshot }),
+  'subscription.created': v.object({ subscription: subscriptionSnapshot }),
+  'subscription.trial_started': v.object({ subscription: subscriptionSnapshot, trial_end: iso }),
+  'subscription.plan_changed': v.object({ subscription: subscriptionSnapshot, from: planRef, to: planRef, proration: v.object({ lines: v.array(prorationLine), net: signedMoney }) }),
+  /** Emitted when a cancellation is made: immediate, or scheduled for `effective_at` (the period end) when `at_period_end`. */
+  'subscription.canceled': v.object({ subscription: subscriptionSnapshot, previous_status: v.string(), at_period_end: v.boolean(), effective_at: iso }),
   'notification.sent': v.object({ ...notificationOutcome }),
   'notification.failed': v.object({ ...notificationOutcome, reason: v.string() }),
 } as const;
