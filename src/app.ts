@@ -15,6 +15,7 @@ import { requestId } from './http/request-id.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { planRoutes } from './plans/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
+import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
 import { healthRoutes } from './http/health.ts';
@@ -62,7 +63,9 @@ export function createApp(deps: Deps) {
   v1.route('/customers', customerRoutes());
   v1.route('/customers', userRoutes());
   v1.route('/customers', profileRoutes());
+  v1.route('/customers', customerSubscriptionRoutes());
   v1.route('/plans', planRoutes());
+  v1.route('/subscriptions', subscriptionRoutes());
   v1.route('/operators', operatorRoutes());
   v1.route('/audit', auditRoutes());
   v1.route('/', eventRoutes());
@@ -76,7 +79,7 @@ export function createApp(deps: Deps) {
         info: {
           title: 'Subscription Platform API',
           version: '0.1.0',
-          description: 'Customers, their users and lifecycle, plans, domain events and workers. Errors are RFC 9457 problem+json. Every POST accepts an Idempotency-Key.',
+          description: 'Customers, their users and lifecycle, plans, subscriptions, domain events and workers. Errors are RFC 9457 problem+json. Every POST accepts an Idempotency-Key.',
         },
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       },

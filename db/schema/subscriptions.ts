@@ -1,0 +1,54 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { timestamp, timestamps } from './columns.ts';
+import { customers } from './customers.ts';
+import { plans } from './plans.ts';
+
+/**
+ * A customer's subscription to one version of a plan. It keeps `plan_version`
+ * when the plan's price changes; only a plan change moves it.
+ */
+export const subscriptions = sqliteTable(
+  'subscriptions',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    planId: text('plan_id').notNull().references(() => plans.id),
+    planVersion: integer('plan_version').notNull(),
+    status: text('status', { enum: ['incomplete', 'trialing', 'active', 'past_due', 'canceled'] }).notNull(),
+    /** Billing periods are counted from here (see src/subscriptions/periods.ts). */
+    anchor: timestamp('anchor').notNull(),
+    currentPeriodStart: timestamp('current_period_start').notNull(),
+    currentPeriodEnd: timestamp('current_period_end').notNull(),
+    trialEnd: timestamp('trial_end'),
+    cancelAtPeriodEnd: integer('cancel_at_period_end', { mode: 'boolean' }).notNull().default(false),
+    canceledAt: timestamp('canceled_at'),
+    ...timestamps,
+    /** Bumped on every change. */
+    version: integer('version').notNull(),
+  },
+  (t) => [
+    index('subscriptions_customer').on(t.customerId, t.id),
+    index('subscriptions_plan').on(t.planId, t.id),
+    index('subscriptions_status').on(t.status, t.id),
+  ],
+);
+
+/**
+ * Proration lines waiting for the subscription's next invoice. Amounts are signed
+ * integer minor units of `currency` (a credit is negative); `invoiced_at` is set
+ * when an invoice takes the line.
+ */
+export const subscriptionAdjustments = sqliteTable(
+  'subscription_adjustments',
+  {
+    id: text('id').primaryKey(),
+    subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
+    kind: text('kind', { enum: ['proration_credit', 'proration_charge'] }).notNull(),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    description: text('description').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    invoicedAt: timestamp('invoiced_at'),
+  },
+  (t) => [index('subscription_adjustments_subscription').on(t.subscriptionId, t.id)],
+);

@@ -1,0 +1,37 @@
+import { recordAudit } from '../audit/record.ts';
+import { emit } from '../events/outbox.ts';
+import { toIso } from '../kernel/clock.ts';
+import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { nextStatus } from './lifecycle.ts';
+import { loadSubscription, saveSubscription } from './load.ts';
+import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
+import type { CancelSubscriptionInput } from './schema.ts';
+
+/**
+ * Cancels a subscription now (→ `canceled`), or with `at_period_end` flags it so
+ * the renewal at the period's end cancels it instead. Either is a 409 when the
+ * state machine does not allow `cancel` (already canceled), and a second
+ * `at_period_end` is a 409 too. Emits `subscription.canceled`.
+ */
+export function cancelSubscription(ctx: Ctx, id: string, input: CancelSubscriptionInput) {
+  return withTransaction(ctx, async (ctx) => {
+    const current = await loadSubscription(ctx.tx, id);
+    const status = nextStatus(current.status, 'cancel');
+    if (!status) {
+      throw new DomainError('invalid_transition', `cannot cancel a subscription that is ${current.status}`, { current_status: current.status, transition: 'cancel' });
+    }
+    if (input.at_period_end && current.cancelAtPeriodEnd) {
+      throw new DomainError('invalid_transition', `subscription ${id} is already set to cancel at its period end`, { current_status: current.status, transition: 'cancel', cancel_at_period_end: true });
+    }
+    const now = ctx.clock.now();
+    const row = input.at_period_end
+      ? await saveSubscription(ctx, current, { cancelAtPeriodEnd: true })
+      : await saveSubscription(ctx, current, { status, canceledAt: now });
+    const effectiveAt = input.at_period_end ? row.currentPeriodEnd : now;
+
+    await emit(ctx, [{ type: 'subscription.canceled', subject: id, data: { subscription: toSubscriptionSnapshot(row), previous_status: current.status, at_period_end: input.at_period_end, effective_at: toIso(effectiveAt) } }]);
+    await recordAudit(ctx, { action: 'subscription.cancel', targetType: 'subscription', targetId: id, data: { at_period_end: input.at_period_end, previous_status: current.status } });
+    return toSubscriptionResource(row);
+  });
+}

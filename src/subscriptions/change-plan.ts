@@ -1,0 +1,92 @@
+import { subscriptionAdjustments } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit/record.ts';
+import { money } from '../billing/money.ts';
+import { emit } from '../events/outbox.ts';
+import { toIso } from '../kernel/clock.ts';
+import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { conflict, DomainError } from '../kernel/errors.ts';
+import { newId } from '../kernel/ids.ts';
+import { loadPlan, loadPlanVersion } from '../plans/load.ts';
+import type { PlanVersionRow } from '../plans/present.ts';
+import { loadSubscription, saveSubscription } from './load.ts';
+import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
+import { prorate, type ProrationLine } from './proration.ts';
+import type { ChangePlanInput } from './schema.ts';
+
+const day = (ms: number) => toIso(ms).slice(0, 10);
+
+function describe(line: ProrationLine, oldTerms: PlanVersionRow, newTerms: PlanVersionRow): string {
+  const span = `${day(line.from)} to ${day(line.to)}`;
+  return line.kind === 'proration_credit'
+    ? `Unused time on ${oldTerms.name} (v${oldTerms.version}) from ${span}`
+    : `Remaining time on ${newTerms.name} (v${newTerms.version}) from ${span}`;
+}
+
+/**
+ * Moves a subscription to another active plan's current version, in the same
+ * currency and interval (409 otherwise), keeping its anchor and current period.
+ * Unless it is trialing (nothing was billed yet), the rest of the period is
+ * prorated at the clock's now with src/subscriptions/proration.ts and the lines
+ * are stored in subscription_adjustments for the next invoice.
+ * Emits `subscription.plan_changed` with the lines.
+ */
+export function changePlan(ctx: Ctx, id: string, input: ChangePlanInput) {
+  return withTransaction(ctx, async (ctx) => {
+    const current = await loadSubscription(ctx.tx, id);
+    if (current.status === 'canceled') {
+      throw new DomainError('invalid_transition', 'cannot change the plan of a canceled subscription', { current_status: current.status, transition: 'change_plan' });
+    }
+    const plan = await loadPlan(ctx.tx, input.plan_id);
+    if (plan.status !== 'active') throw conflict(`plan ${plan.id} is ${plan.status}; nobody can move to it`, { field: 'plan_id', plan_status: plan.status });
+    if (plan.id === current.planId && plan.currentVersion === current.planVersion) {
+      throw conflict(`subscription ${id} is already on plan ${plan.id} version ${plan.currentVersion}`, { field: 'plan_id' });
+    }
+    const oldTerms = await loadPlanVersion(ctx.tx, current.planId, current.planVersion);
+    const newTerms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion);
+    if (oldTerms.currency !== newTerms.currency || oldTerms.interval !== newTerms.interval) {
+      throw conflict(`a plan change must keep currency and interval (${oldTerms.currency}/${oldTerms.interval} → ${newTerms.currency}/${newTerms.interval})`, {
+        field: 'plan_id',
+        from: { currency: oldTerms.currency, interval: oldTerms.interval },
+        to: { currency: newTerms.currency, interval: newTerms.interval },
+      });
+    }
+    const now = ctx.clock.now();
+    if (now < current.currentPeriodStart || now > current.currentPeriodEnd) {
+      throw conflict(`the current period of ${id} ended at ${toIso(current.currentPeriodEnd)} and has not been renewed yet`, { current_period_end: toIso(current.currentPeriodEnd) });
+    }
+
+    const proration = prorate({
+      oldPrice: money(oldTerms.priceAmount, oldTerms.currency),
+      newPrice: money(newTerms.priceAmount, newTerms.currency),
+      periodStart: current.currentPeriodStart,
+      periodEnd: current.currentPeriodEnd,
+      changeAt: now,
+    });
+    // A trial has billed nothing, so there is nothing to credit or charge for its rest.
+    const lines = current.status === 'trialing' ? [] : proration.lines;
+    const net = current.status === 'trialing' ? money(0, newTerms.currency) : proration.net;
+
+    const row = await saveSubscription(ctx, current, { planId: plan.id, planVersion: newTerms.version });
+    const stored = [];
+    for (const line of lines) {
+      const lineId = newId('sad', now);
+      await ctx.tx.insert(subscriptionAdjustments).values({
+        id: lineId,
+        subscriptionId: id,
+        kind: line.kind,
+        amount: line.amount.amount,
+        currency: line.amount.currency,
+        description: describe(line, oldTerms, newTerms),
+        createdAt: now,
+        invoicedAt: null,
+      });
+      stored.push({ id: lineId, kind: line.kind, amount: line.amount, from: toIso(line.from), to: toIso(line.to) });
+    }
+
+    const from = { plan_id: current.planId, plan_version: current.planVersion };
+    const to = { plan_id: plan.id, plan_version: newTerms.version };
+    await emit(ctx, [{ type: 'subscription.plan_changed', subject: id, data: { subscription: toSubscriptionSnapshot(row), from, to, proration: { lines: stored, net } } }]);
+    await recordAudit(ctx, { action: 'subscription.change_plan', targetType: 'subscription', targetId: id, data: { from, to, net: net.amount, currency: net.currency } });
+    return toSubscriptionResource(row);
+  });
+}

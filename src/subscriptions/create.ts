@@ -1,0 +1,67 @@
+import { subscriptions } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit/record.ts';
+import { loadCustomer } from '../customers/load.ts';
+import type { NewEvent } from '../events/catalog.ts';
+import { emit } from '../events/outbox.ts';
+import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { toIso } from '../kernel/clock.ts';
+import { conflict } from '../kernel/errors.ts';
+import { newId } from '../kernel/ids.ts';
+import { loadPlan, loadPlanVersion } from '../plans/load.ts';
+import { initialStatus } from './lifecycle.ts';
+import { periodContaining, trialEnd } from './periods.ts';
+import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
+import type { CreateSubscriptionInput } from './schema.ts';
+
+/** Customers in these states cannot take a new subscription. */
+const closedCustomer = new Set(['deactivated', 'erased']);
+
+/**
+ * Subscribes a customer to an active plan at its current version, anchored at now.
+ * With the plan's trial (unless `trial: false`) it starts `trialing` until
+ * now + trial days; otherwise `incomplete` until its first payment.
+ * Emits `subscription.created`, and `subscription.trial_started` with a trial.
+ */
+export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput) {
+  return withTransaction(ctx, async (ctx) => {
+    const customer = await loadCustomer(ctx.tx, input.customer_id);
+    if (closedCustomer.has(customer.status)) {
+      throw conflict(`customer ${customer.id} is ${customer.status}; it cannot subscribe`, { field: 'customer_id', customer_status: customer.status });
+    }
+    const plan = await loadPlan(ctx.tx, input.plan_id);
+    if (plan.status !== 'active') throw conflict(`plan ${plan.id} is ${plan.status}; nobody can subscribe to it`, { field: 'plan_id', plan_status: plan.status });
+    const terms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion);
+
+    const now = ctx.clock.now();
+    const trialDays = input.trial ? terms.trialDays : 0;
+    const status = initialStatus(trialDays);
+    const period = periodContaining(now, terms.interval, now);
+    const [row] = await ctx.tx
+      .insert(subscriptions)
+      .values({
+        id: newId('sub', now),
+        customerId: customer.id,
+        planId: plan.id,
+        planVersion: terms.version,
+        status,
+        anchor: now,
+        currentPeriodStart: period.start,
+        currentPeriodEnd: period.end,
+        trialEnd: status === 'trialing' ? trialEnd(now, trialDays) : null,
+        cancelAtPeriodEnd: false,
+        canceledAt: null,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      })
+      .returning();
+    const sub = row!;
+
+    const snapshot = toSubscriptionSnapshot(sub);
+    const events: NewEvent[] = [{ type: 'subscription.created', subject: sub.id, data: { subscription: snapshot } }];
+    if (sub.trialEnd !== null) events.push({ type: 'subscription.trial_started', subject: sub.id, data: { subscription: snapshot, trial_end: toIso(sub.trialEnd) } });
+    await emit(ctx, events);
+    await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, status } });
+    return toSubscriptionResource(sub);
+  });
+}

@@ -1,0 +1,45 @@
+import type { InferSelectModel } from 'drizzle-orm';
+import type { subscriptionAdjustments, subscriptions } from '../../db/schema/index.ts';
+import type { EventData } from '../events/catalog.ts';
+import { toIso, toIsoOrNull } from '../kernel/clock.ts';
+import type { AdjustmentResource, SubscriptionResource } from './schema.ts';
+
+export type SubscriptionRow = InferSelectModel<typeof subscriptions>;
+export type AdjustmentRow = InferSelectModel<typeof subscriptionAdjustments>;
+
+/** The subscription as carried inside events. */
+export function toSubscriptionSnapshot(row: SubscriptionRow): EventData<'subscription.created'>['subscription'] {
+  return {
+    id: row.id,
+    customer_id: row.customerId,
+    plan_id: row.planId,
+    plan_version: row.planVersion,
+    status: row.status,
+    anchor: toIso(row.anchor),
+    current_period_start: toIso(row.currentPeriodStart),
+    current_period_end: toIso(row.currentPeriodEnd),
+    trial_end: toIsoOrNull(row.trialEnd),
+    cancel_at_period_end: row.cancelAtPeriodEnd,
+    canceled_at: toIsoOrNull(row.canceledAt),
+  };
+}
+
+/** The API shape of a subscription. */
+export function toSubscriptionResource(row: SubscriptionRow): SubscriptionResource {
+  const { id, ...rest } = toSubscriptionSnapshot(row);
+  return { id, object: 'subscription', ...rest, created_at: toIso(row.createdAt), updated_at: toIso(row.updatedAt), version: row.version };
+}
+
+/** The API shape of a proration line waiting for an invoice. */
+export function toAdjustmentResource(row: AdjustmentRow): AdjustmentResource {
+  return {
+    id: row.id,
+    object: 'subscription_adjustment',
+    subscription_id: row.subscriptionId,
+    kind: row.kind,
+    amount: { amount: row.amount, currency: row.currency },
+    description: row.description,
+    created_at: toIso(row.createdAt),
+    invoiced_at: toIsoOrNull(row.invoicedAt),
+  };
+}

@@ -1,0 +1,118 @@
+import { Hono } from 'hono';
+import { customerParams } from '../customers/schema.ts';
+import { runCommand } from '../http/command.ts';
+import type { AppEnv } from '../http/env.ts';
+import { doc } from '../http/openapi.ts';
+import { pageSchema } from '../http/pagination.ts';
+import { validate } from '../http/validate.ts';
+import { cancelSubscription } from './cancel.ts';
+import { changePlan } from './change-plan.ts';
+import { createSubscription } from './create.ts';
+import { getSubscription, listAdjustments, listCustomerSubscriptions, listSubscriptions } from './queries.ts';
+import {
+  adjustmentResource,
+  cancelSubscriptionInput,
+  changePlanInput,
+  createSubscriptionInput,
+  listAdjustmentsQuery,
+  listCustomerSubscriptionsQuery,
+  listSubscriptionsQuery,
+  subscriptionParams,
+  subscriptionResource,
+} from './schema.ts';
+
+const tags = ['Subscriptions'];
+const subscription = { status: 200, description: 'The subscription', schema: subscriptionResource };
+const page = { status: 200, description: 'A page of subscriptions', schema: pageSchema(subscriptionResource) };
+const proration =
+  'Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own.';
+
+/** /v1/subscriptions: a customer on one version of a plan, with its lifecycle and proration lines. */
+export function subscriptionRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.post(
+    '/',
+    doc({
+      summary: 'Create a subscription',
+      description:
+        'Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now. With the plan\'s `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment. Emits `subscription.created` and, with a trial, `subscription.trial_started`.',
+      tags,
+      access: 'operator',
+      success: { ...subscription, status: 201, description: 'Created' },
+      errors: [404, 409],
+      idempotent: true,
+    }),
+    validate('json', createSubscriptionInput),
+    (c) => runCommand(c, 201, (ctx) => createSubscription(ctx, c.req.valid('json'))),
+  );
+
+  app.get(
+    '/',
+    doc({ summary: 'List subscriptions', description: 'Newest first; filter by `status`, `customer_id` or `plan_id`. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', success: page }),
+    validate('query', listSubscriptionsQuery),
+    async (c) => c.json(await listSubscriptions(c.get('deps').db, c.req.valid('query'))),
+  );
+
+  app.get(
+    '/:id',
+    doc({ summary: 'Get a subscription', description: 'The subscription with its current period.', tags, access: 'viewer', success: subscription, errors: [404] }),
+    validate('param', subscriptionParams),
+    async (c) => c.json(await getSubscription(c.get('deps').db, c.req.valid('param').id)),
+  );
+
+  app.post(
+    '/:id/cancel',
+    doc({
+      summary: 'Cancel a subscription',
+      description: 'Cancels now (→ `canceled`), or with `at_period_end: true` sets `cancel_at_period_end` so it ends with its current period. A canceled subscription, or a second `at_period_end`, is a 409. Emits `subscription.canceled` (with `at_period_end` and `effective_at`).',
+      tags,
+      access: 'operator',
+      success: subscription,
+      errors: [404, 409],
+      idempotent: true,
+    }),
+    validate('param', subscriptionParams),
+    validate('json', cancelSubscriptionInput),
+    (c) => runCommand(c, 200, (ctx) => cancelSubscription(ctx, c.req.valid('param').id, c.req.valid('json') ?? {})),
+  );
+
+  app.post(
+    '/:id/change-plan',
+    doc({
+      summary: 'Change the plan of a subscription',
+      description: `Moves the subscription to another active plan's current version in the same currency and interval (409 otherwise); anchor and period stay. ${proration} The lines wait in \`/adjustments\` for the next invoice; a trialing subscription gets none. Emits \`subscription.plan_changed\`.`,
+      tags,
+      access: 'operator',
+      success: subscription,
+      errors: [404, 409],
+      idempotent: true,
+    }),
+    validate('param', subscriptionParams),
+    validate('json', changePlanInput),
+    (c) => runCommand(c, 200, (ctx) => changePlan(ctx, c.req.valid('param').id, c.req.valid('json'))),
+  );
+
+  app.get(
+    '/:id/adjustments',
+    doc({ summary: "List a subscription's adjustments", description: `Proration lines waiting for (or taken by) an invoice, oldest first; amounts are signed minor units, credits negative. ${proration}`, tags, access: 'viewer', success: { status: 200, description: 'A page of adjustments', schema: pageSchema(adjustmentResource) }, errors: [404] }),
+    validate('param', subscriptionParams),
+    validate('query', listAdjustmentsQuery),
+    async (c) => c.json(await listAdjustments(c.get('deps').db, c.req.valid('param').id, c.req.valid('query'))),
+  );
+
+  return app;
+}
+
+/** /v1/customers/:id/subscriptions. */
+export function customerSubscriptionRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get(
+    '/:id/subscriptions',
+    doc({ summary: "List a customer's subscriptions", description: 'Newest first; filter by `status`. Pass `next_cursor` back as `cursor`.', tags: ['Customers', ...tags], access: 'viewer', success: page, errors: [404] }),
+    validate('param', customerParams),
+    validate('query', listCustomerSubscriptionsQuery),
+    async (c) => c.json(await listCustomerSubscriptions(c.get('deps').db, c.req.valid('param').id, c.req.valid('query'))),
+  );
+  return app;
+}

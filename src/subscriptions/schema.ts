@@ -1,0 +1,72 @@
+import * as v from 'valibot';
+import { customerId } from '../customers/schema.ts';
+import { pageQuery } from '../http/pagination.ts';
+import { planId } from '../plans/schema.ts';
+import { subscriptionStatuses } from './lifecycle.ts';
+
+export const subscriptionId = v.pipe(v.string(), v.regex(/^sub_[0-9A-Z]{26}$/, 'must be a subscription id (sub_…)'));
+export const subscriptionParams = v.object({ id: subscriptionId });
+
+export const createSubscriptionInput = v.object({
+  customer_id: customerId,
+  plan_id: planId,
+  /** false starts without the plan's trial, `incomplete` until the first payment. */
+  trial: v.optional(v.boolean('must be true or false'), true),
+});
+export type CreateSubscriptionInput = v.InferOutput<typeof createSubscriptionInput>;
+
+export const cancelSubscriptionInput = v.optional(v.object({ at_period_end: v.optional(v.boolean('must be true or false'), false) }), {});
+export type CancelSubscriptionInput = v.InferOutput<typeof cancelSubscriptionInput>;
+
+export const changePlanInput = v.object({ plan_id: planId });
+export type ChangePlanInput = v.InferOutput<typeof changePlanInput>;
+
+const status = v.picklist(subscriptionStatuses, `must be one of ${subscriptionStatuses.join(', ')}`);
+
+export const listSubscriptionsQuery = v.object({
+  ...pageQuery,
+  status: v.optional(status),
+  customer_id: v.optional(customerId),
+  plan_id: v.optional(planId),
+});
+export type ListSubscriptionsQuery = v.InferOutput<typeof listSubscriptionsQuery>;
+
+export const listCustomerSubscriptionsQuery = v.object({ ...pageQuery, status: v.optional(status) });
+export type ListCustomerSubscriptionsQuery = v.InferOutput<typeof listCustomerSubscriptionsQuery>;
+
+export const listAdjustmentsQuery = v.object({ ...pageQuery });
+export type ListAdjustmentsQuery = v.InferOutput<typeof listAdjustmentsQuery>;
+
+export const subscriptionResource = v.object({
+  id: v.string(),
+  object: v.literal('subscription'),
+  customer_id: v.string(),
+  plan_id: v.string(),
+  plan_version: v.number(),
+  status: v.picklist(subscriptionStatuses),
+  anchor: v.string(),
+  current_period_start: v.string(),
+  current_period_end: v.string(),
+  trial_end: v.nullable(v.string()),
+  cancel_at_period_end: v.boolean(),
+  canceled_at: v.nullable(v.string()),
+  created_at: v.string(),
+  updated_at: v.string(),
+  version: v.number(),
+});
+export type SubscriptionResource = v.InferOutput<typeof subscriptionResource>;
+
+export const adjustmentKinds = ['proration_credit', 'proration_charge'] as const;
+
+export const adjustmentResource = v.object({
+  id: v.string(),
+  object: v.literal('subscription_adjustment'),
+  subscription_id: v.string(),
+  kind: v.picklist(adjustmentKinds),
+  /** Signed minor units: a credit is negative. */
+  amount: v.object({ amount: v.number(), currency: v.string() }),
+  description: v.string(),
+  created_at: v.string(),
+  invoiced_at: v.nullable(v.string()),
+});
+export type AdjustmentResource = v.InferOutput<typeof adjustmentResource>;
