@@ -22,6 +22,8 @@ export interface GroupState {
   position: number;
   /** Events of the group's types published but not yet handled. */
   lag: number;
+  /** Events the group parked as undeliverable (dead-letter table or `<topic>.dlq`). */
+  deadLetters: number;
   updatedAt: number | null;
 }
 

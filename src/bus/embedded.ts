@@ -130,13 +130,15 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
     },
     async groups(): Promise<GroupState[]> {
       const rows = await db.select().from(consumerPositions).orderBy(consumerPositions.group);
+      const parked = await db.select({ consumer: deadLetters.consumer, n: count() }).from(deadLetters).groupBy(deadLetters.consumer);
+      const parkedBy = new Map(parked.map((p) => [p.consumer, p.n]));
       return Promise.all(
         rows.map(async (row) => {
           const [lag] = await db
             .select({ n: count() })
             .from(busLog)
             .where(and(gt(busLog.offset, row.position), inArray(busLog.type, row.types)));
-          return { group: row.group, types: row.types, position: row.position, lag: lag?.n ?? 0, updatedAt: row.updatedAt };
+          return { group: row.group, types: row.types, position: row.position, lag: lag?.n ?? 0, deadLetters: parkedBy.get(row.group) ?? 0, updatedAt: row.updatedAt };
         }),
       );
     },

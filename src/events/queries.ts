@@ -72,9 +72,3 @@ export async function listEvents(db: Executor, query: ListEventsQuery) {
     },
   }));
 }
-
-/** How many events each consumer group has dead-lettered, by group. */
-export async function countDeadLetters(db: Executor): Promise<Map<string, number>> {
-  const rows = await db.select({ consumer: deadLetters.consumer, n: count() }).from(deadLetters).groupBy(deadLetters.consumer);
-  return new Map(rows.map((r) => [r.consumer, r.n]));
-}

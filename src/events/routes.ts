@@ -6,7 +6,7 @@ import { pageQuery, pageSchema } from '../http/pagination.ts';
 import { validate } from '../http/validate.ts';
 import { toIsoOrNull } from '../kernel/clock.ts';
 import { eventTypes } from './catalog.ts';
-import { countDeadLetters, listEvents } from './queries.ts';
+import { listEvents } from './queries.ts';
 
 const eventsQuery = v.object({
   ...pageQuery,
@@ -55,16 +55,14 @@ export function eventRoutes() {
     '/consumers',
     doc({ summary: 'List consumer groups', description: 'Each group with its position on the bus, its lag (events of its types not yet handled) and how many events it dead-lettered.', tags: ['Events'], access: 'viewer', success: { status: 200, description: 'Consumer groups', schema: v.object({ data: v.array(consumerResource) }) } }),
     async (c) => {
-      const { bus, db } = c.get('deps');
-      const groups = await bus.groups();
-      const deadOf = await countDeadLetters(db);
+      const groups = await c.get('deps').bus.groups();
       return c.json({
         data: groups.map((g) => ({
           group: g.group,
           types: g.types,
           position: g.position,
           lag: g.lag,
-          dead_letters: deadOf.get(g.group) ?? 0,
+          dead_letters: g.deadLetters,
           updated_at: toIsoOrNull(g.updatedAt),
         })),
       });

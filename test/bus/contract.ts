@@ -84,6 +84,7 @@ export function busContract(name: string, open: () => Promise<BusFixture>) {
       const state = await eventually(async () => (await fx.bus.groups()).find((g) => g.group === group && g.lag === 2));
       expect(state.types).toEqual(['test.lag']);
       await fx.bus.deadLetter(group, event('test.lag', subject, 3), 'could not handle');
+      expect((await fx.bus.groups()).find((g) => g.group === group)?.deadLetters).toBe(1);
       expect(await fx.bus.ping()).toBe(true);
     });
   });
