@@ -16,6 +16,7 @@ import { operatorRoutes } from './operators/routes.ts';
 import { planRoutes } from './plans/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
 import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
+import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
 import { healthRoutes } from './http/health.ts';
@@ -66,6 +67,8 @@ export function createApp(deps: Deps) {
   v1.route('/customers', customerSubscriptionRoutes());
   v1.route('/plans', planRoutes());
   v1.route('/subscriptions', subscriptionRoutes());
+  v1.route('/subscriptions', subscriptionUsageRoutes());
+  v1.route('/usage', usageRoutes());
   v1.route('/operators', operatorRoutes());
   v1.route('/audit', auditRoutes());
   v1.route('/', eventRoutes());

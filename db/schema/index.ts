@@ -6,3 +6,4 @@ export * from './notifications.ts';
 export * from './profiles.ts';
 export * from './plans.ts';
 export * from './subscriptions.ts';
+export * from './usage.ts';

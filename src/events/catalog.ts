@@ -112,6 +112,26 @@ export const catalog = {
   'subscription.plan_changed': v.object({ subscription: subscriptionSnapshot, from: planRef, to: planRef, proration: v.object({ lines: v.array(prorationLine), net: signedMoney }) }),
   /** Emitted when a cancellation is made: immediate, or scheduled for `effective_at` (the period end) when `at_period_end`. */
   'subscription.canceled': v.object({ subscription: subscriptionSnapshot, previous_status: v.string(), at_period_end: v.boolean(), effective_at: iso }),
+  /** An accepted usage record; `id` is the client's own id, `period_start` the subscription period it counts in. */
+  'usage.recorded': v.object({
+    id: v.string(),
+    subscription_id: v.string(),
+    customer_id: v.string(),
+    model: v.string(),
+    tokens: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+    occurred_at: iso,
+    period_start: iso,
+    overage_tokens: whole,
+    recorded_at: iso,
+  }),
+  /** A subscription period crossed its included tokens; once per period. */
+  'usage.quota_exceeded': v.object({
+    subscription_id: v.string(),
+    customer_id: v.string(),
+    period_start: iso,
+    included_tokens: whole,
+    quota_policy: v.picklist(['overage', 'block']),
+  }),
   'notification.sent': v.object({ ...notificationOutcome }),
   'notification.failed': v.object({ ...notificationOutcome, reason: v.string() }),
 } as const;

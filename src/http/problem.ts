@@ -16,6 +16,7 @@ export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; t
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   idempotency_mismatch: { status: 422, title: 'Idempotency-Key reused with a different request' },
+  quota_exceeded: { status: 429, title: 'The subscription has used up its included tokens' },
   internal: { status: 500, title: 'Internal server error' },
 };
 
@@ -40,6 +41,7 @@ const codeForStatus = (status: number): ErrorCode =>
   : status === 413 ? 'payload_too_large'
   : status === 415 ? 'unsupported_media_type'
   : status === 422 ? 'idempotency_mismatch'
+  : status === 429 ? 'quota_exceeded'
   : status < 500 ? 'validation'
   : 'internal';
 

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'idempotency_in_progress'
   | 'unsupported_media_type'
   | 'payload_too_large'
+  | 'quota_exceeded'
   | 'internal';
 
 /** A problem a caller can act on: a field that failed validation. */

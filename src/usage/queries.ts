@@ -1,0 +1,43 @@
+import { and, eq } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { usagePeriods } from '../../db/schema/index.ts';
+import { money } from '../billing/money.ts';
+import { toIso } from '../kernel/clock.ts';
+import { validationError } from '../kernel/errors.ts';
+import { loadPlanVersion } from '../plans/load.ts';
+import { periodContaining } from '../subscriptions/periods.ts';
+import { loadSubscription } from '../subscriptions/load.ts';
+import { overageCharge, periodOverageTokens } from './quota.ts';
+import type { UsagePeriodResource } from './schema.ts';
+
+/**
+ * A subscription's usage in the period containing `at` (the clock's now by default),
+ * against its plan version's included tokens; overage and its charge on the period's total.
+ */
+export async function getSubscriptionUsage(db: Executor, id: string, at: number, atFromQuery: boolean): Promise<UsagePeriodResource> {
+  const sub = await loadSubscription(db, id);
+  if (at < sub.anchor) {
+    throw validationError([{ field: atFromQuery ? 'period_start' : 'query', message: `must not be before the subscription's anchor ${toIso(sub.anchor)}` }]);
+  }
+  const plan = await loadPlanVersion(db, sub.planId, sub.planVersion);
+  const period = periodContaining(sub.anchor, plan.interval, at);
+  const [totals] = await db.select().from(usagePeriods).where(and(eq(usagePeriods.subscriptionId, id), eq(usagePeriods.periodStart, period.start)));
+  const used = totals?.usedTokens ?? 0;
+  const overage = periodOverageTokens(plan.includedTokens, used);
+  const price = money(plan.overagePricePer1k, plan.currency);
+  return {
+    object: 'usage_period',
+    subscription_id: id,
+    plan_id: sub.planId,
+    plan_version: sub.planVersion,
+    period_start: toIso(period.start),
+    period_end: toIso(period.end),
+    included_tokens: plan.includedTokens,
+    used_tokens: used,
+    overage_tokens: overage,
+    overage_price_per_1k: price,
+    overage_charge: overageCharge(overage, price),
+    quota_policy: plan.quotaPolicy,
+    quota_exceeded: totals?.quotaExceeded ?? false,
+  };
+}

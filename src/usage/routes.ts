@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { runCommand } from '../http/command.ts';
+import type { AppEnv } from '../http/env.ts';
+import { doc } from '../http/openapi.ts';
+import { problemFor } from '../http/problem.ts';
+import { validate } from '../http/validate.ts';
+import { subscriptionParams } from '../subscriptions/schema.ts';
+import { getSubscriptionUsage } from './queries.ts';
+import { recordUsage } from './record.ts';
+import { MAX_USAGE_BATCH, recordUsageInput, subscriptionUsageQuery, usageBatchResource, usagePeriodResource, type UsageBatchResource } from './schema.ts';
+
+const tags = ['Usage'];
+const quota =
+  'Past the plan version\'s `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units.';
+
+/** The whole batch was refused for quota: a 429 naming the subscription(s). */
+function quotaRefusal(path: string) {
+  return (batch: UsageBatchResource) => {
+    if (!batch.results.every((r) => r.status === 'refused' && r.reason === 'quota_exceeded')) return null;
+    const subs = [...new Set(batch.results.map((r) => r.subscription_id!))];
+    return problemFor('quota_exceeded', `subscription ${subs.join(', ')} has used its included tokens and its plan blocks more`, path, {
+      subscription_id: subs[0],
+      subscription_ids: subs,
+      results: batch.results,
+    });
+  };
+}
+
+/** /v1/usage: metered AI tokens, deduplicated by the client's record id. */
+export function usageRoutes() {
+  const app = new Hono<AppEnv>();
+  app.post(
+    '/',
+    doc({
+      summary: 'Record usage',
+      description: `Up to ${MAX_USAGE_BATCH} records; each \`id\` is the client's own and is counted once (a repeat is \`duplicate\`). A record counts against the subscription it names, or the customer's only subscription that is not canceled, in the period containing \`occurred_at\`. ${quota} Each record is reported \`accepted\`, \`duplicate\` or \`refused\` (with \`reason\`). When every record is refused for quota the answer is 429 \`quota_exceeded\`. Emits \`usage.recorded\` per accepted record and \`usage.quota_exceeded\` once per period.`,
+      tags,
+      access: 'operator',
+      success: { status: 200, description: 'What happened to each record', schema: usageBatchResource },
+      errors: [429],
+      idempotent: true,
+    }),
+    validate('json', recordUsageInput),
+    (c) => runCommand(c, 200, (ctx) => recordUsage(ctx, c.req.valid('json').records), quotaRefusal(c.req.path)),
+  );
+  return app;
+}
+
+/** /v1/subscriptions/:id/usage. */
+export function subscriptionUsageRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get(
+    '/:id/usage',
+    doc({
+      summary: "Get a subscription's usage",
+      description: `Used, included and overage tokens and the overage charge for the current period, or the period containing \`?period_start=\` (ISO 8601). ${quota}`,
+      tags: ['Subscriptions', ...tags],
+      access: 'viewer',
+      success: { status: 200, description: 'The usage of one period', schema: usagePeriodResource },
+      errors: [404],
+    }),
+    validate('param', subscriptionParams),
+    validate('query', subscriptionUsageQuery),
+    async (c) => {
+      const { period_start } = c.req.valid('query');
+      const at = period_start === undefined ? c.get('deps').clock.now() : Date.parse(period_start);
+      return c.json(await getSubscriptionUsage(c.get('deps').db, c.req.valid('param').id, at, period_start !== undefined));
+    },
+  );
+  return app;
+}

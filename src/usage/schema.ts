@@ -1,0 +1,86 @@
+import * as v from 'valibot';
+import { customerId } from '../customers/schema.ts';
+import { quotaPolicies } from '../plans/terms.ts';
+import { subscriptionId } from '../subscriptions/schema.ts';
+
+/** Most records one POST /v1/usage may carry. */
+export const MAX_USAGE_BATCH = 1000;
+/** A ceiling per record, so running totals stay exact integers. */
+const MAX_RECORD_TOKENS = 1_000_000_000;
+
+const isoTime = v.pipe(v.string('must be an ISO 8601 timestamp'), v.isoTimestamp('must be an ISO 8601 timestamp'));
+
+export const usageRecordInput = v.object({
+  /** The client's own id; the same id is counted once, however often it arrives. */
+  id: v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters')),
+  customer_id: customerId,
+  /** Needed only when the customer has more than one live subscription. */
+  subscription_id: v.optional(subscriptionId),
+  model: v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters')),
+  tokens: v.pipe(
+    v.number('must be a whole number of tokens'),
+    v.safeInteger('must be a whole number of tokens'),
+    v.minValue(1, 'must be at least 1'),
+    v.maxValue(MAX_RECORD_TOKENS, `must be at most ${MAX_RECORD_TOKENS}`),
+  ),
+  occurred_at: isoTime,
+});
+export type UsageRecordInput = v.InferOutput<typeof usageRecordInput>;
+
+export const recordUsageInput = v.object({
+  records: v.pipe(
+    v.array(usageRecordInput, 'must be an array of usage records'),
+    v.minLength(1, 'must hold at least one record'),
+    v.maxLength(MAX_USAGE_BATCH, `must hold at most ${MAX_USAGE_BATCH} records`),
+  ),
+});
+export type RecordUsageInput = v.InferOutput<typeof recordUsageInput>;
+
+export const usageOutcomes = ['accepted', 'duplicate', 'refused'] as const;
+/** Why a record was refused: the plan blocks past its quota, or no live subscription takes it. */
+export const refusalReasons = ['quota_exceeded', 'no_subscription', 'ambiguous_subscription', 'subscription_canceled', 'before_subscription'] as const;
+export type RefusalReason = (typeof refusalReasons)[number];
+
+export const usageRecordResult = v.object({
+  id: v.string(),
+  status: v.picklist(usageOutcomes),
+  subscription_id: v.nullable(v.string()),
+  period_start: v.nullable(v.string()),
+  overage_tokens: v.number(),
+  reason: v.optional(v.picklist(refusalReasons)),
+});
+export type UsageRecordResult = v.InferOutput<typeof usageRecordResult>;
+
+export const usageBatchResource = v.object({
+  object: v.literal('usage_batch'),
+  accepted: v.number(),
+  duplicates: v.number(),
+  refused: v.number(),
+  results: v.array(usageRecordResult),
+});
+export type UsageBatchResource = v.InferOutput<typeof usageBatchResource>;
+
+export const subscriptionUsageQuery = v.object({
+  /** Any time inside the wanted period; the current period when absent. */
+  period_start: v.optional(isoTime),
+});
+export type SubscriptionUsageQuery = v.InferOutput<typeof subscriptionUsageQuery>;
+
+const money = v.object({ amount: v.number(), currency: v.string() });
+
+export const usagePeriodResource = v.object({
+  object: v.literal('usage_period'),
+  subscription_id: v.string(),
+  plan_id: v.string(),
+  plan_version: v.number(),
+  period_start: v.string(),
+  period_end: v.string(),
+  included_tokens: v.number(),
+  used_tokens: v.number(),
+  overage_tokens: v.number(),
+  overage_price_per_1k: money,
+  overage_charge: money,
+  quota_policy: v.picklist(quotaPolicies),
+  quota_exceeded: v.boolean(),
+});
+export type UsagePeriodResource = v.InferOutput<typeof usagePeriodResource>;
