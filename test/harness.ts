@@ -37,7 +37,9 @@ export async function createTestPlatform(options: { env?: Record<string, string>
   const deps = await buildDeps(config, { jwtSecret: TEST_SECRET, ...options.build });
   const app = createApp(deps);
   let workers: RunningWorker[] = [];
-  let adminToken: string | undefined;
+  // One admin operator for the default token (Idempotency-Keys are scoped to it), created once even
+  // under concurrent first calls; its token is signed at the clock's current time because tests move the clock.
+  let admin: Promise<{ id: string }> | undefined;
   let n = 0;
 
   const ctx = (): Ctx => ({ db: deps.db, transactor: deps.transactor, clock: deps.clock, logger: deps.logger, eventSource: deps.eventSource, actor: systemActor('test') });
@@ -55,7 +57,10 @@ export async function createTestPlatform(options: { env?: Record<string, string>
     ctx,
     async call(method, path, opts = {}) {
       let token = opts.token;
-      if (token === undefined) token = adminToken ??= await tokenFor('admin');
+      if (token === undefined) {
+        admin ??= createOperator(ctx(), { email: `admin-default@ops.example`, name: 'Default admin', role: 'admin', password: 'a-long-enough-password' });
+        token = (await issueToken(deps.tokens, { id: (await admin).id, role: 'admin' }, deps.clock.now())).token;
+      }
       const headers: Record<string, string> = { ...opts.headers };
       if (token) headers.Authorization = `Bearer ${token}`;
       let body: string | undefined;

@@ -14,37 +14,26 @@ afterAll(() => p.close());
 const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Tokens expire on the manual clock too, so each instant gets its own admin token. */
-const tokens = new Map<number, string>();
-async function call(method: string, path: string, options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}) {
-  let token = options.token;
-  if (token === undefined) {
-    token = tokens.get(clock.now()) ?? (await p.tokenFor('admin'));
-    tokens.set(clock.now(), token);
-  }
-  return p.call(method, path, { ...options, token });
-}
-
 async function plan(overrides: Record<string, unknown> = {}) {
-  const res = await call('POST', '/v1/plans', { body: { code: `p-${tag()}`, name: 'Basic', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...overrides } });
+  const res = await p.call('POST', '/v1/plans', { body: { code: `p-${tag()}`, name: 'Basic', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...overrides } });
   expect(res.status).toBe(201);
   return res.body as { id: string; version: number };
 }
 
 async function customer() {
-  const res = await call('POST', '/v1/customers', { body: customerInput() });
+  const res = await p.call('POST', '/v1/customers', { body: customerInput() });
   expect(res.status).toBe(201);
   return res.body as { id: string };
 }
 
 async function subscribe(body: Record<string, unknown>) {
-  const res = await call('POST', '/v1/subscriptions', { body });
+  const res = await p.call('POST', '/v1/subscriptions', { body });
   expect(res.status).toBe(201);
   return res.body;
 }
 
 async function eventsOf(id: string) {
-  const res = await call('GET', `/v1/events?subject=${id}&limit=100`);
+  const res = await p.call('GET', `/v1/events?subject=${id}&limit=100`);
   expect(res.status).toBe(200);
   return res.body.data as { type: string; sequence: number; data: any }[];
 }
@@ -82,7 +71,7 @@ describe('starting a subscription', () => {
       created_at: iso(APRIL_1),
       version: 1,
     });
-    expect((await call('GET', `/v1/subscriptions/${sub.id}`)).body).toEqual(sub);
+    expect((await p.call('GET', `/v1/subscriptions/${sub.id}`)).body).toEqual(sub);
 
     const events = await eventsOf(sub.id);
     expect(events.map((e) => [e.type, e.sequence])).toEqual([['subscription.created', 1], ['subscription.trial_started', 2]]);
@@ -99,7 +88,7 @@ describe('starting a subscription', () => {
       expect(sub).toMatchObject({ status: 'incomplete', trial_end: null });
       expect((await eventsOf(sub.id)).map((e) => e.type)).toEqual(['subscription.created']);
     }
-    const mine = await call('GET', `/v1/customers/${c.id}/subscriptions`);
+    const mine = await p.call('GET', `/v1/customers/${c.id}/subscriptions`);
     expect(mine.status).toBe(200);
     expect(mine.body.data.map((s: { id: string }) => s.id)).toEqual([skipped.id, none.id]);
   });
@@ -108,24 +97,24 @@ describe('starting a subscription', () => {
     clock.set(APRIL_1);
     const pl = await plan();
     const sub = await subscribe({ customer_id: (await customer()).id, plan_id: pl.id });
-    expect((await call('PATCH', `/v1/plans/${pl.id}`, { body: { price_amount: 3900 } })).body.version).toBe(2);
-    expect((await call('GET', `/v1/subscriptions/${sub.id}`)).body.plan_version).toBe(1);
+    expect((await p.call('PATCH', `/v1/plans/${pl.id}`, { body: { price_amount: 3900 } })).body.version).toBe(2);
+    expect((await p.call('GET', `/v1/subscriptions/${sub.id}`)).body.plan_version).toBe(1);
   });
 
   test('refuses a deactivated customer and an archived plan (409), unknown ones (404)', async () => {
     clock.set(APRIL_1);
     const c = await customer();
-    await call('POST', `/v1/customers/${c.id}/activate`);
-    expect((await call('POST', `/v1/customers/${c.id}/deactivate`)).status).toBe(200);
+    await p.call('POST', `/v1/customers/${c.id}/activate`);
+    expect((await p.call('POST', `/v1/customers/${c.id}/deactivate`)).status).toBe(200);
     const pl = await plan();
-    const closed = await call('POST', '/v1/subscriptions', { body: { customer_id: c.id, plan_id: pl.id } });
+    const closed = await p.call('POST', '/v1/subscriptions', { body: { customer_id: c.id, plan_id: pl.id } });
     expectProblem(closed, 409, 'conflict');
     expect(closed.body.field).toBe('customer_id');
 
     const archived = await plan();
-    await call('POST', `/v1/plans/${archived.id}/archive`);
-    expectProblem(await call('POST', '/v1/subscriptions', { body: { customer_id: (await customer()).id, plan_id: archived.id } }), 409, 'conflict');
-    expectProblem(await call('POST', '/v1/subscriptions', { body: { customer_id: 'cus_00000000000000000000000000', plan_id: pl.id } }), 404, 'not_found');
+    await p.call('POST', `/v1/plans/${archived.id}/archive`);
+    expectProblem(await p.call('POST', '/v1/subscriptions', { body: { customer_id: (await customer()).id, plan_id: archived.id } }), 409, 'conflict');
+    expectProblem(await p.call('POST', '/v1/subscriptions', { body: { customer_id: 'cus_00000000000000000000000000', plan_id: pl.id } }), 404, 'not_found');
   });
 
   test('a retry with the same Idempotency-Key replays the response and creates one subscription', async () => {
@@ -133,13 +122,13 @@ describe('starting a subscription', () => {
     const c = await customer();
     const body = { customer_id: c.id, plan_id: (await plan()).id };
     const headers = { 'Idempotency-Key': `sub-${tag()}` };
-    const first = await call('POST', '/v1/subscriptions', { body, headers });
-    const retry = await call('POST', '/v1/subscriptions', { body, headers });
+    const first = await p.call('POST', '/v1/subscriptions', { body, headers });
+    const retry = await p.call('POST', '/v1/subscriptions', { body, headers });
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotency-replayed')).toBe('true');
     expect(retry.body).toEqual(first.body);
-    expect((await call('GET', `/v1/subscriptions?customer_id=${c.id}`)).body.data.map((s: { id: string }) => s.id)).toEqual([first.body.id]);
+    expect((await p.call('GET', `/v1/subscriptions?customer_id=${c.id}`)).body.data.map((s: { id: string }) => s.id)).toEqual([first.body.id]);
   });
 });
 
@@ -148,14 +137,14 @@ describe('cancelling', () => {
     clock.set(APRIL_1);
     const sub = await subscribe({ customer_id: (await customer()).id, plan_id: (await plan()).id });
     clock.set(APRIL_1 + 3 * DAY_MS);
-    const res = await call('POST', `/v1/subscriptions/${sub.id}/cancel`);
+    const res = await p.call('POST', `/v1/subscriptions/${sub.id}/cancel`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'canceled', canceled_at: iso(APRIL_1 + 3 * DAY_MS), cancel_at_period_end: false, version: 2 });
 
-    const again = await call('POST', `/v1/subscriptions/${sub.id}/cancel`, { body: { at_period_end: true } });
+    const again = await p.call('POST', `/v1/subscriptions/${sub.id}/cancel`, { body: { at_period_end: true } });
     expectProblem(again, 409, 'invalid_transition');
     expect(again.body.current_status).toBe('canceled');
-    expectProblem(await call('POST', `/v1/subscriptions/${sub.id}/cancel`), 409, 'invalid_transition');
+    expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/cancel`), 409, 'invalid_transition');
 
     const events = await eventsOf(sub.id);
     expect(events.map((e) => e.type)).toEqual(['subscription.created', 'subscription.canceled']);
@@ -165,15 +154,15 @@ describe('cancelling', () => {
   test('at period end: keeps its status with the flag set; a second request is a 409', async () => {
     clock.set(APRIL_1);
     const sub = await subscribe({ customer_id: (await customer()).id, plan_id: (await plan({ trial_days: 7 })).id });
-    const res = await call('POST', `/v1/subscriptions/${sub.id}/cancel`, { body: { at_period_end: true } });
+    const res = await p.call('POST', `/v1/subscriptions/${sub.id}/cancel`, { body: { at_period_end: true } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'trialing', cancel_at_period_end: true, canceled_at: null });
-    expectProblem(await call('POST', `/v1/subscriptions/${sub.id}/cancel`, { body: { at_period_end: true } }), 409, 'invalid_transition');
+    expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/cancel`, { body: { at_period_end: true } }), 409, 'invalid_transition');
 
     const canceled = (await eventsOf(sub.id)).filter((e) => e.type === 'subscription.canceled');
     expect(canceled).toHaveLength(1);
     expect(canceled[0]!.data).toMatchObject({ at_period_end: true, effective_at: iso(Date.UTC(2026, 4, 1)), subscription: { cancel_at_period_end: true, status: 'trialing' } });
-    expect((await call('GET', `/v1/subscriptions?status=canceled&customer_id=${sub.customer_id}`)).body.data).toEqual([]);
+    expect((await p.call('GET', `/v1/subscriptions?status=canceled&customer_id=${sub.customer_id}`)).body.data).toEqual([]);
   });
 });
 
@@ -185,11 +174,11 @@ describe('changing plan', () => {
     const sub = await subscribe({ customer_id: (await customer()).id, plan_id: basic.id });
     clock.set(Date.UTC(2026, 3, 16)); // 15 of 30 days left
 
-    const res = await call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: pro.id } });
+    const res = await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: pro.id } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ plan_id: pro.id, plan_version: 1, current_period_start: iso(APRIL_1), current_period_end: iso(Date.UTC(2026, 4, 1)), version: 2 });
 
-    const adjustments = await call('GET', `/v1/subscriptions/${sub.id}/adjustments`);
+    const adjustments = await p.call('GET', `/v1/subscriptions/${sub.id}/adjustments`);
     expect(adjustments.status).toBe(200);
     // 2900 × 15/30 = 1450 and 9900 × 15/30 = 4950, by hand.
     expect(adjustments.body.data.map((a: any) => [a.kind, a.amount.amount, a.amount.currency, a.invoiced_at])).toEqual([
@@ -217,21 +206,21 @@ describe('changing plan', () => {
   test('to a plan in another currency or interval is a 409 and changes nothing', async () => {
     clock.set(APRIL_1);
     const sub = await subscribe({ customer_id: (await customer()).id, plan_id: (await plan({ currency: 'EUR' })).id });
-    const usd = await call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ currency: 'USD' })).id } });
+    const usd = await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ currency: 'USD' })).id } });
     expectProblem(usd, 409, 'conflict');
     expect(usd.body.to.currency).toBe('USD');
-    expectProblem(await call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ interval: 'year' })).id } }), 409, 'conflict');
-    expect((await call('GET', `/v1/subscriptions/${sub.id}`)).body).toEqual(sub);
-    expect((await call('GET', `/v1/subscriptions/${sub.id}/adjustments`)).body.data).toEqual([]);
+    expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ interval: 'year' })).id } }), 409, 'conflict');
+    expect((await p.call('GET', `/v1/subscriptions/${sub.id}`)).body).toEqual(sub);
+    expect((await p.call('GET', `/v1/subscriptions/${sub.id}/adjustments`)).body.data).toEqual([]);
   });
 
   test('while trialing it moves without proration lines', async () => {
     clock.set(APRIL_1);
     const sub = await subscribe({ customer_id: (await customer()).id, plan_id: (await plan({ trial_days: 14 })).id });
     clock.set(APRIL_1 + 5 * DAY_MS);
-    const res = await call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ price_amount: 9900 })).id } });
+    const res = await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ price_amount: 9900 })).id } });
     expect(res.status).toBe(200);
-    expect((await call('GET', `/v1/subscriptions/${sub.id}/adjustments`)).body.data).toEqual([]);
+    expect((await p.call('GET', `/v1/subscriptions/${sub.id}/adjustments`)).body.data).toEqual([]);
   });
 });
 
@@ -240,15 +229,15 @@ describe('validation and access', () => {
     clock.set(APRIL_1);
     const c = await customer();
     const pl = await plan();
-    expectInvalid(await call('POST', '/v1/subscriptions', { body: { customer_id: 'nope', plan_id: pl.id } }), 'customer_id');
-    expectInvalid(await call('POST', '/v1/subscriptions', { body: { customer_id: c.id } }), 'plan_id');
-    expectInvalid(await call('POST', '/v1/subscriptions', { body: { customer_id: c.id, plan_id: pl.id, trial: 'no' } }), 'trial');
-    expectInvalid(await call('GET', '/v1/subscriptions/sub_bad'), 'id');
-    expectInvalid(await call('GET', '/v1/subscriptions?status=paused'), 'status');
+    expectInvalid(await p.call('POST', '/v1/subscriptions', { body: { customer_id: 'nope', plan_id: pl.id } }), 'customer_id');
+    expectInvalid(await p.call('POST', '/v1/subscriptions', { body: { customer_id: c.id } }), 'plan_id');
+    expectInvalid(await p.call('POST', '/v1/subscriptions', { body: { customer_id: c.id, plan_id: pl.id, trial: 'no' } }), 'trial');
+    expectInvalid(await p.call('GET', '/v1/subscriptions/sub_bad'), 'id');
+    expectInvalid(await p.call('GET', '/v1/subscriptions?status=paused'), 'status');
     const sub = await subscribe({ customer_id: c.id, plan_id: pl.id });
-    expectInvalid(await call('POST', `/v1/subscriptions/${sub.id}/cancel`, { body: { at_period_end: 'yes' } }), 'at_period_end');
-    expectInvalid(await call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: {} }), 'plan_id');
-    expectProblem(await call('GET', '/v1/subscriptions/sub_00000000000000000000000000'), 404, 'not_found');
+    expectInvalid(await p.call('POST', `/v1/subscriptions/${sub.id}/cancel`, { body: { at_period_end: 'yes' } }), 'at_period_end');
+    expectInvalid(await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: {} }), 'plan_id');
+    expectProblem(await p.call('GET', '/v1/subscriptions/sub_00000000000000000000000000'), 404, 'not_found');
   });
 
   test('a viewer reads but cannot create, cancel or change (403)', async () => {
@@ -257,12 +246,12 @@ describe('validation and access', () => {
     const c = await customer();
     const pl = await plan();
     const sub = await subscribe({ customer_id: c.id, plan_id: pl.id });
-    expect((await call('GET', `/v1/subscriptions/${sub.id}`, { token: viewer })).status).toBe(200);
-    expect((await call('GET', `/v1/customers/${c.id}/subscriptions`, { token: viewer })).status).toBe(200);
-    expectProblem(await call('POST', '/v1/subscriptions', { token: viewer, body: { customer_id: c.id, plan_id: pl.id } }), 403, 'forbidden');
-    expectProblem(await call('POST', `/v1/subscriptions/${sub.id}/cancel`, { token: viewer }), 403, 'forbidden');
-    expectProblem(await call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { token: viewer, body: { plan_id: pl.id } }), 403, 'forbidden');
-    expect((await call('GET', `/v1/customers/${c.id}/subscriptions`)).body.data).toHaveLength(1);
+    expect((await p.call('GET', `/v1/subscriptions/${sub.id}`, { token: viewer })).status).toBe(200);
+    expect((await p.call('GET', `/v1/customers/${c.id}/subscriptions`, { token: viewer })).status).toBe(200);
+    expectProblem(await p.call('POST', '/v1/subscriptions', { token: viewer, body: { customer_id: c.id, plan_id: pl.id } }), 403, 'forbidden');
+    expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/cancel`, { token: viewer }), 403, 'forbidden');
+    expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { token: viewer, body: { plan_id: pl.id } }), 403, 'forbidden');
+    expect((await p.call('GET', `/v1/customers/${c.id}/subscriptions`)).body.data).toHaveLength(1);
   });
 
   test('lists filter by status, customer and plan, and page with a cursor', async () => {
@@ -271,13 +260,13 @@ describe('validation and access', () => {
     const pl = await plan();
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await subscribe({ customer_id: c.id, plan_id: pl.id })).id);
-    await call('POST', `/v1/subscriptions/${ids[0]}/cancel`);
-    expect((await call('GET', `/v1/subscriptions?plan_id=${pl.id}&status=canceled`)).body.data.map((s: { id: string }) => s.id)).toEqual([ids[0]]);
-    const first = await call('GET', `/v1/subscriptions?plan_id=${pl.id}&limit=2`);
+    await p.call('POST', `/v1/subscriptions/${ids[0]}/cancel`);
+    expect((await p.call('GET', `/v1/subscriptions?plan_id=${pl.id}&status=canceled`)).body.data.map((s: { id: string }) => s.id)).toEqual([ids[0]]);
+    const first = await p.call('GET', `/v1/subscriptions?plan_id=${pl.id}&limit=2`);
     expect(first.body.has_more).toBe(true);
-    const second = await call('GET', `/v1/subscriptions?plan_id=${pl.id}&limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`);
+    const second = await p.call('GET', `/v1/subscriptions?plan_id=${pl.id}&limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`);
     expect([...first.body.data, ...second.body.data].map((s: { id: string }) => s.id)).toEqual([...ids].reverse());
-    expectProblem(await call('GET', '/v1/customers/cus_00000000000000000000000000/subscriptions'), 404, 'not_found');
+    expectProblem(await p.call('GET', '/v1/customers/cus_00000000000000000000000000/subscriptions'), 404, 'not_found');
   });
 
   test('every route is in /openapi.json', async () => {

@@ -15,21 +15,14 @@ afterAll(() => p.close());
 const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Tokens expire on the manual clock too, so each instant gets its own admin token. */
-const tokens = new Map<number, Promise<string>>();
-async function call(method: string, path: string, options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}) {
-  if (!tokens.has(clock.now())) tokens.set(clock.now(), p.tokenFor('admin'));
-  return p.call(method, path, { token: await tokens.get(clock.now())!, ...options });
-}
-
 /** A customer on a fresh plan, subscribed at APRIL_1 (monthly periods from the 1st). */
 async function subscribed(terms: Record<string, unknown>) {
   clock.set(APRIL_1);
-  const plan = await call('POST', '/v1/plans', { body: { code: `u-${tag()}`, name: 'Metered', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...terms } });
+  const plan = await p.call('POST', '/v1/plans', { body: { code: `u-${tag()}`, name: 'Metered', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...terms } });
   expect(plan.status).toBe(201);
-  const customer = await call('POST', '/v1/customers', { body: customerInput() });
+  const customer = await p.call('POST', '/v1/customers', { body: customerInput() });
   expect(customer.status).toBe(201);
-  const sub = await call('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } });
+  const sub = await p.call('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } });
   expect(sub.status).toBe(201);
   return { customerId: customer.body.id as string, subId: sub.body.id as string };
 }
@@ -43,16 +36,16 @@ const record = (customerId: string, tokens: number, overrides: Record<string, un
   ...overrides,
 });
 
-const post = (...records: unknown[]) => call('POST', '/v1/usage', { body: { records } });
+const post = (...records: unknown[]) => p.call('POST', '/v1/usage', { body: { records } });
 
 async function usage(subId: string, query = '') {
-  const res = await call('GET', `/v1/subscriptions/${subId}/usage${query}`);
+  const res = await p.call('GET', `/v1/subscriptions/${subId}/usage${query}`);
   expect(res.status).toBe(200);
   return res.body;
 }
 
 async function eventsOf(subId: string, type: string) {
-  const res = await call('GET', `/v1/events?subject=${subId}&type=${type}&limit=100`);
+  const res = await p.call('GET', `/v1/events?subject=${subId}&type=${type}&limit=100`);
   expect(res.status).toBe(200);
   return res.body.data as { type: string; data: any }[];
 }
@@ -143,8 +136,8 @@ describe('recording usage', () => {
     // The refusal is what an Idempotency-Key retry replays.
     const key = { 'Idempotency-Key': `usage-${tag()}` };
     const body = { records: [record(customerId, 700)] };
-    const refusedOnce = await call('POST', '/v1/usage', { body, headers: key });
-    const replayed = await call('POST', '/v1/usage', { body, headers: key });
+    const refusedOnce = await p.call('POST', '/v1/usage', { body, headers: key });
+    const replayed = await p.call('POST', '/v1/usage', { body, headers: key });
     expectProblem(refusedOnce, 429, 'quota_exceeded');
     expectProblem(replayed, 429, 'quota_exceeded');
     expect(replayed.headers.get('idempotency-replayed')).toBe('true');
@@ -179,11 +172,11 @@ describe('recording usage', () => {
 
   test('records no live subscription takes are refused with a reason, not stored', async () => {
     const { customerId, subId } = await subscribed({ included_tokens: 5000 });
-    const loner = await call('POST', '/v1/customers', { body: customerInput() });
+    const loner = await p.call('POST', '/v1/customers', { body: customerInput() });
     const res = await post(record(loner.body.id, 5), record(customerId, 5, { occurred_at: iso(APRIL_1 - DAY_MS) }));
     expect(res.status).toBe(200);
     expect(res.body.results.map((r: { reason: string }) => r.reason)).toEqual(['no_subscription', 'before_subscription']);
-    expect(await call('POST', `/v1/subscriptions/${subId}/cancel`, { body: {} })).toMatchObject({ status: 200 });
+    expect(await p.call('POST', `/v1/subscriptions/${subId}/cancel`, { body: {} })).toMatchObject({ status: 200 });
     expect((await post(record(customerId, 5, { subscription_id: subId }))).body.results[0].reason).toBe('subscription_canceled');
     expect((await usage(subId)).used_tokens).toBe(0);
   });
@@ -201,16 +194,16 @@ describe('the usage routes', () => {
     expect(await fields(await post(record(customerId, 1), record(customerId, 1, { occurred_at: 'yesterday' })))).toContain('records.1.occurred_at');
     const tooMany = Array.from({ length: 1001 }, (_, i) => record(customerId, 1, { id: `many-${i}` }));
     expect(await fields(await post(...tooMany))).toContain('records');
-    expect(await fields(await call('POST', '/v1/usage', { body: { records: [] } }))).toContain('records');
-    expect(await fields(await call('GET', `/v1/subscriptions/sub_00000000000000000000000000/usage?period_start=soon`))).toContain('period_start');
+    expect(await fields(await p.call('POST', '/v1/usage', { body: { records: [] } }))).toContain('records');
+    expect(await fields(await p.call('GET', `/v1/subscriptions/sub_00000000000000000000000000/usage?period_start=soon`))).toContain('period_start');
   });
 
   test('viewers may read usage but not record it; unknown subscriptions are 404', async () => {
     const { customerId, subId } = await subscribed({ included_tokens: 10 });
     const viewer = await p.tokenFor('viewer');
-    expectProblem(await call('POST', '/v1/usage', { body: { records: [record(customerId, 1)] }, token: viewer }), 403, 'forbidden');
-    expect((await call('GET', `/v1/subscriptions/${subId}/usage`, { token: viewer })).status).toBe(200);
-    expectProblem(await call('POST', '/v1/usage', { body: { records: [record(customerId, 1)] }, token: null }), 401, 'unauthorized');
-    expectProblem(await call('GET', '/v1/subscriptions/sub_00000000000000000000000000/usage'), 404, 'not_found');
+    expectProblem(await p.call('POST', '/v1/usage', { body: { records: [record(customerId, 1)] }, token: viewer }), 403, 'forbidden');
+    expect((await p.call('GET', `/v1/subscriptions/${subId}/usage`, { token: viewer })).status).toBe(200);
+    expectProblem(await p.call('POST', '/v1/usage', { body: { records: [record(customerId, 1)] }, token: null }), 401, 'unauthorized');
+    expectProblem(await p.call('GET', '/v1/subscriptions/sub_00000000000000000000000000/usage'), 404, 'not_found');
   });
 });
