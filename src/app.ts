@@ -4,6 +4,7 @@ import { openAPIRouteHandler } from 'hono-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
+import { customerCreditRoutes, invoiceRoutes, paymentRoutes } from './billing/routes.ts';
 import { customerRoutes } from './customers/routes.ts';
 import type { Deps } from './deps.ts';
 import { eventRoutes } from './events/routes.ts';
@@ -65,7 +66,10 @@ export function createApp(deps: Deps) {
   v1.route('/customers', userRoutes());
   v1.route('/customers', profileRoutes());
   v1.route('/customers', customerSubscriptionRoutes());
+  v1.route('/customers', customerCreditRoutes());
   v1.route('/plans', planRoutes());
+  v1.route('/invoices', invoiceRoutes());
+  v1.route('/payments', paymentRoutes());
   v1.route('/subscriptions', subscriptionRoutes());
   v1.route('/subscriptions', subscriptionUsageRoutes());
   v1.route('/usage', usageRoutes());

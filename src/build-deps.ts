@@ -10,6 +10,8 @@ import { createTransactor } from './kernel/transactor.ts';
 import type { Channels } from './notifications/channels/channel.ts';
 import { createLogChannel } from './notifications/channels/log.ts';
 import { createSmtpChannel } from './notifications/channels/smtp.ts';
+import type { PaymentProvider } from './payments/provider.ts';
+import { createSandboxProvider } from './payments/sandbox.ts';
 
 export interface BuildOptions {
   /** The JWT signing secret, already resolved (from the environment or the data folder). */
@@ -18,6 +20,8 @@ export interface BuildOptions {
   logger?: Logger;
   /** Replace the configured channels (tests inject a failing channel). */
   channels?: Channels;
+  /** Replace the configured payment provider (tests wrap the sandbox). */
+  payments?: PaymentProvider;
 }
 
 function buildChannels(config: Config, logger: Logger): Channels {
@@ -60,6 +64,7 @@ export async function buildDeps(config: Config, options: BuildOptions): Promise<
     bus: buildBus(config, { db: database.db, transactor, clock, logger }),
     tokens: { secret: options.jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.ttlSeconds },
     channels: options.channels ?? buildChannels(config, logger),
+    payments: options.payments ?? createSandboxProvider(),
     eventSource: 'urn:subscription-platform',
     onCommit,
   };

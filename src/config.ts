@@ -29,6 +29,20 @@ const envSchema = v.object({
   NOTIFY_BACKOFF_MS: v.optional(positiveInt, '1000'),
   NOTIFY_LEASE_MS: v.optional(positiveInt, '60000'),
   RELAY_LEASE_MS: v.optional(positiveInt, '30000'),
+  BILLING_POLL_MS: v.optional(positiveInt, '60000'),
+  INVOICE_DRAFT_MINUTES: v.optional(v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number)), '0'),
+  DUNNING_RETRY_DAYS: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+(,\d+)*$/, 'must be whole days separated by commas, e.g. 1,3,5'),
+      v.transform((s) => s.split(',').map(Number)),
+      v.check((days) => days.every((d, i) => d > 0 && (i === 0 || d > days[i - 1]!)), 'must be increasing days after the first failure, e.g. 1,3,5'),
+    ),
+    '1,3,5',
+  ),
+  PAYMENT_PROVIDER: v.optional(v.picklist(['sandbox'], 'must be "sandbox" (see the README for adding a card processor)'), 'sandbox'),
+  PAYMENT_LEASE_MS: v.optional(positiveInt, '60000'),
+  FIRST_PAYMENT_BONUS_BPS: v.optional(v.pipe(v.string(), v.digits('must be whole basis points'), v.transform(Number), v.maxValue(10_000)), '1000'),
   LOG_SILENT: v.optional(v.picklist(['0', '1', 'true', 'false']), '0'),
 });
 
@@ -59,6 +73,14 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     groupCommitMax: env.GROUP_COMMIT_MAX,
     notify: { maxAttempts: env.NOTIFY_MAX_ATTEMPTS, backoffMs: env.NOTIFY_BACKOFF_MS, leaseMs: env.NOTIFY_LEASE_MS },
     relay: { leaseMs: env.RELAY_LEASE_MS },
+    billing: {
+      pollMs: env.BILLING_POLL_MS,
+      draftMs: env.INVOICE_DRAFT_MINUTES * 60_000,
+      dunningRetryDays: env.DUNNING_RETRY_DAYS,
+      paymentLeaseMs: env.PAYMENT_LEASE_MS,
+      firstPaymentBonusBps: env.FIRST_PAYMENT_BONUS_BPS,
+    },
+    payments: { provider: env.PAYMENT_PROVIDER },
     logSilent: env.LOG_SILENT === '1' || env.LOG_SILENT === 'true',
   };
 }

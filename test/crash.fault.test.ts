@@ -21,7 +21,7 @@ import { activateCustomer } from '../src/customers/transition.ts';
 import type { CloudEvent } from '../src/events/envelope.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { notificationsHandler } from '../src/notifications/handler.ts';
-import { profilingHandler } from '../src/profiling/handler.ts';
+import { createProfilingHandler, profilingTypes } from '../src/profiling/handler.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 import { freePort, killAll, pollUntil, spawnBun, startSmtpSink, tempDataDir, waitForHttp, type ChildProcess, type SmtpSink } from './processes.ts';
 
@@ -231,7 +231,7 @@ async function expectExactlyOnce(db: Database, n: number, smtp: SmtpSink, dispat
 
   expect(await db.db.select().from(deadLetters)).toEqual([]);
   await expectInbox(db, 'notifications', notificationsHandler.types, n);
-  await expectInbox(db, 'profiling', profilingHandler.types, n);
+  await expectInbox(db, 'profiling', profilingTypes, n);
   await expectInbox(db, 'customer-notifications', customerNotificationsHandler.types, n);
   await expectLogComplete(db);
 
@@ -283,7 +283,7 @@ describe('crash safety with real processes (SIGKILL)', () => {
     expect(onboarded.body.data.every((e: any) => e.delivery.state === 'published')).toBe(true);
     expect(onboarded.body.data.every((e: any) => JSON.stringify(e.delivery.handled_by) === '["notifications","profiling"]')).toBe(true);
     const groups = (await api(platform.base, token2, 'GET', '/v1/consumers')).body.data as Array<{ group: string; lag: number; dead_letters: number }>;
-    expect(groups.map((g) => g.group).sort()).toEqual(['customer-notifications', 'notifications', 'profiling']);
+    expect(groups.map((g) => g.group).sort()).toEqual(['customer-notifications', 'notifications', 'profiling', 'usage-ingest']);
     expect(groups.every((g) => g.lag === 0 && g.dead_letters === 0)).toBe(true);
     const history = await api(platform.base, token2, 'GET', `/v1/customers/${ids[0]}/notifications`);
     expect(history.body.data).toHaveLength(1);
@@ -361,7 +361,7 @@ describe('crash safety with real processes (SIGKILL)', () => {
     const profiled = await db.db.select({ subject: outbox.subject }).from(outbox).where(eq(outbox.type, 'customer.profiled'));
     expect(profiled.length).toBe(N);
     expect(new Set(profiled.map((p) => p.subject)).size).toBe(N);
-    await expectInbox(db, 'profiling', profilingHandler.types, N);
+    await expectInbox(db, 'profiling', profilingTypes, N);
     expect(await db.db.select().from(deadLetters)).toEqual([]);
     await expectLogComplete(db);
   }, 60_000);
@@ -436,6 +436,7 @@ describe('relay and consumer guarantees (in process)', () => {
 
     // Redelivered events are absorbed by each group's inbox.
     const deps = consumerDeps(p);
+    const profilingHandler = createProfilingHandler({ firstPaymentBonusBps: 1000, ownSource: p.deps.eventSource });
     const envelopes = (await p.deps.db.select().from(busLog).where(eq(busLog.type, 'customer.onboarded')).orderBy(busLog.offset)).map((r) => JSON.parse(r.envelope) as CloudEvent);
     expect(envelopes).toHaveLength(5);
     for (const envelope of envelopes) {

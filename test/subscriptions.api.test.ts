@@ -62,9 +62,10 @@ describe('starting a subscription', () => {
       plan_id: pl.id,
       plan_version: 1,
       status: 'trialing',
-      anchor: iso(APRIL_1),
+      // The trial is a period of its own; billing periods are anchored at its end.
+      anchor: iso(APRIL_1 + 14 * DAY_MS),
       current_period_start: iso(APRIL_1),
-      current_period_end: iso(Date.UTC(2026, 4, 1)),
+      current_period_end: iso(APRIL_1 + 14 * DAY_MS),
       trial_end: iso(APRIL_1 + 14 * DAY_MS),
       cancel_at_period_end: false,
       canceled_at: null,
@@ -147,8 +148,9 @@ describe('cancelling', () => {
     expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/cancel`), 409, 'invalid_transition');
 
     const events = await eventsOf(sub.id);
-    expect(events.map((e) => e.type)).toEqual(['subscription.created', 'subscription.canceled']);
-    expect(events[1]!.data).toMatchObject({ previous_status: 'incomplete', at_period_end: false, effective_at: iso(APRIL_1 + 3 * DAY_MS) });
+    expect(events.map((e) => e.type)).toEqual(['subscription.created', 'subscription.canceled', 'subscription.ended']);
+    expect(events[1]!.data).toMatchObject({ previous_status: 'incomplete', at_period_end: false, effective_at: iso(APRIL_1 + 3 * DAY_MS), reason: 'requested' });
+    expect(events[2]!.data).toMatchObject({ reason: 'requested', subscription: { status: 'canceled' } });
   });
 
   test('at period end: keeps its status with the flag set; a second request is a 409', async () => {
@@ -161,7 +163,8 @@ describe('cancelling', () => {
 
     const canceled = (await eventsOf(sub.id)).filter((e) => e.type === 'subscription.canceled');
     expect(canceled).toHaveLength(1);
-    expect(canceled[0]!.data).toMatchObject({ at_period_end: true, effective_at: iso(Date.UTC(2026, 4, 1)), subscription: { cancel_at_period_end: true, status: 'trialing' } });
+    // A trialing subscription's period is its trial: it ends when the trial does.
+    expect(canceled[0]!.data).toMatchObject({ at_period_end: true, effective_at: iso(APRIL_1 + 7 * DAY_MS), subscription: { cancel_at_period_end: true, status: 'trialing' } });
     expect((await p.call('GET', `/v1/subscriptions?status=canceled&customer_id=${sub.customer_id}`)).body.data).toEqual([]);
   });
 });

@@ -7,7 +7,9 @@ import type { Deps } from '../src/deps.ts';
 import { dispatchDue } from '../src/notifications/dispatch.ts';
 import { purgeExpiredIdempotencyKeys } from '../src/http/idempotency-purge.ts';
 import { notificationsHandler } from '../src/notifications/handler.ts';
-import { profilingHandler } from '../src/profiling/handler.ts';
+import { createProfilingHandler } from '../src/profiling/handler.ts';
+import { runBillingCycle } from '../src/billing/cycle.ts';
+import { usageIngestHandler } from '../src/usage/ingest.ts';
 
 /** A running worker. */
 export interface RunningWorker {
@@ -15,7 +17,7 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications'] as const;
+export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest'] as const;
 export type WorkerName = (typeof workerNames)[number];
 
 const consumerDeps = (deps: Deps): ConsumerDeps => ({
@@ -58,6 +60,30 @@ function startDispatcher(deps: Deps) {
   };
 }
 
+/** The billing loop: one pass (src/billing/cycle.ts) every BILLING_POLL_MS. */
+function startBilling(deps: Deps) {
+  const waker = createWaker();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const report = await runBillingCycle(deps);
+        if (report.advanced + report.finalized + report.attempted + report.resumed > 0) deps.logger.info('billing pass', { ...report });
+      } catch (error) {
+        deps.logger.error('billing pass failed', { error: describeError(error) });
+      }
+      await waker.wait(deps.config.billing.pollMs);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      waker.wake();
+      await loop;
+    },
+  };
+}
+
 const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = {
   relay(deps) {
     // Housekeeping rides along with the relay (one per database): expired Idempotency-Keys go hourly.
@@ -84,8 +110,10 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
       },
     };
   },
-  profiling: (deps) => consumer(deps, profilingHandler),
+  profiling: (deps) => consumer(deps, createProfilingHandler({ firstPaymentBonusBps: deps.config.billing.firstPaymentBonusBps, ownSource: deps.eventSource })),
   'customer-notifications': (deps) => consumer(deps, customerNotificationsHandler),
+  billing: startBilling,
+  'usage-ingest': (deps) => consumer(deps, usageIngestHandler(deps.eventSource)),
 };
 
 /** Starts the named workers (all by default) on the given dependencies. */

@@ -14,6 +14,10 @@ export const customers = sqliteTable(
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     status: text('status', { enum: ['onboarded', 'active', 'deactivated', 'erased'] }).notNull(),
     segment: text('segment', { enum: ['bronze', 'silver', 'gold', 'platinum'] }).notNull(),
+    /** Tax on this customer's invoices, basis points (1900 = 19 %). */
+    taxRateBps: integer('tax_rate_bps').notNull().default(0),
+    /** The payment-method token invoices are collected from; null: none on file. */
+    paymentMethod: text('payment_method'),
     /** Bumped on every change; optimistic concurrency and stale-read detection. */
     version: integer('version').notNull(),
     erasedAt: timestamp('erased_at'),

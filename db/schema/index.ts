@@ -7,3 +7,4 @@ export * from './profiles.ts';
 export * from './plans.ts';
 export * from './subscriptions.ts';
 export * from './usage.ts';
+export * from './billing.ts';

@@ -49,6 +49,7 @@ export const subscriptionAdjustments = sqliteTable(
     description: text('description').notNull(),
     createdAt: timestamp('created_at').notNull(),
     invoicedAt: timestamp('invoiced_at'),
+    invoiceId: text('invoice_id'),
   },
   (t) => [index('subscription_adjustments_subscription').on(t.subscriptionId, t.id)],
 );

@@ -77,6 +77,43 @@ const prorationLine = v.object({
 
 const planRef = v.object({ plan_id: v.string(), plan_version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)) });
 
+const signed = v.pipe(v.number(), v.safeInteger());
+const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/));
+
+/** An invoice inside events: amounts are signed integer minor units of `currency`. */
+const invoiceSnapshot = v.object({
+  id: v.string(),
+  number: v.nullable(v.string()),
+  customer_id: v.string(),
+  subscription_id: v.nullable(v.string()),
+  status: v.picklist(['draft', 'open', 'paid', 'void', 'uncollectible']),
+  billing_reason: v.picklist(['subscription_create', 'subscription_cycle', 'subscription_cancel']),
+  currency,
+  period_start: iso,
+  period_end: iso,
+  subtotal: signed,
+  tax: signed,
+  total: signed,
+  credit_applied: whole,
+  amount_due: whole,
+  amount_paid: whole,
+  attempt_count: whole,
+  next_attempt_at: v.nullable(iso),
+});
+
+/** A payment attempt inside events; the payment method token is never carried. */
+const paymentSnapshot = v.object({
+  id: v.string(),
+  invoice_id: v.string(),
+  customer_id: v.string(),
+  amount: whole,
+  currency,
+  status: v.picklist(['pending', 'charged', 'succeeded', 'failed', 'refunded']),
+  trigger: v.picklist(['automatic', 'manual']),
+  attempt: whole,
+  failure_code: v.nullable(v.string()),
+});
+
 const notificationOutcome = {
   notification_id: v.string(),
   customer_id: v.string(),
@@ -111,18 +148,52 @@ export const catalog = {
   'subscription.trial_started': v.object({ subscription: subscriptionSnapshot, trial_end: iso }),
   'subscription.plan_changed': v.object({ subscription: subscriptionSnapshot, from: planRef, to: planRef, proration: v.object({ lines: v.array(prorationLine), net: signedMoney }) }),
   /** Emitted when a cancellation is made: immediate, or scheduled for `effective_at` (the period end) when `at_period_end`. */
-  'subscription.canceled': v.object({ subscription: subscriptionSnapshot, previous_status: v.string(), at_period_end: v.boolean(), effective_at: iso }),
-  /** An accepted usage record; `id` is the client's own id, `period_start` the subscription period it counts in. */
+  'subscription.canceled': v.object({
+    subscription: subscriptionSnapshot,
+    previous_status: v.string(),
+    at_period_end: v.boolean(),
+    effective_at: iso,
+    /** Absent on events written before dunning existed: read as `requested`. */
+    reason: v.optional(v.picklist(['requested', 'dunning_exhausted']), 'requested'),
+  }),
+  /** The trial is over; `invoice_id` bills the first paid period. The status stays `trialing` until it is paid. */
+  'subscription.trial_ended': v.object({ subscription: subscriptionSnapshot, invoice_id: v.nullable(v.string()) }),
+  /** A new period began at the old one's end; `invoice_id` bills it (null when nothing is due). */
+  'subscription.renewed': v.object({ subscription: subscriptionSnapshot, period_start: iso, period_end: iso, invoice_id: v.nullable(v.string()) }),
+  /** A payment made the subscription active: first payment, trial conversion or recovery from past_due. */
+  'subscription.activated': v.object({ subscription: subscriptionSnapshot, previous_status: v.string(), invoice_id: v.string() }),
+  'subscription.past_due': v.object({ subscription: subscriptionSnapshot, invoice_id: v.string() }),
+  /** The subscription is now `canceled`: immediately on request, at its period end, or when dunning gave up. */
+  'subscription.ended': v.object({ subscription: subscriptionSnapshot, reason: v.picklist(['requested', 'period_end', 'dunning_exhausted']) }),
+  'invoice.created': v.object({ invoice: invoiceSnapshot }),
+  'invoice.finalized': v.object({ invoice: invoiceSnapshot }),
+  'invoice.paid': v.object({ invoice: invoiceSnapshot, payment_id: v.nullable(v.string()) }),
+  'invoice.voided': v.object({ invoice: invoiceSnapshot }),
+  'invoice.marked_uncollectible': v.object({ invoice: invoiceSnapshot }),
+  'payment.initiated': v.object({ payment: paymentSnapshot }),
+  /** The provider took the money; `invoice.paid` follows, or `payment.refunded` if it cannot. */
+  'payment.succeeded': v.object({ payment: paymentSnapshot }),
+  /** Declined or timed out; `next_attempt_at` is the next automatic retry, null when there is none. */
+  'payment.failed': v.object({ payment: paymentSnapshot, failure_message: v.string(), next_attempt_at: v.nullable(iso), final: v.boolean() }),
+  /** Money taken for nothing was given back (the saga's compensation). */
+  'payment.refunded': v.object({ payment: paymentSnapshot, reason: v.string() }),
+  /** Credit for the customer's next invoices (the first-payment bonus, a negative invoice, a voided invoice's credit). */
+  'customer.credit_granted': v.object({ customer_id: v.string(), credit_id: v.string(), amount: money, reason: v.string(), description: v.string() }),
+  /**
+   * A usage record. Other services publish it with the record alone (`id`, `customer_id`,
+   * `model`, `tokens`, `occurred_at`, optionally `subscription_id`); the billing consumer
+   * records those. Ours are the records we accepted, with the period and overage added.
+   */
   'usage.recorded': v.object({
-    id: v.string(),
-    subscription_id: v.string(),
+    id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+    subscription_id: v.optional(v.string()),
     customer_id: v.string(),
-    model: v.string(),
+    model: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
     tokens: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
     occurred_at: iso,
-    period_start: iso,
-    overage_tokens: whole,
-    recorded_at: iso,
+    period_start: v.optional(iso),
+    overage_tokens: v.optional(whole),
+    recorded_at: v.optional(iso),
   }),
   /** A subscription period crossed its included tokens; once per period. */
   'usage.quota_exceeded': v.object({

@@ -3,10 +3,14 @@ import { customers, notifications } from '../../db/schema/index.ts';
 import type { EventHandler } from '../bus/consumer.ts';
 import type { EventData } from '../events/catalog.ts';
 import { newId } from '../kernel/ids.ts';
-import { notifyingEvents, render, type NotifyingEvent } from './templates.ts';
+import { customerEvents, customerOf, notifyingEvents, render, renderBilling, type BillingEvent, type CustomerEvent, type Rendered } from './templates.ts';
+
+const isCustomerEvent = (type: string): type is CustomerEvent => (customerEvents as string[]).includes(type);
 
 /**
- * The notifications consumer: turns customer lifecycle events into pending
+ * The notifications consumer: turns customer lifecycle and billing events (invoice
+ * finalized, payment succeeded/failed/refunded, subscription canceled, quota
+ * exceeded, credit granted) into pending
  * notifications (one per event and channel). Sending happens in the
  * dispatcher, so a slow or failing channel never holds up the event stream.
  */
@@ -14,13 +18,24 @@ export const notificationsHandler: EventHandler = {
   group: 'notifications',
   types: notifyingEvents,
   async handle(ctx, event) {
-    const type = event.type as NotifyingEvent;
-    const data = event.data as EventData<NotifyingEvent>;
-    const customer = data.customer;
-    // An event read before its customer was erased still carries the old addresses.
-    const [current] = await ctx.tx.select({ status: customers.status }).from(customers).where(eq(customers.id, customer.id));
-    if (!current || current.status === 'erased') return;
-    const message = render(type, data);
+    let customer: { id: string; email: string | null; phone?: string | null | undefined };
+    let message: Rendered | null;
+    if (isCustomerEvent(event.type)) {
+      const data = event.data as EventData<CustomerEvent>;
+      customer = data.customer;
+      // An event read before its customer was erased still carries the old addresses.
+      const [current] = await ctx.tx.select({ status: customers.status }).from(customers).where(eq(customers.id, customer.id));
+      if (!current || current.status === 'erased') return;
+      message = render(event.type, data);
+    } else {
+      const type = event.type as BillingEvent;
+      const data = event.data as EventData<BillingEvent>;
+      const [current] = await ctx.tx.select().from(customers).where(eq(customers.id, customerOf(type, data)));
+      if (!current || current.status === 'erased') return;
+      customer = current;
+      message = renderBilling(type, data, current);
+    }
+    if (!message) return;
     const now = ctx.clock.now();
     const rows = [];
     if (customer.email) rows.push({ channel: 'email' as const, recipient: customer.email, body: message.body });

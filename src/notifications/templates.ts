@@ -1,9 +1,31 @@
+import { formatMoney } from '../billing/money.ts';
 import type { EventData } from '../events/catalog.ts';
 
-export type NotifyingEvent = 'customer.onboarded' | 'customer.activated' | 'customer.deactivated' | 'customer.promoted';
-export const notifyingEvents: NotifyingEvent[] = ['customer.onboarded', 'customer.activated', 'customer.deactivated', 'customer.promoted'];
+export type CustomerEvent = 'customer.onboarded' | 'customer.activated' | 'customer.deactivated' | 'customer.promoted';
+export type BillingEvent = 'invoice.finalized' | 'payment.succeeded' | 'payment.failed' | 'payment.refunded' | 'subscription.canceled' | 'usage.quota_exceeded' | 'customer.credit_granted';
+export type NotifyingEvent = CustomerEvent | BillingEvent;
+export const customerEvents: CustomerEvent[] = ['customer.onboarded', 'customer.activated', 'customer.deactivated', 'customer.promoted'];
+export const billingEvents: BillingEvent[] = ['invoice.finalized', 'payment.succeeded', 'payment.failed', 'payment.refunded', 'subscription.canceled', 'usage.quota_exceeded', 'customer.credit_granted'];
+export const notifyingEvents: NotifyingEvent[] = [...customerEvents, ...billingEvents];
 
-type Customer = EventData<'customer.onboarded'>['customer'];
+/** Whose notification a billing event is. */
+export function customerOf(type: BillingEvent, data: EventData<BillingEvent>): string {
+  switch (type) {
+    case 'invoice.finalized':
+      return (data as EventData<'invoice.finalized'>).invoice.customer_id;
+    case 'payment.succeeded':
+    case 'payment.failed':
+    case 'payment.refunded':
+      return (data as EventData<'payment.succeeded'>).payment.customer_id;
+    case 'subscription.canceled':
+      return (data as EventData<'subscription.canceled'>).subscription.customer_id;
+    case 'usage.quota_exceeded':
+    case 'customer.credit_granted':
+      return (data as EventData<'usage.quota_exceeded'>).customer_id;
+  }
+}
+
+type Customer = Pick<EventData<'customer.onboarded'>['customer'], 'id' | 'name'>;
 export interface Rendered {
   template: string;
   subject: string;
@@ -14,8 +36,89 @@ export interface Rendered {
 
 const greet = (c: Customer) => `Hello ${c.name ?? 'there'},`;
 
-/** Renders the message for an event; plain functions of the event, no I/O. */
-export function render(type: NotifyingEvent, data: EventData<NotifyingEvent>): Rendered {
+const day = (iso: string) => iso.slice(0, 10);
+const amount = (minor: number, currency: string) => formatMoney({ amount: minor, currency });
+
+/** Renders the message for a billing event to `c`; plain functions of the event, no I/O. */
+export function renderBilling(type: BillingEvent, data: EventData<BillingEvent>, c: Customer): Rendered | null {
+  switch (type) {
+    case 'invoice.finalized': {
+      const { invoice } = data as EventData<'invoice.finalized'>;
+      if (invoice.amount_due === 0) return null; // paid by credit at once: invoice.paid is the news
+      const due = amount(invoice.amount_due, invoice.currency);
+      return {
+        template: 'invoice_finalized',
+        subject: `Invoice ${invoice.number} for ${due}`,
+        body: `${greet(c)}\n\ninvoice ${invoice.number} for ${day(invoice.period_start)} to ${day(invoice.period_end)} is ready: total ${amount(invoice.total, invoice.currency)}, credit applied ${amount(invoice.credit_applied, invoice.currency)}, amount due ${due}. We will charge your payment method on file.`,
+        sms: null,
+      };
+    }
+    case 'payment.succeeded': {
+      const { payment } = data as EventData<'payment.succeeded'>;
+      return {
+        template: 'payment_succeeded',
+        subject: `Payment received: ${amount(payment.amount, payment.currency)}`,
+        body: `${greet(c)}\n\nwe received your payment of ${amount(payment.amount, payment.currency)} (${payment.id}). Thank you.`,
+        sms: null,
+      };
+    }
+    case 'payment.failed': {
+      const { payment, failure_message, next_attempt_at, final } = data as EventData<'payment.failed'>;
+      const next = next_attempt_at
+        ? `We will try again on ${day(next_attempt_at)}; you can update your payment method before then.`
+        : final
+          ? 'This was the last attempt: the invoice is now uncollectible and the subscription is canceled.'
+          : 'Please update your payment method or pay the invoice another way.';
+      return {
+        template: 'payment_failed',
+        subject: `Payment of ${amount(payment.amount, payment.currency)} failed`,
+        body: `${greet(c)}\n\nyour payment of ${amount(payment.amount, payment.currency)} failed: ${failure_message} ${next}`,
+        sms: `Payment of ${amount(payment.amount, payment.currency)} failed. ${next_attempt_at ? `Next try ${day(next_attempt_at)}.` : ''}`.trim(),
+      };
+    }
+    case 'payment.refunded': {
+      const { payment } = data as EventData<'payment.refunded'>;
+      return {
+        template: 'payment_refunded',
+        subject: `Refund of ${amount(payment.amount, payment.currency)}`,
+        body: `${greet(c)}\n\nwe could not apply your payment of ${amount(payment.amount, payment.currency)} (${payment.id}) to its invoice, so we refunded it in full.`,
+        sms: null,
+      };
+    }
+    case 'subscription.canceled': {
+      const { subscription, effective_at, reason } = data as EventData<'subscription.canceled'>;
+      const why = reason === 'dunning_exhausted' ? ' because its invoice could not be collected' : '';
+      return {
+        template: 'subscription_canceled',
+        subject: 'Your subscription is canceled',
+        body: `${greet(c)}\n\nyour subscription ${subscription.id} is canceled${why}; it ends on ${day(effective_at)}.`,
+        sms: null,
+      };
+    }
+    case 'usage.quota_exceeded': {
+      const q = data as EventData<'usage.quota_exceeded'>;
+      const what = q.quota_policy === 'block' ? 'further usage is refused until the next period' : 'further usage is billed as overage';
+      return {
+        template: 'quota_exceeded',
+        subject: 'You have used your included AI tokens',
+        body: `${greet(c)}\n\nyour subscription ${q.subscription_id} used its ${q.included_tokens} included tokens for the period from ${day(q.period_start)}; ${what}.`,
+        sms: `Your ${q.included_tokens} included AI tokens are used up; ${what}.`,
+      };
+    }
+    case 'customer.credit_granted': {
+      const g = data as EventData<'customer.credit_granted'>;
+      return {
+        template: 'credit_granted',
+        subject: `${formatMoney(g.amount)} credit on your account`,
+        body: `${greet(c)}\n\n${formatMoney(g.amount)} of credit was added to your account (${g.description}). It is taken off your next invoice.`,
+        sms: null,
+      };
+    }
+  }
+}
+
+/** Renders the message for a customer lifecycle event; plain functions of the event, no I/O. */
+export function render(type: CustomerEvent, data: EventData<CustomerEvent>): Rendered {
   const c = data.customer;
   switch (type) {
     case 'customer.onboarded':

@@ -40,3 +40,13 @@ describe('profiling rules', () => {
     expect(profileCustomer({ ...base, kind: 'individual', email: 'x@gmail.com' }).riskScore).toBe(25);
   });
 });
+
+describe('loyalty in the segment rules', () => {
+  test('lifetime revenue and usage add documented points', () => {
+    const p = profileCustomer({ ...base, revenueMajor: 1_000, usageTokens: 10_000_000 });
+    expect(p.segmentPoints).toBe(20 + 10 + 10);
+    expect(p.segmentReasons).toEqual(['+20 kind is sme', '+10 lifetime revenue 1000', '+10 10000000 AI tokens used', '= 40 points: silver']);
+    expect(profileCustomer({ ...base, revenueMajor: 10_000 }).segmentPoints).toBe(40);
+    expect(profileCustomer({ ...base, revenueMajor: 999, usageTokens: 9_999_999 }).segmentPoints).toBe(20);
+  });
+});

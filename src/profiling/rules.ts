@@ -9,6 +9,8 @@ import type { CustomerKind, Segment } from '../customers/lifecycle.ts';
  *   metadata.annual_revenue (major units, any currency): ≥ 10,000,000 +40; ≥ 1,000,000 +20; ≥ 100,000 +10
  *   metadata.employees: ≥ 1,000 +20; ≥ 50 +10
  *   tenure: ≥ 730 days +20; ≥ 365 days +10
+ *   lifetime revenue paid to us (major units, summed over currencies): ≥ 10,000 +20; ≥ 1,000 +10
+ *   lifetime AI tokens used: ≥ 10,000,000 +10
  *   total: ≥ 80 platinum, ≥ 50 gold, ≥ 20 silver, else bronze
  *
  * Risk score (0–100, higher is riskier), starting at 10
@@ -24,6 +26,10 @@ export interface ProfileInput {
   phone: string | null;
   metadata: Record<string, unknown>;
   tenureDays: number;
+  /** Revenue from paid invoices, in whole major units (floor), summed over currencies. */
+  revenueMajor?: number;
+  /** AI tokens of accepted usage records, lifetime. */
+  usageTokens?: number;
 }
 
 export interface ProfileResult {
@@ -73,6 +79,10 @@ export function profileCustomer(input: ProfileInput): ProfileResult {
   const employees = numberIn(input.metadata, 'employees');
   award(tier(employees, [[1_000, 20], [50, 10]]), `${employees} employees`);
   award(tier(input.tenureDays, [[730, 20], [365, 10]]), `customer for ${input.tenureDays} days`);
+  const paid = input.revenueMajor ?? 0;
+  award(tier(paid, [[10_000, 20], [1_000, 10]]), `lifetime revenue ${paid}`);
+  const tokens = input.usageTokens ?? 0;
+  award(tier(tokens, [[10_000_000, 10]]), `${tokens} AI tokens used`);
 
   const riskReasons: string[] = ['+10 baseline'];
   let risk = 10;

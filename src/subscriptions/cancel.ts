@@ -12,7 +12,8 @@ import type { CancelSubscriptionInput } from './schema.ts';
  * Cancels a subscription now (→ `canceled`), or with `at_period_end` flags it so
  * the renewal at the period's end cancels it instead. Either is a 409 when the
  * state machine does not allow `cancel` (already canceled), and a second
- * `at_period_end` is a 409 too. Emits `subscription.canceled`.
+ * `at_period_end` is a 409 too. Emits `subscription.canceled`, and
+ * `subscription.ended` when it takes effect now.
  */
 export function cancelSubscription(ctx: Ctx, id: string, input: CancelSubscriptionInput) {
   return withTransaction(ctx, async (ctx) => {
@@ -30,7 +31,11 @@ export function cancelSubscription(ctx: Ctx, id: string, input: CancelSubscripti
       : await saveSubscription(ctx, current, { status, canceledAt: now });
     const effectiveAt = input.at_period_end ? row.currentPeriodEnd : now;
 
-    await emit(ctx, [{ type: 'subscription.canceled', subject: id, data: { subscription: toSubscriptionSnapshot(row), previous_status: current.status, at_period_end: input.at_period_end, effective_at: toIso(effectiveAt) } }]);
+    const snapshot = toSubscriptionSnapshot(row);
+    await emit(ctx, [
+      { type: 'subscription.canceled', subject: id, data: { subscription: snapshot, previous_status: current.status, at_period_end: input.at_period_end, effective_at: toIso(effectiveAt), reason: 'requested' } },
+      ...(input.at_period_end ? [] : [{ type: 'subscription.ended' as const, subject: id, data: { subscription: snapshot, reason: 'requested' as const } }]),
+    ]);
     await recordAudit(ctx, { action: 'subscription.cancel', targetType: 'subscription', targetId: id, data: { at_period_end: input.at_period_end, previous_status: current.status } });
     return toSubscriptionResource(row);
   });

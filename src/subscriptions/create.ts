@@ -1,4 +1,5 @@
 import { subscriptions } from '../../db/schema/index.ts';
+import { draftInvoice } from '../billing/draft.ts';
 import { recordAudit } from '../audit/record.ts';
 import { loadCustomer } from '../customers/load.ts';
 import type { NewEvent } from '../events/catalog.ts';
@@ -17,12 +18,14 @@ import type { CreateSubscriptionInput } from './schema.ts';
 const closedCustomer = new Set(['deactivated', 'erased']);
 
 /**
- * Subscribes a customer to an active plan at its current version, anchored at now.
- * With the plan's trial (unless `trial: false`) it starts `trialing` until
- * now + trial days; otherwise `incomplete` until its first payment.
+ * Subscribes a customer to an active plan at its current version.
+ * With the plan's trial (unless `trial: false`) it starts `trialing`: the trial is
+ * its current period [now, now + trial days), and billing periods are anchored at
+ * the trial's end. Otherwise it is anchored at now, `incomplete` until its first
+ * payment, and the first period's invoice is drafted in the same transaction.
  * Emits `subscription.created`, and `subscription.trial_started` with a trial.
  */
-export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput) {
+export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput, draftMs: number) {
   return withTransaction(ctx, async (ctx) => {
     const customer = await loadCustomer(ctx.tx, input.customer_id);
     if (closedCustomer.has(customer.status)) {
@@ -35,7 +38,9 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput) {
     const now = ctx.clock.now();
     const trialDays = input.trial ? terms.trialDays : 0;
     const status = initialStatus(trialDays);
-    const period = periodContaining(now, terms.interval, now);
+    // With a trial, billing is anchored at the trial's end and the trial is a period of its own.
+    const ends = trialEnd(now, trialDays);
+    const period = status === 'trialing' ? { start: now, end: ends } : periodContaining(now, terms.interval, now);
     const [row] = await ctx.tx
       .insert(subscriptions)
       .values({
@@ -44,10 +49,10 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput) {
         planId: plan.id,
         planVersion: terms.version,
         status,
-        anchor: now,
+        anchor: ends,
         currentPeriodStart: period.start,
         currentPeriodEnd: period.end,
-        trialEnd: status === 'trialing' ? trialEnd(now, trialDays) : null,
+        trialEnd: status === 'trialing' ? ends : null,
         cancelAtPeriodEnd: false,
         canceledAt: null,
         createdAt: now,
@@ -61,6 +66,7 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput) {
     const events: NewEvent[] = [{ type: 'subscription.created', subject: sub.id, data: { subscription: snapshot } }];
     if (sub.trialEnd !== null) events.push({ type: 'subscription.trial_started', subject: sub.id, data: { subscription: snapshot, trial_end: toIso(sub.trialEnd) } });
     await emit(ctx, events);
+    if (status === 'incomplete') await draftInvoice(ctx, sub, { reason: 'subscription_create', feePeriod: period, usagePeriod: null }, draftMs);
     await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, status } });
     return toSubscriptionResource(sub);
   });

@@ -36,7 +36,7 @@ export function subscriptionRoutes() {
     doc({
       summary: 'Create a subscription',
       description:
-        'Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now. With the plan\'s `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment. Emits `subscription.created` and, with a trial, `subscription.trial_started`.',
+        'Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now. With the plan\'s `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). Emits `subscription.created` and, with a trial, `subscription.trial_started`.',
       tags,
       access: 'operator',
       success: { ...subscription, status: 201, description: 'Created' },
@@ -44,7 +44,7 @@ export function subscriptionRoutes() {
       idempotent: true,
     }),
     validate('json', createSubscriptionInput),
-    (c) => runCommand(c, 201, (ctx) => createSubscription(ctx, c.req.valid('json'))),
+    (c) => runCommand(c, 201, (ctx) => createSubscription(ctx, c.req.valid('json'), c.get('deps').config.billing.draftMs)),
   );
 
   app.get(

@@ -31,6 +31,16 @@ async function targetOf(ctx: TxCtx, input: UsageRecordInput): Promise<Target> {
   return live.length > 1 ? { reason: 'ambiguous_subscription' } : { sub: live[0]! };
 }
 
+/**
+ * The period a record counts in: the billing period containing it, or the trial
+ * [created, trial end) for a record from the trial (the trial's usage is never
+ * billed). Null before the subscription began.
+ */
+function usagePeriodOf(sub: SubscriptionRow, plan: PlanVersionRow, at: number): { start: number } | null {
+  if (at >= sub.anchor) return periodContaining(sub.anchor, plan.interval, at);
+  return sub.trialEnd !== null && at >= sub.createdAt ? { start: sub.createdAt } : null;
+}
+
 const refused = (input: UsageRecordInput, reason: RefusalReason, sub?: SubscriptionRow, periodStart?: number): UsageRecordResult => ({
   id: input.id,
   status: 'refused',
@@ -70,15 +80,14 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
       }
       const { sub } = target;
       const occurredAt = Date.parse(input.occurred_at);
-      if (occurredAt < sub.anchor) {
-        results.push(refused(input, 'before_subscription', sub));
-        continue;
-      }
       const key = `${sub.planId}@${sub.planVersion}`;
       let plan = terms.get(key);
       if (!plan) terms.set(key, (plan = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion)));
-
-      const period = periodContaining(sub.anchor, plan.interval, occurredAt);
+      const period = usagePeriodOf(sub, plan, occurredAt);
+      if (!period) {
+        results.push(refused(input, 'before_subscription', sub));
+        continue;
+      }
       const periodKey = and(eq(usagePeriods.subscriptionId, sub.id), eq(usagePeriods.periodStart, period.start));
       const [totals] = await ctx.tx.select().from(usagePeriods).where(periodKey);
       const decision = checkUsage({

@@ -1,0 +1,161 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { timestamp, timestamps } from './columns.ts';
+import { customers } from './customers.ts';
+import { subscriptions } from './subscriptions.ts';
+
+/**
+ * Invoices. Every amount is a signed integer of minor units of `currency`:
+ *   subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000),
+ *   total = subtotal + tax, amount_due = total − credit_applied (never below 0).
+ * One invoice per subscription, period start and reason, so billing a period twice is impossible.
+ */
+export const invoices = sqliteTable(
+  'invoices',
+  {
+    id: text('id').primaryKey(),
+    /** Sequential and gap-free among finalized invoices (INV-000001 …); null while draft. */
+    number: text('number'),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    subscriptionId: text('subscription_id').references(() => subscriptions.id),
+    status: text('status', { enum: ['draft', 'open', 'paid', 'void', 'uncollectible'] }).notNull(),
+    billingReason: text('billing_reason', { enum: ['subscription_create', 'subscription_cycle', 'subscription_cancel'] }).notNull(),
+    currency: text('currency').notNull(),
+    periodStart: timestamp('period_start').notNull(),
+    periodEnd: timestamp('period_end').notNull(),
+    subtotal: integer('subtotal').notNull(),
+    taxRateBps: integer('tax_rate_bps').notNull(),
+    tax: integer('tax').notNull(),
+    total: integer('total').notNull(),
+    creditApplied: integer('credit_applied').notNull(),
+    amountDue: integer('amount_due').notNull(),
+    amountPaid: integer('amount_paid').notNull(),
+    /** Collected automatically from the customer's payment method, with dunning on failure. */
+    autoCollect: integer('auto_collect', { mode: 'boolean' }).notNull(),
+    /** Automatic payment attempts made so far. */
+    attemptCount: integer('attempt_count').notNull(),
+    /** When the next automatic attempt is due; null when none is planned. */
+    nextAttemptAt: timestamp('next_attempt_at'),
+    /** The first failed automatic attempt; dunning retries count from here. */
+    firstFailedAt: timestamp('first_failed_at'),
+    /** A draft is finalized at this time (the review window). */
+    finalizeAt: timestamp('finalize_at').notNull(),
+    finalizedAt: timestamp('finalized_at'),
+    paidAt: timestamp('paid_at'),
+    voidedAt: timestamp('voided_at'),
+    uncollectibleAt: timestamp('uncollectible_at'),
+    ...timestamps,
+    version: integer('version').notNull(),
+  },
+  (t) => [
+    uniqueIndex('invoices_subscription_period').on(t.subscriptionId, t.periodStart, t.billingReason),
+    uniqueIndex('invoices_number').on(t.number),
+    index('invoices_customer').on(t.customerId, t.id),
+    index('invoices_status').on(t.status, t.id),
+    index('invoices_due').on(t.status, t.nextAttemptAt),
+  ],
+);
+
+export const invoiceLines = sqliteTable(
+  'invoice_lines',
+  {
+    id: text('id').primaryKey(),
+    invoiceId: text('invoice_id').notNull().references(() => invoices.id),
+    kind: text('kind', { enum: ['subscription_fee', 'proration_credit', 'proration_charge', 'usage_overage'] }).notNull(),
+    description: text('description').notNull(),
+    /** Signed minor units; credits are negative. */
+    amount: integer('amount').notNull(),
+    /** Tokens for usage overage, 1 otherwise. */
+    quantity: integer('quantity').notNull(),
+    periodStart: timestamp('period_start').notNull(),
+    periodEnd: timestamp('period_end').notNull(),
+    /** The subscription adjustment a proration line came from. */
+    sourceId: text('source_id'),
+  },
+  (t) => [index('invoice_lines_invoice').on(t.invoiceId, t.id)],
+);
+
+/**
+ * One attempt to collect an invoice: a saga whose progress is `status` plus the
+ * steps below. pending → charged → succeeded, or pending → failed, or charged → refunded.
+ */
+export const payments = sqliteTable(
+  'payments',
+  {
+    id: text('id').primaryKey(),
+    invoiceId: text('invoice_id').notNull().references(() => invoices.id),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    paymentMethod: text('payment_method'),
+    status: text('status', { enum: ['pending', 'charged', 'succeeded', 'failed', 'refunded'] }).notNull(),
+    trigger: text('trigger', { enum: ['automatic', 'manual'] }).notNull(),
+    /** Which automatic attempt on the invoice this is (manual ones carry the invoice's count). */
+    attempt: integer('attempt').notNull(),
+    provider: text('provider').notNull(),
+    providerReference: text('provider_reference'),
+    refundReference: text('refund_reference'),
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
+    /** A worker runs the saga's next step only while it holds this lease. */
+    lockedUntil: timestamp('locked_until').notNull(),
+    ...timestamps,
+    version: integer('version').notNull(),
+  },
+  (t) => [
+    index('payments_invoice').on(t.invoiceId, t.id),
+    index('payments_customer').on(t.customerId, t.id),
+    index('payments_status').on(t.status, t.lockedUntil),
+    // At most one payment of an invoice is in flight: no double charge from a retry racing the worker.
+    uniqueIndex('payments_one_live_per_invoice').on(t.invoiceId).where(sql`status in ('pending', 'charged')`),
+  ],
+);
+
+/** The saga's log: what each step did, in order. */
+export const paymentSteps = sqliteTable(
+  'payment_steps',
+  {
+    paymentId: text('payment_id').notNull().references(() => payments.id),
+    seq: integer('seq').notNull(),
+    name: text('name').notNull(),
+    outcome: text('outcome', { enum: ['succeeded', 'failed', 'skipped'] }).notNull(),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    at: timestamp('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.paymentId, t.seq] })],
+);
+
+/**
+ * A customer's credit ledger, signed minor units: grants are positive, credit an
+ * invoice used is negative. The balance in a currency is the sum of its entries.
+ */
+export const creditEntries = sqliteTable(
+  'credit_entries',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    reason: text('reason', { enum: ['first_payment_bonus', 'invoice_applied', 'invoice_voided', 'negative_invoice', 'grant'] }).notNull(),
+    invoiceId: text('invoice_id'),
+    description: text('description').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [
+    index('credit_entries_customer').on(t.customerId, t.currency),
+    // One first-payment bonus per customer, whatever redelivers the event.
+    uniqueIndex('credit_entries_one_bonus').on(t.customerId).where(sql`reason = 'first_payment_bonus'`),
+  ],
+);
+
+/** What profiling knows of a customer's business with us, fed by billing and usage events. */
+export const loyalty = sqliteTable('loyalty', {
+  customerId: text('customer_id').primaryKey(),
+  /** Lifetime revenue per currency, minor units: {"EUR": 123400}. */
+  revenue: text('revenue', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+  paidInvoices: integer('paid_invoices').notNull(),
+  usageTokens: integer('usage_tokens').notNull(),
+  firstPaymentAt: timestamp('first_payment_at'),
+  firstSubscribedAt: timestamp('first_subscribed_at'),
+  updatedAt: timestamp('updated_at').notNull(),
+});

@@ -1,0 +1,111 @@
+import { and, asc, eq, inArray, lt, lte, or } from 'drizzle-orm';
+import { invoices, subscriptions } from '../../db/schema/index.ts';
+import type { Deps } from '../deps.ts';
+import { systemActor, withTransaction, type Ctx } from '../kernel/context.ts';
+import { describeError, DomainError } from '../kernel/errors.ts';
+import { resumeStalledPayments, runPayment, startPayment } from '../payments/saga.ts';
+import { paymentSettings } from '../payments/settings.ts';
+import { finalizeInvoice } from './finalize.ts';
+import { loadInvoice } from './invoice-state.ts';
+import { advanceSubscription } from './renewal.ts';
+
+export type BillingDeps = Pick<Deps, 'db' | 'transactor' | 'clock' | 'logger' | 'eventSource' | 'config' | 'payments'>;
+
+export interface BillingReport {
+  /** Subscription boundaries crossed (trial ends, renewals, period-end cancellations). */
+  advanced: number;
+  finalized: number;
+  /** Automatic payment attempts made. */
+  attempted: number;
+  /** Payments taken over after their worker stopped mid-saga. */
+  resumed: number;
+  /** Items that failed and will be retried by the next cycle. */
+  errors: number;
+}
+
+const BATCH = 100;
+
+/**
+ * One pass of the billing worker at the clock's now, in this order:
+ *   1. every subscription past a boundary is advanced, one period per transaction, until it is current;
+ *   2. drafts whose review window is over are finalized;
+ *   3. payments whose worker stopped mid-saga are resumed;
+ *   4. open invoices with an automatic attempt due are charged (the payment saga, with dunning).
+ * Each item is its own transaction, so one failure does not hold up the rest; it is
+ * logged, counted and retried by the next pass. Safe to run in several processes at once:
+ * renewals are guarded by the subscription's version and the invoice's unique period,
+ * payments by the one-live-payment-per-invoice index and the saga's lease.
+ */
+export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport> {
+  const ctx: Ctx = { db: deps.db, transactor: deps.transactor, clock: deps.clock, logger: deps.logger, eventSource: deps.eventSource, actor: systemActor('billing') };
+  const settings = paymentSettings(deps);
+  const report: BillingReport = { advanced: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
+  const attempt = async (what: string, id: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      report.errors++;
+      deps.logger.error(`billing: ${what} failed; the next cycle retries`, { id, error: describeError(error) });
+    }
+  };
+
+  const now = deps.clock.now();
+  const due = await deps.db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(
+      or(
+        and(eq(subscriptions.status, 'trialing'), lte(subscriptions.trialEnd, now), lt(subscriptions.currentPeriodStart, subscriptions.trialEnd)),
+        and(inArray(subscriptions.status, ['active', 'past_due']), lte(subscriptions.currentPeriodEnd, now)),
+      ),
+    )
+    .orderBy(asc(subscriptions.id))
+    .limit(BATCH);
+  for (const { id } of due) {
+    await attempt('renewal', id, async () => {
+      while (await withTransaction(ctx, (tx) => advanceSubscription(tx, id, deps.config.billing.draftMs))) report.advanced++;
+    });
+  }
+
+  const drafts = await deps.db
+    .select({ id: invoices.id })
+    .from(invoices)
+    .where(and(eq(invoices.status, 'draft'), lte(invoices.finalizeAt, deps.clock.now())))
+    .orderBy(asc(invoices.id))
+    .limit(BATCH);
+  for (const { id } of drafts) {
+    await attempt('finalization', id, async () => {
+      const finalized = await withTransaction(ctx, async (tx) => {
+        const draft = await loadInvoice(tx.tx, id);
+        if (draft.status !== 'draft') return false;
+        await finalizeInvoice(tx, draft);
+        return true;
+      });
+      if (finalized) report.finalized++;
+    });
+  }
+
+  report.resumed += await resumeStalledPayments(ctx, settings);
+
+  const collectable = await deps.db
+    .select({ id: invoices.id })
+    .from(invoices)
+    .where(and(eq(invoices.status, 'open'), eq(invoices.autoCollect, true), lte(invoices.nextAttemptAt, deps.clock.now())))
+    .orderBy(asc(invoices.nextAttemptAt), asc(invoices.id))
+    .limit(BATCH);
+  for (const { id } of collectable) {
+    await attempt('collection', id, async () => {
+      let paymentId: string;
+      try {
+        paymentId = (await startPayment(ctx, id, { trigger: 'automatic' }, settings)).id;
+      } catch (error) {
+        // Paid, voided or already being paid since the query: nothing to collect.
+        if (error instanceof DomainError && (error.code === 'conflict' || error.code === 'invalid_transition')) return;
+        throw error;
+      }
+      report.attempted++;
+      await runPayment(ctx, paymentId, settings);
+    });
+  }
+  return report;
+}

@@ -1,0 +1,41 @@
+import { emit } from '../events/outbox.ts';
+import type { TxCtx } from '../kernel/context.ts';
+import { addCredit, creditBalance } from './credits.ts';
+import { loadInvoiceLines, nextInvoiceNumber, requireInvoiceTransition, saveInvoice } from './invoice-state.ts';
+import { markInvoicePaid } from './paid.ts';
+import { toInvoiceSnapshot, type InvoiceRow } from './present.ts';
+import { invoiceTotals } from './totals.ts';
+
+/**
+ * Finalizes a draft: gives it the next number, applies the customer's credit
+ * balance (src/billing/totals.ts), and opens it for collection, due now when it is
+ * collected automatically. A negative total becomes customer credit. With nothing
+ * left to pay it is paid at once. Emits `invoice.finalized` (and `invoice.paid`).
+ */
+export async function finalizeInvoice(ctx: TxCtx, draft: InvoiceRow): Promise<InvoiceRow> {
+  const status = requireInvoiceTransition(draft, 'finalize');
+  const lines = await loadInvoiceLines(ctx.tx, draft.id);
+  const balance = await creditBalance(ctx.tx, draft.customerId, draft.currency);
+  const totals = invoiceTotals({ lineAmounts: lines.map((l) => l.amount), currency: draft.currency, taxRateBps: draft.taxRateBps, creditBalance: balance });
+  const number = await nextInvoiceNumber(ctx.tx);
+  const now = ctx.clock.now();
+  if (totals.creditApplied > 0) {
+    await addCredit(ctx, { customerId: draft.customerId, amount: -totals.creditApplied, currency: draft.currency, reason: 'invoice_applied', invoiceId: draft.id, description: `Applied to ${number}` });
+  }
+  if (totals.creditGranted > 0) {
+    await addCredit(ctx, { customerId: draft.customerId, amount: totals.creditGranted, currency: draft.currency, reason: 'negative_invoice', invoiceId: draft.id, description: `${number} came to less than zero` });
+  }
+  const open = await saveInvoice(ctx, draft, {
+    status,
+    number,
+    subtotal: totals.subtotal,
+    tax: totals.tax,
+    total: totals.total,
+    creditApplied: totals.creditApplied,
+    amountDue: totals.amountDue,
+    finalizedAt: now,
+    nextAttemptAt: totals.amountDue > 0 && draft.autoCollect ? now : null,
+  });
+  await emit(ctx, [{ type: 'invoice.finalized', subject: open.id, data: { invoice: toInvoiceSnapshot(open) } }]);
+  return totals.amountDue === 0 ? markInvoicePaid(ctx, open, null) : open;
+}

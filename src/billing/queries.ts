@@ -1,0 +1,60 @@
+import { and, asc, desc, eq, lt, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { creditEntries, invoiceLines, invoices, payments, paymentSteps } from '../../db/schema/index.ts';
+import { loadCustomer } from '../customers/load.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { toIso } from '../kernel/clock.ts';
+import { notFound } from '../kernel/errors.ts';
+import { toPaymentResource } from '../payments/present.ts';
+import { loadInvoice, loadInvoiceLines } from './invoice-state.ts';
+import { toInvoiceResource, type InvoiceLineRow } from './present.ts';
+import type { ListInvoicesQuery } from './schema.ts';
+
+export async function getInvoice(db: Executor, id: string) {
+  const row = await loadInvoice(db, id);
+  return toInvoiceResource(row, await loadInvoiceLines(db, id));
+}
+
+/** Invoices, newest first, filtered, one keyset page at a time, each with its lines. */
+export async function listInvoices(db: Executor, query: ListInvoicesQuery) {
+  const after = decodeCursor(query.cursor, 'string');
+  const filters: (SQL | undefined)[] = [
+    after ? lt(invoices.id, after) : undefined,
+    query.status ? eq(invoices.status, query.status) : undefined,
+    query.customer_id ? eq(invoices.customerId, query.customer_id) : undefined,
+    query.subscription_id ? eq(invoices.subscriptionId, query.subscription_id) : undefined,
+  ];
+  const rows = await db.select().from(invoices).where(and(...filters)).orderBy(desc(invoices.id)).limit(query.limit + 1);
+  const lines = new Map<string, InvoiceLineRow[]>();
+  for (const row of rows) lines.set(row.id, await loadInvoiceLines(db, row.id));
+  return toPage(rows, query.limit, (r) => r.id, (r) => toInvoiceResource(r, lines.get(r.id) ?? []));
+}
+
+/** A payment with its saga's steps in order. */
+export async function getPayment(db: Executor, id: string) {
+  const [row] = await db.select().from(payments).where(eq(payments.id, id));
+  if (!row) throw notFound('Payment', id);
+  const steps = await db.select().from(paymentSteps).where(eq(paymentSteps.paymentId, id)).orderBy(asc(paymentSteps.seq));
+  return toPaymentResource(row, steps);
+}
+
+/** An invoice's payments, oldest first, with their steps. */
+export async function listInvoicePayments(db: Executor, invoiceId: string) {
+  await loadInvoice(db, invoiceId);
+  const rows = await db.select({ id: payments.id }).from(payments).where(eq(payments.invoiceId, invoiceId)).orderBy(asc(payments.id));
+  return { data: await Promise.all(rows.map((r) => getPayment(db, r.id))), next_cursor: null, has_more: false };
+}
+
+/** A customer's credit ledger (oldest first) and balance per currency. */
+export async function getCreditBalance(db: Executor, customerId: string) {
+  await loadCustomer(db, customerId);
+  const rows = await db.select().from(creditEntries).where(eq(creditEntries.customerId, customerId)).orderBy(asc(creditEntries.id));
+  const balances: Record<string, number> = {};
+  for (const r of rows) balances[r.currency] = (balances[r.currency] ?? 0) + r.amount;
+  return {
+    object: 'credit_balance' as const,
+    customer_id: customerId,
+    balances,
+    entries: rows.map((r) => ({ id: r.id, object: 'credit_entry' as const, customer_id: r.customerId, amount: r.amount, currency: r.currency, reason: r.reason, invoice_id: r.invoiceId, description: r.description, created_at: toIso(r.createdAt) })),
+  };
+}

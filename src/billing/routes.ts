@@ -1,0 +1,110 @@
+import { Hono } from 'hono';
+import { customerParams } from '../customers/schema.ts';
+import { runCommand } from '../http/command.ts';
+import type { AppEnv } from '../http/env.ts';
+import { doc } from '../http/openapi.ts';
+import { pageSchema } from '../http/pagination.ts';
+import { validate } from '../http/validate.ts';
+import { runPayment, startPayment } from '../payments/saga.ts';
+import { paymentParams, paymentResource } from '../payments/schema.ts';
+import { paymentSettings } from '../payments/settings.ts';
+import { getCreditBalance, getInvoice, getPayment, listInvoicePayments, listInvoices } from './queries.ts';
+import { creditBalanceResource, invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from './schema.ts';
+import { voidInvoice } from './void.ts';
+
+const tags = ['Invoices'];
+const invoice = { status: 200, description: 'The invoice with its lines', schema: invoiceResource };
+const payment = { status: 200, description: 'The payment with its saga steps', schema: paymentResource };
+const amounts = 'Amounts are signed integer minor units of `currency` (cents for EUR): subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000), total = subtotal + tax, amount_due = total − credit_applied.';
+
+/** /v1/invoices: what the billing worker billed, voiding and paying. */
+export function invoiceRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.get(
+    '/',
+    doc({ summary: 'List invoices', description: `Newest first; filter by \`status\`, \`customer_id\` or \`subscription_id\`. Pass \`next_cursor\` back as \`cursor\`. ${amounts}`, tags, access: 'viewer', success: { status: 200, description: 'A page of invoices', schema: pageSchema(invoiceResource) } }),
+    validate('query', listInvoicesQuery),
+    async (c) => c.json(await listInvoices(c.get('deps').db, c.req.valid('query'))),
+  );
+
+  app.get(
+    '/:id',
+    doc({ summary: 'Get an invoice', description: amounts, tags, access: 'viewer', success: invoice, errors: [404] }),
+    validate('param', invoiceParams),
+    async (c) => c.json(await getInvoice(c.get('deps').db, c.req.valid('param').id)),
+  );
+
+  app.post(
+    '/:id/void',
+    doc({
+      summary: 'Void an invoice',
+      description: 'A draft or open invoice becomes `void` (409 otherwise): nothing more is collected, dunning stops, credit it used goes back to the customer. A payment being charged at that moment is refunded by its saga. Emits `invoice.voided`.',
+      tags,
+      access: 'operator',
+      success: invoice,
+      errors: [404, 409],
+      idempotent: true,
+    }),
+    validate('param', invoiceParams),
+    (c) => runCommand(c, 200, (ctx) => voidInvoice(ctx, c.req.valid('param').id)),
+  );
+
+  app.post(
+    '/:id/pay',
+    doc({
+      summary: 'Pay an invoice now',
+      description:
+        "Runs the payment saga for an open invoice with `payment_method` or the customer's one on file, and answers with the payment when the saga has finished: `succeeded` (the invoice is paid), `failed` (declined or timed out; a manual attempt does not advance dunning) or `refunded`. 409 when the invoice is not open or a payment of it is already in flight. The sandbox provider's tokens: tok_ok succeeds, tok_decline and tok_insufficient_funds decline, tok_timeout times out.",
+      tags,
+      access: 'operator',
+      success: payment,
+      errors: [404, 409],
+      idempotent: true,
+    }),
+    validate('param', invoiceParams),
+    validate('json', payInvoiceInput),
+    async (c) => {
+      const deps = c.get('deps');
+      const settings = paymentSettings(deps);
+      const body = c.req.valid('json') ?? {};
+      const started = await startPayment(c.get('ctx'), c.req.valid('param').id, { trigger: 'manual', paymentMethod: body.payment_method }, settings);
+      await runPayment(c.get('ctx'), started.id, settings);
+      return c.json(await getPayment(deps.db, started.id));
+    },
+  );
+
+  app.get(
+    '/:id/payments',
+    doc({ summary: "List an invoice's payments", description: 'Every attempt, oldest first, with its saga steps.', tags: [...tags, 'Payments'], access: 'viewer', success: { status: 200, description: 'The payments', schema: pageSchema(paymentResource) }, errors: [404] }),
+    validate('param', invoiceParams),
+    async (c) => c.json(await listInvoicePayments(c.get('deps').db, c.req.valid('param').id)),
+  );
+
+  return app;
+}
+
+/** /v1/payments/:id. */
+export function paymentRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get(
+    '/:id',
+    doc({ summary: 'Get a payment', description: 'A payment attempt and the steps its saga took, in order: initiated, charge, invoice_paid, completed; or charge failed; or fulfil failed and refund.', tags: ['Payments'], access: 'viewer', success: payment, errors: [404] }),
+    validate('param', paymentParams),
+    async (c) => c.json(await getPayment(c.get('deps').db, c.req.valid('param').id)),
+  );
+  return app;
+}
+
+/** /v1/customers/:id/credits. */
+export function customerCreditRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get(
+    '/:id/credits',
+    doc({ summary: "A customer's credit", description: 'The credit ledger (grants positive, credit used by invoices negative) and the balance per currency; finalization applies the balance to the next invoice.', tags: ['Customers', ...tags], access: 'viewer', success: { status: 200, description: 'Balance and ledger', schema: creditBalanceResource }, errors: [404] }),
+    validate('param', customerParams),
+    async (c) => c.json(await getCreditBalance(c.get('deps').db, c.req.valid('param').id)),
+  );
+  return app;
+}
+

@@ -1,0 +1,85 @@
+import * as v from 'valibot';
+import { customerId } from '../customers/schema.ts';
+import { pageQuery } from '../http/pagination.ts';
+import { subscriptionId } from '../subscriptions/schema.ts';
+
+export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;
+export const invoiceId = v.pipe(v.string(), v.regex(/^inv_[0-9A-Z]{26}$/, 'must be an invoice id (inv_…)'));
+export const invoiceParams = v.object({ id: invoiceId });
+
+export const listInvoicesQuery = v.object({
+  ...pageQuery,
+  status: v.optional(v.picklist(invoiceStatuses, `must be one of ${invoiceStatuses.join(', ')}`)),
+  customer_id: v.optional(customerId),
+  subscription_id: v.optional(subscriptionId),
+});
+export type ListInvoicesQuery = v.InferOutput<typeof listInvoicesQuery>;
+
+/** A sandbox token such as tok_ok, or a real processor's payment-method id. */
+export const paymentMethod = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_\-]{3,100}$/, 'must be a payment-method token (3 to 100 letters, digits, _ or -)'));
+
+export const payInvoiceInput = v.optional(v.object({ payment_method: v.optional(paymentMethod) }), {});
+export type PayInvoiceInput = v.InferOutput<typeof payInvoiceInput>;
+
+const line = v.object({
+  id: v.string(),
+  kind: v.picklist(['subscription_fee', 'proration_credit', 'proration_charge', 'usage_overage']),
+  description: v.string(),
+  /** Signed minor units of the invoice's currency; credits are negative. */
+  amount: v.number(),
+  /** Tokens for usage overage, 1 otherwise. */
+  quantity: v.number(),
+  period_start: v.string(),
+  period_end: v.string(),
+  source_id: v.nullable(v.string()),
+});
+
+export const invoiceResource = v.object({
+  id: v.string(),
+  object: v.literal('invoice'),
+  number: v.nullable(v.string()),
+  customer_id: v.string(),
+  subscription_id: v.nullable(v.string()),
+  status: v.picklist(invoiceStatuses),
+  billing_reason: v.picklist(['subscription_create', 'subscription_cycle', 'subscription_cancel']),
+  currency: v.string(),
+  period_start: v.string(),
+  period_end: v.string(),
+  subtotal: v.number(),
+  tax_rate_bps: v.number(),
+  tax: v.number(),
+  total: v.number(),
+  credit_applied: v.number(),
+  amount_due: v.number(),
+  amount_paid: v.number(),
+  auto_collect: v.boolean(),
+  attempt_count: v.number(),
+  next_attempt_at: v.nullable(v.string()),
+  lines: v.array(line),
+  created_at: v.string(),
+  finalized_at: v.nullable(v.string()),
+  paid_at: v.nullable(v.string()),
+  voided_at: v.nullable(v.string()),
+  uncollectible_at: v.nullable(v.string()),
+  updated_at: v.string(),
+  version: v.number(),
+});
+export type InvoiceResource = v.InferOutput<typeof invoiceResource>;
+
+export const creditEntryResource = v.object({
+  id: v.string(),
+  object: v.literal('credit_entry'),
+  customer_id: v.string(),
+  amount: v.number(),
+  currency: v.string(),
+  reason: v.string(),
+  invoice_id: v.nullable(v.string()),
+  description: v.string(),
+  created_at: v.string(),
+});
+export const creditBalanceResource = v.object({
+  object: v.literal('credit_balance'),
+  customer_id: v.string(),
+  balances: v.record(v.string(), v.number()),
+  entries: v.array(creditEntryResource),
+});

@@ -1,0 +1,25 @@
+import { recordAudit } from '../audit/record.ts';
+import { emit } from '../events/outbox.ts';
+import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { addCredit } from './credits.ts';
+import { loadInvoice, loadInvoiceLines, requireInvoiceTransition, saveInvoice } from './invoice-state.ts';
+import { toInvoiceResource, toInvoiceSnapshot } from './present.ts';
+
+/**
+ * Voids a draft or open invoice (409 otherwise): nothing more is collected, dunning
+ * stops, and credit it had used goes back to the customer. A payment already being
+ * charged is refunded by its saga when it finds the invoice void. Emits `invoice.voided`.
+ */
+export function voidInvoice(ctx: Ctx, id: string) {
+  return withTransaction(ctx, async (ctx) => {
+    const current = await loadInvoice(ctx.tx, id);
+    const status = requireInvoiceTransition(current, 'void');
+    const row = await saveInvoice(ctx, current, { status, voidedAt: ctx.clock.now(), nextAttemptAt: null });
+    if (current.creditApplied > 0) {
+      await addCredit(ctx, { customerId: row.customerId, amount: current.creditApplied, currency: row.currency, reason: 'invoice_voided', invoiceId: id, description: `Credit back from voided ${row.number ?? row.id}` });
+    }
+    await emit(ctx, [{ type: 'invoice.voided', subject: id, data: { invoice: toInvoiceSnapshot(row) } }]);
+    await recordAudit(ctx, { action: 'invoice.void', targetType: 'invoice', targetId: id, data: { previous_status: current.status } });
+    return toInvoiceResource(row, await loadInvoiceLines(ctx.tx, id));
+  });
+}
