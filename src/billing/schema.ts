@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { customerId } from '../customers/schema.ts';
+import { customerId, paymentMethod } from '../customers/schema.ts';
 import { pageQuery } from '../http/pagination.ts';
 import { subscriptionId } from '../subscriptions/schema.ts';
 
@@ -15,8 +15,6 @@ export const listInvoicesQuery = v.object({
 });
 export type ListInvoicesQuery = v.InferOutput<typeof listInvoicesQuery>;
 
-/** A sandbox token such as tok_ok, or a real processor's payment-method id. */
-export const paymentMethod = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_\-]{3,100}$/, 'must be a payment-method token (3 to 100 letters, digits, _ or -)'));
 
 export const payInvoiceInput = v.optional(v.object({ payment_method: v.optional(paymentMethod) }), {});
 export type PayInvoiceInput = v.InferOutput<typeof payInvoiceInput>;

@@ -71,7 +71,7 @@ export function eraseCustomer(ctx: Ctx, id: string) {
     const now = ctx.clock.now();
     const [row] = await ctx.tx
       .update(customers)
-      .set({ status, name: null, email: null, phone: null, country: null, metadata: {}, erasedAt: now, version: current.version + 1, updatedAt: now })
+      .set({ status, name: null, email: null, phone: null, country: null, metadata: {}, paymentMethod: null, erasedAt: now, version: current.version + 1, updatedAt: now })
       .where(eq(customers.id, id))
       .returning();
     await ctx.tx.update(users).set({ name: null, email: null, status: 'removed', updatedAt: now }).where(eq(users.customerId, id));

@@ -28,6 +28,8 @@ export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput) {
         country: input.country,
         phone: input.phone ?? null,
         metadata: input.metadata ?? {},
+        taxRateBps: input.tax_rate_bps ?? 0,
+        paymentMethod: input.payment_method ?? null,
         status: 'onboarded',
         segment: 'bronze',
         version: 1,

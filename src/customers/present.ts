@@ -19,6 +19,8 @@ export function toCustomerResource(row: CustomerRow): CustomerResource {
     metadata: row.metadata,
     status: row.status,
     segment: row.segment,
+    tax_rate_bps: row.taxRateBps,
+    payment_method: row.paymentMethod,
     version: row.version,
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),

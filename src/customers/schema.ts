@@ -11,6 +11,11 @@ const metadata = v.pipe(
   v.check((m) => Object.keys(m).length <= 50, 'must have at most 50 keys'),
 );
 
+/** A payment-method token: the sandbox's tok_ok, or a real processor's payment-method id. */
+export const paymentMethod = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_\-]{3,100}$/, 'must be a payment-method token (3 to 100 letters, digits, _ or -)'));
+/** Tax on the customer's invoices in basis points: 1900 is 19 %. */
+const taxRateBps = v.pipe(v.number('must be whole basis points'), v.safeInteger('must be whole basis points'), v.minValue(0, 'must be at least 0'), v.maxValue(10_000, 'must be at most 10000 (100 %)'));
+
 export const customerId = v.pipe(v.string(), v.regex(/^cus_[0-9A-Z]{26}$/, 'must be a customer id (cus_…)'));
 export const customerParams = v.object({ id: customerId });
 
@@ -21,6 +26,8 @@ export const onboardCustomerInput = v.object({
   country,
   phone: v.optional(phone),
   metadata: v.optional(metadata),
+  tax_rate_bps: v.optional(taxRateBps),
+  payment_method: v.optional(paymentMethod),
 });
 export type OnboardCustomerInput = v.InferOutput<typeof onboardCustomerInput>;
 
@@ -32,6 +39,8 @@ export const updateCustomerInput = v.pipe(
     country: v.optional(country),
     phone: v.optional(v.nullable(phone)),
     metadata: v.optional(metadata),
+    tax_rate_bps: v.optional(taxRateBps),
+    payment_method: v.optional(v.nullable(paymentMethod)),
   }),
   v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
 );
@@ -60,6 +69,8 @@ export const customerResource = v.object({
   metadata: v.record(v.string(), v.unknown()),
   status: v.picklist(customerStatuses),
   segment: v.picklist(segments),
+  tax_rate_bps: v.number(),
+  payment_method: v.nullable(v.string()),
   version: v.number(),
   created_at: v.string(),
   updated_at: v.string(),

@@ -8,7 +8,7 @@ import { assertEmailFree, loadCustomer, rethrowDuplicateEmail } from './load.ts'
 import { toCustomerResource, toCustomerSnapshot } from './present.ts';
 import type { UpdateCustomerInput } from './schema.ts';
 
-const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country', phone: 'phone', metadata: 'metadata' } as const;
+const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country', phone: 'phone', metadata: 'metadata', tax_rate_bps: 'taxRateBps', payment_method: 'paymentMethod' } as const;
 
 /** Changes a customer's details; emits `customer.updated` naming the changed fields (none: no event). */
 export function updateCustomer(ctx: Ctx, id: string, patch: UpdateCustomerInput) {
