@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { notifications } from '../db/schema/index.ts';
+import { deadLetters, notifications } from '../db/schema/index.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { createSandboxProvider } from '../src/payments/sandbox.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
@@ -179,10 +179,37 @@ describe('a simulated year of one customer', () => {
     expect(notes.filter((n) => n.template === 'invoice_finalized')).toHaveLength(11);
     expect(notes.filter((n) => n.template === 'credit_granted')).toHaveLength(1);
     expect(notes.filter((n) => n.template === 'subscription_canceled')).toHaveLength(1);
+    expect(notes.filter((n) => n.template === 'quota_exceeded')).toHaveLength(1);
 
     // The provider holds exactly the money of the paid invoices.
     const ledger = sandbox.ledger();
     expect(ledger.reduce((s, c) => s + c.amount, 0)).toBe(figures.reduce((s, i) => s + i.paid, 0));
     await expectEveryChargeSettled(p, ledger);
   }, 60_000);
+
+  test('a usage record from another service that breaks the API rules is dead-lettered with the field named, and nothing is counted', async () => {
+    clock.set(at(6, 1));
+    const customer = await f.customer({ payment_method: 'tok_ok' });
+    const sub = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan()).id });
+    await p.deps.bus.publish([
+      {
+        specversion: '1.0',
+        id: 'gateway-bad-1',
+        source: 'urn:ai-gateway',
+        type: 'usage.recorded',
+        subject: customer.id,
+        time: iso(at(6, 1)),
+        datacontenttype: 'application/json',
+        sequence: 1,
+        data: { id: 'gw-bad', customer_id: customer.id, model: ' ', tokens: 5, occurred_at: iso(at(6, 1)) },
+      },
+    ]);
+    const [parked] = await eventually(async () => {
+      const rows = await p.deps.db.select().from(deadLetters).where(eq(deadLetters.eventId, 'gateway-bad-1'));
+      return rows.length > 0 ? rows : null;
+    });
+    expect(parked).toMatchObject({ consumer: 'usage-ingest' });
+    expect(parked!.reason).toContain('model');
+    expect(await f.ok('GET', `/v1/subscriptions/${sub.id}/usage`)).toMatchObject({ used_tokens: 0 });
+  }, 20_000);
 });
