@@ -2,6 +2,7 @@ import { openDatabase } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import type { Bus } from './bus/bus.ts';
 import { createEmbeddedBus } from './bus/embedded.ts';
+import { createKafkaBus } from './bus/kafka.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { systemClock, type Clock } from './kernel/clock.ts';
@@ -38,6 +39,8 @@ function buildBus(config: Config, deps: { db: Deps['db']; transactor: Deps['tran
   switch (config.bus) {
     case 'embedded':
       return createEmbeddedBus({ ...deps, pollMs: config.pollMs });
+    case 'kafka':
+      return createKafkaBus({ ...deps, ...config.kafka, retryMs: 1_000 });
   }
 }
 

@@ -18,7 +18,13 @@ const envSchema = v.object({
   JWT_ISSUER: v.optional(v.string(), 'subscription-platform'),
   JWT_AUDIENCE: v.optional(v.string(), 'subscription-platform-api'),
   JWT_TTL_SECONDS: v.optional(positiveInt, '3600'),
-  BUS: v.optional(v.picklist(['embedded'], 'must be "embedded" (Kafka adapters are not built yet)'), 'embedded'),
+  BUS: v.optional(v.picklist(['embedded', 'kafka'], 'must be "embedded" or "kafka"'), 'embedded'),
+  KAFKA_BROKERS: v.optional(v.pipe(v.string(), v.regex(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/, 'must be host:port pairs separated by commas, e.g. 127.0.0.1:9092'))),
+  KAFKA_CLIENT_ID: v.optional(v.pipe(v.string(), v.regex(/^[\w.-]{1,100}$/, 'must be letters, digits, dots, dashes or underscores')), 'subscription-platform'),
+  KAFKA_TOPIC_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[\w.-]{0,100}$/, 'must be letters, digits, dots, dashes or underscores')), ''),
+  KAFKA_PARTITIONS: v.optional(positiveInt, '3'),
+  KAFKA_REPLICATION_FACTOR: v.optional(positiveInt, '1'),
+  KAFKA_SESSION_TIMEOUT_MS: v.optional(positiveInt, '10000'),
   EMAIL_CHANNEL: v.optional(v.picklist(['log', 'smtp'], 'must be "log" or "smtp"'), 'log'),
   SMTP_URL: v.optional(v.pipe(v.string(), v.regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://'))),
   EMAIL_FROM: v.optional(v.string(), 'Subscription Platform <no-reply@localhost>'),
@@ -58,6 +64,7 @@ export class ConfigError extends Error {
 
 function toConfig(env: v.InferOutput<typeof envSchema>) {
   if (env.EMAIL_CHANNEL === 'smtp' && !env.SMTP_URL) throw new ConfigError('SMTP_URL', 'is required when EMAIL_CHANNEL=smtp');
+  if (env.BUS === 'kafka' && !env.KAFKA_BROKERS) throw new ConfigError('KAFKA_BROKERS', 'is required when BUS=kafka');
   if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) throw new ConfigError('ADMIN_EMAIL', 'is required when ADMIN_PASSWORD is set');
   return {
     port: env.PORT,
@@ -67,6 +74,14 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },
     jwt: { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, ttlSeconds: env.JWT_TTL_SECONDS },
     bus: env.BUS,
+    kafka: {
+      brokers: env.KAFKA_BROKERS?.split(',') ?? [],
+      clientId: env.KAFKA_CLIENT_ID,
+      topicPrefix: env.KAFKA_TOPIC_PREFIX,
+      partitions: env.KAFKA_PARTITIONS,
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+    },
     email: { channel: env.EMAIL_CHANNEL, smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
     sms: { channel: env.SMS_CHANNEL },
     pollMs: env.POLL_INTERVAL_MS,

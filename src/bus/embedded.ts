@@ -1,14 +1,13 @@
 import { describeError } from '../kernel/errors.ts';
 import { and, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { busLog, consumerPositions, deadLetters } from '../../db/schema/index.ts';
+import { busLog, consumerPositions } from '../../db/schema/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Transactor } from '../kernel/transactor.ts';
-import { newId } from '../kernel/ids.ts';
-import { sha256Hex } from '../kernel/hash.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Bus, GroupState, SubscribeOptions, Subscription } from './bus.ts';
 import { createWaker } from './waker.ts';
+import { deadLetterCounts, recordDeadLetter } from './dead-letters.ts';
 
 export interface EmbeddedBusOptions {
   db: Db;
@@ -109,29 +108,10 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       waker.wake();
     },
     subscribe,
-    async deadLetter(group, raw, reason) {
-      const envelope = raw as { id?: unknown; type?: unknown };
-      const body = JSON.stringify(raw) ?? 'null';
-      // (consumer, event id) is unique so a redelivered event is parked once; an envelope
-      // without an id is keyed by its content, so two different ones are both kept.
-      const eventId = typeof envelope?.id === 'string' ? envelope.id : `unknown:${await sha256Hex(body)}`;
-      await transactor.write((tx) => tx
-        .insert(deadLetters)
-        .values({
-          id: newId('dlq', clock.now()),
-          consumer: group,
-          eventId,
-          type: typeof envelope?.type === 'string' ? envelope.type : 'unknown',
-          envelope: body,
-          reason,
-          createdAt: clock.now(),
-        })
-        .onConflictDoNothing());
-    },
+    deadLetter: (group, raw, reason) => recordDeadLetter({ transactor, clock }, group, raw, reason),
     async groups(): Promise<GroupState[]> {
       const rows = await db.select().from(consumerPositions).orderBy(consumerPositions.group);
-      const parked = await db.select({ consumer: deadLetters.consumer, n: count() }).from(deadLetters).groupBy(deadLetters.consumer);
-      const parkedBy = new Map(parked.map((p) => [p.consumer, p.n]));
+      const parkedBy = await deadLetterCounts(db);
       return Promise.all(
         rows.map(async (row) => {
           const [lag] = await db

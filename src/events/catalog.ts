@@ -227,7 +227,8 @@ export const envelopeSchema = v.object({
   subject: v.string(),
   time: v.string(),
   datacontenttype: v.optional(v.string()),
-  sequence: v.number(),
+  /** Per-subject order from our outbox; other producers may leave it out (read as 0). */
+  sequence: v.optional(v.number(), 0),
   data: v.record(v.string(), v.unknown()),
 });
 
