@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { forEachBus } from './kafka-env.ts';
 import { eq } from 'drizzle-orm';
 import { deadLetters, notifications } from '../db/schema/index.ts';
 import { manualClock } from '../src/kernel/clock.ts';
@@ -30,16 +31,10 @@ import { createTestPlatform, eventually, type TestPlatform } from './harness.ts'
 const at = (month: number, day: number) => Date.UTC(2026, month - 1, day);
 const iso = (ms: number) => new Date(ms).toISOString();
 const clock = manualClock(at(1, 1));
-const sandbox = createSandboxProvider();
+let sandbox = createSandboxProvider();
 let p: TestPlatform;
 let f: ReturnType<typeof billingFixtures>;
 
-beforeAll(async () => {
-  p = await createTestPlatform({ build: { clock, payments: sandbox } });
-  f = billingFixtures(p);
-  p.startWorkers(['relay', 'notifications', 'profiling', 'usage-ingest']);
-});
-afterAll(() => p.close());
 
 /** Moves the clock and runs the billing pass there, as the worker would. */
 async function moveTo(ms: number) {
@@ -47,7 +42,16 @@ async function moveTo(ms: number) {
   return f.cycle();
 }
 
-describe('a simulated year of one customer', () => {
+forEachBus('a simulated year of one customer', (bus) => {
+  beforeAll(async () => {
+    clock.set(at(1, 1));
+    sandbox = createSandboxProvider();
+    p = await createTestPlatform({ env: bus.env(), build: { clock, payments: sandbox } });
+    f = billingFixtures(p);
+    p.startWorkers(['relay', 'notifications', 'profiling', 'usage-ingest']);
+  });
+  afterAll(() => p.close());
+
   test('every invoice equals the hand-computed total; events come in order; every charge is settled', async () => {
     const starter = await f.plan({ name: 'Starter', price_amount: 2900, trial_days: 14, included_tokens: 100_000, overage_price_per_1k: 200 });
     const pro = await f.plan({ name: 'Pro', price_amount: 9900, trial_days: 14, included_tokens: 1_000_000, overage_price_per_1k: 100 });

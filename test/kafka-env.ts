@@ -19,3 +19,18 @@ export function describeKafka(name: string, body: () => void) {
 
 /** The environment that puts a test platform on the broker. */
 export const kafkaEnv = (prefix: string) => ({ BUS: 'kafka', KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_SESSION_TIMEOUT_MS: '6000' });
+
+export interface TestBus {
+  name: 'embedded' | 'kafka';
+  /** Environment for createTestPlatform: a fresh topic prefix each time on Kafka. */
+  env(): Record<string, string>;
+}
+
+/**
+ * Runs an end-to-end suite twice: on the embedded bus, and on a real Kafka broker
+ * (skipped with the reason when none is configured).
+ */
+export function forEachBus(title: string, body: (bus: TestBus) => void) {
+  describe(`${title} [embedded bus]`, () => body({ name: 'embedded', env: () => ({}) }));
+  describeKafka(`${title} [kafka bus]`, () => body({ name: 'kafka', env: () => kafkaEnv(uniquePrefix('e2e')) }));
+}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { forEachBus } from './kafka-env.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import type { PaymentProvider } from '../src/payments/provider.ts';
 import { createSandboxProvider } from '../src/payments/sandbox.ts';
@@ -9,7 +10,7 @@ import { createTestPlatform, eventually, type TestPlatform } from './harness.ts'
 const START = Date.UTC(2026, 5, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
 const clock = manualClock(START);
-const sandbox = createSandboxProvider();
+let sandbox = createSandboxProvider();
 
 /**
  * The sandbox behind a switchable hook, as a real processor sits behind the port:
@@ -31,16 +32,6 @@ const provider: PaymentProvider = {
 
 let p: TestPlatform;
 let f: ReturnType<typeof billingFixtures>;
-beforeAll(async () => {
-  p = await createTestPlatform({ build: { clock, payments: provider }, env: { PAYMENT_LEASE_MS: '60000' } });
-  f = billingFixtures(p);
-});
-afterAll(async () => {
-  // No path of this file left money taken without the invoice paid or the charge refunded.
-  await expectEveryChargeSettled(p, sandbox.ledger());
-  await p.close();
-});
-
 /** A customer on a plan without trial: its first invoice is open and due at once. */
 async function openInvoice(paymentMethod: string | null, price = 5000) {
   clock.set(START);
@@ -53,224 +44,240 @@ async function openInvoice(paymentMethod: string | null, price = 5000) {
   return { customer, sub, invoiceId: draft.id as string };
 }
 
-describe('dunning', () => {
-  test('a declined renewal makes the subscription past_due; after the retries on days 1, 3 and 5 it is canceled and the invoice uncollectible', async () => {
+forEachBus('payments', (bus) => {
+  beforeAll(async () => {
     clock.set(START);
-    const plan = await f.plan({ trial_days: 7 });
-    const customer = await f.customer({ payment_method: 'tok_insufficient_funds' });
-    const sub = await f.subscribe({ customer_id: customer.id, plan_id: plan.id });
-    const trialEnd = START + 7 * DAY_MS;
-    clock.set(trialEnd);
-    expect(await f.cycle()).toMatchObject({ advanced: 1, finalized: 1, attempted: 1, errors: 0 });
-    expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'past_due' });
-    const [invoice] = await f.invoices(`subscription_id=${sub.id}`);
-    expect(invoice).toMatchObject({ status: 'open', attempt_count: 1, next_attempt_at: iso(trialEnd + DAY_MS) });
-
-    for (const day of [1, 3]) {
-      clock.set(trialEnd + day * DAY_MS);
-      expect(await f.cycle()).toMatchObject({ attempted: 1 });
-      expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'past_due' });
-    }
-    clock.set(trialEnd + 5 * DAY_MS);
-    expect(await f.cycle()).toMatchObject({ attempted: 1 });
-    expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'canceled', canceled_at: iso(trialEnd + 5 * DAY_MS) });
-    expect(await f.ok('GET', `/v1/invoices/${invoice.id}`)).toMatchObject({ status: 'uncollectible', attempt_count: 4, next_attempt_at: null, amount_paid: 0 });
-
-    const failed = (await f.eventTypes('payment.failed')).filter((e) => e.data.payment.invoice_id === invoice.id);
-    expect(failed.map((e) => [e.data.payment.failure_code, e.data.next_attempt_at, e.data.final])).toEqual([
-      ['insufficient_funds', iso(trialEnd + DAY_MS), false],
-      ['insufficient_funds', iso(trialEnd + 3 * DAY_MS), false],
-      ['insufficient_funds', iso(trialEnd + 5 * DAY_MS), false],
-      ['insufficient_funds', null, true],
-    ]);
-    const types = (await f.eventsOf(sub.id)).map((e) => e.type);
-    expect(types.slice(-4)).toEqual(['subscription.trial_ended', 'subscription.past_due', 'subscription.canceled', 'subscription.ended']);
-    expect((await f.eventsOf(sub.id)).find((e) => e.type === 'subscription.canceled')!.data).toMatchObject({ reason: 'dunning_exhausted', previous_status: 'past_due' });
-    // Nothing more is attempted.
-    clock.set(trialEnd + 30 * DAY_MS);
-    expect(await f.cycle()).toMatchObject({ attempted: 0, advanced: 0 });
-  });
-
-  test('without a payment method on file the attempt fails without calling the provider, and dunning runs as for a decline', async () => {
-    const before = sandbox.ledger().length;
-    const { invoiceId } = await openInvoice(null);
-    expect(await f.cycle()).toMatchObject({ finalized: 1, attempted: 1 });
-    const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
-    expect(payment).toMatchObject({ status: 'failed', failure_code: 'no_payment_method' });
-    expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:skipped']);
-    expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'open', next_attempt_at: iso(START + DAY_MS) });
-    expect(sandbox.ledger()).toHaveLength(before);
-  });
-});
-
-describe('timeouts', () => {
-  test('a charge that timed out before charging fails the attempt; nothing is taken', async () => {
-    const { invoiceId } = await openInvoice('tok_timeout');
-    await f.cycle();
-    const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
-    expect(payment).toMatchObject({ status: 'failed', failure_code: 'timeout' });
-    expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:failed', 'reverse:skipped']);
-    expect(sandbox.ledger().find((c) => c.key === payment.id)).toBeUndefined();
-  });
-
-  test('a charge whose answer was lost after charging is reversed before the attempt counts as failed', async () => {
-    const { invoiceId } = await openInvoice('tok_timeout_after_charge');
-    await f.cycle();
-    const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
-    expect(payment).toMatchObject({ status: 'failed', failure_code: 'timeout' });
-    expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:failed', 'reverse:succeeded']);
-    expect(sandbox.ledger().find((c) => c.key === payment.id)).toMatchObject({ amount: 5000, refunded: true });
-    expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'open', amount_paid: 0 });
-  });
-});
-
-describe('compensation', () => {
-  test('an invoice voided while its charge is in flight: the saga refunds instead of keeping the money', async () => {
-    const { sub, invoiceId } = await openInvoice('tok_ok');
-    during = async () => {
-      during = null;
-      expect((await p.call('POST', `/v1/invoices/${invoiceId}/void`)).status).toBe(200);
-    };
-    expect(await f.cycle()).toMatchObject({ attempted: 1, errors: 0 });
-    const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
-    expect(payment).toMatchObject({ status: 'refunded', failure_code: 'fulfilment_failed' });
-    expect(payment.refund_reference).toStartWith('sbx_re_');
-    expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:succeeded', 'fulfil:failed', 'refund:succeeded']);
-    expect(sandbox.ledger().find((c) => c.key === payment.id)).toMatchObject({ refunded: true });
-    expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'void', amount_paid: 0 });
-    expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'incomplete' });
-    const events = (await f.eventsOf(payment.id)).map((e) => e.type);
-    expect(events).toEqual(['payment.initiated', 'payment.succeeded', 'payment.refunded']);
-  });
-
-  test('a worker that lost the answer after the charge: the saga resumes after its lease, charges again under the same key, and the customer pays once', async () => {
-    const { sub, customer, invoiceId } = await openInvoice('tok_ok');
-    lostAnswer = true;
-    expect(await f.cycle()).toMatchObject({ attempted: 1, errors: 1 });
+    sandbox = createSandboxProvider();
+    during = null;
     lostAnswer = false;
-    const [stalled] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
-    expect(stalled.status).toBe('pending');
-    // Before the lease runs out nobody touches it, and the invoice is not attempted again meanwhile.
-    expect(await f.cycle()).toMatchObject({ resumed: 0, attempted: 0 });
-    clock.set(START + 60_000);
-    expect(await f.cycle()).toMatchObject({ resumed: 1, attempted: 0 });
-    expect(await f.ok('GET', `/v1/payments/${stalled.id}`)).toMatchObject({ status: 'succeeded', provider_reference: sandbox.ledger().find((c) => c.key === stalled.id)!.reference });
-    expect(sandbox.ledger().filter((c) => c.key === stalled.id)).toHaveLength(1);
-    expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'paid', amount_paid: 5000 });
-    expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'active' });
-    expect(await f.ok('GET', `/v1/customers/${customer.id}`)).toMatchObject({ status: 'active' });
+    p = await createTestPlatform({ build: { clock, payments: provider }, env: { ...bus.env(), PAYMENT_LEASE_MS: '60000' } });
+    f = billingFixtures(p);
   });
-});
-
-describe('POST /v1/invoices/:id/pay', () => {
-  test('pays an open invoice with a given payment method; a retry replays; paying or voiding it again is a 409', async () => {
-    const { sub, invoiceId } = await openInvoice('tok_decline');
-    await f.cycle(); // the automatic attempt is declined
-    expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'open', attempt_count: 1 });
-
-    const declined = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: {} });
-    expect(declined.status).toBe(200);
-    expect(declined.body).toMatchObject({ object: 'payment', trigger: 'manual', status: 'failed', failure_code: 'card_declined' });
-    // A failed manual attempt does not move dunning.
-    expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ attempt_count: 1, next_attempt_at: iso(START + DAY_MS) });
-
-    const headers = { 'Idempotency-Key': `pay-${invoiceId}` };
-    const paid = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: { payment_method: 'tok_mastercard' }, headers });
-    expect(paid.status).toBe(200);
-    expect(paid.body).toMatchObject({ status: 'succeeded', amount: 5000, currency: 'EUR' });
-    const replay = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: { payment_method: 'tok_mastercard' }, headers });
-    expect(replay.headers.get('idempotency-replayed')).toBe('true');
-    expect(replay.body.id).toBe(paid.body.id);
-    expect(sandbox.ledger().filter((c) => c.description === `Invoice ${invoiceId}`)).toHaveLength(1);
-
-    const again = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: {} });
-    expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ code: 'invalid_transition', current_status: 'paid' });
-    expect((await p.call('POST', `/v1/invoices/${invoiceId}/void`)).status).toBe(409);
-    expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'active' });
-  });
-});
-
-describe('credit and tax at finalization', () => {
-  test('a voided invoice gives back the credit it used; credit can cover an invoice entirely, which is then paid without a payment', async () => {
-    clock.set(START);
-    const customer = await f.customer({ payment_method: 'tok_ok', tax_rate_bps: 2000 });
-    // The first payment earns 10 % credit through the profiling worker.
-    p.startWorkers(['relay', 'profiling']);
-    const first = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 8334 })).id });
-    await f.cycle(); // 8334 + 20 % (1666.8 → 1667) = 10001 → bonus round(1000.1) = 1000
-    await eventually(async () => (await f.ok('GET', `/v1/customers/${customer.id}/credits`)).balances.EUR === 1000);
-    await p.stopWorkers();
-
-    const small = await f.plan({ price_amount: 500 }); // 500 + 100 tax = 600 ≤ 1000 credit
-    const second = await f.subscribe({ customer_id: customer.id, plan_id: small.id });
-    expect(await f.cycle()).toMatchObject({ finalized: 1, attempted: 0 });
-    const [covered] = await f.invoices(`subscription_id=${second.id}`);
-    expect(covered).toMatchObject({ status: 'paid', total: 600, credit_applied: 600, amount_due: 0, amount_paid: 0 });
-    expect(await f.ok('GET', `/v1/subscriptions/${second.id}`)).toMatchObject({ status: 'active' });
-
-    const third = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 1000 })).id });
-    await p.call('PATCH', `/v1/customers/${customer.id}`, { body: { payment_method: 'tok_decline' } });
-    await f.cycle();
-    const [partly] = await f.invoices(`subscription_id=${third.id}`);
-    expect(partly).toMatchObject({ status: 'open', total: 1200, credit_applied: 400, amount_due: 800 });
-    expect(await f.ok('POST', `/v1/invoices/${partly.id}/void`)).toMatchObject({ status: 'void', next_attempt_at: null });
-    const credits = await f.ok('GET', `/v1/customers/${customer.id}/credits`);
-    expect(credits.balances.EUR).toBe(400);
-    expect(credits.entries.map((e: any) => [e.reason, e.amount])).toEqual([['first_payment_bonus', 1000], ['invoice_applied', -600], ['invoice_applied', -400], ['invoice_voided', 400]]);
-    expect(first.status).toBe('incomplete');
+  afterAll(async () => {
+    // No path of this file left money taken without the invoice paid or the charge refunded.
+    await expectEveryChargeSettled(p, sandbox.ledger());
+    await p.close();
   });
 
-  test('a draft waits for the review window (INVOICE_DRAFT_MINUTES) before it is finalized and collected', async () => {
-    const q = await createTestPlatform({ build: { clock, payments: createSandboxProvider() }, env: { INVOICE_DRAFT_MINUTES: '60' } });
-    try {
-      const g = billingFixtures(q);
+  describe('dunning', () => {
+    test('a declined renewal makes the subscription past_due; after the retries on days 1, 3 and 5 it is canceled and the invoice uncollectible', async () => {
       clock.set(START);
-      const sub = await g.subscribe({ customer_id: (await g.customer({ payment_method: 'tok_ok' })).id, plan_id: (await g.plan()).id });
-      clock.set(START + 59 * 60_000);
-      expect(await g.cycle()).toMatchObject({ finalized: 0, attempted: 0 });
-      clock.set(START + 60 * 60_000);
-      expect(await g.cycle()).toMatchObject({ finalized: 1, attempted: 1 });
-      expect((await g.invoices(`subscription_id=${sub.id}`))[0]).toMatchObject({ status: 'paid', number: 'INV-000001' });
-    } finally {
-      await q.close();
-    }
+      const plan = await f.plan({ trial_days: 7 });
+      const customer = await f.customer({ payment_method: 'tok_insufficient_funds' });
+      const sub = await f.subscribe({ customer_id: customer.id, plan_id: plan.id });
+      const trialEnd = START + 7 * DAY_MS;
+      clock.set(trialEnd);
+      expect(await f.cycle()).toMatchObject({ advanced: 1, finalized: 1, attempted: 1, errors: 0 });
+      expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'past_due' });
+      const [invoice] = await f.invoices(`subscription_id=${sub.id}`);
+      expect(invoice).toMatchObject({ status: 'open', attempt_count: 1, next_attempt_at: iso(trialEnd + DAY_MS) });
+
+      for (const day of [1, 3]) {
+        clock.set(trialEnd + day * DAY_MS);
+        expect(await f.cycle()).toMatchObject({ attempted: 1 });
+        expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'past_due' });
+      }
+      clock.set(trialEnd + 5 * DAY_MS);
+      expect(await f.cycle()).toMatchObject({ attempted: 1 });
+      expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'canceled', canceled_at: iso(trialEnd + 5 * DAY_MS) });
+      expect(await f.ok('GET', `/v1/invoices/${invoice.id}`)).toMatchObject({ status: 'uncollectible', attempt_count: 4, next_attempt_at: null, amount_paid: 0 });
+
+      const failed = (await f.eventTypes('payment.failed')).filter((e) => e.data.payment.invoice_id === invoice.id);
+      expect(failed.map((e) => [e.data.payment.failure_code, e.data.next_attempt_at, e.data.final])).toEqual([
+        ['insufficient_funds', iso(trialEnd + DAY_MS), false],
+        ['insufficient_funds', iso(trialEnd + 3 * DAY_MS), false],
+        ['insufficient_funds', iso(trialEnd + 5 * DAY_MS), false],
+        ['insufficient_funds', null, true],
+      ]);
+      const types = (await f.eventsOf(sub.id)).map((e) => e.type);
+      expect(types.slice(-4)).toEqual(['subscription.trial_ended', 'subscription.past_due', 'subscription.canceled', 'subscription.ended']);
+      expect((await f.eventsOf(sub.id)).find((e) => e.type === 'subscription.canceled')!.data).toMatchObject({ reason: 'dunning_exhausted', previous_status: 'past_due' });
+      // Nothing more is attempted.
+      clock.set(trialEnd + 30 * DAY_MS);
+      expect(await f.cycle()).toMatchObject({ attempted: 0, advanced: 0 });
+    });
+
+    test('without a payment method on file the attempt fails without calling the provider, and dunning runs as for a decline', async () => {
+      const before = sandbox.ledger().length;
+      const { invoiceId } = await openInvoice(null);
+      expect(await f.cycle()).toMatchObject({ finalized: 1, attempted: 1 });
+      const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      expect(payment).toMatchObject({ status: 'failed', failure_code: 'no_payment_method' });
+      expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:skipped']);
+      expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'open', next_attempt_at: iso(START + DAY_MS) });
+      expect(sandbox.ledger()).toHaveLength(before);
+    });
   });
-});
 
-describe('validation, auth and errors of the billing routes', () => {
-  test('bad input names the field; unknown ids are 404; viewers cannot write; no token is 401', async () => {
-    const invalid = async (method: string, path: string, field: string, body?: unknown) => {
-      const res = await p.call(method, path, body === undefined ? {} : { body });
-      expect(res.status).toBe(400);
-      expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-    };
-    await invalid('GET', '/v1/invoices?status=late', 'status');
-    await invalid('GET', '/v1/invoices?customer_id=nope', 'customer_id');
-    await invalid('GET', '/v1/invoices?limit=1000', 'limit');
-    await invalid('GET', '/v1/invoices/inv_nope', 'id');
-    await invalid('GET', '/v1/payments/pay_1', 'id');
-    await invalid('POST', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV/pay', 'payment_method', { payment_method: 'tok ok' });
-    await invalid('PATCH', `/v1/customers/${(await f.customer()).id}`, 'tax_rate_bps', { tax_rate_bps: 10_001 });
-    await invalid('PATCH', `/v1/customers/${(await f.customer()).id}`, 'tax_rate_bps', { tax_rate_bps: 19.5 });
+  describe('timeouts', () => {
+    test('a charge that timed out before charging fails the attempt; nothing is taken', async () => {
+      const { invoiceId } = await openInvoice('tok_timeout');
+      await f.cycle();
+      const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      expect(payment).toMatchObject({ status: 'failed', failure_code: 'timeout' });
+      expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:failed', 'reverse:skipped']);
+      expect(sandbox.ledger().find((c) => c.key === payment.id)).toBeUndefined();
+    });
 
-    const missing = await p.call('GET', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV');
-    expect(missing.status).toBe(404);
-    expect(missing.body.code).toBe('not_found');
-    expect((await p.call('POST', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV/void')).status).toBe(404);
-    expect((await p.call('GET', '/v1/payments/pay_01ARZ3NDEKTSV4RRFFQ69G5FAV')).status).toBe(404);
+    test('a charge whose answer was lost after charging is reversed before the attempt counts as failed', async () => {
+      const { invoiceId } = await openInvoice('tok_timeout_after_charge');
+      await f.cycle();
+      const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      expect(payment).toMatchObject({ status: 'failed', failure_code: 'timeout' });
+      expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:failed', 'reverse:succeeded']);
+      expect(sandbox.ledger().find((c) => c.key === payment.id)).toMatchObject({ amount: 5000, refunded: true });
+      expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'open', amount_paid: 0 });
+    });
+  });
 
-    const { invoiceId } = await openInvoice('tok_ok');
-    const viewer = await p.tokenFor('viewer');
-    expect((await p.call('GET', `/v1/invoices/${invoiceId}`, { token: viewer })).status).toBe(200);
-    expect((await p.call('POST', `/v1/invoices/${invoiceId}/void`, { token: viewer })).status).toBe(403);
-    expect((await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { token: viewer, body: {} })).status).toBe(403);
-    expect((await p.call('GET', '/v1/invoices', { token: null })).status).toBe(401);
-    expect((await p.call('GET', `/v1/customers/${(await f.customer()).id}/credits`, { token: null })).status).toBe(401);
-    // A draft cannot be paid yet.
-    const early = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: {} });
-    expect(early.status).toBe(409);
-    expect(early.body).toMatchObject({ code: 'invalid_transition', current_status: 'draft' });
+  describe('compensation', () => {
+    test('an invoice voided while its charge is in flight: the saga refunds instead of keeping the money', async () => {
+      const { sub, invoiceId } = await openInvoice('tok_ok');
+      during = async () => {
+        during = null;
+        expect((await p.call('POST', `/v1/invoices/${invoiceId}/void`)).status).toBe(200);
+      };
+      expect(await f.cycle()).toMatchObject({ attempted: 1, errors: 0 });
+      const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      expect(payment).toMatchObject({ status: 'refunded', failure_code: 'fulfilment_failed' });
+      expect(payment.refund_reference).toStartWith('sbx_re_');
+      expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:succeeded', 'fulfil:failed', 'refund:succeeded']);
+      expect(sandbox.ledger().find((c) => c.key === payment.id)).toMatchObject({ refunded: true });
+      expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'void', amount_paid: 0 });
+      expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'incomplete' });
+      const events = (await f.eventsOf(payment.id)).map((e) => e.type);
+      expect(events).toEqual(['payment.initiated', 'payment.succeeded', 'payment.refunded']);
+    });
+
+    test('a worker that lost the answer after the charge: the saga resumes after its lease, charges again under the same key, and the customer pays once', async () => {
+      const { sub, customer, invoiceId } = await openInvoice('tok_ok');
+      lostAnswer = true;
+      expect(await f.cycle()).toMatchObject({ attempted: 1, errors: 1 });
+      lostAnswer = false;
+      const [stalled] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      expect(stalled.status).toBe('pending');
+      // Before the lease runs out nobody touches it, and the invoice is not attempted again meanwhile.
+      expect(await f.cycle()).toMatchObject({ resumed: 0, attempted: 0 });
+      clock.set(START + 60_000);
+      expect(await f.cycle()).toMatchObject({ resumed: 1, attempted: 0 });
+      expect(await f.ok('GET', `/v1/payments/${stalled.id}`)).toMatchObject({ status: 'succeeded', provider_reference: sandbox.ledger().find((c) => c.key === stalled.id)!.reference });
+      expect(sandbox.ledger().filter((c) => c.key === stalled.id)).toHaveLength(1);
+      expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'paid', amount_paid: 5000 });
+      expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'active' });
+      expect(await f.ok('GET', `/v1/customers/${customer.id}`)).toMatchObject({ status: 'active' });
+    });
+  });
+
+  describe('POST /v1/invoices/:id/pay', () => {
+    test('pays an open invoice with a given payment method; a retry replays; paying or voiding it again is a 409', async () => {
+      const { sub, invoiceId } = await openInvoice('tok_decline');
+      await f.cycle(); // the automatic attempt is declined
+      expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'open', attempt_count: 1 });
+
+      const declined = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: {} });
+      expect(declined.status).toBe(200);
+      expect(declined.body).toMatchObject({ object: 'payment', trigger: 'manual', status: 'failed', failure_code: 'card_declined' });
+      // A failed manual attempt does not move dunning.
+      expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ attempt_count: 1, next_attempt_at: iso(START + DAY_MS) });
+
+      const headers = { 'Idempotency-Key': `pay-${invoiceId}` };
+      const paid = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: { payment_method: 'tok_mastercard' }, headers });
+      expect(paid.status).toBe(200);
+      expect(paid.body).toMatchObject({ status: 'succeeded', amount: 5000, currency: 'EUR' });
+      const replay = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: { payment_method: 'tok_mastercard' }, headers });
+      expect(replay.headers.get('idempotency-replayed')).toBe('true');
+      expect(replay.body.id).toBe(paid.body.id);
+      expect(sandbox.ledger().filter((c) => c.description === `Invoice ${invoiceId}`)).toHaveLength(1);
+
+      const again = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: {} });
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ code: 'invalid_transition', current_status: 'paid' });
+      expect((await p.call('POST', `/v1/invoices/${invoiceId}/void`)).status).toBe(409);
+      expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'active' });
+    });
+  });
+
+  describe('credit and tax at finalization', () => {
+    test('a voided invoice gives back the credit it used; credit can cover an invoice entirely, which is then paid without a payment', async () => {
+      clock.set(START);
+      const customer = await f.customer({ payment_method: 'tok_ok', tax_rate_bps: 2000 });
+      // The first payment earns 10 % credit through the profiling worker.
+      p.startWorkers(['relay', 'profiling']);
+      const first = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 8334 })).id });
+      await f.cycle(); // 8334 + 20 % (1666.8 → 1667) = 10001 → bonus round(1000.1) = 1000
+      await eventually(async () => (await f.ok('GET', `/v1/customers/${customer.id}/credits`)).balances.EUR === 1000);
+      await p.stopWorkers();
+
+      const small = await f.plan({ price_amount: 500 }); // 500 + 100 tax = 600 ≤ 1000 credit
+      const second = await f.subscribe({ customer_id: customer.id, plan_id: small.id });
+      expect(await f.cycle()).toMatchObject({ finalized: 1, attempted: 0 });
+      const [covered] = await f.invoices(`subscription_id=${second.id}`);
+      expect(covered).toMatchObject({ status: 'paid', total: 600, credit_applied: 600, amount_due: 0, amount_paid: 0 });
+      expect(await f.ok('GET', `/v1/subscriptions/${second.id}`)).toMatchObject({ status: 'active' });
+
+      const third = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 1000 })).id });
+      await p.call('PATCH', `/v1/customers/${customer.id}`, { body: { payment_method: 'tok_decline' } });
+      await f.cycle();
+      const [partly] = await f.invoices(`subscription_id=${third.id}`);
+      expect(partly).toMatchObject({ status: 'open', total: 1200, credit_applied: 400, amount_due: 800 });
+      expect(await f.ok('POST', `/v1/invoices/${partly.id}/void`)).toMatchObject({ status: 'void', next_attempt_at: null });
+      const credits = await f.ok('GET', `/v1/customers/${customer.id}/credits`);
+      expect(credits.balances.EUR).toBe(400);
+      expect(credits.entries.map((e: any) => [e.reason, e.amount])).toEqual([['first_payment_bonus', 1000], ['invoice_applied', -600], ['invoice_applied', -400], ['invoice_voided', 400]]);
+      expect(first.status).toBe('incomplete');
+    });
+
+    test('a draft waits for the review window (INVOICE_DRAFT_MINUTES) before it is finalized and collected', async () => {
+      const q = await createTestPlatform({ build: { clock, payments: createSandboxProvider() }, env: { INVOICE_DRAFT_MINUTES: '60' } });
+      try {
+        const g = billingFixtures(q);
+        clock.set(START);
+        const sub = await g.subscribe({ customer_id: (await g.customer({ payment_method: 'tok_ok' })).id, plan_id: (await g.plan()).id });
+        clock.set(START + 59 * 60_000);
+        expect(await g.cycle()).toMatchObject({ finalized: 0, attempted: 0 });
+        clock.set(START + 60 * 60_000);
+        expect(await g.cycle()).toMatchObject({ finalized: 1, attempted: 1 });
+        expect((await g.invoices(`subscription_id=${sub.id}`))[0]).toMatchObject({ status: 'paid', number: 'INV-000001' });
+      } finally {
+        await q.close();
+      }
+    });
+  });
+
+  describe('validation, auth and errors of the billing routes', () => {
+    test('bad input names the field; unknown ids are 404; viewers cannot write; no token is 401', async () => {
+      const invalid = async (method: string, path: string, field: string, body?: unknown) => {
+        const res = await p.call(method, path, body === undefined ? {} : { body });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+        expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      };
+      await invalid('GET', '/v1/invoices?status=late', 'status');
+      await invalid('GET', '/v1/invoices?customer_id=nope', 'customer_id');
+      await invalid('GET', '/v1/invoices?limit=1000', 'limit');
+      await invalid('GET', '/v1/invoices/inv_nope', 'id');
+      await invalid('GET', '/v1/payments/pay_1', 'id');
+      await invalid('POST', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV/pay', 'payment_method', { payment_method: 'tok ok' });
+      await invalid('PATCH', `/v1/customers/${(await f.customer()).id}`, 'tax_rate_bps', { tax_rate_bps: 10_001 });
+      await invalid('PATCH', `/v1/customers/${(await f.customer()).id}`, 'tax_rate_bps', { tax_rate_bps: 19.5 });
+
+      const missing = await p.call('GET', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV');
+      expect(missing.status).toBe(404);
+      expect(missing.body.code).toBe('not_found');
+      expect((await p.call('POST', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV/void')).status).toBe(404);
+      expect((await p.call('GET', '/v1/payments/pay_01ARZ3NDEKTSV4RRFFQ69G5FAV')).status).toBe(404);
+
+      const { invoiceId } = await openInvoice('tok_ok');
+      const viewer = await p.tokenFor('viewer');
+      expect((await p.call('GET', `/v1/invoices/${invoiceId}`, { token: viewer })).status).toBe(200);
+      expect((await p.call('POST', `/v1/invoices/${invoiceId}/void`, { token: viewer })).status).toBe(403);
+      expect((await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { token: viewer, body: {} })).status).toBe(403);
+      expect((await p.call('GET', '/v1/invoices', { token: null })).status).toBe(401);
+      expect((await p.call('GET', `/v1/customers/${(await f.customer()).id}/credits`, { token: null })).status).toBe(401);
+      // A draft cannot be paid yet.
+      const early = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: {} });
+      expect(early.status).toBe(409);
+      expect(early.body).toMatchObject({ code: 'invalid_transition', current_status: 'draft' });
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka';
+import { Admin, compatibilityPartitioner, Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka';
 import type { Db } from '../../db/client.ts';
 import type { CloudEvent } from '../events/envelope.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -35,7 +35,9 @@ export interface KafkaBusOptions {
  *                and group in headers (and to the dead-letter table).
  *   publishing   an idempotent producer with acks=all; `publish` resolves only when the
  *                brokers acknowledged every record, so the relay marks an outbox row
- *                published only then. Key = subject: one aggregate, one partition, in order.
+ *                published only then. Key = subject: one aggregate, one partition, in order;
+ *                partitions are chosen as the Java client does (murmur2), so records another
+ *                producer (kcat, a Java service, a REST proxy) keys the same land together.
  *   consuming    one consumer group per worker; a record's offset is committed only after
  *                its handler resolved, i.e. after its effects and inbox row committed. A
  *                handler that throws (the database is down) gets the same record again
@@ -46,7 +48,7 @@ export interface KafkaBusOptions {
 export function createKafkaBus(options: KafkaBusOptions): Bus {
   const { brokers, clientId, topicPrefix, logger } = options;
   const base = { bootstrapBrokers: brokers, timeout: 10_000, retries: 3, retryDelay: 250 };
-  const producer = new Producer({ ...base, clientId: `${clientId}-producer`, idempotent: true, acks: -1, serializers: stringSerializers, autocreateTopics: false });
+  const producer = new Producer({ ...base, clientId: `${clientId}-producer`, idempotent: true, acks: -1, serializers: stringSerializers, autocreateTopics: false, partitioner: compatibilityPartitioner });
   const admin = new Admin({ ...base, clientId: `${clientId}-admin` });
   const subscriptions = new Set<Subscription>();
   /** Groups subscribed through this bus and their topics (a group that has not committed yet still has lag). */
@@ -56,21 +58,37 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
   const topicOf = (type: string) => `${topicPrefix}${type}`;
   const typeOf = (topic: string) => topic.slice(topicPrefix.length);
 
+  const creating = new Map<string, Promise<void>>();
+
+  /** Creates the topics that do not exist yet (once per topic and process; racing creators are fine). */
   async function ensureTopics(topics: string[]): Promise<void> {
     const missing = topics.filter((t) => !known.has(t));
     if (missing.length === 0) return;
     const existing = new Set(await admin.listTopics());
-    const create = missing.filter((t) => !existing.has(t));
-    if (create.length > 0) {
-      try {
-        await admin.createTopics({ topics: create, partitions: options.partitions, replicas: options.replicationFactor });
-      } catch (error) {
-        // Another process may have created them a moment ago.
-        const now = new Set(await admin.listTopics());
-        if (!create.every((t) => now.has(t))) throw error;
-      }
-    }
-    for (const t of missing) known.add(t);
+    await Promise.all(
+      missing.map((topic) => {
+        if (existing.has(topic)) {
+          known.add(topic);
+          return undefined;
+        }
+        let pending = creating.get(topic);
+        if (!pending) {
+          pending = admin
+            .createTopics({ topics: [topic], partitions: options.partitions, replicas: options.replicationFactor })
+            .then(
+              () => undefined,
+              (error: unknown) => {
+                // Another process (or an earlier call of ours) created it first.
+                if (!/already exists/i.test(describeError(error))) throw error;
+              },
+            )
+            .then(() => void known.add(topic))
+            .finally(() => creating.delete(topic));
+          creating.set(topic, pending);
+        }
+        return pending;
+      }),
+    );
   }
 
   function subscribe({ group, types, handle }: SubscribeOptions): Subscription {
