@@ -38,7 +38,7 @@ export interface KafkaBusOptions {
  *                published only then. Key = subject: one aggregate, one partition, in order;
  *                partitions are chosen as the Java client does (murmur2), so records another
  *                producer (kcat, a Java service, a REST proxy) keys the same land together.
- *   consuming    one consumer group per worker; a record's offset is committed only after
+ *   consuming    one consumer group per worker (`<prefix><worker>`); a record's offset is committed only after
  *                its handler resolved, i.e. after its effects and inbox row committed. A
  *                handler that throws (the database is down) gets the same record again
  *                after `retryMs`, never the next one. Two instances of a worker share the
@@ -56,6 +56,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
   const known = new Set<string>();
 
   const topicOf = (type: string) => `${topicPrefix}${type}`;
+  /** Consumer groups are namespaced by the same prefix, so environments sharing a cluster never share a group. */
+  const groupIdOf = (group: string) => `${topicPrefix}${group}`;
   const typeOf = (topic: string) => topic.slice(topicPrefix.length);
 
   const creating = new Map<string, Promise<void>>();
@@ -103,7 +105,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
           consumer = new Consumer({
             ...base,
             clientId: `${clientId}-${group}`,
-            groupId: group,
+            groupId: groupIdOf(group),
             deserializers: stringDeserializers,
             autocommit: false,
             sessionTimeout: options.sessionTimeoutMs,
@@ -171,9 +173,9 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     },
     async groups(): Promise<GroupState[]> {
       const listed = await admin.listGroups();
-      const ids = [...new Set([...listed.keys(), ...subscribed.keys()])].filter((g) => !g.startsWith('_')).sort();
+      const ids = [...new Set([...[...listed.keys()].filter((g) => g.startsWith(topicPrefix) && !g.startsWith('_')).map((g) => g.slice(topicPrefix.length)), ...subscribed.keys()])].sort();
       if (ids.length === 0) return [];
-      const committed = new Map((await admin.listConsumerGroupOffsets({ groups: ids })).map((g) => [g.groupId, g.topics]));
+      const committed = new Map((await admin.listConsumerGroupOffsets({ groups: ids.map(groupIdOf) })).map((g) => [g.groupId.slice(topicPrefix.length), g.topics]));
       // A group's topics: what it subscribed to here, else what it has committed offsets in.
       const topicsOf = new Map(
         ids.map((g) => [g, subscribed.get(g) ?? (committed.get(g) ?? []).map((t) => t.name).filter((t) => t.startsWith(topicPrefix) && !t.endsWith('.dlq'))] as const),
