@@ -3,6 +3,7 @@ import { applyMigrations } from '../db/migrate.ts';
 import type { Bus } from './bus/bus.ts';
 import { createEmbeddedBus } from './bus/embedded.ts';
 import { createKafkaBus } from './bus/kafka.ts';
+import { createKafkaRestBus } from './bus/kafka-rest.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { systemClock, type Clock } from './kernel/clock.ts';
@@ -41,6 +42,8 @@ function buildBus(config: Config, deps: { db: Deps['db']; transactor: Deps['tran
       return createEmbeddedBus({ ...deps, pollMs: config.pollMs });
     case 'kafka':
       return createKafkaBus({ ...deps, ...config.kafka, retryMs: 1_000 });
+    case 'kafka-rest':
+      return createKafkaRestBus(config.kafkaRest);
   }
 }
 

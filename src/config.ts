@@ -18,7 +18,11 @@ const envSchema = v.object({
   JWT_ISSUER: v.optional(v.string(), 'subscription-platform'),
   JWT_AUDIENCE: v.optional(v.string(), 'subscription-platform-api'),
   JWT_TTL_SECONDS: v.optional(positiveInt, '3600'),
-  BUS: v.optional(v.picklist(['embedded', 'kafka'], 'must be "embedded" or "kafka"'), 'embedded'),
+  BUS: v.optional(v.picklist(['embedded', 'kafka', 'kafka-rest'], 'must be "embedded", "kafka" or "kafka-rest"'), 'embedded'),
+  KAFKA_REST_URL: v.optional(v.pipe(v.string(), v.url('must be a URL such as http://127.0.0.1:8082'))),
+  KAFKA_REST_API: v.optional(v.picklist(['v2', 'v3'], 'must be "v2" or "v3"'), 'v2'),
+  KAFKA_REST_CLUSTER_ID: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,100}$/, 'must be a Kafka cluster id'))),
+  KAFKA_REST_CREDENTIALS: v.optional(v.pipe(v.string(), v.regex(/^[^:]+:.+$/, 'must be key:secret'))),
   KAFKA_BROKERS: v.optional(v.pipe(v.string(), v.regex(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/, 'must be host:port pairs separated by commas, e.g. 127.0.0.1:9092'))),
   KAFKA_CLIENT_ID: v.optional(v.pipe(v.string(), v.regex(/^[\w.-]{1,100}$/, 'must be letters, digits, dots, dashes or underscores')), 'subscription-platform'),
   KAFKA_TOPIC_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[\w.-]{0,100}$/, 'must be letters, digits, dots, dashes or underscores')), ''),
@@ -65,6 +69,8 @@ export class ConfigError extends Error {
 function toConfig(env: v.InferOutput<typeof envSchema>) {
   if (env.EMAIL_CHANNEL === 'smtp' && !env.SMTP_URL) throw new ConfigError('SMTP_URL', 'is required when EMAIL_CHANNEL=smtp');
   if (env.BUS === 'kafka' && !env.KAFKA_BROKERS) throw new ConfigError('KAFKA_BROKERS', 'is required when BUS=kafka');
+  if (env.BUS === 'kafka-rest' && !env.KAFKA_REST_URL) throw new ConfigError('KAFKA_REST_URL', 'is required when BUS=kafka-rest');
+  if (env.BUS === 'kafka-rest' && env.KAFKA_REST_API === 'v3' && !env.KAFKA_REST_CLUSTER_ID) throw new ConfigError('KAFKA_REST_CLUSTER_ID', 'is required with KAFKA_REST_API=v3');
   if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) throw new ConfigError('ADMIN_EMAIL', 'is required when ADMIN_PASSWORD is set');
   return {
     port: env.PORT,
@@ -82,6 +88,7 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     },
+    kafkaRest: { url: env.KAFKA_REST_URL ?? '', api: env.KAFKA_REST_API, clusterId: env.KAFKA_REST_CLUSTER_ID, credentials: env.KAFKA_REST_CREDENTIALS, topicPrefix: env.KAFKA_TOPIC_PREFIX },
     email: { channel: env.EMAIL_CHANNEL, smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
     sms: { channel: env.SMS_CHANNEL },
     pollMs: env.POLL_INTERVAL_MS,
