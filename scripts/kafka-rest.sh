@@ -63,19 +63,9 @@ START_TIMEOUT="${KAFKA_REST_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${KAFKA_REST_STOP_TIMEOUT:-20}"
 PYTHON="${KAFKA_REST_PYTHON:-python3}"
 
-log() { printf '[kafka-rest] %s\n' "$*" >&2; }
-die() { printf '[kafka-rest] error: %s\n' "$*" >&2; exit 1; }
-
-port_open() {
-  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
-}
-
-with_lock() {
-  mkdir -p "$STATE_DIR"
-  [[ -f "$STATE_DIR/.gitignore" ]] || printf '*\n' >"$STATE_DIR/.gitignore"
-  exec 9>"$LOCK_FILE"
-  flock -w 120 9 || die "another scripts/kafka-rest.sh start/stop holds $LOCK_FILE"
-}
+NAME=kafka-rest
+# shellcheck source=scripts/lib/daemon.sh
+source "$SCRIPT_DIR/lib/daemon.sh"
 
 # ---------------------------------------------------------------------------
 # venv
@@ -509,49 +499,11 @@ PYEOF
 # ---------------------------------------------------------------------------
 # process helpers
 
-read_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(tr -dc '0-9' <"$PID_FILE" || true)"
-  [[ -n "$pid" ]] || return 1
-  printf '%s' "$pid"
-}
-
 # Alive and running our server file.
-pid_is_proxy() {
-  local pid="$1"
-  kill -0 "$pid" 2>/dev/null || return 1
-  if [[ -r "/proc/$pid/cmdline" ]]; then
-    local cmd
-    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-    [[ "$cmd" == *"$SERVER_PY"* ]] || return 1
-  fi
-  return 0
-}
-
-running_pid() {
-  local pid
-  pid="$(read_pid)" || return 1
-  pid_is_proxy "$pid" || return 1
-  printf '%s' "$pid"
-}
+pid_is_ours() { cmdline_has "$1" "$SERVER_PY"; }
 
 http_status() {
   curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null || true
-}
-
-stop_pid() {
-  local pid="$1" deadline=$((SECONDS + STOP_TIMEOUT))
-  kill -TERM "$pid" 2>/dev/null || return 0
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still running after ${STOP_TIMEOUT}s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
 }
 
 # ---------------------------------------------------------------------------
@@ -611,20 +563,6 @@ cmd_start() {
   done
   log "ready in $((SECONDS - t0))s (pid $pid, log $LOG_FILE)"
   echo "$BASE_URL"
-}
-
-cmd_stop() {
-  with_lock
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running"
-    return 0
-  fi
-  log "stopping (pid $pid)"
-  stop_pid "$pid"
-  rm -f "$PID_FILE"
-  log "stopped"
 }
 
 cmd_status() {

@@ -76,8 +76,9 @@ TOPIC_COMMAND_MAIN="org.apache.kafka.tools.TopicCommand"
 CONSOLE_CONSUMER_MAIN="org.apache.kafka.tools.consumer.ConsoleConsumer"
 CONSOLE_PRODUCER_MAIN="org.apache.kafka.tools.ConsoleProducer"
 
-log() { printf '[kafka] %s\n' "$*" >&2; }
-die() { printf '[kafka] error: %s\n' "$*" >&2; exit 1; }
+NAME=kafka
+# shellcheck source=scripts/lib/daemon.sh
+source "$SCRIPT_DIR/lib/daemon.sh"
 
 # ---------------------------------------------------------------------------
 # jars
@@ -238,36 +239,8 @@ EOF
 # ---------------------------------------------------------------------------
 # process helpers
 
-read_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(tr -dc '0-9' <"$PID_FILE" || true)"
-  [[ -n "$pid" ]] || return 1
-  printf '%s' "$pid"
-}
-
 # A pid is ours if it is alive and its command line runs kafka.Kafka with our config.
-pid_is_broker() {
-  local pid="$1"
-  kill -0 "$pid" 2>/dev/null || return 1
-  if [[ -r "/proc/$pid/cmdline" ]]; then
-    local cmd
-    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-    [[ "$cmd" == *"$BROKER_MAIN"* && "$cmd" == *"$SERVER_PROPS"* ]] || return 1
-  fi
-  return 0
-}
-
-running_pid() {
-  local pid
-  pid="$(read_pid)" || return 1
-  pid_is_broker "$pid" || return 1
-  printf '%s' "$pid"
-}
-
-port_open() {
-  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
-}
+pid_is_ours() { cmdline_has "$1" "$BROKER_MAIN" "$SERVER_PROPS"; }
 
 # Sets TOOL_CMD to a quick-starting JVM command line for a Kafka CLI tool class.
 tool_cmd() {
@@ -289,14 +262,6 @@ tools_java() {
 run_tool() {
   tool_cmd "$@"
   "${TOOL_CMD[@]}"
-}
-
-with_lock() {
-  mkdir -p "$STATE_DIR"
-  exec 9>"$LOCK_FILE"
-  if ! flock -w 120 9; then
-    die "another scripts/kafka.sh start/stop holds $LOCK_FILE"
-  fi
 }
 
 # ---------------------------------------------------------------------------
@@ -399,35 +364,6 @@ cmd_start() {
   fi
   log "ready in $((SECONDS - t0))s (pid $pid, log $LOG_FILE)"
   echo "$BOOTSTRAP"
-}
-
-stop_pid() {
-  local pid="$1" deadline=$((SECONDS + STOP_TIMEOUT))
-  kill -TERM "$pid" 2>/dev/null || return 0
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still running after ${STOP_TIMEOUT}s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.25
-  done
-}
-
-cmd_stop() {
-  with_lock
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running"
-    return 0
-  fi
-  log "stopping (pid $pid)"
-  local t0=$SECONDS
-  stop_pid "$pid"
-  rm -f "$PID_FILE"
-  log "stopped in $((SECONDS - t0))s"
 }
 
 cmd_status() {

@@ -76,6 +76,16 @@ describeKafka('interoperability with Kafka tools', () => {
     }, { timeoutMs: 30_000 });
     expect(usage).toMatchObject({ included_tokens: 1000, overage_tokens: 1200 });
 
+    // A record that breaks the rules goes to usage.recorded.dlq with the reason in a header.
+    run('kcat', ['-b', kafkaBrokers, '-P', '-t', topic, '-k', customer.id, '-H', 'content-type=application/cloudevents+json'],
+      JSON.stringify({ ...envelope, id: 'gateway-3', data: { ...envelope.data, id: 'kcat-usage-3', tokens: -5 } }));
+    const parked = await eventually(async () => {
+      const out = spawnSync('kcat', ['-b', kafkaBrokers, '-C', '-t', `${topic}.dlq`, '-o', 'beginning', '-e', '-q', '-f', '%h\t%s\n'], { encoding: 'utf8', timeout: 30_000 }).stdout;
+      return out.split('\n').find((l) => l.includes('gateway-3')) ?? null;
+    }, { timeoutMs: 30_000 });
+    expect(parked).toContain('dlq-group=');
+    expect(parked).toMatch(/dlq-reason=[^\t]*tokens/);
+
     // The renewal bills the overage: 1,200 tokens × 100 / 1,000 = 120.
     clock.set(Date.UTC(2026, 3, 1));
     await f.cycle();
