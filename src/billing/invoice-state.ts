@@ -1,8 +1,9 @@
-import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { invoiceLines, invoices } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { conflict, DomainError, notFound } from '../kernel/errors.ts';
+import { DomainError, notFound } from '../kernel/errors.ts';
+import { saveVersioned } from '../kernel/versioned.ts';
 import type { InvoiceLineRow, InvoiceRow } from './present.ts';
 
 /**
@@ -49,15 +50,7 @@ export const loadInvoiceLines = (db: Executor, invoiceId: string): Promise<Invoi
   db.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, invoiceId)).orderBy(asc(invoiceLines.id));
 
 /** Writes `changes` to an invoice read at `current.version`; a concurrent change makes it a conflict. */
-export async function saveInvoice(ctx: TxCtx, current: InvoiceRow, changes: Partial<InvoiceRow>): Promise<InvoiceRow> {
-  const [row] = await ctx.tx
-    .update(invoices)
-    .set({ ...changes, version: current.version + 1, updatedAt: ctx.clock.now() })
-    .where(and(eq(invoices.id, current.id), eq(invoices.version, current.version)))
-    .returning();
-  if (!row) throw conflict(`invoice ${current.id} changed meanwhile; retry`, { id: current.id });
-  return row;
-}
+export const saveInvoice = (ctx: TxCtx, current: InvoiceRow, changes: Partial<InvoiceRow>): Promise<InvoiceRow> => saveVersioned(ctx, invoices, 'invoice', current, changes);
 
 /** The next invoice number: sequential among finalized invoices (one writer at a time, so no gaps). */
 export async function nextInvoiceNumber(db: Executor): Promise<string> {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { creditEntries, invoiceLines, invoices, payments, paymentSteps } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
@@ -25,8 +25,10 @@ export async function listInvoices(db: Executor, query: ListInvoicesQuery) {
     query.subscription_id ? eq(invoices.subscriptionId, query.subscription_id) : undefined,
   ];
   const rows = await db.select().from(invoices).where(and(...filters)).orderBy(desc(invoices.id)).limit(query.limit + 1);
+  // The page's lines in one query, not one per invoice.
   const lines = new Map<string, InvoiceLineRow[]>();
-  for (const row of rows) lines.set(row.id, await loadInvoiceLines(db, row.id));
+  const all = rows.length === 0 ? [] : await db.select().from(invoiceLines).where(inArray(invoiceLines.invoiceId, rows.map((r) => r.id))).orderBy(asc(invoiceLines.id));
+  for (const line of all) lines.set(line.invoiceId, [...(lines.get(line.invoiceId) ?? []), line]);
   return toPage(rows, query.limit, (r) => r.id, (r) => toInvoiceResource(r, lines.get(r.id) ?? []));
 }
 
@@ -38,11 +40,12 @@ export async function getPayment(db: Executor, id: string) {
   return toPaymentResource(row, steps);
 }
 
-/** An invoice's payments, oldest first, with their steps. */
+/** An invoice's payments, oldest first, with their steps (two queries whatever their number). */
 export async function listInvoicePayments(db: Executor, invoiceId: string) {
   await loadInvoice(db, invoiceId);
-  const rows = await db.select({ id: payments.id }).from(payments).where(eq(payments.invoiceId, invoiceId)).orderBy(asc(payments.id));
-  return { data: await Promise.all(rows.map((r) => getPayment(db, r.id))), next_cursor: null, has_more: false };
+  const rows = await db.select().from(payments).where(eq(payments.invoiceId, invoiceId)).orderBy(asc(payments.id));
+  const steps = rows.length === 0 ? [] : await db.select().from(paymentSteps).where(inArray(paymentSteps.paymentId, rows.map((r) => r.id))).orderBy(asc(paymentSteps.seq));
+  return { data: rows.map((r) => toPaymentResource(r, steps.filter((s) => s.paymentId === r.id))), next_cursor: null, has_more: false };
 }
 
 /** A customer's credit ledger (oldest first) and balance per currency. */

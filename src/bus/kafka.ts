@@ -9,6 +9,8 @@ import type { Bus, GroupState, SubscribeOptions, Subscription } from './bus.ts';
 import { decodeRecord, encodeEvent } from './cloudevents-kafka.ts';
 import { deadLetterCounts, recordDeadLetter } from './dead-letters.ts';
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
@@ -125,7 +127,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
               } catch (error) {
                 if (stopped) throw error;
                 logger.error('kafka delivery failed; retrying the same record', { group, topic: message.topic, partition: message.partition, offset: String(message.offset), error: describeError(error) });
-                await new Promise((r) => setTimeout(r, options.retryMs));
+                await sleep(options.retryMs);
               }
             }
             await message.commit();
@@ -135,7 +137,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
           logger.error('kafka subscription failed; reconnecting', { group, error: describeError(error) });
           await consumer?.close(true).catch(() => {});
           consumer = null;
-          await new Promise((r) => setTimeout(r, options.retryMs));
+          await sleep(options.retryMs);
         }
       }
       await consumer?.close(true).catch(() => {});

@@ -9,6 +9,7 @@ import { toIso, toIsoOrNull } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { conflict, DomainError, describeError, notFound } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
+import { ConcurrentUpdateError, saveVersioned } from '../kernel/versioned.ts';
 import { nextStatus } from '../subscriptions/lifecycle.ts';
 import { loadSubscription, saveSubscription } from '../subscriptions/load.ts';
 import { DAY_MS } from '../subscriptions/periods.ts';
@@ -57,15 +58,7 @@ async function loadPayment(db: Executor, id: string): Promise<PaymentRow> {
   return row;
 }
 
-async function savePayment(ctx: TxCtx, current: PaymentRow, changes: Partial<PaymentRow>): Promise<PaymentRow> {
-  const [row] = await ctx.tx
-    .update(payments)
-    .set({ ...changes, version: current.version + 1, updatedAt: ctx.clock.now() })
-    .where(and(eq(payments.id, current.id), eq(payments.version, current.version)))
-    .returning();
-  if (!row) throw conflict(`payment ${current.id} changed meanwhile`, { id: current.id });
-  return row;
-}
+const savePayment = (ctx: TxCtx, current: PaymentRow, changes: Partial<PaymentRow>): Promise<PaymentRow> => saveVersioned(ctx, payments, 'payment', current, changes);
 
 async function step(ctx: TxCtx, paymentId: string, name: string, outcome: 'succeeded' | 'failed' | 'skipped', detail: Record<string, unknown> = {}) {
   const [row] = await ctx.tx.select({ n: sql<number>`coalesce(max(${paymentSteps.seq}), 0)` }).from(paymentSteps).where(eq(paymentSteps.paymentId, paymentId));
@@ -175,7 +168,7 @@ async function fulfil(deps: SagaDeps, payment: PaymentRow, settings: PaymentSett
     });
   } catch (error) {
     // Only a refusal is compensated; the database failing is retried by resuming later.
-    if (!(error instanceof DomainError) || error.code === 'conflict' && /changed meanwhile/.test(error.message)) throw error;
+    if (!(error instanceof DomainError) || error instanceof ConcurrentUpdateError) throw error;
     await compensate(deps, payment, describeError(error), settings);
   }
 }

@@ -1,8 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { subscriptions } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { conflict, notFound } from '../kernel/errors.ts';
+import { notFound } from '../kernel/errors.ts';
+import { saveVersioned } from '../kernel/versioned.ts';
 import type { SubscriptionRow } from './present.ts';
 
 /** Reads a subscription or fails with not_found. */
@@ -16,12 +17,5 @@ export async function loadSubscription(db: Executor, id: string): Promise<Subscr
  * Writes `changes` to a subscription read at `current.version`, bumping the version;
  * a concurrent writer that got there first makes this a conflict instead of a lost update.
  */
-export async function saveSubscription(ctx: TxCtx, current: SubscriptionRow, changes: Partial<SubscriptionRow>): Promise<SubscriptionRow> {
-  const [row] = await ctx.tx
-    .update(subscriptions)
-    .set({ ...changes, version: current.version + 1, updatedAt: ctx.clock.now() })
-    .where(and(eq(subscriptions.id, current.id), eq(subscriptions.version, current.version)))
-    .returning();
-  if (!row) throw conflict(`subscription ${current.id} changed meanwhile; retry`, { id: current.id });
-  return row;
-}
+export const saveSubscription = (ctx: TxCtx, current: SubscriptionRow, changes: Partial<SubscriptionRow>): Promise<SubscriptionRow> =>
+  saveVersioned(ctx, subscriptions, 'subscription', current, changes);
