@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { userStatuses } from '../../db/schema/index.ts';
 import type { CloudEvent } from './envelope.ts';
 
 /**
@@ -25,7 +26,7 @@ const userSnapshot = v.object({
   email: personal,
   name: personal,
   role: v.picklist(['owner', 'admin', 'member']),
-  status: v.picklist(['invited', 'active', 'removed']),
+  status: v.picklist(userStatuses),
 });
 
 /** A whole number ≥ 0: minor units of money, days, tokens. Money is never a float. */
@@ -141,6 +142,9 @@ export const catalog = {
   'user.created': v.object({ user: userSnapshot }),
   'user.role_changed': v.object({ user: userSnapshot, from: v.string(), to: v.string() }),
   'user.removed': v.object({ user: userSnapshot }),
+  /** An invited user accepted, or a deactivated one came back. */
+  'user.activated': v.object({ user: userSnapshot, previous_status: v.picklist(userStatuses) }),
+  'user.deactivated': v.object({ user: userSnapshot, previous_status: v.picklist(userStatuses) }),
   'plan.created': v.object({ plan: planSnapshot }),
   'plan.updated': v.object({ plan: planSnapshot, previous_version: v.number(), changed: v.array(v.string()) }),
   'plan.archived': v.object({ plan: planSnapshot }),

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { userStatuses } from '../../db/schema/index.ts';
 import { email, name, customerId } from '../customers/schema.ts';
 import { pageQuery } from '../http/pagination.ts';
 
@@ -31,7 +32,7 @@ export const userResource = v.object({
   email: v.nullable(v.string()),
   name: v.nullable(v.string()),
   role,
-  status: v.picklist(['invited', 'active', 'removed']),
+  status: v.picklist(userStatuses),
   created_at: v.string(),
   updated_at: v.string(),
 });
