@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { userStatuses } from '../../db/schema/index.ts';
+import { singleLine } from '../kernel/text.ts';
 import type { CloudEvent } from './envelope.ts';
 
 /**
@@ -192,7 +193,7 @@ export const catalog = {
     id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
     subscription_id: v.optional(v.string()),
     customer_id: v.string(),
-    model: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+    model: v.pipe(v.string(), singleLine, v.minLength(1), v.maxLength(100)),
     tokens: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
     occurred_at: iso,
     period_start: v.optional(iso),
