@@ -248,3 +248,42 @@ describe('issue 8: control characters in text fields', () => {
     expect((await send('GET', `/v1/plans/${plan.body.id}`)).body.version).toBe(1);
   });
 });
+
+describe('issue 8: email addresses', () => {
+  const json = (body: unknown) => ({ body: JSON.stringify(body) });
+  const tag = () => crypto.randomUUID().slice(0, 8);
+
+  test("issue 8: valid emails are accepted for customers, users and operators (o'brien@…, an IDNA domain)", async () => {
+    for (const address of ["o'brien@example.com", 'user@xn--mller-kva.de']) {
+      const local = `${tag()}.${address}`;
+      const customer = await onboard(customerInput({ email: local }));
+      expect(customer.status).toBe(201);
+      expect(customer.body.email).toBe(local);
+      const user = await send('POST', `/v1/customers/${customer.body.id}/users`, json({ email: `u${local}`, role: 'member' }));
+      expect(user.status).toBe(201);
+      expect(user.body.email).toBe(`u${local}`);
+      const operator = await send('POST', '/v1/operators', json({ email: `op${local}`, name: 'Op', role: 'viewer', password: 'a-long-enough-password' }));
+      expect(operator.status).toBe(201);
+      expect(operator.body.email).toBe(`op${local}`);
+    }
+  });
+
+  test('issue 8: a Unicode domain is stored in its punycode (IDNA) form, so both spellings are one address', async () => {
+    const local = `m-${tag()}`;
+    const created = await onboard(customerInput({ email: `${local}@Müller.de` }));
+    expect(created.status).toBe(201);
+    expect(created.body.email).toBe(`${local}@xn--mller-kva.de`);
+    const again = await onboard(customerInput({ email: `${local}@xn--mller-kva.de` }));
+    expect(again.status).toBe(409);
+  });
+
+  test('issue 8: garbage addresses are still a 400 naming email', async () => {
+    const garbage = ['a@b', '@x.com', 'a b@c.com', 'a@@b.com', 'plain', 'a@example..com', 'a..b@example.com', 'a@-example.com', `${'a'.repeat(65)}@example.com`, `a@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(60)}.com`, 'Name <a@example.com>', '"a\u0000b"@example.com'];
+    const c = (await onboard(customerInput())).body;
+    for (const address of garbage) {
+      expectValidation(await onboard(customerInput({ email: address })), '/v1/customers', 'email');
+      expectValidation(await send('POST', `/v1/customers/${c.id}/users`, json({ email: address, role: 'member' })), `/v1/customers/${c.id}/users`, 'email');
+      expectValidation(await send('POST', '/v1/operators', json({ email: address, name: 'Op', role: 'viewer', password: 'a-long-enough-password' })), '/v1/operators', 'email');
+    }
+  });
+});

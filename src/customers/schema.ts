@@ -1,10 +1,10 @@
 import * as v from 'valibot';
 import { pageQuery } from '../http/pagination.ts';
+import { email } from '../kernel/email.ts';
 import { singleLine } from '../kernel/text.ts';
 import { customerKinds, customerStatuses, segments } from './lifecycle.ts';
 
 export const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
-export const email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.email('must be an email address'));
 const country = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'));
 const phone = v.pipe(v.string(), v.trim(), v.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +4930123456'));
 const metadata = v.pipe(

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { userStatuses } from '../../db/schema/index.ts';
-import { email, name, customerId } from '../customers/schema.ts';
+import { name, customerId } from '../customers/schema.ts';
+import { email } from '../kernel/email.ts';
 import { pageQuery } from '../http/pagination.ts';
 
 export const userRoles = ['owner', 'admin', 'member'] as const;
