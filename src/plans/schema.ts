@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { pageQuery } from '../http/pagination.ts';
+import { currencyCode } from '../kernel/currency.ts';
 import { singleLine } from '../kernel/text.ts';
 import { planIntervals, planStatuses, quotaPolicies } from './terms.ts';
 
@@ -20,7 +21,7 @@ const code = v.pipe(
   v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, - or _, starting with a letter or digit (e.g. pro)'),
 );
 const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
-const currency = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'));
+const currency = currencyCode;
 const interval = v.picklist(planIntervals, `must be one of ${planIntervals.join(', ')}`);
 const trialDays = v.pipe(v.number('must be a whole number of days'), v.safeInteger('must be a whole number of days'), v.minValue(0, 'must not be negative'), v.maxValue(365, 'must be at most 365'));
 const includedTokens = v.pipe(v.number('must be a whole number of tokens'), v.safeInteger('must be a whole number of tokens'), v.minValue(0, 'must not be negative'), v.maxValue(MAX_TOKENS, `must be at most ${MAX_TOKENS}`));
