@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { email } from './kernel/email.ts';
 
 const port = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(65535));
 const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1));
@@ -12,7 +13,7 @@ const envSchema = v.object({
   DATABASE_URL: v.optional(databaseUrl, 'file:./data/app.db'),
   DATABASE_AUTH_TOKEN: v.optional(v.string()),
   DATA_DIR: v.optional(v.string(), './data'),
-  ADMIN_EMAIL: v.optional(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.email('must be an email address'))),
+  ADMIN_EMAIL: v.optional(email),
   ADMIN_PASSWORD: v.optional(v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'))),
   JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
   JWT_ISSUER: v.optional(v.string(), 'subscription-platform'),

@@ -226,6 +226,25 @@ describe('validation', () => {
   });
 });
 
+describe('issue 8: currency is an ISO 4217 code', () => {
+  test('issue 8: currency accepts ISO 4217 codes only: XYZ and codes without a minor unit (XXX, XTS, XAU) are a 400 naming currency', async () => {
+    for (const currency of ['XYZ', 'ABC', 'EU1', 'XXX', 'XTS', 'XAU']) {
+      const body = planInput({ currency });
+      expectInvalid(await p.call('POST', '/v1/plans', { body }), 'currency');
+      expect((await list(`code=${body.code}`)).data).toEqual([]);
+    }
+    const plan = await create();
+    expectInvalid(await patch(plan.id, { currency: 'XYZ' }), 'currency');
+    expect((await p.call('GET', `/v1/plans/${plan.id}`)).body).toEqual(plan);
+  });
+
+  test('issue 8: real ISO 4217 codes of any minor unit are accepted and upper-cased', async () => {
+    for (const [currency, stored] of [['jpy', 'JPY'], ['BHD', 'BHD'], ['CLF', 'CLF'], ['chf', 'CHF']] as const) {
+      expect((await create({ currency })).price.currency).toBe(stored);
+    }
+  });
+});
+
 describe('versioning', () => {
   test('a price change makes version 2 current; version 1 stays readable with its old price', async () => {
     const plan = await create({ price_amount: 4900 });

@@ -236,3 +236,121 @@ describe('users of a customer', () => {
     expect(seen).toEqual(all);
   });
 });
+
+describe('issue 8: user status (activate, deactivate)', () => {
+  const activate = (customerId: string, userId: string, headers?: Record<string, string>) =>
+    p.call('POST', `/v1/customers/${customerId}/users/${userId}/activate`, headers ? { headers } : {});
+  const deactivate = (customerId: string, userId: string) => p.call('POST', `/v1/customers/${customerId}/users/${userId}/deactivate`);
+  const getUser = (customerId: string, userId: string) => p.call('GET', `/v1/customers/${customerId}/users/${userId}`);
+  const auditOf = async (userId: string) => {
+    const res = await p.call('GET', `/v1/audit?target_id=${userId}&limit=100`);
+    expect(res.status).toBe(200);
+    return (res.body.data as { action: string; target_type: string }[]).map((a) => a.action);
+  };
+
+  test('issue 8: invited users can become active: invited → active → deactivated → active, with events and audit rows', async () => {
+    const c = await onboard();
+    const user = await addOk(c.id, { email: emailOf('joiner'), name: 'Jo Joiner', role: 'member' });
+    expect((await getUser(c.id, user.id)).body).toMatchObject({ id: user.id, status: 'invited' });
+
+    const activated = await activate(c.id, user.id);
+    expect(activated.status).toBe(200);
+    expect(activated.body).toMatchObject({ object: 'user', id: user.id, status: 'active', role: 'member' });
+    expect((await getUser(c.id, user.id)).body.status).toBe('active');
+
+    const deactivated = await deactivate(c.id, user.id);
+    expect(deactivated.status).toBe(200);
+    expect(deactivated.body).toMatchObject({ id: user.id, status: 'deactivated' });
+    expect((await usersOf(c.id)).find((u) => u.id === user.id)!.status).toBe('deactivated');
+
+    expect((await activate(c.id, user.id)).body).toMatchObject({ id: user.id, status: 'active' });
+
+    const activations = (await eventsOf(c.id, 'user.activated')) as unknown as { data: { user: User; previous_status: string } }[];
+    expect(activations.map((e) => [e.data.user.id, e.data.user.status, e.data.previous_status])).toEqual([
+      [user.id, 'active', 'invited'],
+      [user.id, 'active', 'deactivated'],
+    ]);
+    const deactivations = (await eventsOf(c.id, 'user.deactivated')) as unknown as { data: { user: User; previous_status: string } }[];
+    expect(deactivations.map((e) => [e.data.user.id, e.data.user.status, e.data.previous_status])).toEqual([[user.id, 'deactivated', 'active']]);
+    expect((await auditOf(user.id)).sort()).toEqual(['user.activate', 'user.activate', 'user.deactivate', 'user.invite']);
+  });
+
+  test('issue 8: illegal user transitions are 409 invalid_transition and change nothing; removed is final', async () => {
+    const c = await onboard();
+    const invited = await addOk(c.id, { email: emailOf('pending'), role: 'member' });
+    const active = await addOk(c.id, { email: emailOf('busy'), role: 'member', invite: false });
+    const gone = await addOk(c.id, { email: emailOf('gone'), role: 'member', invite: false });
+    expect((await remove(c.id, gone.id)).status).toBe(200);
+    const before = (await p.call('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data.length;
+
+    const refusals: [Promise<any>, string, string][] = [
+      [deactivate(c.id, invited.id), 'invited', 'deactivate'],
+      [activate(c.id, active.id), 'active', 'activate'],
+      [activate(c.id, gone.id), 'removed', 'activate'],
+      [deactivate(c.id, gone.id), 'removed', 'deactivate'],
+    ];
+    for (const [call, status, transition] of refusals) {
+      const res = await call;
+      expectProblem(res, 409, 'invalid_transition');
+      expect(res.body).toMatchObject({ current_status: status, transition });
+    }
+    expect((await getUser(c.id, invited.id)).body.status).toBe('invited');
+    expect((await getUser(c.id, active.id)).body.status).toBe('active');
+    expect((await getUser(c.id, gone.id)).body.status).toBe('removed');
+    expect((await p.call('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data).toHaveLength(before);
+
+    expectProblem(await activate(c.id, 'usr_00000000000000000000000000'), 404, 'not_found');
+    const other = await onboard();
+    expectProblem(await activate(other.id, invited.id), 404, 'not_found');
+    expectProblem(await getUser(other.id, invited.id), 404, 'not_found');
+  });
+
+  test('issue 8: a retried activate with the same Idempotency-Key replays the first answer', async () => {
+    const c = await onboard();
+    const user = await addOk(c.id, { email: emailOf('retry'), role: 'admin' });
+    const headers = { 'Idempotency-Key': `activate-${user.id}` };
+    const first = await activate(c.id, user.id, headers);
+    const retry = await activate(c.id, user.id, headers);
+    expect(first.status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotency-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    expect(await eventsOf(c.id, 'user.activated')).toHaveLength(1);
+  });
+
+  test('issue 8: the last active owner cannot be deactivated (409); an invited owner does not count', async () => {
+    const c = await onboard();
+    const owner = await ownerOf(c.id);
+    const pending = await addOk(c.id, { email: emailOf('pending-owner'), role: 'owner' });
+
+    expectProblem(await deactivate(c.id, owner.id), 409, 'conflict');
+    expect((await getUser(c.id, owner.id)).body.status).toBe('active');
+
+    // Once the invited owner accepts, the first owner may go.
+    expect((await activate(c.id, pending.id)).status).toBe(200);
+    expect((await deactivate(c.id, owner.id)).body.status).toBe('deactivated');
+    expectProblem(await deactivate(c.id, pending.id), 409, 'conflict');
+  });
+
+  test('issue 8: a deactivated owner does not count as the one owner for removal or demotion', async () => {
+    const c = await onboard();
+    const first = await ownerOf(c.id);
+    const second = await addOk(c.id, { email: emailOf('co-owner'), role: 'owner', invite: false });
+    expect((await deactivate(c.id, first.id)).status).toBe(200);
+
+    expectProblem(await remove(c.id, second.id), 409, 'conflict');
+    expectProblem(await setRole(c.id, second.id, 'member'), 409, 'conflict');
+    expect((await getUser(c.id, second.id)).body).toMatchObject({ role: 'owner', status: 'active' });
+
+    // The deactivated owner is not the one keeping the customer owned, so it can go.
+    expect((await setRole(c.id, first.id, 'member')).status).toBe(200);
+    expect((await remove(c.id, first.id)).status).toBe(200);
+  });
+
+  test('issue 8: user transitions of an erased customer are 409 invalid_transition', async () => {
+    const c = await onboard();
+    const member = await addOk(c.id, { email: emailOf('frozen'), role: 'member' });
+    expect((await p.call('POST', `/v1/customers/${c.id}/erase`)).status).toBe(200);
+    expectProblem(await activate(c.id, member.id), 409, 'invalid_transition');
+  });
+});

@@ -198,3 +198,92 @@ describe('body size', () => {
     }
   });
 });
+
+describe('issue 8: control characters in text fields', () => {
+  const CONTROLS = ['\u0000', '\u0001', '\u0007', '\t', '\n', '\r', '\u001b', '\u001f', '\u007f', '\u0080', '\u0085', '\u009f'];
+  const json = (body: unknown) => ({ body: JSON.stringify(body) });
+  const tag = () => crypto.randomUUID().slice(0, 8);
+
+  test('issue 8: a NUL byte (or any C0/C1 control or DEL) in a customer name is a 400 naming name, not a truncated name', async () => {
+    for (const control of CONTROLS) {
+      const body = customerInput({ name: `Nul${control}Corp` });
+      const res = await onboard(body);
+      expectValidation(res, '/v1/customers', 'name');
+      expect((await send('GET', `/v1/customers?email=${encodeURIComponent(body.email)}`)).body.data).toEqual([]);
+    }
+  });
+
+  test('issue 8: other text is kept exactly, including non-ASCII letters, emoji and a no-break space', async () => {
+    const name = "Müller & Söhne\u00a0— Zürich O'Brien 😀 東京";
+    const created = await onboard(customerInput({ name, metadata: { note: 'señor — ok' } }));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name, metadata: { note: 'señor — ok' } });
+  });
+
+  test('issue 8: every single-line text field refuses control characters with a 400 naming the field', async () => {
+    const customer = (await onboard(customerInput())).body;
+    const operator = await send('POST', '/v1/operators', json({ email: `op-${tag()}@ops.example`, name: 'Op', role: 'viewer', password: 'a-long-enough-password' }));
+    expect(operator.status).toBe(201);
+    const plan = await send('POST', '/v1/plans', json({ code: `p-${tag()}`, name: 'Pro', price_amount: 100, currency: 'EUR', interval: 'month' }));
+    expect(plan.status).toBe(201);
+    expect((await send('POST', `/v1/customers/${customer.id}/activate`)).status).toBe(200);
+
+    const cases: [string, string, unknown, string][] = [
+      ['PATCH', `/v1/customers/${customer.id}`, { name: 'Nul\u0000Corp' }, 'name'],
+      ['POST', '/v1/customers', customerInput({ metadata: { note: 'a\u0000b' } }), 'metadata.note'],
+      ['PATCH', `/v1/customers/${customer.id}`, { metadata: { note: 'line\nbreak' } }, 'metadata.note'],
+      ['POST', `/v1/customers/${customer.id}/promote`, { reason: 'because\u0085' }, 'reason'],
+      ['POST', `/v1/customers/${customer.id}/users`, { email: `u-${tag()}@people.example`, name: 'Nul\u0000User', role: 'member' }, 'name'],
+      ['POST', '/v1/operators', { email: `op-${tag()}@ops.example`, name: 'Nul\u0000Op', role: 'viewer', password: 'a-long-enough-password' }, 'name'],
+      ['PATCH', `/v1/operators/${operator.body.id}`, { name: 'Del\u007fOp' }, 'name'],
+      ['POST', '/v1/plans', { code: `p-${tag()}`, name: 'Nul\u0000Plan', price_amount: 100, currency: 'EUR', interval: 'month' }, 'name'],
+      ['POST', '/v1/plans', { code: `p-${tag()}`, name: 'Pro', price_amount: 100, currency: 'EUR', interval: 'month', features: ['sso\u0000'] }, 'features.0'],
+      ['PATCH', `/v1/plans/${plan.body.id}`, { name: 'Tab\tPlan' }, 'name'],
+      ['POST', '/v1/usage', { records: [{ id: `u-${tag()}`, customer_id: customer.id, model: 'gpt\u0000x', tokens: 10, occurred_at: '2026-01-01T00:00:00Z' }] }, 'records.0.model'],
+    ];
+    for (const [method, path, body, field] of cases) expectValidation(await send(method, path, json(body)), path, field);
+
+    // Nothing changed.
+    expect((await send('GET', `/v1/customers/${customer.id}`)).body.name).toBe(customer.name);
+    expect((await send('GET', `/v1/plans/${plan.body.id}`)).body.version).toBe(1);
+  });
+});
+
+describe('issue 8: email addresses', () => {
+  const json = (body: unknown) => ({ body: JSON.stringify(body) });
+  const tag = () => crypto.randomUUID().slice(0, 8);
+
+  test("issue 8: valid emails are accepted for customers, users and operators (o'brien@…, an IDNA domain)", async () => {
+    for (const address of ["o'brien@example.com", 'user@xn--mller-kva.de']) {
+      const local = `${tag()}.${address}`;
+      const customer = await onboard(customerInput({ email: local }));
+      expect(customer.status).toBe(201);
+      expect(customer.body.email).toBe(local);
+      const user = await send('POST', `/v1/customers/${customer.body.id}/users`, json({ email: `u${local}`, role: 'member' }));
+      expect(user.status).toBe(201);
+      expect(user.body.email).toBe(`u${local}`);
+      const operator = await send('POST', '/v1/operators', json({ email: `op${local}`, name: 'Op', role: 'viewer', password: 'a-long-enough-password' }));
+      expect(operator.status).toBe(201);
+      expect(operator.body.email).toBe(`op${local}`);
+    }
+  });
+
+  test('issue 8: a Unicode domain is stored in its punycode (IDNA) form, so both spellings are one address', async () => {
+    const local = `m-${tag()}`;
+    const created = await onboard(customerInput({ email: `${local}@Müller.de` }));
+    expect(created.status).toBe(201);
+    expect(created.body.email).toBe(`${local}@xn--mller-kva.de`);
+    const again = await onboard(customerInput({ email: `${local}@xn--mller-kva.de` }));
+    expect(again.status).toBe(409);
+  });
+
+  test('issue 8: garbage addresses are still a 400 naming email', async () => {
+    const garbage = ['a@b', '@x.com', 'a b@c.com', 'a@@b.com', 'plain', 'a@example..com', 'a..b@example.com', 'a@-example.com', `${'a'.repeat(65)}@example.com`, `a@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(60)}.com`, 'Name <a@example.com>', '"a\u0000b"@example.com'];
+    const c = (await onboard(customerInput())).body;
+    for (const address of garbage) {
+      expectValidation(await onboard(customerInput({ email: address })), '/v1/customers', 'email');
+      expectValidation(await send('POST', `/v1/customers/${c.id}/users`, json({ email: address, role: 'member' })), `/v1/customers/${c.id}/users`, 'email');
+      expectValidation(await send('POST', '/v1/operators', json({ email: address, name: 'Op', role: 'viewer', password: 'a-long-enough-password' })), '/v1/operators', 'email');
+    }
+  });
+});

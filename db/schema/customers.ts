@@ -32,6 +32,9 @@ export const customers = sqliteTable(
   ],
 );
 
+/** A user's statuses; the transitions between them live in src/users/lifecycle.ts. */
+export const userStatuses = ['invited', 'active', 'deactivated', 'removed'] as const;
+
 export const users = sqliteTable(
   'users',
   {
@@ -40,7 +43,7 @@ export const users = sqliteTable(
     email: text('email'),
     name: text('name'),
     role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull(),
-    status: text('status', { enum: ['invited', 'active', 'removed'] }).notNull(),
+    status: text('status', { enum: userStatuses }).notNull(),
     ...timestamps,
   },
   (t) => [

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { DomainError } from '../kernel/errors.ts';
-import { add, allocate, applyTaxBasisPoints, formatMoney, minorUnitDigits, money, multiplyRatio, negate, subtract, sum } from './money.ts';
+import { minorUnitDigits } from '../kernel/currency.ts';
+import { add, allocate, applyTaxBasisPoints, formatMoney, money, multiplyRatio, negate, subtract, sum } from './money.ts';
 
 const eur = (amount: number) => money(amount, 'EUR');
 const amounts = (list: { amount: number }[]) => list.map((m) => m.amount);
@@ -148,5 +149,24 @@ describe('formatting', () => {
     expect(formatMoney(money(1234, 'BHD'))).toBe('1.234 BHD');
     expect(formatMoney(money(5, 'KWD'))).toBe('0.005 KWD');
     expect(formatMoney(eur(Number.MAX_SAFE_INTEGER))).toBe('90071992547409.91 EUR');
+  });
+});
+
+describe('issue 8: minor units come from ISO 4217 (currency-codes)', () => {
+  test('every currency gets its own exponent, not a default of two', () => {
+    expect(minorUnitDigits('JPY')).toBe(0);
+    expect(minorUnitDigits('BHD')).toBe(3);
+    expect(minorUnitDigits('EUR')).toBe(2);
+    expect(minorUnitDigits('CLF')).toBe(4);
+    expect(minorUnitDigits('UYW')).toBe(4);
+    expect(minorUnitDigits('UYI')).toBe(0);
+    expect(formatMoney(money(12345, 'CLF'))).toBe('1.2345 CLF');
+    expect(formatMoney(money(-1200, 'JPY'))).toBe('-1200 JPY');
+  });
+
+  test('a code that is not ISO 4217 is not money', () => {
+    expect(() => minorUnitDigits('XYZ')).toThrow(RangeError);
+    expect(() => money(100, 'XYZ')).toThrow(RangeError);
+    expect(() => money(100, 'XXX')).toThrow(RangeError);
   });
 });

@@ -1,3 +1,4 @@
+import { isCurrency, minorUnitDigits } from '../kernel/currency.ts';
 import { DomainError } from '../kernel/errors.ts';
 
 /**
@@ -17,21 +18,13 @@ export interface Money {
   currency: string;
 }
 
-/** ISO 4217 currencies whose minor unit is not the usual 1/100. */
-const MINOR_DIGITS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-};
-
-/** Digits after the decimal point in `currency`'s major unit: 0 for JPY, 3 for BHD, otherwise 2 (EUR, USD, GBP, CHF, …). */
-export const minorUnitDigits = (currency: string): number => MINOR_DIGITS[currency] ?? 2;
 
 function assertAmount(amount: number, what = 'amount'): void {
   if (!Number.isSafeInteger(amount)) throw new RangeError(`${what} must be a safe integer number of minor units, got ${amount}`);
 }
 
 function assertCurrency(currency: string): void {
-  if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`currency must be an ISO 4217 code such as EUR, got ${currency}`);
+  if (!isCurrency(currency)) throw new RangeError(`currency must be an ISO 4217 code such as EUR, got ${currency}`);
 }
 
 function assertSameCurrency(a: Money, b: Money): void {
@@ -126,7 +119,7 @@ export function allocate(amount: Money, weights: readonly number[]): Money[] {
   return parts.map((p) => fromBigInt(sign * p, amount.currency));
 }
 
-/** A plain rendering for notifications: "12.34 EUR", "-0.05 EUR", "1234 JPY", "1.234 BHD". */
+/** A plain rendering for notifications, with the currency's ISO 4217 minor unit: "12.34 EUR", "-0.05 EUR", "1234 JPY", "1.234 BHD". */
 export function formatMoney(value: Money): string {
   assertAmount(value.amount);
   const digits = minorUnitDigits(value.currency);

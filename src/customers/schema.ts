@@ -1,13 +1,14 @@
 import * as v from 'valibot';
 import { pageQuery } from '../http/pagination.ts';
+import { email } from '../kernel/email.ts';
+import { singleLine } from '../kernel/text.ts';
 import { customerKinds, customerStatuses, segments } from './lifecycle.ts';
 
-export const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
-export const email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.email('must be an email address'));
+export const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
 const country = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'));
 const phone = v.pipe(v.string(), v.trim(), v.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +4930123456'));
 const metadata = v.pipe(
-  v.record(v.pipe(v.string(), v.maxLength(40)), v.union([v.pipe(v.string(), v.maxLength(500)), v.number(), v.boolean(), v.null()])),
+  v.record(v.pipe(v.string(), singleLine, v.maxLength(40)), v.union([v.pipe(v.string(), singleLine, v.maxLength(500)), v.number(), v.boolean(), v.null()])),
   v.check((m) => Object.keys(m).length <= 50, 'must have at most 50 keys'),
 );
 
@@ -46,7 +47,7 @@ export const updateCustomerInput = v.pipe(
 );
 export type UpdateCustomerInput = v.InferOutput<typeof updateCustomerInput>;
 
-export const promoteInput = v.optional(v.object({ reason: v.optional(v.pipe(v.string(), v.maxLength(500))) }), {});
+export const promoteInput = v.optional(v.object({ reason: v.optional(v.pipe(v.string(), singleLine, v.maxLength(500))) }), {});
 
 export const listCustomersQuery = v.object({
   ...pageQuery,

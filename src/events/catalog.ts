@@ -1,4 +1,6 @@
 import * as v from 'valibot';
+import { userStatuses } from '../../db/schema/index.ts';
+import { singleLine } from '../kernel/text.ts';
 import type { CloudEvent } from './envelope.ts';
 
 /**
@@ -25,7 +27,7 @@ const userSnapshot = v.object({
   email: personal,
   name: personal,
   role: v.picklist(['owner', 'admin', 'member']),
-  status: v.picklist(['invited', 'active', 'removed']),
+  status: v.picklist(userStatuses),
 });
 
 /** A whole number ≥ 0: minor units of money, days, tokens. Money is never a float. */
@@ -141,6 +143,9 @@ export const catalog = {
   'user.created': v.object({ user: userSnapshot }),
   'user.role_changed': v.object({ user: userSnapshot, from: v.string(), to: v.string() }),
   'user.removed': v.object({ user: userSnapshot }),
+  /** An invited user accepted, or a deactivated one came back. */
+  'user.activated': v.object({ user: userSnapshot, previous_status: v.picklist(userStatuses) }),
+  'user.deactivated': v.object({ user: userSnapshot, previous_status: v.picklist(userStatuses) }),
   'plan.created': v.object({ plan: planSnapshot }),
   'plan.updated': v.object({ plan: planSnapshot, previous_version: v.number(), changed: v.array(v.string()) }),
   'plan.archived': v.object({ plan: planSnapshot }),
@@ -188,7 +193,7 @@ export const catalog = {
     id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
     subscription_id: v.optional(v.string()),
     customer_id: v.string(),
-    model: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+    model: v.pipe(v.string(), singleLine, v.minLength(1), v.maxLength(100)),
     tokens: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
     occurred_at: iso,
     period_start: v.optional(iso),

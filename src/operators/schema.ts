@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { email, name } from '../customers/schema.ts';
+import { name } from '../customers/schema.ts';
+import { email } from '../kernel/email.ts';
 import { pageQuery } from '../http/pagination.ts';
 
 export const operatorRoles = ['admin', 'operator', 'viewer'] as const;

@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import { pageQuery } from '../http/pagination.ts';
+import { currencyCode } from '../kernel/currency.ts';
+import { singleLine } from '../kernel/text.ts';
 import { planIntervals, planStatuses, quotaPolicies } from './terms.ts';
 
 /** The largest amount a plan may carry, in minor units (ten billion in major units of a two-decimal currency). */
@@ -18,14 +20,14 @@ const code = v.pipe(
   v.toLowerCase(),
   v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, - or _, starting with a letter or digit (e.g. pro)'),
 );
-const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
-const currency = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'));
+const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
+const currency = currencyCode;
 const interval = v.picklist(planIntervals, `must be one of ${planIntervals.join(', ')}`);
 const trialDays = v.pipe(v.number('must be a whole number of days'), v.safeInteger('must be a whole number of days'), v.minValue(0, 'must not be negative'), v.maxValue(365, 'must be at most 365'));
 const includedTokens = v.pipe(v.number('must be a whole number of tokens'), v.safeInteger('must be a whole number of tokens'), v.minValue(0, 'must not be negative'), v.maxValue(MAX_TOKENS, `must be at most ${MAX_TOKENS}`));
 const quotaPolicy = v.picklist(quotaPolicies, `must be one of ${quotaPolicies.join(', ')}`);
 const features = v.pipe(
-  v.array(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
+  v.array(v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
   v.maxLength(50, 'must have at most 50 features'),
   v.check((list) => new Set(list).size === list.length, 'must not list a feature twice'),
 );

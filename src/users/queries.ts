@@ -3,6 +3,7 @@ import type * as v from 'valibot';
 import type { Executor } from '../../db/client.ts';
 import { users } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
+import { notFound } from '../kernel/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { toUserResource } from './present.ts';
 import type { listUsersQuery } from './schema.ts';
@@ -18,4 +19,12 @@ export async function listUsers(db: Executor, customerId: string, query: v.Infer
     .orderBy(desc(users.id))
     .limit(query.limit + 1);
   return toPage(rows, query.limit, (r) => r.id, toUserResource);
+}
+
+/** One user of a customer, in any status (a removed user shows as removed); not_found for another customer's user. */
+export async function getUser(db: Executor, customerId: string, userId: string) {
+  await loadCustomer(db, customerId);
+  const [row] = await db.select().from(users).where(and(eq(users.id, userId), eq(users.customerId, customerId)));
+  if (!row) throw notFound('User', userId);
+  return toUserResource(row);
 }

@@ -5,11 +5,15 @@ import { doc } from '../http/openapi.ts';
 import { pageSchema } from '../http/pagination.ts';
 import { validate } from '../http/validate.ts';
 import { addUser, changeUserRole, removeUser } from './commands.ts';
-import { listUsers } from './queries.ts';
+import { getUser, listUsers } from './queries.ts';
 import { addUserInput, changeRoleInput, customerUserParams, customerUsersParams, listUsersQuery, userResource } from './schema.ts';
+import { activateUser, deactivateUser } from './transition.ts';
 
 const tags = ['Users'];
 const user = { status: 200, description: 'The user', schema: userResource };
+
+const transitionDoc = (summary: string, description: string) =>
+  doc({ summary, description: `${description} Any other move, including to the current status, answers 409 \`invalid_transition\`; removed is final.`, tags, access: 'operator', success: user, errors: [404, 409], idempotent: true });
 
 /** /v1/customers/:id/users: the people of a customer and their roles. */
 export function userRoutes() {
@@ -31,9 +35,30 @@ export function userRoutes() {
     (c) => runCommand(c, 201, (ctx) => addUser(ctx, c.req.valid('param').id, c.req.valid('json'))),
   );
 
+  app.get(
+    '/:id/users/:userId',
+    doc({ summary: 'Get a user', description: 'The user in any status: `invited`, `active`, `deactivated` or `removed`.', tags, access: 'viewer', success: user, errors: [404] }),
+    validate('param', customerUserParams),
+    async (c) => c.json(await getUser(c.get('deps').db, c.req.valid('param').id, c.req.valid('param').userId)),
+  );
+
+  app.post(
+    '/:id/users/:userId/activate',
+    transitionDoc('Activate a user', '`invited` (the user accepted) or `deactivated` → `active`. Emits `user.activated`.'),
+    validate('param', customerUserParams),
+    (c) => runCommand(c, 200, (ctx) => activateUser(ctx, c.req.valid('param').id, c.req.valid('param').userId)),
+  );
+
+  app.post(
+    '/:id/users/:userId/deactivate',
+    transitionDoc('Deactivate a user', '`active` → `deactivated`; the last active owner cannot be deactivated (409 `conflict`). Emits `user.deactivated`.'),
+    validate('param', customerUserParams),
+    (c) => runCommand(c, 200, (ctx) => deactivateUser(ctx, c.req.valid('param').id, c.req.valid('param').userId)),
+  );
+
   app.patch(
     '/:id/users/:userId',
-    doc({ summary: "Change a user's role", description: 'A customer always keeps one owner: demoting the last owner answers 409. Emits `user.role_changed`.', tags, access: 'operator', success: user, errors: [404, 409] }),
+    doc({ summary: "Change a user's role", description: 'A customer always keeps one active owner (invited and deactivated owners do not count): demoting the last one answers 409. Emits `user.role_changed`.', tags, access: 'operator', success: user, errors: [404, 409] }),
     validate('param', customerUserParams),
     validate('json', changeRoleInput),
     (c) => runCommand(c, 200, (ctx) => changeUserRole(ctx, c.req.valid('param').id, c.req.valid('param').userId, c.req.valid('json').role)),
@@ -41,7 +66,7 @@ export function userRoutes() {
 
   app.delete(
     '/:id/users/:userId',
-    doc({ summary: 'Remove a user', description: 'The last owner cannot be removed (409). Emits `user.removed`.', tags, access: 'operator', success: user, errors: [404, 409] }),
+    doc({ summary: 'Remove a user', description: 'The last active owner cannot be removed (409). Emits `user.removed`.', tags, access: 'operator', success: user, errors: [404, 409] }),
     validate('param', customerUserParams),
     (c) => runCommand(c, 200, (ctx) => removeUser(ctx, c.req.valid('param').id, c.req.valid('param').userId)),
   );

@@ -1,5 +1,7 @@
 import * as v from 'valibot';
-import { email, name, customerId } from '../customers/schema.ts';
+import { userStatuses } from '../../db/schema/index.ts';
+import { name, customerId } from '../customers/schema.ts';
+import { email } from '../kernel/email.ts';
 import { pageQuery } from '../http/pagination.ts';
 
 export const userRoles = ['owner', 'admin', 'member'] as const;
@@ -31,7 +33,7 @@ export const userResource = v.object({
   email: v.nullable(v.string()),
   name: v.nullable(v.string()),
   role,
-  status: v.picklist(['invited', 'active', 'removed']),
+  status: v.picklist(userStatuses),
   created_at: v.string(),
   updated_at: v.string(),
 });

@@ -1,0 +1,12 @@
+import * as v from 'valibot';
+
+/**
+ * The one rule for single-line text people type (names, descriptions, labels): no C0
+ * controls (U+0000–U+001F, which includes NUL, tab and line breaks), no DEL (U+007F)
+ * and no C1 controls (U+0080–U+009F). Everything else is kept as sent.
+ *
+ * Refused rather than stripped: a NUL used to cut the stored text short without a word
+ * (`Nul\u0000Corp` became `Nul`). Put it before `v.trim()` so a trailing line break is
+ * refused too, not silently trimmed.
+ */
+export const singleLine = v.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/u, 'must not contain control characters (NUL, tab, line breaks, DEL, C1 controls)');
