@@ -36,6 +36,12 @@ describe('configuration', () => {
     expect(fails({ ADMIN_PASSWORD: 'long-enough-password' })).toBe('ADMIN_EMAIL');
   });
 
+  test('issue 8: usage records may run ahead of the clock by USAGE_CLOCK_SKEW_SECONDS, 5 minutes by default', () => {
+    expect(loadConfig({}).usage.clockSkewMs).toBe(300_000);
+    expect(loadConfig({ USAGE_CLOCK_SKEW_SECONDS: '0' }).usage.clockSkewMs).toBe(0);
+    expect(fails({ USAGE_CLOCK_SKEW_SECONDS: '5m' })).toBe('USAGE_CLOCK_SKEW_SECONDS');
+  });
+
   test('empty strings count as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
   });

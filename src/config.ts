@@ -53,6 +53,7 @@ const envSchema = v.object({
   ),
   PAYMENT_PROVIDER: v.optional(v.picklist(['sandbox'], 'must be "sandbox" (see the README for adding a card processor)'), 'sandbox'),
   PAYMENT_LEASE_MS: v.optional(positiveInt, '60000'),
+  USAGE_CLOCK_SKEW_SECONDS: v.optional(v.pipe(v.string(), v.digits('must be a whole number of seconds'), v.transform(Number)), '300'),
   FIRST_PAYMENT_BONUS_BPS: v.optional(v.pipe(v.string(), v.digits('must be whole basis points'), v.transform(Number), v.maxValue(10_000)), '1000'),
   LOG_SILENT: v.optional(v.picklist(['0', '1', 'true', 'false']), '0'),
 });
@@ -104,6 +105,7 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
       firstPaymentBonusBps: env.FIRST_PAYMENT_BONUS_BPS,
     },
     payments: { provider: env.PAYMENT_PROVIDER },
+    usage: { clockSkewMs: env.USAGE_CLOCK_SKEW_SECONDS * 1000 },
     logSilent: env.LOG_SILENT === '1' || env.LOG_SILENT === 'true',
   };
 }

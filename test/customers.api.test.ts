@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { runBillingCycle } from '../src/billing/cycle.ts';
 import { createTestPlatform, customerInput, type TestPlatform } from './harness.ts';
 
 let p: TestPlatform;
@@ -421,5 +422,45 @@ describe('erasure', () => {
     for (const personal of [input.email, name, '+4917612345678', userBody.email, 'Mo Member', 'Dr. Private']) expect(text).not.toContain(personal);
     // The replay still creates nothing new.
     expect((await list(`email=${encodeURIComponent(input.email)}`)).data).toEqual([]);
+  });
+
+  test('issue 8: erasure cancels every live subscription, voids drafts, keeps issued invoices open without collecting them, and refuses new usage', async () => {
+    const plan = async (trialDays: number) =>
+      (await p.call('POST', '/v1/plans', { body: { code: `e-${tag()}`, name: 'Erasable', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: trialDays, included_tokens: 1000 } })).body.id as string;
+    const subscribe = async (customerId: string, planId: string) => (await p.call('POST', '/v1/subscriptions', { body: { customer_id: customerId, plan_id: planId } })).body as { id: string; status: string };
+    const invoicesOf = async (customerId: string) => (await p.call('GET', `/v1/invoices?customer_id=${customerId}&limit=100`)).body.data as any[];
+
+    const c = await onboard({ payment_method: 'tok_decline' });
+    // One whose first invoice was issued (finalized, its charge declined), one trialing, one with its first invoice still a draft.
+    const issued = await subscribe(c.id, await plan(0));
+    await runBillingCycle(p.deps);
+    const trialing = await subscribe(c.id, await plan(14));
+    const drafted = await subscribe(c.id, await plan(0));
+    expect([issued.status, trialing.status, drafted.status]).toEqual(['incomplete', 'trialing', 'incomplete']);
+    const before = await invoicesOf(c.id);
+    const open = before.find((i) => i.subscription_id === issued.id);
+    const draft = before.find((i) => i.subscription_id === drafted.id);
+    expect([open.status, draft.status]).toEqual(['open', 'draft']);
+    expect(open.auto_collect).toBe(true);
+
+    expect((await p.call('POST', `/v1/customers/${c.id}/erase`)).status).toBe(200);
+
+    for (const sub of [issued, trialing, drafted]) {
+      expect((await p.call('GET', `/v1/subscriptions/${sub.id}`)).body.status).toBe('canceled');
+      const canceled = await eventsOf(sub.id, 'subscription.canceled');
+      expect(canceled.map((e) => [e.data.reason, e.data.at_period_end])).toEqual([['customer_erased', false]]);
+      expect((await eventsOf(sub.id, 'subscription.ended')).map((e) => e.data.reason)).toEqual(['customer_erased']);
+    }
+    expect((await p.call('GET', `/v1/invoices/${draft.id}`)).body.status).toBe('void');
+    expect((await eventsOf(draft.id, 'invoice.voided'))).toHaveLength(1);
+    // An issued invoice is the record of a debt: it stays open, but nothing charges it any more.
+    expect((await p.call('GET', `/v1/invoices/${open.id}`)).body).toMatchObject({ status: 'open', auto_collect: false, next_attempt_at: null, amount_due: open.amount_due });
+    expect(await eventsOf(open.id, 'invoice.voided')).toHaveLength(0);
+    // An operator can still void it.
+    expect((await p.call('POST', `/v1/invoices/${open.id}/void`)).body.status).toBe('void');
+
+    const usage = await p.call('POST', '/v1/usage', { body: { records: [{ id: `u-${tag()}`, customer_id: c.id, model: 'gpt-x', tokens: 5, occurred_at: new Date().toISOString() }] } });
+    expect(usage.status).toBe(200);
+    expect(usage.body.results[0]).toMatchObject({ status: 'refused', reason: 'customer_erased', subscription_id: null });
   });
 });

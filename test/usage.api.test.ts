@@ -1,21 +1,28 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { eq } from 'drizzle-orm';
+import { deadLetters } from '../db/schema/index.ts';
+import { runBillingCycle } from '../src/billing/cycle.ts';
 import { manualClock } from '../src/kernel/clock.ts';
+import type { Logger } from '../src/kernel/logger.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
-import { createTestPlatform, customerInput, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 
 const APRIL_1 = Date.UTC(2026, 3, 1);
 const MAY_1 = Date.UTC(2026, 4, 1);
 const clock = manualClock(APRIL_1);
+/** Warnings the platform logged, to see what the usage consumer did with a refused record. */
+const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
+const logger: Logger = { info() {}, warn: (msg, fields) => void warnings.push({ msg, fields }), error() {} };
 let p: TestPlatform;
 beforeAll(async () => {
-  p = await createTestPlatform({ build: { clock } });
+  p = await createTestPlatform({ build: { clock, logger } });
 });
 afterAll(() => p.close());
 
 const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A customer on a fresh plan, subscribed at APRIL_1 (monthly periods from the 1st). */
+/** A customer on a fresh plan, subscribed at APRIL_1 (monthly periods from the 1st); the clock is left a day later. */
 async function subscribed(terms: Record<string, unknown>) {
   clock.set(APRIL_1);
   const plan = await p.call('POST', '/v1/plans', { body: { code: `u-${tag()}`, name: 'Metered', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...terms } });
@@ -24,6 +31,7 @@ async function subscribed(terms: Record<string, unknown>) {
   expect(customer.status).toBe(201);
   const sub = await p.call('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } });
   expect(sub.status).toBe(201);
+  clock.set(APRIL_1 + DAY_MS);
   return { customerId: customer.body.id as string, subId: sub.body.id as string };
 }
 
@@ -87,7 +95,7 @@ describe('recording usage', () => {
       occurred_at: r.occurred_at,
       period_start: iso(APRIL_1),
       overage_tokens: 0,
-      recorded_at: iso(APRIL_1),
+      recorded_at: iso(APRIL_1 + DAY_MS),
     });
   });
 
@@ -158,13 +166,15 @@ describe('recording usage', () => {
     expect(may.status).toBe(200);
     expect(may.body.results[0].period_start).toBe(iso(MAY_1));
     expect(await usage(subId)).toMatchObject({ period_start: iso(MAY_1), period_end: iso(Date.UTC(2026, 5, 1)), used_tokens: 900, quota_exceeded: false });
+    clock.set(MAY_1 + 2 * DAY_MS);
     expectProblem(await post(record(customerId, 101, { occurred_at: iso(MAY_1 + 2 * DAY_MS) })), 429, 'quota_exceeded');
     expect((await eventsOf(subId, 'usage.quota_exceeded')).map((e) => e.data.period_start)).toEqual([iso(APRIL_1), iso(MAY_1)]);
     expect((await usage(subId, `?period_start=${iso(APRIL_1)}`)).used_tokens).toBe(1000);
   });
 
-  test('a record dated in the next period counts there, whatever the clock says', async () => {
+  test('a record dated in the next period (within the allowed clock skew) counts there', async () => {
     const { customerId, subId } = await subscribed({ included_tokens: 5000, quota_policy: 'overage', overage_price_per_1k: 100 });
+    clock.set(MAY_1 - 60_000);
     await post(record(customerId, 10), record(customerId, 20, { occurred_at: iso(MAY_1) }));
     expect((await usage(subId)).used_tokens).toBe(10);
     expect(await usage(subId, `?period_start=${iso(MAY_1)}`)).toMatchObject({ period_start: iso(MAY_1), used_tokens: 20 });
@@ -205,5 +215,218 @@ describe('the usage routes', () => {
     expect((await p.call('GET', `/v1/subscriptions/${subId}/usage`, { token: viewer })).status).toBe(200);
     expectProblem(await p.call('POST', '/v1/usage', { body: { records: [record(customerId, 1)] }, token: null }), 401, 'unauthorized');
     expectProblem(await p.call('GET', '/v1/subscriptions/sub_00000000000000000000000000/usage'), 404, 'not_found');
+  });
+});
+
+/** A customer paying by card on a plan without trial, its first invoice paid: an active subscription from APRIL_1. */
+async function active(terms: Record<string, unknown>) {
+  clock.set(APRIL_1);
+  const plan = await p.call('POST', '/v1/plans', { body: { code: `a-${tag()}`, name: 'Metered', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...terms } });
+  const customer = await p.call('POST', '/v1/customers', { body: customerInput({ payment_method: 'tok_ok' }) });
+  const sub = await p.call('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } });
+  expect(sub.status).toBe(201);
+  clock.set(APRIL_1 + DAY_MS);
+  await runBillingCycle(p.deps);
+  expect((await p.call('GET', `/v1/subscriptions/${sub.body.id}`)).body.status).toBe('active');
+  return { customerId: customer.body.id as string, subId: sub.body.id as string };
+}
+
+/** A usage.recorded event as another service publishes it. */
+const fromGateway = (data: Record<string, unknown>) => ({
+  specversion: '1.0' as const,
+  id: `gw-evt-${tag()}`,
+  source: 'urn:ai-gateway',
+  type: 'usage.recorded',
+  subject: String(data.customer_id),
+  time: iso(clock.now()),
+  datacontenttype: 'application/json' as const,
+  sequence: 1,
+  data,
+});
+
+/** Publishes one event from another service and waits until the usage consumer has handled or parked it. */
+async function throughBus(data: Record<string, unknown>) {
+  const event = fromGateway(data);
+  await p.deps.bus.publish([event]);
+  await eventually(async () => {
+    const groups = (await p.call('GET', '/v1/consumers')).body.data as { group: string; lag: number }[];
+    return groups.find((g) => g.group === 'usage-ingest')?.lag === 0;
+  });
+  const parked = await p.deps.db.select().from(deadLetters).where(eq(deadLetters.eventId, event.id));
+  return { event, parked: parked[0] ?? null };
+}
+
+describe('issue 8: usage record ids', () => {
+  test('issue 8: usage ids are scoped per customer: the same client id from another customer is its own record, and no answer shows another customer', async () => {
+    const a = await subscribed({ included_tokens: 10_000 });
+    const b = await subscribed({ included_tokens: 10_000 });
+    const id = `cc-${tag()}`;
+    expect((await post(record(a.customerId, 100, { id }))).body.results[0]).toMatchObject({ id, status: 'accepted', subscription_id: a.subId });
+
+    const fromB = await post(record(b.customerId, 250, { id }));
+    expect(fromB.status).toBe(200);
+    expect(fromB.body).toMatchObject({ accepted: 1, duplicates: 0, conflicts: 0, refused: 0 });
+    expect(fromB.body.results[0]).toEqual({ id, status: 'accepted', subscription_id: b.subId, period_start: iso(APRIL_1), overage_tokens: 0 });
+    expect(JSON.stringify(fromB.body)).not.toContain(a.subId);
+    expect((await usage(a.subId)).used_tokens).toBe(100);
+    expect((await usage(b.subId)).used_tokens).toBe(250);
+
+    // Each customer's retry is its own duplicate.
+    expect((await post(record(a.customerId, 100, { id }))).body.results[0]).toMatchObject({ status: 'duplicate', subscription_id: a.subId });
+    expect((await post(record(b.customerId, 250, { id }))).body.results[0]).toMatchObject({ status: 'duplicate', subscription_id: b.subId });
+    expect((await eventsOf(b.subId, 'usage.recorded')).map((e) => e.data)).toMatchObject([{ id, customer_id: b.customerId, tokens: 250 }]);
+  });
+
+  test('issue 8: same id with a different payload is a conflict naming the field; an identical retry stays a duplicate', async () => {
+    const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
+    const r = record(customerId, 500, { occurred_at: '2026-04-01T12:00:00.000Z' });
+    expect((await post(r)).body.accepted).toBe(1);
+
+    const res = await post(
+      { ...r, tokens: 501 },
+      { ...r, model: 'gpt-other' },
+      { ...r, occurred_at: '2026-04-01T12:00:01.000Z' },
+      { ...r, subscription_id: 'sub_00000000000000000000000000' },
+      { ...r, occurred_at: '2026-04-01T12:00:00Z' }, // the same instant, spelled differently
+      r,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 0, duplicates: 2, conflicts: 4, refused: 0 });
+    expect(res.body.results.map((x: { status: string; field?: string }) => [x.status, x.field])).toEqual([
+      ['conflict', 'tokens'],
+      ['conflict', 'model'],
+      ['conflict', 'occurred_at'],
+      ['conflict', 'subscription_id'],
+      ['duplicate', undefined],
+      ['duplicate', undefined],
+    ]);
+    expect(res.body.results[0]).toMatchObject({ id: r.id, subscription_id: subId, period_start: iso(APRIL_1) });
+
+    // Within one batch: the first is counted, the second under its id is the conflict.
+    const twin = record(customerId, 7);
+    const batch = await post(twin, { ...twin, tokens: 8 });
+    expect(batch.body.results.map((x: { status: string; field?: string }) => [x.status, x.field])).toEqual([['accepted', undefined], ['conflict', 'tokens']]);
+    expect((await usage(subId)).used_tokens).toBe(507);
+  });
+
+  test('issue 8: a differing record under a used id from the bus is dead-lettered with the reason; an identical one is a quiet duplicate', async () => {
+    const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
+    p.startWorkers(['usage-ingest']);
+    try {
+      const data = { id: `gw-${tag()}`, customer_id: customerId, model: 'gpt-x', tokens: 40, occurred_at: iso(APRIL_1 + DAY_MS) };
+      expect((await throughBus(data)).parked).toBeNull();
+      expect((await throughBus(data)).parked).toBeNull();
+      const { parked } = await throughBus({ ...data, tokens: 41 });
+      expect(parked).toMatchObject({ consumer: 'usage-ingest' });
+      expect(parked!.reason).toContain(data.id);
+      expect(parked!.reason).toContain('tokens differs');
+      expect((await usage(subId)).used_tokens).toBe(40);
+    } finally {
+      await p.stopWorkers();
+    }
+  });
+});
+
+describe('issue 8: usage timestamps', () => {
+  test('issue 8: a record further ahead of the clock than the allowed skew (5 minutes) is refused as in_future', async () => {
+    const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
+    const now = clock.now();
+    const res = await post(
+      record(customerId, 1, { occurred_at: '2999-01-01T00:00:00Z' }),
+      record(customerId, 2, { occurred_at: iso(now + 5 * 60_000 + 1) }),
+      record(customerId, 3, { occurred_at: iso(now + 5 * 60_000) }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { status: string; reason?: string }) => [r.status, r.reason])).toEqual([
+      ['refused', 'in_future'],
+      ['refused', 'in_future'],
+      ['accepted', undefined],
+    ]);
+    expect((await usage(subId)).used_tokens).toBe(3);
+  });
+
+  test('issue 8: a late record for a period already billed is refused as period_closed; late but before billing it still counts and is billed', async () => {
+    const { customerId, subId } = await active({ included_tokens: 1000, quota_policy: 'overage', overage_price_per_1k: 100 });
+    expect((await post(record(customerId, 1500))).body.accepted).toBe(1);
+
+    // April is over, but the billing worker has not run yet: a late April record still counts.
+    clock.set(MAY_1 + 60_000);
+    const late = await post(record(customerId, 500, { occurred_at: iso(MAY_1 - 1) }));
+    expect(late.body.results[0]).toMatchObject({ status: 'accepted', period_start: iso(APRIL_1) });
+
+    await runBillingCycle(p.deps);
+    const invoices = (await p.call('GET', `/v1/invoices?subscription_id=${subId}&limit=10`)).body.data as any[];
+    const may = invoices.find((i) => i.billing_reason === 'subscription_cycle');
+    expect(may.lines.find((l: { kind: string }) => l.kind === 'usage_overage')).toMatchObject({ quantity: 1000, amount: 100 });
+
+    // Now April is billed: later April records are refused and change nothing.
+    const tooLate = await post(record(customerId, 700, { occurred_at: iso(MAY_1 - DAY_MS) }), record(customerId, 5, { occurred_at: iso(MAY_1 + 1) }));
+    expect(tooLate.body.results.map((r: { status: string; reason?: string; period_start: string | null }) => [r.status, r.reason, r.period_start])).toEqual([
+      ['refused', 'period_closed', iso(APRIL_1)],
+      ['accepted', undefined, iso(MAY_1)],
+    ]);
+    expect(await usage(subId, `?period_start=${iso(APRIL_1)}`)).toMatchObject({ used_tokens: 2000, overage_tokens: 1000, overage_charge: { amount: 100, currency: 'EUR' } });
+  });
+
+  test('issue 8: from the bus, records for an erased customer, a closed period or the far future are refused and logged once, not retried or parked', async () => {
+    const { customerId } = await active({ included_tokens: 1000 });
+    clock.set(MAY_1 + 60_000);
+    await runBillingCycle(p.deps);
+    const erased = await subscribed({ included_tokens: 1000 });
+    expect((await p.call('POST', `/v1/customers/${erased.customerId}/erase`)).status).toBe(200);
+    clock.set(MAY_1 + 2 * 60_000);
+
+    p.startWorkers(['usage-ingest']);
+    try {
+      const cases = [
+        { customer_id: customerId, occurred_at: iso(APRIL_1 + DAY_MS), reason: 'period_closed' },
+        { customer_id: erased.customerId, occurred_at: iso(MAY_1), reason: 'customer_erased' },
+        { customer_id: customerId, occurred_at: '2999-01-01T00:00:00Z', reason: 'in_future' },
+      ];
+      for (const { reason, ...at } of cases) {
+        const id = `gw-${tag()}`;
+        const { parked } = await throughBus({ id, model: 'gpt-x', tokens: 10, ...at });
+        expect(parked).toBeNull();
+        expect(warnings.filter((w) => w.fields?.record_id === id).map((w) => [w.msg, w.fields?.reason])).toEqual([['usage record from the bus refused', reason]]);
+      }
+    } finally {
+      await p.stopWorkers();
+    }
+  });
+});
+
+describe('issue 8: usage during a trial', () => {
+  test('issue 8: usage during a trial is recorded and the GET shows the trial period with its tokens, free of charge', async () => {
+    clock.set(APRIL_1);
+    const plan = await p.call('POST', '/v1/plans', {
+      body: { code: `t-${tag()}`, name: 'Trial', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 14, included_tokens: 1000, quota_policy: 'overage', overage_price_per_1k: 100 },
+    });
+    const customer = await p.call('POST', '/v1/customers', { body: customerInput({ payment_method: 'tok_ok' }) });
+    const sub = (await p.call('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } })).body;
+    expect(sub.status).toBe('trialing');
+    clock.set(APRIL_1 + 2 * DAY_MS);
+
+    const res = await post(record(customer.body.id, 1500));
+    expect(res.body.results[0]).toMatchObject({ status: 'accepted', subscription_id: sub.id, period_start: iso(APRIL_1) });
+    // Also through the bus.
+    p.startWorkers(['usage-ingest']);
+    try {
+      expect((await throughBus({ id: `gw-${tag()}`, customer_id: customer.body.id, model: 'gpt-x', tokens: 100, occurred_at: iso(APRIL_1 + DAY_MS) })).parked).toBeNull();
+    } finally {
+      await p.stopWorkers();
+    }
+
+    const trial = { period_start: iso(APRIL_1), period_end: iso(APRIL_1 + 14 * DAY_MS), trial: true, used_tokens: 1600, overage_tokens: 600, overage_charge: { amount: 0, currency: 'EUR' } };
+    expect(await usage(sub.id)).toMatchObject(trial);
+    expect(await usage(sub.id, `?period_start=${iso(APRIL_1 + DAY_MS)}`)).toMatchObject(trial);
+    expectProblem(await p.call('GET', `/v1/subscriptions/${sub.id}/usage?period_start=${iso(APRIL_1 - 1)}`), 400, 'validation');
+
+    // At the trial's end the first paid period starts; the trial's usage is never billed.
+    clock.set(APRIL_1 + 14 * DAY_MS);
+    await runBillingCycle(p.deps);
+    expect(await usage(sub.id)).toMatchObject({ period_start: iso(APRIL_1 + 14 * DAY_MS), trial: false, used_tokens: 0 });
+    const invoices = (await p.call('GET', `/v1/invoices?subscription_id=${sub.id}&limit=10`)).body.data as any[];
+    expect(invoices.flatMap((i) => i.lines.map((l: { kind: string }) => l.kind))).toEqual(['subscription_fee']);
+    expect((await post(record(customer.body.id, 5, { occurred_at: iso(APRIL_1 + 13 * DAY_MS) }))).body.results[0]).toMatchObject({ status: 'refused', reason: 'period_closed' });
   });
 });

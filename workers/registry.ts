@@ -10,6 +10,7 @@ import { notificationsHandler } from '../src/notifications/handler.ts';
 import { createProfilingHandler } from '../src/profiling/handler.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
 import { usageIngestHandler } from '../src/usage/ingest.ts';
+import { usageSettings } from '../src/usage/settings.ts';
 
 /** A running worker. */
 export interface RunningWorker {
@@ -113,7 +114,7 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
   profiling: (deps) => consumer(deps, createProfilingHandler({ firstPaymentBonusBps: deps.config.billing.firstPaymentBonusBps, ownSource: deps.eventSource })),
   'customer-notifications': (deps) => consumer(deps, customerNotificationsHandler),
   billing: startBilling,
-  'usage-ingest': (deps) => consumer(deps, usageIngestHandler(deps.eventSource)),
+  'usage-ingest': (deps) => consumer(deps, usageIngestHandler(deps.eventSource, usageSettings(deps.config))),
 };
 
 /** Starts the named workers (all by default) on the given dependencies. */

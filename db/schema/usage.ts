@@ -4,15 +4,17 @@ import { customers } from './customers.ts';
 import { subscriptions } from './subscriptions.ts';
 
 /**
- * Accepted usage records. `id` is the client's own id: a record posted (or
- * delivered) twice is stored once. Refused records are never stored.
+ * Accepted usage records, keyed by the customer and the client's own id for the
+ * record: a record posted (or delivered) twice is stored once, and two customers
+ * may use the same id. Refused records are never stored.
  */
 export const usageRecords = sqliteTable(
   'usage_records',
   {
-    id: text('id').primaryKey(),
-    subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
     customerId: text('customer_id').notNull().references(() => customers.id),
+    /** The client's id for the record, unique per customer only. */
+    clientId: text('client_id').notNull(),
+    subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
     model: text('model').notNull(),
     tokens: integer('tokens').notNull(),
     occurredAt: timestamp('occurred_at').notNull(),
@@ -22,7 +24,7 @@ export const usageRecords = sqliteTable(
     overageTokens: integer('overage_tokens').notNull(),
     recordedAt: timestamp('recorded_at').notNull(),
   },
-  (t) => [index('usage_records_subscription_period').on(t.subscriptionId, t.periodStart), index('usage_records_customer').on(t.customerId)],
+  (t) => [primaryKey({ columns: [t.customerId, t.clientId] }), index('usage_records_subscription_period').on(t.subscriptionId, t.periodStart)],
 );
 
 /** Running totals per subscription period, written in the same transaction as each record. */

@@ -21,14 +21,27 @@ export interface ConsumerOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * Thrown by a handler when the event itself can never be applied (it breaks a rule,
+ * or contradicts what is stored): retrying cannot help, so it is dead-lettered at
+ * once with this message as the reason, and the group carries on.
+ */
+export class UnprocessableEvent extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnprocessableEvent';
+  }
+}
+
 /** Dependencies a consumer needs: a context for its verbs, and the bus. */
 export type ConsumerDeps = Omit<Ctx, 'actor' | 'tx' | 'requestId'> & { bus: Bus };
 
 /**
  * Handles one delivered event effectively once: validates it (dead-letters an
  * invalid one), skips it if this group's inbox has it, otherwise applies the
- * handler and records the inbox row in one transaction.
- * Returns 'handled', 'duplicate' or throws the handler's error.
+ * handler and records the inbox row in one transaction. A handler's
+ * `UnprocessableEvent` dead-letters the event (its effects roll back).
+ * Returns 'handled', 'duplicate', 'dead_lettered' or throws the handler's error.
  */
 export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw: unknown): Promise<'handled' | 'duplicate' | 'dead_lettered'> {
   const parsed = parseEvent(raw);
@@ -39,16 +52,23 @@ export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw
   }
   const { event } = parsed;
   const ctx: Ctx = { ...deps, actor: systemActor(handler.group), requestId: event.id };
-  return withTransaction(ctx, async (tx) => {
-    const seen = await tx.tx
-      .select({ id: inbox.eventId })
-      .from(inbox)
-      .where(and(eq(inbox.consumer, handler.group), eq(inbox.eventId, event.id)));
-    if (seen.length > 0) return 'duplicate' as const;
-    await handler.handle(tx, event);
-    await tx.tx.insert(inbox).values({ consumer: handler.group, eventId: event.id, handledAt: tx.clock.now() });
-    return 'handled' as const;
-  });
+  try {
+    return await withTransaction(ctx, async (tx) => {
+      const seen = await tx.tx
+        .select({ id: inbox.eventId })
+        .from(inbox)
+        .where(and(eq(inbox.consumer, handler.group), eq(inbox.eventId, event.id)));
+      if (seen.length > 0) return 'duplicate' as const;
+      await handler.handle(tx, event);
+      await tx.tx.insert(inbox).values({ consumer: handler.group, eventId: event.id, handledAt: tx.clock.now() });
+      return 'handled' as const;
+    });
+  } catch (error) {
+    if (!(error instanceof UnprocessableEvent)) throw error;
+    await deps.bus.deadLetter(handler.group, raw, error.message);
+    deps.logger.warn('event dead-lettered', { group: handler.group, event_id: event.id, reason: error.message });
+    return 'dead_lettered';
+  }
 }
 
 /**

@@ -1,5 +1,7 @@
-import { and, eq, or, sql } from 'drizzle-orm';
-import { customerNotifications, customers, idempotencyKeys, notifications, users } from '../../db/schema/index.ts';
+import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
+import { customerNotifications, customers, idempotencyKeys, notifications, subscriptions, users } from '../../db/schema/index.ts';
+import { stopBillingCustomer } from '../billing/stop-billing.ts';
+import { cancelSubscription } from '../subscriptions/cancel.ts';
 import { ERASED, redactPersonal } from '../kernel/redact.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit, redactSubject } from '../events/outbox.ts';
@@ -51,12 +53,30 @@ async function redactNotificationTexts(ctx: TxCtx, id: string, needles: string[]
 }
 
 /**
+ * An erased customer does no more business: every live subscription is canceled
+ * now with the cancel verb (`subscription.canceled`/`ended`, reason
+ * `customer_erased`), and billing stops (drafts voided, open invoices kept but no
+ * longer collected automatically: src/billing/stop-billing.ts). New usage is refused
+ * by the usage verb once the customer is `erased`.
+ */
+async function endBusiness(ctx: TxCtx, id: string): Promise<void> {
+  const live = await ctx.tx
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, id), ne(subscriptions.status, 'canceled')))
+    .orderBy(asc(subscriptions.id));
+  for (const sub of live) await cancelSubscription(ctx, sub.id, { at_period_end: false }, 'customer_erased');
+  await stopBillingCustomer(ctx, id);
+}
+
+/**
  * Erases a customer's personal data (right to erasure): name, email, phone,
  * metadata, its users' names and emails, notification recipients and bodies,
  * and the same fields inside its stored events and stored Idempotency-Key
  * responses. Pending notifications are cancelled (`notification.failed`).
- * The id, status history, events and audit trail stay. `erased` is final.
- * Emits `customer.erased`.
+ * Its subscriptions are canceled and its billing stopped in the same transaction
+ * (see `endBusiness`). The id, status history, events and audit trail stay.
+ * `erased` is final. Emits `customer.erased`.
  */
 export function eraseCustomer(ctx: Ctx, id: string) {
   return withTransaction(ctx, async (ctx) => {
@@ -68,6 +88,7 @@ export function eraseCustomer(ctx: Ctx, id: string) {
     const needles = [...new Set([current.email, current.phone, current.name, ...people.flatMap((u) => [u.email, u.name])])].filter(
       (v): v is string => !!v && v.length >= 4,
     );
+    await endBusiness(ctx, id);
     const now = ctx.clock.now();
     const [row] = await ctx.tx
       .update(customers)

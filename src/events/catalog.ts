@@ -159,7 +159,7 @@ export const catalog = {
     at_period_end: v.boolean(),
     effective_at: iso,
     /** Absent on events written before dunning existed: read as `requested`. */
-    reason: v.optional(v.picklist(['requested', 'dunning_exhausted']), 'requested'),
+    reason: v.optional(v.picklist(['requested', 'dunning_exhausted', 'customer_erased']), 'requested'),
   }),
   /** The trial is over; `invoice_id` bills the first paid period. The status stays `trialing` until it is paid. */
   'subscription.trial_ended': v.object({ subscription: subscriptionSnapshot, invoice_id: v.nullable(v.string()) }),
@@ -169,7 +169,7 @@ export const catalog = {
   'subscription.activated': v.object({ subscription: subscriptionSnapshot, previous_status: v.string(), invoice_id: v.string() }),
   'subscription.past_due': v.object({ subscription: subscriptionSnapshot, invoice_id: v.string() }),
   /** The subscription is now `canceled`: immediately on request, at its period end, or when dunning gave up. */
-  'subscription.ended': v.object({ subscription: subscriptionSnapshot, reason: v.picklist(['requested', 'period_end', 'dunning_exhausted']) }),
+  'subscription.ended': v.object({ subscription: subscriptionSnapshot, reason: v.picklist(['requested', 'period_end', 'dunning_exhausted', 'customer_erased']) }),
   'invoice.created': v.object({ invoice: invoiceSnapshot }),
   'invoice.finalized': v.object({ invoice: invoiceSnapshot }),
   'invoice.paid': v.object({ invoice: invoiceSnapshot, payment_id: v.nullable(v.string()) }),

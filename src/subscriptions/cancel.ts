@@ -8,14 +8,17 @@ import { loadSubscription, saveSubscription } from './load.ts';
 import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
 import type { CancelSubscriptionInput } from './schema.ts';
 
+/** Why a subscription is canceled: on request, or because its customer was erased. */
+export type CancelReason = 'requested' | 'customer_erased';
+
 /**
  * Cancels a subscription now (→ `canceled`), or with `at_period_end` flags it so
  * the renewal at the period's end cancels it instead. Either is a 409 when the
  * state machine does not allow `cancel` (already canceled), and a second
  * `at_period_end` is a 409 too. Emits `subscription.canceled`, and
- * `subscription.ended` when it takes effect now.
+ * `subscription.ended` when it takes effect now, both with `reason`.
  */
-export function cancelSubscription(ctx: Ctx, id: string, input: CancelSubscriptionInput) {
+export function cancelSubscription(ctx: Ctx, id: string, input: CancelSubscriptionInput, reason: CancelReason = 'requested') {
   return withTransaction(ctx, async (ctx) => {
     const current = await loadSubscription(ctx.tx, id);
     const status = nextStatus(current.status, 'cancel');
@@ -33,10 +36,10 @@ export function cancelSubscription(ctx: Ctx, id: string, input: CancelSubscripti
 
     const snapshot = toSubscriptionSnapshot(row);
     await emit(ctx, [
-      { type: 'subscription.canceled', subject: id, data: { subscription: snapshot, previous_status: current.status, at_period_end: input.at_period_end, effective_at: toIso(effectiveAt), reason: 'requested' } },
-      ...(input.at_period_end ? [] : [{ type: 'subscription.ended' as const, subject: id, data: { subscription: snapshot, reason: 'requested' as const } }]),
+      { type: 'subscription.canceled', subject: id, data: { subscription: snapshot, previous_status: current.status, at_period_end: input.at_period_end, effective_at: toIso(effectiveAt), reason } },
+      ...(input.at_period_end ? [] : [{ type: 'subscription.ended' as const, subject: id, data: { subscription: snapshot, reason } }]),
     ]);
-    await recordAudit(ctx, { action: 'subscription.cancel', targetType: 'subscription', targetId: id, data: { at_period_end: input.at_period_end, previous_status: current.status } });
+    await recordAudit(ctx, { action: 'subscription.cancel', targetType: 'subscription', targetId: id, data: { at_period_end: input.at_period_end, previous_status: current.status, reason } });
     return toSubscriptionResource(row);
   });
 }

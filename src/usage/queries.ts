@@ -5,22 +5,23 @@ import { money } from '../billing/money.ts';
 import { toIso } from '../kernel/clock.ts';
 import { validationError } from '../kernel/errors.ts';
 import { loadPlanVersion } from '../plans/load.ts';
-import { periodContaining } from '../subscriptions/periods.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
+import { usagePeriodAt } from './period.ts';
 import { overageCharge, periodOverageTokens } from './quota.ts';
 import type { UsagePeriodResource } from './schema.ts';
 
 /**
  * A subscription's usage in the period containing `at` (the clock's now by default),
- * against its plan version's included tokens; overage and its charge on the period's total.
+ * against its plan version's included tokens; overage and its charge on the period's
+ * total. A trial is a period of its own whose usage is free: no charge.
  */
 export async function getSubscriptionUsage(db: Executor, id: string, at: number, atFromQuery: boolean): Promise<UsagePeriodResource> {
   const sub = await loadSubscription(db, id);
-  if (at < sub.anchor) {
-    throw validationError([{ field: atFromQuery ? 'period_start' : 'query', message: `must not be before the subscription's anchor ${toIso(sub.anchor)}` }]);
-  }
   const plan = await loadPlanVersion(db, sub.planId, sub.planVersion);
-  const period = periodContaining(sub.anchor, plan.interval, at);
+  const period = usagePeriodAt(sub, plan.interval, at);
+  if (!period) {
+    throw validationError([{ field: atFromQuery ? 'period_start' : 'query', message: `must not be before the subscription began at ${toIso(sub.createdAt)}` }]);
+  }
   const [totals] = await db.select().from(usagePeriods).where(and(eq(usagePeriods.subscriptionId, id), eq(usagePeriods.periodStart, period.start)));
   const used = totals?.usedTokens ?? 0;
   const overage = periodOverageTokens(plan.includedTokens, used);
@@ -36,8 +37,9 @@ export async function getSubscriptionUsage(db: Executor, id: string, at: number,
     used_tokens: used,
     overage_tokens: overage,
     overage_price_per_1k: price,
-    overage_charge: overageCharge(overage, price),
+    overage_charge: period.trial ? money(0, plan.currency) : overageCharge(overage, price),
     quota_policy: plan.quotaPolicy,
     quota_exceeded: totals?.quotaExceeded ?? false,
+    trial: period.trial,
   };
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, ne } from 'drizzle-orm';
-import { subscriptions, usagePeriods, usageRecords } from '../../db/schema/index.ts';
+import { customers, subscriptions, usagePeriods, usageRecords } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { NewEvent } from '../events/catalog.ts';
 import { emit } from '../events/outbox.ts';
@@ -7,12 +7,20 @@ import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
-import { periodContaining } from '../subscriptions/periods.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
+import { isPeriodClosed, usagePeriodAt } from './period.ts';
 import { checkUsage } from './quota.ts';
-import type { RefusalReason, UsageBatchResource, UsageRecordInput, UsageRecordResult } from './schema.ts';
+import { differingField, type UsageRecordRow } from './repeat.ts';
+import type { RefusalReason, UsageBatchResource, UsageOutcome, UsageRecordInput, UsageRecordResult } from './schema.ts';
+import type { UsageSettings } from './settings.ts';
 
 type Target = { sub: SubscriptionRow } | { reason: RefusalReason };
+
+/** Whether the customer was erased: it takes no new usage. */
+async function isErased(ctx: TxCtx, customerId: string): Promise<boolean> {
+  const [row] = await ctx.tx.select({ status: customers.status }).from(customers).where(eq(customers.id, customerId));
+  return row?.status === 'erased';
+}
 
 /** The live subscription a record counts against: the one it names, or the customer's only live one. */
 async function targetOf(ctx: TxCtx, input: UsageRecordInput): Promise<Target> {
@@ -31,14 +39,11 @@ async function targetOf(ctx: TxCtx, input: UsageRecordInput): Promise<Target> {
   return live.length > 1 ? { reason: 'ambiguous_subscription' } : { sub: live[0]! };
 }
 
-/**
- * The period a record counts in: the billing period containing it, or the trial
- * [created, trial end) for a record from the trial (the trial's usage is never
- * billed). Null before the subscription began.
- */
-function usagePeriodOf(sub: SubscriptionRow, plan: PlanVersionRow, at: number): { start: number } | null {
-  if (at >= sub.anchor) return periodContaining(sub.anchor, plan.interval, at);
-  return sub.trialEnd !== null && at >= sub.createdAt ? { start: sub.createdAt } : null;
+/** The answer to a record whose id its customer already used: the same record again, or a different one. */
+function repeated(stored: UsageRecordRow, input: UsageRecordInput): UsageRecordResult {
+  const field = differingField(stored, input);
+  const seen = { id: input.id, subscription_id: stored.subscriptionId, period_start: toIso(stored.periodStart), overage_tokens: stored.overageTokens };
+  return field ? { ...seen, status: 'conflict', field } : { ...seen, status: 'duplicate' };
 }
 
 const refused = (input: UsageRecordInput, reason: RefusalReason, sub?: SubscriptionRow, periodStart?: number): UsageRecordResult => ({
@@ -52,25 +57,44 @@ const refused = (input: UsageRecordInput, reason: RefusalReason, sub?: Subscript
 
 /**
  * Records a batch of usage, one record at a time in order, all in one transaction.
- * A record whose id is already stored is a duplicate and changes nothing. Otherwise
- * it counts in the period of its subscription that contains `occurred_at`, checked
- * with `checkUsage` against the subscription's plan version: accepted records are
- * stored with the period's totals and emit `usage.recorded`; under `block` a record
- * past the quota is refused and not stored. The record that first crosses a period's
- * quota (accepted or not) emits `usage.quota_exceeded`, once per period.
+ * Ids are the client's and scoped to the customer: a record whose id the customer
+ * already used is a duplicate (the same tokens, model and time) or a conflict (the
+ * first field that differs), and changes nothing. Otherwise it is refused when its
+ * customer was erased, when it is dated more than `clockSkewMs` ahead of the clock,
+ * before its subscription, or in a period already billed (`period_closed`, see
+ * src/usage/period.ts). An accepted record counts in the period of its subscription
+ * that contains `occurred_at` (the trial is one), checked with `checkUsage` against
+ * the subscription's plan version: accepted records are stored with the period's
+ * totals and emit `usage.recorded`; under `block` a record past the quota is refused
+ * and not stored. The record that first crosses a period's quota (accepted or not)
+ * emits `usage.quota_exceeded`, once per period.
  */
-export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<UsageBatchResource> {
+export function recordUsage(ctx: Ctx, records: UsageRecordInput[], settings: UsageSettings): Promise<UsageBatchResource> {
   return withTransaction(ctx, async (ctx) => {
     const now = ctx.clock.now();
     const terms = new Map<string, PlanVersionRow>();
+    const erased = new Map<string, boolean>();
     const events: NewEvent[] = [];
     const touched = new Map<string, { records: number; tokens: number }>();
     const results: UsageRecordResult[] = [];
 
     for (const input of records) {
-      const [stored] = await ctx.tx.select().from(usageRecords).where(eq(usageRecords.id, input.id));
+      const [stored] = await ctx.tx
+        .select()
+        .from(usageRecords)
+        .where(and(eq(usageRecords.customerId, input.customer_id), eq(usageRecords.clientId, input.id)));
       if (stored) {
-        results.push({ id: input.id, status: 'duplicate', subscription_id: stored.subscriptionId, period_start: toIso(stored.periodStart), overage_tokens: stored.overageTokens });
+        results.push(repeated(stored, input));
+        continue;
+      }
+      if (!erased.has(input.customer_id)) erased.set(input.customer_id, await isErased(ctx, input.customer_id));
+      if (erased.get(input.customer_id)) {
+        results.push(refused(input, 'customer_erased'));
+        continue;
+      }
+      const occurredAt = Date.parse(input.occurred_at);
+      if (occurredAt > now + settings.clockSkewMs) {
+        results.push(refused(input, 'in_future'));
         continue;
       }
       const target = await targetOf(ctx, input);
@@ -79,13 +103,16 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
         continue;
       }
       const { sub } = target;
-      const occurredAt = Date.parse(input.occurred_at);
       const key = `${sub.planId}@${sub.planVersion}`;
       let plan = terms.get(key);
       if (!plan) terms.set(key, (plan = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion)));
-      const period = usagePeriodOf(sub, plan, occurredAt);
+      const period = usagePeriodAt(sub, plan.interval, occurredAt);
       if (!period) {
         results.push(refused(input, 'before_subscription', sub));
+        continue;
+      }
+      if (isPeriodClosed(sub, period)) {
+        results.push(refused(input, 'period_closed', sub, period.start));
         continue;
       }
       const periodKey = and(eq(usagePeriods.subscriptionId, sub.id), eq(usagePeriods.periodStart, period.start));
@@ -113,9 +140,9 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
       }
       if (decision.accepted) {
         const row = {
-          id: input.id,
-          subscriptionId: sub.id,
           customerId: sub.customerId,
+          clientId: input.id,
+          subscriptionId: sub.id,
           model: input.model,
           tokens: input.tokens,
           occurredAt,
@@ -128,7 +155,7 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
           type: 'usage.recorded',
           subject: sub.id,
           data: {
-            id: row.id,
+            id: row.clientId,
             subscription_id: sub.id,
             customer_id: sub.customerId,
             model: row.model,
@@ -160,7 +187,7 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
     for (const [subscriptionId, count] of touched) {
       await recordAudit(ctx, { action: 'usage.record', targetType: 'subscription', targetId: subscriptionId, data: count });
     }
-    const tally = (status: UsageRecordResult['status']) => results.filter((r) => r.status === status).length;
-    return { object: 'usage_batch', accepted: tally('accepted'), duplicates: tally('duplicate'), refused: tally('refused'), results };
+    const tally = (status: UsageOutcome) => results.filter((r) => r.status === status).length;
+    return { object: 'usage_batch', accepted: tally('accepted'), duplicates: tally('duplicate'), conflicts: tally('conflict'), refused: tally('refused'), results };
   });
 }

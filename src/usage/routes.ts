@@ -7,6 +7,7 @@ import { validate } from '../http/validate.ts';
 import { subscriptionParams } from '../subscriptions/schema.ts';
 import { getSubscriptionUsage } from './queries.ts';
 import { recordUsage } from './record.ts';
+import { usageSettings } from './settings.ts';
 import { MAX_USAGE_BATCH, recordUsageInput, subscriptionUsageQuery, usageBatchResource, usagePeriodResource, type UsageBatchResource } from './schema.ts';
 
 const tags = ['Usage'];
@@ -33,7 +34,7 @@ export function usageRoutes() {
     '/',
     doc({
       summary: 'Record usage',
-      description: `Up to ${MAX_USAGE_BATCH} records; each \`id\` is the client's own and is counted once (a repeat is \`duplicate\`). A record counts against the subscription it names, or the customer's only subscription that is not canceled, in the period containing \`occurred_at\`. ${quota} Each record is reported \`accepted\`, \`duplicate\` or \`refused\` (with \`reason\`). When every record is refused for quota the answer is 429 \`quota_exceeded\`. Emits \`usage.recorded\` per accepted record and \`usage.quota_exceeded\` once per period.`,
+      description: `Up to ${MAX_USAGE_BATCH} records; each \`id\` is the client's own, unique per customer, and is counted once: the same record again is \`duplicate\`, a different record under a used id is \`conflict\` (with the differing \`field\`). A record counts against the subscription it names, or the customer's only subscription that is not canceled, in the period containing \`occurred_at\` (the trial is a period of its own, never billed). It is refused when dated more than \`USAGE_CLOCK_SKEW_SECONDS\` ahead of the clock (\`in_future\`), before the subscription (\`before_subscription\`), in a period already billed (\`period_closed\`), or for an erased customer (\`customer_erased\`). ${quota} Each record is reported \`accepted\`, \`duplicate\`, \`conflict\` or \`refused\` (with \`reason\`). When every record is refused for quota the answer is 429 \`quota_exceeded\`. Emits \`usage.recorded\` per accepted record and \`usage.quota_exceeded\` once per period.`,
       tags,
       access: 'operator',
       success: { status: 200, description: 'What happened to each record', schema: usageBatchResource },
@@ -41,7 +42,7 @@ export function usageRoutes() {
       idempotent: true,
     }),
     validate('json', recordUsageInput),
-    (c) => runCommand(c, 200, (ctx) => recordUsage(ctx, c.req.valid('json').records), quotaRefusal(c.req.path)),
+    (c) => runCommand(c, 200, (ctx) => recordUsage(ctx, c.req.valid('json').records, usageSettings(c.get('deps').config)), quotaRefusal(c.req.path)),
   );
   return app;
 }
@@ -53,7 +54,7 @@ export function subscriptionUsageRoutes() {
     '/:id/usage',
     doc({
       summary: "Get a subscription's usage",
-      description: `Used, included and overage tokens and the overage charge for the current period, or the period containing \`?period_start=\` (ISO 8601). ${quota}`,
+      description: `Used, included and overage tokens and the overage charge for the current period, or the period containing \`?period_start=\` (ISO 8601). During a trial that period is the trial (\`trial: true\`): its usage is shown and never charged. ${quota}`,
       tags: ['Subscriptions', ...tags],
       access: 'viewer',
       success: { status: 200, description: 'The usage of one period', schema: usagePeriodResource },

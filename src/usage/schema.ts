@@ -12,7 +12,7 @@ const MAX_RECORD_TOKENS = 1_000_000_000;
 const isoTime = v.pipe(v.string('must be an ISO 8601 timestamp'), v.isoTimestamp('must be an ISO 8601 timestamp'));
 
 export const usageRecordInput = v.object({
-  /** The client's own id; the same id is counted once, however often it arrives. */
+  /** The client's own id, unique per customer; the same id is counted once, however often it arrives. */
   id: v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters')),
   customer_id: customerId,
   /** Needed only when the customer has more than one live subscription. */
@@ -37,18 +37,46 @@ export const recordUsageInput = v.object({
 });
 export type RecordUsageInput = v.InferOutput<typeof recordUsageInput>;
 
-export const usageOutcomes = ['accepted', 'duplicate', 'refused'] as const;
-/** Why a record was refused: the plan blocks past its quota, or no live subscription takes it. */
-export const refusalReasons = ['quota_exceeded', 'no_subscription', 'ambiguous_subscription', 'subscription_canceled', 'before_subscription'] as const;
+/**
+ * What happened to one record: counted (`accepted`), already counted under its id
+ * (`duplicate`), its id already counted for a different record (`conflict`), or not
+ * counted (`refused`, with a reason).
+ */
+export const usageOutcomes = ['accepted', 'duplicate', 'conflict', 'refused'] as const;
+export type UsageOutcome = (typeof usageOutcomes)[number];
+
+/**
+ * Why a record was refused: the plan blocks past its quota; no live subscription takes
+ * it; it is dated before the subscription, further ahead of the clock than the allowed
+ * skew, or in a period already billed; or its customer was erased.
+ */
+export const refusalReasons = [
+  'quota_exceeded',
+  'no_subscription',
+  'ambiguous_subscription',
+  'subscription_canceled',
+  'before_subscription',
+  'in_future',
+  'period_closed',
+  'customer_erased',
+] as const;
 export type RefusalReason = (typeof refusalReasons)[number];
 
+/** The fields compared when an id arrives again, in the order a conflict names them. */
+export const conflictFields = ['tokens', 'model', 'occurred_at', 'subscription_id'] as const;
+export type ConflictField = (typeof conflictFields)[number];
+
 export const usageRecordResult = v.object({
+  /** The client's id for the record, as posted. */
   id: v.string(),
   status: v.picklist(usageOutcomes),
   subscription_id: v.nullable(v.string()),
   period_start: v.nullable(v.string()),
   overage_tokens: v.number(),
+  /** With `refused`. */
   reason: v.optional(v.picklist(refusalReasons)),
+  /** With `conflict`: the first field that differs from the record stored under this id. */
+  field: v.optional(v.picklist(conflictFields)),
 });
 export type UsageRecordResult = v.InferOutput<typeof usageRecordResult>;
 
@@ -56,6 +84,7 @@ export const usageBatchResource = v.object({
   object: v.literal('usage_batch'),
   accepted: v.number(),
   duplicates: v.number(),
+  conflicts: v.number(),
   refused: v.number(),
   results: v.array(usageRecordResult),
 });
@@ -83,5 +112,7 @@ export const usagePeriodResource = v.object({
   overage_charge: money,
   quota_policy: v.picklist(quotaPolicies),
   quota_exceeded: v.boolean(),
+  /** The trial [created, trial end): its usage is counted and shown, never billed (no overage charge). */
+  trial: v.boolean(),
 });
 export type UsagePeriodResource = v.InferOutput<typeof usagePeriodResource>;
