@@ -29,18 +29,22 @@ async function createOperator(role: 'admin' | 'operator' | 'viewer') {
 
 const login = (email: string, password: string) => p.call('POST', '/v1/auth/login', { body: { email, password }, token: null });
 
-/** Signs claims the way a forger might; the defaults make a token the API accepts. */
-async function craft(claims: { sub: string; role?: string }, options: { secret?: string; issuer?: string; audience?: string; exp?: number; iat?: number; alg?: string } = {}) {
+/** Signs claims the way a forger might; the defaults make a token the API accepts. `omit` leaves registered claims out. */
+async function craft(
+  claims: { sub: string; role?: string; ver?: number },
+  options: { secret?: string; issuer?: string; audience?: string; exp?: number; iat?: number; alg?: string; omit?: string[] } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   const { issuer, audience } = p.deps.tokens;
-  return new SignJWT({ role: claims.role ?? 'admin' })
-    .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
-    .setSubject(claims.sub)
-    .setIssuer(options.issuer ?? issuer)
-    .setAudience(options.audience ?? audience)
-    .setIssuedAt(options.iat ?? now)
-    .setExpirationTime(options.exp ?? now + 600)
-    .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
+  const omit = new Set(options.omit);
+  const jwt = new SignJWT({ role: claims.role ?? 'admin', ...(omit.has('ver') ? {} : { ver: claims.ver ?? 0 }) }).setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' });
+  if (!omit.has('jti')) jwt.setJti(crypto.randomUUID());
+  if (!omit.has('sub')) jwt.setSubject(claims.sub);
+  if (!omit.has('iss')) jwt.setIssuer(options.issuer ?? issuer);
+  if (!omit.has('aud')) jwt.setAudience(options.audience ?? audience);
+  if (!omit.has('iat')) jwt.setIssuedAt(options.iat ?? now);
+  if (!omit.has('exp')) jwt.setExpirationTime(options.exp ?? now + 600);
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
 }
 
 describe('login', () => {
@@ -116,7 +120,7 @@ describe('bearer tokens', () => {
 
     test('alg: none (unsecured JWT)', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const payload = { sub: admin.id, role: 'admin', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 };
+      const payload = { sub: admin.id, role: 'admin', ver: 0, jti: 'tok_forged', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 };
       for (const token of [`${b64url({ alg: 'none' })}.${b64url(payload)}.`, `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`]) {
         expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
       }
@@ -135,7 +139,7 @@ describe('bearer tokens', () => {
     test('a tampered payload', async () => {
       const [header, , signature] = (await craft({ sub: admin.id, role: 'viewer' })).split('.');
       const now = Math.floor(Date.now() / 1000);
-      const payload = b64url({ sub: admin.id, role: 'admin', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 });
+      const payload = b64url({ sub: admin.id, role: 'admin', ver: 0, jti: 'tok_forged', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 });
       expectProblem(await p.call('GET', '/v1/customers', { token: `${header}.${payload}.${signature}` }), 401, 'unauthorized');
     });
 
@@ -204,12 +208,12 @@ describe('roles', () => {
     expectProblem(await p.call('POST', '/v1/customers', { token: inflated, body: customerInput() }), 403, 'forbidden');
 
     const operator = await createOperator('operator');
-    const operatorToken = (await login(operator.email, PASSWORD)).body.token;
     expect((await p.call('PATCH', `/v1/operators/${operator.id}`, { body: { role: 'viewer' } })).status).toBe(200);
-    expectProblem(await p.call('POST', '/v1/customers', { token: operatorToken, body: customerInput() }), 403, 'forbidden');
+    const viewerToken = (await login(operator.email, PASSWORD)).body.token;
+    expectProblem(await p.call('POST', '/v1/customers', { token: viewerToken, body: customerInput() }), 403, 'forbidden');
   });
 
-  test("a disabled operator's token is a 401, and the operator cannot log in", async () => {
+  test("issue 8: a disabled operator's token is a 401 at once, the operator cannot log in, and re-enabling does not revive the token", async () => {
     const op = await createOperator('operator');
     const token = (await login(op.email, PASSWORD)).body.token;
     expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
@@ -222,7 +226,9 @@ describe('roles', () => {
     expectProblem(await login(op.email, PASSWORD), 401, 'unauthorized');
 
     expect((await p.call('PATCH', `/v1/operators/${op.id}`, { body: { disabled: false } })).status).toBe(200);
-    expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
+    expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+    const fresh = (await login(op.email, PASSWORD)).body.token;
+    expect((await p.call('GET', '/v1/customers', { token: fresh })).status).toBe(200);
   });
 });
 
@@ -258,7 +264,8 @@ describe('the last admin', () => {
     const demoted = await as(firstToken).patch(firstId, { role: 'operator' });
     expect(demoted.status).toBe(200);
     expect(demoted.body.role).toBe('operator');
-    expectProblem(await q.call('GET', '/v1/operators', { token: firstToken }), 403, 'forbidden');
+    // The role change ended the token it was made with; a new one carries the new role.
+    expectProblem(await q.call('GET', '/v1/operators', { token: firstToken }), 401, 'unauthorized');
 
     const secondToken = (await q.call('POST', '/v1/auth/login', { token: null, body: { email: second.body.email, password: PASSWORD } })).body.token;
     expectProblem(await as(secondToken).patch(second.body.id, { disabled: true }), 409, 'conflict');
@@ -334,5 +341,72 @@ describe('open routes', () => {
       expect(body.required.sort()).toEqual(['country', 'email', 'kind', 'name']);
       expect(body.properties.kind.enum).toEqual(['sme', 'institution', 'individual']);
     });
+  });
+});
+
+describe('issue 8: tokens end when they should', () => {
+  test('issue 8: a password change ends every existing token of that operator at once', async () => {
+    const op = await createOperator('operator');
+    const first = (await login(op.email, PASSWORD)).body.token;
+    const second = (await login(op.email, PASSWORD)).body.token;
+    expect((await p.call('GET', '/v1/customers', { token: first })).status).toBe(200);
+
+    const changed = await p.call('PATCH', `/v1/operators/${op.id}`, { body: { password: 'a brand new secret phrase' } });
+    expect(changed.status).toBe(200);
+    for (const token of [first, second]) {
+      const res = await p.call('GET', '/v1/customers', { token });
+      expectProblem(res, 401, 'unauthorized');
+      expect(res.body.detail).toContain('log in again');
+    }
+    expectProblem(await login(op.email, PASSWORD), 401, 'unauthorized');
+    const fresh = (await login(op.email, 'a brand new secret phrase')).body.token;
+    expect((await p.call('GET', '/v1/customers', { token: fresh })).status).toBe(200);
+  });
+
+  test('issue 8: a role change ends existing tokens; a change of name does not', async () => {
+    const op = await createOperator('operator');
+    const token = (await login(op.email, PASSWORD)).body.token;
+    expect((await p.call('PATCH', `/v1/operators/${op.id}`, { body: { name: 'Renamed' } })).status).toBe(200);
+    expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
+    expect((await p.call('PATCH', `/v1/operators/${op.id}`, { body: { role: 'admin' } })).status).toBe(200);
+    expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+  });
+
+  test('issue 8: POST /v1/auth/logout ends the presented token only; other sessions go on', async () => {
+    const op = await createOperator('viewer');
+    const phone = (await login(op.email, PASSWORD)).body.token;
+    const laptop = (await login(op.email, PASSWORD)).body.token;
+
+    const out = await p.call('POST', '/v1/auth/logout', { token: phone });
+    expect(out.status).toBe(204);
+    const refused = await p.call('GET', '/v1/customers', { token: phone });
+    expectProblem(refused, 401, 'unauthorized');
+    expect(refused.body.detail).toContain('logged out');
+    expectProblem(await p.call('POST', '/v1/auth/logout', { token: phone }), 401, 'unauthorized');
+    expect((await p.call('GET', '/v1/customers', { token: laptop })).status).toBe(200);
+    expectProblem(await p.call('POST', '/v1/auth/logout', { token: null }), 401, 'unauthorized');
+  });
+
+  test('issue 8: GET /v1/auth/me returns the operator resource and the token expiry', async () => {
+    const op = await createOperator('viewer');
+    const issued = (await login(op.email, PASSWORD)).body;
+    const me = await p.call('GET', '/v1/auth/me', { token: issued.token });
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({
+      operator: { id: op.id, object: 'operator', email: op.email, name: 'The viewer', role: 'viewer', disabled: false, created_at: expect.any(String), updated_at: expect.any(String) },
+      expires_at: issued.expires_at,
+    });
+    expect(JSON.stringify(me.body)).not.toContain('password');
+    expectProblem(await p.call('GET', '/v1/auth/me', { token: null }), 401, 'unauthorized');
+  });
+
+  test('issue 8: a token without exp, iat, iss, aud or sub is a 401 naming the missing claim', async () => {
+    const admin = await createOperator('admin');
+    for (const claim of ['exp', 'iat', 'iss', 'aud', 'sub', 'jti', 'ver']) {
+      const res = await p.call('GET', '/v1/customers', { token: await craft({ sub: admin.id }, { omit: [claim] }) });
+      expect({ claim, status: res.status }).toEqual({ claim, status: 401 });
+      expectProblem(res, 401, 'unauthorized');
+      expect({ claim, detail: res.body.detail }).toEqual({ claim, detail: `token claim ${claim} is missing` });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import type { TokenClaims } from '../auth/tokens.ts';
 import type { Ctx } from '../kernel/context.ts';
 import type { Deps } from '../deps.ts';
 
@@ -19,5 +20,7 @@ export interface AppEnv {
     /** The verb context for this request (actor, request id, clock, db). */
     ctx: Ctx;
     idempotency?: IdempotencyClaim;
+    /** The verified bearer token, set by requireAuth. */
+    token?: TokenClaims;
   };
 }

@@ -48,7 +48,10 @@ async function otherActiveAdmins(ctx: TxCtx, id: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** Changes an operator; the last active admin can neither be demoted nor disabled. */
+/**
+ * Changes an operator; the last active admin can neither be demoted nor disabled.
+ * A new password, another role, or disabling ends every token issued before (token version).
+ */
 export async function updateOperator(ctx: Ctx, id: string, patch: UpdateOperatorInput) {
   const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
   return withTransaction(ctx, async (ctx) => {
@@ -57,6 +60,7 @@ export async function updateOperator(ctx: Ctx, id: string, patch: UpdateOperator
     const losesAdmin = current.role === 'admin' && current.disabledAt === null && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
     if (losesAdmin && (await otherActiveAdmins(ctx, id)) === 0) throw conflict('the platform must keep one active admin');
     const now = ctx.clock.now();
+    const endsTokens = passwordHash !== undefined || (patch.role !== undefined && patch.role !== current.role) || (patch.disabled === true && current.disabledAt === null);
     const [row] = await ctx.tx
       .update(operators)
       .set({
@@ -64,6 +68,7 @@ export async function updateOperator(ctx: Ctx, id: string, patch: UpdateOperator
         ...(patch.role ? { role: patch.role } : {}),
         ...(passwordHash ? { passwordHash } : {}),
         ...(patch.disabled === undefined ? {} : { disabledAt: patch.disabled ? (current.disabledAt ?? now) : null }),
+        ...(endsTokens ? { tokenVersion: current.tokenVersion + 1 } : {}),
         updatedAt: now,
       })
       .where(eq(operators.id, id))
