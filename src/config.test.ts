@@ -36,6 +36,14 @@ describe('configuration', () => {
     expect(fails({ ADMIN_PASSWORD: 'long-enough-password' })).toBe('ADMIN_EMAIL');
   });
 
+  test('issue 8: login limit settings have defaults and are checked', () => {
+    expect(loadConfig({}).login).toEqual({ maxFailuresPerEmail: 5, maxFailuresPerAddress: 20, windowMs: 900_000, clientAddressHeader: undefined });
+    expect(loadConfig({ CLIENT_ADDRESS_HEADER: 'CF-Connecting-IP' }).login.clientAddressHeader).toBe('CF-Connecting-IP');
+    expect(fails({ LOGIN_MAX_FAILURES_PER_EMAIL: '0' })).toBe('LOGIN_MAX_FAILURES_PER_EMAIL');
+    expect(fails({ LOGIN_FAILURE_WINDOW_SECONDS: 'soon' })).toBe('LOGIN_FAILURE_WINDOW_SECONDS');
+    expect(fails({ CLIENT_ADDRESS_HEADER: 'X Forwarded: For' })).toBe('CLIENT_ADDRESS_HEADER');
+  });
+
   test('empty strings count as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
   });

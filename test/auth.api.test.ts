@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { decodeJwt, SignJWT } from 'jose';
+import { count } from 'drizzle-orm';
+import { loginFailures, revokedTokens } from '../db/schema/index.ts';
+import { createApp } from '../src/app.ts';
+import { buildDeps } from '../src/build-deps.ts';
+import { loadConfig } from '../src/config.ts';
+import { manualClock, type ManualClock } from '../src/kernel/clock.ts';
 import { createTestPlatform, customerInput, TEST_SECRET, type TestPlatform } from './harness.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -408,5 +414,120 @@ describe('issue 8: tokens end when they should', () => {
       expectProblem(res, 401, 'unauthorized');
       expect({ claim, detail: res.body.detail }).toEqual({ claim, detail: `token claim ${claim} is missing` });
     }
+  });
+});
+
+describe('issue 8: login has a limit', () => {
+  // Its own platform and clock: these tests count failures and move time.
+  const LIMITS = { LOGIN_MAX_FAILURES_PER_EMAIL: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '6', LOGIN_FAILURE_WINDOW_SECONDS: '60' };
+  let q: TestPlatform;
+  let clock: ManualClock;
+  beforeAll(async () => {
+    clock = manualClock(Date.UTC(2026, 2, 1));
+    q = await createTestPlatform({ env: LIMITS, build: { clock } });
+  });
+  afterAll(() => q.close());
+
+  /** Logs in through the app as the entry point would, with the peer address the runtime saw (or none). */
+  async function loginFrom(app: TestPlatform['app'], address: string | undefined, email: string, password: string, headers: Record<string, string> = {}) {
+    const init = { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ email, password }) };
+    const res = await app.request('/v1/auth/login', init, address ? { peerAddress: address } : undefined);
+    return { status: res.status, headers: res.headers, body: await res.json() };
+  }
+  const newOperator = async () => {
+    const email = `limited-${tag()}@ops.example`;
+    expect((await q.call('POST', '/v1/operators', { body: { email, name: 'Limited', role: 'operator', password: PASSWORD } })).status).toBe(201);
+    return email;
+  };
+  const expectLimited = (res: { status: number; headers: Headers; body: any }, maxSeconds: number) => {
+    expectProblem(res, 429, 'rate_limited');
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(maxSeconds);
+    expect(res.body.retry_after).toBe(retryAfter);
+  };
+
+  test('issue 8: wrong passwords for one email past the limit get 429 with Retry-After, even from other addresses, until the window ends', async () => {
+    const email = await newOperator();
+    for (let i = 0; i < 3; i++) expectProblem(await loginFrom(q.app, `198.51.100.${i + 1}`, email, 'wrong password!'), 401, 'unauthorized');
+    clock.advance(20_000);
+    expectLimited(await loginFrom(q.app, '198.51.100.9', email, 'wrong password!'), 40);
+    // The right password is refused too while the email is locked: otherwise guessing would go on.
+    expectLimited(await loginFrom(q.app, '198.51.100.9', email, PASSWORD), 40);
+    // Other operators are not held up.
+    const other = await newOperator();
+    expect((await loginFrom(q.app, '198.51.100.9', other, PASSWORD)).status).toBe(200);
+
+    clock.advance(40_000);
+    expect((await loginFrom(q.app, '198.51.100.9', email, PASSWORD)).status).toBe(200);
+  });
+
+  test('issue 8: a successful login resets that email\'s failures, and counting starts again from zero', async () => {
+    const email = await newOperator();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2; i++) expectProblem(await loginFrom(q.app, undefined, email, 'wrong password!'), 401, 'unauthorized');
+      expect((await loginFrom(q.app, undefined, email, PASSWORD)).status).toBe(200);
+    }
+    for (let i = 0; i < 3; i++) expectProblem(await loginFrom(q.app, undefined, email, 'wrong password!'), 401, 'unauthorized');
+    expectLimited(await loginFrom(q.app, undefined, email, PASSWORD), 60);
+  });
+
+  test('issue 8: wrong passwords from one client address across many emails get 429; other addresses are not affected', async () => {
+    clock.advance(120_000);
+    const address = '203.0.113.7';
+    for (let i = 0; i < 6; i++) expectProblem(await loginFrom(q.app, address, `nobody-${tag()}@ops.example`, 'wrong password!'), 401, 'unauthorized');
+    const email = await newOperator();
+    expectLimited(await loginFrom(q.app, address, email, PASSWORD), 60);
+    // Without a configured proxy header, a forged X-Forwarded-For changes nothing.
+    expectLimited(await loginFrom(q.app, address, email, PASSWORD, { 'X-Forwarded-For': '192.0.2.44' }), 60);
+    expect((await loginFrom(q.app, '203.0.113.8', email, PASSWORD)).status).toBe(200);
+    clock.advance(60_000);
+    expect((await loginFrom(q.app, address, email, PASSWORD)).status).toBe(200);
+  });
+
+  test('issue 8: behind a trusted proxy the configured header names the client (its last X-Forwarded-For entry)', async () => {
+    const proxied = await createTestPlatform({ env: { ...LIMITS, CLIENT_ADDRESS_HEADER: 'X-Forwarded-For' }, build: { clock } });
+    try {
+      const proxy = '10.0.0.1';
+      for (let i = 0; i < 6; i++) {
+        const res = await loginFrom(proxied.app, proxy, `nobody-${tag()}@ops.example`, 'wrong password!', { 'X-Forwarded-For': `192.0.2.${i}, 203.0.113.50` });
+        expectProblem(res, 401, 'unauthorized');
+      }
+      const spoofed = await loginFrom(proxied.app, proxy, `nobody-${tag()}@ops.example`, 'wrong password!', { 'X-Forwarded-For': '192.0.2.99, 203.0.113.50' });
+      expectLimited(spoofed, 60);
+      const neighbour = await loginFrom(proxied.app, proxy, `nobody-${tag()}@ops.example`, 'wrong password!', { 'X-Forwarded-For': '203.0.113.51' });
+      expectProblem(neighbour, 401, 'unauthorized');
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  test('issue 8: the counters are shared by every process on the database', async () => {
+    const second = await buildDeps(loadConfig({ DATABASE_URL: q.deps.config.databaseUrl, DATA_DIR: q.dir, LOG_SILENT: '1', ...LIMITS }), { jwtSecret: TEST_SECRET, clock });
+    try {
+      const otherApp = createApp(second);
+      const email = await newOperator();
+      expectProblem(await loginFrom(q.app, undefined, email, 'wrong password!'), 401, 'unauthorized');
+      expectProblem(await loginFrom(otherApp, undefined, email, 'wrong password!'), 401, 'unauthorized');
+      expectProblem(await loginFrom(q.app, undefined, email, 'wrong password!'), 401, 'unauthorized');
+      expectLimited(await loginFrom(otherApp, undefined, email, PASSWORD), 60);
+    } finally {
+      second.database.close();
+    }
+  });
+
+  test('issue 8: expired counters and logged-out tokens are purged', async () => {
+    clock.advance(24 * 3600_000);
+    const email = await newOperator();
+    const { token } = (await loginFrom(q.app, undefined, email, PASSWORD)).body;
+    expect((await q.call('POST', '/v1/auth/logout', { token })).status).toBe(204);
+    expect((await q.deps.db.select({ n: count() }).from(revokedTokens))[0]!.n).toBe(1);
+
+    // One hour later (JWT_TTL_SECONDS) the token would be refused anyway: the next logout forgets it.
+    clock.advance(3600_000);
+    const next = (await loginFrom(q.app, undefined, email, PASSWORD)).body.token;
+    expect((await q.call('POST', '/v1/auth/logout', { token: next })).status).toBe(204);
+    expect((await q.deps.db.select({ n: count() }).from(revokedTokens))[0]!.n).toBe(1);
+    expect((await q.deps.db.select({ n: count() }).from(loginFailures))[0]!.n).toBe(0);
   });
 });

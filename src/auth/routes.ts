@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { requireAuth } from '../http/auth.ts';
+import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';
@@ -14,11 +15,20 @@ export function authRoutes() {
   const app = new Hono<AppEnv>();
   app.post(
     '/login',
-    doc({ summary: 'Log in', description: 'Returns a JWT to send as `Authorization: Bearer <token>`.', tags, access: 'public', success: { status: 200, description: 'A token', schema: loginResponse }, errors: [401] }),
+    doc({
+      summary: 'Log in',
+      description: 'Returns a JWT to send as `Authorization: Bearer <token>`. Failed attempts are limited per email and per client address (429 with Retry-After).',
+      tags,
+      access: 'public',
+      success: { status: 200, description: 'A token', schema: loginResponse },
+      errors: [401, 429],
+    }),
     validate('json', loginInput),
     async (c) => {
       const { email, password } = c.req.valid('json');
-      return c.json(await login(c.get('ctx'), c.get('deps').tokens, email, password));
+      const { tokens, config } = c.get('deps');
+      const address = clientAddress(c, config.login.clientAddressHeader);
+      return c.json(await login(c.get('ctx'), { tokens, limits: config.login }, { email, password, address }));
     },
   );
 

@@ -14,6 +14,11 @@ export interface IdempotencyClaim {
 
 /** The typed Hono environment every route shares. */
 export interface AppEnv {
+  /** What the entry point knows about the connection; `app.request()` in tests passes it as the third argument. */
+  Bindings: {
+    /** The peer's IP address as the runtime saw it (Bun's `server.requestIP`); absent when unknown. */
+    peerAddress?: string;
+  };
   Variables: {
     deps: Deps;
     requestId: string;
