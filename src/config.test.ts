@@ -36,6 +36,21 @@ describe('configuration', () => {
     expect(fails({ ADMIN_PASSWORD: 'long-enough-password' })).toBe('ADMIN_EMAIL');
   });
 
+  test('issue 8: a weak ADMIN_PASSWORD stops the start with a clear error naming it', () => {
+    const reason = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(fails({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Password1234' })).toBe('ADMIN_PASSWORD');
+    expect(reason({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Password1234' })).toContain('ADMIN_PASSWORD is one of the most common passwords');
+    expect(reason({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'ROOT@EXAMPLE.COM' })).toContain('ADMIN_PASSWORD must not be or contain the email address');
+    expect(reason({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'correct horse battery staple' })).toBe('accepted');
+  });
+
   test('issue 8: login limit settings have defaults and are checked', () => {
     expect(loadConfig({}).login).toEqual({ maxFailuresPerEmail: 5, maxFailuresPerAddress: 20, windowMs: 900_000, clientAddressHeader: undefined });
     expect(loadConfig({ CLIENT_ADDRESS_HEADER: 'CF-Connecting-IP' }).login.clientAddressHeader).toBe('CF-Connecting-IP');

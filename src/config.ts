@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { passwordWeakness } from './auth/password-policy.ts';
 
 const port = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(65535));
 const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1));
@@ -76,6 +77,8 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
   if (env.BUS === 'kafka-rest' && !env.KAFKA_REST_URL) throw new ConfigError('KAFKA_REST_URL', 'is required when BUS=kafka-rest');
   if (env.BUS === 'kafka-rest' && env.KAFKA_REST_API === 'v3' && !env.KAFKA_REST_CLUSTER_ID) throw new ConfigError('KAFKA_REST_CLUSTER_ID', 'is required with KAFKA_REST_API=v3');
   if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) throw new ConfigError('ADMIN_EMAIL', 'is required when ADMIN_PASSWORD is set');
+  const weakness = env.ADMIN_PASSWORD && env.ADMIN_EMAIL ? passwordWeakness(env.ADMIN_PASSWORD, env.ADMIN_EMAIL) : null;
+  if (weakness) throw new ConfigError('ADMIN_PASSWORD', weakness);
   return {
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,

@@ -417,6 +417,29 @@ describe('issue 8: tokens end when they should', () => {
   });
 });
 
+describe('issue 8: operator passwords', () => {
+  const create = (email: string, password: string) => p.call('POST', '/v1/operators', { body: { email, name: 'Pat', role: 'operator', password } });
+  const expectPasswordRefused = (res: { status: number; headers: Headers; body: any }, why: string) => {
+    expectProblem(res, 400, 'validation');
+    expect(res.body.errors).toEqual([{ field: 'password', message: expect.stringContaining(why) }]);
+  };
+
+  test('issue 8: the email itself (any case) or its local part as a password is a 400 naming password', async () => {
+    const email = `pat.${tag()}@ops.example`;
+    expectPasswordRefused(await create(email, email.toUpperCase()), 'email address');
+    expectPasswordRefused(await create(email, `${email.split('@')[0]!.toUpperCase()}!2026`), 'before @');
+    expect((await create(email, PASSWORD)).status).toBe(201);
+  });
+
+  test('issue 8: a common password (case-insensitive) is refused on create and on update', async () => {
+    expectPasswordRefused(await create(`pat-${tag()}@ops.example`, 'Password1234'), 'most common');
+    const op = await createOperator('operator');
+    expectPasswordRefused(await p.call('PATCH', `/v1/operators/${op.id}`, { body: { password: 'QWERTY123456' } }), 'most common');
+    expectPasswordRefused(await p.call('PATCH', `/v1/operators/${op.id}`, { body: { password: `${op.email} is mine` } }), 'email address');
+    expect((await login(op.email, PASSWORD)).status).toBe(200);
+  });
+});
+
 describe('issue 8: login has a limit', () => {
   // Its own platform and clock: these tests count failures and move time.
   const LIMITS = { LOGIN_MAX_FAILURES_PER_EMAIL: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '6', LOGIN_FAILURE_WINDOW_SECONDS: '60' };
