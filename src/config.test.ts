@@ -42,6 +42,29 @@ describe('configuration', () => {
     expect(fails({ USAGE_CLOCK_SKEW_SECONDS: '5m' })).toBe('USAGE_CLOCK_SKEW_SECONDS');
   });
 
+  test('issue 8: a weak ADMIN_PASSWORD stops the start with a clear error naming it', () => {
+    const reason = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(fails({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Password1234' })).toBe('ADMIN_PASSWORD');
+    expect(reason({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'Password1234' })).toContain('ADMIN_PASSWORD is one of the most common passwords');
+    expect(reason({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'ROOT@EXAMPLE.COM' })).toContain('ADMIN_PASSWORD must not be or contain the email address');
+    expect(reason({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'correct horse battery staple' })).toBe('accepted');
+  });
+
+  test('issue 8: login limit settings have defaults and are checked', () => {
+    expect(loadConfig({}).login).toEqual({ maxFailuresPerEmail: 5, maxFailuresPerAddress: 20, windowMs: 900_000, clientAddressHeader: undefined });
+    expect(loadConfig({ CLIENT_ADDRESS_HEADER: 'CF-Connecting-IP' }).login.clientAddressHeader).toBe('CF-Connecting-IP');
+    expect(fails({ LOGIN_MAX_FAILURES_PER_EMAIL: '0' })).toBe('LOGIN_MAX_FAILURES_PER_EMAIL');
+    expect(fails({ LOGIN_FAILURE_WINDOW_SECONDS: 'soon' })).toBe('LOGIN_FAILURE_WINDOW_SECONDS');
+    expect(fails({ CLIENT_ADDRESS_HEADER: 'X Forwarded: For' })).toBe('CLIENT_ADDRESS_HEADER');
+  });
+
   test('empty strings count as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
   });

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { email } from './kernel/email.ts';
+import { passwordWeakness } from './auth/password-policy.ts';
 
 const port = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(65535));
 const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1));
@@ -19,6 +20,10 @@ const envSchema = v.object({
   JWT_ISSUER: v.optional(v.string(), 'subscription-platform'),
   JWT_AUDIENCE: v.optional(v.string(), 'subscription-platform-api'),
   JWT_TTL_SECONDS: v.optional(positiveInt, '3600'),
+  LOGIN_MAX_FAILURES_PER_EMAIL: v.optional(positiveInt, '5'),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: v.optional(positiveInt, '20'),
+  LOGIN_FAILURE_WINDOW_SECONDS: v.optional(positiveInt, '900'),
+  CLIENT_ADDRESS_HEADER: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as X-Forwarded-For or CF-Connecting-IP'))),
   BUS: v.optional(v.picklist(['embedded', 'kafka', 'kafka-rest'], 'must be "embedded", "kafka" or "kafka-rest"'), 'embedded'),
   KAFKA_REST_URL: v.optional(v.pipe(v.string(), v.url('must be a URL such as http://127.0.0.1:8082'))),
   KAFKA_REST_API: v.optional(v.picklist(['v2', 'v3'], 'must be "v2" or "v3"'), 'v2'),
@@ -74,6 +79,8 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
   if (env.BUS === 'kafka-rest' && !env.KAFKA_REST_URL) throw new ConfigError('KAFKA_REST_URL', 'is required when BUS=kafka-rest');
   if (env.BUS === 'kafka-rest' && env.KAFKA_REST_API === 'v3' && !env.KAFKA_REST_CLUSTER_ID) throw new ConfigError('KAFKA_REST_CLUSTER_ID', 'is required with KAFKA_REST_API=v3');
   if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) throw new ConfigError('ADMIN_EMAIL', 'is required when ADMIN_PASSWORD is set');
+  const weakness = env.ADMIN_PASSWORD && env.ADMIN_EMAIL ? passwordWeakness(env.ADMIN_PASSWORD, env.ADMIN_EMAIL) : null;
+  if (weakness) throw new ConfigError('ADMIN_PASSWORD', weakness);
   return {
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
@@ -81,6 +88,13 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     dataDir: env.DATA_DIR,
     admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },
     jwt: { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, ttlSeconds: env.JWT_TTL_SECONDS },
+    login: {
+      maxFailuresPerEmail: env.LOGIN_MAX_FAILURES_PER_EMAIL,
+      maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowMs: env.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+      /** Set only behind a trusted proxy that writes it; otherwise the peer address counts. */
+      clientAddressHeader: env.CLIENT_ADDRESS_HEADER,
+    },
     bus: env.BUS,
     kafka: {
       brokers: env.KAFKA_BROKERS?.split(',') ?? [],

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { decodeJwt, SignJWT } from 'jose';
+import { count } from 'drizzle-orm';
+import { loginFailures, revokedTokens } from '../db/schema/index.ts';
+import { createApp } from '../src/app.ts';
+import { buildDeps } from '../src/build-deps.ts';
+import { loadConfig } from '../src/config.ts';
+import { manualClock, type ManualClock } from '../src/kernel/clock.ts';
 import { createTestPlatform, customerInput, TEST_SECRET, type TestPlatform } from './harness.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -29,18 +35,22 @@ async function createOperator(role: 'admin' | 'operator' | 'viewer') {
 
 const login = (email: string, password: string) => p.call('POST', '/v1/auth/login', { body: { email, password }, token: null });
 
-/** Signs claims the way a forger might; the defaults make a token the API accepts. */
-async function craft(claims: { sub: string; role?: string }, options: { secret?: string; issuer?: string; audience?: string; exp?: number; iat?: number; alg?: string } = {}) {
+/** Signs claims the way a forger might; the defaults make a token the API accepts. `omit` leaves registered claims out. */
+async function craft(
+  claims: { sub: string; role?: string; ver?: number },
+  options: { secret?: string; issuer?: string; audience?: string; exp?: number; iat?: number; alg?: string; omit?: string[] } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   const { issuer, audience } = p.deps.tokens;
-  return new SignJWT({ role: claims.role ?? 'admin' })
-    .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
-    .setSubject(claims.sub)
-    .setIssuer(options.issuer ?? issuer)
-    .setAudience(options.audience ?? audience)
-    .setIssuedAt(options.iat ?? now)
-    .setExpirationTime(options.exp ?? now + 600)
-    .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
+  const omit = new Set(options.omit);
+  const jwt = new SignJWT({ role: claims.role ?? 'admin', ...(omit.has('ver') ? {} : { ver: claims.ver ?? 0 }) }).setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' });
+  if (!omit.has('jti')) jwt.setJti(crypto.randomUUID());
+  if (!omit.has('sub')) jwt.setSubject(claims.sub);
+  if (!omit.has('iss')) jwt.setIssuer(options.issuer ?? issuer);
+  if (!omit.has('aud')) jwt.setAudience(options.audience ?? audience);
+  if (!omit.has('iat')) jwt.setIssuedAt(options.iat ?? now);
+  if (!omit.has('exp')) jwt.setExpirationTime(options.exp ?? now + 600);
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
 }
 
 describe('login', () => {
@@ -116,7 +126,7 @@ describe('bearer tokens', () => {
 
     test('alg: none (unsecured JWT)', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const payload = { sub: admin.id, role: 'admin', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 };
+      const payload = { sub: admin.id, role: 'admin', ver: 0, jti: 'tok_forged', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 };
       for (const token of [`${b64url({ alg: 'none' })}.${b64url(payload)}.`, `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.`]) {
         expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
       }
@@ -135,7 +145,7 @@ describe('bearer tokens', () => {
     test('a tampered payload', async () => {
       const [header, , signature] = (await craft({ sub: admin.id, role: 'viewer' })).split('.');
       const now = Math.floor(Date.now() / 1000);
-      const payload = b64url({ sub: admin.id, role: 'admin', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 });
+      const payload = b64url({ sub: admin.id, role: 'admin', ver: 0, jti: 'tok_forged', iss: p.deps.tokens.issuer, aud: p.deps.tokens.audience, iat: now, exp: now + 600 });
       expectProblem(await p.call('GET', '/v1/customers', { token: `${header}.${payload}.${signature}` }), 401, 'unauthorized');
     });
 
@@ -204,12 +214,12 @@ describe('roles', () => {
     expectProblem(await p.call('POST', '/v1/customers', { token: inflated, body: customerInput() }), 403, 'forbidden');
 
     const operator = await createOperator('operator');
-    const operatorToken = (await login(operator.email, PASSWORD)).body.token;
     expect((await p.call('PATCH', `/v1/operators/${operator.id}`, { body: { role: 'viewer' } })).status).toBe(200);
-    expectProblem(await p.call('POST', '/v1/customers', { token: operatorToken, body: customerInput() }), 403, 'forbidden');
+    const viewerToken = (await login(operator.email, PASSWORD)).body.token;
+    expectProblem(await p.call('POST', '/v1/customers', { token: viewerToken, body: customerInput() }), 403, 'forbidden');
   });
 
-  test("a disabled operator's token is a 401, and the operator cannot log in", async () => {
+  test("issue 8: a disabled operator's token is a 401 at once, the operator cannot log in, and re-enabling does not revive the token", async () => {
     const op = await createOperator('operator');
     const token = (await login(op.email, PASSWORD)).body.token;
     expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
@@ -222,7 +232,9 @@ describe('roles', () => {
     expectProblem(await login(op.email, PASSWORD), 401, 'unauthorized');
 
     expect((await p.call('PATCH', `/v1/operators/${op.id}`, { body: { disabled: false } })).status).toBe(200);
-    expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
+    expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+    const fresh = (await login(op.email, PASSWORD)).body.token;
+    expect((await p.call('GET', '/v1/customers', { token: fresh })).status).toBe(200);
   });
 });
 
@@ -258,7 +270,8 @@ describe('the last admin', () => {
     const demoted = await as(firstToken).patch(firstId, { role: 'operator' });
     expect(demoted.status).toBe(200);
     expect(demoted.body.role).toBe('operator');
-    expectProblem(await q.call('GET', '/v1/operators', { token: firstToken }), 403, 'forbidden');
+    // The role change ended the token it was made with; a new one carries the new role.
+    expectProblem(await q.call('GET', '/v1/operators', { token: firstToken }), 401, 'unauthorized');
 
     const secondToken = (await q.call('POST', '/v1/auth/login', { token: null, body: { email: second.body.email, password: PASSWORD } })).body.token;
     expectProblem(await as(secondToken).patch(second.body.id, { disabled: true }), 409, 'conflict');
@@ -334,5 +347,210 @@ describe('open routes', () => {
       expect(body.required.sort()).toEqual(['country', 'email', 'kind', 'name']);
       expect(body.properties.kind.enum).toEqual(['sme', 'institution', 'individual']);
     });
+  });
+});
+
+describe('issue 8: tokens end when they should', () => {
+  test('issue 8: a password change ends every existing token of that operator at once', async () => {
+    const op = await createOperator('operator');
+    const first = (await login(op.email, PASSWORD)).body.token;
+    const second = (await login(op.email, PASSWORD)).body.token;
+    expect((await p.call('GET', '/v1/customers', { token: first })).status).toBe(200);
+
+    const changed = await p.call('PATCH', `/v1/operators/${op.id}`, { body: { password: 'a brand new secret phrase' } });
+    expect(changed.status).toBe(200);
+    for (const token of [first, second]) {
+      const res = await p.call('GET', '/v1/customers', { token });
+      expectProblem(res, 401, 'unauthorized');
+      expect(res.body.detail).toContain('log in again');
+    }
+    expectProblem(await login(op.email, PASSWORD), 401, 'unauthorized');
+    const fresh = (await login(op.email, 'a brand new secret phrase')).body.token;
+    expect((await p.call('GET', '/v1/customers', { token: fresh })).status).toBe(200);
+  });
+
+  test('issue 8: a role change ends existing tokens; a change of name does not', async () => {
+    const op = await createOperator('operator');
+    const token = (await login(op.email, PASSWORD)).body.token;
+    expect((await p.call('PATCH', `/v1/operators/${op.id}`, { body: { name: 'Renamed' } })).status).toBe(200);
+    expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
+    expect((await p.call('PATCH', `/v1/operators/${op.id}`, { body: { role: 'admin' } })).status).toBe(200);
+    expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
+  });
+
+  test('issue 8: POST /v1/auth/logout ends the presented token only; other sessions go on', async () => {
+    const op = await createOperator('viewer');
+    const phone = (await login(op.email, PASSWORD)).body.token;
+    const laptop = (await login(op.email, PASSWORD)).body.token;
+
+    const out = await p.call('POST', '/v1/auth/logout', { token: phone });
+    expect(out.status).toBe(204);
+    const refused = await p.call('GET', '/v1/customers', { token: phone });
+    expectProblem(refused, 401, 'unauthorized');
+    expect(refused.body.detail).toContain('logged out');
+    expectProblem(await p.call('POST', '/v1/auth/logout', { token: phone }), 401, 'unauthorized');
+    expect((await p.call('GET', '/v1/customers', { token: laptop })).status).toBe(200);
+    expectProblem(await p.call('POST', '/v1/auth/logout', { token: null }), 401, 'unauthorized');
+  });
+
+  test('issue 8: GET /v1/auth/me returns the operator resource and the token expiry', async () => {
+    const op = await createOperator('viewer');
+    const issued = (await login(op.email, PASSWORD)).body;
+    const me = await p.call('GET', '/v1/auth/me', { token: issued.token });
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({
+      operator: { id: op.id, object: 'operator', email: op.email, name: 'The viewer', role: 'viewer', disabled: false, created_at: expect.any(String), updated_at: expect.any(String) },
+      expires_at: issued.expires_at,
+    });
+    expect(JSON.stringify(me.body)).not.toContain('password');
+    expectProblem(await p.call('GET', '/v1/auth/me', { token: null }), 401, 'unauthorized');
+  });
+
+  test('issue 8: a token without exp, iat, iss, aud or sub is a 401 naming the missing claim', async () => {
+    const admin = await createOperator('admin');
+    for (const claim of ['exp', 'iat', 'iss', 'aud', 'sub', 'jti', 'ver']) {
+      const res = await p.call('GET', '/v1/customers', { token: await craft({ sub: admin.id }, { omit: [claim] }) });
+      expect({ claim, status: res.status }).toEqual({ claim, status: 401 });
+      expectProblem(res, 401, 'unauthorized');
+      expect({ claim, detail: res.body.detail }).toEqual({ claim, detail: `token claim ${claim} is missing` });
+    }
+  });
+});
+
+describe('issue 8: operator passwords', () => {
+  const create = (email: string, password: string) => p.call('POST', '/v1/operators', { body: { email, name: 'Pat', role: 'operator', password } });
+  const expectPasswordRefused = (res: { status: number; headers: Headers; body: any }, why: string) => {
+    expectProblem(res, 400, 'validation');
+    expect(res.body.errors).toEqual([{ field: 'password', message: expect.stringContaining(why) }]);
+  };
+
+  test('issue 8: the email itself (any case) or its local part as a password is a 400 naming password', async () => {
+    const email = `pat.${tag()}@ops.example`;
+    expectPasswordRefused(await create(email, email.toUpperCase()), 'email address');
+    expectPasswordRefused(await create(email, `${email.split('@')[0]!.toUpperCase()}!2026`), 'before @');
+    expect((await create(email, PASSWORD)).status).toBe(201);
+  });
+
+  test('issue 8: a common password (case-insensitive) is refused on create and on update', async () => {
+    expectPasswordRefused(await create(`pat-${tag()}@ops.example`, 'Password1234'), 'most common');
+    const op = await createOperator('operator');
+    expectPasswordRefused(await p.call('PATCH', `/v1/operators/${op.id}`, { body: { password: 'QWERTY123456' } }), 'most common');
+    expectPasswordRefused(await p.call('PATCH', `/v1/operators/${op.id}`, { body: { password: `${op.email} is mine` } }), 'email address');
+    expect((await login(op.email, PASSWORD)).status).toBe(200);
+  });
+});
+
+describe('issue 8: login has a limit', () => {
+  // Its own platform and clock: these tests count failures and move time.
+  const LIMITS = { LOGIN_MAX_FAILURES_PER_EMAIL: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '6', LOGIN_FAILURE_WINDOW_SECONDS: '60' };
+  let q: TestPlatform;
+  let clock: ManualClock;
+  beforeAll(async () => {
+    clock = manualClock(Date.UTC(2026, 2, 1));
+    q = await createTestPlatform({ env: LIMITS, build: { clock } });
+  });
+  afterAll(() => q.close());
+
+  /** Logs in through the app as the entry point would, with the peer address the runtime saw (or none). */
+  async function loginFrom(app: TestPlatform['app'], address: string | undefined, email: string, password: string, headers: Record<string, string> = {}) {
+    const init = { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ email, password }) };
+    const res = await app.request('/v1/auth/login', init, address ? { peerAddress: address } : undefined);
+    return { status: res.status, headers: res.headers, body: await res.json() };
+  }
+  const newOperator = async () => {
+    const email = `limited-${tag()}@ops.example`;
+    expect((await q.call('POST', '/v1/operators', { body: { email, name: 'Limited', role: 'operator', password: PASSWORD } })).status).toBe(201);
+    return email;
+  };
+  const expectLimited = (res: { status: number; headers: Headers; body: any }, maxSeconds: number) => {
+    expectProblem(res, 429, 'rate_limited');
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(maxSeconds);
+    expect(res.body.retry_after).toBe(retryAfter);
+  };
+
+  test('issue 8: wrong passwords for one email past the limit get 429 with Retry-After, even from other addresses, until the window ends', async () => {
+    const email = await newOperator();
+    for (let i = 0; i < 3; i++) expectProblem(await loginFrom(q.app, `198.51.100.${i + 1}`, email, 'wrong password!'), 401, 'unauthorized');
+    clock.advance(20_000);
+    expectLimited(await loginFrom(q.app, '198.51.100.9', email, 'wrong password!'), 40);
+    // The right password is refused too while the email is locked: otherwise guessing would go on.
+    expectLimited(await loginFrom(q.app, '198.51.100.9', email, PASSWORD), 40);
+    // Other operators are not held up.
+    const other = await newOperator();
+    expect((await loginFrom(q.app, '198.51.100.9', other, PASSWORD)).status).toBe(200);
+
+    clock.advance(40_000);
+    expect((await loginFrom(q.app, '198.51.100.9', email, PASSWORD)).status).toBe(200);
+  });
+
+  test('issue 8: a successful login resets that email\'s failures, and counting starts again from zero', async () => {
+    const email = await newOperator();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2; i++) expectProblem(await loginFrom(q.app, undefined, email, 'wrong password!'), 401, 'unauthorized');
+      expect((await loginFrom(q.app, undefined, email, PASSWORD)).status).toBe(200);
+    }
+    for (let i = 0; i < 3; i++) expectProblem(await loginFrom(q.app, undefined, email, 'wrong password!'), 401, 'unauthorized');
+    expectLimited(await loginFrom(q.app, undefined, email, PASSWORD), 60);
+  });
+
+  test('issue 8: wrong passwords from one client address across many emails get 429; other addresses are not affected', async () => {
+    clock.advance(120_000);
+    const address = '203.0.113.7';
+    for (let i = 0; i < 6; i++) expectProblem(await loginFrom(q.app, address, `nobody-${tag()}@ops.example`, 'wrong password!'), 401, 'unauthorized');
+    const email = await newOperator();
+    expectLimited(await loginFrom(q.app, address, email, PASSWORD), 60);
+    // Without a configured proxy header, a forged X-Forwarded-For changes nothing.
+    expectLimited(await loginFrom(q.app, address, email, PASSWORD, { 'X-Forwarded-For': '192.0.2.44' }), 60);
+    expect((await loginFrom(q.app, '203.0.113.8', email, PASSWORD)).status).toBe(200);
+    clock.advance(60_000);
+    expect((await loginFrom(q.app, address, email, PASSWORD)).status).toBe(200);
+  });
+
+  test('issue 8: behind a trusted proxy the configured header names the client (its last X-Forwarded-For entry)', async () => {
+    const proxied = await createTestPlatform({ env: { ...LIMITS, CLIENT_ADDRESS_HEADER: 'X-Forwarded-For' }, build: { clock } });
+    try {
+      const proxy = '10.0.0.1';
+      for (let i = 0; i < 6; i++) {
+        const res = await loginFrom(proxied.app, proxy, `nobody-${tag()}@ops.example`, 'wrong password!', { 'X-Forwarded-For': `192.0.2.${i}, 203.0.113.50` });
+        expectProblem(res, 401, 'unauthorized');
+      }
+      const spoofed = await loginFrom(proxied.app, proxy, `nobody-${tag()}@ops.example`, 'wrong password!', { 'X-Forwarded-For': '192.0.2.99, 203.0.113.50' });
+      expectLimited(spoofed, 60);
+      const neighbour = await loginFrom(proxied.app, proxy, `nobody-${tag()}@ops.example`, 'wrong password!', { 'X-Forwarded-For': '203.0.113.51' });
+      expectProblem(neighbour, 401, 'unauthorized');
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  test('issue 8: the counters are shared by every process on the database', async () => {
+    const second = await buildDeps(loadConfig({ DATABASE_URL: q.deps.config.databaseUrl, DATA_DIR: q.dir, LOG_SILENT: '1', ...LIMITS }), { jwtSecret: TEST_SECRET, clock });
+    try {
+      const otherApp = createApp(second);
+      const email = await newOperator();
+      expectProblem(await loginFrom(q.app, undefined, email, 'wrong password!'), 401, 'unauthorized');
+      expectProblem(await loginFrom(otherApp, undefined, email, 'wrong password!'), 401, 'unauthorized');
+      expectProblem(await loginFrom(q.app, undefined, email, 'wrong password!'), 401, 'unauthorized');
+      expectLimited(await loginFrom(otherApp, undefined, email, PASSWORD), 60);
+    } finally {
+      second.database.close();
+    }
+  });
+
+  test('issue 8: expired counters and logged-out tokens are purged', async () => {
+    clock.advance(24 * 3600_000);
+    const email = await newOperator();
+    const { token } = (await loginFrom(q.app, undefined, email, PASSWORD)).body;
+    expect((await q.call('POST', '/v1/auth/logout', { token })).status).toBe(204);
+    expect((await q.deps.db.select({ n: count() }).from(revokedTokens))[0]!.n).toBe(1);
+
+    // One hour later (JWT_TTL_SECONDS) the token would be refused anyway: the next logout forgets it.
+    clock.advance(3600_000);
+    const next = (await loginFrom(q.app, undefined, email, PASSWORD)).body.token;
+    expect((await q.call('POST', '/v1/auth/logout', { token: next })).status).toBe(204);
+    expect((await q.deps.db.select({ n: count() }).from(revokedTokens))[0]!.n).toBe(1);
+    expect((await q.deps.db.select({ n: count() }).from(loginFailures))[0]!.n).toBe(0);
   });
 });

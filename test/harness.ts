@@ -46,7 +46,7 @@ export async function createTestPlatform(options: { env?: Record<string, string>
 
   const tokenFor = async (role: 'admin' | 'operator' | 'viewer') => {
     const op = await createOperator(ctx(), { email: `${role}-${++n}-${Date.now()}@ops.example`, name: `${role} ${n}`, role, password: 'a-long-enough-password' });
-    return (await issueToken(deps.tokens, { id: op.id, role }, deps.clock.now())).token;
+    return (await issueToken(deps.tokens, { id: op.id, role, tokenVersion: 0 }, deps.clock.now())).token;
   };
 
   return {
@@ -59,7 +59,7 @@ export async function createTestPlatform(options: { env?: Record<string, string>
       let token = opts.token;
       if (token === undefined) {
         admin ??= createOperator(ctx(), { email: `admin-default@ops.example`, name: 'Default admin', role: 'admin', password: 'a-long-enough-password' });
-        token = (await issueToken(deps.tokens, { id: (await admin).id, role: 'admin' }, deps.clock.now())).token;
+        token = (await issueToken(deps.tokens, { id: (await admin).id, role: 'admin', tokenVersion: 0 }, deps.clock.now())).token;
       }
       const headers: Record<string, string> = { ...opts.headers };
       if (token) headers.Authorization = `Bearer ${token}`;

@@ -1,5 +1,6 @@
 export * from './customers.ts';
 export * from './operators.ts';
+export * from './sessions.ts';
 export * from './events.ts';
 export * from './requests.ts';
 export * from './notifications.ts';

@@ -1,4 +1,4 @@
-import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
 
 /** People who run the platform (admin dashboard and API), not users of a customer. */
@@ -9,5 +9,7 @@ export const operators = sqliteTable('operators', {
   role: text('role', { enum: ['admin', 'operator', 'viewer'] }).notNull(),
   passwordHash: text('password_hash').notNull(),
   disabledAt: timestamp('disabled_at'),
+  /** Carried in every token as `ver`; bumped on a password, role or access change, which ends all earlier tokens. */
+  tokenVersion: integer('token_version').notNull().default(0),
   ...timestamps,
 });

@@ -1,21 +1,52 @@
 import { Hono } from 'hono';
+import { requireAuth } from '../http/auth.ts';
+import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';
-import { loginInput, loginResponse } from '../operators/schema.ts';
+import { loginInput, loginResponse, sessionResource } from '../operators/schema.ts';
 import { login } from './login.ts';
+import { describeSession, revokeToken } from './sessions.ts';
 
-/** /v1/auth: exchange an operator's email and password for a bearer token. */
+const tags = ['Auth'];
+
+/** /v1/auth: exchange an operator's email and password for a bearer token, end it, and see whose it is. */
 export function authRoutes() {
   const app = new Hono<AppEnv>();
   app.post(
     '/login',
-    doc({ summary: 'Log in', description: 'Returns a JWT to send as `Authorization: Bearer <token>`.', tags: ['Auth'], access: 'public', success: { status: 200, description: 'A token', schema: loginResponse }, errors: [401] }),
+    doc({
+      summary: 'Log in',
+      description: 'Returns a JWT to send as `Authorization: Bearer <token>`. Failed attempts are limited per email and per client address (429 with Retry-After).',
+      tags,
+      access: 'public',
+      success: { status: 200, description: 'A token', schema: loginResponse },
+      errors: [401, 429],
+    }),
     validate('json', loginInput),
     async (c) => {
       const { email, password } = c.req.valid('json');
-      return c.json(await login(c.get('ctx'), c.get('deps').tokens, email, password));
+      const { tokens, config } = c.get('deps');
+      const address = clientAddress(c, config.login.clientAddressHeader);
+      return c.json(await login(c.get('ctx'), { tokens, limits: config.login }, { email, password, address }));
     },
+  );
+
+  app.post(
+    '/logout',
+    doc({ summary: 'Log out', description: 'Ends the presented token at once; the operator’s other tokens stay valid.', tags, access: 'viewer', success: { status: 204, description: 'The token no longer works' } }),
+    requireAuth({ viewersReadOnly: false }),
+    async (c) => {
+      await revokeToken(c.get('ctx'), c.get('token')!);
+      return c.body(null, 204);
+    },
+  );
+
+  app.get(
+    '/me',
+    doc({ summary: 'Who am I', description: 'The operator behind the presented token, and when the token expires.', tags, access: 'viewer', success: { status: 200, description: 'The session', schema: sessionResource } }),
+    requireAuth(),
+    async (c) => c.json(await describeSession(c.get('deps').db, c.get('token')!)),
   );
   return app;
 }

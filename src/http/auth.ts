@@ -1,18 +1,24 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
-import { operators } from '../../db/schema/index.ts';
+import { resolveSession } from '../auth/sessions.ts';
 import { verifyToken, type OperatorRole } from '../auth/tokens.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { AppEnv } from './env.ts';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+export interface RequireAuthOptions {
+  /** Viewers may only read (default). Off for routes about the caller's own session, such as logout. */
+  viewersReadOnly?: boolean;
+}
+
 /**
- * Requires a valid bearer token for an operator who still exists and is not
- * disabled, and puts the operator (with the role stored now, not the one in the
- * token) on the request context. Viewers may only read.
+ * Requires a valid bearer token for an operator who still exists, is not
+ * disabled, has not changed password, role or access since the token was issued,
+ * and has not logged the token out. Puts the operator (with the role stored now,
+ * not the one in the token) on the request context and the token's claims on
+ * `token`. Viewers may only read.
  */
-export function requireAuth(): MiddlewareHandler<AppEnv> {
+export function requireAuth({ viewersReadOnly = true }: RequireAuthOptions = {}): MiddlewareHandler<AppEnv> {
   return async function requireAuthMiddleware(c, next) {
     const header = c.req.header('Authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -21,14 +27,11 @@ export function requireAuth(): MiddlewareHandler<AppEnv> {
       throw new DomainError('unauthorized', 'send Authorization: Bearer <token>; get a token from POST /v1/auth/login');
     }
     const deps = c.get('deps');
-    const claimed = await verifyToken(deps.tokens, match[1]!, deps.clock.now());
-    const [operator] = await deps.db
-      .select({ id: operators.id, role: operators.role })
-      .from(operators)
-      .where(and(eq(operators.id, claimed.id), isNull(operators.disabledAt)));
-    if (!operator) throw new DomainError('unauthorized', 'the operator of this token no longer has access');
-    c.set('ctx', { ...c.get('ctx'), actor: { id: operator.id, kind: 'operator', role: operator.role } });
-    if (!READ_METHODS.has(c.req.method) && operator.role === 'viewer') {
+    const claims = await verifyToken(deps.tokens, match[1]!, deps.clock.now());
+    const actor = await resolveSession(deps.db, claims);
+    c.set('token', claims);
+    c.set('ctx', { ...c.get('ctx'), actor });
+    if (viewersReadOnly && !READ_METHODS.has(c.req.method) && actor.role === 'viewer') {
       throw new DomainError('forbidden', 'viewers have read-only access');
     }
     await next();

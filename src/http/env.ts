@@ -1,3 +1,4 @@
+import type { TokenClaims } from '../auth/tokens.ts';
 import type { Ctx } from '../kernel/context.ts';
 import type { Deps } from '../deps.ts';
 
@@ -13,11 +14,18 @@ export interface IdempotencyClaim {
 
 /** The typed Hono environment every route shares. */
 export interface AppEnv {
+  /** What the entry point knows about the connection; `app.request()` in tests passes it as the third argument. */
+  Bindings: {
+    /** The peer's IP address as the runtime saw it (Bun's `server.requestIP`); absent when unknown. */
+    peerAddress?: string;
+  };
   Variables: {
     deps: Deps;
     requestId: string;
     /** The verb context for this request (actor, request id, clock, db). */
     ctx: Ctx;
     idempotency?: IdempotencyClaim;
+    /** The verified bearer token, set by requireAuth. */
+    token?: TokenClaims;
   };
 }

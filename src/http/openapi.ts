@@ -23,7 +23,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'No such resource',
   409: 'Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use)',
   422: 'Idempotency-Key reused with a different request body',
-  429: 'Quota exceeded: the plan blocks usage past its included tokens',
+  429: 'Quota exceeded (the plan blocks usage past its included tokens) or too many attempts (`rate_limited`, see Retry-After)',
 };
 
 const problem = (status: number) => ({

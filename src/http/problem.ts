@@ -17,6 +17,7 @@ export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; t
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   idempotency_mismatch: { status: 422, title: 'Idempotency-Key reused with a different request' },
   quota_exceeded: { status: 429, title: 'The subscription has used up its included tokens' },
+  rate_limited: { status: 429, title: 'Too many attempts; wait before trying again' },
   internal: { status: 500, title: 'Internal server error' },
 };
 
@@ -67,6 +68,7 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
   const instance = c.req.path;
   if (error instanceof DomainError) {
     const { issues, ...rest } = error.details;
+    if (typeof rest.retry_after === 'number') c.header('Retry-After', String(rest.retry_after));
     return sendProblem(c, problemFor(error.code, error.message, instance, issues ? { errors: issues, ...rest } : rest));
   }
   if (error instanceof HTTPException) {

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'quota_exceeded'
+  | 'rate_limited'
   | 'internal';
 
 /** A problem a caller can act on: a field that failed validation. */

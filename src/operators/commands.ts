@@ -2,9 +2,10 @@ import { and, count, eq, isNull, ne, type InferSelectModel } from 'drizzle-orm';
 import { operators } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { hashPassword } from '../auth/password.ts';
+import { passwordWeakness } from '../auth/password-policy.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
-import { conflict, notFound } from '../kernel/errors.ts';
+import { conflict, notFound, validationError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import type { CreateOperatorInput, UpdateOperatorInput } from './schema.ts';
 
@@ -24,8 +25,15 @@ export function toOperatorResource(row: OperatorRow) {
   };
 }
 
+/** Refuses a password that is, or contains, the operator's email, or is a common password (400 naming `password`). */
+function checkPassword(password: string, email: string): void {
+  const weakness = passwordWeakness(password, email);
+  if (weakness) throw validationError([{ field: 'password', message: weakness }]);
+}
+
 /** Creates an operator. The password is hashed before the transaction (it is slow on purpose). */
 export async function createOperator(ctx: Ctx, input: CreateOperatorInput) {
+  checkPassword(input.password, input.email);
   const passwordHash = await hashPassword(input.password);
   return withTransaction(ctx, async (ctx) => {
     const [taken] = await ctx.tx.select({ id: operators.id }).from(operators).where(eq(operators.email, input.email));
@@ -48,15 +56,26 @@ async function otherActiveAdmins(ctx: TxCtx, id: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** Changes an operator; the last active admin can neither be demoted nor disabled. */
+/**
+ * Changes an operator; the last active admin can neither be demoted nor disabled.
+ * A new password, another role, or disabling ends every token issued before (token version).
+ */
 export async function updateOperator(ctx: Ctx, id: string, patch: UpdateOperatorInput) {
-  const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+  let passwordHash: string | undefined;
+  if (patch.password) {
+    // The email never changes through this verb, so reading it before the transaction is safe.
+    const [target] = await (ctx.tx ?? ctx.db).select({ email: operators.email }).from(operators).where(eq(operators.id, id));
+    if (!target) throw notFound('Operator', id);
+    checkPassword(patch.password, target.email);
+    passwordHash = await hashPassword(patch.password);
+  }
   return withTransaction(ctx, async (ctx) => {
     const [current] = await ctx.tx.select().from(operators).where(eq(operators.id, id));
     if (!current) throw notFound('Operator', id);
     const losesAdmin = current.role === 'admin' && current.disabledAt === null && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
     if (losesAdmin && (await otherActiveAdmins(ctx, id)) === 0) throw conflict('the platform must keep one active admin');
     const now = ctx.clock.now();
+    const endsTokens = passwordHash !== undefined || (patch.role !== undefined && patch.role !== current.role) || (patch.disabled === true && current.disabledAt === null);
     const [row] = await ctx.tx
       .update(operators)
       .set({
@@ -64,6 +83,7 @@ export async function updateOperator(ctx: Ctx, id: string, patch: UpdateOperator
         ...(patch.role ? { role: patch.role } : {}),
         ...(passwordHash ? { passwordHash } : {}),
         ...(patch.disabled === undefined ? {} : { disabledAt: patch.disabled ? (current.disabledAt ?? now) : null }),
+        ...(endsTokens ? { tokenVersion: current.tokenVersion + 1 } : {}),
         updatedAt: now,
       })
       .where(eq(operators.id, id))

@@ -40,7 +40,7 @@ export function operatorRoutes() {
 
   app.patch(
     '/:id',
-    doc({ summary: 'Update an operator', description: 'Change name, role or password, or disable. The last active admin cannot be demoted or disabled (409).', tags, access: 'admin', success: operator, errors: [404, 409] }),
+    doc({ summary: 'Update an operator', description: 'Change name, role or password, or disable. A new password, another role or disabling ends the operator\'s existing tokens at once. The last active admin cannot be demoted or disabled (409).', tags, access: 'admin', success: operator, errors: [404, 409] }),
     validate('param', operatorParams),
     validate('json', updateOperatorInput),
     async (c) => {

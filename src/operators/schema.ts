@@ -30,3 +30,6 @@ export const operatorResource = v.object({
   created_at: v.string(),
   updated_at: v.string(),
 });
+
+/** GET /v1/auth/me: the caller and when its token expires. */
+export const sessionResource = v.object({ operator: operatorResource, expires_at: v.string() });
