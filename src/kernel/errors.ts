@@ -4,12 +4,14 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'invalid_transition'
   | 'idempotency_mismatch'
   | 'idempotency_in_progress'
   | 'unsupported_media_type'
   | 'payload_too_large'
+  | 'headers_too_large'
   | 'quota_exceeded'
   | 'internal';
 
