@@ -2,6 +2,7 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { Hono } from 'hono';
 import { openAPIRouteHandler } from 'hono-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { allowedMethods } from './http/allowed-methods.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { customerCreditRoutes, invoiceRoutes, paymentRoutes } from './billing/routes.ts';
@@ -28,7 +29,13 @@ const anonymous = { id: 'anonymous', kind: 'operator', role: 'viewer' } as const
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.onError(handleError);
-  app.notFound((c) => sendProblem(c, problemFor('not_found', `no route for ${c.req.method} ${c.req.path}`, c.req.path)));
+  const methodsOf = allowedMethods(() => app.routes);
+  app.notFound(function noRoute(c) {
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length === 0) return sendProblem(c, problemFor('not_found', `no route for ${c.req.method} ${c.req.path}`, c.req.path));
+    c.header('Allow', allowed.join(', '));
+    return sendProblem(c, problemFor('method_not_allowed', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}`, c.req.path, { allowed }));
+  });
 
   app.use(requestId());
   app.use(

@@ -4,7 +4,8 @@ import { createTestPlatform, customerInput, type TestPlatform } from './harness.
 
 let p: TestPlatform;
 beforeAll(async () => {
-  p = await createTestPlatform();
+  // A review window, so a draft invoice stays a draft until finalized (the erasure test needs one).
+  p = await createTestPlatform({ env: { INVOICE_DRAFT_MINUTES: '60' } });
 });
 afterAll(() => p.close());
 
@@ -433,6 +434,8 @@ describe('erasure', () => {
     const c = await onboard({ payment_method: 'tok_decline' });
     // One whose first invoice was issued (finalized, its charge declined), one trialing, one with its first invoice still a draft.
     const issued = await subscribe(c.id, await plan(0));
+    const first = (await invoicesOf(c.id)).find((i) => i.subscription_id === issued.id);
+    expect((await p.call('POST', `/v1/invoices/${first.id}/finalize`)).status).toBe(200);
     await runBillingCycle(p.deps);
     const trialing = await subscribe(c.id, await plan(14));
     const drafted = await subscribe(c.id, await plan(0));

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { forEachBus } from './kafka-env.ts';
+import { advanceSubscription } from '../src/billing/renewal.ts';
+import { withTransaction } from '../src/kernel/context.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import type { PaymentProvider } from '../src/payments/provider.ts';
 import { createSandboxProvider } from '../src/payments/sandbox.ts';
@@ -39,9 +41,10 @@ async function openInvoice(paymentMethod: string | null, price = 5000) {
   const customer = await f.customer(paymentMethod ? { payment_method: paymentMethod } : {});
   const sub = await f.subscribe({ customer_id: customer.id, plan_id: plan.id });
   expect(sub.status).toBe('incomplete');
-  const [draft] = await f.invoices(`subscription_id=${sub.id}`);
-  expect(draft).toMatchObject({ status: 'draft', billing_reason: 'subscription_create', total: price, number: null });
-  return { customer, sub, invoiceId: draft.id as string };
+  // No review window (INVOICE_DRAFT_MINUTES=0): finalized in the transaction that drafted it.
+  const [invoice] = await f.invoices(`subscription_id=${sub.id}`);
+  expect(invoice).toMatchObject({ status: 'open', billing_reason: 'subscription_create', total: price, number: expect.stringMatching(/^INV-\d{6}$/) });
+  return { customer, sub, invoiceId: invoice.id as string };
 }
 
 forEachBus('payments', (bus) => {
@@ -67,7 +70,8 @@ forEachBus('payments', (bus) => {
       const sub = await f.subscribe({ customer_id: customer.id, plan_id: plan.id });
       const trialEnd = START + 7 * DAY_MS;
       clock.set(trialEnd);
-      expect(await f.cycle()).toMatchObject({ advanced: 1, finalized: 1, attempted: 1, errors: 0 });
+      // The renewal finalized the invoice as it drafted it: the pass has no draft left to finalize.
+      expect(await f.cycle()).toMatchObject({ advanced: 1, finalized: 0, attempted: 1, errors: 0 });
       expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'past_due' });
       const [invoice] = await f.invoices(`subscription_id=${sub.id}`);
       expect(invoice).toMatchObject({ status: 'open', attempt_count: 1, next_attempt_at: iso(trialEnd + DAY_MS) });
@@ -100,7 +104,7 @@ forEachBus('payments', (bus) => {
     test('without a payment method on file the attempt fails without calling the provider, and dunning runs as for a decline', async () => {
       const before = sandbox.ledger().length;
       const { invoiceId } = await openInvoice(null);
-      expect(await f.cycle()).toMatchObject({ finalized: 1, attempted: 1 });
+      expect(await f.cycle()).toMatchObject({ finalized: 0, attempted: 1 });
       const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
       expect(payment).toMatchObject({ status: 'failed', failure_code: 'no_payment_method' });
       expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:skipped']);
@@ -210,7 +214,9 @@ forEachBus('payments', (bus) => {
 
       const small = await f.plan({ price_amount: 500 }); // 500 + 100 tax = 600 ≤ 1000 credit
       const second = await f.subscribe({ customer_id: customer.id, plan_id: small.id });
-      expect(await f.cycle()).toMatchObject({ finalized: 1, attempted: 0 });
+      // Finalized as it was drafted, covered by credit and so paid: the subscription starts active.
+      expect(second.status).toBe('active');
+      expect(await f.cycle()).toMatchObject({ finalized: 0, attempted: 0 });
       const [covered] = await f.invoices(`subscription_id=${second.id}`);
       expect(covered).toMatchObject({ status: 'paid', total: 600, credit_applied: 600, amount_due: 0, amount_paid: 0 });
       expect(await f.ok('GET', `/v1/subscriptions/${second.id}`)).toMatchObject({ status: 'active' });
@@ -274,10 +280,80 @@ forEachBus('payments', (bus) => {
       expect((await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { token: viewer, body: {} })).status).toBe(403);
       expect((await p.call('GET', '/v1/invoices', { token: null })).status).toBe(401);
       expect((await p.call('GET', `/v1/customers/${(await f.customer()).id}/credits`, { token: null })).status).toBe(401);
-      // A draft cannot be paid yet.
-      const early = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: {} });
+      expect((await p.call('POST', `/v1/invoices/${invoiceId}/finalize`, { token: viewer })).status).toBe(403);
+      expect((await p.call('POST', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV/finalize')).status).toBe(404);
+    });
+  });
+});
+
+describe('issue 8: invoice finalization', () => {
+  test('with INVOICE_DRAFT_MINUTES=0 an invoice is finalized in the transaction that drafts it: open, numbered and payable at once', async () => {
+    const own = manualClock(START);
+    const q = await createTestPlatform({ build: { clock: own, payments: createSandboxProvider() }, env: { INVOICE_DRAFT_MINUTES: '0' } });
+    try {
+      const g = billingFixtures(q);
+      const customer = await g.customer({ payment_method: 'tok_ok' });
+      const sub = await g.subscribe({ customer_id: customer.id, plan_id: (await g.plan({ price_amount: 5000 })).id });
+      const [invoice] = await g.invoices(`subscription_id=${sub.id}`);
+      expect(invoice).toMatchObject({ status: 'open', number: 'INV-000001', finalized_at: iso(START), next_attempt_at: iso(START), amount_due: 5000 });
+      expect((await g.eventsOf(invoice.id)).map((e) => e.type)).toEqual(['invoice.created', 'invoice.finalized']);
+      // Payable without waiting for a billing pass.
+      expect(await g.ok('POST', `/v1/invoices/${invoice.id}/pay`, {})).toMatchObject({ status: 'succeeded', amount: 5000 });
+      expect(await g.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'active' });
+
+      // A renewal too: the step that drafts the invoice at a trial's end leaves it open.
+      const trialing = await g.subscribe({ customer_id: customer.id, plan_id: (await g.plan({ price_amount: 700, trial_days: 7 })).id });
+      own.set(START + 7 * DAY_MS);
+      expect(await withTransaction(q.ctx(), (tx) => advanceSubscription(tx, trialing.id, q.deps.config.billing.draftMs))).toBe(true);
+      const [renewal] = await g.invoices(`subscription_id=${trialing.id}`);
+      expect(renewal).toMatchObject({ status: 'open', number: 'INV-000002', finalized_at: iso(START + 7 * DAY_MS) });
+      // The same events, in the same order, as when the billing pass finalizes a draft.
+      expect((await g.eventsOf(renewal.id)).map((e) => e.type)).toEqual(['invoice.created', 'invoice.finalized']);
+      expect(await g.cycle()).toMatchObject({ advanced: 0, finalized: 0, attempted: 1, errors: 0 });
+      expect(await g.ok('GET', `/v1/invoices/${renewal.id}`)).toMatchObject({ status: 'paid' });
+    } finally {
+      await q.close();
+    }
+  });
+
+  test('POST /v1/invoices/:id/finalize opens a draft before its review window ends, audited and idempotent; finalizing it again is 409 invalid_transition', async () => {
+    const own = manualClock(START);
+    const q = await createTestPlatform({ build: { clock: own, payments: createSandboxProvider() }, env: { INVOICE_DRAFT_MINUTES: '60' } });
+    try {
+      const g = billingFixtures(q);
+      const sub = await g.subscribe({ customer_id: (await g.customer({ payment_method: 'tok_ok' })).id, plan_id: (await g.plan({ price_amount: 5000 })).id });
+      const [draft] = await g.invoices(`subscription_id=${sub.id}`);
+      expect(draft).toMatchObject({ status: 'draft', number: null });
+      const early = await q.call('POST', `/v1/invoices/${draft.id}/pay`, { body: {} });
       expect(early.status).toBe(409);
       expect(early.body).toMatchObject({ code: 'invalid_transition', current_status: 'draft' });
-    });
+
+      own.set(START + 10 * 60_000);
+      const operator = await q.tokenFor('operator');
+      const headers = { 'Idempotency-Key': `finalize-${draft.id}` };
+      const finalized = await q.call('POST', `/v1/invoices/${draft.id}/finalize`, { token: operator, headers });
+      expect(finalized.status).toBe(200);
+      expect(finalized.body).toMatchObject({ id: draft.id, status: 'open', number: 'INV-000001', amount_due: 5000, finalized_at: iso(START + 10 * 60_000), next_attempt_at: iso(START + 10 * 60_000) });
+      const replay = await q.call('POST', `/v1/invoices/${draft.id}/finalize`, { token: operator, headers });
+      expect(replay.headers.get('idempotency-replayed')).toBe('true');
+      expect(replay.body).toEqual(finalized.body);
+      const again = await q.call('POST', `/v1/invoices/${draft.id}/finalize`, { token: operator });
+      expect(again.status).toBe(409);
+      expect(again.headers.get('content-type')).toStartWith('application/problem+json');
+      expect(again.body).toMatchObject({ code: 'invalid_transition', current_status: 'open', transition: 'finalize' });
+
+      expect((await g.eventsOf(draft.id)).map((e) => e.type)).toEqual(['invoice.created', 'invoice.finalized']);
+      const audit = await q.call('GET', `/v1/audit?target_id=${draft.id}`);
+      expect(audit.body.data.map((a: { action: string }) => a.action)).toEqual(['invoice.finalize']);
+
+      // Now it can be paid, and the billing pass has nothing left to finalize when the window ends.
+      expect(await g.ok('POST', `/v1/invoices/${draft.id}/pay`, {})).toMatchObject({ status: 'succeeded' });
+      own.set(START + 60 * 60_000);
+      expect(await g.cycle()).toMatchObject({ finalized: 0, attempted: 0, errors: 0 });
+      const paid = await q.call('POST', `/v1/invoices/${draft.id}/finalize`);
+      expect(paid.body).toMatchObject({ code: 'invalid_transition', current_status: 'paid' });
+    } finally {
+      await q.close();
+    }
   });
 });

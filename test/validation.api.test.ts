@@ -12,10 +12,12 @@ afterAll(() => p.close());
 const LEAKS = [/SELECT/i, /sqlite/i, /libsql/i, /\bat .*[/\\][^\s]*\.(ts|js|mjs):\d+/, /node_modules/];
 
 /** Calls the app with raw text so the exact bytes the client sees can be checked for leaks. */
-async function send(method: string, path: string, options: { body?: string; contentType?: string; headers?: Record<string, string> } = {}) {
+async function send(method: string, path: string, options: { body?: string; contentType?: string | null; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...options.headers };
-  if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
-  const res = await p.app.request(path, { method, headers, body: options.body });
+  if (options.body !== undefined && options.contentType !== null) headers['Content-Type'] = options.contentType ?? 'application/json';
+  // Bytes, not a string: fetch would label a string body text/plain by itself.
+  const payload = options.body !== undefined && options.contentType === null ? new TextEncoder().encode(options.body) : options.body;
+  const res = await p.app.request(path, { method, headers, body: payload });
   const text = await res.text();
   for (const leak of LEAKS) expect(text).not.toMatch(leak);
   let body: any = null;
@@ -92,10 +94,23 @@ describe('onboarding input', () => {
     expectValidation(await send('POST', '/v1/customers', { body: '[]' }), '/v1/customers', 'name');
   });
 
-  test('a body that is not sent as JSON is refused', async () => {
-    const res = await send('POST', '/v1/customers', { body: JSON.stringify(customerInput()), contentType: 'text/plain' });
-    expect([400, 415]).toContain(res.status);
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+  test('issue 8: a body sent as anything but JSON, or without a Content-Type, is 415 saying application/json is expected', async () => {
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', null]) {
+      const res = await send('POST', '/v1/customers', { body: JSON.stringify(customerInput()), contentType });
+      expect(res.status).toBe(415);
+      expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+      expect(res.body).toMatchObject({ type: '/problems/unsupported_media_type', code: 'unsupported_media_type', status: 415, expected: 'application/json', errors: [{ field: 'Content-Type', message: 'must be application/json' }] });
+      expect(res.body.detail).toContain('application/json');
+    }
+    // A route whose body is required refuses a request without one the same way.
+    expect((await send('POST', '/v1/plans')).status).toBe(415);
+    // JSON with a charset, or a +json type, is JSON.
+    expect((await send('POST', '/v1/customers', { body: JSON.stringify(customerInput()), contentType: 'application/json; charset=utf-8' })).status).toBe(201);
+    // A route whose body is optional still takes none at all.
+    const c = await onboard(customerInput());
+    const promote = await send('POST', `/v1/customers/${c.body.id}/promote`);
+    expect(promote.body.code).toBe('invalid_transition');
+    expect((await send('POST', `/v1/customers/${c.body.id}/promote`, { body: '{}', contentType: 'text/plain' })).status).toBe(415);
   });
 
   test('hostile text is treated as data, never as SQL', async () => {
@@ -285,5 +300,155 @@ describe('issue 8: email addresses', () => {
       expectValidation(await send('POST', `/v1/customers/${c.id}/users`, json({ email: address, role: 'member' })), `/v1/customers/${c.id}/users`, 'email');
       expectValidation(await send('POST', '/v1/operators', json({ email: address, name: 'Op', role: 'viewer', password: 'a-long-enough-password' })), '/v1/operators', 'email');
     }
+  });
+});
+
+type OpenApiDoc = { paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>> };
+const openApi = async () => (await send('GET', '/openapi.json')).body as OpenApiDoc;
+const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+const ID_PREFIX: Record<string, string> = { customers: 'cus', plans: 'pln', invoices: 'inv', payments: 'pay', subscriptions: 'sub', operators: 'op', users: 'usr' };
+
+/** A concrete path for an OpenAPI path template, each `{param}` a well-formed id of the resource named before it. */
+function concretePath(template: string): string {
+  const parts = template.split('/');
+  return parts
+    .map((part, i) => {
+      if (!part.startsWith('{')) return part;
+      const prefix = ID_PREFIX[parts[i - 1]!];
+      if (!prefix) throw new Error(`no id prefix known for ${part} in ${template}: add it to ID_PREFIX`);
+      return `${prefix}_${ULID}`;
+    })
+    .join('/');
+}
+
+describe('issue 8: an unknown method on a known path', () => {
+  test('is 405 with an Allow header listing the methods the path answers, for every documented path', async () => {
+    const doc = await openApi();
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(20);
+    for (const [template, operations] of Object.entries(doc.paths)) {
+      const documented = Object.keys(operations).map((m) => m.toUpperCase());
+      const method = ['PUT', 'DELETE', 'PATCH', 'POST'].find((m) => !documented.includes(m))!;
+      const path = template.replaceAll(/\{[^}]+\}/g, 'x');
+      const res = await send(method, path);
+      expect({ path, method, status: res.status }).toEqual({ path, method, status: 405 });
+      expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+      expect(res.body).toMatchObject({ type: '/problems/method_not_allowed', code: 'method_not_allowed', status: 405, instance: path });
+      const expected = documented.includes('GET') ? [...documented, 'HEAD'] : documented;
+      expect(res.headers.get('allow')!.split(', ').sort()).toEqual(expected.sort());
+    }
+  });
+
+  test('a path that no route answers is still 404', async () => {
+    expect((await send('PUT', '/v1/nothing-here')).status).toBe(404);
+    expect((await send('DELETE', `/v1/customers/cus_${ULID}/unknown`)).status).toBe(404);
+  });
+});
+
+const DEFAULT_MESSAGE = /^(Expected|Invalid)/;
+
+describe('issue 8: every validation message is a sentence about its field', () => {
+  test('bad bodies and queries across routes never answer with valibot\'s raw messages', async () => {
+    const c = await onboard(customerInput());
+    const customer = c.body.id as string;
+    const requests: [string, string, unknown?][] = [
+      ['POST', '/v1/customers', { name: 42, email: 7, kind: 'government', country: ['DE'], phone: false, metadata: { nested: { a: 1 }, ['k'.repeat(41)]: 'x' }, tax_rate_bps: 1.5, payment_method: 'x' }],
+      ['POST', '/v1/customers', []],
+      ['POST', '/v1/customers', 'text'],
+      ['PATCH', `/v1/customers/${customer}`, { name: '', tax_rate_bps: 10_001, metadata: 'x' }],
+      ['PATCH', `/v1/customers/${customer}`, {}],
+      ['POST', '/v1/plans', { code: '', name: 'x'.repeat(201), price_amount: -1, currency: 'euro', interval: 'week', trial_days: 366, included_tokens: 0.5, overage_price_per_1k: 'ten', quota_policy: 'maybe', features: ['a', 'a', ''] }],
+      ['POST', '/v1/plans', { features: 'a' }],
+      ['POST', `/v1/customers/${customer}/users`, { email: 'x', role: 'god', invite: 'yes', name: '' }],
+      ['POST', '/v1/subscriptions', { customer_id: 1, plan_id: 'pln_x', trial: 'no' }],
+      ['POST', '/v1/usage', { records: [] }],
+      ['POST', '/v1/usage', { records: 'x' }],
+      ['POST', '/v1/usage', { records: [{ id: '', customer_id: customer, model: '', tokens: 0, occurred_at: 'yesterday' }, { tokens: 1_000_000_001 }, 5] }],
+      ['POST', '/v1/operators', { email: 'x', name: 'x', role: 'root', password: 'short' }],
+      ['GET', '/v1/customers?limit=101'],
+      ['GET', '/v1/customers?limit=0&q=&email=nope&status=x'],
+      ['GET', '/v1/plans?limit=ten&status=x'],
+      ['GET', '/v1/invoices?status=x&customer_id=1'],
+      ['GET', '/v1/events?type=customer.exploded&limit=1.5'],
+      ['GET', `/v1/subscriptions/sub_${ULID}/usage?period_start=yesterday`],
+      ['GET', '/v1/customers/123'],
+    ];
+    const seen: string[] = [];
+    for (const [method, path, body] of requests) {
+      const res = await send(method, path, body === undefined ? {} : { body: JSON.stringify(body) });
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 400 });
+      for (const issue of res.body.errors as { field: string; message: string }[]) {
+        expect({ path, ...issue }).not.toEqual({ path, field: issue.field, message: expect.stringMatching(DEFAULT_MESSAGE) });
+        seen.push(`${issue.field}: ${issue.message}`);
+      }
+      expect(res.body.detail).not.toMatch(/Expected|Invalid/);
+    }
+    expect(seen).toContain('limit: must be at most 100');
+    expect(seen).toContain('limit: must be at least 1');
+    expect(seen).toContain('name: must be a string');
+    expect(seen).toContain('body: must be an object');
+    expect(seen).toContain('q: must be at least 1 character');
+    expect(seen).toContain('records.2: must be an object');
+    expect(seen).toContain('records.1.customer_id: is required');
+    expect(seen).toContain('metadata.nested: must be a string, a number, a boolean or null');
+    expect(seen).toContain('metadata.kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: must be at most 40 characters');
+    // A schema's own message stays.
+    expect(seen).toContain('tax_rate_bps: must be at most 10000 (100 %)');
+  });
+});
+
+describe('issue 8: one rule for every body: unknown keys are refused, naming them', () => {
+  test('every route with a JSON body answers 400 naming an unknown key', async () => {
+    const doc = await openApi();
+    const bodyRoutes = Object.entries(doc.paths).flatMap(([template, ops]) =>
+      Object.entries(ops).filter(([, op]) => op.requestBody?.content['application/json']).map(([method]) => [method.toUpperCase(), concretePath(template)] as const),
+    );
+    expect(bodyRoutes.length).toBeGreaterThanOrEqual(15);
+    for (const [method, path] of bodyRoutes) {
+      const res = await send(method, path, { body: JSON.stringify({ surprise_field: 1 }) });
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 400 });
+      const issue = (res.body.errors as { field: string; message: string }[]).find((e) => e.field === 'surprise_field');
+      expect({ method, path, issue }).toEqual({ method, path, issue: { field: 'surprise_field', message: expect.any(String) } });
+      expect(issue!.message).not.toMatch(DEFAULT_MESSAGE);
+    }
+  });
+
+  test('users: an unknown key next to valid ones is refused and nothing is created', async () => {
+    const c = await onboard(customerInput());
+    const res = await send('POST', `/v1/customers/${c.body.id}/users`, { body: JSON.stringify({ email: 'new-user@acme.example', role: 'member', is_superuser: true }) });
+    expectValidation(res, `/v1/customers/${c.body.id}/users`, 'is_superuser');
+    expect(res.body.errors).toEqual([{ field: 'is_superuser', message: 'is not a known field' }]);
+    const users = await send('GET', `/v1/customers/${c.body.id}/users`);
+    expect(users.body.data.map((u: { email: string }) => u.email)).not.toContain('new-user@acme.example');
+  });
+
+  test('an unknown key inside a nested object is named by its path', async () => {
+    const c = await onboard(customerInput());
+    const record = { id: 'r-1', customer_id: c.body.id, model: 'gpt-x', tokens: 10, occurred_at: '2026-01-01T00:00:00Z', priority: 'high' };
+    const res = await send('POST', '/v1/usage', { body: JSON.stringify({ records: [record] }) });
+    expectValidation(res, '/v1/usage', 'records.0.priority');
+  });
+});
+
+describe('issue 8: a body that repeats a key is refused', () => {
+  test('{"role":"viewer","role":"admin"} on the operators route is a 400 naming role, and no operator is created', async () => {
+    const email = `dup-${Date.now()}@ops.example`;
+    const text = `{"email":"${email}","name":"Dup","role":"viewer","password":"a-long-enough-password","role":"admin"}`;
+    const res = await send('POST', '/v1/operators', { body: text });
+    expectValidation(res, '/v1/operators', 'role');
+    expect(res.body.errors).toEqual([{ field: 'role', message: 'appears more than once' }]);
+    const escaped = await send('POST', '/v1/operators', { body: text.replace('"role":"admin"', '"\\u0072ole":"admin"') });
+    expectValidation(escaped, '/v1/operators', 'role');
+    const list = await send('GET', '/v1/operators?limit=100');
+    expect(list.body.data.map((o: { email: string }) => o.email)).not.toContain(email);
+  });
+
+  test('a key repeated deep inside the body is named by its path', async () => {
+    const c = await onboard(customerInput());
+    const record = `{"id":"r-1","customer_id":"${c.body.id}","model":"gpt-x","tokens":10,"tokens":100000,"occurred_at":"2026-01-01T00:00:00Z"}`;
+    const res = await send('POST', '/v1/usage', { body: `{"records":[${record.replace('"tokens":100000,', '')},${record}]}` });
+    expectValidation(res, '/v1/usage', 'records.1.tokens');
+    expect(res.body.errors).toEqual([{ field: 'records.1.tokens', message: 'appears more than once' }]);
+    const metadata = await send('POST', '/v1/customers', { body: JSON.stringify(customerInput()).replace('{', '{"metadata":{"tier":"a","tier":"b"},') });
+    expectValidation(metadata, '/v1/customers', 'metadata.tier');
   });
 });

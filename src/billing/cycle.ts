@@ -14,6 +14,7 @@ export type BillingDeps = Pick<Deps, 'db' | 'transactor' | 'clock' | 'logger' | 
 export interface BillingReport {
   /** Subscription boundaries crossed (trial ends, renewals, period-end cancellations). */
   advanced: number;
+  /** Drafts finalized because their review window ended (with no window, renewals finalize as they draft). */
   finalized: number;
   /** Automatic payment attempts made. */
   attempted: number;

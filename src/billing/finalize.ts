@@ -1,9 +1,10 @@
+import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
-import type { TxCtx } from '../kernel/context.ts';
+import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { addCredit, creditBalance } from './credits.ts';
-import { loadInvoiceLines, nextInvoiceNumber, requireInvoiceTransition, saveInvoice } from './invoice-state.ts';
+import { loadInvoice, loadInvoiceLines, nextInvoiceNumber, requireInvoiceTransition, saveInvoice } from './invoice-state.ts';
 import { markInvoicePaid } from './paid.ts';
-import { toInvoiceSnapshot, type InvoiceRow } from './present.ts';
+import { toInvoiceResource, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
 import { invoiceTotals } from './totals.ts';
 
 /**
@@ -38,4 +39,29 @@ export async function finalizeInvoice(ctx: TxCtx, draft: InvoiceRow): Promise<In
   });
   await emit(ctx, [{ type: 'invoice.finalized', subject: open.id, data: { invoice: toInvoiceSnapshot(open) } }]);
   return totals.amountDue === 0 ? markInvoicePaid(ctx, open, null) : open;
+}
+
+/**
+ * Finalizes a draft whose review window is already over, in the caller's transaction:
+ * with `INVOICE_DRAFT_MINUTES=0` an invoice is finalized in the transaction that drafts
+ * it, so it is open (and payable) at once. Call it after the drafting verb emitted its
+ * own events, so they come in the order a billing pass would give them.
+ */
+export async function finalizeIfDue(ctx: TxCtx, invoice: InvoiceRow | null): Promise<InvoiceRow | null> {
+  if (invoice?.status !== 'draft' || invoice.finalizeAt > ctx.clock.now()) return invoice;
+  return finalizeInvoice(ctx, invoice);
+}
+
+/**
+ * An operator finalizes a draft now, before its review window ends: the same
+ * finalization as the billing pass (number, credit, `invoice.finalized`), audited.
+ * Any other status is a 409 `invalid_transition`, as for voiding.
+ */
+export function finalizeInvoiceNow(ctx: Ctx, id: string) {
+  return withTransaction(ctx, async (ctx) => {
+    const draft = await loadInvoice(ctx.tx, id);
+    const row = await finalizeInvoice(ctx, draft);
+    await recordAudit(ctx, { action: 'invoice.finalize', targetType: 'invoice', targetId: id, data: { previous_status: draft.status, status: row.status } });
+    return toInvoiceResource(row, await loadInvoiceLines(ctx.tx, id));
+  });
 }

@@ -5,6 +5,7 @@ import { periodContaining } from '../subscriptions/periods.ts';
 import { loadSubscription, saveSubscription } from '../subscriptions/load.ts';
 import { toSubscriptionSnapshot, type SubscriptionRow } from '../subscriptions/present.ts';
 import { draftInvoice } from './draft.ts';
+import { finalizeIfDue } from './finalize.ts';
 
 /** What a subscription needs from the billing worker at `now`, if anything. */
 export function billingDue(sub: SubscriptionRow, now: number): 'trial_end' | 'period_end' | null {
@@ -28,7 +29,9 @@ export function billingDue(sub: SubscriptionRow, now: number): 'trial_end' | 'pe
  *                 (`subscription_cycle`) bills its fee in advance, the ended period's
  *                 overage in arrears and pending prorations. A `past_due` subscription
  *                 renews too; dunning of its older invoice goes on.
- * Returns false when there was nothing to do (another worker got there first).
+ * Each invoice is finalized in the same transaction when there is no review window
+ * (`INVOICE_DRAFT_MINUTES=0`). Returns false when there was nothing to do (another
+ * worker got there first).
  */
 export async function advanceSubscription(ctx: TxCtx, id: string, draftMs: number): Promise<boolean> {
   const sub = await loadSubscription(ctx.tx, id);
@@ -40,10 +43,10 @@ export async function advanceSubscription(ctx: TxCtx, id: string, draftMs: numbe
   if (sub.cancelAtPeriodEnd) {
     const endsAt = due === 'trial_end' ? sub.trialEnd! : sub.currentPeriodEnd;
     const row = await saveSubscription(ctx, sub, { status: 'canceled', canceledAt: endsAt });
-    if (due === 'period_end') {
-      await draftInvoice(ctx, row, { reason: 'subscription_cancel', feePeriod: null, usagePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd } }, draftMs);
-    }
+    const closing =
+      due === 'period_end' ? await draftInvoice(ctx, row, { reason: 'subscription_cancel', feePeriod: null, usagePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd } }, draftMs) : null;
     await emit(ctx, [{ type: 'subscription.ended', subject: id, data: { subscription: toSubscriptionSnapshot(row), reason: 'period_end' } }]);
+    await finalizeIfDue(ctx, closing);
     return true;
   }
 
@@ -53,9 +56,11 @@ export async function advanceSubscription(ctx: TxCtx, id: string, draftMs: numbe
   if (due === 'trial_end') {
     const invoice = await draftInvoice(ctx, row, { reason: 'subscription_create', feePeriod: period, usagePeriod: null }, draftMs);
     await emit(ctx, [{ type: 'subscription.trial_ended', subject: id, data: { subscription: toSubscriptionSnapshot(row), invoice_id: invoice?.id ?? null } }]);
+    await finalizeIfDue(ctx, invoice);
     return true;
   }
   const invoice = await draftInvoice(ctx, row, { reason: 'subscription_cycle', feePeriod: period, usagePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd } }, draftMs);
   await emit(ctx, [{ type: 'subscription.renewed', subject: id, data: { subscription: toSubscriptionSnapshot(row), period_start: new Date(period.start).toISOString(), period_end: new Date(period.end).toISOString(), invoice_id: invoice?.id ?? null } }]);
+  await finalizeIfDue(ctx, invoice);
   return true;
 }

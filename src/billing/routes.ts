@@ -10,6 +10,7 @@ import { paymentParams, paymentResource } from '../payments/schema.ts';
 import { paymentSettings } from '../payments/settings.ts';
 import { getCreditBalance, getInvoice, getPayment, listInvoicePayments, listInvoices } from './queries.ts';
 import { creditBalanceResource, invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from './schema.ts';
+import { finalizeInvoiceNow } from './finalize.ts';
 import { voidInvoice } from './void.ts';
 
 const tags = ['Invoices'];
@@ -17,7 +18,7 @@ const invoice = { status: 200, description: 'The invoice with its lines', schema
 const payment = { status: 200, description: 'The payment with its saga steps', schema: paymentResource };
 const amounts = 'Amounts are signed integer minor units of `currency` (cents for EUR): subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000), total = subtotal + tax, amount_due = total − credit_applied.';
 
-/** /v1/invoices: what the billing worker billed, voiding and paying. */
+/** /v1/invoices: what the billing worker billed, finalizing, voiding and paying. */
 export function invoiceRoutes() {
   const app = new Hono<AppEnv>();
 
@@ -48,6 +49,22 @@ export function invoiceRoutes() {
     }),
     validate('param', invoiceParams),
     (c) => runCommand(c, 200, (ctx) => voidInvoice(ctx, c.req.valid('param').id)),
+  );
+
+  app.post(
+    '/:id/finalize',
+    doc({
+      summary: 'Finalize a draft invoice now',
+      description:
+        'A draft becomes `open` before its review window (`INVOICE_DRAFT_MINUTES`) ends, as the billing worker would finalize it: it gets the next number, the customer\'s credit is applied, and it is collected automatically (or paid at once when nothing is left to pay). Emits `invoice.finalized`. Any other status is 409 `invalid_transition`, as for voiding.',
+      tags,
+      access: 'operator',
+      success: invoice,
+      errors: [404, 409],
+      idempotent: true,
+    }),
+    validate('param', invoiceParams),
+    (c) => runCommand(c, 200, (ctx) => finalizeInvoiceNow(ctx, c.req.valid('param').id)),
   );
 
   app.post(

@@ -16,7 +16,7 @@ export const listInvoicesQuery = v.object({
 export type ListInvoicesQuery = v.InferOutput<typeof listInvoicesQuery>;
 
 
-export const payInvoiceInput = v.optional(v.object({ payment_method: v.optional(paymentMethod) }), {});
+export const payInvoiceInput = v.optional(v.strictObject({ payment_method: v.optional(paymentMethod) }), {});
 export type PayInvoiceInput = v.InferOutput<typeof payInvoiceInput>;
 
 const line = v.object({

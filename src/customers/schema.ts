@@ -20,7 +20,7 @@ const taxRateBps = v.pipe(v.number('must be whole basis points'), v.safeInteger(
 export const customerId = v.pipe(v.string(), v.regex(/^cus_[0-9A-Z]{26}$/, 'must be a customer id (cus_…)'));
 export const customerParams = v.object({ id: customerId });
 
-export const onboardCustomerInput = v.object({
+export const onboardCustomerInput = v.strictObject({
   name,
   email,
   kind: v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`),
@@ -47,7 +47,7 @@ export const updateCustomerInput = v.pipe(
 );
 export type UpdateCustomerInput = v.InferOutput<typeof updateCustomerInput>;
 
-export const promoteInput = v.optional(v.object({ reason: v.optional(v.pipe(v.string(), singleLine, v.maxLength(500))) }), {});
+export const promoteInput = v.optional(v.strictObject({ reason: v.optional(v.pipe(v.string(), singleLine, v.maxLength(500))) }), {});
 
 export const listCustomersQuery = v.object({
   ...pageQuery,

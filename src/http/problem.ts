@@ -10,6 +10,7 @@ export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; t
   unauthorized: { status: 401, title: 'Authentication is required' },
   forbidden: { status: 403, title: 'Your role does not allow this' },
   not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'This resource does not support the method' },
   conflict: { status: 409, title: 'Conflict with the current state' },
   invalid_transition: { status: 409, title: 'Transition not allowed from the current state' },
   idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still running' },
@@ -18,6 +19,7 @@ export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; t
   idempotency_mismatch: { status: 422, title: 'Idempotency-Key reused with a different request' },
   quota_exceeded: { status: 429, title: 'The subscription has used up its included tokens' },
   rate_limited: { status: 429, title: 'Too many attempts; wait before trying again' },
+  headers_too_large: { status: 431, title: 'The request headers are too large' },
   internal: { status: 500, title: 'Internal server error' },
 };
 
@@ -38,11 +40,13 @@ const codeForStatus = (status: number): ErrorCode =>
   status === 401 ? 'unauthorized'
   : status === 403 ? 'forbidden'
   : status === 404 ? 'not_found'
+  : status === 405 ? 'method_not_allowed'
   : status === 409 ? 'conflict'
   : status === 413 ? 'payload_too_large'
   : status === 415 ? 'unsupported_media_type'
   : status === 422 ? 'idempotency_mismatch'
   : status === 429 ? 'quota_exceeded'
+  : status === 431 ? 'headers_too_large'
   : status < 500 ? 'validation'
   : 'internal';
 

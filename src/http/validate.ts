@@ -1,25 +1,73 @@
-import type { ValidationTargets } from 'hono';
-import { validator } from 'hono-openapi';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { validationError } from '../kernel/errors.ts';
+import type { Context, MiddlewareHandler, ValidationTargets } from 'hono';
+import { uniqueSymbol, validator as documentedValidator } from 'hono-openapi';
+import { validator } from 'hono/validator';
+import * as v from 'valibot';
+import { DomainError, validationError } from '../kernel/errors.ts';
+import { findDuplicateKeys } from './json-duplicates.ts';
+import { issueSentence } from './messages.ts';
 
 const WHERE: Partial<Record<keyof ValidationTargets, string>> = { query: 'query', param: 'path', header: 'header' };
+/** What counts as JSON: `application/json` and `application/<anything>+json`, with or without parameters. */
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
-function fieldOf(issue: StandardSchemaV1.Issue, target: keyof ValidationTargets): string {
-  const path = (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
-  const prefix = WHERE[target];
-  if (!path) return prefix ?? 'body';
-  return path;
+function fieldOf(issue: v.BaseIssue<unknown>, target: keyof ValidationTargets): string {
+  const path = (issue.path ?? []).map((p) => String(p.key)).join('.');
+  return path || (WHERE[target] ?? 'body');
+}
+
+/** Parses `value` with `schema`; every failing field becomes one issue of a 400 problem, in a sentence. */
+function parse<S extends v.GenericSchema>(schema: S, value: unknown, target: keyof ValidationTargets): v.InferOutput<S> {
+  const result = v.safeParse(schema, value, { message: issueSentence });
+  if (result.success) return result.output;
+  throw validationError(result.issues.map((issue) => ({ field: fieldOf(issue, target), message: issue.message })));
+}
+
+/**
+ * The JSON body, read once: 415 unless it is sent as JSON (an empty body is
+ * `undefined` when the route's body is optional), 400 naming the body when it
+ * is not JSON, 400 naming each key that occurs twice in one object.
+ */
+async function readJsonBody(c: Context, optional: boolean): Promise<unknown> {
+  const text = await c.req.text();
+  if (optional && text.trim() === '') return undefined;
+  const contentType = c.req.header('Content-Type');
+  const mediaType = contentType?.split(';')[0]!.trim() ?? '';
+  if (!JSON_TYPE.test(mediaType)) {
+    throw new DomainError('unsupported_media_type', `the request body must be sent as application/json, not ${mediaType || 'without a Content-Type'}`, {
+      expected: 'application/json',
+      issues: [{ field: 'Content-Type', message: 'must be application/json' }],
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw validationError([{ field: 'body', message: text.trim() === '' ? 'is required' : 'must be valid JSON' }]);
+  }
+  const duplicates = findDuplicateKeys(text);
+  if (duplicates.length > 0) throw validationError(duplicates.map((field) => ({ field, message: 'appears more than once' })));
+  return value;
 }
 
 /**
  * Validates a part of the request with a valibot schema (which also feeds the
- * OpenAPI document); failures become a 400 problem naming each field.
+ * OpenAPI document); failures become a 400 problem naming each field in a
+ * sentence (src/http/messages.ts). A JSON body must be sent as JSON (else 415)
+ * and may not repeat a key.
  */
-export function validate<S extends StandardSchemaV1, T extends keyof ValidationTargets>(target: T, schema: S) {
-  return validator(target, schema, (result) => {
-    if (!result.success) {
-      throw validationError(result.error.map((issue) => ({ field: fieldOf(issue, target), message: issue.message })));
-    }
-  });
+export function validate<S extends v.GenericSchema, T extends keyof ValidationTargets>(target: T, schema: S) {
+  const documented = documentedValidator(target, schema);
+  let middleware: MiddlewareHandler;
+  if (target === 'json') {
+    const optional = v.safeParse(schema, undefined).success;
+    middleware = async function validateJson(c, next) {
+      c.req.addValidatedData('json', parse(schema, await readJsonBody(c, optional), 'json') as {});
+      await next();
+    };
+  } else {
+    middleware = validator(target, (value) => parse(schema, value, target)) as unknown as MiddlewareHandler;
+  }
+  // The OpenAPI document reads the schema from hono-openapi's marker on the middleware.
+  const marker = (documented as unknown as Record<typeof uniqueSymbol, unknown>)[uniqueSymbol];
+  return Object.assign(middleware, { [uniqueSymbol]: marker }) as unknown as typeof documented;
 }

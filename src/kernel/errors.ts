@@ -4,12 +4,14 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'invalid_transition'
   | 'idempotency_mismatch'
   | 'idempotency_in_progress'
   | 'unsupported_media_type'
   | 'payload_too_large'
+  | 'headers_too_large'
   | 'quota_exceeded'
   | 'rate_limited'
   | 'internal';
@@ -41,16 +43,50 @@ export const conflict = (message: string, details: Record<string, unknown> = {})
 export const validationError = (issues: FieldIssue[]) =>
   new DomainError('validation', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
 
-/** A one-line description of any thrown value, including its cause (driver errors hide the real reason there). */
+/** The text of one thrown value, whatever was thrown: an Error, a string, a number, a plain object, null. */
+function messageOf(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message || thrown.name;
+  if (typeof thrown === 'string') return thrown;
+  if (typeof thrown !== 'object' || thrown === null) return String(thrown);
+  const message = (thrown as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  try {
+    return JSON.stringify(thrown) ?? Object.prototype.toString.call(thrown);
+  } catch {
+    // Cyclic or holding a BigInt: the type is all we can say.
+    return Object.prototype.toString.call(thrown);
+  }
+}
+
+/** The chain of a thrown value and its causes, outermost first; stops at a cause already seen. */
+function causeChain(thrown: unknown): { chain: unknown[]; cyclic: boolean } {
+  const chain: unknown[] = [];
+  const seen = new Set<unknown>();
+  let current: unknown = thrown;
+  for (;;) {
+    if (typeof current === 'object' && current !== null) {
+      if (seen.has(current)) return { chain, cyclic: true };
+      seen.add(current);
+    }
+    chain.push(current);
+    const cause = typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+    if (cause === undefined || cause === null) return { chain, cyclic: false };
+    current = cause;
+  }
+}
+
+/**
+ * A one-line description of any thrown value, including its causes (driver errors hide
+ * the real reason there). Never throws and always ends, even for a cause cycle.
+ */
 export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return describeError(error);
-  const cause = (error as { cause?: unknown }).cause;
-  return cause ? `${error.message} (cause: ${describeError(cause)})` : error.message;
+  const { chain, cyclic } = causeChain(error);
+  const tail = cyclic ? ' (cause: … cycle)' : '';
+  return chain.reduceRight<string>((inner, thrown, i) => (i === chain.length - 1 ? messageOf(thrown) + tail : `${messageOf(thrown)} (cause: ${inner})`), '');
 }
 
 /** The innermost cause's message: what went wrong without the SQL text and parameters around it. */
 export function rootCause(error: unknown): string {
-  let e: unknown = error;
-  while (e instanceof Error && (e as { cause?: unknown }).cause) e = (e as { cause?: unknown }).cause;
-  return e instanceof Error ? e.message : String(e);
+  const { chain } = causeChain(error);
+  return messageOf(chain.at(-1));
 }

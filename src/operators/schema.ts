@@ -8,7 +8,7 @@ const role = v.picklist(operatorRoles, `must be one of ${operatorRoles.join(', '
 const password = v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'), v.maxLength(200));
 
 export const operatorParams = v.object({ id: v.pipe(v.string(), v.regex(/^op_[0-9A-Z]{26}$/, 'must be an operator id (op_…)')) });
-export const createOperatorInput = v.object({ email, name, role, password });
+export const createOperatorInput = v.strictObject({ email, name, role, password });
 export type CreateOperatorInput = v.InferOutput<typeof createOperatorInput>;
 export const updateOperatorInput = v.pipe(
   v.strictObject({ name: v.optional(name), role: v.optional(role), password: v.optional(password), disabled: v.optional(v.boolean()) }),
@@ -17,7 +17,7 @@ export const updateOperatorInput = v.pipe(
 export type UpdateOperatorInput = v.InferOutput<typeof updateOperatorInput>;
 export const listOperatorsQuery = v.object({ ...pageQuery });
 
-export const loginInput = v.object({ email, password: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(200)) });
+export const loginInput = v.strictObject({ email, password: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(200)) });
 export const loginResponse = v.object({ token: v.string(), token_type: v.literal('Bearer'), expires_at: v.string(), operator: v.object({ id: v.string(), email: v.string(), name: v.string(), role }) });
 
 export const operatorResource = v.object({

@@ -39,7 +39,7 @@ const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.tra
 
 export const getPlanQuery = v.object({ version: v.optional(positiveInt) });
 
-export const createPlanInput = v.object({
+export const createPlanInput = v.strictObject({
   code,
   name,
   price_amount: amount,

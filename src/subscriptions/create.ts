@@ -1,5 +1,6 @@
 import { subscriptions } from '../../db/schema/index.ts';
 import { draftInvoice } from '../billing/draft.ts';
+import { finalizeIfDue } from '../billing/finalize.ts';
 import { recordAudit } from '../audit/record.ts';
 import { loadCustomer } from '../customers/load.ts';
 import type { NewEvent } from '../events/catalog.ts';
@@ -10,6 +11,7 @@ import { conflict } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { loadPlan, loadPlanVersion } from '../plans/load.ts';
 import { initialStatus } from './lifecycle.ts';
+import { loadSubscription } from './load.ts';
 import { periodContaining, trialEnd } from './periods.ts';
 import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
 import type { CreateSubscriptionInput } from './schema.ts';
@@ -22,7 +24,8 @@ const closedCustomer = new Set(['deactivated', 'erased']);
  * With the plan's trial (unless `trial: false`) it starts `trialing`: the trial is
  * its current period [now, now + trial days), and billing periods are anchored at
  * the trial's end. Otherwise it is anchored at now, `incomplete` until its first
- * payment, and the first period's invoice is drafted in the same transaction.
+ * payment, and the first period's invoice is drafted in the same transaction (and
+ * finalized there too when there is no review window).
  * Emits `subscription.created`, and `subscription.trial_started` with a trial.
  */
 export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput, draftMs: number) {
@@ -66,8 +69,10 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput, dra
     const events: NewEvent[] = [{ type: 'subscription.created', subject: sub.id, data: { subscription: snapshot } }];
     if (sub.trialEnd !== null) events.push({ type: 'subscription.trial_started', subject: sub.id, data: { subscription: snapshot, trial_end: toIso(sub.trialEnd) } });
     await emit(ctx, events);
-    if (status === 'incomplete') await draftInvoice(ctx, sub, { reason: 'subscription_create', feePeriod: period, usagePeriod: null }, draftMs);
+    const invoice = status === 'incomplete' ? await draftInvoice(ctx, sub, { reason: 'subscription_create', feePeriod: period, usagePeriod: null }, draftMs) : null;
+    // Without a review window the invoice is finalized now, and one with nothing due is paid, which activates the subscription.
+    const finalized = await finalizeIfDue(ctx, invoice);
     await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, status } });
-    return toSubscriptionResource(sub);
+    return toSubscriptionResource(finalized?.status === 'paid' ? await loadSubscription(ctx.tx, sub.id) : sub);
   });
 }

@@ -7,7 +7,7 @@ import { subscriptionStatuses } from './lifecycle.ts';
 export const subscriptionId = v.pipe(v.string(), v.regex(/^sub_[0-9A-Z]{26}$/, 'must be a subscription id (sub_…)'));
 export const subscriptionParams = v.object({ id: subscriptionId });
 
-export const createSubscriptionInput = v.object({
+export const createSubscriptionInput = v.strictObject({
   customer_id: customerId,
   plan_id: planId,
   /** false starts without the plan's trial, `incomplete` until the first payment. */
@@ -15,10 +15,10 @@ export const createSubscriptionInput = v.object({
 });
 export type CreateSubscriptionInput = v.InferOutput<typeof createSubscriptionInput>;
 
-export const cancelSubscriptionInput = v.optional(v.object({ at_period_end: v.optional(v.boolean('must be true or false'), false) }), {});
+export const cancelSubscriptionInput = v.optional(v.strictObject({ at_period_end: v.optional(v.boolean('must be true or false'), false) }), {});
 export type CancelSubscriptionInput = v.InferOutput<typeof cancelSubscriptionInput>;
 
-export const changePlanInput = v.object({ plan_id: planId });
+export const changePlanInput = v.strictObject({ plan_id: planId });
 export type ChangePlanInput = v.InferOutput<typeof changePlanInput>;
 
 const status = v.picklist(subscriptionStatuses, `must be one of ${subscriptionStatuses.join(', ')}`);

@@ -11,7 +11,7 @@ const MAX_RECORD_TOKENS = 1_000_000_000;
 
 const isoTime = v.pipe(v.string('must be an ISO 8601 timestamp'), v.isoTimestamp('must be an ISO 8601 timestamp'));
 
-export const usageRecordInput = v.object({
+export const usageRecordInput = v.strictObject({
   /** The client's own id, unique per customer; the same id is counted once, however often it arrives. */
   id: v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters')),
   customer_id: customerId,
@@ -28,7 +28,7 @@ export const usageRecordInput = v.object({
 });
 export type UsageRecordInput = v.InferOutput<typeof usageRecordInput>;
 
-export const recordUsageInput = v.object({
+export const recordUsageInput = v.strictObject({
   records: v.pipe(
     v.array(usageRecordInput, 'must be an array of usage records'),
     v.minLength(1, 'must hold at least one record'),

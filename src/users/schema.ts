@@ -13,7 +13,7 @@ export const customerUserParams = v.object({
   userId: v.pipe(v.string(), v.regex(/^usr_[0-9A-Z]{26}$/, 'must be a user id (usr_…)')),
 });
 
-export const addUserInput = v.object({
+export const addUserInput = v.strictObject({
   email,
   name: v.optional(name),
   role,
@@ -22,7 +22,7 @@ export const addUserInput = v.object({
 });
 export type AddUserInput = v.InferOutput<typeof addUserInput>;
 
-export const changeRoleInput = v.object({ role });
+export const changeRoleInput = v.strictObject({ role });
 
 export const listUsersQuery = v.object({ ...pageQuery });
 
