@@ -61,6 +61,8 @@ describeKafka('interoperability with Kafka tools', () => {
     await f.cycle(); // the first invoice is paid: active
 
     const topic = `${prefix}usage.recorded`;
+    // A day into the period, with the clock there too: records ahead of the clock are refused (in_future).
+    clock.set(START + 86_400_000);
     const at = new Date(START + 86_400_000).toISOString();
     // Binary mode: attributes in ce_* headers, the record as the value.
     run('kcat', ['-b', kafkaBrokers, '-P', '-t', topic, '-k', customer.id,
