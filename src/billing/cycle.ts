@@ -6,7 +6,7 @@ import { describeError, DomainError } from '../kernel/errors.ts';
 import { resumeStalledPayments, runPayment, startPayment } from '../payments/saga.ts';
 import { paymentSettings } from '../payments/settings.ts';
 import { finalizeInvoice } from './finalize.ts';
-import { loadInvoice } from './invoice-state.ts';
+import { loadInvoice } from './lifecycle.ts';
 import { advanceSubscription } from './renewal.ts';
 
 export type BillingDeps = Pick<Deps, 'db' | 'transactor' | 'clock' | 'logger' | 'eventSource' | 'config' | 'payments'>;

@@ -6,7 +6,7 @@ import { decodeCursor, toPage } from '../http/pagination.ts';
 import { toIso } from '../kernel/clock.ts';
 import { notFound } from '../kernel/errors.ts';
 import { toPaymentResource } from '../payments/present.ts';
-import { loadInvoice, loadInvoiceLines } from './invoice-state.ts';
+import { loadInvoice, loadInvoiceLines } from './lifecycle.ts';
 import { toInvoiceResource, type InvoiceLineRow } from './present.ts';
 import type { ListInvoicesQuery } from './schema.ts';
 

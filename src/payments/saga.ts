@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { customers, payments, paymentSteps } from '../../db/schema/index.ts';
-import { loadInvoice, requireInvoiceTransition, saveInvoice } from '../billing/invoice-state.ts';
+import { loadInvoice, requireInvoiceTransition, saveInvoice } from '../billing/lifecycle.ts';
 import { markInvoicePaid } from '../billing/paid.ts';
 import { toInvoiceSnapshot } from '../billing/present.ts';
 import { emit } from '../events/outbox.ts';
