@@ -3,10 +3,10 @@ import { invoices, subscriptions } from '../../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 import { systemActor, withTransaction, type Ctx } from '../kernel/context.ts';
 import { describeError, DomainError } from '../kernel/errors.ts';
-import { resumeStalledPayments, runPayment, startPayment } from '../payments/saga.ts';
-import { paymentSettings } from '../payments/settings.ts';
+import { resumeStalledPayments, runPayment, startPayment } from './collect.ts';
+import { collectionSettings } from './collection-settings.ts';
 import { finalizeInvoice } from './finalize.ts';
-import { loadInvoice } from './invoice-state.ts';
+import { loadInvoice } from './lifecycle.ts';
 import { advanceSubscription } from './renewal.ts';
 
 export type BillingDeps = Pick<Deps, 'db' | 'transactor' | 'clock' | 'logger' | 'eventSource' | 'config' | 'payments'>;
@@ -31,7 +31,7 @@ const BATCH = 100;
  *   1. every subscription past a boundary is advanced, one period per transaction, until it is current;
  *   2. drafts whose review window is over are finalized;
  *   3. payments whose worker stopped mid-saga are resumed;
- *   4. open invoices with an automatic attempt due are charged (the payment saga, with dunning).
+ *   4. open invoices with an automatic attempt due are collected (src/billing/collect.ts, with dunning).
  * Each item is its own transaction, so one failure does not hold up the rest; it is
  * logged, counted and retried by the next pass. Safe to run in several processes at once:
  * renewals are guarded by the subscription's version and the invoice's unique period,
@@ -39,7 +39,7 @@ const BATCH = 100;
  */
 export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport> {
   const ctx: Ctx = { db: deps.db, transactor: deps.transactor, clock: deps.clock, logger: deps.logger, eventSource: deps.eventSource, actor: systemActor('billing') };
-  const settings = paymentSettings(deps);
+  const settings = collectionSettings(deps);
   const report: BillingReport = { advanced: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
   const attempt = async (what: string, id: string, work: () => Promise<void>) => {
     try {

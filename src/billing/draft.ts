@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { customers, invoiceLines, invoices, subscriptionAdjustments, usagePeriods } from '../../db/schema/index.ts';
-import { money } from './money.ts';
+import { money } from '../kernel/money.ts';
 import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import type { TxCtx } from '../kernel/context.ts';

@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { addCredit, creditBalance } from './credits.ts';
-import { loadInvoice, loadInvoiceLines, nextInvoiceNumber, requireInvoiceTransition, saveInvoice } from './invoice-state.ts';
+import { loadInvoice, loadInvoiceLines, nextInvoiceNumber, requireInvoiceTransition, saveInvoice } from './lifecycle.ts';
 import { markInvoicePaid } from './paid.ts';
 import { toInvoiceResource, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
 import { invoiceTotals } from './totals.ts';

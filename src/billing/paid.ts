@@ -6,7 +6,7 @@ import type { TxCtx } from '../kernel/context.ts';
 import { nextStatus, transitionOnPayment } from '../subscriptions/lifecycle.ts';
 import { loadSubscription, saveSubscription } from '../subscriptions/load.ts';
 import { toSubscriptionSnapshot } from '../subscriptions/present.ts';
-import { requireInvoiceTransition, saveInvoice } from './invoice-state.ts';
+import { requireInvoiceTransition, saveInvoice } from './lifecycle.ts';
 import { toInvoiceSnapshot, type InvoiceRow } from './present.ts';
 
 /**

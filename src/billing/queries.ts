@@ -1,12 +1,11 @@
 import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { creditEntries, invoiceLines, invoices, payments, paymentSteps } from '../../db/schema/index.ts';
+import { creditEntries, invoiceLines, invoices } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { toIso } from '../kernel/clock.ts';
-import { notFound } from '../kernel/errors.ts';
-import { toPaymentResource } from '../payments/present.ts';
-import { loadInvoice, loadInvoiceLines } from './invoice-state.ts';
+import { listPaymentsOf } from '../payments/queries.ts';
+import { loadInvoice, loadInvoiceLines } from './lifecycle.ts';
 import { toInvoiceResource, type InvoiceLineRow } from './present.ts';
 import type { ListInvoicesQuery } from './schema.ts';
 
@@ -32,20 +31,10 @@ export async function listInvoices(db: Executor, query: ListInvoicesQuery) {
   return toPage(rows, query.limit, (r) => r.id, (r) => toInvoiceResource(r, lines.get(r.id) ?? []));
 }
 
-/** A payment with its saga's steps in order. */
-export async function getPayment(db: Executor, id: string) {
-  const [row] = await db.select().from(payments).where(eq(payments.id, id));
-  if (!row) throw notFound('Payment', id);
-  const steps = await db.select().from(paymentSteps).where(eq(paymentSteps.paymentId, id)).orderBy(asc(paymentSteps.seq));
-  return toPaymentResource(row, steps);
-}
-
-/** An invoice's payments, oldest first, with their steps (two queries whatever their number). */
+/** An invoice's payments (404 for an unknown invoice), oldest first, with their steps. */
 export async function listInvoicePayments(db: Executor, invoiceId: string) {
   await loadInvoice(db, invoiceId);
-  const rows = await db.select().from(payments).where(eq(payments.invoiceId, invoiceId)).orderBy(asc(payments.id));
-  const steps = rows.length === 0 ? [] : await db.select().from(paymentSteps).where(inArray(paymentSteps.paymentId, rows.map((r) => r.id))).orderBy(asc(paymentSteps.seq));
-  return { data: rows.map((r) => toPaymentResource(r, steps.filter((s) => s.paymentId === r.id))), next_cursor: null, has_more: false };
+  return listPaymentsOf(db, invoiceId);
 }
 
 /** A customer's credit ledger (oldest first) and balance per currency. */

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { invoices } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { saveInvoice } from './invoice-state.ts';
+import { saveInvoice } from './lifecycle.ts';
 import { voidInvoice } from './void.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { applyTaxBasisPoints, money, sum } from './money.ts';
+import { applyTaxBasisPoints, money, sum } from '../kernel/money.ts';
 
 /**
  * An invoice's totals from its lines, in signed integer minor units of one currency:

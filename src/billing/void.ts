@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { addCredit } from './credits.ts';
-import { loadInvoice, loadInvoiceLines, requireInvoiceTransition, saveInvoice } from './invoice-state.ts';
+import { loadInvoice, loadInvoiceLines, requireInvoiceTransition, saveInvoice } from './lifecycle.ts';
 import { toInvoiceResource, toInvoiceSnapshot } from './present.ts';
 
 /**

@@ -1,15 +1,14 @@
-import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
-import { customerNotifications, customers, idempotencyKeys, notifications, subscriptions, users } from '../../db/schema/index.ts';
-import { stopBillingCustomer } from '../billing/stop-billing.ts';
-import { cancelSubscription } from '../subscriptions/cancel.ts';
+import { and, eq, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { customerNotifications, customers, idempotencyKeys, notifications, users } from '../../db/schema/index.ts';
 import { ERASED, redactPersonal } from '../kernel/redact.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit, redactSubject } from '../events/outbox.ts';
-import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
+import type { TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { nextStatus } from './lifecycle.ts';
+import { nextStatus, type CustomerStatus } from './lifecycle.ts';
 import { loadCustomer } from './load.ts';
-import { toCustomerResource } from './present.ts';
+import { toCustomerResource, type CustomerRow } from './present.ts';
 
 const CANCELLED = 'customer erased before delivery';
 
@@ -52,69 +51,62 @@ async function redactNotificationTexts(ctx: TxCtx, id: string, needles: string[]
   }
 }
 
-/**
- * An erased customer does no more business: every live subscription is canceled
- * now with the cancel verb (`subscription.canceled`/`ended`, reason
- * `customer_erased`), and billing stops (drafts voided, open invoices kept but no
- * longer collected automatically: src/billing/stop-billing.ts). New usage is refused
- * by the usage verb once the customer is `erased`.
- */
-async function endBusiness(ctx: TxCtx, id: string): Promise<void> {
-  const live = await ctx.tx
-    .select({ id: subscriptions.id })
-    .from(subscriptions)
-    .where(and(eq(subscriptions.customerId, id), ne(subscriptions.status, 'canceled')))
-    .orderBy(asc(subscriptions.id));
-  for (const sub of live) await cancelSubscription(ctx, sub.id, { at_period_end: false }, 'customer_erased');
-  await stopBillingCustomer(ctx, id);
+/** `erased`, or a 409 `invalid_transition` when the customer already is. */
+function requireErase(current: CustomerRow): CustomerStatus {
+  const status = nextStatus(current.status, 'erase');
+  if (!status) throw new DomainError('invalid_transition', `customer ${current.id} is already erased`, { current_status: current.status, transition: 'erase' });
+  return status;
+}
+
+/** The customer to erase (404 when unknown); a 409 `invalid_transition` when it is already erased. */
+export async function loadErasableCustomer(db: Executor, id: string): Promise<CustomerRow> {
+  const current = await loadCustomer(db, id);
+  requireErase(current);
+  return current;
 }
 
 /**
- * Erases a customer's personal data (right to erasure): name, email, phone,
- * metadata, its users' names and emails, notification recipients and bodies,
- * and the same fields inside its stored events and stored Idempotency-Key
- * responses. Pending notifications are cancelled (`notification.failed`).
- * Its subscriptions are canceled and its billing stopped in the same transaction
- * (see `endBusiness`). The id, status history, events and audit trail stay.
- * `erased` is final. Emits `customer.erased`.
+ * Erases a customer's personal data (right to erasure), in the caller's transaction:
+ * name, email, phone, metadata, its users' names and emails, notification recipients
+ * and bodies, and the same fields inside its stored events and stored Idempotency-Key
+ * responses. Pending notifications are cancelled (`notification.failed`). The id,
+ * status history, events and audit trail stay. `erased` is final. Emits
+ * `customer.erased`. Ending the customer's business (subscriptions, billing) is the
+ * erasure process's (src/erasure/erase-customer.ts), which calls this last.
  */
-export function eraseCustomer(ctx: Ctx, id: string) {
-  return withTransaction(ctx, async (ctx) => {
-    const current = await loadCustomer(ctx.tx, id);
-    const status = nextStatus(current.status, 'erase');
-    if (!status) throw new DomainError('invalid_transition', `customer ${id} is already erased`, { current_status: current.status, transition: 'erase' });
-    const people = await ctx.tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.customerId, id));
-    // Values searched for and masked inside free text; very short ones would mask unrelated words.
-    const needles = [...new Set([current.email, current.phone, current.name, ...people.flatMap((u) => [u.email, u.name])])].filter(
-      (v): v is string => !!v && v.length >= 4,
-    );
-    await endBusiness(ctx, id);
-    const now = ctx.clock.now();
-    const [row] = await ctx.tx
-      .update(customers)
-      .set({ status, name: null, email: null, phone: null, country: null, metadata: {}, paymentMethod: null, erasedAt: now, version: current.version + 1, updatedAt: now })
-      .where(eq(customers.id, id))
-      .returning();
-    await ctx.tx.update(users).set({ name: null, email: null, status: 'removed', updatedAt: now }).where(eq(users.customerId, id));
-    // Nothing more goes out to an erased customer: pending notifications fail now.
-    const cancelled = await ctx.tx
-      .update(notifications)
-      .set({ status: 'failed', nextAttemptAt: null, lastError: CANCELLED, updatedAt: now })
-      .where(and(eq(notifications.customerId, id), eq(notifications.status, 'pending')))
-      .returning();
-    await emit(
-      ctx,
-      cancelled.map((n) => ({
-        type: 'notification.failed' as const,
-        subject: id,
-        data: { notification_id: n.id, customer_id: id, channel: n.channel, template: n.template, trigger_event_id: n.eventId, attempts: n.attempts, reason: CANCELLED },
-      })),
-    );
-    await redactNotificationTexts(ctx, id, needles);
-    await redactSubject(ctx, id, needles);
-    await redactStoredResponses(ctx, id, needles);
-    await emit(ctx, [{ type: 'customer.erased', subject: id, data: { customer_id: id } }]);
-    await recordAudit(ctx, { action: 'customer.erase', targetType: 'customer', targetId: id });
-    return toCustomerResource(row!);
-  });
+export async function erasePersonalData(ctx: TxCtx, current: CustomerRow) {
+  const id = current.id;
+  const status = requireErase(current);
+  const people = await ctx.tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.customerId, id));
+  // Values searched for and masked inside free text; very short ones would mask unrelated words.
+  const needles = [...new Set([current.email, current.phone, current.name, ...people.flatMap((u) => [u.email, u.name])])].filter(
+    (v): v is string => !!v && v.length >= 4,
+  );
+  const now = ctx.clock.now();
+  const [row] = await ctx.tx
+    .update(customers)
+    .set({ status, name: null, email: null, phone: null, country: null, metadata: {}, paymentMethod: null, erasedAt: now, version: current.version + 1, updatedAt: now })
+    .where(eq(customers.id, id))
+    .returning();
+  await ctx.tx.update(users).set({ name: null, email: null, status: 'removed', updatedAt: now }).where(eq(users.customerId, id));
+  // Nothing more goes out to an erased customer: pending notifications fail now.
+  const cancelled = await ctx.tx
+    .update(notifications)
+    .set({ status: 'failed', nextAttemptAt: null, lastError: CANCELLED, updatedAt: now })
+    .where(and(eq(notifications.customerId, id), eq(notifications.status, 'pending')))
+    .returning();
+  await emit(
+    ctx,
+    cancelled.map((n) => ({
+      type: 'notification.failed' as const,
+      subject: id,
+      data: { notification_id: n.id, customer_id: id, channel: n.channel, template: n.template, trigger_event_id: n.eventId, attempts: n.attempts, reason: CANCELLED },
+    })),
+  );
+  await redactNotificationTexts(ctx, id, needles);
+  await redactSubject(ctx, id, needles);
+  await redactStoredResponses(ctx, id, needles);
+  await emit(ctx, [{ type: 'customer.erased', subject: id, data: { customer_id: id } }]);
+  await recordAudit(ctx, { action: 'customer.erase', targetType: 'customer', targetId: id });
+  return toCustomerResource(row!);
 }

@@ -8,7 +8,7 @@ import { onboardCustomer } from './onboard.ts';
 import { getCustomer, listCustomers } from './queries.ts';
 import { customerParams, customerResource, listCustomersQuery, onboardCustomerInput, promoteInput, updateCustomerInput } from './schema.ts';
 import { activateCustomer, deactivateCustomer, promoteCustomer } from './transition.ts';
-import { eraseCustomer } from './erase.ts';
+import { eraseCustomer } from '../erasure/erase-customer.ts';
 import { updateCustomer } from './update.ts';
 import { listCustomerNotifications } from './notification-history.ts';
 import { pageQuery } from '../http/pagination.ts';

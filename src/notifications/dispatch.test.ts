@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { notifications, outbox } from '../../db/schema/index.ts';
 import { createTestPlatform, customerInput, type TestPlatform } from '../../test/harness.ts';
 import { onboardCustomer } from '../customers/onboard.ts';
-import { eraseCustomer } from '../customers/erase.ts';
+import { eraseCustomer } from '../erasure/erase-customer.ts';
 import { manualClock } from '../kernel/clock.ts';
 import { consumeOnce } from '../bus/consumer.ts';
 import { toEnvelope } from '../events/envelope.ts';

@@ -1,4 +1,4 @@
-import { formatMoney } from '../billing/money.ts';
+import { formatMoney } from '../kernel/money.ts';
 import type { EventData } from '../events/catalog.ts';
 
 export type CustomerEvent = 'customer.onboarded' | 'customer.activated' | 'customer.deactivated' | 'customer.promoted';

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { customers, loyalty, profiles } from '../../db/schema/index.ts';
 import { addCredit } from '../billing/credits.ts';
-import { formatMoney, money, multiplyRatio } from '../billing/money.ts';
+import { formatMoney, money, multiplyRatio } from '../kernel/money.ts';
 import { minorUnitDigits } from '../kernel/currency.ts';
 import type { EventHandler } from '../bus/consumer.ts';
 import { compareSegments } from '../customers/lifecycle.ts';

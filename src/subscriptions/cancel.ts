@@ -1,7 +1,9 @@
+import { and, asc, eq, ne } from 'drizzle-orm';
+import { subscriptions } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
-import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { nextStatus } from './lifecycle.ts';
 import { loadSubscription, saveSubscription } from './load.ts';
@@ -42,4 +44,14 @@ export function cancelSubscription(ctx: Ctx, id: string, input: CancelSubscripti
     await recordAudit(ctx, { action: 'subscription.cancel', targetType: 'subscription', targetId: id, data: { at_period_end: input.at_period_end, previous_status: current.status, reason } });
     return toSubscriptionResource(row);
   });
+}
+
+/** Cancels every live subscription of a customer now, oldest first, with the cancel verb above. */
+export async function cancelCustomerSubscriptions(ctx: TxCtx, customerId: string, reason: CancelReason): Promise<void> {
+  const live = await ctx.tx
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, customerId), ne(subscriptions.status, 'canceled')))
+    .orderBy(asc(subscriptions.id));
+  for (const sub of live) await cancelSubscription(ctx, sub.id, { at_period_end: false }, reason);
 }

@@ -1,6 +1,6 @@
 import { subscriptionAdjustments } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
-import { money } from '../billing/money.ts';
+import { money } from '../kernel/money.ts';
 import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';

@@ -1,6 +1,4 @@
 import { subscriptions } from '../../db/schema/index.ts';
-import { draftInvoice } from '../billing/draft.ts';
-import { finalizeIfDue } from '../billing/finalize.ts';
 import { recordAudit } from '../audit/record.ts';
 import { loadCustomer } from '../customers/load.ts';
 import type { NewEvent } from '../events/catalog.ts';
@@ -11,9 +9,8 @@ import { conflict } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { loadPlan, loadPlanVersion } from '../plans/load.ts';
 import { initialStatus } from './lifecycle.ts';
-import { loadSubscription } from './load.ts';
 import { periodContaining, trialEnd } from './periods.ts';
-import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
+import { toSubscriptionSnapshot, type SubscriptionRow } from './present.ts';
 import type { CreateSubscriptionInput } from './schema.ts';
 
 /** Customers in these states cannot take a new subscription. */
@@ -23,12 +20,13 @@ const closedCustomer = new Set(['deactivated', 'erased']);
  * Subscribes a customer to an active plan at its current version.
  * With the plan's trial (unless `trial: false`) it starts `trialing`: the trial is
  * its current period [now, now + trial days), and billing periods are anchored at
- * the trial's end. Otherwise it is anchored at now, `incomplete` until its first
- * payment, and the first period's invoice is drafted in the same transaction (and
- * finalized there too when there is no review window).
+ * the trial's end. Otherwise it is anchored at now and `incomplete` until its first
+ * payment: billing drafts that period's invoice in the same transaction
+ * (src/billing/subscribe.ts, the verb the route calls).
  * Emits `subscription.created`, and `subscription.trial_started` with a trial.
+ * Returns the subscription as created.
  */
-export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput, draftMs: number) {
+export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
   return withTransaction(ctx, async (ctx) => {
     const customer = await loadCustomer(ctx.tx, input.customer_id);
     if (closedCustomer.has(customer.status)) {
@@ -69,10 +67,7 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput, dra
     const events: NewEvent[] = [{ type: 'subscription.created', subject: sub.id, data: { subscription: snapshot } }];
     if (sub.trialEnd !== null) events.push({ type: 'subscription.trial_started', subject: sub.id, data: { subscription: snapshot, trial_end: toIso(sub.trialEnd) } });
     await emit(ctx, events);
-    const invoice = status === 'incomplete' ? await draftInvoice(ctx, sub, { reason: 'subscription_create', feePeriod: period, usagePeriod: null }, draftMs) : null;
-    // Without a review window the invoice is finalized now, and one with nothing due is paid, which activates the subscription.
-    const finalized = await finalizeIfDue(ctx, invoice);
     await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, status } });
-    return toSubscriptionResource(finalized?.status === 'paid' ? await loadSubscription(ctx.tx, sub.id) : sub);
+    return sub;
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { money } from '../billing/money.ts';
+import { money } from '../kernel/money.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { periodContaining } from './periods.ts';
 import { prorate } from './proration.ts';

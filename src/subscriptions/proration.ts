@@ -1,4 +1,4 @@
-import { add, type Money, multiplyRatio, negate } from '../billing/money.ts';
+import { add, type Money, multiplyRatio, negate } from '../kernel/money.ts';
 import { DomainError } from '../kernel/errors.ts';
 
 /**

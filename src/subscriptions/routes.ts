@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { subscribe } from '../billing/subscribe.ts';
 import { customerParams } from '../customers/schema.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -7,7 +8,6 @@ import { pageSchema } from '../http/pagination.ts';
 import { validate } from '../http/validate.ts';
 import { cancelSubscription } from './cancel.ts';
 import { changePlan } from './change-plan.ts';
-import { createSubscription } from './create.ts';
 import { getSubscription, listAdjustments, listCustomerSubscriptions, listSubscriptions } from './queries.ts';
 import {
   adjustmentResource,
@@ -44,7 +44,7 @@ export function subscriptionRoutes() {
       idempotent: true,
     }),
     validate('json', createSubscriptionInput),
-    (c) => runCommand(c, 201, (ctx) => createSubscription(ctx, c.req.valid('json'), c.get('deps').config.billing.draftMs)),
+    (c) => runCommand(c, 201, (ctx) => subscribe(ctx, c.req.valid('json'), c.get('deps').config.billing.draftMs)),
   );
 
   app.get(

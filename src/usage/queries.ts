@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { usagePeriods } from '../../db/schema/index.ts';
-import { money } from '../billing/money.ts';
+import { money } from '../kernel/money.ts';
 import { toIso } from '../kernel/clock.ts';
 import { validationError } from '../kernel/errors.ts';
 import { loadPlanVersion } from '../plans/load.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { money } from '../billing/money.ts';
+import { money } from '../kernel/money.ts';
 import type { QuotaPolicy } from '../plans/terms.ts';
 import { checkUsage, overageCharge, periodOverageTokens } from './quota.ts';
 

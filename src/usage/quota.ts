@@ -1,4 +1,4 @@
-import { type Money, multiplyRatio } from '../billing/money.ts';
+import { type Money, multiplyRatio } from '../kernel/money.ts';
 import type { QuotaPolicy } from '../plans/terms.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { isCurrency, minorUnitDigits } from '../kernel/currency.ts';
-import { DomainError } from '../kernel/errors.ts';
+import { isCurrency, minorUnitDigits } from './currency.ts';
+import { DomainError } from './errors.ts';
 
 /**
  * Money as integer minor units of an ISO 4217 currency (cents for EUR, yen for JPY,

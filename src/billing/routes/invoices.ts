@@ -1,24 +1,24 @@
 import { Hono } from 'hono';
-import { customerParams } from '../customers/schema.ts';
-import { runCommand } from '../http/command.ts';
-import type { AppEnv } from '../http/env.ts';
-import { doc } from '../http/openapi.ts';
-import { pageSchema } from '../http/pagination.ts';
-import { validate } from '../http/validate.ts';
-import { runPayment, startPayment } from '../payments/saga.ts';
-import { paymentParams, paymentResource } from '../payments/schema.ts';
-import { paymentSettings } from '../payments/settings.ts';
-import { getCreditBalance, getInvoice, getPayment, listInvoicePayments, listInvoices } from './queries.ts';
-import { creditBalanceResource, invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from './schema.ts';
-import { finalizeInvoiceNow } from './finalize.ts';
-import { voidInvoice } from './void.ts';
+import { runCommand } from '../../http/command.ts';
+import type { AppEnv } from '../../http/env.ts';
+import { doc } from '../../http/openapi.ts';
+import { pageSchema } from '../../http/pagination.ts';
+import { validate } from '../../http/validate.ts';
+import { paymentResource } from '../../payments/schema.ts';
+import { collectionSettings } from '../collection-settings.ts';
+import { finalizeInvoiceNow } from '../finalize.ts';
+import { payInvoice } from '../pay.ts';
+import { getInvoice, listInvoicePayments, listInvoices } from '../queries.ts';
+import { invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from '../schema.ts';
+import { voidInvoice } from '../void.ts';
+import { runSaga } from './run-saga.ts';
 
 const tags = ['Invoices'];
 const invoice = { status: 200, description: 'The invoice with its lines', schema: invoiceResource };
 const payment = { status: 200, description: 'The payment with its saga steps', schema: paymentResource };
 const amounts = 'Amounts are signed integer minor units of `currency` (cents for EUR): subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000), total = subtotal + tax, amount_due = total − credit_applied.';
 
-/** /v1/invoices: what the billing worker billed, finalizing, voiding and paying. */
+/** /v1/invoices: what the billing worker billed, finalizing, voiding, paying and the payments of each. */
 export function invoiceRoutes() {
   const app = new Hono<AppEnv>();
 
@@ -81,14 +81,7 @@ export function invoiceRoutes() {
     }),
     validate('param', invoiceParams),
     validate('json', payInvoiceInput),
-    async (c) => {
-      const deps = c.get('deps');
-      const settings = paymentSettings(deps);
-      const body = c.req.valid('json') ?? {};
-      const started = await startPayment(c.get('ctx'), c.req.valid('param').id, { trigger: 'manual', paymentMethod: body.payment_method }, settings);
-      await runPayment(c.get('ctx'), started.id, settings);
-      return c.json(await getPayment(deps.db, started.id));
-    },
+    (c) => runSaga(c, (ctx) => payInvoice(ctx, c.req.valid('param').id, c.req.valid('json') ?? {}, collectionSettings(c.get('deps')))),
   );
 
   app.get(
@@ -100,28 +93,3 @@ export function invoiceRoutes() {
 
   return app;
 }
-
-/** /v1/payments/:id. */
-export function paymentRoutes() {
-  const app = new Hono<AppEnv>();
-  app.get(
-    '/:id',
-    doc({ summary: 'Get a payment', description: 'A payment attempt and the steps its saga took, in order: initiated, charge, invoice_paid, completed; or charge failed; or fulfil failed and refund.', tags: ['Payments'], access: 'viewer', success: payment, errors: [404] }),
-    validate('param', paymentParams),
-    async (c) => c.json(await getPayment(c.get('deps').db, c.req.valid('param').id)),
-  );
-  return app;
-}
-
-/** /v1/customers/:id/credits. */
-export function customerCreditRoutes() {
-  const app = new Hono<AppEnv>();
-  app.get(
-    '/:id/credits',
-    doc({ summary: "A customer's credit", description: 'The credit ledger (grants positive, credit used by invoices negative) and the balance per currency; finalization applies the balance to the next invoice.', tags: ['Customers', ...tags], access: 'viewer', success: { status: 200, description: 'Balance and ledger', schema: creditBalanceResource }, errors: [404] }),
-    validate('param', customerParams),
-    async (c) => c.json(await getCreditBalance(c.get('deps').db, c.req.valid('param').id)),
-  );
-  return app;
-}
-

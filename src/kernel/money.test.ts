@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
-import { DomainError } from '../kernel/errors.ts';
-import { minorUnitDigits } from '../kernel/currency.ts';
+import { DomainError } from './errors.ts';
+import { minorUnitDigits } from './currency.ts';
 import { add, allocate, applyTaxBasisPoints, formatMoney, money, multiplyRatio, negate, subtract, sum } from './money.ts';
 
 const eur = (amount: number) => money(amount, 'EUR');
