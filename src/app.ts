@@ -20,6 +20,7 @@ import { profileRoutes } from './profiling/routes.ts';
 import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
 import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { createContext } from './kernel/context.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
 import { healthRoutes } from './http/health.ts';
 
@@ -46,15 +47,7 @@ export function createApp(deps: Deps) {
   );
   app.use(async function provideContext(c, next) {
     c.set('deps', deps);
-    c.set('ctx', {
-      db: deps.db,
-      transactor: deps.transactor,
-      clock: deps.clock,
-      logger: deps.logger,
-      eventSource: deps.eventSource,
-      actor: anonymous,
-      requestId: c.get('requestId'),
-    });
+    c.set('ctx', createContext(deps, anonymous, { requestId: c.get('requestId') }));
     await next();
   });
 

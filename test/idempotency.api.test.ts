@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { decodeJwt } from 'jose';
 import { idempotencyKeys } from '../db/schema/index.ts';
 import { storeResponse } from '../src/http/idempotency.ts';
-import { purgeExpiredIdempotencyKeys } from '../src/http/idempotency-purge.ts';
+import { purgeExpiredIdempotencyKeys } from '../src/idempotency/purge.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 

@@ -26,9 +26,9 @@ export function authRoutes() {
     validate('json', loginInput),
     async (c) => {
       const { email, password } = c.req.valid('json');
-      const { tokens, config } = c.get('deps');
-      const address = clientAddress(c, config.login.clientAddressHeader);
-      return c.json(await login(c.get('ctx'), { tokens, limits: config.login }, { email, password, address }));
+      const ctx = c.get('ctx');
+      const address = clientAddress(c, ctx.settings.login.clientAddressHeader);
+      return c.json(await login(ctx, { tokens: c.get('deps').tokens, limits: ctx.settings.login }, { email, password, address }));
     },
   );
 

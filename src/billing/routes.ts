@@ -83,7 +83,7 @@ export function invoiceRoutes() {
     validate('json', payInvoiceInput),
     async (c) => {
       const deps = c.get('deps');
-      const settings = paymentSettings(deps);
+      const settings = paymentSettings(c.get('ctx'), deps.payments);
       const body = c.req.valid('json') ?? {};
       const started = await startPayment(c.get('ctx'), c.req.valid('param').id, { trigger: 'manual', paymentMethod: body.payment_method }, settings);
       await runPayment(c.get('ctx'), started.id, settings);

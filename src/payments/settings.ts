@@ -1,9 +1,10 @@
-import type { Deps } from '../deps.ts';
+import type { Ctx } from '../kernel/context.ts';
+import type { PaymentProvider } from './provider.ts';
 import type { PaymentSettings } from './saga.ts';
 
-/** The saga's settings from the configuration and the provider built at start. */
-export const paymentSettings = (deps: Pick<Deps, 'config' | 'payments'>): PaymentSettings => ({
-  provider: deps.payments,
-  leaseMs: deps.config.billing.paymentLeaseMs,
-  dunningRetryDays: deps.config.billing.dunningRetryDays,
+/** The saga's settings: the context's billing settings and the provider built at start. */
+export const paymentSettings = (ctx: Pick<Ctx, 'settings'>, provider: PaymentProvider): PaymentSettings => ({
+  provider,
+  leaseMs: ctx.settings.billing.paymentLeaseMs,
+  dunningRetryDays: ctx.settings.billing.dunningRetryDays,
 });

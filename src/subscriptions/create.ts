@@ -28,7 +28,7 @@ const closedCustomer = new Set(['deactivated', 'erased']);
  * finalized there too when there is no review window).
  * Emits `subscription.created`, and `subscription.trial_started` with a trial.
  */
-export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput, draftMs: number) {
+export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput) {
   return withTransaction(ctx, async (ctx) => {
     const customer = await loadCustomer(ctx.tx, input.customer_id);
     if (closedCustomer.has(customer.status)) {
@@ -69,7 +69,7 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput, dra
     const events: NewEvent[] = [{ type: 'subscription.created', subject: sub.id, data: { subscription: snapshot } }];
     if (sub.trialEnd !== null) events.push({ type: 'subscription.trial_started', subject: sub.id, data: { subscription: snapshot, trial_end: toIso(sub.trialEnd) } });
     await emit(ctx, events);
-    const invoice = status === 'incomplete' ? await draftInvoice(ctx, sub, { reason: 'subscription_create', feePeriod: period, usagePeriod: null }, draftMs) : null;
+    const invoice = status === 'incomplete' ? await draftInvoice(ctx, sub, { reason: 'subscription_create', feePeriod: period, usagePeriod: null }) : null;
     // Without a review window the invoice is finalized now, and one with nothing due is paid, which activates the subscription.
     const finalized = await finalizeIfDue(ctx, invoice);
     await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, status } });
