@@ -9,7 +9,7 @@ import { customerCreditRoutes, invoiceRoutes, paymentRoutes } from './billing/ro
 import { customerRoutes } from './customers/routes.ts';
 import type { Deps } from './deps.ts';
 import { eventRoutes } from './events/routes.ts';
-import { requireAuth } from './http/auth.ts';
+import { access, enforceAccess } from './http/access.ts';
 import type { AppEnv } from './http/env.ts';
 import { idempotency } from './http/idempotency.ts';
 import { problemCatalog, handleError, problemFor, sendProblem } from './http/problem.ts';
@@ -50,17 +50,19 @@ export function createApp(deps: Deps) {
     c.set('ctx', createContext(deps, anonymous, { requestId: c.get('requestId') }));
     await next();
   });
+  // Each route declares its access once (`doc({ access })` or `access()`); this enforces it.
+  app.use(enforceAccess());
 
   app.route('/', healthRoutes());
-  app.get('/problems/:code', (c) => {
+  app.get('/problems/:code', access('public'), (c) => {
     const code = c.req.param('code') as ErrorCode;
     if (!Object.hasOwn(problemCatalog, code)) throw new DomainError('not_found', `no problem type ${code}`);
     return c.json({ type: `/problems/${code}`, code, ...problemCatalog[code] });
   });
 
   const v1 = new Hono<AppEnv>();
+  // Login and logout are no commands to replay: they come before Idempotency-Key handling.
   v1.route('/auth', authRoutes());
-  v1.use(requireAuth());
   v1.use(idempotency());
   v1.route('/customers', customerRoutes());
   v1.route('/customers', userRoutes());
@@ -80,6 +82,7 @@ export function createApp(deps: Deps) {
 
   app.get(
     '/openapi.json',
+    access('public'),
     openAPIRouteHandler(app, {
       documentation: {
         openapi: '3.1.0',
@@ -93,7 +96,7 @@ export function createApp(deps: Deps) {
       exclude: ['/openapi.json', '/docs', '/problems/{code}'],
     }),
   );
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Subscription Platform API' }));
+  app.get('/docs', access('public'), Scalar({ url: '/openapi.json', pageTitle: 'Subscription Platform API' }));
   return app;
 }
 

@@ -36,7 +36,7 @@ export interface AppEnv {
     /** The verb context for this request (actor, request id, clock, db). */
     ctx: Ctx;
     idempotency?: IdempotencyClaim;
-    /** The verified bearer token, set by requireAuth. */
+    /** The verified bearer token, set when a route that is not public authenticates the caller. */
     token?: TokenClaims;
   };
 }
