@@ -10,7 +10,7 @@ import { invoiceRoutes } from './billing/routes/invoices.ts';
 import { customerRoutes } from './customers/routes.ts';
 import type { Deps } from './deps.ts';
 import { eventRoutes } from './events/routes.ts';
-import { requireAuth } from './http/auth.ts';
+import { access, enforceAccess } from './http/access.ts';
 import type { AppEnv } from './http/env.ts';
 import { idempotency } from './http/idempotency.ts';
 import { problemCatalog, handleError, problemFor, sendProblem } from './http/problem.ts';
@@ -22,6 +22,7 @@ import { profileRoutes } from './profiling/routes.ts';
 import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
 import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { createContext } from './kernel/context.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
 import { healthRoutes } from './http/health.ts';
 
@@ -48,28 +49,22 @@ export function createApp(deps: Deps) {
   );
   app.use(async function provideContext(c, next) {
     c.set('deps', deps);
-    c.set('ctx', {
-      db: deps.db,
-      transactor: deps.transactor,
-      clock: deps.clock,
-      logger: deps.logger,
-      eventSource: deps.eventSource,
-      actor: anonymous,
-      requestId: c.get('requestId'),
-    });
+    c.set('ctx', createContext(deps, anonymous, { requestId: c.get('requestId') }));
     await next();
   });
+  // Each route declares its access once (`doc({ access })` or `access()`); this enforces it.
+  app.use(enforceAccess());
 
   app.route('/', healthRoutes());
-  app.get('/problems/:code', (c) => {
+  app.get('/problems/:code', access('public'), (c) => {
     const code = c.req.param('code') as ErrorCode;
     if (!Object.hasOwn(problemCatalog, code)) throw new DomainError('not_found', `no problem type ${code}`);
     return c.json({ type: `/problems/${code}`, code, ...problemCatalog[code] });
   });
 
   const v1 = new Hono<AppEnv>();
+  // Login and logout are no commands to replay: they come before Idempotency-Key handling.
   v1.route('/auth', authRoutes());
-  v1.use(requireAuth());
   v1.use(idempotency());
   v1.route('/customers', customerRoutes());
   v1.route('/customers', userRoutes());
@@ -89,6 +84,7 @@ export function createApp(deps: Deps) {
 
   app.get(
     '/openapi.json',
+    access('public'),
     openAPIRouteHandler(app, {
       documentation: {
         openapi: '3.1.0',
@@ -102,7 +98,7 @@ export function createApp(deps: Deps) {
       exclude: ['/openapi.json', '/docs', '/problems/{code}'],
     }),
   );
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Subscription Platform API' }));
+  app.get('/docs', access('public'), Scalar({ url: '/openapi.json', pageTitle: 'Subscription Platform API' }));
   return app;
 }
 

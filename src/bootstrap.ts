@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { buildDeps, type BuildOptions } from './build-deps.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { Deps } from './deps.ts';
+import { createContext, systemActor } from './kernel/context.ts';
 import { ensureFirstAdmin } from './operators/first-admin.ts';
 
 /** The JWT secret from the environment, or one generated once and kept in the data folder. */
@@ -43,7 +44,7 @@ export async function bootstrap(env: Record<string, string | undefined>, options
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   }
   const deps = await buildDeps(config, { ...options, jwtSecret: resolveJwtSecret(config) });
-  const admin = await ensureFirstAdmin(deps);
+  const admin = await ensureFirstAdmin(createContext(deps, systemActor('bootstrap')), config.admin);
   if (admin) {
     console.log(
       admin.password

@@ -4,7 +4,7 @@ import type { Bus } from './bus/bus.ts';
 import { createEmbeddedBus } from './bus/embedded.ts';
 import { createKafkaBus } from './bus/kafka.ts';
 import { createKafkaRestBus } from './bus/kafka-rest.ts';
-import type { Config } from './config.ts';
+import { settingsFrom, type Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { systemClock, type Clock } from './kernel/clock.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
@@ -72,6 +72,7 @@ export async function buildDeps(config: Config, options: BuildOptions): Promise<
     channels: options.channels ?? buildChannels(config, logger),
     payments: options.payments ?? createSandboxProvider(),
     eventSource: 'urn:subscription-platform',
+    settings: settingsFrom(config),
     onCommit,
   };
 }

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { email } from './kernel/email.ts';
+import type { Settings } from './kernel/settings.ts';
 import { passwordWeakness } from './auth/password-policy.ts';
 
 const port = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(65535));
@@ -137,4 +138,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(variable, issue.message);
   }
   return toConfig(result.output);
+}
+
+/** The settings every context carries (`ctx.settings`), taken from the configuration once. */
+export function settingsFrom(config: Config): Settings {
+  return {
+    login: config.login,
+    billing: {
+      draftMs: config.billing.draftMs,
+      dunningRetryDays: config.billing.dunningRetryDays,
+      paymentLeaseMs: config.billing.paymentLeaseMs,
+      firstPaymentBonusBps: config.billing.firstPaymentBonusBps,
+    },
+    usage: config.usage,
+    notify: config.notify,
+  };
 }

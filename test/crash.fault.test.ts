@@ -386,14 +386,7 @@ describe('relay and consumer guarantees (in process)', () => {
     leaseMs: 30_000,
     retryMs: 1_000,
   });
-  const consumerDeps = (platform: TestPlatform): ConsumerDeps => ({
-    db: platform.deps.db,
-    transactor: platform.deps.transactor,
-    clock: platform.deps.clock,
-    logger: platform.deps.logger,
-    eventSource: platform.deps.eventSource,
-    bus: platform.deps.bus,
-  });
+  const consumerDeps = (platform: TestPlatform): ConsumerDeps => platform.deps;
   const logCount = async (platform: TestPlatform) => (await platform.deps.db.select({ n: count() }).from(busLog))[0]!.n;
   const unpublished = async (platform: TestPlatform) => (await platform.deps.db.select({ n: count() }).from(outbox).where(isNull(outbox.publishedAt)))[0]!.n;
 

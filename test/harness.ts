@@ -6,7 +6,7 @@ import { issueToken } from '../src/auth/tokens.ts';
 import { buildDeps, type BuildOptions } from '../src/build-deps.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Deps } from '../src/deps.ts';
-import { systemActor, type Ctx } from '../src/kernel/context.ts';
+import { createContext, systemActor, type Ctx } from '../src/kernel/context.ts';
 import { createOperator } from '../src/operators/commands.ts';
 import { startWorkers, stopWorkers, type RunningWorker, type WorkerName } from '../workers/registry.ts';
 
@@ -42,7 +42,7 @@ export async function createTestPlatform(options: { env?: Record<string, string>
   let admin: Promise<{ id: string }> | undefined;
   let n = 0;
 
-  const ctx = (): Ctx => ({ db: deps.db, transactor: deps.transactor, clock: deps.clock, logger: deps.logger, eventSource: deps.eventSource, actor: systemActor('test') });
+  const ctx = (): Ctx => createContext(deps, systemActor('test'));
 
   const tokenFor = async (role: 'admin' | 'operator' | 'viewer') => {
     const op = await createOperator(ctx(), { email: `${role}-${++n}-${Date.now()}@ops.example`, name: `${role} ${n}`, role, password: 'a-long-enough-password' });

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { decodeJwt } from 'jose';
 import { idempotencyKeys } from '../db/schema/index.ts';
 import { storeResponse } from '../src/http/idempotency.ts';
-import { purgeExpiredIdempotencyKeys } from '../src/http/idempotency-purge.ts';
+import { purgeExpiredIdempotencyKeys } from '../src/idempotency/purge.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
+import { workerNames } from '../workers/registry.ts';
 
 let p: TestPlatform;
 let operator: string;
@@ -330,6 +331,25 @@ describe('Idempotency-Key purge', () => {
       expect(await purgeExpiredIdempotencyKeys(q.deps)).toBe(1);
       const left = await q.deps.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys);
       expect(left.map((r) => r.key)).toEqual(['new-key']);
+    } finally {
+      await q.close();
+    }
+  });
+});
+
+describe('issue 9: the idempotency purge has a home and a worker of its own', () => {
+  test('the idempotency-purge worker deletes keys past retention when it starts, and the relay no longer does', async () => {
+    const clock = manualClock(Date.UTC(2026, 3, 1));
+    const q = await createTestPlatform({ build: { clock }, env: { JWT_TTL_SECONDS: '604800' } });
+    try {
+      expect(workerNames).toContain('idempotency-purge');
+      await q.call('POST', '/v1/customers', { body: customerInput(), headers: { 'Idempotency-Key': 'stale-key' } });
+      clock.advance(25 * 3600_000);
+      q.startWorkers(['relay']);
+      await q.stopWorkers();
+      expect((await q.deps.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys)).map((r) => r.key)).toEqual(['stale-key']);
+      q.startWorkers(['idempotency-purge']);
+      await eventually(async () => (await q.deps.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys)).length === 0);
     } finally {
       await q.close();
     }

@@ -304,7 +304,7 @@ describe('issue 8: invoice finalization', () => {
       // A renewal too: the step that drafts the invoice at a trial's end leaves it open.
       const trialing = await g.subscribe({ customer_id: customer.id, plan_id: (await g.plan({ price_amount: 700, trial_days: 7 })).id });
       own.set(START + 7 * DAY_MS);
-      expect(await withTransaction(q.ctx(), (tx) => advanceSubscription(tx, trialing.id, q.deps.config.billing.draftMs))).toBe(true);
+      expect(await withTransaction(q.ctx(), (tx) => advanceSubscription(tx, trialing.id))).toBe(true);
       const [renewal] = await g.invoices(`subscription_id=${trialing.id}`);
       expect(renewal).toMatchObject({ status: 'open', number: 'INV-000002', finalized_at: iso(START + 7 * DAY_MS) });
       // The same events, in the same order, as when the billing pass finalizes a draft.

@@ -1,16 +1,16 @@
 import { describeError } from '../src/kernel/errors.ts';
 import { createWaker } from '../src/bus/waker.ts';
-import { startConsumer, type ConsumerDeps, type EventHandler } from '../src/bus/consumer.ts';
+import { startConsumer, type EventHandler } from '../src/bus/consumer.ts';
 import { startRelay } from '../src/bus/relay.ts';
 import { customerNotificationsHandler } from '../src/customers/notification-history.ts';
 import type { Deps } from '../src/deps.ts';
+import { purgeExpiredIdempotencyKeys } from '../src/idempotency/purge.ts';
+import { createContext, systemActor } from '../src/kernel/context.ts';
 import { dispatchDue } from '../src/notifications/dispatch.ts';
-import { purgeExpiredIdempotencyKeys } from '../src/http/idempotency-purge.ts';
 import { notificationsHandler } from '../src/notifications/handler.ts';
 import { createProfilingHandler } from '../src/profiling/handler.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
 import { usageIngestHandler } from '../src/usage/ingest.ts';
-import { usageSettings } from '../src/usage/settings.ts';
 
 /** A running worker. */
 export interface RunningWorker {
@@ -18,21 +18,13 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest'] as const;
+export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'idempotency-purge'] as const;
 export type WorkerName = (typeof workerNames)[number];
 
-const consumerDeps = (deps: Deps): ConsumerDeps => ({
-  db: deps.db,
-  transactor: deps.transactor,
-  clock: deps.clock,
-  logger: deps.logger,
-  eventSource: deps.eventSource,
-  bus: deps.bus,
-});
+/** How often expired Idempotency-Keys are deleted. */
+const IDEMPOTENCY_PURGE_MS = 3_600_000;
 
-function consumer(deps: Deps, handler: EventHandler) {
-  return startConsumer(consumerDeps(deps), handler);
-}
+const consumer = (deps: Deps, handler: EventHandler) => startConsumer(deps, handler);
 
 /** The dispatcher loop that sends pending notifications, woken by commits in this process. */
 function startDispatcher(deps: Deps) {
@@ -44,7 +36,7 @@ function startDispatcher(deps: Deps) {
     while (!stopped) {
       let sent = 0;
       try {
-        sent = await dispatchDue(consumerDeps(deps), { channels: deps.channels, ...deps.config.notify });
+        sent = await dispatchDue(createContext(deps, systemActor('notifications')), { channels: deps.channels, ...deps.settings.notify });
       } catch (error) {
         deps.logger.error('notification dispatch failed', { error: describeError(error) });
       }
@@ -61,19 +53,18 @@ function startDispatcher(deps: Deps) {
   };
 }
 
-/** The billing loop: one pass (src/billing/cycle.ts) every BILLING_POLL_MS. */
-function startBilling(deps: Deps) {
+/** Runs `pass` at once and then every `everyMs` until stopped; a failing pass is logged and retried next time. */
+function repeat(deps: Deps, what: string, everyMs: number, pass: () => Promise<void>) {
   const waker = createWaker();
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       try {
-        const report = await runBillingCycle(deps);
-        if (report.advanced + report.finalized + report.attempted + report.resumed > 0) deps.logger.info('billing pass', { ...report });
+        await pass();
       } catch (error) {
-        deps.logger.error('billing pass failed', { error: describeError(error) });
+        deps.logger.error(`${what} failed`, { error: describeError(error) });
       }
-      await waker.wait(deps.config.billing.pollMs);
+      await waker.wait(everyMs);
     }
   })();
   return {
@@ -85,17 +76,26 @@ function startBilling(deps: Deps) {
   };
 }
 
+/** The billing loop: one pass (src/billing/cycle.ts) every BILLING_POLL_MS. */
+const startBilling = (deps: Deps) =>
+  repeat(deps, 'billing pass', deps.config.billing.pollMs, async () => {
+    const report = await runBillingCycle(deps);
+    if (report.advanced + report.finalized + report.attempted + report.resumed > 0) deps.logger.info('billing pass', { ...report });
+  });
+
+/** Housekeeping, one per database: Idempotency-Keys past retention are deleted hourly (src/idempotency/purge.ts). */
+const startIdempotencyPurge = (deps: Deps) =>
+  repeat(deps, 'idempotency purge', IDEMPOTENCY_PURGE_MS, async () => {
+    const purged = await purgeExpiredIdempotencyKeys(deps);
+    if (purged > 0) deps.logger.info('idempotency keys purged', { purged });
+  });
+
 const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = {
   relay(deps) {
-    // Housekeeping rides along with the relay (one per database): expired Idempotency-Keys go hourly.
-    const purge = setInterval(() => {
-      purgeExpiredIdempotencyKeys(deps).catch((error) => deps.logger.warn('idempotency purge failed', { error: describeError(error) }));
-    }, 3_600_000);
     const relay = startRelay({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, pollMs: deps.config.pollMs, leaseMs: deps.config.relay.leaseMs });
     deps.onCommit.add(relay.wake);
     return {
       async stop() {
-        clearInterval(purge);
         deps.onCommit.delete(relay.wake);
         await relay.stop();
       },
@@ -111,10 +111,11 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
       },
     };
   },
-  profiling: (deps) => consumer(deps, createProfilingHandler({ firstPaymentBonusBps: deps.config.billing.firstPaymentBonusBps, ownSource: deps.eventSource })),
+  profiling: (deps) => consumer(deps, createProfilingHandler({ firstPaymentBonusBps: deps.settings.billing.firstPaymentBonusBps, ownSource: deps.eventSource })),
   'customer-notifications': (deps) => consumer(deps, customerNotificationsHandler),
   billing: startBilling,
-  'usage-ingest': (deps) => consumer(deps, usageIngestHandler(deps.eventSource, usageSettings(deps.config))),
+  'usage-ingest': (deps) => consumer(deps, usageIngestHandler(deps.eventSource)),
+  'idempotency-purge': startIdempotencyPurge,
 };
 
 /** Starts the named workers (all by default) on the given dependencies. */

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { pageQuery, pageSchema } from '../http/pagination.ts';
@@ -30,7 +29,6 @@ export function auditRoutes() {
   const app = new Hono<AppEnv>();
   app.get(
     '/',
-    requireRole('admin'),
     doc({ summary: 'List audit entries', description: 'Newest first. Filter by actor, action or target_id.', tags: ['Audit'], access: 'admin', success: { status: 200, description: 'A page of audit entries', schema: pageSchema(auditResource) } }),
     validate('query', auditQuery),
     async (c) => c.json(await listAudit(c.get('deps').db, c.req.valid('query'))),

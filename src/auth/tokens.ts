@@ -13,7 +13,7 @@ export interface TokenSettings {
 /** What a verified token grants. */
 export type OperatorRole = 'admin' | 'operator' | 'viewer';
 
-/** What a verified token says; requireAuth checks `tokenVersion` and `jti` against the database. */
+/** What a verified token says; authentication (src/http/auth.ts) checks `tokenVersion` and `jti` against the database. */
 export interface TokenClaims {
   operatorId: string;
   role: OperatorRole;

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Ctx } from '../kernel/context.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 
 /** What collection needs: the provider to charge, the saga's lease, and the dunning schedule. */
@@ -10,9 +10,9 @@ export interface CollectionSettings {
   dunningRetryDays: readonly number[];
 }
 
-/** The collection settings from the configuration and the provider built at start. */
-export const collectionSettings = (deps: Pick<Deps, 'config' | 'payments'>): CollectionSettings => ({
-  provider: deps.payments,
-  leaseMs: deps.config.billing.paymentLeaseMs,
-  dunningRetryDays: deps.config.billing.dunningRetryDays,
+/** The collection settings: the context's billing settings and the provider built at start. */
+export const collectionSettings = (ctx: Pick<Ctx, 'settings'>, provider: PaymentProvider): CollectionSettings => ({
+  provider,
+  leaseMs: ctx.settings.billing.paymentLeaseMs,
+  dunningRetryDays: ctx.settings.billing.dunningRetryDays,
 });

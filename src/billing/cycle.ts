@@ -1,15 +1,16 @@
 import { and, asc, eq, inArray, lt, lte, or } from 'drizzle-orm';
 import { invoices, subscriptions } from '../../db/schema/index.ts';
-import type { Deps } from '../deps.ts';
-import { systemActor, withTransaction, type Ctx } from '../kernel/context.ts';
+import { createContext, systemActor, withTransaction, type ContextServices } from '../kernel/context.ts';
 import { describeError, DomainError } from '../kernel/errors.ts';
 import { resumeStalledPayments, runPayment, startPayment } from './collect.ts';
+import type { PaymentProvider } from '../payments/provider.ts';
 import { collectionSettings } from './collection-settings.ts';
 import { finalizeInvoice } from './finalize.ts';
 import { loadInvoice } from './lifecycle.ts';
 import { advanceSubscription } from './renewal.ts';
 
-export type BillingDeps = Pick<Deps, 'db' | 'transactor' | 'clock' | 'logger' | 'eventSource' | 'config' | 'payments'>;
+/** What a billing pass runs on: the services its context is made from, and where invoices are charged. */
+export type BillingDeps = ContextServices & { payments: PaymentProvider };
 
 export interface BillingReport {
   /** Subscription boundaries crossed (trial ends, renewals, period-end cancellations). */
@@ -38,8 +39,8 @@ const BATCH = 100;
  * payments by the one-live-payment-per-invoice index and the saga's lease.
  */
 export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport> {
-  const ctx: Ctx = { db: deps.db, transactor: deps.transactor, clock: deps.clock, logger: deps.logger, eventSource: deps.eventSource, actor: systemActor('billing') };
-  const settings = collectionSettings(deps);
+  const ctx = createContext(deps, systemActor('billing'));
+  const settings = collectionSettings(ctx, deps.payments);
   const report: BillingReport = { advanced: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
   const attempt = async (what: string, id: string, work: () => Promise<void>) => {
     try {
@@ -64,7 +65,7 @@ export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport>
     .limit(BATCH);
   for (const { id } of due) {
     await attempt('renewal', id, async () => {
-      while (await withTransaction(ctx, (tx) => advanceSubscription(tx, id, deps.config.billing.draftMs))) report.advanced++;
+      while (await withTransaction(ctx, (tx) => advanceSubscription(tx, id))) report.advanced++;
     });
   }
 

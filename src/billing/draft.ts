@@ -35,7 +35,7 @@ const day = (ms: number) => toIso(ms).slice(0, 10);
  * Idempotent: an invoice already drafted for the same subscription, period and reason is returned as it is.
  * A closing invoice with no lines is not created (returns null).
  */
-export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: DraftRequest, draftMs: number): Promise<InvoiceRow | null> {
+export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: DraftRequest): Promise<InvoiceRow | null> {
   const invoicePeriod = request.feePeriod ?? request.usagePeriod;
   if (!invoicePeriod) throw new RangeError('an invoice bills a fee period, a usage period or both');
   const [existing] = await ctx.tx
@@ -105,7 +105,7 @@ export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: Dr
       attemptCount: 0,
       nextAttemptAt: null,
       firstFailedAt: null,
-      finalizeAt: now + draftMs,
+      finalizeAt: now + ctx.settings.billing.draftMs,
       finalizedAt: null,
       paidAt: null,
       voidedAt: null,

@@ -33,7 +33,7 @@ export function billingDue(sub: SubscriptionRow, now: number): 'trial_end' | 'pe
  * (`INVOICE_DRAFT_MINUTES=0`). Returns false when there was nothing to do (another
  * worker got there first).
  */
-export async function advanceSubscription(ctx: TxCtx, id: string, draftMs: number): Promise<boolean> {
+export async function advanceSubscription(ctx: TxCtx, id: string): Promise<boolean> {
   const sub = await loadSubscription(ctx.tx, id);
   const now = ctx.clock.now();
   const due = billingDue(sub, now);
@@ -44,7 +44,7 @@ export async function advanceSubscription(ctx: TxCtx, id: string, draftMs: numbe
     const endsAt = due === 'trial_end' ? sub.trialEnd! : sub.currentPeriodEnd;
     const row = await saveSubscription(ctx, sub, { status: 'canceled', canceledAt: endsAt });
     const closing =
-      due === 'period_end' ? await draftInvoice(ctx, row, { reason: 'subscription_cancel', feePeriod: null, usagePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd } }, draftMs) : null;
+      due === 'period_end' ? await draftInvoice(ctx, row, { reason: 'subscription_cancel', feePeriod: null, usagePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd } }) : null;
     await emit(ctx, [{ type: 'subscription.ended', subject: id, data: { subscription: toSubscriptionSnapshot(row), reason: 'period_end' } }]);
     await finalizeIfDue(ctx, closing);
     return true;
@@ -54,12 +54,12 @@ export async function advanceSubscription(ctx: TxCtx, id: string, draftMs: numbe
   const period = periodContaining(sub.anchor, terms.interval, due === 'trial_end' ? sub.anchor : sub.currentPeriodEnd);
   const row = await saveSubscription(ctx, sub, { currentPeriodStart: period.start, currentPeriodEnd: period.end });
   if (due === 'trial_end') {
-    const invoice = await draftInvoice(ctx, row, { reason: 'subscription_create', feePeriod: period, usagePeriod: null }, draftMs);
+    const invoice = await draftInvoice(ctx, row, { reason: 'subscription_create', feePeriod: period, usagePeriod: null });
     await emit(ctx, [{ type: 'subscription.trial_ended', subject: id, data: { subscription: toSubscriptionSnapshot(row), invoice_id: invoice?.id ?? null } }]);
     await finalizeIfDue(ctx, invoice);
     return true;
   }
-  const invoice = await draftInvoice(ctx, row, { reason: 'subscription_cycle', feePeriod: period, usagePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd } }, draftMs);
+  const invoice = await draftInvoice(ctx, row, { reason: 'subscription_cycle', feePeriod: period, usagePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd } });
   await emit(ctx, [{ type: 'subscription.renewed', subject: id, data: { subscription: toSubscriptionSnapshot(row), period_start: new Date(period.start).toISOString(), period_end: new Date(period.end).toISOString(), invoice_id: invoice?.id ?? null } }]);
   await finalizeIfDue(ctx, invoice);
   return true;

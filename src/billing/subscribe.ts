@@ -14,11 +14,11 @@ import { finalizeIfDue } from './finalize.ts';
  * which activates the subscription, so the answer is the subscription as it then is.
  * A trial's invoice waits for the trial's end (src/billing/renewal.ts).
  */
-export function subscribe(ctx: Ctx, input: CreateSubscriptionInput, draftMs: number) {
+export function subscribe(ctx: Ctx, input: CreateSubscriptionInput) {
   return withTransaction(ctx, async (ctx) => {
     const sub = await createSubscription(ctx, input);
     if (sub.status !== 'incomplete') return toSubscriptionResource(sub);
-    const draft = await draftInvoice(ctx, sub, { reason: 'subscription_create', feePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd }, usagePeriod: null }, draftMs);
+    const draft = await draftInvoice(ctx, sub, { reason: 'subscription_create', feePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd }, usagePeriod: null });
     const invoice = await finalizeIfDue(ctx, draft);
     return toSubscriptionResource(invoice?.status === 'paid' ? await loadSubscription(ctx.tx, sub.id) : sub);
   });

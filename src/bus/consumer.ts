@@ -2,7 +2,7 @@ import { describeError } from '../kernel/errors.ts';
 import { and, eq } from 'drizzle-orm';
 import { inbox } from '../../db/schema/index.ts';
 import { parseEvent, type EventType, type KnownEvent } from '../events/catalog.ts';
-import { systemActor, withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
+import { createContext, systemActor, withTransaction, type ContextServices, type TxCtx } from '../kernel/context.ts';
 import type { Bus, Subscription } from './bus.ts';
 
 /** A consumer: a group name, the event types it wants, and what it does with each. */
@@ -33,8 +33,8 @@ export class UnprocessableEvent extends Error {
   }
 }
 
-/** Dependencies a consumer needs: a context for its verbs, and the bus. */
-export type ConsumerDeps = Omit<Ctx, 'actor' | 'tx' | 'requestId'> & { bus: Bus };
+/** Dependencies a consumer needs: what its verbs' context is made from, and the bus. */
+export type ConsumerDeps = ContextServices & { bus: Bus };
 
 /**
  * Handles one delivered event effectively once: validates it (dead-letters an
@@ -51,7 +51,7 @@ export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw
     return 'dead_lettered';
   }
   const { event } = parsed;
-  const ctx: Ctx = { ...deps, actor: systemActor(handler.group), requestId: event.id };
+  const ctx = createContext(deps, systemActor(handler.group), { requestId: event.id });
   try {
     return await withTransaction(ctx, async (tx) => {
       const seen = await tx.tx

@@ -1,6 +1,17 @@
-import type { TokenClaims } from '../auth/tokens.ts';
-import type { Ctx } from '../kernel/context.ts';
-import type { Deps } from '../deps.ts';
+import type { TokenClaims, TokenSettings } from '../auth/tokens.ts';
+import type { Bus } from '../bus/bus.ts';
+import type { ContextServices, Ctx } from '../kernel/context.ts';
+import type { PaymentProvider } from '../payments/provider.ts';
+
+/**
+ * What routes and middleware use of the dependencies the entry point built (its
+ * `Deps` has more): the services a context is made from, and the ports routes call.
+ */
+export interface HttpDeps extends ContextServices {
+  bus: Bus;
+  tokens: TokenSettings;
+  payments: PaymentProvider;
+}
 
 /** An Idempotency-Key claimed by this request. */
 export interface IdempotencyClaim {
@@ -20,12 +31,12 @@ export interface AppEnv {
     peerAddress?: string;
   };
   Variables: {
-    deps: Deps;
+    deps: HttpDeps;
     requestId: string;
     /** The verb context for this request (actor, request id, clock, db). */
     ctx: Ctx;
     idempotency?: IdempotencyClaim;
-    /** The verified bearer token, set by requireAuth. */
+    /** The verified bearer token, set when a route that is not public authenticates the caller. */
     token?: TokenClaims;
   };
 }

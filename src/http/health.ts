@@ -4,6 +4,7 @@ import { describeRoute, resolver } from 'hono-openapi';
 import * as v from 'valibot';
 import { migrationStatus } from '../../db/migration-status.ts';
 import { describeError } from '../kernel/errors.ts';
+import { access } from './access.ts';
 import type { AppEnv } from './env.ts';
 
 const readiness = v.object({ status: v.picklist(['ready', 'not_ready']), checks: v.record(v.string(), v.string()) });
@@ -22,8 +23,8 @@ const readyDoc = describeRoute({
 /** `/healthz` (the process is up) and `/readyz` (database reachable, migrations applied, bus reachable). */
 export function healthRoutes() {
   const app = new Hono<AppEnv>();
-  app.get('/healthz', healthDoc, (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', readyDoc, async (c) => {
+  app.get('/healthz', access('public'), healthDoc, (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', access('public'), readyDoc, async (c) => {
     const { db, bus, logger } = c.get('deps');
     const check = async (name: string, probe: () => Promise<string>) => {
       try {

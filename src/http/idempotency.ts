@@ -5,7 +5,7 @@ import { idempotencyKeys } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { sha256Hex } from '../kernel/hash.ts';
-import { IDEMPOTENCY_RETAIN_MS } from './idempotency-purge.ts';
+import { IDEMPOTENCY_RETAIN_MS } from '../idempotency/purge.ts';
 import type { AppEnv, IdempotencyClaim } from './env.ts';
 
 /** How long a claim protects a running request before a retry may take it over (crashed request). */

@@ -1,8 +1,6 @@
 import { describeRoute, resolver, type DescribeRouteOptions } from 'hono-openapi';
 import * as v from 'valibot';
-
-/** Who may call a route; shown in the OpenAPI document and enforced by middleware. */
-export type Access = 'public' | 'viewer' | 'operator' | 'admin';
+import { access, type Access } from './access.ts';
 
 /** The RFC 9457 body every error response carries. */
 export const problemSchema = v.object({
@@ -51,7 +49,11 @@ export interface RouteDoc {
   idempotent?: boolean;
 }
 
-/** Documents a route for the OpenAPI document with the shared error and auth vocabulary. */
+/**
+ * Documents a route for the OpenAPI document with the shared error and auth
+ * vocabulary, and declares its access: what the document shows (`security`, the
+ * description's last sentence, `x-access`) is what `enforceAccess` enforces.
+ */
 export function doc(route: RouteDoc) {
   const errors = new Set([400, ...(route.access === 'public' ? [] : [401, 403]), ...(route.errors ?? []), ...(route.idempotent ? [409, 422] : [])]);
   const responses: DescribeRouteOptions['responses'] = {
@@ -62,7 +64,8 @@ export function doc(route: RouteDoc) {
   };
   for (const status of [...errors].sort()) responses[status] = problem(status);
   responses[500] = problem(500);
-  return describeRoute({
+  const described = describeRoute({
+    ...{ 'x-access': route.access },
     summary: route.summary,
     tags: route.tags,
     description: [route.description, ACCESS_TEXT[route.access]].filter(Boolean).join('\n\n'),
@@ -72,4 +75,5 @@ export function doc(route: RouteDoc) {
       : {}),
     responses,
   });
+  return Object.assign(access(route.access), described);
 }

@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../../db/client.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
+import type { Settings } from './settings.ts';
 import type { Transactor } from './transactor.ts';
 
 /** Who is acting: an operator through the API, or a named system component. */
@@ -10,16 +11,21 @@ export interface Actor {
   role: 'admin' | 'operator' | 'viewer' | 'system';
 }
 
-/** What every verb receives: its dependencies and who is asking. Never Hono's context. */
-export interface Ctx {
+/** What a context is made from: built once per process at its entry point (`buildDeps`). */
+export interface ContextServices {
   db: Db;
   transactor: Transactor;
   clock: Clock;
   logger: Logger;
-  actor: Actor;
-  requestId?: string;
   /** CloudEvents `source` for events this process emits. */
   eventSource: string;
+  settings: Settings;
+}
+
+/** What every verb receives: its dependencies, its settings and who is asking. Never Hono's context. */
+export interface Ctx extends ContextServices {
+  actor: Actor;
+  requestId?: string;
   /** Set while running inside a write transaction. */
   tx?: Tx;
 }
@@ -35,6 +41,18 @@ export type TxCtx = Ctx & { tx: Tx };
 export function withTransaction<T>(ctx: Ctx, fn: (ctx: TxCtx) => Promise<T>): Promise<T> {
   if (ctx.tx) return fn(ctx as TxCtx);
   return ctx.transactor.write((tx) => fn({ ...ctx, tx }));
+}
+
+/**
+ * The one way to make a context: for an actor (an operator, or a system component),
+ * over the process's services, optionally tied to a request (or event) id. Only the
+ * context's own fields are taken, so a larger bag of dependencies can be passed as is.
+ */
+export function createContext(services: ContextServices, actor: Actor, options: { requestId?: string | undefined } = {}): Ctx {
+  const { db, transactor, clock, logger, eventSource, settings } = services;
+  const ctx: Ctx = { db, transactor, clock, logger, eventSource, settings, actor };
+  if (options.requestId !== undefined) ctx.requestId = options.requestId;
+  return ctx;
 }
 
 /** The actor used by workers and start-up tasks. */

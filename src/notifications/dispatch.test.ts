@@ -5,6 +5,7 @@ import { createTestPlatform, customerInput, type TestPlatform } from '../../test
 import { onboardCustomer } from '../customers/onboard.ts';
 import { eraseCustomer } from '../erasure/erase-customer.ts';
 import { manualClock } from '../kernel/clock.ts';
+import { createContext, systemActor } from '../kernel/context.ts';
 import { consumeOnce } from '../bus/consumer.ts';
 import { toEnvelope } from '../events/envelope.ts';
 import type { Channel, Channels, Message } from './channels/channel.ts';
@@ -37,12 +38,12 @@ async function setup(failuresFor: Record<string, number>) {
   const channels: Channels = { email, sms: flakyChannel({}) };
   p = await createTestPlatform({ build: { clock, channels } });
   const options = { channels, maxAttempts: 3, backoffMs: 60_000 };
-  const base = { db: p.deps.db, transactor: p.deps.transactor, clock, logger: p.deps.logger, eventSource: p.deps.eventSource };
+  const base = createContext(p.deps, systemActor('notifications'));
   // Onboard and hand the onboarding event to the notifications consumer directly.
   const onboard = async (address: string) => {
     const c = await onboardCustomer(p.ctx(), customerInput({ email: address }) as never);
     const [event] = await p.deps.db.select().from(outbox).where(eq(outbox.subject, c.id));
-    await consumeOnce({ ...base, bus: p.deps.bus }, notificationsHandler, toEnvelope(event!));
+    await consumeOnce(p.deps, notificationsHandler, toEnvelope(event!));
     return c.id;
   };
   const status = async (customerId: string) =>

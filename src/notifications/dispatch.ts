@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { notifications } from '../../db/schema/index.ts';
 import { emit } from '../events/outbox.ts';
-import { systemActor, withTransaction, type Ctx } from '../kernel/context.ts';
+import { withTransaction, type Ctx } from '../kernel/context.ts';
 import type { Channels } from './channels/channel.ts';
 
 export interface DispatchOptions {
@@ -20,8 +20,7 @@ export interface DispatchOptions {
  * (emitting `notification.failed`); in between it is retried with exponential
  * backoff. Returns how many notifications it attempted.
  */
-export async function dispatchDue(base: Omit<Ctx, 'actor'>, options: DispatchOptions): Promise<number> {
-  const ctx: Ctx = { ...base, actor: systemActor('notifications') };
+export async function dispatchDue(ctx: Ctx, options: DispatchOptions): Promise<number> {
   const now = ctx.clock.now();
   const leaseMs = options.leaseMs ?? 60_000;
   const isDue = and(eq(notifications.status, 'pending'), lte(notifications.nextAttemptAt, now));

@@ -44,7 +44,7 @@ export function subscriptionRoutes() {
       idempotent: true,
     }),
     validate('json', createSubscriptionInput),
-    (c) => runCommand(c, 201, (ctx) => subscribe(ctx, c.req.valid('json'), c.get('deps').config.billing.draftMs)),
+    (c) => runCommand(c, 201, (ctx) => subscribe(ctx, c.req.valid('json'))),
   );
 
   app.get(

@@ -3,7 +3,6 @@ import { UnprocessableEvent, type EventHandler } from '../bus/consumer.ts';
 import type { KnownEvent } from '../events/catalog.ts';
 import { recordUsage } from './record.ts';
 import { usageRecordInput } from './schema.ts';
-import type { UsageSettings } from './settings.ts';
 
 /**
  * The usage consumer: records `usage.recorded` events that other services publish
@@ -16,7 +15,7 @@ import type { UsageSettings } from './settings.ts';
  * customer, closed period, …) is logged and marked handled, not retried: it would be
  * refused again.
  */
-export function usageIngestHandler(ownSource: string, settings: UsageSettings): EventHandler {
+export function usageIngestHandler(ownSource: string): EventHandler {
   return {
     group: 'usage-ingest',
     types: ['usage.recorded'],
@@ -27,7 +26,7 @@ export function usageIngestHandler(ownSource: string, settings: UsageSettings): 
       if (!parsed.success) {
         throw new UnprocessableEvent(`invalid usage record: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? 'data'}: ${i.message}`).join('; ')}`);
       }
-      const batch = await recordUsage(ctx, [parsed.output], settings);
+      const batch = await recordUsage(ctx, [parsed.output]);
       const result = batch.results[0];
       if (result?.status === 'conflict') {
         throw new UnprocessableEvent(`usage record ${data.id} conflicts with the record stored under that id for customer ${data.customer_id}: ${result.field} differs`);

@@ -12,7 +12,6 @@ import { isPeriodClosed, usagePeriodAt } from './period.ts';
 import { checkUsage } from './quota.ts';
 import { differingField, type UsageRecordRow } from './repeat.ts';
 import type { RefusalReason, UsageBatchResource, UsageOutcome, UsageRecordInput, UsageRecordResult } from './schema.ts';
-import type { UsageSettings } from './settings.ts';
 
 type Target = { sub: SubscriptionRow } | { reason: RefusalReason };
 
@@ -60,7 +59,7 @@ const refused = (input: UsageRecordInput, reason: RefusalReason, sub?: Subscript
  * Ids are the client's and scoped to the customer: a record whose id the customer
  * already used is a duplicate (the same tokens, model and time) or a conflict (the
  * first field that differs), and changes nothing. Otherwise it is refused when its
- * customer was erased, when it is dated more than `clockSkewMs` ahead of the clock,
+ * customer was erased, when it is dated more than `ctx.settings.usage.clockSkewMs` ahead of the clock,
  * before its subscription, or in a period already billed (`period_closed`, see
  * src/usage/period.ts). An accepted record counts in the period of its subscription
  * that contains `occurred_at` (the trial is one), checked with `checkUsage` against
@@ -69,7 +68,7 @@ const refused = (input: UsageRecordInput, reason: RefusalReason, sub?: Subscript
  * and not stored. The record that first crosses a period's quota (accepted or not)
  * emits `usage.quota_exceeded`, once per period.
  */
-export function recordUsage(ctx: Ctx, records: UsageRecordInput[], settings: UsageSettings): Promise<UsageBatchResource> {
+export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<UsageBatchResource> {
   return withTransaction(ctx, async (ctx) => {
     const now = ctx.clock.now();
     const terms = new Map<string, PlanVersionRow>();
@@ -93,7 +92,7 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[], settings: Usa
         continue;
       }
       const occurredAt = Date.parse(input.occurred_at);
-      if (occurredAt > now + settings.clockSkewMs) {
+      if (occurredAt > now + ctx.settings.usage.clockSkewMs) {
         results.push(refused(input, 'in_future'));
         continue;
       }

@@ -7,7 +7,6 @@ import { validate } from '../http/validate.ts';
 import { subscriptionParams } from '../subscriptions/schema.ts';
 import { getSubscriptionUsage } from './queries.ts';
 import { recordUsage } from './record.ts';
-import { usageSettings } from './settings.ts';
 import { MAX_USAGE_BATCH, recordUsageInput, subscriptionUsageQuery, usageBatchResource, usagePeriodResource, type UsageBatchResource } from './schema.ts';
 
 const tags = ['Usage'];
@@ -42,7 +41,7 @@ export function usageRoutes() {
       idempotent: true,
     }),
     validate('json', recordUsageInput),
-    (c) => runCommand(c, 200, (ctx) => recordUsage(ctx, c.req.valid('json').records, usageSettings(c.get('deps').config)), quotaRefusal(c.req.path)),
+    (c) => runCommand(c, 200, (ctx) => recordUsage(ctx, c.req.valid('json').records), quotaRefusal(c.req.path)),
   );
   return app;
 }

@@ -81,7 +81,7 @@ export function invoiceRoutes() {
     }),
     validate('param', invoiceParams),
     validate('json', payInvoiceInput),
-    (c) => runSaga(c, (ctx) => payInvoice(ctx, c.req.valid('param').id, c.req.valid('json') ?? {}, collectionSettings(c.get('deps')))),
+    (c) => runSaga(c, (ctx) => payInvoice(ctx, c.req.valid('param').id, c.req.valid('json') ?? {}, collectionSettings(c.get('ctx'), c.get('deps').payments))),
   );
 
   app.get(
