@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { pageQuery, pageSchema } from '../http/pagination.ts';
+import { pageQuery, pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { listAudit } from './queries.ts';
 

@@ -3,7 +3,7 @@ import { customerParams } from '../customers/schema.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { pageSchema } from '../http/pagination.ts';
+import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { runPayment, startPayment } from '../payments/saga.ts';
 import { paymentParams, paymentResource } from '../payments/schema.ts';

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { customerId, paymentMethod } from '../customers/schema.ts';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 import { subscriptionId } from '../subscriptions/schema.ts';
 
 export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;

@@ -1,5 +1,5 @@
 import type { InferSelectModel } from 'drizzle-orm';
-import type { customers } from '../../db/schema/index.ts';
+import type { customerNotifications, customers } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
 import type { CustomerResource } from './schema.ts';
@@ -39,5 +39,18 @@ export function toCustomerSnapshot(row: CustomerRow): EventData<'customer.onboar
     country: row.country,
     status: row.status,
     segment: row.segment,
+  };
+}
+
+/** One entry of a customer's notification history. */
+export function toNotificationEntry(row: InferSelectModel<typeof customerNotifications>) {
+  return {
+    notification_id: row.notificationId,
+    channel: row.channel,
+    template: row.template,
+    status: row.status,
+    reason: row.reason,
+    event_id: row.eventId,
+    at: toIso(row.at),
   };
 }

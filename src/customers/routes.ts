@@ -2,16 +2,15 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 import { runCommand } from '../http/command.ts';
 import { doc } from '../http/openapi.ts';
-import { pageSchema } from '../http/pagination.ts';
+import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { onboardCustomer } from './onboard.ts';
-import { getCustomer, listCustomers } from './queries.ts';
+import { getCustomer, listCustomerNotifications, listCustomers } from './queries.ts';
 import { customerParams, customerResource, listCustomersQuery, onboardCustomerInput, promoteInput, updateCustomerInput } from './schema.ts';
 import { activateCustomer, deactivateCustomer, promoteCustomer } from './transition.ts';
 import { eraseCustomer } from './erase.ts';
 import { updateCustomer } from './update.ts';
-import { listCustomerNotifications } from './notification-history.ts';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 import * as v from 'valibot';
 
 const notificationEntry = v.object({

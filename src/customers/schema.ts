@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 import { email } from '../kernel/email.ts';
 import { singleLine } from '../kernel/text.ts';
 import { customerKinds, customerStatuses, segments } from './lifecycle.ts';

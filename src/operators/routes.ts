@@ -3,7 +3,7 @@ import { requireRole } from '../http/auth.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { pageSchema } from '../http/pagination.ts';
+import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { createOperator, updateOperator } from './commands.ts';
 import { getOperator, listOperators } from './queries.ts';

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { name } from '../customers/schema.ts';
 import { email } from '../kernel/email.ts';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 
 export const operatorRoles = ['admin', 'operator', 'viewer'] as const;
 const role = v.picklist(operatorRoles, `must be one of ${operatorRoles.join(', ')}`);

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 import { currencyCode } from '../kernel/currency.ts';
 import { singleLine } from '../kernel/text.ts';
 import { planIntervals, planStatuses, quotaPolicies } from './terms.ts';

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { customerId } from '../customers/schema.ts';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 import { planId } from '../plans/schema.ts';
 import { subscriptionStatuses } from './lifecycle.ts';
 
