@@ -12,12 +12,13 @@ import { eraseCustomer } from './erase.ts';
 import { updateCustomer } from './update.ts';
 import { pageQuery } from '../../db/paging.ts';
 import * as v from 'valibot';
+import { notificationOutcomes } from '../../db/schema/index.ts';
 
 const notificationEntry = v.object({
   notification_id: v.string(),
   channel: v.string(),
   template: v.string(),
-  status: v.picklist(['sent', 'failed']),
+  status: v.picklist(notificationOutcomes),
   reason: v.nullable(v.string()),
   event_id: v.string(),
   at: v.string(),

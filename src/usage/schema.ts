@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { customerId } from '../customers/schema.ts';
 import { singleLine } from '../kernel/text.ts';
-import { quotaPolicies } from '../plans/terms.ts';
+import { quotaPolicies } from '../../db/schema/index.ts';
 import { subscriptionId } from '../subscriptions/schema.ts';
 
 /** Most records one POST /v1/usage may carry. */
