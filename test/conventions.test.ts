@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import * as billingTables from '../db/schema/billing.ts';
 import * as schema from '../db/schema/index.ts';
+import * as profileTables from '../db/schema/profiles.ts';
 
 /**
  * Issue 9's vocabulary, checked on the source (not the tests): each list of values is
@@ -45,5 +47,13 @@ describe('issue 9: each status, kind, role and segment list is defined once', ()
       return places.length > 1 || places.some((p) => !p.file.startsWith('db/schema/')) ? [`${name}: ${places.map((p) => p.file).join(', ')}`] : [];
     });
     expect(rewritten).toEqual([]);
+  });
+});
+
+describe("issue 9: tables live in their domain's schema file", () => {
+  test("profiling's loyalty table is in db/schema/profiles.ts, not billing's (the same table: no migration)", () => {
+    expect('loyalty' in profileTables).toBe(true);
+    expect('loyalty' in billingTables).toBe(false);
+    expect(schema.loyalty).toBe((profileTables as Record<string, unknown>).loyalty as typeof schema.loyalty);
   });
 });

@@ -13,3 +13,15 @@ export const profiles = sqliteTable('profiles', {
   sourceSequence: integer('source_sequence').notNull(),
   computedAt: timestamp('computed_at').notNull(),
 });
+
+/** What profiling knows of a customer's business with us, fed by billing and usage events. */
+export const loyalty = sqliteTable('loyalty', {
+  customerId: text('customer_id').primaryKey(),
+  /** Lifetime revenue per currency, minor units: {"EUR": 123400}. */
+  revenue: text('revenue', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+  paidInvoices: integer('paid_invoices').notNull(),
+  usageTokens: integer('usage_tokens').notNull(),
+  firstPaymentAt: timestamp('first_payment_at'),
+  firstSubscribedAt: timestamp('first_subscribed_at'),
+  updatedAt: timestamp('updated_at').notNull(),
+});
