@@ -1,5 +1,5 @@
 import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
-import { customerNotifications, customers, idempotencyKeys, notifications, subscriptions, users } from '../../db/schema/index.ts';
+import { customerNotifications, idempotencyKeys, notifications, subscriptions, users } from '../../db/schema/index.ts';
 import { stopBillingCustomer } from '../billing/stop-billing.ts';
 import { cancelSubscription } from '../subscriptions/cancel.ts';
 import { ERASED, redactPersonal } from '../kernel/redact.ts';
@@ -8,7 +8,7 @@ import { emit, redactSubject } from '../events/outbox.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { nextStatus } from './lifecycle.ts';
-import { loadCustomer } from './load.ts';
+import { loadCustomer, saveCustomer } from './load.ts';
 import { toCustomerResource } from './present.ts';
 
 const CANCELLED = 'customer erased before delivery';
@@ -90,11 +90,7 @@ export function eraseCustomer(ctx: Ctx, id: string) {
     );
     await endBusiness(ctx, id);
     const now = ctx.clock.now();
-    const [row] = await ctx.tx
-      .update(customers)
-      .set({ status, name: null, email: null, phone: null, country: null, metadata: {}, paymentMethod: null, erasedAt: now, version: current.version + 1, updatedAt: now })
-      .where(eq(customers.id, id))
-      .returning();
+    const row = await saveCustomer(ctx, current, { status, name: null, email: null, phone: null, country: null, metadata: {}, paymentMethod: null, erasedAt: now });
     await ctx.tx.update(users).set({ name: null, email: null, status: 'removed', updatedAt: now }).where(eq(users.customerId, id));
     // Nothing more goes out to an erased customer: pending notifications fail now.
     const cancelled = await ctx.tx
@@ -115,6 +111,6 @@ export function eraseCustomer(ctx: Ctx, id: string) {
     await redactStoredResponses(ctx, id, needles);
     await emit(ctx, [{ type: 'customer.erased', subject: id, data: { customer_id: id } }]);
     await recordAudit(ctx, { action: 'customer.erase', targetType: 'customer', targetId: id });
-    return toCustomerResource(row!);
+    return toCustomerResource(row);
   });
 }
