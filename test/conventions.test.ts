@@ -57,3 +57,39 @@ describe("issue 9: tables live in their domain's schema file", () => {
     expect(schema.loyalty).toBe((profileTables as Record<string, unknown>).loyalty as typeof schema.loyalty);
   });
 });
+
+const domains = readdirSync(join(ROOT, 'src')).filter((name) => statSync(join(ROOT, 'src', name)).isDirectory() && !['kernel', 'http', 'events', 'bus', 'entries'].includes(name));
+const domainFiles = (domain: string) => files.filter((f) => f.file.startsWith(`src/${domain}/`));
+
+describe('issue 9: one name per file role in every domain', () => {
+  test("API shapes are a domain's contract.ts; db/schema alone holds tables", () => {
+    expect(domains.filter((d) => domainFiles(d).some((f) => f.file === `src/${d}/schema.ts`))).toEqual([]);
+  });
+
+  test('verbs have a file each, like customers: no commands.ts grab-bag', () => {
+    expect(files.filter((f) => f.file.endsWith('/commands.ts')).map((f) => f.file)).toEqual([]);
+    expect(['users/add.ts', 'users/change-role.ts', 'users/remove.ts', 'operators/create.ts', 'operators/update.ts'].filter((f) => !files.some((s) => s.file === `src/${f}`))).toEqual([]);
+  });
+
+  test("a domain's event consumer is its consumer.ts, and its queries are in queries.ts", () => {
+    const consumers = domains.flatMap(domainFiles).filter((f) => /\bEventHandler\b/.test(f.text)).map((f) => f.file);
+    expect(consumers).toEqual(expect.arrayContaining(['src/customers/consumer.ts', 'src/notifications/consumer.ts', 'src/profiling/consumer.ts']));
+    // usage/ingest.ts is renamed with the billing engineer's restructuring of usage (issue 9).
+    expect(consumers.filter((f) => !f.endsWith('/consumer.ts') && f !== 'src/usage/ingest.ts')).toEqual([]);
+    expect(files.filter((f) => f.file.endsWith('/consumer.ts') && /export (async )?function list/.test(f.text)).map((f) => f.file)).toEqual([]);
+  });
+});
+
+describe('issue 9: the domain cycles auth ⇄ operators and customers ⇄ users are broken', () => {
+  const imports = (from: string, to: string) => domainFiles(from).filter((f) => new RegExp(`from '\\.\\./${to}/`).test(f.text)).map((f) => f.file);
+
+  test('operators import nothing from auth: password hashing is in the kernel, the password policy is the operators\'', () => {
+    expect(imports('operators', 'auth')).toEqual([]);
+    expect(imports('auth', 'operators').length).toBeGreaterThan(0);
+  });
+
+  test('customers import nothing from users: the user snapshot onboarding emits sits with the customer aggregate', () => {
+    expect(imports('customers', 'users')).toEqual([]);
+    expect(imports('users', 'customers').length).toBeGreaterThan(0);
+  });
+});

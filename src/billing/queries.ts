@@ -8,7 +8,7 @@ import { notFound } from '../kernel/errors.ts';
 import { toPaymentResource } from '../payments/present.ts';
 import { loadInvoice, loadInvoiceLines } from './invoice-state.ts';
 import { toInvoiceResource, type InvoiceLineRow, type InvoiceRow } from './present.ts';
-import type { ListInvoicesQuery } from './schema.ts';
+import type { ListInvoicesQuery } from './contract.ts';
 
 export async function getInvoice(db: Executor, id: string) {
   const row = await loadInvoice(db, id);

@@ -1,15 +1,15 @@
 import { Hono } from 'hono';
-import { customerParams } from '../customers/schema.ts';
+import { customerParams } from '../customers/contract.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { runPayment, startPayment } from '../payments/saga.ts';
-import { paymentParams, paymentResource } from '../payments/schema.ts';
+import { paymentParams, paymentResource } from '../payments/contract.ts';
 import { paymentSettings } from '../payments/settings.ts';
 import { getCreditBalance, getInvoice, getPayment, listInvoicePayments, listInvoices } from './queries.ts';
-import { creditBalanceResource, invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from './schema.ts';
+import { creditBalanceResource, invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from './contract.ts';
 import { finalizeInvoiceNow } from './finalize.ts';
 import { voidInvoice } from './void.ts';
 

@@ -3,7 +3,7 @@ import { createTestPlatform, customerInput, type TestPlatform } from '../../test
 import { withTransaction } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { loadCustomer, saveCustomer } from './load.ts';
-import type { OnboardCustomerInput } from './schema.ts';
+import type { OnboardCustomerInput } from './contract.ts';
 import { onboardCustomer } from './onboard.ts';
 import { activateCustomer } from './transition.ts';
 import { updateCustomer } from './update.ts';

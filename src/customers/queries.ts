@@ -4,7 +4,7 @@ import { filterBy, listPage, type PageRequest } from '../../db/paging.ts';
 import { customerNotifications, customers } from '../../db/schema/index.ts';
 import { loadCustomer } from './load.ts';
 import { toCustomerResource, toNotificationEntry } from './present.ts';
-import type { ListCustomersQuery } from './schema.ts';
+import type { ListCustomersQuery } from './contract.ts';
 
 /** One customer by id. */
 export async function getCustomer(db: Executor, id: string) {

@@ -6,7 +6,7 @@ import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { onboardCustomer } from './onboard.ts';
 import { getCustomer, listCustomerNotifications, listCustomers } from './queries.ts';
-import { customerParams, customerResource, listCustomersQuery, onboardCustomerInput, promoteInput, updateCustomerInput } from './schema.ts';
+import { customerParams, customerResource, listCustomersQuery, onboardCustomerInput, promoteInput, updateCustomerInput } from './contract.ts';
 import { activateCustomer, deactivateCustomer, promoteCustomer } from './transition.ts';
 import { eraseCustomer } from './erase.ts';
 import { updateCustomer } from './update.ts';

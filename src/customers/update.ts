@@ -4,7 +4,7 @@ import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { assertEmailFree, loadCustomer, rethrowDuplicateEmail, saveCustomer } from './load.ts';
 import { toCustomerResource, toCustomerSnapshot } from './present.ts';
-import type { UpdateCustomerInput } from './schema.ts';
+import type { UpdateCustomerInput } from './contract.ts';
 
 const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country', phone: 'phone', metadata: 'metadata', tax_rate_bps: 'taxRateBps', payment_method: 'paymentMethod' } as const;
 

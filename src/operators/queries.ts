@@ -4,8 +4,8 @@ import type { Executor } from '../../db/client.ts';
 import { listPage } from '../../db/paging.ts';
 import { operators } from '../../db/schema/index.ts';
 import { notFound } from '../kernel/errors.ts';
-import { toOperatorResource } from './commands.ts';
-import type { listOperatorsQuery } from './schema.ts';
+import { toOperatorResource } from './present.ts';
+import type { listOperatorsQuery } from './contract.ts';
 
 /** Operators newest first, one keyset page at a time. */
 export function listOperators(db: Executor, query: v.InferOutput<typeof listOperatorsQuery>) {

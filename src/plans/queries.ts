@@ -4,7 +4,7 @@ import { decodeCursor, filterBy, listPage } from '../../db/paging.ts';
 import { plans, planVersions } from '../../db/schema/index.ts';
 import { loadPlan, loadPlanVersion } from './load.ts';
 import { toPlanResource } from './present.ts';
-import type { ListPlansQuery, ListPlanVersionsQuery } from './schema.ts';
+import type { ListPlansQuery, ListPlanVersionsQuery } from './contract.ts';
 
 /** One plan at its current version, or at `version` when given. */
 export async function getPlan(db: Executor, id: string, version?: number) {

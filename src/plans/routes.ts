@@ -7,7 +7,7 @@ import { validate } from '../http/validate.ts';
 import { archivePlan } from './archive.ts';
 import { createPlan } from './create.ts';
 import { getPlan, listPlans, listPlanVersions } from './queries.ts';
-import { createPlanInput, getPlanQuery, listPlansQuery, listPlanVersionsQuery, planParams, planResource, updatePlanInput } from './schema.ts';
+import { createPlanInput, getPlanQuery, listPlansQuery, listPlanVersionsQuery, planParams, planResource, updatePlanInput } from './contract.ts';
 import { updatePlan } from './update.ts';
 
 const tags = ['Plans'];

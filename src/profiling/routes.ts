@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { customerSegments } from '../../db/schema/index.ts';
-import { customerParams } from '../customers/schema.ts';
+import { customerParams } from '../customers/contract.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';

@@ -14,7 +14,7 @@ import { initialStatus } from './lifecycle.ts';
 import { loadSubscription } from './load.ts';
 import { periodContaining, trialEnd } from './periods.ts';
 import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
-import type { CreateSubscriptionInput } from './schema.ts';
+import type { CreateSubscriptionInput } from './contract.ts';
 
 /** Customers in these states cannot take a new subscription. */
 const closedCustomer = new Set(['deactivated', 'erased']);

@@ -5,7 +5,7 @@ import { subscriptionAdjustments, subscriptions } from '../../db/schema/index.ts
 import { loadCustomer } from '../customers/load.ts';
 import { loadSubscription } from './load.ts';
 import { toAdjustmentResource, toSubscriptionResource } from './present.ts';
-import type { ListAdjustmentsQuery, ListSubscriptionsQuery } from './schema.ts';
+import type { ListAdjustmentsQuery, ListSubscriptionsQuery } from './contract.ts';
 
 /** One subscription. */
 export async function getSubscription(db: Executor, id: string) {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { customerParams } from '../customers/schema.ts';
+import { customerParams } from '../customers/contract.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
@@ -19,7 +19,7 @@ import {
   listSubscriptionsQuery,
   subscriptionParams,
   subscriptionResource,
-} from './schema.ts';
+} from './contract.ts';
 
 const tags = ['Subscriptions'];
 const subscription = { status: 200, description: 'The subscription', schema: subscriptionResource };

@@ -6,7 +6,7 @@ import { users } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
 import { notFound } from '../kernel/errors.ts';
 import { toUserResource } from './present.ts';
-import type { listUsersQuery } from './schema.ts';
+import type { listUsersQuery } from './contract.ts';
 
 /** A customer's users that are not removed, newest first, one keyset page at a time; not_found for an unknown customer. */
 export async function listUsers(db: Executor, customerId: string, query: v.InferOutput<typeof listUsersQuery>) {

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
-import { customerId } from '../customers/schema.ts';
+import { customerId } from '../customers/contract.ts';
 import { pageQuery } from '../../db/paging.ts';
-import { planId } from '../plans/schema.ts';
+import { planId } from '../plans/contract.ts';
 import { adjustmentKinds, subscriptionStatuses } from '../../db/schema/index.ts';
 
 export const subscriptionId = v.pipe(v.string(), v.regex(/^sub_[0-9A-Z]{26}$/, 'must be a subscription id (sub_…)'));

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { billingReasons, invoiceLineKinds, invoiceStatuses } from '../../db/schema/index.ts';
-import { customerId, paymentMethod } from '../customers/schema.ts';
+import { customerId, paymentMethod } from '../customers/contract.ts';
 import { pageQuery } from '../../db/paging.ts';
-import { subscriptionId } from '../subscriptions/schema.ts';
+import { subscriptionId } from '../subscriptions/contract.ts';
 
 export const invoiceId = v.pipe(v.string(), v.regex(/^inv_[0-9A-Z]{26}$/, 'must be an invoice id (inv_…)'));
 export const invoiceParams = v.object({ id: invoiceId });

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { operatorRoles } from '../../db/schema/index.ts';
-import { name } from '../customers/schema.ts';
+import { name } from '../customers/contract.ts';
 import { email } from '../kernel/email.ts';
 import { pageQuery } from '../../db/paging.ts';
 
