@@ -22,12 +22,14 @@ export interface PageRequest {
   cursor?: string;
 }
 
+/** One page of a list, as every list endpoint answers it. */
 export interface Page<T> {
   data: T[];
   next_cursor: string | null;
   has_more: boolean;
 }
 
+/** The opaque cursor for a key: base64 of its JSON, padding dropped. */
 export const encodeCursor = (key: string | number) => btoa(JSON.stringify(key)).replace(/=+$/, '');
 
 /** Decodes a cursor; undefined for none. Throws a validation error naming `cursor` when malformed. */
