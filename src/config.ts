@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { email } from './kernel/email.ts';
 import type { Settings } from './kernel/settings.ts';
-import { passwordWeakness } from './auth/password-policy.ts';
+import { passwordWeakness } from './operators/password-policy.ts';
 
 const port = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(65535));
 const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1));

@@ -15,13 +15,13 @@ import {
 import type { Bus } from '../src/bus/bus.ts';
 import { consumeOnce, startConsumer, type ConsumerDeps, type EventHandler } from '../src/bus/consumer.ts';
 import { relayOnce, type RelayOptions } from '../src/bus/relay.ts';
-import { customerNotificationsHandler } from '../src/customers/notification-history.ts';
+import { customerNotificationsHandler } from '../src/customers/consumer.ts';
 import { onboardCustomer } from '../src/customers/onboard.ts';
 import { activateCustomer } from '../src/customers/transition.ts';
 import type { CloudEvent } from '../src/events/envelope.ts';
 import { manualClock } from '../src/kernel/clock.ts';
-import { notificationsHandler } from '../src/notifications/handler.ts';
-import { createProfilingHandler, profilingTypes } from '../src/profiling/handler.ts';
+import { notificationsHandler } from '../src/notifications/consumer.ts';
+import { createProfilingHandler, profilingTypes } from '../src/profiling/consumer.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 import { freePort, killAll, pollUntil, spawnBun, startSmtpSink, tempDataDir, waitForHttp, type ChildProcess, type SmtpSink } from './processes.ts';
 

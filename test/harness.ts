@@ -7,7 +7,7 @@ import { buildDeps, type BuildOptions } from '../src/build-deps.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Deps } from '../src/deps.ts';
 import { createContext, systemActor, type Ctx } from '../src/kernel/context.ts';
-import { createOperator } from '../src/operators/commands.ts';
+import { createOperator } from '../src/operators/create.ts';
 import { startWorkers, stopWorkers, type RunningWorker, type WorkerName } from '../workers/registry.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';

@@ -2,13 +2,13 @@ import { describeError } from '../src/kernel/errors.ts';
 import { createWaker } from '../src/bus/waker.ts';
 import { startConsumer, type EventHandler } from '../src/bus/consumer.ts';
 import { startRelay } from '../src/bus/relay.ts';
-import { customerNotificationsHandler } from '../src/customers/notification-history.ts';
+import { customerNotificationsHandler } from '../src/customers/consumer.ts';
 import type { Deps } from '../src/deps.ts';
 import { purgeExpiredIdempotencyKeys } from '../src/idempotency/purge.ts';
 import { createContext, systemActor } from '../src/kernel/context.ts';
 import { dispatchDue } from '../src/notifications/dispatch.ts';
-import { notificationsHandler } from '../src/notifications/handler.ts';
-import { createProfilingHandler } from '../src/profiling/handler.ts';
+import { notificationsHandler } from '../src/notifications/consumer.ts';
+import { createProfilingHandler } from '../src/profiling/consumer.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
 import { usageIngestHandler } from '../src/usage/ingest.ts';
 

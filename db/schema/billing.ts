@@ -2,7 +2,16 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
 import { customers } from './customers.ts';
-import { subscriptions } from './subscriptions.ts';
+import { adjustmentKinds, subscriptions } from './subscriptions.ts';
+
+export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;
+export const billingReasons = ['subscription_create', 'subscription_cycle', 'subscription_cancel'] as const;
+/** A proration line on an invoice keeps the kind of the subscription adjustment it came from. */
+export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage'] as const;
+export const paymentStatuses = ['pending', 'charged', 'succeeded', 'failed', 'refunded'] as const;
+export const paymentTriggers = ['automatic', 'manual'] as const;
+export const paymentStepOutcomes = ['succeeded', 'failed', 'skipped'] as const;
+export const creditReasons = ['first_payment_bonus', 'invoice_applied', 'invoice_voided', 'negative_invoice', 'grant'] as const;
 
 /**
  * Invoices. Every amount is a signed integer of minor units of `currency`:
@@ -18,8 +27,8 @@ export const invoices = sqliteTable(
     number: text('number'),
     customerId: text('customer_id').notNull().references(() => customers.id),
     subscriptionId: text('subscription_id').references(() => subscriptions.id),
-    status: text('status', { enum: ['draft', 'open', 'paid', 'void', 'uncollectible'] }).notNull(),
-    billingReason: text('billing_reason', { enum: ['subscription_create', 'subscription_cycle', 'subscription_cancel'] }).notNull(),
+    status: text('status', { enum: invoiceStatuses }).notNull(),
+    billingReason: text('billing_reason', { enum: billingReasons }).notNull(),
     currency: text('currency').notNull(),
     periodStart: timestamp('period_start').notNull(),
     periodEnd: timestamp('period_end').notNull(),
@@ -61,7 +70,7 @@ export const invoiceLines = sqliteTable(
   {
     id: text('id').primaryKey(),
     invoiceId: text('invoice_id').notNull().references(() => invoices.id),
-    kind: text('kind', { enum: ['subscription_fee', 'proration_credit', 'proration_charge', 'usage_overage'] }).notNull(),
+    kind: text('kind', { enum: invoiceLineKinds }).notNull(),
     description: text('description').notNull(),
     /** Signed minor units; credits are negative. */
     amount: integer('amount').notNull(),
@@ -88,8 +97,8 @@ export const payments = sqliteTable(
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
     paymentMethod: text('payment_method'),
-    status: text('status', { enum: ['pending', 'charged', 'succeeded', 'failed', 'refunded'] }).notNull(),
-    trigger: text('trigger', { enum: ['automatic', 'manual'] }).notNull(),
+    status: text('status', { enum: paymentStatuses }).notNull(),
+    trigger: text('trigger', { enum: paymentTriggers }).notNull(),
     /** Which automatic attempt on the invoice this is (manual ones carry the invoice's count). */
     attempt: integer('attempt').notNull(),
     provider: text('provider').notNull(),
@@ -118,7 +127,7 @@ export const paymentSteps = sqliteTable(
     paymentId: text('payment_id').notNull().references(() => payments.id),
     seq: integer('seq').notNull(),
     name: text('name').notNull(),
-    outcome: text('outcome', { enum: ['succeeded', 'failed', 'skipped'] }).notNull(),
+    outcome: text('outcome', { enum: paymentStepOutcomes }).notNull(),
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     at: timestamp('at').notNull(),
   },
@@ -136,7 +145,7 @@ export const creditEntries = sqliteTable(
     customerId: text('customer_id').notNull().references(() => customers.id),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
-    reason: text('reason', { enum: ['first_payment_bonus', 'invoice_applied', 'invoice_voided', 'negative_invoice', 'grant'] }).notNull(),
+    reason: text('reason', { enum: creditReasons }).notNull(),
     invoiceId: text('invoice_id'),
     description: text('description').notNull(),
     createdAt: timestamp('created_at').notNull(),
@@ -147,15 +156,3 @@ export const creditEntries = sqliteTable(
     uniqueIndex('credit_entries_one_bonus').on(t.customerId).where(sql`reason = 'first_payment_bonus'`),
   ],
 );
-
-/** What profiling knows of a customer's business with us, fed by billing and usage events. */
-export const loyalty = sqliteTable('loyalty', {
-  customerId: text('customer_id').primaryKey(),
-  /** Lifetime revenue per currency, minor units: {"EUR": 123400}. */
-  revenue: text('revenue', { mode: 'json' }).$type<Record<string, number>>().notNull(),
-  paidInvoices: integer('paid_invoices').notNull(),
-  usageTokens: integer('usage_tokens').notNull(),
-  firstPaymentAt: timestamp('first_payment_at'),
-  firstSubscribedAt: timestamp('first_subscribed_at'),
-  updatedAt: timestamp('updated_at').notNull(),
-});

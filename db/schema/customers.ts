@@ -2,18 +2,28 @@ import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
 
+/**
+ * Each list of values is written here once; the table's column, the API validators
+ * (src/<domain>/contract.ts) and the event catalog (src/events/catalog.ts) derive from it.
+ * A customer's statuses; the transitions between them live in src/customers/lifecycle.ts.
+ */
+export const customerStatuses = ['onboarded', 'active', 'deactivated', 'erased'] as const;
+/** Segments from the lowest up; promotion moves one step (src/customers/lifecycle.ts). */
+export const customerSegments = ['bronze', 'silver', 'gold', 'platinum'] as const;
+export const customerKinds = ['sme', 'institution', 'individual'] as const;
+
 export const customers = sqliteTable(
   'customers',
   {
     id: text('id').primaryKey(),
     name: text('name'),
     email: text('email'),
-    kind: text('kind', { enum: ['sme', 'institution', 'individual'] }).notNull(),
+    kind: text('kind', { enum: customerKinds }).notNull(),
     country: text('country'),
     phone: text('phone'),
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
-    status: text('status', { enum: ['onboarded', 'active', 'deactivated', 'erased'] }).notNull(),
-    segment: text('segment', { enum: ['bronze', 'silver', 'gold', 'platinum'] }).notNull(),
+    status: text('status', { enum: customerStatuses }).notNull(),
+    segment: text('segment', { enum: customerSegments }).notNull(),
     /** Tax on this customer's invoices, basis points (1900 = 19 %). */
     taxRateBps: integer('tax_rate_bps').notNull().default(0),
     /** The payment-method token invoices are collected from; null: none on file. */
@@ -34,6 +44,7 @@ export const customers = sqliteTable(
 
 /** A user's statuses; the transitions between them live in src/users/lifecycle.ts. */
 export const userStatuses = ['invited', 'active', 'deactivated', 'removed'] as const;
+export const userRoles = ['owner', 'admin', 'member'] as const;
 
 export const users = sqliteTable(
   'users',
@@ -42,7 +53,7 @@ export const users = sqliteTable(
     customerId: text('customer_id').notNull().references(() => customers.id),
     email: text('email'),
     name: text('name'),
-    role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull(),
+    role: text('role', { enum: userRoles }).notNull(),
     status: text('status', { enum: userStatuses }).notNull(),
     ...timestamps,
   },

@@ -1,6 +1,11 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
 
+export const notificationChannels = ['email', 'sms'] as const;
+/** How a notification ended: sent, or failed for good. */
+export const notificationOutcomes = ['sent', 'failed'] as const;
+export const notificationStatuses = ['pending', ...notificationOutcomes] as const;
+
 /** Every notification the notifications worker decided to send, with its delivery status. */
 export const notifications = sqliteTable(
   'notifications',
@@ -8,12 +13,12 @@ export const notifications = sqliteTable(
     id: text('id').primaryKey(),
     eventId: text('event_id').notNull(),
     customerId: text('customer_id').notNull(),
-    channel: text('channel', { enum: ['email', 'sms'] }).notNull(),
+    channel: text('channel', { enum: notificationChannels }).notNull(),
     template: text('template').notNull(),
     recipient: text('recipient').notNull(),
     subject: text('subject').notNull(),
     body: text('body').notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
+    status: text('status', { enum: notificationStatuses }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at'),
     lastError: text('last_error'),
@@ -36,7 +41,7 @@ export const customerNotifications = sqliteTable(
     customerId: text('customer_id').notNull(),
     channel: text('channel').notNull(),
     template: text('template').notNull(),
-    status: text('status', { enum: ['sent', 'failed'] }).notNull(),
+    status: text('status', { enum: notificationOutcomes }).notNull(),
     reason: text('reason'),
     eventId: text('event_id').notNull(),
     at: timestamp('at').notNull(),

@@ -1,6 +1,11 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
 
+export const planStatuses = ['active', 'archived'] as const;
+export const planIntervals = ['month', 'year'] as const;
+/** Past the included tokens: bill overage per 1,000 tokens, or refuse further usage. */
+export const quotaPolicies = ['overage', 'block'] as const;
+
 /** A plan: its stable identity and lifecycle. Its terms live in `plan_versions`. */
 export const plans = sqliteTable(
   'plans',
@@ -9,7 +14,7 @@ export const plans = sqliteTable(
     code: text('code').notNull(),
     /** The version new subscriptions get; older versions stay readable for those already on them. */
     currentVersion: integer('current_version').notNull(),
-    status: text('status', { enum: ['active', 'archived'] }).notNull(),
+    status: text('status', { enum: planStatuses }).notNull(),
     archivedAt: timestamp('archived_at'),
     ...timestamps,
   },
@@ -32,12 +37,12 @@ export const planVersions = sqliteTable(
     name: text('name').notNull(),
     priceAmount: integer('price_amount').notNull(),
     currency: text('currency').notNull(),
-    interval: text('interval', { enum: ['month', 'year'] }).notNull(),
+    interval: text('interval', { enum: planIntervals }).notNull(),
     trialDays: integer('trial_days').notNull(),
     /** AI tokens included per billing period. */
     includedTokens: integer('included_tokens').notNull(),
     overagePricePer1k: integer('overage_price_per_1k').notNull(),
-    quotaPolicy: text('quota_policy', { enum: ['overage', 'block'] }).notNull(),
+    quotaPolicy: text('quota_policy', { enum: quotaPolicies }).notNull(),
     features: text('features', { mode: 'json' }).$type<string[]>().notNull(),
     createdAt: timestamp('created_at').notNull(),
   },

@@ -3,6 +3,10 @@ import { timestamp, timestamps } from './columns.ts';
 import { customers } from './customers.ts';
 import { plans } from './plans.ts';
 
+/** A subscription's statuses; the transitions between them live in src/subscriptions/lifecycle.ts. */
+export const subscriptionStatuses = ['incomplete', 'trialing', 'active', 'past_due', 'canceled'] as const;
+export const adjustmentKinds = ['proration_credit', 'proration_charge'] as const;
+
 /**
  * A customer's subscription to one version of a plan. It keeps `plan_version`
  * when the plan's price changes; only a plan change moves it.
@@ -14,7 +18,7 @@ export const subscriptions = sqliteTable(
     customerId: text('customer_id').notNull().references(() => customers.id),
     planId: text('plan_id').notNull().references(() => plans.id),
     planVersion: integer('plan_version').notNull(),
-    status: text('status', { enum: ['incomplete', 'trialing', 'active', 'past_due', 'canceled'] }).notNull(),
+    status: text('status', { enum: subscriptionStatuses }).notNull(),
     /** Billing periods are counted from here (see src/subscriptions/periods.ts). */
     anchor: timestamp('anchor').notNull(),
     currentPeriodStart: timestamp('current_period_start').notNull(),
@@ -43,7 +47,7 @@ export const subscriptionAdjustments = sqliteTable(
   {
     id: text('id').primaryKey(),
     subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
-    kind: text('kind', { enum: ['proration_credit', 'proration_charge'] }).notNull(),
+    kind: text('kind', { enum: adjustmentKinds }).notNull(),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
     description: text('description').notNull(),

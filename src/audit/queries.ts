@@ -1,7 +1,6 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { filterBy, listPage } from '../../db/paging.ts';
 import { auditLog } from '../../db/schema/index.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
 import { toIso } from '../kernel/clock.ts';
 
 /** The validated query of GET /v1/audit. */
@@ -14,22 +13,14 @@ export interface ListAuditQuery {
 }
 
 /** Audit entries newest first, filtered by actor, action or target, one keyset page at a time. */
-export async function listAudit(db: Executor, query: ListAuditQuery) {
-  const after = decodeCursor(query.cursor, 'string');
-  const rows = await db
-    .select()
-    .from(auditLog)
-    .where(
-      and(
-        after ? lt(auditLog.id, after) : undefined,
-        query.actor ? eq(auditLog.actor, query.actor) : undefined,
-        query.action ? eq(auditLog.action, query.action) : undefined,
-        query.target_id ? eq(auditLog.targetId, query.target_id) : undefined,
-      ),
-    )
-    .orderBy(desc(auditLog.id))
-    .limit(query.limit + 1);
-  return toPage(rows, query.limit, (r) => r.id, (r) => ({
+export function listAudit(db: Executor, query: ListAuditQuery) {
+  const where = [filterBy(auditLog.actor, query.actor), filterBy(auditLog.action, query.action), filterBy(auditLog.targetId, query.target_id)];
+  return listPage(db.select().from(auditLog).$dynamic(), query, { key: auditLog.id, keyOf: (r) => r.id, where, present: (rows) => rows.map(toAuditEntry) });
+}
+
+/** An audit row as the API shows it. */
+function toAuditEntry(r: typeof auditLog.$inferSelect) {
+  return {
     id: r.id,
     actor: r.actor,
     action: r.action,
@@ -38,5 +29,5 @@ export async function listAudit(db: Executor, query: ListAuditQuery) {
     request_id: r.requestId,
     at: toIso(r.at),
     data: r.data,
-  }));
+  };
 }

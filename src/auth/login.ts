@@ -4,7 +4,7 @@ import type { Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { toIso } from '../kernel/clock.ts';
 import { chargeLoginAttempt, forgiveLoginAttempt, type LoginLimits } from './login-throttle.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { hashPassword, verifyPassword } from '../kernel/password.ts';
 import { issueToken, type TokenSettings } from './tokens.ts';
 
 // Compared against when the email is unknown, so a miss costs as long as a hit.

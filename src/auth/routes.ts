@@ -3,7 +3,7 @@ import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';
-import { loginInput, loginResponse, sessionResource } from '../operators/schema.ts';
+import { loginInput, loginResponse, sessionResource } from '../operators/contract.ts';
 import { login } from './login.ts';
 import { describeSession, revokeToken } from './sessions.ts';
 

@@ -4,7 +4,7 @@ import { operators, revokedTokens } from '../../db/schema/index.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Actor, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { toOperatorResource } from '../operators/commands.ts';
+import { toOperatorResource } from '../operators/present.ts';
 import type { TokenClaims } from './tokens.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import * as v from 'valibot';
+import { operatorRoles } from '../../db/schema/index.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 
@@ -31,7 +32,7 @@ const claimsSchema = v.object({
   jti: v.string(),
   ver: v.pipe(v.number(), v.safeInteger()),
   exp: v.number(),
-  role: v.picklist(['admin', 'operator', 'viewer']),
+  role: v.picklist(operatorRoles),
 });
 
 const keyOf = (secret: string) => new TextEncoder().encode(secret);

@@ -1,7 +1,7 @@
 import { getPayment } from '../payments/queries.ts';
 import { runPayment, startPayment, type SagaDeps } from './collect.ts';
 import type { CollectionSettings } from './collection-settings.ts';
-import type { PayInvoiceInput } from './schema.ts';
+import type { PayInvoiceInput } from './contract.ts';
 
 /**
  * An operator pays an open invoice now: a manual attempt with `payment_method` or

@@ -2,7 +2,7 @@ import type { InferSelectModel } from 'drizzle-orm';
 import type { invoiceLines, invoices } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
-import type { InvoiceResource } from './schema.ts';
+import type { InvoiceResource } from './contract.ts';
 
 export type InvoiceRow = InferSelectModel<typeof invoices>;
 export type InvoiceLineRow = InferSelectModel<typeof invoiceLines>;

@@ -1,13 +1,13 @@
-import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { filterBy, listPage } from '../../db/paging.ts';
 import { creditEntries, invoiceLines, invoices } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
 import { toIso } from '../kernel/clock.ts';
 import { listPaymentsOf } from '../payments/queries.ts';
 import { loadInvoice, loadInvoiceLines } from './lifecycle.ts';
-import { toInvoiceResource, type InvoiceLineRow } from './present.ts';
-import type { ListInvoicesQuery } from './schema.ts';
+import { toInvoiceResource, type InvoiceLineRow, type InvoiceRow } from './present.ts';
+import type { ListInvoicesQuery } from './contract.ts';
 
 export async function getInvoice(db: Executor, id: string) {
   const row = await loadInvoice(db, id);
@@ -15,20 +15,17 @@ export async function getInvoice(db: Executor, id: string) {
 }
 
 /** Invoices, newest first, filtered, one keyset page at a time, each with its lines. */
-export async function listInvoices(db: Executor, query: ListInvoicesQuery) {
-  const after = decodeCursor(query.cursor, 'string');
-  const filters: (SQL | undefined)[] = [
-    after ? lt(invoices.id, after) : undefined,
-    query.status ? eq(invoices.status, query.status) : undefined,
-    query.customer_id ? eq(invoices.customerId, query.customer_id) : undefined,
-    query.subscription_id ? eq(invoices.subscriptionId, query.subscription_id) : undefined,
-  ];
-  const rows = await db.select().from(invoices).where(and(...filters)).orderBy(desc(invoices.id)).limit(query.limit + 1);
-  // The page's lines in one query, not one per invoice.
+export function listInvoices(db: Executor, query: ListInvoicesQuery) {
+  const where = [filterBy(invoices.status, query.status), filterBy(invoices.customerId, query.customer_id), filterBy(invoices.subscriptionId, query.subscription_id)];
+  return listPage(db.select().from(invoices).$dynamic(), query, { key: invoices.id, keyOf: (r) => r.id, where, present: (rows) => withLines(db, rows) });
+}
+
+/** The page's invoices with their lines, read in one query, not one per invoice. */
+async function withLines(db: Executor, rows: InvoiceRow[]) {
   const lines = new Map<string, InvoiceLineRow[]>();
   const all = rows.length === 0 ? [] : await db.select().from(invoiceLines).where(inArray(invoiceLines.invoiceId, rows.map((r) => r.id))).orderBy(asc(invoiceLines.id));
   for (const line of all) lines.set(line.invoiceId, [...(lines.get(line.invoiceId) ?? []), line]);
-  return toPage(rows, query.limit, (r) => r.id, (r) => toInvoiceResource(r, lines.get(r.id) ?? []));
+  return rows.map((r) => toInvoiceResource(r, lines.get(r.id) ?? []));
 }
 
 /** An invoice's payments (404 for an unknown invoice), oldest first, with their steps. */

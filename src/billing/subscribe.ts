@@ -2,7 +2,7 @@ import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { createSubscription } from '../subscriptions/create.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
 import { toSubscriptionResource } from '../subscriptions/present.ts';
-import type { CreateSubscriptionInput } from '../subscriptions/schema.ts';
+import type { CreateSubscriptionInput } from '../subscriptions/contract.ts';
 import { draftInvoice } from './draft.ts';
 import { finalizeIfDue } from './finalize.ts';
 

@@ -7,7 +7,7 @@ import { emit, redactSubject } from '../events/outbox.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { nextStatus, type CustomerStatus } from './lifecycle.ts';
-import { loadCustomer } from './load.ts';
+import { loadCustomer, saveCustomer } from './load.ts';
 import { toCustomerResource, type CustomerRow } from './present.ts';
 
 const CANCELLED = 'customer erased before delivery';
@@ -83,11 +83,7 @@ export async function erasePersonalData(ctx: TxCtx, current: CustomerRow) {
     (v): v is string => !!v && v.length >= 4,
   );
   const now = ctx.clock.now();
-  const [row] = await ctx.tx
-    .update(customers)
-    .set({ status, name: null, email: null, phone: null, country: null, metadata: {}, paymentMethod: null, erasedAt: now, version: current.version + 1, updatedAt: now })
-    .where(eq(customers.id, id))
-    .returning();
+  const row = await saveCustomer(ctx, current, { status, name: null, email: null, phone: null, country: null, metadata: {}, paymentMethod: null, erasedAt: now });
   await ctx.tx.update(users).set({ name: null, email: null, status: 'removed', updatedAt: now }).where(eq(users.customerId, id));
   // Nothing more goes out to an erased customer: pending notifications fail now.
   const cancelled = await ctx.tx
@@ -108,5 +104,5 @@ export async function erasePersonalData(ctx: TxCtx, current: CustomerRow) {
   await redactStoredResponses(ctx, id, needles);
   await emit(ctx, [{ type: 'customer.erased', subject: id, data: { customer_id: id } }]);
   await recordAudit(ctx, { action: 'customer.erase', targetType: 'customer', targetId: id });
-  return toCustomerResource(row!);
+  return toCustomerResource(row);
 }

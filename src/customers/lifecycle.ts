@@ -1,3 +1,6 @@
+import type { customerKinds, customerStatuses } from '../../db/schema/index.ts';
+import { customerSegments } from '../../db/schema/index.ts';
+
 /**
  * The customer lifecycle as plain data and functions:
  *
@@ -7,13 +10,8 @@
  *
  * Anything else, including a move to the current state, is an invalid transition.
  */
-export const customerStatuses = ['onboarded', 'active', 'deactivated', 'erased'] as const;
 export type CustomerStatus = (typeof customerStatuses)[number];
-
-export const segments = ['bronze', 'silver', 'gold', 'platinum'] as const;
-export type Segment = (typeof segments)[number];
-
-export const customerKinds = ['sme', 'institution', 'individual'] as const;
+export type Segment = (typeof customerSegments)[number];
 export type CustomerKind = (typeof customerKinds)[number];
 
 export type Transition = 'activate' | 'deactivate' | 'promote' | 'erase';
@@ -39,8 +37,8 @@ export function nextStatus(from: CustomerStatus, transition: Transition): Custom
 
 /** The segment one step up, or null at the top. */
 export function nextSegment(segment: Segment): Segment | null {
-  return segments[segments.indexOf(segment) + 1] ?? null;
+  return customerSegments[customerSegments.indexOf(segment) + 1] ?? null;
 }
 
 /** Compares segments by rank: negative when a is lower. */
-export const compareSegments = (a: Segment, b: Segment) => segments.indexOf(a) - segments.indexOf(b);
+export const compareSegments = (a: Segment, b: Segment) => customerSegments.indexOf(a) - customerSegments.indexOf(b);

@@ -1,7 +1,9 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { customers } from '../../db/schema/index.ts';
+import type { TxCtx } from '../kernel/context.ts';
 import { conflict, notFound } from '../kernel/errors.ts';
+import { saveVersioned } from '../kernel/versioned.ts';
 import type { CustomerRow } from './present.ts';
 
 /** Reads a customer or fails with not_found. */
@@ -10,6 +12,13 @@ export async function loadCustomer(db: Executor, id: string): Promise<CustomerRo
   if (!row) throw notFound('Customer', id);
   return row;
 }
+
+/**
+ * Writes `changes` to the customer read as `current`, bumping its version; a 409 conflict
+ * (ConcurrentUpdateError) when another writer changed it since, instead of a lost update.
+ */
+export const saveCustomer = (ctx: TxCtx, current: CustomerRow, changes: Partial<CustomerRow>): Promise<CustomerRow> =>
+  saveVersioned(ctx, customers, 'customer', current, changes);
 
 /** True when a SQLite error is the live-email unique index. */
 export const isDuplicateEmail = (error: unknown) => String((error as { cause?: unknown })?.cause ?? error).includes('customers.email');

@@ -4,10 +4,9 @@ import { emit } from '../events/outbox.ts';
 import type { Ctx } from '../kernel/context.ts';
 import { withTransaction } from '../kernel/context.ts';
 import { newId } from '../kernel/ids.ts';
-import { toUserSnapshot } from '../users/present.ts';
 import { assertEmailFree, rethrowDuplicateEmail } from './load.ts';
-import { toCustomerResource, toCustomerSnapshot } from './present.ts';
-import type { OnboardCustomerInput } from './schema.ts';
+import { toCustomerResource, toCustomerSnapshot, toUserSnapshot } from './present.ts';
+import type { OnboardCustomerInput } from './contract.ts';
 
 /**
  * Onboards a customer with its contact as the first owner user.

@@ -1,8 +1,8 @@
 import type { InferSelectModel } from 'drizzle-orm';
-import type { customers } from '../../db/schema/index.ts';
+import type { customerNotifications, customers, users } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
-import type { CustomerResource } from './schema.ts';
+import type { CustomerResource } from './contract.ts';
 
 export type CustomerRow = InferSelectModel<typeof customers>;
 
@@ -39,5 +39,27 @@ export function toCustomerSnapshot(row: CustomerRow): EventData<'customer.onboar
     country: row.country,
     status: row.status,
     segment: row.segment,
+  };
+}
+
+/**
+ * A user of the customer as carried inside events. Users belong to the customer aggregate
+ * (db/schema/customers.ts) and onboarding creates the first one, so the snapshot sits here,
+ * below src/users, which builds on customers.
+ */
+export function toUserSnapshot(row: InferSelectModel<typeof users>): EventData<'user.created'>['user'] {
+  return { id: row.id, customer_id: row.customerId, email: row.email, name: row.name, role: row.role, status: row.status };
+}
+
+/** One entry of a customer's notification history. */
+export function toNotificationEntry(row: InferSelectModel<typeof customerNotifications>) {
+  return {
+    notification_id: row.notificationId,
+    channel: row.channel,
+    template: row.template,
+    status: row.status,
+    reason: row.reason,
+    event_id: row.eventId,
+    at: toIso(row.at),
   };
 }

@@ -1,10 +1,10 @@
-import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { eq, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { customers } from '../../db/schema/index.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { filterBy, listPage, type PageRequest } from '../../db/paging.ts';
+import { customerNotifications, customers } from '../../db/schema/index.ts';
 import { loadCustomer } from './load.ts';
-import { toCustomerResource } from './present.ts';
-import type { ListCustomersQuery } from './schema.ts';
+import { toCustomerResource, toNotificationEntry } from './present.ts';
+import type { ListCustomersQuery } from './contract.ts';
 
 /** One customer by id. */
 export async function getCustomer(db: Executor, id: string) {
@@ -13,25 +13,30 @@ export async function getCustomer(db: Executor, id: string) {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** Name or email containing `q`; LIKE's own wildcards in `q` match only themselves. */
+function nameOrEmailContains(q: string) {
+  const pattern = `%${escapeLike(q.toLowerCase())}%`;
+  return or(sql`${customers.email} LIKE ${pattern} ESCAPE '\\'`, sql`${customers.name} LIKE ${pattern} ESCAPE '\\'`);
+}
+
 /** Customers newest first, filtered, one keyset page at a time. */
-export async function listCustomers(db: Executor, query: ListCustomersQuery) {
-  const after = decodeCursor(query.cursor, 'string');
-  const filters: (SQL | undefined)[] = [
-    after ? lt(customers.id, after) : undefined,
-    query.status ? eq(customers.status, query.status) : undefined,
-    query.segment ? eq(customers.segment, query.segment) : undefined,
-    query.kind ? eq(customers.kind, query.kind) : undefined,
-    query.email ? eq(customers.email, query.email) : undefined,
+export function listCustomers(db: Executor, query: ListCustomersQuery) {
+  const where = [
+    filterBy(customers.status, query.status),
+    filterBy(customers.segment, query.segment),
+    filterBy(customers.kind, query.kind),
+    filterBy(customers.email, query.email),
+    query.q ? nameOrEmailContains(query.q) : undefined,
   ];
-  if (query.q) {
-    const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
-    filters.push(or(sql`${customers.email} LIKE ${pattern} ESCAPE '\\'`, sql`${customers.name} LIKE ${pattern} ESCAPE '\\'`));
-  }
-  const rows = await db
-    .select()
-    .from(customers)
-    .where(and(...filters))
-    .orderBy(desc(customers.id))
-    .limit(query.limit + 1);
-  return toPage(rows, query.limit, (r) => r.id, toCustomerResource);
+  return listPage(db.select().from(customers).$dynamic(), query, { key: customers.id, keyOf: (r) => r.id, where, present: (rows) => rows.map(toCustomerResource) });
+}
+
+/** A customer's notification history, newest first, one keyset page at a time. */
+export function listCustomerNotifications(db: Executor, customerId: string, page: PageRequest) {
+  return listPage(db.select().from(customerNotifications).$dynamic(), page, {
+    key: customerNotifications.notificationId,
+    keyOf: (r) => r.notificationId,
+    where: [eq(customerNotifications.customerId, customerId)],
+    present: (rows) => rows.map(toNotificationEntry),
+  });
 }

@@ -2,23 +2,23 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 import { runCommand } from '../http/command.ts';
 import { doc } from '../http/openapi.ts';
-import { pageSchema } from '../http/pagination.ts';
+import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { onboardCustomer } from './onboard.ts';
-import { getCustomer, listCustomers } from './queries.ts';
-import { customerParams, customerResource, listCustomersQuery, onboardCustomerInput, promoteInput, updateCustomerInput } from './schema.ts';
+import { getCustomer, listCustomerNotifications, listCustomers } from './queries.ts';
+import { customerParams, customerResource, listCustomersQuery, onboardCustomerInput, promoteInput, updateCustomerInput } from './contract.ts';
 import { activateCustomer, deactivateCustomer, promoteCustomer } from './transition.ts';
 import { eraseCustomer } from '../erasure/erase-customer.ts';
 import { updateCustomer } from './update.ts';
-import { listCustomerNotifications } from './notification-history.ts';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 import * as v from 'valibot';
+import { notificationOutcomes } from '../../db/schema/index.ts';
 
 const notificationEntry = v.object({
   notification_id: v.string(),
   channel: v.string(),
   template: v.string(),
-  status: v.picklist(['sent', 'failed']),
+  status: v.picklist(notificationOutcomes),
   reason: v.nullable(v.string()),
   event_id: v.string(),
   at: v.string(),

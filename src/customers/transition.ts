@@ -1,11 +1,9 @@
-import { eq } from 'drizzle-orm';
-import { customers } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
-import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
+import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { nextSegment, nextStatus } from './lifecycle.ts';
-import { loadCustomer } from './load.ts';
+import { loadCustomer, saveCustomer } from './load.ts';
 import { toCustomerResource, toCustomerSnapshot, type CustomerRow } from './present.ts';
 
 function refuse(row: CustomerRow, transition: string): never {
@@ -15,21 +13,12 @@ function refuse(row: CustomerRow, transition: string): never {
   });
 }
 
-async function save(ctx: TxCtx, current: CustomerRow, changes: Partial<CustomerRow>): Promise<CustomerRow> {
-  const [row] = await ctx.tx
-    .update(customers)
-    .set({ ...changes, version: current.version + 1, updatedAt: ctx.clock.now() })
-    .where(eq(customers.id, current.id))
-    .returning();
-  return row!;
-}
-
 /** Moves a customer to the status a transition leads to, or refuses with invalid_transition. */
 function changeStatus(ctx: Ctx, id: string, transition: 'activate' | 'deactivate', type: 'customer.activated' | 'customer.deactivated') {
   return withTransaction(ctx, async (ctx) => {
     const current = await loadCustomer(ctx.tx, id);
     const status = nextStatus(current.status, transition) ?? refuse(current, transition);
-    const row = await save(ctx, current, { status });
+    const row = await saveCustomer(ctx, current, { status });
     await emit(ctx, [{ type, subject: id, data: { customer: toCustomerSnapshot(row), previous_status: current.status } }]);
     await recordAudit(ctx, { action: `customer.${transition}`, targetType: 'customer', targetId: id });
     return toCustomerResource(row);
@@ -49,7 +38,7 @@ export function promoteCustomer(ctx: Ctx, id: string, reason = 'promoted by an o
     if (!nextStatus(current.status, 'promote')) refuse(current, 'promote');
     const segment = nextSegment(current.segment);
     if (!segment) throw new DomainError('invalid_transition', 'the customer is already in the top segment (platinum)', { segment: current.segment, transition: 'promote' });
-    const row = await save(ctx, current, { segment });
+    const row = await saveCustomer(ctx, current, { segment });
     await emit(ctx, [{ type: 'customer.promoted', subject: id, data: { customer: toCustomerSnapshot(row), from: current.segment, to: segment, reason } }]);
     await recordAudit(ctx, { action: 'customer.promote', targetType: 'customer', targetId: id, data: { from: current.segment, to: segment, reason } });
     return toCustomerResource(row);

@@ -1,12 +1,10 @@
-import { eq } from 'drizzle-orm';
-import { customers } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { assertEmailFree, loadCustomer, rethrowDuplicateEmail } from './load.ts';
+import { assertEmailFree, loadCustomer, rethrowDuplicateEmail, saveCustomer } from './load.ts';
 import { toCustomerResource, toCustomerSnapshot } from './present.ts';
-import type { UpdateCustomerInput } from './schema.ts';
+import type { UpdateCustomerInput } from './contract.ts';
 
 const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country', phone: 'phone', metadata: 'metadata', tax_rate_bps: 'taxRateBps', payment_method: 'paymentMethod' } as const;
 
@@ -27,15 +25,10 @@ export function updateCustomer(ctx: Ctx, id: string, patch: UpdateCustomerInput)
     if (changed.length === 0) return toCustomerResource(current);
 
     if (changes.email) await assertEmailFree(ctx.tx, changes.email, id);
-    const [updated] = await ctx.tx
-      .update(customers)
-      .set({ ...changes, version: current.version + 1, updatedAt: ctx.clock.now() })
-      .where(eq(customers.id, id))
-      .returning()
-      // Only a new email can hit the live-email index.
-      .catch(changes.email ? rethrowDuplicateEmail(changes.email) : undefined);
-    await emit(ctx, [{ type: 'customer.updated', subject: id, data: { customer: toCustomerSnapshot(updated!), changed } }]);
+    // Only a new email can hit the live-email index.
+    const updated = await saveCustomer(ctx, current, changes).catch(changes.email ? rethrowDuplicateEmail(changes.email) : undefined);
+    await emit(ctx, [{ type: 'customer.updated', subject: id, data: { customer: toCustomerSnapshot(updated), changed } }]);
     await recordAudit(ctx, { action: 'customer.update', targetType: 'customer', targetId: id, data: { changed } });
-    return toCustomerResource(updated!);
+    return toCustomerResource(updated);
   });
 }

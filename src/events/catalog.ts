@@ -1,5 +1,21 @@
 import * as v from 'valibot';
-import { userStatuses } from '../../db/schema/index.ts';
+import {
+  adjustmentKinds,
+  billingReasons,
+  customerKinds,
+  customerSegments,
+  customerStatuses,
+  invoiceStatuses,
+  notificationChannels,
+  paymentStatuses,
+  paymentTriggers,
+  planIntervals,
+  planStatuses,
+  quotaPolicies,
+  subscriptionStatuses,
+  userRoles,
+  userStatuses,
+} from '../../db/schema/index.ts';
 import { singleLine } from '../kernel/text.ts';
 import type { CloudEvent } from './envelope.ts';
 
@@ -15,10 +31,10 @@ const customerSnapshot = v.object({
   name: personal,
   email: personal,
   phone: v.optional(personal),
-  kind: v.picklist(['sme', 'institution', 'individual']),
+  kind: v.picklist(customerKinds),
   country: v.nullable(v.string()),
-  status: v.picklist(['onboarded', 'active', 'deactivated', 'erased']),
-  segment: v.picklist(['bronze', 'silver', 'gold', 'platinum']),
+  status: v.picklist(customerStatuses),
+  segment: v.picklist(customerSegments),
 });
 
 const userSnapshot = v.object({
@@ -26,7 +42,7 @@ const userSnapshot = v.object({
   customer_id: v.string(),
   email: personal,
   name: personal,
-  role: v.picklist(['owner', 'admin', 'member']),
+  role: v.picklist(userRoles),
   status: v.picklist(userStatuses),
 });
 
@@ -38,15 +54,15 @@ const money = v.object({ amount: whole, currency: v.pipe(v.string(), v.regex(/^[
 const planSnapshot = v.object({
   id: v.string(),
   code: v.string(),
-  status: v.picklist(['active', 'archived']),
+  status: v.picklist(planStatuses),
   version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
   name: v.string(),
   price: money,
-  interval: v.picklist(['month', 'year']),
+  interval: v.picklist(planIntervals),
   trial_days: whole,
   included_tokens: whole,
   overage_price_per_1k: money,
-  quota_policy: v.picklist(['overage', 'block']),
+  quota_policy: v.picklist(quotaPolicies),
   features: v.array(v.string()),
 });
 
@@ -60,7 +76,7 @@ const subscriptionSnapshot = v.object({
   customer_id: v.string(),
   plan_id: v.string(),
   plan_version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
-  status: v.picklist(['incomplete', 'trialing', 'active', 'past_due', 'canceled']),
+  status: v.picklist(subscriptionStatuses),
   anchor: iso,
   current_period_start: iso,
   current_period_end: iso,
@@ -71,7 +87,7 @@ const subscriptionSnapshot = v.object({
 
 const prorationLine = v.object({
   id: v.string(),
-  kind: v.picklist(['proration_credit', 'proration_charge']),
+  kind: v.picklist(adjustmentKinds),
   amount: signedMoney,
   from: iso,
   to: iso,
@@ -88,8 +104,8 @@ const invoiceSnapshot = v.object({
   number: v.nullable(v.string()),
   customer_id: v.string(),
   subscription_id: v.nullable(v.string()),
-  status: v.picklist(['draft', 'open', 'paid', 'void', 'uncollectible']),
-  billing_reason: v.picklist(['subscription_create', 'subscription_cycle', 'subscription_cancel']),
+  status: v.picklist(invoiceStatuses),
+  billing_reason: v.picklist(billingReasons),
   currency,
   period_start: iso,
   period_end: iso,
@@ -110,8 +126,8 @@ const paymentSnapshot = v.object({
   customer_id: v.string(),
   amount: whole,
   currency,
-  status: v.picklist(['pending', 'charged', 'succeeded', 'failed', 'refunded']),
-  trigger: v.picklist(['automatic', 'manual']),
+  status: v.picklist(paymentStatuses),
+  trigger: v.picklist(paymentTriggers),
   attempt: whole,
   failure_code: v.nullable(v.string()),
 });
@@ -119,7 +135,7 @@ const paymentSnapshot = v.object({
 const notificationOutcome = {
   notification_id: v.string(),
   customer_id: v.string(),
-  channel: v.picklist(['email', 'sms']),
+  channel: v.picklist(notificationChannels),
   template: v.string(),
   trigger_event_id: v.string(),
   attempts: v.number(),
@@ -134,7 +150,7 @@ export const catalog = {
   'customer.erased': v.object({ customer_id: v.string() }),
   'customer.profiled': v.object({
     customer_id: v.string(),
-    segment: v.picklist(['bronze', 'silver', 'gold', 'platinum']),
+    segment: v.picklist(customerSegments),
     risk_score: v.number(),
     segment_reasons: v.array(v.string()),
     risk_reasons: v.array(v.string()),
@@ -206,7 +222,7 @@ export const catalog = {
     customer_id: v.string(),
     period_start: iso,
     included_tokens: whole,
-    quota_policy: v.picklist(['overage', 'block']),
+    quota_policy: v.picklist(quotaPolicies),
   }),
   'notification.sent': v.object({ ...notificationOutcome }),
   'notification.failed': v.object({ ...notificationOutcome, reason: v.string() }),

@@ -1,9 +1,8 @@
-import { and, count, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { decodeCursor, filterBy, invalidCursor, listPage } from '../../db/paging.ts';
 import { deadLetters, inbox, outbox } from '../../db/schema/index.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
-import { validationError } from '../kernel/errors.ts';
 import type { EventType } from './catalog.ts';
 
 /** The validated query of GET /v1/events. */
@@ -32,30 +31,30 @@ const commitOrder = sql<number>`${outbox}.rowid`;
 function decodePosition(cursor: string | undefined): number | undefined {
   const key = decodeCursor(cursor, 'string');
   if (key === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(key)) throw validationError([{ field: 'cursor', message: 'is not a cursor returned by this list' }]);
+  if (!/^\d{1,15}$/.test(key)) throw invalidCursor();
   return Number(key);
 }
 
 /** Events in commit order (a log), filtered by type and subject, with their delivery state. */
-export async function listEvents(db: Executor, query: ListEventsQuery) {
-  const after = decodePosition(query.cursor);
-  const rows = await db
-    .select({ ...getTableColumns(outbox), position: commitOrder })
-    .from(outbox)
-    .where(
-      and(
-        after !== undefined ? gt(commitOrder, after) : undefined,
-        query.type ? eq(outbox.type, query.type) : undefined,
-        query.subject ? eq(outbox.subject, query.subject) : undefined,
-      ),
-    )
-    .orderBy(commitOrder)
-    .limit(query.limit + 1);
+export function listEvents(db: Executor, query: ListEventsQuery) {
+  const select = db.select({ ...getTableColumns(outbox), position: commitOrder }).from(outbox);
+  return listPage(select.$dynamic(), query, {
+    key: commitOrder,
+    keyOf: (r) => String(r.position),
+    order: 'asc',
+    where: [filterBy(outbox.type, query.type), filterBy(outbox.subject, query.subject)],
+    decodeKey: decodePosition,
+    present: (rows) => withDelivery(db, rows),
+  });
+}
+
+/** The page's events with their delivery state; who handled them in one query for the page. */
+async function withDelivery(db: Executor, rows: (typeof outbox.$inferSelect)[]) {
   const ids = rows.map((r) => r.id);
   const handled = ids.length ? await db.select().from(inbox).where(inArray(inbox.eventId, ids)) : [];
   const groupsOf = new Map<string, string[]>();
   for (const h of handled) groupsOf.set(h.eventId, [...(groupsOf.get(h.eventId) ?? []), h.consumer]);
-  return toPage(rows, query.limit, (r) => String(r.position), (r) => ({
+  return rows.map((r) => ({
     id: r.id,
     type: r.type,
     source: r.source,

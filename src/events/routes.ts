@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { pageQuery, pageSchema } from '../http/pagination.ts';
+import { pageQuery, pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { toIsoOrNull } from '../kernel/clock.ts';
 import { eventTypes } from './catalog.ts';

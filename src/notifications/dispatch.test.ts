@@ -10,7 +10,7 @@ import { consumeOnce } from '../bus/consumer.ts';
 import { toEnvelope } from '../events/envelope.ts';
 import type { Channel, Channels, Message } from './channels/channel.ts';
 import { dispatchDue } from './dispatch.ts';
-import { notificationsHandler } from './handler.ts';
+import { notificationsHandler } from './consumer.ts';
 
 /** An email channel that fails for chosen recipients a given number of times. */
 function flakyChannel(failuresFor: Record<string, number>): Channel & { sent: Message[] } {

@@ -1,8 +1,8 @@
 import { count } from 'drizzle-orm';
 import { operators } from '../../db/schema/index.ts';
-import { generatePassword } from '../auth/password.ts';
+import { generatePassword } from '../kernel/password.ts';
 import type { Ctx } from '../kernel/context.ts';
-import { createOperator } from './commands.ts';
+import { createOperator } from './create.ts';
 import { DomainError } from '../kernel/errors.ts';
 
 /**

@@ -2,11 +2,12 @@ import { Hono } from 'hono';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { pageSchema } from '../http/pagination.ts';
+import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
-import { createOperator, updateOperator } from './commands.ts';
+import { createOperator } from './create.ts';
+import { updateOperator } from './update.ts';
 import { getOperator, listOperators } from './queries.ts';
-import { createOperatorInput, listOperatorsQuery, operatorParams, operatorResource, updateOperatorInput } from './schema.ts';
+import { createOperatorInput, listOperatorsQuery, operatorParams, operatorResource, updateOperatorInput } from './contract.ts';
 
 const tags = ['Operators'];
 const operator = { status: 200, description: 'The operator', schema: operatorResource };

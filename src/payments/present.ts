@@ -2,7 +2,7 @@ import type { InferSelectModel } from 'drizzle-orm';
 import type { payments, paymentSteps } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso } from '../kernel/clock.ts';
-import type { PaymentResource } from './schema.ts';
+import type { PaymentResource } from './contract.ts';
 
 export type PaymentRow = InferSelectModel<typeof payments>;
 export type PaymentStepRow = InferSelectModel<typeof paymentSteps>;

@@ -3,7 +3,7 @@ import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';
 import { getPayment } from './queries.ts';
-import { paymentParams, paymentResource } from './schema.ts';
+import { paymentParams, paymentResource } from './contract.ts';
 
 /** /v1/payments/:id: one payment attempt with its saga's steps. */
 export function paymentRoutes() {

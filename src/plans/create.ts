@@ -7,7 +7,7 @@ import { conflict } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { isDuplicateCode } from './load.ts';
 import { toPlanResource, toPlanSnapshot } from './present.ts';
-import type { CreatePlanInput } from './schema.ts';
+import type { CreatePlanInput } from './contract.ts';
 import { insertPlanVersion } from './versions.ts';
 
 /** Creates an active plan at version 1. Emits `plan.created`. */

@@ -2,7 +2,7 @@ import type { InferSelectModel } from 'drizzle-orm';
 import type { plans, planVersions } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
-import type { PlanResource } from './schema.ts';
+import type { PlanResource } from './contract.ts';
 import type { PlanTerms } from './terms.ts';
 
 export type PlanRow = InferSelectModel<typeof plans>;

@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { decodeCursor, filterBy, listPage } from '../../db/paging.ts';
 import { plans, planVersions } from '../../db/schema/index.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
 import { loadPlan, loadPlanVersion } from './load.ts';
 import { toPlanResource } from './present.ts';
-import type { ListPlansQuery, ListPlanVersionsQuery } from './schema.ts';
+import type { ListPlansQuery, ListPlanVersionsQuery } from './contract.ts';
 
 /** One plan at its current version, or at `version` when given. */
 export async function getPlan(db: Executor, id: string, version?: number) {
@@ -13,32 +13,21 @@ export async function getPlan(db: Executor, id: string, version?: number) {
 }
 
 /** Plans at their current version, newest first, filtered, one keyset page at a time. */
-export async function listPlans(db: Executor, query: ListPlansQuery) {
-  const after = decodeCursor(query.cursor, 'string');
-  const filters: (SQL | undefined)[] = [
-    after ? lt(plans.id, after) : undefined,
-    query.status ? eq(plans.status, query.status) : undefined,
-    query.code ? eq(plans.code, query.code) : undefined,
-  ];
-  const rows = await db
-    .select({ plan: plans, version: planVersions })
-    .from(plans)
-    .innerJoin(planVersions, and(eq(planVersions.planId, plans.id), eq(planVersions.version, plans.currentVersion)))
-    .where(and(...filters))
-    .orderBy(desc(plans.id))
-    .limit(query.limit + 1);
-  return toPage(rows, query.limit, (r) => r.plan.id, (r) => toPlanResource(r.plan, r.version));
+export function listPlans(db: Executor, query: ListPlansQuery) {
+  const select = db.select({ plan: plans, version: planVersions }).from(plans).innerJoin(planVersions, and(eq(planVersions.planId, plans.id), eq(planVersions.version, plans.currentVersion)));
+  const where = [filterBy(plans.status, query.status), filterBy(plans.code, query.code)];
+  return listPage(select.$dynamic(), query, { key: plans.id, keyOf: (r) => r.plan.id, where, present: (rows) => rows.map((r) => toPlanResource(r.plan, r.version)) });
 }
 
 /** Every version of a plan, oldest first, one keyset page at a time. */
 export async function listPlanVersions(db: Executor, id: string, query: ListPlanVersionsQuery) {
   const plan = await loadPlan(db, id);
-  const after = decodeCursor(query.cursor, 'number');
-  const rows = await db
-    .select()
-    .from(planVersions)
-    .where(and(eq(planVersions.planId, id), after !== undefined ? gt(planVersions.version, after) : undefined))
-    .orderBy(asc(planVersions.version))
-    .limit(query.limit + 1);
-  return toPage(rows, query.limit, (r) => r.version, (r) => toPlanResource(plan, r));
+  return listPage(db.select().from(planVersions).$dynamic(), query, {
+    key: planVersions.version,
+    keyOf: (r) => r.version,
+    order: 'asc',
+    where: [eq(planVersions.planId, id)],
+    decodeKey: (cursor) => decodeCursor(cursor, 'number'),
+    present: (rows) => rows.map((r) => toPlanResource(plan, r)),
+  });
 }

@@ -2,12 +2,12 @@ import { Hono } from 'hono';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { pageSchema } from '../http/pagination.ts';
+import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { archivePlan } from './archive.ts';
 import { createPlan } from './create.ts';
 import { getPlan, listPlans, listPlanVersions } from './queries.ts';
-import { createPlanInput, getPlanQuery, listPlansQuery, listPlanVersionsQuery, planParams, planResource, updatePlanInput } from './schema.ts';
+import { createPlanInput, getPlanQuery, listPlansQuery, listPlanVersionsQuery, planParams, planResource, updatePlanInput } from './contract.ts';
 import { updatePlan } from './update.ts';
 
 const tags = ['Plans'];

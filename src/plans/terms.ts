@@ -1,11 +1,8 @@
-export const planStatuses = ['active', 'archived'] as const;
+import type { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
+
 export type PlanStatus = (typeof planStatuses)[number];
-
-export const planIntervals = ['month', 'year'] as const;
 export type PlanInterval = (typeof planIntervals)[number];
-
 /** Past the included tokens: bill overage per 1,000 tokens, or refuse further usage. */
-export const quotaPolicies = ['overage', 'block'] as const;
 export type QuotaPolicy = (typeof quotaPolicies)[number];
 
 /** The terms of one plan version, by their API names. Money is integer minor units of `currency`. */

@@ -6,7 +6,7 @@ import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { loadPlan, loadPlanVersion } from './load.ts';
 import { toPlanResource, toPlanSnapshot, toPlanTerms } from './present.ts';
-import type { UpdatePlanInput } from './schema.ts';
+import type { UpdatePlanInput } from './contract.ts';
 import { applyTerms, canChangeTerms, changedTerms } from './terms.ts';
 import { insertPlanVersion } from './versions.ts';
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { customerParams } from '../customers/schema.ts';
+import { customerSegments } from '../../db/schema/index.ts';
+import { customerParams } from '../customers/contract.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';
@@ -8,7 +9,7 @@ import { getProfile } from './queries.ts';
 
 const profileResource = v.object({
   customer_id: v.string(),
-  segment: v.picklist(['bronze', 'silver', 'gold', 'platinum']),
+  segment: v.picklist(customerSegments),
   risk_score: v.number(),
   segment_reasons: v.array(v.string()),
   risk_reasons: v.array(v.string()),

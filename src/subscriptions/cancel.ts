@@ -8,7 +8,7 @@ import { DomainError } from '../kernel/errors.ts';
 import { nextStatus } from './lifecycle.ts';
 import { loadSubscription, saveSubscription } from './load.ts';
 import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
-import type { CancelSubscriptionInput } from './schema.ts';
+import type { CancelSubscriptionInput } from './contract.ts';
 
 /** Why a subscription is canceled: on request, or because its customer was erased. */
 export type CancelReason = 'requested' | 'customer_erased';

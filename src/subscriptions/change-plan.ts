@@ -11,7 +11,7 @@ import type { PlanVersionRow } from '../plans/present.ts';
 import { loadSubscription, saveSubscription } from './load.ts';
 import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
 import { prorate, type ProrationLine } from './proration.ts';
-import type { ChangePlanInput } from './schema.ts';
+import type { ChangePlanInput } from './contract.ts';
 
 const day = (ms: number) => toIso(ms).slice(0, 10);
 

@@ -11,7 +11,7 @@ import { loadPlan, loadPlanVersion } from '../plans/load.ts';
 import { initialStatus } from './lifecycle.ts';
 import { periodContaining, trialEnd } from './periods.ts';
 import { toSubscriptionSnapshot, type SubscriptionRow } from './present.ts';
-import type { CreateSubscriptionInput } from './schema.ts';
+import type { CreateSubscriptionInput } from './contract.ts';
 
 /** Customers in these states cannot take a new subscription. */
 const closedCustomer = new Set(['deactivated', 'erased']);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
-import { initialStatus, nextStatus, type SubscriptionStatus, subscriptionStatuses, type SubscriptionTransition, subscriptionTransitions, transitionOnPayment } from './lifecycle.ts';
+import { subscriptionStatuses } from '../../db/schema/index.ts';
+import { initialStatus, nextStatus, type SubscriptionStatus, type SubscriptionTransition, subscriptionTransitions, transitionOnPayment } from './lifecycle.ts';
 
 describe('subscription lifecycle', () => {
   test('starts trialing with trial days, incomplete without', () => {

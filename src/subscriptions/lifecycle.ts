@@ -1,3 +1,5 @@
+import type { subscriptionStatuses } from '../../db/schema/index.ts';
+
 /**
  * The subscription lifecycle as plain data and functions:
  *
@@ -14,7 +16,6 @@
  * is a flag on the subscription; the renewal at that boundary applies `cancel`.
  * Anything else is an invalid transition.
  */
-export const subscriptionStatuses = ['incomplete', 'trialing', 'active', 'past_due', 'canceled'] as const;
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
 
 export const subscriptionTransitions = ['first_payment', 'trial_converted', 'renew', 'payment_failed', 'payment_recovered', 'dunning_exhausted', 'cancel'] as const;

@@ -2,7 +2,7 @@ import type { InferSelectModel } from 'drizzle-orm';
 import type { subscriptionAdjustments, subscriptions } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
-import type { AdjustmentResource, SubscriptionResource } from './schema.ts';
+import type { AdjustmentResource, SubscriptionResource } from './contract.ts';
 
 export type SubscriptionRow = InferSelectModel<typeof subscriptions>;
 export type AdjustmentRow = InferSelectModel<typeof subscriptionAdjustments>;

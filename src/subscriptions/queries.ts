@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { filterBy, listPage } from '../../db/paging.ts';
 import { subscriptionAdjustments, subscriptions } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
 import { loadSubscription } from './load.ts';
 import { toAdjustmentResource, toSubscriptionResource } from './present.ts';
-import type { ListAdjustmentsQuery, ListSubscriptionsQuery } from './schema.ts';
+import type { ListAdjustmentsQuery, ListSubscriptionsQuery } from './contract.ts';
 
 /** One subscription. */
 export async function getSubscription(db: Executor, id: string) {
@@ -13,16 +13,9 @@ export async function getSubscription(db: Executor, id: string) {
 }
 
 /** Subscriptions, newest first, filtered, one keyset page at a time. */
-export async function listSubscriptions(db: Executor, query: ListSubscriptionsQuery) {
-  const after = decodeCursor(query.cursor, 'string');
-  const filters: (SQL | undefined)[] = [
-    after ? lt(subscriptions.id, after) : undefined,
-    query.status ? eq(subscriptions.status, query.status) : undefined,
-    query.customer_id ? eq(subscriptions.customerId, query.customer_id) : undefined,
-    query.plan_id ? eq(subscriptions.planId, query.plan_id) : undefined,
-  ];
-  const rows = await db.select().from(subscriptions).where(and(...filters)).orderBy(desc(subscriptions.id)).limit(query.limit + 1);
-  return toPage(rows, query.limit, (r) => r.id, toSubscriptionResource);
+export function listSubscriptions(db: Executor, query: ListSubscriptionsQuery) {
+  const where = [filterBy(subscriptions.status, query.status), filterBy(subscriptions.customerId, query.customer_id), filterBy(subscriptions.planId, query.plan_id)];
+  return listPage(db.select().from(subscriptions).$dynamic(), query, { key: subscriptions.id, keyOf: (r) => r.id, where, present: (rows) => rows.map(toSubscriptionResource) });
 }
 
 /** A customer's subscriptions (404 for an unknown customer), newest first. */
@@ -34,12 +27,11 @@ export async function listCustomerSubscriptions(db: Executor, customerId: string
 /** A subscription's proration lines, oldest first, one keyset page at a time. */
 export async function listAdjustments(db: Executor, id: string, query: ListAdjustmentsQuery) {
   await loadSubscription(db, id);
-  const after = decodeCursor(query.cursor, 'string');
-  const rows = await db
-    .select()
-    .from(subscriptionAdjustments)
-    .where(and(eq(subscriptionAdjustments.subscriptionId, id), after ? gt(subscriptionAdjustments.id, after) : undefined))
-    .orderBy(asc(subscriptionAdjustments.id))
-    .limit(query.limit + 1);
-  return toPage(rows, query.limit, (r) => r.id, toAdjustmentResource);
+  return listPage(db.select().from(subscriptionAdjustments).$dynamic(), query, {
+    key: subscriptionAdjustments.id,
+    keyOf: (r) => r.id,
+    order: 'asc',
+    where: [eq(subscriptionAdjustments.subscriptionId, id)],
+    present: (rows) => rows.map(toAdjustmentResource),
+  });
 }

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { subscribe } from '../billing/subscribe.ts';
-import { customerParams } from '../customers/schema.ts';
+import { customerParams } from '../customers/contract.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { pageSchema } from '../http/pagination.ts';
+import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { cancelSubscription } from './cancel.ts';
 import { changePlan } from './change-plan.ts';
@@ -19,7 +19,7 @@ import {
   listSubscriptionsQuery,
   subscriptionParams,
   subscriptionResource,
-} from './schema.ts';
+} from './contract.ts';
 
 const tags = ['Subscriptions'];
 const subscription = { status: 200, description: 'The subscription', schema: subscriptionResource };

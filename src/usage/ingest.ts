@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { UnprocessableEvent, type EventHandler } from '../bus/consumer.ts';
 import type { KnownEvent } from '../events/catalog.ts';
 import { recordUsage } from './record.ts';
-import { usageRecordInput } from './schema.ts';
+import { usageRecordInput } from './contract.ts';
 
 /**
  * The usage consumer: records `usage.recorded` events that other services publish

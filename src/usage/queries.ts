@@ -8,7 +8,7 @@ import { loadPlanVersion } from '../plans/load.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
 import { usagePeriodAt } from './period.ts';
 import { overageCharge, periodOverageTokens } from './quota.ts';
-import type { UsagePeriodResource } from './schema.ts';
+import type { UsagePeriodResource } from './contract.ts';
 
 /**
  * A subscription's usage in the period containing `at` (the clock's now by default),

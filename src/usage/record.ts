@@ -11,7 +11,7 @@ import type { SubscriptionRow } from '../subscriptions/present.ts';
 import { isPeriodClosed, usagePeriodAt } from './period.ts';
 import { checkUsage } from './quota.ts';
 import { differingField, type UsageRecordRow } from './repeat.ts';
-import type { RefusalReason, UsageBatchResource, UsageOutcome, UsageRecordInput, UsageRecordResult } from './schema.ts';
+import type { RefusalReason, UsageBatchResource, UsageOutcome, UsageRecordInput, UsageRecordResult } from './contract.ts';
 
 type Target = { sub: SubscriptionRow } | { reason: RefusalReason };
 

@@ -1,6 +1,6 @@
 import type { InferSelectModel } from 'drizzle-orm';
 import type { usageRecords } from '../../db/schema/index.ts';
-import type { ConflictField, UsageRecordInput } from './schema.ts';
+import type { ConflictField, UsageRecordInput } from './contract.ts';
 
 export type UsageRecordRow = InferSelectModel<typeof usageRecords>;
 

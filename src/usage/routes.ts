@@ -4,10 +4,10 @@ import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { problemFor } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
-import { subscriptionParams } from '../subscriptions/schema.ts';
+import { subscriptionParams } from '../subscriptions/contract.ts';
 import { getSubscriptionUsage } from './queries.ts';
 import { recordUsage } from './record.ts';
-import { MAX_USAGE_BATCH, recordUsageInput, subscriptionUsageQuery, usageBatchResource, usagePeriodResource, type UsageBatchResource } from './schema.ts';
+import { MAX_USAGE_BATCH, recordUsageInput, subscriptionUsageQuery, usageBatchResource, usagePeriodResource, type UsageBatchResource } from './contract.ts';
 
 const tags = ['Usage'];
 const quota =

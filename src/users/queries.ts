@@ -1,24 +1,18 @@
-import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import type * as v from 'valibot';
 import type { Executor } from '../../db/client.ts';
+import { listPage } from '../../db/paging.ts';
 import { users } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
 import { notFound } from '../kernel/errors.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
 import { toUserResource } from './present.ts';
-import type { listUsersQuery } from './schema.ts';
+import type { listUsersQuery } from './contract.ts';
 
 /** A customer's users that are not removed, newest first, one keyset page at a time; not_found for an unknown customer. */
 export async function listUsers(db: Executor, customerId: string, query: v.InferOutput<typeof listUsersQuery>) {
   await loadCustomer(db, customerId);
-  const after = decodeCursor(query.cursor, 'string');
-  const rows = await db
-    .select()
-    .from(users)
-    .where(and(eq(users.customerId, customerId), ne(users.status, 'removed'), after ? lt(users.id, after) : undefined))
-    .orderBy(desc(users.id))
-    .limit(query.limit + 1);
-  return toPage(rows, query.limit, (r) => r.id, toUserResource);
+  const where = [eq(users.customerId, customerId), ne(users.status, 'removed')];
+  return listPage(db.select().from(users).$dynamic(), query, { key: users.id, keyOf: (r) => r.id, where, present: (rows) => rows.map(toUserResource) });
 }
 
 /** One user of a customer, in any status (a removed user shows as removed); not_found for another customer's user. */

@@ -2,11 +2,13 @@ import { Hono } from 'hono';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { pageSchema } from '../http/pagination.ts';
+import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
-import { addUser, changeUserRole, removeUser } from './commands.ts';
+import { addUser } from './add.ts';
+import { changeUserRole } from './change-role.ts';
 import { getUser, listUsers } from './queries.ts';
-import { addUserInput, changeRoleInput, customerUserParams, customerUsersParams, listUsersQuery, userResource } from './schema.ts';
+import { removeUser } from './remove.ts';
+import { addUserInput, changeRoleInput, customerUserParams, customerUsersParams, listUsersQuery, userResource } from './contract.ts';
 import { activateUser, deactivateUser } from './transition.ts';
 
 const tags = ['Users'];

@@ -6,7 +6,8 @@ import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { nextUserStatus, type UserTransition } from './lifecycle.ts';
 import { keepAnActiveOwner, loadLiveCustomer, loadUser } from './load.ts';
-import { toUserResource, toUserSnapshot } from './present.ts';
+import { toUserSnapshot } from '../customers/present.ts';
+import { toUserResource } from './present.ts';
 
 /** Moves a user to the status a transition leads to, or refuses with invalid_transition. */
 function changeUserStatus(ctx: Ctx, customerId: string, userId: string, transition: UserTransition, type: 'user.activated' | 'user.deactivated') {

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import { customerParams } from '../../customers/schema.ts';
+import { customerParams } from '../../customers/contract.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { doc } from '../../http/openapi.ts';
 import { validate } from '../../http/validate.ts';
 import { getCreditBalance } from '../queries.ts';
-import { creditBalanceResource } from '../schema.ts';
+import { creditBalanceResource } from '../contract.ts';
 
 /** /v1/customers/:id/credits: a customer's credit ledger and balance. */
 export function customerCreditRoutes() {

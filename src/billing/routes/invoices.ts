@@ -2,14 +2,14 @@ import { Hono } from 'hono';
 import { runCommand } from '../../http/command.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { doc } from '../../http/openapi.ts';
-import { pageSchema } from '../../http/pagination.ts';
+import { pageSchema } from '../../../db/paging.ts';
 import { validate } from '../../http/validate.ts';
-import { paymentResource } from '../../payments/schema.ts';
+import { paymentResource } from '../../payments/contract.ts';
 import { collectionSettings } from '../collection-settings.ts';
 import { finalizeInvoiceNow } from '../finalize.ts';
 import { payInvoice } from '../pay.ts';
 import { getInvoice, listInvoicePayments, listInvoices } from '../queries.ts';
-import { invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from '../schema.ts';
+import { invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from '../contract.ts';
 import { voidInvoice } from '../void.ts';
 import { runSaga } from './run-saga.ts';
 

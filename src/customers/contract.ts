@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import { pageQuery } from '../http/pagination.ts';
+import { customerKinds, customerSegments, customerStatuses } from '../../db/schema/index.ts';
+import { pageQuery } from '../../db/paging.ts';
 import { email } from '../kernel/email.ts';
 import { singleLine } from '../kernel/text.ts';
-import { customerKinds, customerStatuses, segments } from './lifecycle.ts';
 
 export const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
 const country = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'));
@@ -52,7 +52,7 @@ export const promoteInput = v.optional(v.strictObject({ reason: v.optional(v.pip
 export const listCustomersQuery = v.object({
   ...pageQuery,
   status: v.optional(v.picklist(customerStatuses, `must be one of ${customerStatuses.join(', ')}`)),
-  segment: v.optional(v.picklist(segments, `must be one of ${segments.join(', ')}`)),
+  segment: v.optional(v.picklist(customerSegments, `must be one of ${customerSegments.join(', ')}`)),
   kind: v.optional(v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`)),
   email: v.optional(email),
   q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))),
@@ -69,7 +69,7 @@ export const customerResource = v.object({
   phone: v.nullable(v.string()),
   metadata: v.record(v.string(), v.unknown()),
   status: v.picklist(customerStatuses),
-  segment: v.picklist(segments),
+  segment: v.picklist(customerSegments),
   tax_rate_bps: v.number(),
   payment_method: v.nullable(v.string()),
   version: v.number(),

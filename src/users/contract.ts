@@ -1,10 +1,9 @@
 import * as v from 'valibot';
-import { userStatuses } from '../../db/schema/index.ts';
-import { name, customerId } from '../customers/schema.ts';
+import { userRoles, userStatuses } from '../../db/schema/index.ts';
+import { name, customerId } from '../customers/contract.ts';
 import { email } from '../kernel/email.ts';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 
-export const userRoles = ['owner', 'admin', 'member'] as const;
 const role = v.picklist(userRoles, `must be one of ${userRoles.join(', ')}`);
 
 export const customerUsersParams = v.object({ id: customerId });

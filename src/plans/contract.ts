@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 import { currencyCode } from '../kernel/currency.ts';
 import { singleLine } from '../kernel/text.ts';
-import { planIntervals, planStatuses, quotaPolicies } from './terms.ts';
+import { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
 
 /** The largest amount a plan may carry, in minor units (ten billion in major units of a two-decimal currency). */
 export const MAX_AMOUNT = 1_000_000_000_000;

@@ -1,52 +1,12 @@
-import { and, count, eq, isNull, ne, type InferSelectModel } from 'drizzle-orm';
+import { and, count, eq, isNull, ne } from 'drizzle-orm';
 import { operators } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
-import { hashPassword } from '../auth/password.ts';
-import { passwordWeakness } from '../auth/password-policy.ts';
-import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
-import { conflict, notFound, validationError } from '../kernel/errors.ts';
-import { newId } from '../kernel/ids.ts';
-import type { CreateOperatorInput, UpdateOperatorInput } from './schema.ts';
-
-type OperatorRow = InferSelectModel<typeof operators>;
-
-/** The API shape of an operator; never the password hash. */
-export function toOperatorResource(row: OperatorRow) {
-  return {
-    id: row.id,
-    object: 'operator' as const,
-    email: row.email,
-    name: row.name,
-    role: row.role,
-    disabled: row.disabledAt !== null,
-    created_at: toIso(row.createdAt),
-    updated_at: toIso(row.updatedAt),
-  };
-}
-
-/** Refuses a password that is, or contains, the operator's email, or is a common password (400 naming `password`). */
-function checkPassword(password: string, email: string): void {
-  const weakness = passwordWeakness(password, email);
-  if (weakness) throw validationError([{ field: 'password', message: weakness }]);
-}
-
-/** Creates an operator. The password is hashed before the transaction (it is slow on purpose). */
-export async function createOperator(ctx: Ctx, input: CreateOperatorInput) {
-  checkPassword(input.password, input.email);
-  const passwordHash = await hashPassword(input.password);
-  return withTransaction(ctx, async (ctx) => {
-    const [taken] = await ctx.tx.select({ id: operators.id }).from(operators).where(eq(operators.email, input.email));
-    if (taken) throw conflict(`an operator with ${input.email} exists`, { field: 'email', existing_id: taken.id });
-    const now = ctx.clock.now();
-    const [row] = await ctx.tx
-      .insert(operators)
-      .values({ id: newId('op', now), email: input.email, name: input.name, role: input.role, passwordHash, createdAt: now, updatedAt: now })
-      .returning();
-    await recordAudit(ctx, { action: 'operator.create', targetType: 'operator', targetId: row!.id, data: { role: input.role } });
-    return toOperatorResource(row!);
-  });
-}
+import { conflict, notFound } from '../kernel/errors.ts';
+import { hashPassword } from '../kernel/password.ts';
+import type { UpdateOperatorInput } from './contract.ts';
+import { checkPassword } from './password-policy.ts';
+import { toOperatorResource } from './present.ts';
 
 async function otherActiveAdmins(ctx: TxCtx, id: string): Promise<number> {
   const [row] = await ctx.tx

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import { customerId } from '../customers/schema.ts';
-import { pageQuery } from '../http/pagination.ts';
-import { planId } from '../plans/schema.ts';
-import { subscriptionStatuses } from './lifecycle.ts';
+import { customerId } from '../customers/contract.ts';
+import { pageQuery } from '../../db/paging.ts';
+import { planId } from '../plans/contract.ts';
+import { adjustmentKinds, subscriptionStatuses } from '../../db/schema/index.ts';
 
 export const subscriptionId = v.pipe(v.string(), v.regex(/^sub_[0-9A-Z]{26}$/, 'must be a subscription id (sub_…)'));
 export const subscriptionParams = v.object({ id: subscriptionId });
@@ -56,7 +56,6 @@ export const subscriptionResource = v.object({
 });
 export type SubscriptionResource = v.InferOutput<typeof subscriptionResource>;
 
-export const adjustmentKinds = ['proration_credit', 'proration_charge'] as const;
 
 export const adjustmentResource = v.object({
   id: v.string(),

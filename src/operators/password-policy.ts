@@ -1,4 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { validationError } from '../kernel/errors.ts';
 
 // A local part this short ("jo@…") would forbid too many good passwords to be worth refusing.
 const MIN_LOCAL_PART = 4;
@@ -24,4 +25,10 @@ export function passwordWeakness(password: string, email: string): string | null
   if (local.length >= MIN_LOCAL_PART && lower.includes(local)) return 'must not contain the part of the email address before @';
   if (isCommonPassword(password)) return 'is one of the most common passwords; choose one that is harder to guess';
   return null;
+}
+
+/** Refuses a password that is, or contains, the operator's email, or is a common password (400 naming `password`). */
+export function checkPassword(password: string, email: string): void {
+  const weakness = passwordWeakness(password, email);
+  if (weakness) throw validationError([{ field: 'password', message: weakness }]);
 }

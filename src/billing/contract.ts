@@ -1,9 +1,9 @@
 import * as v from 'valibot';
-import { customerId, paymentMethod } from '../customers/schema.ts';
-import { pageQuery } from '../http/pagination.ts';
-import { subscriptionId } from '../subscriptions/schema.ts';
+import { billingReasons, invoiceLineKinds, invoiceStatuses } from '../../db/schema/index.ts';
+import { customerId, paymentMethod } from '../customers/contract.ts';
+import { pageQuery } from '../../db/paging.ts';
+import { subscriptionId } from '../subscriptions/contract.ts';
 
-export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;
 export const invoiceId = v.pipe(v.string(), v.regex(/^inv_[0-9A-Z]{26}$/, 'must be an invoice id (inv_…)'));
 export const invoiceParams = v.object({ id: invoiceId });
 
@@ -21,7 +21,7 @@ export type PayInvoiceInput = v.InferOutput<typeof payInvoiceInput>;
 
 const line = v.object({
   id: v.string(),
-  kind: v.picklist(['subscription_fee', 'proration_credit', 'proration_charge', 'usage_overage']),
+  kind: v.picklist(invoiceLineKinds),
   description: v.string(),
   /** Signed minor units of the invoice's currency; credits are negative. */
   amount: v.number(),
@@ -39,7 +39,7 @@ export const invoiceResource = v.object({
   customer_id: v.string(),
   subscription_id: v.nullable(v.string()),
   status: v.picklist(invoiceStatuses),
-  billing_reason: v.picklist(['subscription_create', 'subscription_cycle', 'subscription_cancel']),
+  billing_reason: v.picklist(billingReasons),
   currency: v.string(),
   period_start: v.string(),
   period_end: v.string(),

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import { customerId } from '../customers/schema.ts';
+import { customerId } from '../customers/contract.ts';
 import { singleLine } from '../kernel/text.ts';
-import { quotaPolicies } from '../plans/terms.ts';
-import { subscriptionId } from '../subscriptions/schema.ts';
+import { quotaPolicies } from '../../db/schema/index.ts';
+import { subscriptionId } from '../subscriptions/contract.ts';
 
 /** Most records one POST /v1/usage may carry. */
 export const MAX_USAGE_BATCH = 1000;

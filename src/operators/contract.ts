@@ -1,9 +1,9 @@
 import * as v from 'valibot';
-import { name } from '../customers/schema.ts';
+import { operatorRoles } from '../../db/schema/index.ts';
+import { name } from '../customers/contract.ts';
 import { email } from '../kernel/email.ts';
-import { pageQuery } from '../http/pagination.ts';
+import { pageQuery } from '../../db/paging.ts';
 
-export const operatorRoles = ['admin', 'operator', 'viewer'] as const;
 const role = v.picklist(operatorRoles, `must be one of ${operatorRoles.join(', ')}`);
 const password = v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'), v.maxLength(200));
 
