@@ -10,7 +10,7 @@ import { dispatchDue } from '../src/notifications/dispatch.ts';
 import { notificationsHandler } from '../src/notifications/consumer.ts';
 import { createProfilingHandler } from '../src/profiling/consumer.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
-import { usageIngestHandler } from '../src/usage/ingest.ts';
+import { usageIngestHandler } from '../src/usage/consumer.ts';
 
 /** A running worker. */
 export interface RunningWorker {
