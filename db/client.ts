@@ -1,39 +1,60 @@
-import { createClient, type Client } from '@libsql/client';
-import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { openLocalFile, type Synchronous } from './local-file.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
-export type Db = LibSQLDatabase<Schema>;
-/** A drizzle transaction over the same schema. */
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/**
+ * A drizzle database over our schema, on a synchronous driver (a local file) or an
+ * asynchronous one (remote libSQL): domain code awaits every query, so it runs on both.
+ */
+export type Db = BaseSQLiteDatabase<'sync' | 'async', unknown, Schema>;
+/** What a command writes through: the write connection inside an open transaction. */
+export type Tx = Db;
 /** Anything that can run a query: the database or an open transaction. */
-export type Executor = Db | Tx;
+export type Executor = Db;
 
+/** An open database: a connection for reads and the transaction primitives the transactor uses. */
 export interface Database {
-  client: Client;
+  /** Reads outside a write transaction see the last committed state. */
   db: Db;
+  /** Runs `fn` in one write transaction, committed when it returns and rolled back when it throws. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs `fn` in a savepoint of the open transaction `tx`: when it throws, only its own work is undone. */
+  savepoint<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** True when statements run synchronously (a local file): commands then queue a moment to share a commit. */
+  synchronous: boolean;
   close(): void;
 }
 
-/**
- * Opens a libSQL database: a local file (`file:./data/app.db`) or a remote
- * libSQL server (`libsql://…`, `https://…`, Turso).
- */
-export async function openDatabase(url: string, options: { authToken?: string } = {}): Promise<Database> {
-  const client = createClient({
-    url,
-    authToken: options.authToken,
-    // Several processes (API, workers) may share one file: wait for the write lock instead of failing.
-    timeout: 10_000,
-    intMode: 'number',
-  });
-  if (url.startsWith('file:')) {
-    // WAL lets readers proceed while one writer commits; the setting persists in the file.
-    await client.execute('PRAGMA journal_mode = WAL');
-    await client.execute('PRAGMA synchronous = NORMAL');
-  }
+export interface OpenOptions {
+  authToken?: string;
+  /** Durability of a local file's commits (`DATABASE_SYNCHRONOUS`); remote servers decide their own. */
+  synchronous?: Synchronous;
+}
+
+/** A remote libSQL server (`libsql://…`, `https://…`, Turso) through `@libsql/client`. */
+function openRemote(url: string, authToken: string | undefined): Database {
+  const client = createClient({ url, authToken, intMode: 'number' });
   const db = drizzle(client, { schema });
-  return { client, db, close: () => client.close() };
+  return {
+    db: db as unknown as Db,
+    synchronous: false,
+    transaction: (fn) => db.transaction((tx) => fn(tx as unknown as Tx)),
+    savepoint: (tx, fn) => (tx as unknown as typeof db).transaction((sp) => fn(sp as unknown as Tx)),
+    close: () => client.close(),
+  };
+}
+
+/**
+ * Opens a libSQL database: a local file (`file:./data/app.db`) on libSQL's fast
+ * synchronous driver, or a remote libSQL server (`libsql://…`, `https://…`, Turso).
+ */
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  if (url.startsWith('file:')) return openLocalFile(url.slice('file:'.length), schema, options.synchronous ?? 'full');
+  return openRemote(url, options.authToken);
 }
 
 export { schema };
+export type { Synchronous };

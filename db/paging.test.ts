@@ -14,7 +14,7 @@ let database: Database;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'paging-'));
   database = await openDatabase(`file:${join(dir, 'p.db')}`);
-  await applyMigrations(database.db);
+  await applyMigrations(database);
   // aud_01 … aud_07; odd ones by alice, even ones by bob.
   const rows = Array.from({ length: 7 }, (_, i) => ({ id: `aud_0${i + 1}`, actor: i % 2 === 0 ? 'alice' : 'bob', action: 'x.do', targetType: 't', targetId: 't1', at: i }));
   await database.db.insert(auditLog).values(rows);

@@ -51,10 +51,10 @@ function buildBus(config: Config, deps: { db: Deps['db']; transactor: Deps['tran
 export async function buildDeps(config: Config, options: BuildOptions): Promise<Deps> {
   const logger = options.logger ?? createLogger({ silent: config.logSilent });
   const clock = options.clock ?? systemClock;
-  const database = await openDatabase(config.databaseUrl, { authToken: config.databaseAuthToken });
-  await applyMigrations(database.db);
+  const database = await openDatabase(config.databaseUrl, { authToken: config.databaseAuthToken, synchronous: config.databaseSynchronous });
+  await applyMigrations(database);
   const onCommit = new Set<() => void>();
-  const transactor = createTransactor(database.db, {
+  const transactor = createTransactor(database, {
     maxBatch: config.groupCommitMax,
     onCommit: () => {
       for (const listener of onCommit) listener();

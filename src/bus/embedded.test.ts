@@ -18,7 +18,7 @@ let database: Database;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'embedded-'));
   database = await openDatabase(`file:${join(dir, 'bus.db')}`);
-  await applyMigrations(database.db);
+  await applyMigrations(database);
 });
 afterAll(() => {
   database.close();
@@ -29,7 +29,7 @@ const busyError = () => Object.assign(new Error('SQLITE_BUSY: database is locked
 
 describe('embedded bus subscription', () => {
   test('survives a failed delivery: backs off, redelivers the same event, then carries on', async () => {
-    const bus = createEmbeddedBus({ db: database.db, transactor: createTransactor(database.db), clock: systemClock, logger: createLogger({ silent: true }), pollMs: 5, retryMs: 5 });
+    const bus = createEmbeddedBus({ db: database.db, transactor: createTransactor(database), clock: systemClock, logger: createLogger({ silent: true }), pollMs: 5, retryMs: 5 });
     const subject = newId('cus');
     const events: CloudEvent[] = [1, 2, 3].map((sequence) => ({
       specversion: '1.0', id: newId('evt'), source: 'urn:test', type: 'test.flaky', subject, time: new Date().toISOString(),

@@ -24,7 +24,7 @@ const names = async () => (await database.db.all<{ name: string }>(sql`SELECT na
 describe('transactor (group commit)', () => {
   test('coalesces concurrent commands into fewer commits; a failing one rolls back only itself', async () => {
     let commits = 0;
-    const transactor = createTransactor(database.db, { maxBatch: 64, onCommit: () => commits++ });
+    const transactor = createTransactor(database, { maxBatch: 64, onCommit: () => commits++ });
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
         transactor.write(async (tx) => {
@@ -46,17 +46,17 @@ describe('transactor (group commit)', () => {
 
   test('with maxBatch 1 every command commits on its own', async () => {
     let commits = 0;
-    const transactor = createTransactor(database.db, { maxBatch: 1, onCommit: () => commits++ });
-    await Promise.all(Array.from({ length: 5 }, (_, i) => transactor.write((tx) => tx.run(sql`INSERT INTO items (name) VALUES (${`solo-${i}`})`))));
+    const transactor = createTransactor(database, { maxBatch: 1, onCommit: () => commits++ });
+    await Promise.all(Array.from({ length: 5 }, (_, i) => transactor.write(async (tx) => tx.run(sql`INSERT INTO items (name) VALUES (${`solo-${i}`})`))));
     expect(commits).toBe(5);
   });
 
   test('a constraint violation inside a group fails that command alone', async () => {
-    const transactor = createTransactor(database.db);
+    const transactor = createTransactor(database);
     const results = await Promise.allSettled([
-      transactor.write((tx) => tx.run(sql`INSERT INTO items (name) VALUES ('dup')`)),
-      transactor.write((tx) => tx.run(sql`INSERT INTO items (name) VALUES ('dup')`)),
-      transactor.write((tx) => tx.run(sql`INSERT INTO items (name) VALUES ('after-dup')`)),
+      transactor.write(async (tx) => tx.run(sql`INSERT INTO items (name) VALUES ('dup')`)),
+      transactor.write(async (tx) => tx.run(sql`INSERT INTO items (name) VALUES ('dup')`)),
+      transactor.write(async (tx) => tx.run(sql`INSERT INTO items (name) VALUES ('after-dup')`)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((await names()).filter((n) => n === 'dup' || n === 'after-dup')).toEqual(['dup', 'after-dup']);

@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../../db/client.ts';
+import type { Database, Tx } from '../../db/client.ts';
 
 /**
  * Runs write transactions. Every write in a process must go through `write`:
@@ -26,11 +26,21 @@ interface Outcome {
   value: unknown;
 }
 
+/** Runs a callback after the I/O already waiting has been handled (setImmediate where the runtime has it). */
+const afterPendingIo: (run: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (run) => void (globalThis as unknown as { setImmediate(run: () => void): unknown }).setImmediate(run)
+    : (run) => void setTimeout(run, 0);
+
 /**
  * A transactor that serialises writers inside this process and groups up to
  * `maxBatch` queued commands into one transaction (1 disables grouping).
+ *
+ * On a synchronous driver a command runs to its end without yielding, so a batch
+ * would rarely find company: the first write of a burst waits until the requests
+ * already received have been read (one turn of the event loop) and they share its commit.
  */
-export function createTransactor(db: Db, options: { maxBatch?: number; onCommit?: () => void } = {}): Transactor {
+export function createTransactor(database: Database, options: { maxBatch?: number; onCommit?: () => void } = {}): Transactor {
   const maxBatch = Math.max(1, options.maxBatch ?? 64);
   const queue: Job[] = [];
   let running = false;
@@ -38,11 +48,11 @@ export function createTransactor(db: Db, options: { maxBatch?: number; onCommit?
   async function runBatch(batch: Job[]): Promise<void> {
     const outcomes: Outcome[] = [];
     try {
-      await db.transaction(async (tx) => {
+      await database.transaction(async (tx) => {
         for (const job of batch) {
           try {
             // A lone command needs no savepoint: its failure rolls back the whole transaction.
-            const value = batch.length === 1 ? await job.fn(tx) : await tx.transaction((sp) => job.fn(sp));
+            const value = batch.length === 1 ? await job.fn(tx) : await database.savepoint(tx, job.fn);
             outcomes.push({ job, ok: true, value });
           } catch (error) {
             if (batch.length === 1) throw error;
@@ -73,7 +83,10 @@ export function createTransactor(db: Db, options: { maxBatch?: number; onCommit?
     write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-        if (!running) void drain();
+        if (running) return;
+        running = true;
+        if (database.synchronous) afterPendingIo(() => void drain());
+        else void drain();
       });
     },
   };

@@ -12,9 +12,9 @@ import { busContract } from './contract.ts';
 busContract('embedded', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bus-'));
   const database = await openDatabase(`file:${join(dir, 'bus.db')}`);
-  await applyMigrations(database.db);
+  await applyMigrations(database);
   // One writer per process (see Transactor): a "restarted" bus is a new bus over the same database.
-  const transactor = createTransactor(database.db);
+  const transactor = createTransactor(database);
   const openBus = async () =>
     createEmbeddedBus({ db: database.db, transactor, clock: systemClock, logger: createLogger({ silent: true }), pollMs: 10 });
   return {

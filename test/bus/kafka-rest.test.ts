@@ -53,10 +53,10 @@ describeRest('Kafka REST adapter (through a REST proxy to the real broker)', () 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rest-'));
     database = await openDatabase(`file:${join(dir, 'bus.db')}`);
-    await applyMigrations(database.db);
+    await applyMigrations(database);
     native = createKafkaBus({
       brokers: kafkaBrokers.split(','), clientId: 'rest-test', topicPrefix: prefix, partitions: 3, replicationFactor: 1, sessionTimeoutMs: 6000, retryMs: 200,
-      db: database.db, transactor: createTransactor(database.db), clock: systemClock, logger: createLogger({ silent: true }),
+      db: database.db, transactor: createTransactor(database), clock: systemClock, logger: createLogger({ silent: true }),
     });
     const admin = new Admin({ clientId: 'rest-test-admin', bootstrapBrokers: kafkaBrokers.split(',') });
     await admin.createTopics({ topics: types.map((t) => `${prefix}${t}`), partitions: 3, replicas: 1 });

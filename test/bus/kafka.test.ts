@@ -13,8 +13,8 @@ import { busContract } from './contract.ts';
 busContract('kafka', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bus-'));
   const database = await openDatabase(`file:${join(dir, 'bus.db')}`);
-  await applyMigrations(database.db);
-  const transactor = createTransactor(database.db);
+  await applyMigrations(database);
+  const transactor = createTransactor(database);
   const prefix = uniquePrefix('contract');
   const opened: ReturnType<typeof createKafkaBus>[] = [];
   const openBus = async () => {
