@@ -8,6 +8,54 @@ import type { Database, Db, Schema, Tx } from './client.ts';
 export type Synchronous = 'full' | 'normal';
 
 type Connection = InstanceType<typeof LibsqlDatabase>;
+// libsql types its bind parameters per statement; the session passes them through as it got them.
+type Statement = { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[]; get(...params: unknown[]): unknown; raw(on: boolean): Statement };
+
+/** Statements kept per connection; past this the least recently used is dropped. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * What drizzle's session needs of a connection (`prepare`), with each SQL text
+ * compiled once and reused: compiling is most of a point query's cost otherwise.
+ * A cached statement keeps its raw/object mode between uses, so every call sets
+ * the mode it needs instead of trusting the previous caller's.
+ */
+function withStatementCache(connection: Connection) {
+  const cache = new Map<string, Statement>();
+  let open = true;
+  const compiled = (sql: string): Statement => {
+    // A cached statement would keep working on a closed connection: refuse as the driver does.
+    if (!open) throw new TypeError('The database connection is not open');
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+    } else {
+      statement = connection.prepare(sql) as unknown as Statement;
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, statement);
+    return statement;
+  };
+  return {
+    close() {
+      open = false;
+      cache.clear();
+      connection.close();
+    },
+    prepare(sql: string) {
+      const statement = compiled(sql);
+      return {
+        run: (...params: unknown[]) => statement.run(...params),
+        all: (...params: unknown[]) => statement.raw(false).all(...params),
+        get: (...params: unknown[]) => statement.raw(false).get(...params),
+        raw: () => ({
+          all: (...params: unknown[]) => statement.raw(true).all(...params),
+          get: (...params: unknown[]) => statement.raw(true).get(...params),
+        }),
+      };
+    },
+  };
+}
 
 /**
  * A drizzle database over one libSQL connection on its synchronous API, the one
@@ -15,7 +63,7 @@ type Connection = InstanceType<typeof LibsqlDatabase>;
  * Built here rather than through `drizzle-orm/better-sqlite3`, whose entry imports
  * the `better-sqlite3` package by name.
  */
-function drizzleOver(connection: Connection, schema: Schema): Db {
+function drizzleOver(connection: ReturnType<typeof withStatementCache>, schema: Schema): Db {
   const dialect = new SQLiteSyncDialect();
   const tables = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
   const relational = { fullSchema: schema, schema: tables.tables, tableNamesMap: tables.tableNamesMap };
@@ -46,8 +94,9 @@ function connect(path: string, synchronous: Synchronous): Connection {
  */
 export function openLocalFile(path: string, schema: Schema, synchronous: Synchronous): Database {
   const writer = connect(path, synchronous);
-  const reader = connect(path, synchronous);
-  const writeDb = drizzleOver(writer, schema);
+  const reader = withStatementCache(connect(path, synchronous));
+  const writeStatements = withStatementCache(writer);
+  const writeDb = drizzleOver(writeStatements, schema);
   let savepoints = 0;
   return {
     db: drizzleOver(reader, schema),
@@ -78,7 +127,7 @@ export function openLocalFile(path: string, schema: Schema, synchronous: Synchro
       }
     },
     close() {
-      writer.close();
+      writeStatements.close();
       reader.close();
     },
   };
