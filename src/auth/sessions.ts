@@ -1,11 +1,22 @@
-import { eq, lte } from 'drizzle-orm';
+import { eq, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { prepared } from '../../db/prepared.ts';
 import { operators, revokedTokens } from '../../db/schema/index.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Actor, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { toOperatorResource } from '../operators/present.ts';
 import type { TokenClaims } from './tokens.ts';
+
+// Every authenticated request runs this: prepared once per connection.
+const sessionOf = prepared((db) =>
+  db
+    .select({ id: operators.id, role: operators.role, disabledAt: operators.disabledAt, tokenVersion: operators.tokenVersion, revoked: revokedTokens.jti })
+    .from(operators)
+    .leftJoin(revokedTokens, eq(revokedTokens.jti, sql.placeholder('jti')))
+    .where(eq(operators.id, sql.placeholder('id')))
+    .prepare(),
+);
 
 /**
  * Who a verified token acts for, as stored now: one indexed lookup of the operator
@@ -14,11 +25,7 @@ import type { TokenClaims } from './tokens.ts';
  * access change (its `ver`), and a token ended by logout.
  */
 export async function resolveSession(db: Executor, claims: TokenClaims): Promise<Actor> {
-  const [row] = await db
-    .select({ id: operators.id, role: operators.role, disabledAt: operators.disabledAt, tokenVersion: operators.tokenVersion, revoked: revokedTokens.jti })
-    .from(operators)
-    .leftJoin(revokedTokens, eq(revokedTokens.jti, claims.jti))
-    .where(eq(operators.id, claims.operatorId));
+  const [row] = await sessionOf(db).all({ jti: claims.jti, id: claims.operatorId });
   if (!row || row.disabledAt !== null) throw new DomainError('unauthorized', 'the operator of this token no longer has access');
   if (row.tokenVersion !== claims.tokenVersion) throw new DomainError('unauthorized', 'this token was revoked by a password, role or access change; log in again');
   if (row.revoked !== null) throw new DomainError('unauthorized', 'this token was logged out; log in again');

@@ -37,6 +37,32 @@ const claimsSchema = v.object({
 
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
+/** Tokens remembered as verified, per settings; past this the oldest is forgotten. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
+interface Verifier {
+  key: Promise<CryptoKey>;
+  /** Token text → its claims, for tokens whose signature and claims were checked once. */
+  verified: Map<string, TokenClaims>;
+}
+
+// Per settings object (built once at start): the imported HMAC key, and the tokens already checked.
+const verifiers = new WeakMap<TokenSettings, Verifier>();
+
+function verifierFor(settings: TokenSettings): Verifier {
+  let verifier = verifiers.get(settings);
+  if (!verifier) {
+    const key = crypto.subtle.importKey('raw', keyOf(settings.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    verifiers.set(settings, (verifier = { key, verified: new Map() }));
+  }
+  return verifier;
+}
+
+function remember(verifier: Verifier, token: string, claims: TokenClaims): void {
+  if (verifier.verified.size >= VERIFIED_CACHE_SIZE) verifier.verified.delete(verifier.verified.keys().next().value!);
+  verifier.verified.set(token, claims);
+}
+
 /** Signs an operator token (HS256) valid for the configured lifetime, with a fresh `jti` and the operator's token version. */
 export async function issueToken(
   settings: TokenSettings,
@@ -70,10 +96,18 @@ function reasonFor(error: unknown): string {
  * Verifies a bearer token: HS256 only (so `alg: none` and algorithm confusion
  * are refused), signature, the required claims, expiry, issuer and audience.
  * Throws `unauthorized` naming the problem.
+ *
+ * A token's text is checked once: its claims are remembered until it expires, since
+ * the same text always carries the same signature and claims. What can change (a
+ * revoked token, a disabled operator, a new token version) is in the database and
+ * checked on every request by `resolveSession`.
  */
 export async function verifyToken(settings: TokenSettings, token: string, nowMs: number): Promise<TokenClaims> {
+  const verifier = verifierFor(settings);
+  const known = verifier.verified.get(token);
+  if (known && nowMs < known.expiresAt) return known;
   try {
-    const { payload } = await jwtVerify(token, keyOf(settings.secret), {
+    const { payload } = await jwtVerify(token, await verifier.key, {
       algorithms: ['HS256'],
       issuer: settings.issuer,
       audience: settings.audience,
@@ -81,7 +115,9 @@ export async function verifyToken(settings: TokenSettings, token: string, nowMs:
       currentDate: new Date(nowMs),
     });
     const claims = v.parse(claimsSchema, payload);
-    return { operatorId: claims.sub, role: claims.role, tokenVersion: claims.ver, jti: claims.jti, expiresAt: claims.exp * 1000 };
+    const verified: TokenClaims = { operatorId: claims.sub, role: claims.role, tokenVersion: claims.ver, jti: claims.jti, expiresAt: claims.exp * 1000 };
+    remember(verifier, token, verified);
+    return verified;
   } catch (error) {
     throw new DomainError('unauthorized', reasonFor(error));
   }

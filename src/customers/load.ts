@@ -1,14 +1,17 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { prepared } from '../../db/prepared.ts';
 import { customers } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { conflict, notFound } from '../kernel/errors.ts';
 import { saveVersioned } from '../kernel/versioned.ts';
 import type { CustomerRow } from './present.ts';
 
+const customerById = prepared((db) => db.select().from(customers).where(eq(customers.id, sql.placeholder('id'))).prepare());
+
 /** Reads a customer or fails with not_found. */
 export async function loadCustomer(db: Executor, id: string): Promise<CustomerRow> {
-  const [row] = await db.select().from(customers).where(eq(customers.id, id));
+  const [row] = await customerById(db).all({ id });
   if (!row) throw notFound('Customer', id);
   return row;
 }
