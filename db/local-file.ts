@@ -9,7 +9,7 @@ export type Synchronous = 'full' | 'normal';
 
 type Connection = InstanceType<typeof LibsqlDatabase>;
 // libsql types its bind parameters per statement; the session passes them through as it got them.
-type Statement = { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[]; get(...params: unknown[]): unknown; raw(on: boolean): Statement };
+type Statement = { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[]; get(...params: unknown[]): unknown; raw(on: boolean): Statement; rawMode?: boolean };
 
 /** Statements kept per connection; past this the least recently used is dropped. */
 const STATEMENT_CACHE_SIZE = 500;
@@ -17,23 +17,36 @@ const STATEMENT_CACHE_SIZE = 500;
 /**
  * What drizzle's session needs of a connection (`prepare`), with each SQL text
  * compiled once and reused: compiling is most of a point query's cost otherwise.
- * A cached statement keeps its raw/object mode between uses, so every call sets
- * the mode it needs instead of trusting the previous caller's.
+ *
+ * A compiled statement serves one way of running only (`run`, `all` or `get`):
+ * libsql 0.5 does not reset a statement that `all` iterated before a later `get`,
+ * which then answers with a row of the earlier execution. A cached statement also
+ * keeps its raw/object mode between uses, so every call sets the mode it needs.
  */
+/** libsql adds a `_metadata` member to a row that `get` returns as an object; no caller wants it. */
+function withoutMetadata(row: unknown): unknown {
+  if (row && typeof row === 'object' && !Array.isArray(row) && '_metadata' in row) {
+    const { _metadata, ...rest } = row as Record<string, unknown>;
+    return rest;
+  }
+  return row;
+}
+
 function withStatementCache(connection: Connection) {
   const cache = new Map<string, Statement>();
   let open = true;
-  const compiled = (sql: string): Statement => {
+  const compiled = (use: 'run' | 'all' | 'get', sql: string): Statement => {
     // A cached statement would keep working on a closed connection: refuse as the driver does.
     if (!open) throw new TypeError('The database connection is not open');
-    let statement = cache.get(sql);
+    const key = `${use}:${sql}`;
+    let statement = cache.get(key);
     if (statement) {
-      cache.delete(sql);
+      cache.delete(key);
     } else {
       statement = connection.prepare(sql) as unknown as Statement;
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     }
-    cache.set(sql, statement);
+    cache.set(key, statement);
     return statement;
   };
   return {
@@ -43,26 +56,25 @@ function withStatementCache(connection: Connection) {
       connection.close();
     },
     prepare(sql: string) {
-      const statement = compiled(sql);
+      // Compiled on first use of each way; switching modes is a call into the driver, so only when it changes.
+      const statement = (use: 'run' | 'all' | 'get', raw: boolean) => {
+        const compiledStatement = compiled(use, sql);
+        if (compiledStatement.rawMode !== raw) compiledStatement.raw((compiledStatement.rawMode = raw));
+        return compiledStatement;
+      };
       return {
-        run: (...params: unknown[]) => statement.run(...params),
-        all: (...params: unknown[]) => statement.raw(false).all(...params),
-        get: (...params: unknown[]) => statement.raw(false).get(...params),
+        run: (...params: unknown[]) => compiled('run', sql).run(...params),
+        all: (...params: unknown[]) => statement('all', false).all(...params),
+        get: (...params: unknown[]) => withoutMetadata(statement('get', false).get(...params)),
         raw: () => ({
-          all: (...params: unknown[]) => statement.raw(true).all(...params),
-          get: (...params: unknown[]) => statement.raw(true).get(...params),
+          all: (...params: unknown[]) => statement('all', true).all(...params),
+          get: (...params: unknown[]) => statement('get', true).get(...params),
         }),
       };
     },
   };
 }
 
-/**
- * A drizzle database over one libSQL connection on its synchronous API, the one
- * `better-sqlite3` has: drizzle's better-sqlite3 session runs unchanged on it.
- * Built here rather than through `drizzle-orm/better-sqlite3`, whose entry imports
- * the `better-sqlite3` package by name.
- */
 function drizzleOver(connection: ReturnType<typeof withStatementCache>, schema: Schema): Db {
   const dialect = new SQLiteSyncDialect();
   const tables = extractTablesRelationalConfig(schema, createTableRelationsHelpers);

@@ -25,7 +25,7 @@ const sessionOf = prepared((db) =>
  * access change (its `ver`), and a token ended by logout.
  */
 export async function resolveSession(db: Executor, claims: TokenClaims): Promise<Actor> {
-  const [row] = await sessionOf(db).all({ jti: claims.jti, id: claims.operatorId });
+  const row = await sessionOf(db).get({ jti: claims.jti, id: claims.operatorId });
   if (!row || row.disabledAt !== null) throw new DomainError('unauthorized', 'the operator of this token no longer has access');
   if (row.tokenVersion !== claims.tokenVersion) throw new DomainError('unauthorized', 'this token was revoked by a password, role or access change; log in again');
   if (row.revoked !== null) throw new DomainError('unauthorized', 'this token was logged out; log in again');

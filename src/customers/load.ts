@@ -11,7 +11,7 @@ const customerById = prepared((db) => db.select().from(customers).where(eq(custo
 
 /** Reads a customer or fails with not_found. */
 export async function loadCustomer(db: Executor, id: string): Promise<CustomerRow> {
-  const [row] = await customerById(db).all({ id });
+  const row = await customerById(db).get({ id });
   if (!row) throw notFound('Customer', id);
   return row;
 }
