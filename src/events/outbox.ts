@@ -1,10 +1,28 @@
 import { eq, max, sql } from 'drizzle-orm';
 import * as v from 'valibot';
+import { prepared } from '../../db/prepared.ts';
 import { busLog, deadLetters, outbox } from '../../db/schema/index.ts';
 import { redactJsonText, redactPersonal } from '../kernel/redact.ts';
 import { newId } from '../kernel/ids.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { catalog, type NewEvent } from './catalog.ts';
+
+// Every command writes here: built once per connection.
+const insertEvent = prepared((db) =>
+  db
+    .insert(outbox)
+    .values({
+      id: sql.placeholder('id'),
+      type: sql.placeholder('type'),
+      source: sql.placeholder('source'),
+      subject: sql.placeholder('subject'),
+      sequence: sql.placeholder('sequence'),
+      time: sql.placeholder('time'),
+      data: sql.placeholder('data'),
+    })
+    .prepare(),
+);
+const lastSequenceOf = prepared((db) => db.select({ n: max(outbox.sequence) }).from(outbox).where(eq(outbox.subject, sql.placeholder('subject'))).prepare());
 
 /**
  * Writes events to the outbox inside the caller's transaction, so they commit
@@ -23,22 +41,14 @@ export async function emit(ctx: TxCtx, events: NewEvent[]): Promise<string[]> {
     const sequence = next.get(event.subject) ?? (await lastSequence(ctx, event.subject)) + 1;
     next.set(event.subject, sequence + 1);
     const id = newId('evt', now);
-    await ctx.tx.insert(outbox).values({
-      id,
-      type: event.type,
-      source: ctx.eventSource,
-      subject: event.subject,
-      sequence,
-      time: now,
-      data: parsed.output as Record<string, unknown>,
-    });
+    await insertEvent(ctx.tx).run({ id, type: event.type, source: ctx.eventSource, subject: event.subject, sequence, time: now, data: parsed.output });
     ids.push(id);
   }
   return ids;
 }
 
 async function lastSequence(ctx: TxCtx, subject: string): Promise<number> {
-  const [row] = await ctx.tx.select({ n: max(outbox.sequence) }).from(outbox).where(eq(outbox.subject, subject));
+  const row = await lastSequenceOf(ctx.tx).get({ subject });
   return row?.n ?? 0;
 }
 
