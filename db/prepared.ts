@@ -1,3 +1,5 @@
+import { getTableColumns, sql, type InferSelectModel } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Executor } from './client.ts';
 
 /**
@@ -17,4 +19,15 @@ export function prepared<T>(build: (db: Executor) => T): (db: Executor) => T {
     if (query === undefined) byConnection.set(db, (query = build(db)));
     return query;
   };
+}
+
+/**
+ * Inserts one whole row of `table` through a statement prepared once per
+ * connection: the caller gives every column (null where there is none), so the
+ * row it built is the row stored and no `RETURNING` is needed.
+ */
+export function preparedInsert<T extends SQLiteTable>(table: T) {
+  const columns = Object.keys(getTableColumns(table));
+  const insert = prepared((db) => db.insert(table).values(Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as never).prepare());
+  return (db: Executor, row: InferSelectModel<T>) => insert(db).run(row as Record<string, unknown>);
 }

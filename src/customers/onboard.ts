@@ -1,3 +1,4 @@
+import { preparedInsert } from '../../db/prepared.ts';
 import { customers, users } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
@@ -5,8 +6,13 @@ import type { Ctx } from '../kernel/context.ts';
 import { withTransaction } from '../kernel/context.ts';
 import { newId } from '../kernel/ids.ts';
 import { assertEmailFree, rethrowDuplicateEmail } from './load.ts';
-import { toCustomerResource, toCustomerSnapshot, toUserSnapshot } from './present.ts';
+import { toCustomerResource, toCustomerSnapshot, toUserSnapshot, type CustomerRow } from './present.ts';
+import type { InferSelectModel } from 'drizzle-orm';
 import type { OnboardCustomerInput } from './contract.ts';
+
+// Onboarding is the busiest write: its two inserts are prepared once per connection.
+const insertCustomer = preparedInsert(customers);
+const insertUser = preparedInsert(users);
 
 /**
  * Onboards a customer with its contact as the first owner user.
@@ -17,45 +23,32 @@ export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput) {
     await assertEmailFree(ctx.tx, input.email);
 
     const now = ctx.clock.now();
-    const [customer] = await ctx.tx
-      .insert(customers)
-      .values({
-        id: newId('cus', now),
-        name: input.name,
-        email: input.email,
-        kind: input.kind,
-        country: input.country,
-        phone: input.phone ?? null,
-        metadata: input.metadata ?? {},
-        taxRateBps: input.tax_rate_bps ?? 0,
-        paymentMethod: input.payment_method ?? null,
-        status: 'onboarded',
-        segment: 'bronze',
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-      .catch(rethrowDuplicateEmail(input.email));
-    const [owner] = await ctx.tx
-      .insert(users)
-      .values({
-        id: newId('usr', now),
-        customerId: customer!.id,
-        email: input.email,
-        name: input.name,
-        role: 'owner',
-        status: 'active',
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    const customer: CustomerRow = {
+      id: newId('cus', now),
+      name: input.name,
+      email: input.email,
+      kind: input.kind,
+      country: input.country,
+      phone: input.phone ?? null,
+      metadata: input.metadata ?? {},
+      taxRateBps: input.tax_rate_bps ?? 0,
+      paymentMethod: input.payment_method ?? null,
+      status: 'onboarded',
+      segment: 'bronze',
+      version: 1,
+      erasedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await Promise.resolve(insertCustomer(ctx.tx, customer)).catch(rethrowDuplicateEmail(input.email));
+    const owner: InferSelectModel<typeof users> = { id: newId('usr', now), customerId: customer.id, email: input.email, name: input.name, role: 'owner', status: 'active', createdAt: now, updatedAt: now };
+    await insertUser(ctx.tx, owner);
 
     await emit(ctx, [
-      { type: 'customer.onboarded', subject: customer!.id, data: { customer: toCustomerSnapshot(customer!) } },
-      { type: 'user.created', subject: customer!.id, data: { user: toUserSnapshot(owner!) } },
+      { type: 'customer.onboarded', subject: customer.id, data: { customer: toCustomerSnapshot(customer) } },
+      { type: 'user.created', subject: customer.id, data: { user: toUserSnapshot(owner) } },
     ]);
-    await recordAudit(ctx, { action: 'customer.onboard', targetType: 'customer', targetId: customer!.id });
-    return toCustomerResource(customer!);
+    await recordAudit(ctx, { action: 'customer.onboard', targetType: 'customer', targetId: customer.id });
+    return toCustomerResource(customer);
   });
 }
