@@ -14,7 +14,7 @@ interface Progress {
 }
 
 /** Reads, from the product's own database, how far onboarding's effects have got. */
-async function progress(db: ReturnType<typeof createClient>, since: number): Promise<Progress> {
+export async function progress(db: ReturnType<typeof createClient>, since: number): Promise<Progress> {
   const { rows } = await db.execute({
     sql: `select
       (select count(*) from customers where created_at >= ?1) as customers,
@@ -30,7 +30,7 @@ async function progress(db: ReturnType<typeof createClient>, since: number): Pro
 }
 
 /** Posts new customers at a fixed rate for `seconds` (open loop: a slow answer does not slow the sender). */
-async function postAtRate(url: string, auth: Record<string, string>, perSecond: number, seconds: number): Promise<number> {
+export async function postAtRate(url: string, auth: Record<string, string>, perSecond: number, seconds: number): Promise<number> {
   const run = Date.now().toString(36);
   const total = Math.round(perSecond * seconds);
   const start = performance.now();

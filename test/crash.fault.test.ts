@@ -506,7 +506,9 @@ describe('relay and consumer guarantees (in process)', () => {
     const sub = startConsumer(consumerDeps(p), flaky, { attempts: 3, backoffMs: 1, sleep: async (ms) => void sleeps.push(ms) });
     try {
       await eventually(async () => (await p!.deps.db.select().from(inbox).where(eq(inbox.consumer, 'flaky-notifications'))).length === 2);
-      expect(calls).toEqual([a!.id, b!.id, b!.id, b!.id, c!.id]);
+      // Order holds per subject only: other customers' events go on while B's are retried.
+      expect(calls.filter((id) => id === b!.id)).toHaveLength(3);
+      expect([...calls].sort()).toEqual([a!.id, b!.id, b!.id, b!.id, c!.id].sort());
       expect(sleeps).toEqual([1, 2]);
       const dead = await p.deps.db.select().from(deadLetters);
       const [bEvent] = await p.deps.db.select().from(outbox).where(and(eq(outbox.subject, b!.id), eq(outbox.type, 'customer.onboarded')));

@@ -53,7 +53,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
         try {
           position ??= await readPosition(group, types);
           const rows = await db
-            .select({ offset: busLog.offset, envelope: busLog.envelope })
+            .select({ offset: busLog.offset, subject: busLog.subject, envelope: busLog.envelope })
             .from(busLog)
             .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types])))
             .orderBy(busLog.offset)
@@ -62,13 +62,29 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
             await waker.wait(pollMs);
             continue;
           }
-          for (const [i, row] of rows.entries()) {
-            if (stopped) break;
-            await handle(JSON.parse(row.envelope));
+          // One subject's events one after another, in order; different subjects side by side, so their
+          // transactions queue together and share a commit (the transactor's group commit).
+          const bySubject = new Map<string, typeof rows>();
+          for (const row of rows) bySubject.set(row.subject, [...(bySubject.get(row.subject) ?? []), row]);
+          const handled = new Set<number>();
+          const outcomes = await Promise.allSettled(
+            [...bySubject.values()].map(async (events) => {
+              for (const row of events) {
+                if (stopped) return;
+                await handle(JSON.parse(row.envelope));
+                handled.add(row.offset);
+              }
+            }),
+          );
+          // Moves past the events handled without a gap; a failed one and those after it come again.
+          for (const row of rows) {
+            if (!handled.has(row.offset)) break;
             position = row.offset;
-            // libSQL calls finish synchronously: yield now and then so HTTP and other loops get a turn.
-            if (i % 10 === 9) await waker.wait(0);
           }
+          const failed = outcomes.find((o) => o.status === 'rejected');
+          if (failed) throw failed.reason;
+          // Stopped part-way: nothing is recorded, and the next start re-delivers what the inbox already has.
+          if (stopped) break;
           // Committed after the batch's effects: a crash re-delivers at most one batch, which the inbox absorbs.
           const committed = position;
           await transactor.write((tx) =>
