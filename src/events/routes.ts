@@ -6,7 +6,7 @@ import { pageQuery, pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { toIsoOrNull } from '../kernel/clock.ts';
 import { eventTypes } from './catalog.ts';
-import { consumerResource, eventResource } from './contract.ts';
+import { consumerList, eventResource } from './contract.ts';
 import { listEvents } from './queries.ts';
 
 const eventsQuery = v.object({
@@ -28,7 +28,7 @@ export function eventRoutes() {
 
   app.get(
     '/consumers',
-    doc({ summary: 'List consumer groups', description: 'Each group with its position on the bus, its lag (events of its types not yet handled) and how many events it dead-lettered.', tags: ['Events'], access: 'viewer', success: { status: 200, description: 'Consumer groups', schema: v.object({ data: v.array(consumerResource) }) } }),
+    doc({ summary: 'List consumer groups', description: 'Each group with its position on the bus, its lag (events of its types not yet handled) and how many events it dead-lettered.', tags: ['Events'], access: 'viewer', success: { status: 200, description: 'Consumer groups', schema: consumerList } }),
     async (c) => {
       const groups = await c.get('deps').bus.groups();
       return c.json({
