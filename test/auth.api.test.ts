@@ -6,7 +6,12 @@ import { createApp } from '../src/app.ts';
 import { buildDeps } from '../src/build-deps.ts';
 import { loadConfig } from '../src/config.ts';
 import { manualClock, type ManualClock } from '../src/kernel/clock.ts';
-import { createTestPlatform, customerInput, TEST_SECRET, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, TEST_SECRET, type ApiResponse, type OpenApiDocument, type TestPlatform } from './harness.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { ErrorCode } from '../src/kernel/errors.ts';
+import type { LoginResponse, OperatorResource } from '../src/operators/contract.ts';
+import type { Page } from '../db/paging.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
@@ -18,22 +23,22 @@ beforeAll(async () => {
 });
 afterAll(() => p.close());
 
-function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toStartWith('application/problem+json');
   expect(res.body).toMatchObject({ status, code, type: `/problems/${code}` });
-  expect(typeof res.body.detail).toBe('string');
+  expect(typeof (res.body as Problem).detail).toBe('string');
 }
 
 /** Creates an operator through the API (as admin) and returns it with its password. */
 async function createOperator(role: 'admin' | 'operator' | 'viewer') {
   const email = `${role}-${tag()}@ops.example`;
-  const res = await p.call('POST', '/v1/operators', { body: { email, name: `The ${role}`, role, password: PASSWORD } });
+  const res = await p.call<OperatorResource>('POST', '/v1/operators', { body: { email, name: `The ${role}`, role, password: PASSWORD } });
   expect(res.status).toBe(201);
-  return { id: res.body.id as string, email };
+  return { id: res.body.id, email };
 }
 
-const login = (email: string, password: string) => p.call('POST', '/v1/auth/login', { body: { email, password }, token: null });
+const login = (email: string, password: string) => p.call<LoginResponse>('POST', '/v1/auth/login', { body: { email, password }, token: null });
 
 /** Signs claims the way a forger might; the defaults make a token the API accepts. `omit` leaves registered claims out. */
 async function craft(
@@ -84,7 +89,7 @@ describe('login', () => {
   test('login input is validated (400 naming the field)', async () => {
     const res = await login('not-an-email', '');
     expectProblem(res, 400, 'validation');
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'password']);
+    expect(res.body.errors!.map((e) => e.field).sort()).toEqual(['email', 'password']);
   });
 });
 
@@ -182,7 +187,7 @@ describe('bearer tokens', () => {
 describe('roles', () => {
   test('a viewer reads (200) but cannot write (403)', async () => {
     const viewer = await p.tokenFor('viewer');
-    const c = (await p.call('POST', '/v1/customers', { body: customerInput() })).body;
+    const c = (await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() })).body;
 
     for (const path of ['/v1/customers', `/v1/customers/${c.id}`, `/v1/customers/${c.id}/users`, '/v1/events', '/v1/consumers']) {
       expect({ path, status: (await p.call('GET', path, { token: viewer })).status }).toEqual({ path, status: 200 });
@@ -224,7 +229,7 @@ describe('roles', () => {
     const token = (await login(op.email, PASSWORD)).body.token;
     expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
 
-    const disabled = await p.call('PATCH', `/v1/operators/${op.id}`, { body: { disabled: true } });
+    const disabled = await p.call<OperatorResource>('PATCH', `/v1/operators/${op.id}`, { body: { disabled: true } });
     expect(disabled.status).toBe(200);
     expect(disabled.body.disabled).toBe(true);
 
@@ -250,22 +255,22 @@ describe('the last admin', () => {
     const firstToken = await q.tokenFor('admin');
     const firstId = decodeJwt(firstToken).sub!;
     const as = (token: string) => ({
-      patch: (id: string, body: unknown) => q.call('PATCH', `/v1/operators/${id}`, { token, body }),
+      patch: (id: string, body: unknown) => q.call<OperatorResource>('PATCH', `/v1/operators/${id}`, { token, body }),
     });
 
-    const admins = (await q.call('GET', '/v1/operators', { token: firstToken })).body.data.filter((o: { role: string; disabled: boolean }) => o.role === 'admin' && !o.disabled);
-    expect(admins.map((o: { id: string }) => o.id)).toEqual([firstId]);
+    const admins = (await q.call<Page<OperatorResource>>('GET', '/v1/operators', { token: firstToken })).body.data.filter((o) => o.role === 'admin' && !o.disabled);
+    expect(admins.map((o) => o.id)).toEqual([firstId]);
 
     expectProblem(await as(firstToken).patch(firstId, { role: 'operator' }), 409, 'conflict');
     expectProblem(await as(firstToken).patch(firstId, { disabled: true }), 409, 'conflict');
     expect((await q.call('GET', `/v1/operators/${firstId}`, { token: firstToken })).body).toMatchObject({ role: 'admin', disabled: false });
 
     // A disabled admin does not count as a remaining admin.
-    const dormant = await q.call('POST', '/v1/operators', { token: firstToken, body: { email: `dormant-${tag()}@ops.example`, name: 'Dormant', role: 'admin', password: PASSWORD } });
+    const dormant = await q.call<OperatorResource>('POST', '/v1/operators', { token: firstToken, body: { email: `dormant-${tag()}@ops.example`, name: 'Dormant', role: 'admin', password: PASSWORD } });
     expect((await as(firstToken).patch(dormant.body.id, { disabled: true })).status).toBe(200);
     expectProblem(await as(firstToken).patch(firstId, { role: 'viewer' }), 409, 'conflict');
 
-    const second = await q.call('POST', '/v1/operators', { token: firstToken, body: { email: `second-${tag()}@ops.example`, name: 'Second', role: 'admin', password: PASSWORD } });
+    const second = await q.call<OperatorResource>('POST', '/v1/operators', { token: firstToken, body: { email: `second-${tag()}@ops.example`, name: 'Second', role: 'admin', password: PASSWORD } });
     expect(second.status).toBe(201);
     const demoted = await as(firstToken).patch(firstId, { role: 'operator' });
     expect(demoted.status).toBe(200);
@@ -273,7 +278,7 @@ describe('the last admin', () => {
     // The role change ended the token it was made with; a new one carries the new role.
     expectProblem(await q.call('GET', '/v1/operators', { token: firstToken }), 401, 'unauthorized');
 
-    const secondToken = (await q.call('POST', '/v1/auth/login', { token: null, body: { email: second.body.email, password: PASSWORD } })).body.token;
+    const secondToken = (await q.call<LoginResponse>('POST', '/v1/auth/login', { token: null, body: { email: second.body.email, password: PASSWORD } })).body.token;
     expectProblem(await as(secondToken).patch(second.body.id, { disabled: true }), 409, 'conflict');
     expectProblem(await as(secondToken).patch(second.body.id, { role: 'viewer' }), 409, 'conflict');
     expect((await q.call('GET', '/v1/operators', { token: secondToken })).status).toBe(200);
@@ -303,9 +308,9 @@ describe('open routes', () => {
   });
 
   describe('/openapi.json', () => {
-    let spec: any;
+    let spec: OpenApiDocument;
     beforeAll(async () => {
-      const res = await p.call('GET', '/openapi.json', { token: null });
+      const res = await p.call<OpenApiDocument>('GET', '/openapi.json', { token: null });
       expect(res.status).toBe(200);
       spec = res.body;
     });
@@ -331,7 +336,7 @@ describe('open routes', () => {
     });
 
     test('every /v1 operation but login needs bearerAuth; every one documents a problem+json 400', () => {
-      for (const [path, item] of Object.entries<Record<string, any>>(spec.paths)) {
+      for (const [path, item] of Object.entries(spec.paths)) {
         if (!path.startsWith('/v1/')) continue;
         for (const [method, op] of Object.entries(item)) {
           const where = `${method.toUpperCase()} ${path}`;
@@ -343,9 +348,9 @@ describe('open routes', () => {
     });
 
     test('request bodies come from the validating schemas', () => {
-      const body = spec.paths['/v1/customers'].post.requestBody.content['application/json'].schema;
+      const body = spec.paths['/v1/customers']!.post!.requestBody!.content['application/json']!.schema;
       expect(body.required.sort()).toEqual(['country', 'email', 'kind', 'name']);
-      expect(body.properties.kind.enum).toEqual(['sme', 'institution', 'individual']);
+      expect(body.properties.kind!.enum).toEqual(['sme', 'institution', 'individual']);
     });
   });
 });
@@ -419,7 +424,7 @@ describe('issue 8: tokens end when they should', () => {
 
 describe('issue 8: operator passwords', () => {
   const create = (email: string, password: string) => p.call('POST', '/v1/operators', { body: { email, name: 'Pat', role: 'operator', password } });
-  const expectPasswordRefused = (res: { status: number; headers: Headers; body: any }, why: string) => {
+  const expectPasswordRefused = (res: ApiResponse, why: string) => {
     expectProblem(res, 400, 'validation');
     expect(res.body.errors).toEqual([{ field: 'password', message: expect.stringContaining(why) }]);
   };
@@ -452,17 +457,17 @@ describe('issue 8: login has a limit', () => {
   afterAll(() => q.close());
 
   /** Logs in through the app as the entry point would, with the peer address the runtime saw (or none). */
-  async function loginFrom(app: TestPlatform['app'], address: string | undefined, email: string, password: string, headers: Record<string, string> = {}) {
+  async function loginFrom<T = LoginResponse>(app: TestPlatform['app'], address: string | undefined, email: string, password: string, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const init = { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ email, password }) };
     const res = await app.request('/v1/auth/login', init, address ? { peerAddress: address } : undefined);
-    return { status: res.status, headers: res.headers, body: await res.json() };
+    return { status: res.status, headers: res.headers, body: (await res.json()) as T };
   }
   const newOperator = async () => {
     const email = `limited-${tag()}@ops.example`;
     expect((await q.call('POST', '/v1/operators', { body: { email, name: 'Limited', role: 'operator', password: PASSWORD } })).status).toBe(201);
     return email;
   };
-  const expectLimited = (res: { status: number; headers: Headers; body: any }, maxSeconds: number) => {
+  const expectLimited = (res: ApiResponse, maxSeconds: number) => {
     expectProblem(res, 429, 'rate_limited');
     const retryAfter = Number(res.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);

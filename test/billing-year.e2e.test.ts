@@ -7,6 +7,10 @@ import { createSandboxProvider } from '../src/payments/sandbox.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
 import { billingFixtures, expectEveryChargeSettled } from './billing-fixtures.ts';
 import { createTestPlatform, eventually, type TestPlatform } from './harness.ts';
+import type { Page } from '../db/paging.ts';
+import type { CreditBalanceResource } from '../src/billing/contract.ts';
+import type { PaymentResource } from '../src/payments/contract.ts';
+import type { UsagePeriodResource } from '../src/usage/contract.ts';
 
 /**
  * A year of one customer on a real libSQL file with the real workers (relay,
@@ -69,7 +73,7 @@ forEachBus('a simulated year of one customer', (bus) => {
     expect(await f.ok('GET', `/v1/customers/${customer.id}`)).toMatchObject({ status: 'active' });
     // The first payment earns 10 %: 345 credit, from the profiling worker.
     const credit = await eventually(async () => {
-      const c = await f.ok('GET', `/v1/customers/${customer.id}/credits`);
+      const c = await f.ok<CreditBalanceResource>('GET', `/v1/customers/${customer.id}/credits`);
       return c.balances.EUR === 345 ? c : null;
     });
     expect(credit.entries).toMatchObject([{ amount: 345, reason: 'first_payment_bonus' }]);
@@ -103,7 +107,7 @@ forEachBus('a simulated year of one customer', (bus) => {
     });
     await p.deps.bus.publish([fromGateway('gateway-evt-1'), fromGateway('gateway-evt-1'), fromGateway('gateway-evt-2')]);
     const usage = await eventually(async () => {
-      const u = await f.ok('GET', `/v1/subscriptions/${sub.id}/usage`);
+      const u = await f.ok<UsagePeriodResource>('GET', `/v1/subscriptions/${sub.id}/usage`);
       return u.used_tokens === 1_250_505 ? u : null;
     });
     expect(usage).toMatchObject({ period_start: iso(at(3, 15)), overage_tokens: 250_505 });
@@ -132,7 +136,7 @@ forEachBus('a simulated year of one customer', (bus) => {
     // The invoices, to the minor unit.
     const invoices = await f.invoices(`subscription_id=${sub.id}`);
     const figures = invoices.map((i) => ({ number: i.number, period: i.period_start.slice(0, 10), subtotal: i.subtotal, tax: i.tax, total: i.total, credit: i.credit_applied, due: i.amount_due, paid: i.amount_paid, status: i.status }));
-    const monthly = (n: number, month: number) => ({ number: `INV-${String(n).padStart(6, '0')}`, period: `2026-${String(month).padStart(2, '0')}-15`, subtotal: 9900, tax: 1881, total: 11781, credit: 0, due: 11781, paid: 11781, status: 'paid' });
+    const monthly = (n: number, month: number) => ({ number: `INV-${String(n).padStart(6, '0')}`, period: `2026-${String(month).padStart(2, '0')}-15`, subtotal: 9900, tax: 1881, total: 11781, credit: 0, due: 11781, paid: 11781, status: 'paid' as const });
     expect(figures).toEqual([
       { number: 'INV-000001', period: '2026-01-15', subtotal: 2900, tax: 551, total: 3451, credit: 0, due: 3451, paid: 3451, status: 'paid' },
       { number: 'INV-000002', period: '2026-02-15', subtotal: 2900, tax: 551, total: 3451, credit: 345, due: 3106, paid: 3106, status: 'paid' },
@@ -140,15 +144,15 @@ forEachBus('a simulated year of one customer', (bus) => {
       { number: 'INV-000004', period: '2026-04-15', subtotal: 34951, tax: 6641, total: 41592, credit: 0, due: 41592, paid: 41592, status: 'paid' },
       ...[5, 6, 7, 8, 9, 10, 11].map((month, i) => monthly(5 + i, month)),
     ]);
-    expect(invoices[2].lines.map((l: any) => [l.kind, l.amount])).toEqual([['subscription_fee', 9900], ['proration_credit', -1450], ['proration_charge', 4950]]);
-    expect(invoices[3].lines.map((l: any) => [l.kind, l.amount, l.quantity])).toEqual([['subscription_fee', 9900, 1], ['usage_overage', 25051, 250_505]]);
-    expect(invoices[3].lines[1].period_start).toBe(iso(at(3, 15)));
+    expect(invoices[2]!.lines.map((l) => [l.kind, l.amount])).toEqual([['subscription_fee', 9900], ['proration_credit', -1450], ['proration_charge', 4950]]);
+    expect(invoices[3]!.lines.map((l) => [l.kind, l.amount, l.quantity])).toEqual([['subscription_fee', 9900, 1], ['usage_overage', 25051, 250_505]]);
+    expect(invoices[3]!.lines[1]!.period_start).toBe(iso(at(3, 15)));
 
     // Invoice #4's payments: two declines with the dunning dates, then the success.
-    const attempts = (await f.ok('GET', `/v1/invoices/${invoices[3].id}/payments`)).data;
-    expect(attempts.map((a: any) => [a.attempt, a.status, a.failure_code])).toEqual([[1, 'failed', 'card_declined'], [2, 'failed', 'card_declined'], [3, 'succeeded', null]]);
-    expect(attempts[2].steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:succeeded', 'invoice_paid:succeeded', 'completed:succeeded']);
-    const failures = (await f.eventTypes('payment.failed')).filter((e) => e.data.payment.invoice_id === invoices[3].id);
+    const attempts = (await f.ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoices[3]!.id}/payments`)).data;
+    expect(attempts.map((a) => [a.attempt, a.status, a.failure_code])).toEqual([[1, 'failed', 'card_declined'], [2, 'failed', 'card_declined'], [3, 'succeeded', null]]);
+    expect(attempts[2]!.steps.map((s) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:succeeded', 'invoice_paid:succeeded', 'completed:succeeded']);
+    const failures = (await f.eventTypes('payment.failed')).filter((e) => e.data.payment.invoice_id === invoices[3]!.id);
     expect(failures.map((e) => e.data.next_attempt_at)).toEqual([iso(at(4, 16)), iso(at(4, 18))]);
 
     // The subscription's events, in order.

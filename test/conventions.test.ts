@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import * as billingTables from '../db/schema/billing.ts';
 import * as schema from '../db/schema/index.ts';
 import * as profileTables from '../db/schema/profiles.ts';
+import type { TestPlatform } from './harness.ts';
 
 /**
  * Issue 9's vocabulary, checked on the source (not the tests): each list of values is
@@ -91,5 +92,39 @@ describe('issue 9: the domain cycles auth ⇄ operators and customers ⇄ users 
   test('customers import nothing from users: the user snapshot onboarding emits sits with the customer aggregate', () => {
     expect(imports('customers', 'users')).toEqual([]);
     expect(imports('users', 'customers').length).toBeGreaterThan(0);
+  });
+});
+
+/** Every test file: test/**, and the unit tests beside the code in src/ and workers/. */
+function testFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(join(ROOT, path)).isDirectory()) return testFiles(path);
+    if (!name.endsWith('.ts')) return [];
+    return dir === 'test' || dir.startsWith('test/') || name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** `any` written as a type: an annotation, a cast, a type argument or an array of it. */
+const anyAsType = /:\s*any\b|\bas\s+any\b|<\s*any\s*[,>]|[,=]\s*any\s*[,>]|\bany\s*\[\]/;
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** A call that names no type, never made: tsc infers what it answers. */
+const untypedCall = (p: TestPlatform) => p.call('GET', '/v1/customers');
+/** Checked by tsc: the body of a call that names no type is not `any`. */
+const defaultBodyIsAny: IsAny<Awaited<ReturnType<typeof untypedCall>>['body']> = false;
+
+describe('issue 9: tests use the app\'s types, not any', () => {
+  test('no test file writes any as a type; name the contract type (CustomerResource, Page<…>, Problem) or a narrow local one', () => {
+    const offending = ['test', 'src', 'workers'].flatMap(testFiles).flatMap((file) =>
+      readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (anyAsType.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  test("the harness's call answers an unknown body unless the test names what it expects", () => {
+    expect(defaultBodyIsAny).toBe(false);
   });
 });

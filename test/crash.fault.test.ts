@@ -24,6 +24,9 @@ import { notificationsHandler } from '../src/notifications/consumer.ts';
 import { createProfilingHandler, profilingTypes } from '../src/profiling/consumer.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 import { freePort, killAll, pollUntil, spawnBun, startSmtpSink, tempDataDir, waitForHttp, type ChildProcess, type SmtpSink } from './processes.ts';
+import type { Page } from '../db/paging.ts';
+import type { CustomerResource, NotificationEntry } from '../src/customers/contract.ts';
+import type { ConsumerList, EventResource } from '../src/events/contract.ts';
 
 /**
  * Crash safety: the platform runs as real processes on a libSQL file and is
@@ -106,13 +109,13 @@ async function login(base: string): Promise<string> {
   return ((await res.json()) as { token: string }).token;
 }
 
-async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function api<T = unknown>(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as T };
 }
 
 /** Onboards `n` customers over HTTP, a few requests at a time; returns their ids. */
@@ -122,7 +125,7 @@ async function onboardOverHttp(base: string, token: string, n: number, tag: stri
   const worker = async () => {
     while (next < n) {
       const i = next++;
-      const res = await api(base, token, 'POST', '/v1/customers', { name: `Crash ${tag} ${i}`, email: `crash-${tag}-${i}@fault.example`, kind: 'sme', country: 'DE' });
+      const res = await api<CustomerResource>(base, token, 'POST', '/v1/customers', { name: `Crash ${tag} ${i}`, email: `crash-${tag}-${i}@fault.example`, kind: 'sme', country: 'DE' });
       if (res.status !== 201) throw new Error(`onboarding ${i} failed: ${res.status} ${JSON.stringify(res.body)}`);
       ids.push(res.body.id);
     }
@@ -260,9 +263,9 @@ describe('crash safety with real processes (SIGKILL)', () => {
     expect(new Set(ids).size).toBe(N);
 
     // No relay runs in the API process: the events are committed and pending.
-    const listed = await api(platform.base, token, 'GET', '/v1/events?type=customer.onboarded&limit=100');
+    const listed = await api<Page<EventResource>>(platform.base, token, 'GET', '/v1/events?type=customer.onboarded&limit=100');
     expect(listed.body.data).toHaveLength(N);
-    expect(listed.body.data.every((e: any) => e.delivery.state === 'pending' && e.delivery.handled_by.length === 0)).toBe(true);
+    expect(listed.body.data.every((e) => e.delivery.state === 'pending' && e.delivery.handled_by.length === 0)).toBe(true);
 
     expect(await api1.kill('SIGKILL')).not.toBe(0);
 
@@ -279,13 +282,13 @@ describe('crash safety with real processes (SIGKILL)', () => {
     // The restarted API tells the same story.
     await platform.startApi();
     const token2 = await login(platform.base);
-    const onboarded = await api(platform.base, token2, 'GET', '/v1/events?type=customer.onboarded&limit=100');
-    expect(onboarded.body.data.every((e: any) => e.delivery.state === 'published')).toBe(true);
-    expect(onboarded.body.data.every((e: any) => JSON.stringify(e.delivery.handled_by) === '["notifications","profiling"]')).toBe(true);
-    const groups = (await api(platform.base, token2, 'GET', '/v1/consumers')).body.data as Array<{ group: string; lag: number; dead_letters: number }>;
+    const onboarded = await api<Page<EventResource>>(platform.base, token2, 'GET', '/v1/events?type=customer.onboarded&limit=100');
+    expect(onboarded.body.data.every((e) => e.delivery.state === 'published')).toBe(true);
+    expect(onboarded.body.data.every((e) => JSON.stringify(e.delivery.handled_by) === '["notifications","profiling"]')).toBe(true);
+    const groups = (await api<ConsumerList>(platform.base, token2, 'GET', '/v1/consumers')).body.data;
     expect(groups.map((g) => g.group).sort()).toEqual(['customer-notifications', 'notifications', 'profiling', 'usage-ingest']);
     expect(groups.every((g) => g.lag === 0 && g.dead_letters === 0)).toBe(true);
-    const history = await api(platform.base, token2, 'GET', `/v1/customers/${ids[0]}/notifications`);
+    const history = await api<Page<NotificationEntry>>(platform.base, token2, 'GET', `/v1/customers/${ids[0]}/notifications`);
     expect(history.body.data).toHaveLength(1);
     expect(history.body.data[0]).toMatchObject({ template: 'welcome', status: 'sent' });
   }, 60_000);
@@ -515,7 +518,7 @@ describe('relay and consumer guarantees (in process)', () => {
       expect(dead).toHaveLength(1);
       expect(dead[0]).toMatchObject({ consumer: 'flaky-notifications', eventId: bEvent!.id, type: 'customer.onboarded' });
       expect(dead[0]!.reason).toBe('failed 3 times: template exploded');
-      expect(JSON.parse(dead[0]!.envelope).id).toBe(bEvent!.id);
+      expect((JSON.parse(dead[0]!.envelope) as CloudEvent).id).toBe(bEvent!.id);
       // B's effects never committed; A and C got theirs once.
       const sent = await p.deps.db.select({ customerId: notifications.customerId }).from(notifications);
       expect(sent.map((s) => s.customerId).sort()).toEqual([a!.id, c!.id].sort());

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { runBillingCycle } from '../src/billing/cycle.ts';
-import { createTestPlatform, customerInput, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, type ApiResponse, type TestPlatform } from './harness.ts';
+import type { Page } from '../db/paging.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import type { EventType } from '../src/events/catalog.ts';
+import type { TypedEventResource } from '../src/events/contract.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { ErrorCode } from '../src/kernel/errors.ts';
+import type { InvoiceResource } from '../src/billing/contract.ts';
+import type { PlanResource } from '../src/plans/contract.ts';
+import type { SubscriptionResource } from '../src/subscriptions/contract.ts';
+import type { UsageBatchResource } from '../src/usage/contract.ts';
+import type { UserResource } from '../src/users/contract.ts';
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -13,34 +24,35 @@ afterAll(() => p.close());
 const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
 
 async function onboard(overrides: Record<string, unknown> = {}) {
-  const res = await p.call('POST', '/v1/customers', { body: customerInput(overrides) });
+  const res = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput(overrides) });
   expect(res.status).toBe(201);
-  return res.body as { id: string; email: string; name: string; version: number; status: string; segment: string };
+  return res.body;
 }
 
-async function eventsOf(id: string, type?: string) {
-  const res = await p.call('GET', `/v1/events?subject=${id}&limit=100${type ? `&type=${type}` : ''}`);
+async function eventsOf<T extends EventType = EventType>(id: string, type?: T) {
+  const res = await p.call<Page<TypedEventResource<T>>>('GET', `/v1/events?subject=${id}&limit=100${type ? `&type=${type}` : ''}`);
   expect(res.status).toBe(200);
-  return res.body.data as { id: string; type: string; sequence: number; data: any }[];
+  return res.body.data;
 }
 
 async function list(query: string) {
-  const res = await p.call('GET', `/v1/customers?${query}`);
+  const res = await p.call<Page<CustomerResource>>('GET', `/v1/customers?${query}`);
   expect(res.status).toBe(200);
-  return res.body as { data: { id: string; name: string; email: string; status: string; segment: string; kind: string }[]; next_cursor: string | null; has_more: boolean };
+  return res.body;
 }
 
-function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
+  const problem = res.body as Problem;
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-  expect(res.body.status).toBe(status);
-  expect(res.body.code).toBe(code);
+  expect(problem.status).toBe(status);
+  expect(problem.code).toBe(code);
 }
 
 describe('onboarding', () => {
   test('answers 201 with the customer resource, normalising email and country', async () => {
     const name = `Northwind ${tag()}`;
-    const res = await p.call('POST', '/v1/customers', {
+    const res = await p.call<CustomerResource>('POST', '/v1/customers', {
       body: { name, email: `  Billing.${tag()}@Northwind.EXAMPLE `, kind: 'institution', country: 'fr', phone: '+33123456789', metadata: { crm_id: 'A-1', employees: 40 } },
     });
     expect(res.status).toBe(201);
@@ -80,7 +92,7 @@ describe('onboarding', () => {
     expect((await list(`email=${email}`)).data.map((c) => c.id)).toEqual([first.id]);
 
     expect((await p.call('POST', `/v1/customers/${first.id}/erase`)).status).toBe(200);
-    const reused = await p.call('POST', '/v1/customers', { body: customerInput({ email }) });
+    const reused = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput({ email }) });
     expect(reused.status).toBe(201);
     expect(reused.body.id).not.toBe(first.id);
     expect((await list(`email=${email}`)).data.map((c) => c.id)).toEqual([reused.body.id]);
@@ -99,7 +111,7 @@ describe('concurrent onboarding', () => {
 
 describe('reading', () => {
   test('GET by id returns the customer as created', async () => {
-    const created = await p.call('POST', '/v1/customers', { body: customerInput() });
+    const created = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() });
     const got = await p.call('GET', `/v1/customers/${created.body.id}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(created.body);
@@ -112,7 +124,7 @@ describe('reading', () => {
 
     const malformed = await p.call('GET', '/v1/customers/not-an-id');
     expectProblem(malformed, 400, 'validation');
-    expect(malformed.body.errors.map((e: { field: string }) => e.field)).toEqual(['id']);
+    expect(malformed.body.errors!.map((e) => e.field)).toEqual(['id']);
   });
 
   test('cursor pagination walks every customer exactly once, newest first', async () => {
@@ -169,7 +181,7 @@ describe('reading', () => {
     expect(await ids('kind=individual')).toEqual([b.id]);
     expect(await ids('status=active&kind=sme')).toEqual([]);
 
-    const byEmail = await list(`email=${encodeURIComponent(a.email.toUpperCase())}`);
+    const byEmail = await list(`email=${encodeURIComponent(a.email!.toUpperCase())}`);
     expect(byEmail.data.map((x) => x.id)).toEqual([a.id]);
     expect((await list(`email=nobody-${marker}@nowhere.example`)).data).toEqual([]);
   });
@@ -225,7 +237,7 @@ describe('updating', () => {
   test('PATCH to another live customer’s email is a 409 and changes nothing', async () => {
     const a = await onboard();
     const b = await onboard();
-    const res = await p.call('PATCH', `/v1/customers/${b.id}`, { body: { email: a.email } });
+    const res = await p.call<CustomerResource>('PATCH', `/v1/customers/${b.id}`, { body: { email: a.email } });
     expectProblem(res, 409, 'conflict');
     const got = await p.call('GET', `/v1/customers/${b.id}`);
     expect(got.body).toMatchObject({ email: b.email, version: 1 });
@@ -236,11 +248,11 @@ describe('updating', () => {
     const c = await onboard();
     const empty = await p.call('PATCH', `/v1/customers/${c.id}`, { body: {} });
     expectProblem(empty, 400, 'validation');
-    expect(empty.body.errors.length).toBeGreaterThan(0);
+    expect(empty.body.errors!.length).toBeGreaterThan(0);
 
     const unknown = await p.call('PATCH', `/v1/customers/${c.id}`, { body: { name: 'Fine', status: 'active' } });
     expectProblem(unknown, 400, 'validation');
-    expect(unknown.body.errors.map((e: { field: string }) => e.field)).toContain('status');
+    expect(unknown.body.errors!.map((e) => e.field)).toContain('status');
 
     const got = await p.call('GET', `/v1/customers/${c.id}`);
     expect(got.body).toMatchObject({ name: c.name, status: 'onboarded', version: 1 });
@@ -253,7 +265,7 @@ describe('updating', () => {
 });
 
 describe('lifecycle transitions', () => {
-  const move = (id: string, transition: string) => p.call('POST', `/v1/customers/${id}/${transition}`);
+  const move = <T = CustomerResource>(id: string, transition: string) => p.call<T>('POST', `/v1/customers/${id}/${transition}`);
 
   test('onboarded → active → deactivated → active, each with its event and a new version', async () => {
     const c = await onboard();
@@ -298,7 +310,7 @@ describe('lifecycle transitions', () => {
   test('a promotion reason is carried in the event', async () => {
     const c = await onboard();
     await move(c.id, 'activate');
-    const res = await p.call('POST', `/v1/customers/${c.id}/promote`, { body: { reason: 'strong usage' } });
+    const res = await p.call<CustomerResource>('POST', `/v1/customers/${c.id}/promote`, { body: { reason: 'strong usage' } });
     expect(res.status).toBe(200);
     expect((await eventsOf(c.id, 'customer.promoted'))[0]!.data.reason).toBe('strong usage');
   });
@@ -330,11 +342,11 @@ describe('lifecycle transitions', () => {
       test(`${transition} from ${state} is a 409 invalid_transition and changes nothing`, async () => {
         const c = await onboard();
         for (const step of setup) expect((await move(c.id, step)).status).toBe(200);
-        const before = await p.call('GET', `/v1/customers/${c.id}`);
-        expect(before.body.status).toBe(state);
+        const before = await p.call<CustomerResource>('GET', `/v1/customers/${c.id}`);
+        expect<string>(before.body.status).toBe(state);
         const eventCount = (await eventsOf(c.id)).length;
 
-        const res = await move(c.id, transition);
+        const res = await move<Problem>(c.id, transition);
         expectProblem(res, 409, 'invalid_transition');
         expect(res.body.type).toBe('/problems/invalid_transition');
         expect(res.body.instance).toBe(`/v1/customers/${c.id}/${transition}`);
@@ -367,7 +379,7 @@ describe('erasure', () => {
     expect((await p.call('POST', `/v1/customers/${c.id}/users`, { body: { email: invitee, name: 'Pat Colleague', role: 'member' } })).status).toBe(201);
     await p.call('PATCH', `/v1/customers/${c.id}`, { body: { name: `${name} GmbH` } });
     const before = await eventsOf(c.id);
-    expect(JSON.stringify(before)).toContain(c.email);
+    expect(JSON.stringify(before)).toContain(c.email!);
 
     const erased = await p.call('POST', `/v1/customers/${c.id}/erase`);
     expect(erased.status).toBe(200);
@@ -377,8 +389,8 @@ describe('erasure', () => {
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({ id: c.id, status: 'erased', name: null, email: null, phone: null });
 
-    expect((await p.call('GET', `/v1/customers/${c.id}/users`)).body.data).toEqual([]);
-    expect((await list(`email=${encodeURIComponent(c.email)}`)).data).toEqual([]);
+    expect((await p.call<Page<UserResource>>('GET', `/v1/customers/${c.id}/users`)).body.data).toEqual([]);
+    expect((await list(`email=${encodeURIComponent(c.email!)}`)).data).toEqual([]);
     expect((await list(`q=${encodeURIComponent(name)}`)).data).toEqual([]);
 
     const after = await eventsOf(c.id);
@@ -399,7 +411,7 @@ describe('erasure', () => {
     const key = `erase-${tag()}`;
     const name = `Replayable ${tag()}`;
     const input = customerInput({ name, phone: '+4917612345678', metadata: { contact: 'Dr. Private' } });
-    const created = await p.call('POST', '/v1/customers', { body: input, headers: { 'Idempotency-Key': key } });
+    const created = await p.call<CustomerResource>('POST', '/v1/customers', { body: input, headers: { 'Idempotency-Key': key } });
     expect(created.status).toBe(201);
     const userKey = `erase-user-${tag()}`;
     const userBody = { email: `member-${tag()}@acme.example`, name: 'Mo Member', role: 'member' };
@@ -427,42 +439,42 @@ describe('erasure', () => {
 
   test('issue 8: erasure cancels every live subscription, voids drafts, keeps issued invoices open without collecting them, and refuses new usage', async () => {
     const plan = async (trialDays: number) =>
-      (await p.call('POST', '/v1/plans', { body: { code: `e-${tag()}`, name: 'Erasable', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: trialDays, included_tokens: 1000 } })).body.id as string;
-    const subscribe = async (customerId: string, planId: string) => (await p.call('POST', '/v1/subscriptions', { body: { customer_id: customerId, plan_id: planId } })).body as { id: string; status: string };
-    const invoicesOf = async (customerId: string) => (await p.call('GET', `/v1/invoices?customer_id=${customerId}&limit=100`)).body.data as any[];
+      (await p.call<PlanResource>('POST', '/v1/plans', { body: { code: `e-${tag()}`, name: 'Erasable', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: trialDays, included_tokens: 1000 } })).body.id;
+    const subscribe = async (customerId: string, planId: string) => (await p.call<SubscriptionResource>('POST', '/v1/subscriptions', { body: { customer_id: customerId, plan_id: planId } })).body;
+    const invoicesOf = async (customerId: string) => (await p.call<Page<InvoiceResource>>('GET', `/v1/invoices?customer_id=${customerId}&limit=100`)).body.data;
 
     const c = await onboard({ payment_method: 'tok_decline' });
     // One whose first invoice was issued (finalized, its charge declined), one trialing, one with its first invoice still a draft.
     const issued = await subscribe(c.id, await plan(0));
-    const first = (await invoicesOf(c.id)).find((i) => i.subscription_id === issued.id);
+    const first = (await invoicesOf(c.id)).find((i) => i.subscription_id === issued.id)!;
     expect((await p.call('POST', `/v1/invoices/${first.id}/finalize`)).status).toBe(200);
     await runBillingCycle(p.deps);
     const trialing = await subscribe(c.id, await plan(14));
     const drafted = await subscribe(c.id, await plan(0));
     expect([issued.status, trialing.status, drafted.status]).toEqual(['incomplete', 'trialing', 'incomplete']);
     const before = await invoicesOf(c.id);
-    const open = before.find((i) => i.subscription_id === issued.id);
-    const draft = before.find((i) => i.subscription_id === drafted.id);
+    const open = before.find((i) => i.subscription_id === issued.id)!;
+    const draft = before.find((i) => i.subscription_id === drafted.id)!;
     expect([open.status, draft.status]).toEqual(['open', 'draft']);
     expect(open.auto_collect).toBe(true);
 
     expect((await p.call('POST', `/v1/customers/${c.id}/erase`)).status).toBe(200);
 
     for (const sub of [issued, trialing, drafted]) {
-      expect((await p.call('GET', `/v1/subscriptions/${sub.id}`)).body.status).toBe('canceled');
+      expect((await p.call<SubscriptionResource>('GET', `/v1/subscriptions/${sub.id}`)).body.status).toBe('canceled');
       const canceled = await eventsOf(sub.id, 'subscription.canceled');
       expect(canceled.map((e) => [e.data.reason, e.data.at_period_end])).toEqual([['customer_erased', false]]);
       expect((await eventsOf(sub.id, 'subscription.ended')).map((e) => e.data.reason)).toEqual(['customer_erased']);
     }
-    expect((await p.call('GET', `/v1/invoices/${draft.id}`)).body.status).toBe('void');
+    expect((await p.call<InvoiceResource>('GET', `/v1/invoices/${draft.id}`)).body.status).toBe('void');
     expect((await eventsOf(draft.id, 'invoice.voided'))).toHaveLength(1);
     // An issued invoice is the record of a debt: it stays open, but nothing charges it any more.
     expect((await p.call('GET', `/v1/invoices/${open.id}`)).body).toMatchObject({ status: 'open', auto_collect: false, next_attempt_at: null, amount_due: open.amount_due });
     expect(await eventsOf(open.id, 'invoice.voided')).toHaveLength(0);
     // An operator can still void it.
-    expect((await p.call('POST', `/v1/invoices/${open.id}/void`)).body.status).toBe('void');
+    expect((await p.call<InvoiceResource>('POST', `/v1/invoices/${open.id}/void`)).body.status).toBe('void');
 
-    const usage = await p.call('POST', '/v1/usage', { body: { records: [{ id: `u-${tag()}`, customer_id: c.id, model: 'gpt-x', tokens: 5, occurred_at: new Date().toISOString() }] } });
+    const usage = await p.call<UsageBatchResource>('POST', '/v1/usage', { body: { records: [{ id: `u-${tag()}`, customer_id: c.id, model: 'gpt-x', tokens: 5, occurred_at: new Date().toISOString() }] } });
     expect(usage.status).toBe(200);
     expect(usage.body.results[0]).toMatchObject({ status: 'refused', reason: 'customer_erased', subscription_id: null });
   });

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { outbox } from '../db/schema/index.ts';
 import { createTestPlatform, customerInput, type TestPlatform } from './harness.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import type { EventResource } from '../src/events/contract.ts';
+import type { Page } from '../db/paging.ts';
+import type { Problem } from '../src/http/problem.ts';
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -8,23 +12,17 @@ beforeAll(async () => {
 });
 afterAll(() => p.close());
 
-interface Event {
-  id: string;
-  subject: string;
-  sequence: number;
-}
-
 async function page(cursor: string | null) {
-  const res = await p.call('GET', `/v1/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+  const res = await p.call<Page<EventResource>>('GET', `/v1/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
   expect(res.status).toBe(200);
   expect(res.body.has_more).toBe(res.body.next_cursor !== null);
-  return res.body as { data: Event[]; next_cursor: string | null };
+  return res.body;
 }
 
 describe('GET /v1/events', () => {
   test('pages in commit order: every event once, even one committed after a later id was paged past', async () => {
     for (let i = 0; i < 3; i++) {
-      const res = await p.call('POST', '/v1/customers', { body: customerInput() });
+      const res = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() });
       expect(res.status).toBe(201);
       expect((await p.call('PATCH', `/v1/customers/${res.body.id}`, { body: { name: `Renamed ${i}` } })).status).toBe(200);
     }
@@ -55,7 +53,7 @@ describe('GET /v1/events', () => {
   });
 
   test('a cursor that is not a position in the log is a validation error', async () => {
-    const res = await p.call('GET', `/v1/events?cursor=${btoa(JSON.stringify('evt_01J0000000000000000000000'))}`);
+    const res = await p.call<Problem>('GET', `/v1/events?cursor=${btoa(JSON.stringify('evt_01J0000000000000000000000'))}`);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('validation');
   });

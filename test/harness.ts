@@ -12,14 +12,58 @@ import { startWorkers, stopWorkers, type RunningWorker, type WorkerName } from '
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
+/** What `call` answers: the status, the headers and the body (parsed JSON, the text when not JSON, null when empty). */
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/**
+ * The parts of /openapi.json the tests read: a narrow view of an OpenAPI 3.1 document
+ * (operations by path and method, their security, parameters, bodies and responses).
+ */
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  components: { securitySchemes: Record<string, unknown> };
+  paths: Record<string, Record<string, OpenApiOperation>>;
+}
+
+/** One operation of the OpenAPI document, as far as the tests read it. */
+export interface OpenApiOperation {
+  security: Record<string, string[]>[];
+  'x-access'?: string;
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+}
+
+/** A request body's JSON Schema (an object), as far as the tests read it. */
+export interface JsonSchema {
+  required: string[];
+  properties: Record<string, { type?: string; enum?: unknown[] }>;
+}
+
+/** How `call` sends: a JSON body (or a string as is), the token (null for none), extra headers. */
+export interface CallOptions {
+  body?: unknown;
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
 export interface TestPlatform {
   deps: Deps;
   dir: string;
   app: ReturnType<typeof createApp>;
   /** A bearer token for a fresh operator with this role. */
   tokenFor(role: 'admin' | 'operator' | 'viewer'): Promise<string>;
-  /** Calls the API in-process; JSON body, bearer token of an admin unless `token` is given. */
-  call(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  /**
+   * Calls the API in-process; JSON body, bearer token of an admin unless `token` is given.
+   * The body is `unknown` unless the caller names what it expects: `call<CustomerResource>(…)`,
+   * `call<Problem>(…)`. The type is the test's claim, not a check; the assertions check.
+   */
+  call<T = unknown>(method: string, path: string, options?: CallOptions): Promise<ApiResponse<T>>;
   /** A verb context acting as a system actor. */
   ctx(): Ctx;
   startWorkers(names?: readonly WorkerName[]): void;
@@ -55,7 +99,7 @@ export async function createTestPlatform(options: { env?: Record<string, string>
     app,
     tokenFor,
     ctx,
-    async call(method, path, opts = {}) {
+    async call<T>(method: string, path: string, opts: CallOptions = {}): Promise<ApiResponse<T>> {
       let token = opts.token;
       if (token === undefined) {
         admin ??= createOperator(ctx(), { email: `admin-default@ops.example`, name: 'Default admin', role: 'admin', password: 'a-long-enough-password' });
@@ -76,7 +120,7 @@ export async function createTestPlatform(options: { env?: Record<string, string>
       } catch {
         // not JSON: keep the text
       }
-      return { status: res.status, headers: res.headers, body: parsed };
+      return { status: res.status, headers: res.headers, body: parsed as T };
     },
     startWorkers(names) {
       workers = [...workers, ...startWorkers(deps, names)];

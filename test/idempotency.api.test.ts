@@ -6,6 +6,12 @@ import { purgeExpiredIdempotencyKeys } from '../src/idempotency/purge.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 import { workerNames } from '../workers/registry.ts';
+import type { AuditEntryResource } from '../src/audit/contract.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import type { EventResource } from '../src/events/contract.ts';
+import type { Page } from '../db/paging.ts';
+import type { UserResource } from '../src/users/contract.ts';
+import type { Problem } from '../src/http/problem.ts';
 
 let p: TestPlatform;
 let operator: string;
@@ -20,37 +26,37 @@ afterAll(() => p.close());
 const newKey = () => `key-${crypto.randomUUID()}`;
 
 /** POSTs raw JSON text with an Idempotency-Key, returning the exact body text too. */
-async function post(path: string, body: unknown, key: string | undefined, token = operator, headers: Record<string, string> = {}) {
+async function post<T = unknown>(path: string, body: unknown, key: string | undefined, token = operator, headers: Record<string, string> = {}) {
   const h: Record<string, string> = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers };
   if (key !== undefined) h['Idempotency-Key'] = key;
   const res = await p.app.request(path, { method: 'POST', headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : null };
+  return { status: res.status, headers: res.headers, text, body: (text ? JSON.parse(text) : null) as T };
 }
 
 async function customersWithEmail(email: string) {
-  const res = await p.call('GET', `/v1/customers?email=${encodeURIComponent(email)}`);
+  const res = await p.call<Page<CustomerResource>>('GET', `/v1/customers?email=${encodeURIComponent(email)}`);
   expect(res.status).toBe(200);
-  return res.body.data as { id: string }[];
+  return res.body.data;
 }
 
 async function eventsOf(subject: string, type: string) {
-  const res = await p.call('GET', `/v1/events?subject=${subject}&type=${type}&limit=100`);
+  const res = await p.call<Page<EventResource>>('GET', `/v1/events?subject=${subject}&type=${type}&limit=100`);
   expect(res.status).toBe(200);
-  return res.body.data as { id: string }[];
+  return res.body.data;
 }
 
 async function auditOf(targetId: string) {
-  const res = await p.call('GET', `/v1/audit?target_id=${targetId}&limit=100`);
+  const res = await p.call<Page<AuditEntryResource>>('GET', `/v1/audit?target_id=${targetId}&limit=100`);
   expect(res.status).toBe(200);
-  return res.body.data as { actor: string; action: string; target_type: string; target_id: string; request_id: string | null }[];
+  return res.body.data;
 }
 
 describe('Idempotency-Key on POST', () => {
   test('a retry with the same key and body replays the first response; only one customer and one event exist', async () => {
     const key = newKey();
     const input = customerInput();
-    const first = await post('/v1/customers', input, key);
+    const first = await post<CustomerResource>('/v1/customers', input, key);
     expect(first.status).toBe(201);
     expect(first.headers.get('idempotency-replayed')).toBeNull();
 
@@ -91,19 +97,19 @@ describe('Idempotency-Key on POST', () => {
 
   test('the same key on another path is a different request (422)', async () => {
     const key = newKey();
-    const c = await post('/v1/customers', customerInput(), key);
+    const c = await post<CustomerResource>('/v1/customers', customerInput(), key);
     expect(c.status).toBe(201);
     const res = await post(`/v1/customers/${c.body.id}/activate`, customerInput(), key);
     expect(res.status).toBe(422);
-    expect((await p.call('GET', `/v1/customers/${c.body.id}`)).body.status).toBe('onboarded');
+    expect((await p.call<CustomerResource>('GET', `/v1/customers/${c.body.id}`)).body.status).toBe('onboarded');
   });
 
   test('a key used by a different operator is independent', async () => {
     const key = newKey();
     const other = await p.tokenFor('operator');
-    const mine = await post('/v1/customers', customerInput(), key);
+    const mine = await post<CustomerResource>('/v1/customers', customerInput(), key);
     const theirsInput = customerInput();
-    const theirs = await post('/v1/customers', theirsInput, key, other);
+    const theirs = await post<CustomerResource>('/v1/customers', theirsInput, key, other);
     expect(mine.status).toBe(201);
     expect(theirs.status).toBe(201);
     expect(theirs.headers.get('idempotency-replayed')).toBeNull();
@@ -114,9 +120,9 @@ describe('Idempotency-Key on POST', () => {
   test('a request that failed validation replays the same 400', async () => {
     const key = newKey();
     const bad = customerInput({ country: 'Germany' });
-    const first = await post('/v1/customers', bad, key);
+    const first = await post<Problem>('/v1/customers', bad, key);
     expect(first.status).toBe(400);
-    expect(first.body.errors.map((e: { field: string }) => e.field)).toContain('country');
+    expect(first.body.errors!.map((e) => e.field)).toContain('country');
 
     const second = await post('/v1/customers', bad, key);
     expect(second.status).toBe(400);
@@ -127,7 +133,7 @@ describe('Idempotency-Key on POST', () => {
 
   test('a conflict (duplicate email) replays too, even after the conflict is gone', async () => {
     const input = customerInput();
-    const original = await post('/v1/customers', input, undefined);
+    const original = await post<CustomerResource>('/v1/customers', input, undefined);
     const key = newKey();
     const first = await post('/v1/customers', input, key);
     expect(first.status).toBe(409);
@@ -143,12 +149,12 @@ describe('Idempotency-Key on POST', () => {
     for (let round = 0; round < 5; round++) {
       const key = newKey();
       const input = customerInput();
-      const results = await Promise.all([post('/v1/customers', input, key), post('/v1/customers', input, key)]);
+      const results = await Promise.all([post<CustomerResource>('/v1/customers', input, key), post<CustomerResource>('/v1/customers', input, key)]);
       const created = results.filter((r) => r.status === 201 && r.headers.get('idempotency-replayed') === null);
       expect(created).toHaveLength(1);
       const other = results.find((r) => r !== created[0])!;
       if (other.status === 409) {
-        expect(other.body.code).toBe('idempotency_in_progress');
+        expect((other.body as unknown as Problem).code).toBe('idempotency_in_progress');
       } else {
         expect(other.status).toBe(201);
         expect(other.headers.get('idempotency-replayed')).toBe('true');
@@ -206,9 +212,9 @@ describe('Idempotency-Key on POST', () => {
   });
 
   test('a retried transition with its key replays the success instead of a 409 invalid_transition', async () => {
-    const c = await post('/v1/customers', customerInput(), undefined);
+    const c = await post<CustomerResource>('/v1/customers', customerInput(), undefined);
     const key = newKey();
-    const first = await post(`/v1/customers/${c.body.id}/activate`, undefined, key);
+    const first = await post<CustomerResource>(`/v1/customers/${c.body.id}/activate`, undefined, key);
     expect(first.status).toBe(200);
     expect(first.body.status).toBe('active');
 
@@ -218,31 +224,31 @@ describe('Idempotency-Key on POST', () => {
     expect(retry.headers.get('idempotency-replayed')).toBe('true');
 
     // Without the key the same call is a new request, which the state machine refuses.
-    const fresh = await post(`/v1/customers/${c.body.id}/activate`, undefined, newKey());
+    const fresh = await post<Problem>(`/v1/customers/${c.body.id}/activate`, undefined, newKey());
     expect(fresh.status).toBe(409);
     expect(fresh.body.code).toBe('invalid_transition');
 
     expect(await eventsOf(c.body.id, 'customer.activated')).toHaveLength(1);
-    expect((await p.call('GET', `/v1/customers/${c.body.id}`)).body.version).toBe(2);
+    expect((await p.call<CustomerResource>('GET', `/v1/customers/${c.body.id}`)).body.version).toBe(2);
     expect((await auditOf(c.body.id)).filter((a) => a.action === 'customer.activate')).toHaveLength(1);
   });
 
   test('a retried user invitation with its key makes one user', async () => {
-    const c = await post('/v1/customers', customerInput(), undefined);
+    const c = await post<CustomerResource>('/v1/customers', customerInput(), undefined);
     const key = newKey();
     const body = { email: `once-${crypto.randomUUID()}@people.example`, role: 'member' };
     const first = await post(`/v1/customers/${c.body.id}/users`, body, key);
     const second = await post(`/v1/customers/${c.body.id}/users`, body, key);
     expect(first.status).toBe(201);
     expect(second.text).toBe(first.text);
-    const users = (await p.call('GET', `/v1/customers/${c.body.id}/users`)).body.data;
-    expect(users.filter((u: { email: string }) => u.email === body.email)).toHaveLength(1);
+    const users = (await p.call<Page<UserResource>>('GET', `/v1/customers/${c.body.id}/users`)).body.data;
+    expect(users.filter((u) => u.email === body.email)).toHaveLength(1);
   });
 });
 
 describe('audit trail', () => {
   test('onboarding is audited with the operator as actor and the request id of the response', async () => {
-    const res = await post('/v1/customers', customerInput(), newKey());
+    const res = await post<CustomerResource>('/v1/customers', customerInput(), newKey());
     expect(res.status).toBe(201);
     const requestId = res.headers.get('x-request-id');
     expect(requestId).toBeTruthy();
@@ -252,7 +258,7 @@ describe('audit trail', () => {
   });
 
   test('a caller-supplied X-Request-Id is what the audit entry records', async () => {
-    const res = await post('/v1/customers', customerInput(), undefined, operator, { 'X-Request-Id': 'client-trace-42' });
+    const res = await post<CustomerResource>('/v1/customers', customerInput(), undefined, operator, { 'X-Request-Id': 'client-trace-42' });
     expect(res.headers.get('x-request-id')).toBe('client-trace-42');
     expect((await auditOf(res.body.id))[0]).toMatchObject({ action: 'customer.onboard', request_id: 'client-trace-42', actor: operatorId });
   });
@@ -263,7 +269,7 @@ describe('audit trail', () => {
       expect(res.status).toBeLessThan(300);
       expected.push({ action, requestId: res.headers.get('x-request-id')! });
     };
-    const created = await post('/v1/customers', customerInput(), undefined);
+    const created = await post<CustomerResource>('/v1/customers', customerInput(), undefined);
     const id = created.body.id;
     await track('customer.onboard', created);
     await track('customer.update', await p.call('PATCH', `/v1/customers/${id}`, { token: operator, body: { name: 'Audited Ltd' } }));
@@ -278,8 +284,8 @@ describe('audit trail', () => {
   });
 
   test('user changes are audited against the user', async () => {
-    const c = await post('/v1/customers', customerInput(), undefined);
-    const added = await post(`/v1/customers/${c.body.id}/users`, { email: `audited-${crypto.randomUUID()}@people.example`, role: 'member' }, undefined);
+    const c = await post<CustomerResource>('/v1/customers', customerInput(), undefined);
+    const added = await post<UserResource>(`/v1/customers/${c.body.id}/users`, { email: `audited-${crypto.randomUUID()}@people.example`, role: 'member' }, undefined);
     const changed = await p.call('PATCH', `/v1/customers/${c.body.id}/users/${added.body.id}`, { token: operator, body: { role: 'admin' } });
     const removed = await p.call('DELETE', `/v1/customers/${c.body.id}/users/${added.body.id}`, { token: operator });
     const entries = (await auditOf(added.body.id)).reverse();
@@ -291,7 +297,7 @@ describe('audit trail', () => {
   });
 
   test('a refused write leaves no audit entry', async () => {
-    const c = await post('/v1/customers', customerInput(), undefined);
+    const c = await post<CustomerResource>('/v1/customers', customerInput(), undefined);
     expect((await post(`/v1/customers/${c.body.id}/deactivate`, undefined, undefined)).status).toBe(409);
     expect((await auditOf(c.body.id)).map((e) => e.action)).toEqual(['customer.onboard']);
   });
@@ -303,13 +309,13 @@ describe('Idempotency-Key retention', () => {
     const q = await createTestPlatform({ build: { clock }, env: { JWT_TTL_SECONDS: '604800' } });
     try {
       const headers = { 'Idempotency-Key': 'daily-import-1' };
-      const first = await q.call('POST', '/v1/customers', { body: customerInput(), headers });
+      const first = await q.call<CustomerResource>('POST', '/v1/customers', { body: customerInput(), headers });
       expect(first.status).toBe(201);
       clock.advance(23 * 3600_000);
       const sameDay = await q.call('POST', '/v1/customers', { body: customerInput(), headers });
       expect(sameDay.status).toBe(422);
       clock.advance(2 * 3600_000);
-      const nextDay = await q.call('POST', '/v1/customers', { body: customerInput(), headers });
+      const nextDay = await q.call<CustomerResource>('POST', '/v1/customers', { body: customerInput(), headers });
       expect(nextDay.status).toBe(201);
       expect(nextDay.body.id).not.toBe(first.body.id);
       expect(nextDay.headers.get('Idempotency-Replayed')).toBeNull();

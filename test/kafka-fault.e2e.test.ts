@@ -7,6 +7,9 @@ import { inbox, outbox, profiles } from '../db/schema/index.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 import { describeKafka, kafkaBrokers, kafkaEnv, uniquePrefix } from './kafka-env.ts';
 import { freePort, killAll, ROOT, spawnBun } from './processes.ts';
+import type { ConsumerList } from '../src/events/contract.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import type { Readiness } from '../src/http/health.ts';
 
 /**
  * Faults on the Kafka bus with real processes and a real broker: workers killed with
@@ -25,7 +28,7 @@ const countOf = async (query: Promise<{ n: number }[]>) => (await query)[0]?.n ?
 async function onboard(platform: TestPlatform, n: number) {
   const ids: string[] = [];
   for (let i = 0; i < n; i += 50) {
-    const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => platform.call('POST', '/v1/customers', { body: customerInput() })));
+    const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => platform.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() })));
     for (const res of batch) {
       expect(res.status).toBe(201);
       ids.push(res.body.id);
@@ -78,7 +81,7 @@ describeKafka('Kafka faults with real processes', () => {
     expect(await countOf(db.select({ n: count() }).from(outbox).where(eq(outbox.type, 'customer.profiled')))).toBe(N);
     expect(await countOf(db.select({ n: count() }).from(inbox).where(eq(inbox.consumer, 'profiling')))).toBe(N);
     const lag = await eventually(async () => {
-      const groups = (await p!.call('GET', '/v1/consumers')).body.data as { group: string; lag: number }[];
+      const groups = (await p!.call<ConsumerList>('GET', '/v1/consumers')).body.data;
       const g = groups.find((x) => x.group === 'profiling');
       return g && g.lag === 0 ? g : null;
     }, { timeoutMs: 20_000 });
@@ -104,7 +107,7 @@ describeKafka('Kafka faults with real processes', () => {
       const during: string[] = [];
       for (let i = 0; i < 30; i++) {
         const started = performance.now();
-        const res = await p.call('POST', '/v1/customers', { body: customerInput() });
+        const res = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() });
         const took = performance.now() - started;
         expect(res.status).toBe(201);
         // A request that waited for the broker would take the producer's 10 s timeout at least.
@@ -113,7 +116,7 @@ describeKafka('Kafka faults with real processes', () => {
       }
       const pending = await countOf(p.deps.db.select({ n: count() }).from(outbox).where(isNull(outbox.publishedAt)));
       expect(pending).toBeGreaterThanOrEqual(30);
-      const ready = await p.call('GET', '/readyz', { token: null });
+      const ready = await p.call<Readiness>('GET', '/readyz', { token: null });
       expect(ready.status).toBe(503);
       expect(ready.body.checks.bus).toBe('unreachable');
 

@@ -6,6 +6,10 @@ import { createSandboxProvider } from '../src/payments/sandbox.ts';
 import { billingFixtures } from './billing-fixtures.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 import { describeKafka, kafkaBrokers, kafkaEnv, uniquePrefix } from './kafka-env.ts';
+import type { Page } from '../db/paging.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import type { EventResource } from '../src/events/contract.ts';
+import type { UsagePeriodResource } from '../src/usage/contract.ts';
 
 /**
  * Other programs on the same topics: kcat (Debian's, as an operator or an AI gateway
@@ -34,10 +38,10 @@ describeKafka('interoperability with Kafka tools', () => {
   afterAll(() => p.close());
 
   test('kcat and the console consumer read our events: key = subject, value = the CloudEvents envelope', async () => {
-    const created = await p.call('POST', '/v1/customers', { body: customerInput({ name: 'Interop GmbH' }) });
+    const created = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput({ name: 'Interop GmbH' }) });
     expect(created.status).toBe(201);
-    const id = created.body.id as string;
-    await eventually(async () => (await p.call('GET', `/v1/events?subject=${id}`)).body.data[0]?.delivery.state === 'published');
+    const id = created.body.id;
+    await eventually(async () => (await p.call<Page<EventResource>>('GET', `/v1/events?subject=${id}`)).body.data[0]?.delivery.state === 'published');
     const topic = `${prefix}customer.onboarded`;
 
     const lines = run('kcat', ['-b', kafkaBrokers, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k\t%h\t%s\n']).trim().split('\n');
@@ -45,7 +49,7 @@ describeKafka('interoperability with Kafka tools', () => {
     expect(mine).toBeDefined();
     const [, headers, value] = mine!;
     expect(headers).toContain('content-type=application/cloudevents+json');
-    const envelope = JSON.parse(value!);
+    const envelope: unknown = JSON.parse(value!);
     expect(envelope).toMatchObject({ specversion: '1.0', type: 'customer.onboarded', subject: id, source: 'urn:subscription-platform', sequence: 1, data: { customer: { id, name: 'Interop GmbH' } } });
 
     const consoleOut = run('bash', ['scripts/kafka.sh', 'console-consumer', topic, '--from-beginning', '--max-messages', '1', '--timeout-ms', '30000', '--property', 'print.key=true', '--property', 'key.separator=\t']);
@@ -73,7 +77,7 @@ describeKafka('interoperability with Kafka tools', () => {
     run('kcat', ['-b', kafkaBrokers, '-P', '-t', topic, '-k', customer.id, '-H', 'content-type=application/cloudevents+json'], JSON.stringify(envelope));
 
     const usage = await eventually(async () => {
-      const u = await f.ok('GET', `/v1/subscriptions/${sub.id}/usage`);
+      const u = await f.ok<UsagePeriodResource>('GET', `/v1/subscriptions/${sub.id}/usage`);
       return u.used_tokens === 2200 ? u : null;
     }, { timeoutMs: 30_000 });
     expect(usage).toMatchObject({ included_tokens: 1000, overage_tokens: 1200 });
@@ -91,8 +95,8 @@ describeKafka('interoperability with Kafka tools', () => {
     // The renewal bills the overage: 1,200 tokens × 100 / 1,000 = 120.
     clock.set(Date.UTC(2026, 3, 1));
     await f.cycle();
-    const [, renewal] = await f.invoices(`subscription_id=${sub.id}`);
-    expect(renewal.lines.map((l: any) => [l.kind, l.amount, l.quantity])).toEqual([['subscription_fee', 1000, 1], ['usage_overage', 120, 1200]]);
+    const renewal = (await f.invoices(`subscription_id=${sub.id}`))[1]!;
+    expect(renewal.lines.map((l) => [l.kind, l.amount, l.quantity])).toEqual([['subscription_fee', 1000, 1], ['usage_overage', 120, 1200]]);
     expect(renewal).toMatchObject({ total: 1120, status: 'paid' });
   });
 });

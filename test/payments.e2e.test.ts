@@ -8,6 +8,11 @@ import { createSandboxProvider } from '../src/payments/sandbox.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
 import { billingFixtures, expectEveryChargeSettled } from './billing-fixtures.ts';
 import { createTestPlatform, eventually, type TestPlatform } from './harness.ts';
+import type { Page } from '../db/paging.ts';
+import type { AuditEntryResource } from '../src/audit/contract.ts';
+import type { CreditBalanceResource } from '../src/billing/contract.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { PaymentResource } from '../src/payments/contract.ts';
 
 const START = Date.UTC(2026, 5, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -42,9 +47,9 @@ async function openInvoice(paymentMethod: string | null, price = 5000) {
   const sub = await f.subscribe({ customer_id: customer.id, plan_id: plan.id });
   expect(sub.status).toBe('incomplete');
   // No review window (INVOICE_DRAFT_MINUTES=0): finalized in the transaction that drafted it.
-  const [invoice] = await f.invoices(`subscription_id=${sub.id}`);
+  const invoice = (await f.invoices(`subscription_id=${sub.id}`))[0]!;
   expect(invoice).toMatchObject({ status: 'open', billing_reason: 'subscription_create', total: price, number: expect.stringMatching(/^INV-\d{6}$/) });
-  return { customer, sub, invoiceId: invoice.id as string };
+  return { customer, sub, invoiceId: invoice.id };
 }
 
 forEachBus('payments', (bus) => {
@@ -73,7 +78,7 @@ forEachBus('payments', (bus) => {
       // The renewal finalized the invoice as it drafted it: the pass has no draft left to finalize.
       expect(await f.cycle()).toMatchObject({ advanced: 1, finalized: 0, attempted: 1, errors: 0 });
       expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'past_due' });
-      const [invoice] = await f.invoices(`subscription_id=${sub.id}`);
+      const invoice = (await f.invoices(`subscription_id=${sub.id}`))[0]!;
       expect(invoice).toMatchObject({ status: 'open', attempt_count: 1, next_attempt_at: iso(trialEnd + DAY_MS) });
 
       for (const day of [1, 3]) {
@@ -105,9 +110,9 @@ forEachBus('payments', (bus) => {
       const before = sandbox.ledger().length;
       const { invoiceId } = await openInvoice(null);
       expect(await f.cycle()).toMatchObject({ finalized: 0, attempted: 1 });
-      const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      const payment = (await f.ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoiceId}/payments`)).data[0]!;
       expect(payment).toMatchObject({ status: 'failed', failure_code: 'no_payment_method' });
-      expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:skipped']);
+      expect(payment.steps.map((s) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:skipped']);
       expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'open', next_attempt_at: iso(START + DAY_MS) });
       expect(sandbox.ledger()).toHaveLength(before);
     });
@@ -117,18 +122,18 @@ forEachBus('payments', (bus) => {
     test('a charge that timed out before charging fails the attempt; nothing is taken', async () => {
       const { invoiceId } = await openInvoice('tok_timeout');
       await f.cycle();
-      const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      const payment = (await f.ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoiceId}/payments`)).data[0]!;
       expect(payment).toMatchObject({ status: 'failed', failure_code: 'timeout' });
-      expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:failed', 'reverse:skipped']);
+      expect(payment.steps.map((s) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:failed', 'reverse:skipped']);
       expect(sandbox.ledger().find((c) => c.key === payment.id)).toBeUndefined();
     });
 
     test('a charge whose answer was lost after charging is reversed before the attempt counts as failed', async () => {
       const { invoiceId } = await openInvoice('tok_timeout_after_charge');
       await f.cycle();
-      const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      const payment = (await f.ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoiceId}/payments`)).data[0]!;
       expect(payment).toMatchObject({ status: 'failed', failure_code: 'timeout' });
-      expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:failed', 'reverse:succeeded']);
+      expect(payment.steps.map((s) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:failed', 'reverse:succeeded']);
       expect(sandbox.ledger().find((c) => c.key === payment.id)).toMatchObject({ amount: 5000, refunded: true });
       expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'open', amount_paid: 0 });
     });
@@ -142,10 +147,10 @@ forEachBus('payments', (bus) => {
         expect((await p.call('POST', `/v1/invoices/${invoiceId}/void`)).status).toBe(200);
       };
       expect(await f.cycle()).toMatchObject({ attempted: 1, errors: 0 });
-      const [payment] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      const payment = (await f.ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoiceId}/payments`)).data[0]!;
       expect(payment).toMatchObject({ status: 'refunded', failure_code: 'fulfilment_failed' });
       expect(payment.refund_reference).toStartWith('sbx_re_');
-      expect(payment.steps.map((s: any) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:succeeded', 'fulfil:failed', 'refund:succeeded']);
+      expect(payment.steps.map((s) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:succeeded', 'fulfil:failed', 'refund:succeeded']);
       expect(sandbox.ledger().find((c) => c.key === payment.id)).toMatchObject({ refunded: true });
       expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'void', amount_paid: 0 });
       expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'incomplete' });
@@ -158,7 +163,7 @@ forEachBus('payments', (bus) => {
       lostAnswer = true;
       expect(await f.cycle()).toMatchObject({ attempted: 1, errors: 1 });
       lostAnswer = false;
-      const [stalled] = (await f.ok('GET', `/v1/invoices/${invoiceId}/payments`)).data;
+      const stalled = (await f.ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoiceId}/payments`)).data[0]!;
       expect(stalled.status).toBe('pending');
       // Before the lease runs out nobody touches it, and the invoice is not attempted again meanwhile.
       expect(await f.cycle()).toMatchObject({ resumed: 0, attempted: 0 });
@@ -185,10 +190,10 @@ forEachBus('payments', (bus) => {
       expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ attempt_count: 1, next_attempt_at: iso(START + DAY_MS) });
 
       const headers = { 'Idempotency-Key': `pay-${invoiceId}` };
-      const paid = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: { payment_method: 'tok_mastercard' }, headers });
+      const paid = await p.call<PaymentResource>('POST', `/v1/invoices/${invoiceId}/pay`, { body: { payment_method: 'tok_mastercard' }, headers });
       expect(paid.status).toBe(200);
       expect(paid.body).toMatchObject({ status: 'succeeded', amount: 5000, currency: 'EUR' });
-      const replay = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: { payment_method: 'tok_mastercard' }, headers });
+      const replay = await p.call<PaymentResource>('POST', `/v1/invoices/${invoiceId}/pay`, { body: { payment_method: 'tok_mastercard' }, headers });
       expect(replay.headers.get('idempotency-replayed')).toBe('true');
       expect(replay.body.id).toBe(paid.body.id);
       expect(sandbox.ledger().filter((c) => c.description === `Invoice ${invoiceId}`)).toHaveLength(1);
@@ -209,7 +214,7 @@ forEachBus('payments', (bus) => {
       p.startWorkers(['relay', 'profiling']);
       const first = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 8334 })).id });
       await f.cycle(); // 8334 + 20 % (1666.8 → 1667) = 10001 → bonus round(1000.1) = 1000
-      await eventually(async () => (await f.ok('GET', `/v1/customers/${customer.id}/credits`)).balances.EUR === 1000);
+      await eventually(async () => (await f.ok<CreditBalanceResource>('GET', `/v1/customers/${customer.id}/credits`)).balances.EUR === 1000);
       await p.stopWorkers();
 
       const small = await f.plan({ price_amount: 500 }); // 500 + 100 tax = 600 ≤ 1000 credit
@@ -224,12 +229,12 @@ forEachBus('payments', (bus) => {
       const third = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 1000 })).id });
       await p.call('PATCH', `/v1/customers/${customer.id}`, { body: { payment_method: 'tok_decline' } });
       await f.cycle();
-      const [partly] = await f.invoices(`subscription_id=${third.id}`);
+      const partly = (await f.invoices(`subscription_id=${third.id}`))[0]!;
       expect(partly).toMatchObject({ status: 'open', total: 1200, credit_applied: 400, amount_due: 800 });
       expect(await f.ok('POST', `/v1/invoices/${partly.id}/void`)).toMatchObject({ status: 'void', next_attempt_at: null });
-      const credits = await f.ok('GET', `/v1/customers/${customer.id}/credits`);
+      const credits = await f.ok<CreditBalanceResource>('GET', `/v1/customers/${customer.id}/credits`);
       expect(credits.balances.EUR).toBe(400);
-      expect(credits.entries.map((e: any) => [e.reason, e.amount])).toEqual([['first_payment_bonus', 1000], ['invoice_applied', -600], ['invoice_applied', -400], ['invoice_voided', 400]]);
+      expect(credits.entries.map((e) => [e.reason, e.amount])).toEqual([['first_payment_bonus', 1000], ['invoice_applied', -600], ['invoice_applied', -400], ['invoice_voided', 400]]);
       expect(first.status).toBe('incomplete');
     });
 
@@ -253,10 +258,10 @@ forEachBus('payments', (bus) => {
   describe('validation, auth and errors of the billing routes', () => {
     test('bad input names the field; unknown ids are 404; viewers cannot write; no token is 401', async () => {
       const invalid = async (method: string, path: string, field: string, body?: unknown) => {
-        const res = await p.call(method, path, body === undefined ? {} : { body });
+        const res = await p.call<Problem>(method, path, body === undefined ? {} : { body });
         expect(res.status).toBe(400);
         expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-        expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+        expect(res.body.errors!.map((e) => e.field)).toContain(field);
       };
       await invalid('GET', '/v1/invoices?status=late', 'status');
       await invalid('GET', '/v1/invoices?customer_id=nope', 'customer_id');
@@ -267,7 +272,7 @@ forEachBus('payments', (bus) => {
       await invalid('PATCH', `/v1/customers/${(await f.customer()).id}`, 'tax_rate_bps', { tax_rate_bps: 10_001 });
       await invalid('PATCH', `/v1/customers/${(await f.customer()).id}`, 'tax_rate_bps', { tax_rate_bps: 19.5 });
 
-      const missing = await p.call('GET', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV');
+      const missing = await p.call<Problem>('GET', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV');
       expect(missing.status).toBe(404);
       expect(missing.body.code).toBe('not_found');
       expect((await p.call('POST', '/v1/invoices/inv_01ARZ3NDEKTSV4RRFFQ69G5FAV/void')).status).toBe(404);
@@ -294,7 +299,7 @@ describe('issue 8: invoice finalization', () => {
       const g = billingFixtures(q);
       const customer = await g.customer({ payment_method: 'tok_ok' });
       const sub = await g.subscribe({ customer_id: customer.id, plan_id: (await g.plan({ price_amount: 5000 })).id });
-      const [invoice] = await g.invoices(`subscription_id=${sub.id}`);
+      const invoice = (await g.invoices(`subscription_id=${sub.id}`))[0]!;
       expect(invoice).toMatchObject({ status: 'open', number: 'INV-000001', finalized_at: iso(START), next_attempt_at: iso(START), amount_due: 5000 });
       expect((await g.eventsOf(invoice.id)).map((e) => e.type)).toEqual(['invoice.created', 'invoice.finalized']);
       // Payable without waiting for a billing pass.
@@ -305,7 +310,7 @@ describe('issue 8: invoice finalization', () => {
       const trialing = await g.subscribe({ customer_id: customer.id, plan_id: (await g.plan({ price_amount: 700, trial_days: 7 })).id });
       own.set(START + 7 * DAY_MS);
       expect(await withTransaction(q.ctx(), (tx) => advanceSubscription(tx, trialing.id))).toBe(true);
-      const [renewal] = await g.invoices(`subscription_id=${trialing.id}`);
+      const renewal = (await g.invoices(`subscription_id=${trialing.id}`))[0]!;
       expect(renewal).toMatchObject({ status: 'open', number: 'INV-000002', finalized_at: iso(START + 7 * DAY_MS) });
       // The same events, in the same order, as when the billing pass finalizes a draft.
       expect((await g.eventsOf(renewal.id)).map((e) => e.type)).toEqual(['invoice.created', 'invoice.finalized']);
@@ -322,7 +327,7 @@ describe('issue 8: invoice finalization', () => {
     try {
       const g = billingFixtures(q);
       const sub = await g.subscribe({ customer_id: (await g.customer({ payment_method: 'tok_ok' })).id, plan_id: (await g.plan({ price_amount: 5000 })).id });
-      const [draft] = await g.invoices(`subscription_id=${sub.id}`);
+      const draft = (await g.invoices(`subscription_id=${sub.id}`))[0]!;
       expect(draft).toMatchObject({ status: 'draft', number: null });
       const early = await q.call('POST', `/v1/invoices/${draft.id}/pay`, { body: {} });
       expect(early.status).toBe(409);
@@ -343,8 +348,8 @@ describe('issue 8: invoice finalization', () => {
       expect(again.body).toMatchObject({ code: 'invalid_transition', current_status: 'open', transition: 'finalize' });
 
       expect((await g.eventsOf(draft.id)).map((e) => e.type)).toEqual(['invoice.created', 'invoice.finalized']);
-      const audit = await q.call('GET', `/v1/audit?target_id=${draft.id}`);
-      expect(audit.body.data.map((a: { action: string }) => a.action)).toEqual(['invoice.finalize']);
+      const audit = await q.call<Page<AuditEntryResource>>('GET', `/v1/audit?target_id=${draft.id}`);
+      expect(audit.body.data.map((a) => a.action)).toEqual(['invoice.finalize']);
 
       // Now it can be paid, and the billing pass has nothing left to finalize when the window ends.
       expect(await g.ok('POST', `/v1/invoices/${draft.id}/pay`, {})).toMatchObject({ status: 'succeeded' });

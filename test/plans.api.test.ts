@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createTestPlatform, type TestPlatform } from './harness.ts';
+import { createTestPlatform, type ApiResponse, type OpenApiDocument, type TestPlatform } from './harness.ts';
+import type { Page } from '../db/paging.ts';
+import type { TypedEventResource } from '../src/events/contract.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { ErrorCode } from '../src/kernel/errors.ts';
+import type { PlanResource } from '../src/plans/contract.ts';
+import type { AuditEntryResource } from '../src/audit/contract.ts';
+import type { EventType } from '../src/events/catalog.ts';
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -9,25 +16,6 @@ afterAll(() => p.close());
 
 /** A short random marker so codes in this file never collide. */
 const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
-
-interface Plan {
-  id: string;
-  object: 'plan';
-  code: string;
-  status: 'active' | 'archived';
-  version: number;
-  name: string;
-  price: { amount: number; currency: string };
-  interval: 'month' | 'year';
-  trial_days: number;
-  included_tokens: number;
-  overage_price_per_1k: { amount: number; currency: string };
-  quota_policy: 'overage' | 'block';
-  features: string[];
-  created_at: string;
-  updated_at: string;
-  archived_at: string | null;
-}
 
 /** A valid plan body; override any field. */
 const planInput = (overrides: Record<string, unknown> = {}) => ({
@@ -44,50 +32,52 @@ const planInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function create(overrides: Record<string, unknown> = {}): Promise<Plan> {
-  const res = await p.call('POST', '/v1/plans', { body: planInput(overrides) });
+async function create(overrides: Record<string, unknown> = {}): Promise<PlanResource> {
+  const res = await p.call<PlanResource>('POST', '/v1/plans', { body: planInput(overrides) });
   expect(res.status).toBe(201);
   return res.body;
 }
 
-async function patch(id: string, body: unknown) {
-  return p.call('PATCH', `/v1/plans/${id}`, { body });
+async function patch<T = PlanResource>(id: string, body: unknown) {
+  return p.call<T>('PATCH', `/v1/plans/${id}`, { body });
 }
 
+/** A plan's events: its subject is the plan, so they are all `plan.*`. */
 async function eventsOf(id: string) {
-  const res = await p.call('GET', `/v1/events?subject=${id}&limit=100`);
+  const res = await p.call<Page<TypedEventResource<Extract<EventType, `plan.${string}`>>>>('GET', `/v1/events?subject=${id}&limit=100`);
   expect(res.status).toBe(200);
-  return res.body.data as { id: string; type: string; sequence: number; data: any }[];
+  return res.body.data;
 }
 
 async function list(query: string) {
-  const res = await p.call('GET', `/v1/plans?${query}`);
+  const res = await p.call<Page<PlanResource>>('GET', `/v1/plans?${query}`);
   expect(res.status).toBe(200);
-  return res.body as { data: Plan[]; next_cursor: string | null; has_more: boolean };
+  return res.body;
 }
 
 async function versionsOf(id: string, query = 'limit=100') {
-  const res = await p.call('GET', `/v1/plans/${id}/versions?${query}`);
+  const res = await p.call<Page<PlanResource>>('GET', `/v1/plans/${id}/versions?${query}`);
   expect(res.status).toBe(200);
-  return res.body as { data: Plan[]; next_cursor: string | null; has_more: boolean };
+  return res.body;
 }
 
-function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
+  const problem = res.body as Problem;
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-  expect(res.body.status).toBe(status);
-  expect(res.body.code).toBe(code);
+  expect(problem.status).toBe(status);
+  expect(problem.code).toBe(code);
 }
 
-function expectInvalid(res: { status: number; headers: Headers; body: any }, field: string) {
+function expectInvalid(res: ApiResponse, field: string): asserts res is ApiResponse<Problem> {
   expectProblem(res, 400, 'validation');
-  expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  expect(res.body.errors!.map((e) => e.field)).toContain(field);
 }
 
 describe('creating', () => {
   test('answers 201 with the plan resource at version 1, normalising code and currency', async () => {
     const code = `Team-${tag()}`;
-    const res = await p.call('POST', '/v1/plans', { body: planInput({ code: ` ${code} `, currency: 'usd', name: '  Team  ' }) });
+    const res = await p.call<PlanResource>('POST', '/v1/plans', { body: planInput({ code: ` ${code} `, currency: 'usd', name: '  Team  ' }) });
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toStartWith('application/json');
     const plan = res.body;
@@ -150,7 +140,7 @@ describe('creating', () => {
   test('a retry with the same Idempotency-Key replays the first response and creates one plan', async () => {
     const body = planInput();
     const headers = { 'Idempotency-Key': `plan-${tag()}` };
-    const first = await p.call('POST', '/v1/plans', { body, headers });
+    const first = await p.call<PlanResource>('POST', '/v1/plans', { body, headers });
     const retry = await p.call('POST', '/v1/plans', { body, headers });
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
@@ -194,7 +184,7 @@ describe('validation', () => {
   test('every bad field is named at once', async () => {
     const res = await p.call('POST', '/v1/plans', { body: planInput({ currency: 'euro', price_amount: -1, interval: 'week', trial_days: 400, quota_policy: 'x' }) });
     expectProblem(res, 400, 'validation');
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['currency', 'interval', 'price_amount', 'quota_policy', 'trial_days']);
+    expect(res.body.errors!.map((e) => e.field).sort()).toEqual(['currency', 'interval', 'price_amount', 'quota_policy', 'trial_days']);
   });
 
   test('a PATCH validates the same way, refuses unknown fields (code is stable) and an empty body', async () => {
@@ -294,7 +284,7 @@ describe('versioning', () => {
     expect(res.body).toEqual(plan);
     expect((await versionsOf(plan.id)).data.map((x) => x.version)).toEqual([1]);
     expect((await eventsOf(plan.id)).map((e) => e.type)).toEqual(['plan.created']);
-    const audit = await p.call('GET', `/v1/audit?target_id=${plan.id}`);
+    const audit = await p.call<Page<AuditEntryResource>>('GET', `/v1/audit?target_id=${plan.id}`);
     expect(audit.body.data.map((a: { action: string }) => a.action)).toEqual(['plan.create']);
   });
 
@@ -306,7 +296,7 @@ describe('versioning', () => {
     const versions = (await versionsOf(plan.id)).data;
     expect(versions.map((x) => x.version)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(versions.slice(1).map((x) => x.price.amount).sort()).toEqual([101, 102, 103, 104, 105]);
-    expect((await p.call('GET', `/v1/plans/${plan.id}`)).body.version).toBe(6);
+    expect((await p.call<PlanResource>('GET', `/v1/plans/${plan.id}`)).body.version).toBe(6);
     expect((await eventsOf(plan.id)).map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -332,16 +322,16 @@ describe('archiving', () => {
   test('archives an active plan; it stays readable but cannot be updated (409)', async () => {
     const plan = await create();
     await patch(plan.id, { price_amount: 9900 });
-    const res = await p.call('POST', `/v1/plans/${plan.id}/archive`);
+    const res = await p.call<PlanResource>('POST', `/v1/plans/${plan.id}/archive`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: plan.id, status: 'archived', version: 2, price: { amount: 9900, currency: 'EUR' } });
-    expect(new Date(res.body.archived_at).toISOString()).toBe(res.body.archived_at);
-    expect(res.body.updated_at).toBe(res.body.archived_at);
+    expect(new Date(res.body.archived_at!).toISOString()).toBe(res.body.archived_at!);
+    expect(res.body.updated_at).toBe(res.body.archived_at!);
 
     expect((await p.call('GET', `/v1/plans/${plan.id}`)).body).toEqual(res.body);
     expect((await p.call('GET', `/v1/plans/${plan.id}?version=1`)).body).toMatchObject({ status: 'archived', version: 1, price: { amount: 4900 } });
 
-    const refused = await patch(plan.id, { price_amount: 1 });
+    const refused = await patch<Problem>(plan.id, { price_amount: 1 });
     expectProblem(refused, 409, 'invalid_transition');
     expect(refused.body.instance).toBe(`/v1/plans/${plan.id}`);
     expectProblem(await patch(plan.id, { name: plan.name }), 409, 'invalid_transition');
@@ -428,9 +418,9 @@ describe('events and audit', () => {
     const plan = await create();
     await patch(plan.id, { price_amount: 1 });
     await p.call('POST', `/v1/plans/${plan.id}/archive`);
-    const res = await p.call('GET', `/v1/audit?target_id=${plan.id}`);
+    const res = await p.call<Page<AuditEntryResource>>('GET', `/v1/audit?target_id=${plan.id}`);
     expect(res.status).toBe(200);
-    const entries = res.body.data as { action: string; actor: string; target_type: string; data: any }[];
+    const entries = res.body.data;
     expect(entries.map((e) => e.action)).toEqual(['plan.archive', 'plan.update', 'plan.create']);
     expect(entries.every((e) => e.target_type === 'plan' && e.actor.startsWith('op_'))).toBe(true);
     expect(entries[1]!.data).toEqual({ changed: ['price_amount'], version: 2, previous_version: 1 });
@@ -454,7 +444,7 @@ describe('access', () => {
 
   test('an operator writes plans', async () => {
     const operator = await p.tokenFor('operator');
-    const res = await p.call('POST', '/v1/plans', { token: operator, body: planInput() });
+    const res = await p.call<PlanResource>('POST', '/v1/plans', { token: operator, body: planInput() });
     expect(res.status).toBe(201);
     expect((await p.call('PATCH', `/v1/plans/${res.body.id}`, { token: operator, body: { name: 'Ops' } })).status).toBe(200);
     expect((await p.call('POST', `/v1/plans/${res.body.id}/archive`, { token: operator })).status).toBe(200);
@@ -468,18 +458,18 @@ describe('access', () => {
 
 describe('OpenAPI', () => {
   test('documents every plan route with the validating schemas', async () => {
-    const spec = (await p.call('GET', '/openapi.json', { token: null })).body;
-    expect(spec.paths['/v1/plans'].post).toBeTruthy();
-    expect(spec.paths['/v1/plans'].get).toBeTruthy();
-    expect(spec.paths['/v1/plans/{id}'].get).toBeTruthy();
-    expect(spec.paths['/v1/plans/{id}'].patch).toBeTruthy();
-    expect(spec.paths['/v1/plans/{id}/versions'].get).toBeTruthy();
-    expect(spec.paths['/v1/plans/{id}/archive'].post).toBeTruthy();
-    const body = spec.paths['/v1/plans'].post.requestBody.content['application/json'].schema;
+    const spec = (await p.call<OpenApiDocument>('GET', '/openapi.json', { token: null })).body;
+    expect(spec.paths['/v1/plans']!.post).toBeTruthy();
+    expect(spec.paths['/v1/plans']!.get).toBeTruthy();
+    expect(spec.paths['/v1/plans/{id}']!.get).toBeTruthy();
+    expect(spec.paths['/v1/plans/{id}']!.patch).toBeTruthy();
+    expect(spec.paths['/v1/plans/{id}/versions']!.get).toBeTruthy();
+    expect(spec.paths['/v1/plans/{id}/archive']!.post).toBeTruthy();
+    const body = spec.paths['/v1/plans']!.post!.requestBody!.content['application/json']!.schema;
     expect(body.required.sort()).toEqual(['code', 'currency', 'interval', 'name', 'price_amount']);
-    expect(body.properties.interval.enum).toEqual(['month', 'year']);
-    expect(body.properties.quota_policy.enum).toEqual(['overage', 'block']);
-    const params = spec.paths['/v1/plans/{id}'].get.parameters.map((x: { name: string; in: string }) => `${x.in}:${x.name}`);
+    expect(body.properties.interval!.enum).toEqual(['month', 'year']);
+    expect(body.properties.quota_policy!.enum).toEqual(['overage', 'block']);
+    const params = spec.paths['/v1/plans/{id}']!.get!.parameters!.map((x) => `${x.in}:${x.name}`);
     expect(params).toEqual(expect.arrayContaining(['path:id', 'query:version']));
   });
 });

@@ -3,7 +3,8 @@ import { decodeJwt } from 'jose';
 import { createApp } from '../src/app.ts';
 import { issueToken } from '../src/auth/tokens.ts';
 import { ACCESS_LEVELS, declaredAccess, type Access } from '../src/http/access.ts';
-import { createTestPlatform, type TestPlatform } from './harness.ts';
+import { createTestPlatform, type OpenApiDocument, type TestPlatform } from './harness.ts';
+import type { Problem } from '../src/http/problem.ts';
 
 let p: TestPlatform;
 const operators = new Map<Role, string>();
@@ -72,17 +73,17 @@ describe('issue 9: every route declares its access once, and the server enforces
         const label = `${route.method} ${route.path} as ${role ?? 'no token'} (${route.access})`;
         outcomes.push(`${label}: ${refused ? `refused ${res.status}` : 'allowed'}`);
         expected.push(`${label}: ${admits(route.access!, role) ? 'allowed' : `refused ${role ? 403 : 401}`}`);
-        if (refused) expect(res.body.code).toBe(res.status === 401 ? 'unauthorized' : 'forbidden');
+        if (refused) expect((res.body as Problem).code).toBe(res.status === 401 ? 'unauthorized' : 'forbidden');
       }
     }
     expect(outcomes).toEqual(expected);
   });
 
   test('the OpenAPI document shows each documented route\'s declared access', async () => {
-    const doc = (await p.call('GET', '/openapi.json', { token: null })).body;
+    const doc = (await p.call<OpenApiDocument>('GET', '/openapi.json', { token: null })).body;
     const declared = new Map(routesOf(p.app).map((r) => [`${r.method} ${r.path.replaceAll(/:([A-Za-z]+)/g, '{$1}')}`, r.access]));
     let documented = 0;
-    for (const [path, operations] of Object.entries<Record<string, { 'x-access': string; security: unknown[] }>>(doc.paths)) {
+    for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const access = declared.get(`${method.toUpperCase()} ${path}`);
         const shown = { route: `${method} ${path}`, access: operation['x-access'] ?? (operation.security.length === 0 ? 'public' : 'undeclared'), open: operation.security.length === 0 };

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
+import type { NotificationEntry } from '../src/customers/contract.ts';
+import type { Page } from '../db/paging.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
 
 interface Received {
   from: string;
@@ -52,14 +55,14 @@ afterAll(async () => {
 describe('SMTP email channel', () => {
   test('the welcome email reaches a real SMTP server with the notification id as Message-ID', async () => {
     const input = customerInput({ name: 'Mail Receiver Ltd' });
-    const { body: customer } = await p.call('POST', '/v1/customers', { body: input });
+    const { body: customer } = await p.call<CustomerResource>('POST', '/v1/customers', { body: input });
     const mail = await eventually(async () => smtp.received.find((m) => m.to.includes(input.email as string)));
     expect(mail.from).toBe('billing@platform.example');
     expect(mail.raw).toContain('Subject: Welcome aboard');
     expect(mail.raw).toContain('Hello Mail Receiver Ltd,');
 
     const history = await eventually(async () => {
-      const res = await p.call('GET', `/v1/customers/${customer.id}/notifications`);
+      const res = await p.call<Page<NotificationEntry>>('GET', `/v1/customers/${customer.id}/notifications`);
       return res.body.data[0];
     });
     expect(history.status).toBe('sent');

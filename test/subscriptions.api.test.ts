@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { manualClock } from '../src/kernel/clock.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
-import { createTestPlatform, customerInput, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, type ApiResponse, type OpenApiDocument, type TestPlatform } from './harness.ts';
+import type { Page } from '../db/paging.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import type { TypedEventResource } from '../src/events/contract.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { ErrorCode } from '../src/kernel/errors.ts';
+import type { PlanResource } from '../src/plans/contract.ts';
+import type { AdjustmentResource, SubscriptionResource } from '../src/subscriptions/contract.ts';
 
 const APRIL_1 = Date.UTC(2026, 3, 1);
 const clock = manualClock(APRIL_1);
@@ -15,38 +22,38 @@ const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 async function plan(overrides: Record<string, unknown> = {}) {
-  const res = await p.call('POST', '/v1/plans', { body: { code: `p-${tag()}`, name: 'Basic', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...overrides } });
+  const res = await p.call<PlanResource>('POST', '/v1/plans', { body: { code: `p-${tag()}`, name: 'Basic', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...overrides } });
   expect(res.status).toBe(201);
-  return res.body as { id: string; version: number };
+  return res.body;
 }
 
 async function customer() {
-  const res = await p.call('POST', '/v1/customers', { body: customerInput() });
+  const res = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() });
   expect(res.status).toBe(201);
-  return res.body as { id: string };
+  return res.body;
 }
 
 async function subscribe(body: Record<string, unknown>) {
-  const res = await p.call('POST', '/v1/subscriptions', { body });
+  const res = await p.call<SubscriptionResource>('POST', '/v1/subscriptions', { body });
   expect(res.status).toBe(201);
   return res.body;
 }
 
 async function eventsOf(id: string) {
-  const res = await p.call('GET', `/v1/events?subject=${id}&limit=100`);
+  const res = await p.call<Page<TypedEventResource>>('GET', `/v1/events?subject=${id}&limit=100`);
   expect(res.status).toBe(200);
-  return res.body.data as { type: string; sequence: number; data: any }[];
+  return res.body.data;
 }
 
-function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-  expect(res.body.code).toBe(code);
+  expect((res.body as Problem).code).toBe(code);
 }
 
-function expectInvalid(res: { status: number; headers: Headers; body: any }, field: string) {
+function expectInvalid(res: ApiResponse, field: string): asserts res is ApiResponse<Problem> {
   expectProblem(res, 400, 'validation');
-  expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  expect(res.body.errors!.map((e) => e.field)).toContain(field);
 }
 
 describe('starting a subscription', () => {
@@ -76,8 +83,8 @@ describe('starting a subscription', () => {
 
     const events = await eventsOf(sub.id);
     expect(events.map((e) => [e.type, e.sequence])).toEqual([['subscription.created', 1], ['subscription.trial_started', 2]]);
-    expect(events[1]!.data.trial_end).toBe(iso(APRIL_1 + 14 * DAY_MS));
-    expect(events[0]!.data.subscription).toMatchObject({ id: sub.id, status: 'trialing', plan_version: 1 });
+    expect((events[1] as TypedEventResource<'subscription.trial_started'>).data.trial_end).toBe(iso(APRIL_1 + 14 * DAY_MS));
+    expect((events[0] as TypedEventResource<'subscription.created'>).data.subscription).toMatchObject({ id: sub.id, status: 'trialing', plan_version: 1 });
   });
 
   test('without a trial (plan has none, or trial: false): incomplete, only subscription.created', async () => {
@@ -89,7 +96,7 @@ describe('starting a subscription', () => {
       expect(sub).toMatchObject({ status: 'incomplete', trial_end: null });
       expect((await eventsOf(sub.id)).map((e) => e.type)).toEqual(['subscription.created']);
     }
-    const mine = await p.call('GET', `/v1/customers/${c.id}/subscriptions`);
+    const mine = await p.call<Page<SubscriptionResource>>('GET', `/v1/customers/${c.id}/subscriptions`);
     expect(mine.status).toBe(200);
     expect(mine.body.data.map((s: { id: string }) => s.id)).toEqual([skipped.id, none.id]);
   });
@@ -98,8 +105,8 @@ describe('starting a subscription', () => {
     clock.set(APRIL_1);
     const pl = await plan();
     const sub = await subscribe({ customer_id: (await customer()).id, plan_id: pl.id });
-    expect((await p.call('PATCH', `/v1/plans/${pl.id}`, { body: { price_amount: 3900 } })).body.version).toBe(2);
-    expect((await p.call('GET', `/v1/subscriptions/${sub.id}`)).body.plan_version).toBe(1);
+    expect((await p.call<PlanResource>('PATCH', `/v1/plans/${pl.id}`, { body: { price_amount: 3900 } })).body.version).toBe(2);
+    expect((await p.call<SubscriptionResource>('GET', `/v1/subscriptions/${sub.id}`)).body.plan_version).toBe(1);
   });
 
   test('refuses a deactivated customer and an archived plan (409), unknown ones (404)', async () => {
@@ -123,13 +130,13 @@ describe('starting a subscription', () => {
     const c = await customer();
     const body = { customer_id: c.id, plan_id: (await plan()).id };
     const headers = { 'Idempotency-Key': `sub-${tag()}` };
-    const first = await p.call('POST', '/v1/subscriptions', { body, headers });
+    const first = await p.call<SubscriptionResource>('POST', '/v1/subscriptions', { body, headers });
     const retry = await p.call('POST', '/v1/subscriptions', { body, headers });
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotency-replayed')).toBe('true');
     expect(retry.body).toEqual(first.body);
-    expect((await p.call('GET', `/v1/subscriptions?customer_id=${c.id}`)).body.data.map((s: { id: string }) => s.id)).toEqual([first.body.id]);
+    expect((await p.call<Page<SubscriptionResource>>('GET', `/v1/subscriptions?customer_id=${c.id}`)).body.data.map((s: { id: string }) => s.id)).toEqual([first.body.id]);
   });
 });
 
@@ -165,7 +172,7 @@ describe('cancelling', () => {
     expect(canceled).toHaveLength(1);
     // A trialing subscription's period is its trial: it ends when the trial does.
     expect(canceled[0]!.data).toMatchObject({ at_period_end: true, effective_at: iso(APRIL_1 + 7 * DAY_MS), subscription: { cancel_at_period_end: true, status: 'trialing' } });
-    expect((await p.call('GET', `/v1/subscriptions?status=canceled&customer_id=${sub.customer_id}`)).body.data).toEqual([]);
+    expect((await p.call<Page<SubscriptionResource>>('GET', `/v1/subscriptions?status=canceled&customer_id=${sub.customer_id}`)).body.data).toEqual([]);
   });
 });
 
@@ -181,14 +188,14 @@ describe('changing plan', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ plan_id: pro.id, plan_version: 1, current_period_start: iso(APRIL_1), current_period_end: iso(Date.UTC(2026, 4, 1)), version: 2 });
 
-    const adjustments = await p.call('GET', `/v1/subscriptions/${sub.id}/adjustments`);
+    const adjustments = await p.call<Page<AdjustmentResource>>('GET', `/v1/subscriptions/${sub.id}/adjustments`);
     expect(adjustments.status).toBe(200);
     // 2900 × 15/30 = 1450 and 9900 × 15/30 = 4950, by hand.
-    expect(adjustments.body.data.map((a: any) => [a.kind, a.amount.amount, a.amount.currency, a.invoiced_at])).toEqual([
+    expect(adjustments.body.data.map((a) => [a.kind, a.amount.amount, a.amount.currency, a.invoiced_at])).toEqual([
       ['proration_credit', -1450, 'EUR', null],
       ['proration_charge', 4950, 'EUR', null],
     ]);
-    expect(adjustments.body.data[0].description).toContain('2026-04-16 to 2026-05-01');
+    expect(adjustments.body.data[0]!.description).toContain('2026-04-16 to 2026-05-01');
 
     const changed = (await eventsOf(sub.id)).filter((e) => e.type === 'subscription.plan_changed');
     expect(changed).toHaveLength(1);
@@ -209,12 +216,12 @@ describe('changing plan', () => {
   test('to a plan in another currency or interval is a 409 and changes nothing', async () => {
     clock.set(APRIL_1);
     const sub = await subscribe({ customer_id: (await customer()).id, plan_id: (await plan({ currency: 'EUR' })).id });
-    const usd = await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ currency: 'USD' })).id } });
+    const usd = await p.call<Problem & { to: { currency: string } }>('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ currency: 'USD' })).id } });
     expectProblem(usd, 409, 'conflict');
     expect(usd.body.to.currency).toBe('USD');
     expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ interval: 'year' })).id } }), 409, 'conflict');
     expect((await p.call('GET', `/v1/subscriptions/${sub.id}`)).body).toEqual(sub);
-    expect((await p.call('GET', `/v1/subscriptions/${sub.id}/adjustments`)).body.data).toEqual([]);
+    expect((await p.call<Page<AdjustmentResource>>('GET', `/v1/subscriptions/${sub.id}/adjustments`)).body.data).toEqual([]);
   });
 
   test('while trialing it moves without proration lines', async () => {
@@ -223,7 +230,7 @@ describe('changing plan', () => {
     clock.set(APRIL_1 + 5 * DAY_MS);
     const res = await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ price_amount: 9900 })).id } });
     expect(res.status).toBe(200);
-    expect((await p.call('GET', `/v1/subscriptions/${sub.id}/adjustments`)).body.data).toEqual([]);
+    expect((await p.call<Page<AdjustmentResource>>('GET', `/v1/subscriptions/${sub.id}/adjustments`)).body.data).toEqual([]);
   });
 });
 
@@ -254,7 +261,7 @@ describe('validation and access', () => {
     expectProblem(await p.call('POST', '/v1/subscriptions', { token: viewer, body: { customer_id: c.id, plan_id: pl.id } }), 403, 'forbidden');
     expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/cancel`, { token: viewer }), 403, 'forbidden');
     expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { token: viewer, body: { plan_id: pl.id } }), 403, 'forbidden');
-    expect((await p.call('GET', `/v1/customers/${c.id}/subscriptions`)).body.data).toHaveLength(1);
+    expect((await p.call<Page<SubscriptionResource>>('GET', `/v1/customers/${c.id}/subscriptions`)).body.data).toHaveLength(1);
   });
 
   test('lists filter by status, customer and plan, and page with a cursor', async () => {
@@ -264,23 +271,23 @@ describe('validation and access', () => {
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await subscribe({ customer_id: c.id, plan_id: pl.id })).id);
     await p.call('POST', `/v1/subscriptions/${ids[0]}/cancel`);
-    expect((await p.call('GET', `/v1/subscriptions?plan_id=${pl.id}&status=canceled`)).body.data.map((s: { id: string }) => s.id)).toEqual([ids[0]]);
-    const first = await p.call('GET', `/v1/subscriptions?plan_id=${pl.id}&limit=2`);
+    expect((await p.call<Page<SubscriptionResource>>('GET', `/v1/subscriptions?plan_id=${pl.id}&status=canceled`)).body.data.map((s: { id: string }) => s.id)).toEqual([ids[0]!]);
+    const first = await p.call<Page<SubscriptionResource>>('GET', `/v1/subscriptions?plan_id=${pl.id}&limit=2`);
     expect(first.body.has_more).toBe(true);
-    const second = await p.call('GET', `/v1/subscriptions?plan_id=${pl.id}&limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`);
+    const second = await p.call<Page<SubscriptionResource>>('GET', `/v1/subscriptions?plan_id=${pl.id}&limit=2&cursor=${encodeURIComponent(first.body.next_cursor!)}`);
     expect([...first.body.data, ...second.body.data].map((s: { id: string }) => s.id)).toEqual([...ids].reverse());
     expectProblem(await p.call('GET', '/v1/customers/cus_00000000000000000000000000/subscriptions'), 404, 'not_found');
   });
 
   test('every route is in /openapi.json', async () => {
-    const spec = (await p.call('GET', '/openapi.json', { token: null })).body;
-    expect(spec.paths['/v1/subscriptions'].post).toBeTruthy();
-    expect(spec.paths['/v1/subscriptions'].get).toBeTruthy();
-    expect(spec.paths['/v1/subscriptions/{id}'].get).toBeTruthy();
-    expect(spec.paths['/v1/subscriptions/{id}/cancel'].post).toBeTruthy();
-    expect(spec.paths['/v1/subscriptions/{id}/change-plan'].post).toBeTruthy();
-    expect(spec.paths['/v1/subscriptions/{id}/adjustments'].get).toBeTruthy();
-    expect(spec.paths['/v1/customers/{id}/subscriptions'].get).toBeTruthy();
-    expect(spec.paths['/v1/subscriptions'].post.requestBody.content['application/json'].schema.required.sort()).toEqual(['customer_id', 'plan_id']);
+    const spec = (await p.call<OpenApiDocument>('GET', '/openapi.json', { token: null })).body;
+    expect(spec.paths['/v1/subscriptions']!.post).toBeTruthy();
+    expect(spec.paths['/v1/subscriptions']!.get).toBeTruthy();
+    expect(spec.paths['/v1/subscriptions/{id}']!.get).toBeTruthy();
+    expect(spec.paths['/v1/subscriptions/{id}/cancel']!.post).toBeTruthy();
+    expect(spec.paths['/v1/subscriptions/{id}/change-plan']!.post).toBeTruthy();
+    expect(spec.paths['/v1/subscriptions/{id}/adjustments']!.get).toBeTruthy();
+    expect(spec.paths['/v1/customers/{id}/subscriptions']!.get).toBeTruthy();
+    expect(spec.paths['/v1/subscriptions']!.post!.requestBody!.content['application/json']!.schema.required.sort()).toEqual(['customer_id', 'plan_id']);
   });
 });

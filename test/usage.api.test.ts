@@ -5,7 +5,17 @@ import { runBillingCycle } from '../src/billing/cycle.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import type { Logger } from '../src/kernel/logger.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
-import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, eventually, type ApiResponse, type TestPlatform } from './harness.ts';
+import type { Page } from '../db/paging.ts';
+import type { EventType } from '../src/events/catalog.ts';
+import type { ConsumerList, TypedEventResource } from '../src/events/contract.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { UsageBatchResource, UsagePeriodResource } from '../src/usage/contract.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import type { InvoiceResource } from '../src/billing/contract.ts';
+import type { PlanResource } from '../src/plans/contract.ts';
+import type { SubscriptionResource } from '../src/subscriptions/contract.ts';
+import type { ErrorCode } from '../src/kernel/errors.ts';
 
 const APRIL_1 = Date.UTC(2026, 3, 1);
 const MAY_1 = Date.UTC(2026, 4, 1);
@@ -25,14 +35,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** A customer on a fresh plan, subscribed at APRIL_1 (monthly periods from the 1st); the clock is left a day later. */
 async function subscribed(terms: Record<string, unknown>) {
   clock.set(APRIL_1);
-  const plan = await p.call('POST', '/v1/plans', { body: { code: `u-${tag()}`, name: 'Metered', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...terms } });
+  const plan = await p.call<PlanResource>('POST', '/v1/plans', { body: { code: `u-${tag()}`, name: 'Metered', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...terms } });
   expect(plan.status).toBe(201);
-  const customer = await p.call('POST', '/v1/customers', { body: customerInput() });
+  const customer = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() });
   expect(customer.status).toBe(201);
-  const sub = await p.call('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } });
+  const sub = await p.call<SubscriptionResource>('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } });
   expect(sub.status).toBe(201);
   clock.set(APRIL_1 + DAY_MS);
-  return { customerId: customer.body.id as string, subId: sub.body.id as string };
+  return { customerId: customer.body.id, subId: sub.body.id };
 }
 
 const record = (customerId: string, tokens: number, overrides: Record<string, unknown> = {}) => ({
@@ -44,24 +54,24 @@ const record = (customerId: string, tokens: number, overrides: Record<string, un
   ...overrides,
 });
 
-const post = (...records: unknown[]) => p.call('POST', '/v1/usage', { body: { records } });
+const post = <T = UsageBatchResource>(...records: unknown[]) => p.call<T>('POST', '/v1/usage', { body: { records } });
 
 async function usage(subId: string, query = '') {
-  const res = await p.call('GET', `/v1/subscriptions/${subId}/usage${query}`);
+  const res = await p.call<UsagePeriodResource>('GET', `/v1/subscriptions/${subId}/usage${query}`);
   expect(res.status).toBe(200);
   return res.body;
 }
 
-async function eventsOf(subId: string, type: string) {
-  const res = await p.call('GET', `/v1/events?subject=${subId}&type=${type}&limit=100`);
+async function eventsOf<T extends EventType>(subId: string, type: T) {
+  const res = await p.call<Page<TypedEventResource<T>>>('GET', `/v1/events?subject=${subId}&type=${type}&limit=100`);
   expect(res.status).toBe(200);
-  return res.body.data as { type: string; data: any }[];
+  return res.body.data;
 }
 
-function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-  expect(res.body.code).toBe(code);
+  expect((res.body as Problem).code).toBe(code);
 }
 
 describe('recording usage', () => {
@@ -137,7 +147,7 @@ describe('recording usage', () => {
     const { customerId, subId } = await subscribed({ included_tokens: 1000, quota_policy: 'block' });
     expect((await post(record(customerId, 600))).status).toBe(200);
 
-    const over = await post(record(customerId, 500));
+    const over = await post<Problem>(record(customerId, 500));
     expectProblem(over, 429, 'quota_exceeded');
     expect(over.body.subscription_id).toBe(subId);
     expect(over.body.detail).toContain(subId);
@@ -164,7 +174,7 @@ describe('recording usage', () => {
     clock.set(MAY_1 + DAY_MS);
     const may = await post(record(customerId, 900, { occurred_at: iso(MAY_1 + DAY_MS) }));
     expect(may.status).toBe(200);
-    expect(may.body.results[0].period_start).toBe(iso(MAY_1));
+    expect(may.body.results[0]!.period_start).toBe(iso(MAY_1));
     expect(await usage(subId)).toMatchObject({ period_start: iso(MAY_1), period_end: iso(Date.UTC(2026, 5, 1)), used_tokens: 900, quota_exceeded: false });
     clock.set(MAY_1 + 2 * DAY_MS);
     expectProblem(await post(record(customerId, 101, { occurred_at: iso(MAY_1 + 2 * DAY_MS) })), 429, 'quota_exceeded');
@@ -182,12 +192,12 @@ describe('recording usage', () => {
 
   test('records no live subscription takes are refused with a reason, not stored', async () => {
     const { customerId, subId } = await subscribed({ included_tokens: 5000 });
-    const loner = await p.call('POST', '/v1/customers', { body: customerInput() });
+    const loner = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() });
     const res = await post(record(loner.body.id, 5), record(customerId, 5, { occurred_at: iso(APRIL_1 - DAY_MS) }));
     expect(res.status).toBe(200);
-    expect(res.body.results.map((r: { reason: string }) => r.reason)).toEqual(['no_subscription', 'before_subscription']);
+    expect(res.body.results.map((r) => r.reason)).toEqual(['no_subscription', 'before_subscription']);
     expect(await p.call('POST', `/v1/subscriptions/${subId}/cancel`, { body: {} })).toMatchObject({ status: 200 });
-    expect((await post(record(customerId, 5, { subscription_id: subId }))).body.results[0].reason).toBe('subscription_canceled');
+    expect((await post(record(customerId, 5, { subscription_id: subId }))).body.results[0]!.reason).toBe('subscription_canceled');
     expect((await usage(subId)).used_tokens).toBe(0);
   });
 });
@@ -195,9 +205,9 @@ describe('recording usage', () => {
 describe('the usage routes', () => {
   test('validation names the field', async () => {
     const { customerId } = await subscribed({ included_tokens: 10 });
-    const fields = async (res: { status: number; headers: Headers; body: any }) => {
+    const fields = async (res: ApiResponse) => {
       expectProblem(res, 400, 'validation');
-      return res.body.errors.map((e: { field: string }) => e.field);
+      return res.body.errors!.map((e) => e.field);
     };
     expect(await fields(await post(record(customerId, 0)))).toContain('records.0.tokens');
     expect(await fields(await post(record(customerId, 1.5)))).toContain('records.0.tokens');
@@ -221,14 +231,14 @@ describe('the usage routes', () => {
 /** A customer paying by card on a plan without trial, its first invoice paid: an active subscription from APRIL_1. */
 async function active(terms: Record<string, unknown>) {
   clock.set(APRIL_1);
-  const plan = await p.call('POST', '/v1/plans', { body: { code: `a-${tag()}`, name: 'Metered', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...terms } });
-  const customer = await p.call('POST', '/v1/customers', { body: customerInput({ payment_method: 'tok_ok' }) });
-  const sub = await p.call('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } });
+  const plan = await p.call<PlanResource>('POST', '/v1/plans', { body: { code: `a-${tag()}`, name: 'Metered', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, ...terms } });
+  const customer = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput({ payment_method: 'tok_ok' }) });
+  const sub = await p.call<SubscriptionResource>('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } });
   expect(sub.status).toBe(201);
   clock.set(APRIL_1 + DAY_MS);
   await runBillingCycle(p.deps);
-  expect((await p.call('GET', `/v1/subscriptions/${sub.body.id}`)).body.status).toBe('active');
-  return { customerId: customer.body.id as string, subId: sub.body.id as string };
+  expect((await p.call<SubscriptionResource>('GET', `/v1/subscriptions/${sub.body.id}`)).body.status).toBe('active');
+  return { customerId: customer.body.id, subId: sub.body.id };
 }
 
 /** A usage.recorded event as another service publishes it. */
@@ -249,7 +259,7 @@ async function throughBus(data: Record<string, unknown>) {
   const event = fromGateway(data);
   await p.deps.bus.publish([event]);
   await eventually(async () => {
-    const groups = (await p.call('GET', '/v1/consumers')).body.data as { group: string; lag: number }[];
+    const groups = (await p.call<ConsumerList>('GET', '/v1/consumers')).body.data;
     return groups.find((g) => g.group === 'usage-ingest')?.lag === 0;
   });
   const parked = await p.deps.db.select().from(deadLetters).where(eq(deadLetters.eventId, event.id));
@@ -355,13 +365,13 @@ describe('issue 8: usage timestamps', () => {
     expect(late.body.results[0]).toMatchObject({ status: 'accepted', period_start: iso(APRIL_1) });
 
     await runBillingCycle(p.deps);
-    const invoices = (await p.call('GET', `/v1/invoices?subscription_id=${subId}&limit=10`)).body.data as any[];
+    const invoices = (await p.call<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${subId}&limit=10`)).body.data;
     const may = invoices.find((i) => i.billing_reason === 'subscription_cycle');
-    expect(may.lines.find((l: { kind: string }) => l.kind === 'usage_overage')).toMatchObject({ quantity: 1000, amount: 100 });
+    expect(may!.lines.find((l) => l.kind === 'usage_overage')).toMatchObject({ quantity: 1000, amount: 100 });
 
     // Now April is billed: later April records are refused and change nothing.
     const tooLate = await post(record(customerId, 700, { occurred_at: iso(MAY_1 - DAY_MS) }), record(customerId, 5, { occurred_at: iso(MAY_1 + 1) }));
-    expect(tooLate.body.results.map((r: { status: string; reason?: string; period_start: string | null }) => [r.status, r.reason, r.period_start])).toEqual([
+    expect(tooLate.body.results.map((r) => [r.status, r.reason, r.period_start])).toEqual([
       ['refused', 'period_closed', iso(APRIL_1)],
       ['accepted', undefined, iso(MAY_1)],
     ]);
@@ -398,11 +408,11 @@ describe('issue 8: usage timestamps', () => {
 describe('issue 8: usage during a trial', () => {
   test('issue 8: usage during a trial is recorded and the GET shows the trial period with its tokens, free of charge', async () => {
     clock.set(APRIL_1);
-    const plan = await p.call('POST', '/v1/plans', {
+    const plan = await p.call<PlanResource>('POST', '/v1/plans', {
       body: { code: `t-${tag()}`, name: 'Trial', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 14, included_tokens: 1000, quota_policy: 'overage', overage_price_per_1k: 100 },
     });
-    const customer = await p.call('POST', '/v1/customers', { body: customerInput({ payment_method: 'tok_ok' }) });
-    const sub = (await p.call('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } })).body;
+    const customer = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput({ payment_method: 'tok_ok' }) });
+    const sub = (await p.call<SubscriptionResource>('POST', '/v1/subscriptions', { body: { customer_id: customer.body.id, plan_id: plan.body.id } })).body;
     expect(sub.status).toBe('trialing');
     clock.set(APRIL_1 + 2 * DAY_MS);
 
@@ -425,8 +435,8 @@ describe('issue 8: usage during a trial', () => {
     clock.set(APRIL_1 + 14 * DAY_MS);
     await runBillingCycle(p.deps);
     expect(await usage(sub.id)).toMatchObject({ period_start: iso(APRIL_1 + 14 * DAY_MS), trial: false, used_tokens: 0 });
-    const invoices = (await p.call('GET', `/v1/invoices?subscription_id=${sub.id}&limit=10`)).body.data as any[];
-    expect(invoices.flatMap((i) => i.lines.map((l: { kind: string }) => l.kind))).toEqual(['subscription_fee']);
+    const invoices = (await p.call<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${sub.id}&limit=10`)).body.data;
+    expect(invoices.flatMap((i) => i.lines.map((l) => l.kind))).toEqual(['subscription_fee']);
     expect((await post(record(customer.body.id, 5, { occurred_at: iso(APRIL_1 + 13 * DAY_MS) }))).body.results[0]).toMatchObject({ status: 'refused', reason: 'period_closed' });
   });
 });

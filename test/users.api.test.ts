@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createTestPlatform, customerInput, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, type ApiResponse, type TestPlatform } from './harness.ts';
+import type { Page } from '../db/paging.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import type { EventType } from '../src/events/catalog.ts';
+import type { EventResource, TypedEventResource } from '../src/events/contract.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { ErrorCode } from '../src/kernel/errors.ts';
+import type { UserResource } from '../src/users/contract.ts';
+import type { AuditEntryResource } from '../src/audit/contract.ts';
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -10,53 +18,44 @@ afterAll(() => p.close());
 const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
 const emailOf = (who: string) => `${who}-${tag()}@people.example`;
 
-interface User {
-  id: string;
-  customer_id: string;
-  email: string | null;
-  name: string | null;
-  role: string;
-  status: string;
-}
-
 async function onboard() {
-  const res = await p.call('POST', '/v1/customers', { body: customerInput() });
+  const res = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() });
   expect(res.status).toBe(201);
-  return res.body as { id: string; email: string; name: string };
+  return res.body;
 }
 
-async function usersOf(customerId: string): Promise<User[]> {
-  const res = await p.call('GET', `/v1/customers/${customerId}/users?limit=100`);
+async function usersOf(customerId: string): Promise<UserResource[]> {
+  const res = await p.call<Page<UserResource>>('GET', `/v1/customers/${customerId}/users?limit=100`);
   expect(res.status).toBe(200);
   return res.body.data;
 }
 
-async function add(customerId: string, body: Record<string, unknown>) {
-  return p.call('POST', `/v1/customers/${customerId}/users`, { body });
+async function add<T = UserResource>(customerId: string, body: Record<string, unknown>) {
+  return p.call<T>('POST', `/v1/customers/${customerId}/users`, { body });
 }
 
-async function addOk(customerId: string, body: Record<string, unknown>): Promise<User> {
+async function addOk(customerId: string, body: Record<string, unknown>): Promise<UserResource> {
   const res = await add(customerId, body);
   expect(res.status).toBe(201);
   return res.body;
 }
 
-const setRole = (customerId: string, userId: string, role: string) => p.call('PATCH', `/v1/customers/${customerId}/users/${userId}`, { body: { role } });
-const remove = (customerId: string, userId: string) => p.call('DELETE', `/v1/customers/${customerId}/users/${userId}`);
+const setRole = <T = UserResource>(customerId: string, userId: string, role: string) => p.call<T>('PATCH', `/v1/customers/${customerId}/users/${userId}`, { body: { role } });
+const remove = <T = UserResource>(customerId: string, userId: string) => p.call<T>('DELETE', `/v1/customers/${customerId}/users/${userId}`);
 
-async function eventsOf(customerId: string, type: string) {
-  const res = await p.call('GET', `/v1/events?subject=${customerId}&type=${type}&limit=100`);
+async function eventsOf<T extends EventType>(customerId: string, type: T) {
+  const res = await p.call<Page<TypedEventResource<T>>>('GET', `/v1/events?subject=${customerId}&type=${type}&limit=100`);
   expect(res.status).toBe(200);
-  return res.body.data as { type: string; data: { user: User; from?: string; to?: string } }[];
+  return res.body.data;
 }
 
-function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toStartWith('application/problem+json');
   expect(res.body).toMatchObject({ status, code });
 }
 
-async function ownerOf(customerId: string): Promise<User> {
+async function ownerOf(customerId: string): Promise<UserResource> {
   const owners = (await usersOf(customerId)).filter((u) => u.role === 'owner');
   expect(owners).toHaveLength(1);
   return owners[0]!;
@@ -111,12 +110,12 @@ describe('users of a customer', () => {
 
   test('bad input is a 400 naming the field; an unknown customer is a 404', async () => {
     const c = await onboard();
-    const badRole = await add(c.id, { email: emailOf('x'), role: 'superuser' });
+    const badRole = await add<Problem>(c.id, { email: emailOf('x'), role: 'superuser' });
     expectProblem(badRole, 400, 'validation');
-    expect(badRole.body.errors.map((e: { field: string }) => e.field)).toContain('role');
-    const badEmail = await add(c.id, { email: 'nope', role: 'member' });
+    expect(badRole.body.errors!.map((e) => e.field)).toContain('role');
+    const badEmail = await add<Problem>(c.id, { email: 'nope', role: 'member' });
     expectProblem(badEmail, 400, 'validation');
-    expect(badEmail.body.errors.map((e: { field: string }) => e.field)).toContain('email');
+    expect(badEmail.body.errors!.map((e) => e.field)).toContain('email');
     expectProblem(await add('cus_00000000000000000000000000', { email: emailOf('x'), role: 'member' }), 404, 'not_found');
     expectProblem(await setRole(c.id, 'usr_00000000000000000000000000', 'admin'), 404, 'not_found');
   });
@@ -210,14 +209,14 @@ describe('users of a customer', () => {
     const owner = await ownerOf(c.id);
     const member = await addOk(c.id, { email: emailOf('stuck'), role: 'member' });
     expect((await p.call('POST', `/v1/customers/${c.id}/erase`)).status).toBe(200);
-    const eventCount = (await p.call('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data.length;
+    const eventCount = (await p.call<Page<EventResource>>('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data.length;
 
     expectProblem(await add(c.id, { email: emailOf('late'), role: 'member' }), 409, 'invalid_transition');
     expectProblem(await setRole(c.id, member.id, 'admin'), 409, 'invalid_transition');
     expectProblem(await setRole(c.id, owner.id, 'member'), 409, 'invalid_transition');
     expectProblem(await remove(c.id, member.id), 409, 'invalid_transition');
 
-    expect((await p.call('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data).toHaveLength(eventCount);
+    expect((await p.call<Page<EventResource>>('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data).toHaveLength(eventCount);
   });
 
   test('the users list pages with a cursor', async () => {
@@ -228,9 +227,9 @@ describe('users of a customer', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await p.call('GET', `/v1/customers/${c.id}/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: ApiResponse<Page<UserResource>> = await p.call('GET', `/v1/customers/${c.id}/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
-      seen.push(...res.body.data.map((u: User) => u.id));
+      seen.push(...res.body.data.map((u) => u.id));
       cursor = res.body.next_cursor;
     } while (cursor);
     expect(seen).toEqual(all);
@@ -238,14 +237,14 @@ describe('users of a customer', () => {
 });
 
 describe('issue 8: user status (activate, deactivate)', () => {
-  const activate = (customerId: string, userId: string, headers?: Record<string, string>) =>
-    p.call('POST', `/v1/customers/${customerId}/users/${userId}/activate`, headers ? { headers } : {});
-  const deactivate = (customerId: string, userId: string) => p.call('POST', `/v1/customers/${customerId}/users/${userId}/deactivate`);
-  const getUser = (customerId: string, userId: string) => p.call('GET', `/v1/customers/${customerId}/users/${userId}`);
+  const activate = <T = UserResource>(customerId: string, userId: string, headers?: Record<string, string>) =>
+    p.call<T>('POST', `/v1/customers/${customerId}/users/${userId}/activate`, headers ? { headers } : {});
+  const deactivate = <T = UserResource>(customerId: string, userId: string) => p.call<T>('POST', `/v1/customers/${customerId}/users/${userId}/deactivate`);
+  const getUser = (customerId: string, userId: string) => p.call<UserResource>('GET', `/v1/customers/${customerId}/users/${userId}`);
   const auditOf = async (userId: string) => {
-    const res = await p.call('GET', `/v1/audit?target_id=${userId}&limit=100`);
+    const res = await p.call<Page<AuditEntryResource>>('GET', `/v1/audit?target_id=${userId}&limit=100`);
     expect(res.status).toBe(200);
-    return (res.body.data as { action: string; target_type: string }[]).map((a) => a.action);
+    return res.body.data.map((a) => a.action);
   };
 
   test('issue 8: invited users can become active: invited → active → deactivated → active, with events and audit rows', async () => {
@@ -265,12 +264,12 @@ describe('issue 8: user status (activate, deactivate)', () => {
 
     expect((await activate(c.id, user.id)).body).toMatchObject({ id: user.id, status: 'active' });
 
-    const activations = (await eventsOf(c.id, 'user.activated')) as unknown as { data: { user: User; previous_status: string } }[];
+    const activations = await eventsOf(c.id, 'user.activated');
     expect(activations.map((e) => [e.data.user.id, e.data.user.status, e.data.previous_status])).toEqual([
       [user.id, 'active', 'invited'],
       [user.id, 'active', 'deactivated'],
     ]);
-    const deactivations = (await eventsOf(c.id, 'user.deactivated')) as unknown as { data: { user: User; previous_status: string } }[];
+    const deactivations = await eventsOf(c.id, 'user.deactivated');
     expect(deactivations.map((e) => [e.data.user.id, e.data.user.status, e.data.previous_status])).toEqual([[user.id, 'deactivated', 'active']]);
     expect((await auditOf(user.id)).sort()).toEqual(['user.activate', 'user.activate', 'user.deactivate', 'user.invite']);
   });
@@ -281,9 +280,9 @@ describe('issue 8: user status (activate, deactivate)', () => {
     const active = await addOk(c.id, { email: emailOf('busy'), role: 'member', invite: false });
     const gone = await addOk(c.id, { email: emailOf('gone'), role: 'member', invite: false });
     expect((await remove(c.id, gone.id)).status).toBe(200);
-    const before = (await p.call('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data.length;
+    const before = (await p.call<Page<EventResource>>('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data.length;
 
-    const refusals: [Promise<any>, string, string][] = [
+    const refusals: [Promise<ApiResponse>, string, string][] = [
       [deactivate(c.id, invited.id), 'invited', 'deactivate'],
       [activate(c.id, active.id), 'active', 'activate'],
       [activate(c.id, gone.id), 'removed', 'activate'],
@@ -297,7 +296,7 @@ describe('issue 8: user status (activate, deactivate)', () => {
     expect((await getUser(c.id, invited.id)).body.status).toBe('invited');
     expect((await getUser(c.id, active.id)).body.status).toBe('active');
     expect((await getUser(c.id, gone.id)).body.status).toBe('removed');
-    expect((await p.call('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data).toHaveLength(before);
+    expect((await p.call<Page<EventResource>>('GET', `/v1/events?subject=${c.id}&limit=100`)).body.data).toHaveLength(before);
 
     expectProblem(await activate(c.id, 'usr_00000000000000000000000000'), 404, 'not_found');
     const other = await onboard();

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createTestPlatform, customerInput, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, type OpenApiDocument, type TestPlatform } from './harness.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import type { OperatorResource } from '../src/operators/contract.ts';
+import type { Page } from '../db/paging.ts';
+import type { PlanResource } from '../src/plans/contract.ts';
+import type { UserResource } from '../src/users/contract.ts';
 
 let p: TestPlatform;
 let token: string;
@@ -12,7 +18,7 @@ afterAll(() => p.close());
 const LEAKS = [/SELECT/i, /sqlite/i, /libsql/i, /\bat .*[/\\][^\s]*\.(ts|js|mjs):\d+/, /node_modules/];
 
 /** Calls the app with raw text so the exact bytes the client sees can be checked for leaks. */
-async function send(method: string, path: string, options: { body?: string; contentType?: string | null; headers?: Record<string, string> } = {}) {
+async function send<T = unknown>(method: string, path: string, options: { body?: string; contentType?: string | null; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { Authorization: `Bearer ${token}`, ...options.headers };
   if (options.body !== undefined && options.contentType !== null) headers['Content-Type'] = options.contentType ?? 'application/json';
   // Bytes, not a string: fetch would label a string body text/plain by itself.
@@ -20,34 +26,38 @@ async function send(method: string, path: string, options: { body?: string; cont
   const res = await p.app.request(path, { method, headers, body: payload });
   const text = await res.text();
   for (const leak of LEAKS) expect(text).not.toMatch(leak);
-  let body: any = null;
+  let body: unknown = null;
   try {
     body = JSON.parse(text);
   } catch {
     body = text;
   }
-  return { status: res.status, headers: res.headers, text, body };
+  return { status: res.status, headers: res.headers, text, body: body as T };
 }
 
+/** What `send` answers: status, headers, the raw text and the parsed body. */
+type Sent<T = unknown> = Awaited<ReturnType<typeof send<T>>>;
+
 /** Asserts a complete RFC 9457 problem for a 400 whose `errors` names `field`. */
-function expectValidation(res: Awaited<ReturnType<typeof send>>, path: string, field: string) {
+function expectValidation(res: Sent, path: string, field: string): asserts res is Sent<Problem> {
+  const problem = res.body as Problem;
   expect(res.status).toBe(400);
   expect(res.headers.get('content-type')).toStartWith('application/problem+json');
   expect(res.body).toMatchObject({ type: '/problems/validation', status: 400, code: 'validation', instance: path });
-  expect(typeof res.body.title).toBe('string');
-  expect(res.body.title.length).toBeGreaterThan(0);
-  expect(typeof res.body.detail).toBe('string');
-  expect(res.body.detail.length).toBeGreaterThan(0);
-  expect(res.body.request_id).toBe(res.headers.get('x-request-id'));
-  expect(Array.isArray(res.body.errors)).toBe(true);
-  for (const issue of res.body.errors) {
+  expect(typeof problem.title).toBe('string');
+  expect(problem.title.length).toBeGreaterThan(0);
+  expect(typeof problem.detail).toBe('string');
+  expect(problem.detail.length).toBeGreaterThan(0);
+  expect<string | null | undefined>(problem.request_id).toBe(res.headers.get('x-request-id'));
+  expect(Array.isArray(problem.errors)).toBe(true);
+  for (const issue of problem.errors!) {
     expect(typeof issue.field).toBe('string');
     expect(typeof issue.message).toBe('string');
   }
-  expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  expect(problem.errors!.map((e) => e.field)).toContain(field);
 }
 
-const onboard = (body: unknown) => send('POST', '/v1/customers', { body: JSON.stringify(body) });
+const onboard = <T = CustomerResource>(body: unknown) => send<T>('POST', '/v1/customers', { body: JSON.stringify(body) });
 
 describe('onboarding input', () => {
   const cases: [string, Record<string, unknown>, string][] = [
@@ -66,7 +76,7 @@ describe('onboarding input', () => {
       expectValidation(await onboard(body), '/v1/customers', field);
       // Nothing was created.
       const email = typeof body.email === 'string' ? body.email : '';
-      if (email.includes('@')) expect((await send('GET', `/v1/customers?email=${encodeURIComponent(email)}`)).body.data).toEqual([]);
+      if (email.includes('@')) expect((await send<Page<CustomerResource>>('GET', `/v1/customers?email=${encodeURIComponent(email)}`)).body.data).toEqual([]);
     });
   }
 
@@ -76,9 +86,9 @@ describe('onboarding input', () => {
   });
 
   test('every bad field is named at once', async () => {
-    const res = await onboard({ name: '', email: 'nope', kind: 'x', country: 'Germany', phone: '123' });
+    const res = await onboard<Problem>({ name: '', email: 'nope', kind: 'x', country: 'Germany', phone: '123' });
     expectValidation(res, '/v1/customers', 'email');
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['country', 'email', 'kind', 'name', 'phone']);
+    expect(res.body.errors!.map((e) => e.field).sort()).toEqual(['country', 'email', 'kind', 'name', 'phone']);
   });
 
   test('malformed JSON text is a 400 naming the body', async () => {
@@ -96,7 +106,7 @@ describe('onboarding input', () => {
 
   test('issue 8: a body sent as anything but JSON, or without a Content-Type, is 415 saying application/json is expected', async () => {
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', null]) {
-      const res = await send('POST', '/v1/customers', { body: JSON.stringify(customerInput()), contentType });
+      const res = await send<Problem>('POST', '/v1/customers', { body: JSON.stringify(customerInput()), contentType });
       expect(res.status).toBe(415);
       expect(res.headers.get('content-type')).toStartWith('application/problem+json');
       expect(res.body).toMatchObject({ type: '/problems/unsupported_media_type', code: 'unsupported_media_type', status: 415, expected: 'application/json', errors: [{ field: 'Content-Type', message: 'must be application/json' }] });
@@ -108,7 +118,7 @@ describe('onboarding input', () => {
     expect((await send('POST', '/v1/customers', { body: JSON.stringify(customerInput()), contentType: 'application/json; charset=utf-8' })).status).toBe(201);
     // A route whose body is optional still takes none at all.
     const c = await onboard(customerInput());
-    const promote = await send('POST', `/v1/customers/${c.body.id}/promote`);
+    const promote = await send<Problem>('POST', `/v1/customers/${c.body.id}/promote`);
     expect(promote.body.code).toBe('invalid_transition');
     expect((await send('POST', `/v1/customers/${c.body.id}/promote`, { body: '{}', contentType: 'text/plain' })).status).toBe(415);
   });
@@ -118,7 +128,7 @@ describe('onboarding input', () => {
     const created = await onboard(hostile);
     expect(created.status).toBe(201);
     expect(created.body.name).toBe("Robert'); DROP TABLE customers;--");
-    const found = await send('GET', `/v1/customers?q=${encodeURIComponent("'); DROP")}`);
+    const found = await send<Page<CustomerResource>>('GET', `/v1/customers?q=${encodeURIComponent("'); DROP")}`);
     expect(found.status).toBe(200);
     expect(found.body.data.map((c: { id: string }) => c.id)).toEqual([created.body.id]);
   });
@@ -165,27 +175,27 @@ describe('query and path input', () => {
 describe('unknown routes and errors', () => {
   test('an unknown route is a 404 problem, with or without the /v1 prefix', async () => {
     for (const path of ['/nothing-here', '/v1/nothing-here', '/v1/customers/cus_01ARZ3NDEKTSV4RRFFQ69G5FAV/unknown']) {
-      const res = await send('GET', path);
+      const res = await send<Problem>('GET', path);
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toStartWith('application/problem+json');
       expect(res.body).toMatchObject({ type: '/problems/not_found', status: 404, code: 'not_found', instance: path });
       expect(typeof res.body.title).toBe('string');
       expect(typeof res.body.detail).toBe('string');
-      expect(res.body.request_id).toBe(res.headers.get('x-request-id'));
+      expect<string | null | undefined>(res.body.request_id).toBe(res.headers.get('x-request-id'));
     }
   });
 
   test('a caller-supplied X-Request-Id is echoed in the header and in the problem', async () => {
-    const res = await send('GET', '/v1/customers?limit=0', { headers: { 'X-Request-Id': 'trace-abc.123' } });
+    const res = await send<Problem>('GET', '/v1/customers?limit=0', { headers: { 'X-Request-Id': 'trace-abc.123' } });
     expect(res.headers.get('x-request-id')).toBe('trace-abc.123');
     expect(res.body.request_id).toBe('trace-abc.123');
-    const weird = await send('GET', '/v1/customers?limit=0', { headers: { 'X-Request-Id': 'has spaces <script>' } });
+    const weird = await send<Problem>('GET', '/v1/customers?limit=0', { headers: { 'X-Request-Id': 'has spaces <script>' } });
     expect(weird.headers.get('x-request-id')).not.toContain('<script>');
-    expect(weird.body.request_id).toBe(weird.headers.get('x-request-id'));
+    expect<string | null | undefined>(weird.body.request_id).toBe(weird.headers.get('x-request-id'));
   });
 
   test('a not-found problem names the missing resource in its detail', async () => {
-    const res = await send('GET', '/v1/customers/cus_01ARZ3NDEKTSV4RRFFQ69G5FAV');
+    const res = await send<Problem>('GET', '/v1/customers/cus_01ARZ3NDEKTSV4RRFFQ69G5FAV');
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ code: 'not_found', status: 404, instance: '/v1/customers/cus_01ARZ3NDEKTSV4RRFFQ69G5FAV' });
     expect(res.body.detail).toContain('cus_01ARZ3NDEKTSV4RRFFQ69G5FAV');
@@ -203,11 +213,11 @@ describe('body size', () => {
   test('a body over 1 MiB answers 413 problem+json naming the body', async () => {
     const p = await createTestPlatform();
     try {
-      const res = await p.call('POST', '/v1/customers', { body: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) }) });
+      const res = await p.call<Problem>('POST', '/v1/customers', { body: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) }) });
       expect(res.status).toBe(413);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.code).toBe('payload_too_large');
-      expect(res.body.errors[0].field).toBe('body');
+      expect(res.body.errors![0]!.field).toBe('body');
     } finally {
       await p.close();
     }
@@ -224,7 +234,7 @@ describe('issue 8: control characters in text fields', () => {
       const body = customerInput({ name: `Nul${control}Corp` });
       const res = await onboard(body);
       expectValidation(res, '/v1/customers', 'name');
-      expect((await send('GET', `/v1/customers?email=${encodeURIComponent(body.email)}`)).body.data).toEqual([]);
+      expect((await send<Page<CustomerResource>>('GET', `/v1/customers?email=${encodeURIComponent(body.email)}`)).body.data).toEqual([]);
     }
   });
 
@@ -237,9 +247,9 @@ describe('issue 8: control characters in text fields', () => {
 
   test('issue 8: every single-line text field refuses control characters with a 400 naming the field', async () => {
     const customer = (await onboard(customerInput())).body;
-    const operator = await send('POST', '/v1/operators', json({ email: `op-${tag()}@ops.example`, name: 'Op', role: 'viewer', password: 'a-long-enough-password' }));
+    const operator = await send<OperatorResource>('POST', '/v1/operators', json({ email: `op-${tag()}@ops.example`, name: 'Op', role: 'viewer', password: 'a-long-enough-password' }));
     expect(operator.status).toBe(201);
-    const plan = await send('POST', '/v1/plans', json({ code: `p-${tag()}`, name: 'Pro', price_amount: 100, currency: 'EUR', interval: 'month' }));
+    const plan = await send<PlanResource>('POST', '/v1/plans', json({ code: `p-${tag()}`, name: 'Pro', price_amount: 100, currency: 'EUR', interval: 'month' }));
     expect(plan.status).toBe(201);
     expect((await send('POST', `/v1/customers/${customer.id}/activate`)).status).toBe(200);
 
@@ -259,8 +269,8 @@ describe('issue 8: control characters in text fields', () => {
     for (const [method, path, body, field] of cases) expectValidation(await send(method, path, json(body)), path, field);
 
     // Nothing changed.
-    expect((await send('GET', `/v1/customers/${customer.id}`)).body.name).toBe(customer.name);
-    expect((await send('GET', `/v1/plans/${plan.body.id}`)).body.version).toBe(1);
+    expect((await send<CustomerResource>('GET', `/v1/customers/${customer.id}`)).body.name).toBe(customer.name);
+    expect((await send<PlanResource>('GET', `/v1/plans/${plan.body.id}`)).body.version).toBe(1);
   });
 });
 
@@ -274,10 +284,10 @@ describe('issue 8: email addresses', () => {
       const customer = await onboard(customerInput({ email: local }));
       expect(customer.status).toBe(201);
       expect(customer.body.email).toBe(local);
-      const user = await send('POST', `/v1/customers/${customer.body.id}/users`, json({ email: `u${local}`, role: 'member' }));
+      const user = await send<UserResource>('POST', `/v1/customers/${customer.body.id}/users`, json({ email: `u${local}`, role: 'member' }));
       expect(user.status).toBe(201);
       expect(user.body.email).toBe(`u${local}`);
-      const operator = await send('POST', '/v1/operators', json({ email: `op${local}`, name: 'Op', role: 'viewer', password: 'a-long-enough-password' }));
+      const operator = await send<OperatorResource>('POST', '/v1/operators', json({ email: `op${local}`, name: 'Op', role: 'viewer', password: 'a-long-enough-password' }));
       expect(operator.status).toBe(201);
       expect(operator.body.email).toBe(`op${local}`);
     }
@@ -303,8 +313,7 @@ describe('issue 8: email addresses', () => {
   });
 });
 
-type OpenApiDoc = { paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>> };
-const openApi = async () => (await send('GET', '/openapi.json')).body as OpenApiDoc;
+const openApi = async () => (await send<OpenApiDocument>('GET', '/openapi.json')).body;
 const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 const ID_PREFIX: Record<string, string> = { customers: 'cus', plans: 'pln', invoices: 'inv', payments: 'pay', subscriptions: 'sub', operators: 'op', users: 'usr' };
 
@@ -374,9 +383,9 @@ describe('issue 8: every validation message is a sentence about its field', () =
     ];
     const seen: string[] = [];
     for (const [method, path, body] of requests) {
-      const res = await send(method, path, body === undefined ? {} : { body: JSON.stringify(body) });
+      const res = await send<Problem>(method, path, body === undefined ? {} : { body: JSON.stringify(body) });
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 400 });
-      for (const issue of res.body.errors as { field: string; message: string }[]) {
+      for (const issue of res.body.errors!) {
         expect({ path, ...issue }).not.toEqual({ path, field: issue.field, message: expect.stringMatching(DEFAULT_MESSAGE) });
         seen.push(`${issue.field}: ${issue.message}`);
       }
@@ -404,9 +413,9 @@ describe('issue 8: one rule for every body: unknown keys are refused, naming the
     );
     expect(bodyRoutes.length).toBeGreaterThanOrEqual(15);
     for (const [method, path] of bodyRoutes) {
-      const res = await send(method, path, { body: JSON.stringify({ surprise_field: 1 }) });
+      const res = await send<Problem>(method, path, { body: JSON.stringify({ surprise_field: 1 }) });
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 400 });
-      const issue = (res.body.errors as { field: string; message: string }[]).find((e) => e.field === 'surprise_field');
+      const issue = res.body.errors!.find((e) => e.field === 'surprise_field');
       expect({ method, path, issue }).toEqual({ method, path, issue: { field: 'surprise_field', message: expect.any(String) } });
       expect(issue!.message).not.toMatch(DEFAULT_MESSAGE);
     }
@@ -414,11 +423,11 @@ describe('issue 8: one rule for every body: unknown keys are refused, naming the
 
   test('users: an unknown key next to valid ones is refused and nothing is created', async () => {
     const c = await onboard(customerInput());
-    const res = await send('POST', `/v1/customers/${c.body.id}/users`, { body: JSON.stringify({ email: 'new-user@acme.example', role: 'member', is_superuser: true }) });
+    const res = await send<Problem>('POST', `/v1/customers/${c.body.id}/users`, { body: JSON.stringify({ email: 'new-user@acme.example', role: 'member', is_superuser: true }) });
     expectValidation(res, `/v1/customers/${c.body.id}/users`, 'is_superuser');
     expect(res.body.errors).toEqual([{ field: 'is_superuser', message: 'is not a known field' }]);
-    const users = await send('GET', `/v1/customers/${c.body.id}/users`);
-    expect(users.body.data.map((u: { email: string }) => u.email)).not.toContain('new-user@acme.example');
+    const users = await send<Page<UserResource>>('GET', `/v1/customers/${c.body.id}/users`);
+    expect(users.body.data.map((u) => u.email)).not.toContain('new-user@acme.example');
   });
 
   test('an unknown key inside a nested object is named by its path', async () => {
@@ -433,19 +442,19 @@ describe('issue 8: a body that repeats a key is refused', () => {
   test('{"role":"viewer","role":"admin"} on the operators route is a 400 naming role, and no operator is created', async () => {
     const email = `dup-${Date.now()}@ops.example`;
     const text = `{"email":"${email}","name":"Dup","role":"viewer","password":"a-long-enough-password","role":"admin"}`;
-    const res = await send('POST', '/v1/operators', { body: text });
+    const res = await send<Problem>('POST', '/v1/operators', { body: text });
     expectValidation(res, '/v1/operators', 'role');
     expect(res.body.errors).toEqual([{ field: 'role', message: 'appears more than once' }]);
     const escaped = await send('POST', '/v1/operators', { body: text.replace('"role":"admin"', '"\\u0072ole":"admin"') });
     expectValidation(escaped, '/v1/operators', 'role');
-    const list = await send('GET', '/v1/operators?limit=100');
+    const list = await send<Page<OperatorResource>>('GET', '/v1/operators?limit=100');
     expect(list.body.data.map((o: { email: string }) => o.email)).not.toContain(email);
   });
 
   test('a key repeated deep inside the body is named by its path', async () => {
     const c = await onboard(customerInput());
     const record = `{"id":"r-1","customer_id":"${c.body.id}","model":"gpt-x","tokens":10,"tokens":100000,"occurred_at":"2026-01-01T00:00:00Z"}`;
-    const res = await send('POST', '/v1/usage', { body: `{"records":[${record.replace('"tokens":100000,', '')},${record}]}` });
+    const res = await send<Problem>('POST', '/v1/usage', { body: `{"records":[${record.replace('"tokens":100000,', '')},${record}]}` });
     expectValidation(res, '/v1/usage', 'records.1.tokens');
     expect(res.body.errors).toEqual([{ field: 'records.1.tokens', message: 'appears more than once' }]);
     const metadata = await send('POST', '/v1/customers', { body: JSON.stringify(customerInput()).replace('{', '{"metadata":{"tier":"a","tier":"b"},') });

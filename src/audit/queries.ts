@@ -2,6 +2,7 @@ import type { Executor } from '../../db/client.ts';
 import { filterBy, listPage } from '../../db/paging.ts';
 import { auditLog } from '../../db/schema/index.ts';
 import { toIso } from '../kernel/clock.ts';
+import type { AuditEntryResource } from './contract.ts';
 
 /** The validated query of GET /v1/audit. */
 export interface ListAuditQuery {
@@ -19,7 +20,7 @@ export function listAudit(db: Executor, query: ListAuditQuery) {
 }
 
 /** An audit row as the API shows it. */
-function toAuditEntry(r: typeof auditLog.$inferSelect) {
+function toAuditEntry(r: typeof auditLog.$inferSelect): AuditEntryResource {
   return {
     id: r.id,
     actor: r.actor,

@@ -4,6 +4,7 @@ import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { pageQuery, pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
+import { auditResource } from './contract.ts';
 import { listAudit } from './queries.ts';
 
 const auditQuery = v.object({
@@ -11,17 +12,6 @@ const auditQuery = v.object({
   actor: v.optional(v.pipe(v.string(), v.maxLength(100))),
   action: v.optional(v.pipe(v.string(), v.maxLength(100))),
   target_id: v.optional(v.pipe(v.string(), v.maxLength(100))),
-});
-
-const auditResource = v.object({
-  id: v.string(),
-  actor: v.string(),
-  action: v.string(),
-  target_type: v.string(),
-  target_id: v.string(),
-  request_id: v.nullable(v.string()),
-  at: v.string(),
-  data: v.nullable(v.record(v.string(), v.unknown())),
 });
 
 /** /v1/audit: who changed what; admins only. */

@@ -75,9 +75,12 @@ export const creditEntryResource = v.object({
   description: v.string(),
   created_at: v.string(),
 });
+export type CreditEntryResource = v.InferOutput<typeof creditEntryResource>;
+
 export const creditBalanceResource = v.object({
   object: v.literal('credit_balance'),
   customer_id: v.string(),
   balances: v.record(v.string(), v.number()),
   entries: v.array(creditEntryResource),
 });
+export type CreditBalanceResource = v.InferOutput<typeof creditBalanceResource>;

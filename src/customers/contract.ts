@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { customerKinds, customerSegments, customerStatuses } from '../../db/schema/index.ts';
+import { customerKinds, customerSegments, customerStatuses, notificationOutcomes } from '../../db/schema/index.ts';
 import { pageQuery } from '../../db/paging.ts';
 import { email } from '../kernel/email.ts';
 import { singleLine } from '../kernel/text.ts';
@@ -48,6 +48,7 @@ export const updateCustomerInput = v.pipe(
 export type UpdateCustomerInput = v.InferOutput<typeof updateCustomerInput>;
 
 export const promoteInput = v.optional(v.strictObject({ reason: v.optional(v.pipe(v.string(), singleLine, v.maxLength(500))) }), {});
+export type PromoteInput = v.InferOutput<typeof promoteInput>;
 
 export const listCustomersQuery = v.object({
   ...pageQuery,
@@ -78,3 +79,16 @@ export const customerResource = v.object({
   erased_at: v.nullable(v.string()),
 });
 export type CustomerResource = v.InferOutput<typeof customerResource>;
+
+
+/** One entry of a customer's notification history. */
+export const notificationEntry = v.object({
+  notification_id: v.string(),
+  channel: v.string(),
+  template: v.string(),
+  status: v.picklist(notificationOutcomes),
+  reason: v.nullable(v.string()),
+  event_id: v.string(),
+  at: v.string(),
+});
+export type NotificationEntry = v.InferOutput<typeof notificationEntry>;

@@ -2,7 +2,7 @@ import type { InferSelectModel } from 'drizzle-orm';
 import type { customerNotifications, customers, users } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
-import type { CustomerResource } from './contract.ts';
+import type { CustomerResource, NotificationEntry } from './contract.ts';
 
 export type CustomerRow = InferSelectModel<typeof customers>;
 
@@ -52,7 +52,7 @@ export function toUserSnapshot(row: InferSelectModel<typeof users>): EventData<'
 }
 
 /** One entry of a customer's notification history. */
-export function toNotificationEntry(row: InferSelectModel<typeof customerNotifications>) {
+export function toNotificationEntry(row: InferSelectModel<typeof customerNotifications>): NotificationEntry {
   return {
     notification_id: row.notificationId,
     channel: row.channel,

@@ -6,23 +6,12 @@ import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { onboardCustomer } from './onboard.ts';
 import { getCustomer, listCustomerNotifications, listCustomers } from './queries.ts';
-import { customerParams, customerResource, listCustomersQuery, onboardCustomerInput, promoteInput, updateCustomerInput } from './contract.ts';
+import { customerParams, customerResource, listCustomersQuery, notificationEntry, onboardCustomerInput, promoteInput, updateCustomerInput } from './contract.ts';
 import { activateCustomer, deactivateCustomer, promoteCustomer } from './transition.ts';
 import { eraseCustomer } from '../erasure/erase-customer.ts';
 import { updateCustomer } from './update.ts';
 import { pageQuery } from '../../db/paging.ts';
 import * as v from 'valibot';
-import { notificationOutcomes } from '../../db/schema/index.ts';
-
-const notificationEntry = v.object({
-  notification_id: v.string(),
-  channel: v.string(),
-  template: v.string(),
-  status: v.picklist(notificationOutcomes),
-  reason: v.nullable(v.string()),
-  event_id: v.string(),
-  at: v.string(),
-});
 
 const tags = ['Customers'];
 const customer = { status: 200, description: 'The customer', schema: customerResource };

@@ -4,6 +4,7 @@ import { decodeCursor, filterBy, invalidCursor, listPage } from '../../db/paging
 import { deadLetters, inbox, outbox } from '../../db/schema/index.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
 import type { EventType } from './catalog.ts';
+import type { EventResource } from './contract.ts';
 
 /** The validated query of GET /v1/events. */
 export interface ListEventsQuery {
@@ -49,7 +50,7 @@ export function listEvents(db: Executor, query: ListEventsQuery) {
 }
 
 /** The page's events with their delivery state; who handled them in one query for the page. */
-async function withDelivery(db: Executor, rows: (typeof outbox.$inferSelect)[]) {
+async function withDelivery(db: Executor, rows: (typeof outbox.$inferSelect)[]): Promise<EventResource[]> {
   const ids = rows.map((r) => r.id);
   const handled = ids.length ? await db.select().from(inbox).where(inArray(inbox.eventId, ids)) : [];
   const groupsOf = new Map<string, string[]>();

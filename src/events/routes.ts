@@ -6,38 +6,13 @@ import { pageQuery, pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { toIsoOrNull } from '../kernel/clock.ts';
 import { eventTypes } from './catalog.ts';
+import { consumerList, eventResource } from './contract.ts';
 import { listEvents } from './queries.ts';
 
 const eventsQuery = v.object({
   ...pageQuery,
   type: v.optional(v.picklist(eventTypes, `must be a known event type`)),
   subject: v.optional(v.pipe(v.string(), v.maxLength(100))),
-});
-
-const eventResource = v.object({
-  id: v.string(),
-  type: v.string(),
-  source: v.string(),
-  subject: v.string(),
-  sequence: v.number(),
-  time: v.string(),
-  data: v.record(v.string(), v.unknown()),
-  delivery: v.object({
-    state: v.picklist(['pending', 'published']),
-    published_at: v.nullable(v.string()),
-    attempts: v.number(),
-    last_error: v.nullable(v.string()),
-    handled_by: v.array(v.string()),
-  }),
-});
-
-const consumerResource = v.object({
-  group: v.string(),
-  types: v.array(v.string()),
-  position: v.number(),
-  lag: v.number(),
-  dead_letters: v.number(),
-  updated_at: v.nullable(v.string()),
 });
 
 /** /v1/events and /v1/consumers: what happened, and how far each consumer group got. */
@@ -53,7 +28,7 @@ export function eventRoutes() {
 
   app.get(
     '/consumers',
-    doc({ summary: 'List consumer groups', description: 'Each group with its position on the bus, its lag (events of its types not yet handled) and how many events it dead-lettered.', tags: ['Events'], access: 'viewer', success: { status: 200, description: 'Consumer groups', schema: v.object({ data: v.array(consumerResource) }) } }),
+    doc({ summary: 'List consumer groups', description: 'Each group with its position on the bus, its lag (events of its types not yet handled) and how many events it dead-lettered.', tags: ['Events'], access: 'viewer', success: { status: 200, description: 'Consumer groups', schema: consumerList } }),
     async (c) => {
       const groups = await c.get('deps').bus.groups();
       return c.json({

@@ -8,6 +8,8 @@ import { access } from './access.ts';
 import type { AppEnv } from './env.ts';
 
 const readiness = v.object({ status: v.picklist(['ready', 'not_ready']), checks: v.record(v.string(), v.string()) });
+/** The body of `/readyz`: each check and the verdict. */
+export type Readiness = v.InferOutput<typeof readiness>;
 const healthDoc = describeRoute({
   summary: 'Liveness', tags: ['Operations'], description: 'Open: no token needed.', security: [],
   responses: { 200: { description: 'The process is up', content: { 'application/json': { schema: resolver(v.object({ status: v.literal('ok') })) } } } },

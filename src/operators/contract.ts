@@ -16,9 +16,12 @@ export const updateOperatorInput = v.pipe(
 );
 export type UpdateOperatorInput = v.InferOutput<typeof updateOperatorInput>;
 export const listOperatorsQuery = v.object({ ...pageQuery });
+export type ListOperatorsQuery = v.InferOutput<typeof listOperatorsQuery>;
 
 export const loginInput = v.strictObject({ email, password: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(200)) });
+export type LoginInput = v.InferOutput<typeof loginInput>;
 export const loginResponse = v.object({ token: v.string(), token_type: v.literal('Bearer'), expires_at: v.string(), operator: v.object({ id: v.string(), email: v.string(), name: v.string(), role }) });
+export type LoginResponse = v.InferOutput<typeof loginResponse>;
 
 export const operatorResource = v.object({
   id: v.string(),
@@ -30,6 +33,8 @@ export const operatorResource = v.object({
   created_at: v.string(),
   updated_at: v.string(),
 });
+export type OperatorResource = v.InferOutput<typeof operatorResource>;
 
 /** GET /v1/auth/me: the caller and when its token expires. */
 export const sessionResource = v.object({ operator: operatorResource, expires_at: v.string() });
+export type SessionResource = v.InferOutput<typeof sessionResource>;

@@ -1,14 +1,15 @@
 import type { InferSelectModel } from 'drizzle-orm';
 import type { operators } from '../../db/schema/index.ts';
 import { toIso } from '../kernel/clock.ts';
+import type { OperatorResource } from './contract.ts';
 
 export type OperatorRow = InferSelectModel<typeof operators>;
 
 /** The API shape of an operator; never the password hash. */
-export function toOperatorResource(row: OperatorRow) {
+export function toOperatorResource(row: OperatorRow): OperatorResource {
   return {
     id: row.id,
-    object: 'operator' as const,
+    object: 'operator',
     email: row.email,
     name: row.name,
     role: row.role,

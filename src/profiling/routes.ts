@@ -1,20 +1,10 @@
 import { Hono } from 'hono';
-import * as v from 'valibot';
-import { customerSegments } from '../../db/schema/index.ts';
 import { customerParams } from '../customers/contract.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';
+import { profileResource } from './contract.ts';
 import { getProfile } from './queries.ts';
-
-const profileResource = v.object({
-  customer_id: v.string(),
-  segment: v.picklist(customerSegments),
-  risk_score: v.number(),
-  segment_reasons: v.array(v.string()),
-  risk_reasons: v.array(v.string()),
-  computed_at: v.string(),
-});
 
 /** /v1/customers/:id/profile: the profiling worker's latest view of a customer. */
 export function profileRoutes() {

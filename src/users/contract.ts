@@ -22,8 +22,10 @@ export const addUserInput = v.strictObject({
 export type AddUserInput = v.InferOutput<typeof addUserInput>;
 
 export const changeRoleInput = v.strictObject({ role });
+export type ChangeRoleInput = v.InferOutput<typeof changeRoleInput>;
 
 export const listUsersQuery = v.object({ ...pageQuery });
+export type ListUsersQuery = v.InferOutput<typeof listUsersQuery>;
 
 export const userResource = v.object({
   id: v.string(),
@@ -36,3 +38,4 @@ export const userResource = v.object({
   created_at: v.string(),
   updated_at: v.string(),
 });
+export type UserResource = v.InferOutput<typeof userResource>;

@@ -1,14 +1,15 @@
 import type { InferSelectModel } from 'drizzle-orm';
 import type { users } from '../../db/schema/index.ts';
 import { toIso } from '../kernel/clock.ts';
+import type { UserResource } from './contract.ts';
 
 export type UserRow = InferSelectModel<typeof users>;
 
 /** The API shape of a customer's user. */
-export function toUserResource(row: UserRow) {
+export function toUserResource(row: UserRow): UserResource {
   return {
     id: row.id,
-    object: 'user' as const,
+    object: 'user',
     customer_id: row.customerId,
     email: row.email,
     name: row.name,
