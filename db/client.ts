@@ -32,12 +32,14 @@ export interface OpenOptions {
   authToken?: string;
   /** Durability of a local file's commits (`DATABASE_SYNCHRONOUS`); remote servers decide their own. */
   synchronous?: Synchronous;
+  /** Called with the SQL of every query (query-plan checks, debugging); off by default. */
+  onQuery?: (sql: string) => void;
 }
 
 /** A remote libSQL server (`libsql://…`, `https://…`, Turso) through `@libsql/client`. */
-function openRemote(url: string, authToken: string | undefined): Database {
+function openRemote(url: string, authToken: string | undefined, onQuery?: (sql: string) => void): Database {
   const client = createClient({ url, authToken, intMode: 'number' });
-  const db = drizzle(client, { schema });
+  const db = drizzle(client, { schema, logger: onQuery ? { logQuery: (sql) => onQuery(sql) } : false });
   return {
     db: db as unknown as Db,
     synchronous: false,
@@ -52,8 +54,8 @@ function openRemote(url: string, authToken: string | undefined): Database {
  * synchronous driver, or a remote libSQL server (`libsql://…`, `https://…`, Turso).
  */
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
-  if (url.startsWith('file:')) return openLocalFile(url.slice('file:'.length), schema, options.synchronous ?? 'full');
-  return openRemote(url, options.authToken);
+  if (url.startsWith('file:')) return openLocalFile(url.slice('file:'.length), schema, options.synchronous ?? 'full', options.onQuery);
+  return openRemote(url, options.authToken, options.onQuery);
 }
 
 export { schema };

@@ -75,11 +75,12 @@ function withStatementCache(connection: Connection) {
   };
 }
 
-function drizzleOver(connection: ReturnType<typeof withStatementCache>, schema: Schema): Db {
+function drizzleOver(connection: ReturnType<typeof withStatementCache>, schema: Schema, onQuery?: (sql: string) => void): Db {
   const dialect = new SQLiteSyncDialect();
   const tables = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
   const relational = { fullSchema: schema, schema: tables.tables, tableNamesMap: tables.tableNamesMap };
-  const session = new BetterSQLiteSession(connection as never, dialect, relational as never);
+  const logger = onQuery ? { logQuery: (sql: string) => onQuery(sql) } : undefined;
+  const session = new BetterSQLiteSession(connection as never, dialect, relational as never, { logger });
   return new BaseSQLiteDatabase('sync', dialect, session as never, relational as never) as unknown as Db;
 }
 
@@ -104,14 +105,14 @@ function connect(path: string, synchronous: Synchronous): Connection {
  * read would see that command's uncommitted rows. WAL gives the read connection the
  * last committed state, without waiting for the writer.
  */
-export function openLocalFile(path: string, schema: Schema, synchronous: Synchronous): Database {
+export function openLocalFile(path: string, schema: Schema, synchronous: Synchronous, onQuery?: (sql: string) => void): Database {
   const writer = connect(path, synchronous);
   const reader = withStatementCache(connect(path, synchronous));
   const writeStatements = withStatementCache(writer);
-  const writeDb = drizzleOver(writeStatements, schema);
+  const writeDb = drizzleOver(writeStatements, schema, onQuery);
   let savepoints = 0;
   return {
-    db: drizzleOver(reader, schema),
+    db: drizzleOver(reader, schema, onQuery),
     synchronous: true,
     async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       // IMMEDIATE takes the write lock now, so a second process waits here rather than failing at its first write.

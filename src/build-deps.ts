@@ -24,6 +24,8 @@ export interface BuildOptions {
   channels?: Channels;
   /** Replace the configured payment provider (tests wrap the sandbox). */
   payments?: PaymentProvider;
+  /** Sees the SQL of every query (the query-plan test). */
+  onQuery?: (sql: string) => void;
 }
 
 function buildChannels(config: Config, logger: Logger): Channels {
@@ -51,7 +53,7 @@ function buildBus(config: Config, deps: { db: Deps['db']; transactor: Deps['tran
 export async function buildDeps(config: Config, options: BuildOptions): Promise<Deps> {
   const logger = options.logger ?? createLogger({ silent: config.logSilent });
   const clock = options.clock ?? systemClock;
-  const database = await openDatabase(config.databaseUrl, { authToken: config.databaseAuthToken, synchronous: config.databaseSynchronous });
+  const database = await openDatabase(config.databaseUrl, { authToken: config.databaseAuthToken, synchronous: config.databaseSynchronous, onQuery: options.onQuery });
   await applyMigrations(database);
   const onCommit = new Set<() => void>();
   const transactor = createTransactor(database, {

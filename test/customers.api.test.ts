@@ -210,6 +210,24 @@ describe('reading', () => {
     expect(await ids(`%${marker}`)).toEqual([]);
     expect(await ids(`Snake_case ${marker}`)).toEqual([underscore.id]);
   });
+
+  test('issue 10: search follows renames and erasure, takes quotes literally, and short text still matches', async () => {
+    const marker = tag();
+    const c = await onboard({ name: `Orchid "${marker}" Labs` });
+    const ids = async (q: string) => (await list(`q=${encodeURIComponent(q)}`)).data.map((x) => x.id);
+    expect(await ids(`"${marker}"`)).toEqual([c.id]);
+    expect(await ids(`orchid "${marker.toUpperCase()}`)).toEqual([c.id]);
+    // Under three characters there is no trigram to look up: the scan still finds it.
+    const short = await onboard({ name: `Zq${marker}` });
+    expect((await ids('Zq')).includes(short.id)).toBe(true);
+
+    expect((await p.call('PATCH', `/v1/customers/${c.id}`, { body: { name: `Tulip ${marker} Labs` } })).status).toBe(200);
+    expect(await ids(`Orchid "${marker}`)).toEqual([]);
+    expect(await ids(`tulip ${marker}`)).toEqual([c.id]);
+
+    expect((await p.call('POST', `/v1/customers/${c.id}/erase`)).status).toBe(200);
+    expect(await ids(`tulip ${marker}`)).toEqual([]);
+  });
 });
 
 describe('updating', () => {

@@ -60,6 +60,7 @@ export const invoices = sqliteTable(
     uniqueIndex('invoices_subscription_period').on(t.subscriptionId, t.periodStart, t.billingReason),
     uniqueIndex('invoices_number').on(t.number),
     index('invoices_customer').on(t.customerId, t.id),
+    index('invoices_subscription').on(t.subscriptionId, t.id),
     index('invoices_status').on(t.status, t.id),
     index('invoices_due').on(t.status, t.nextAttemptAt),
   ],
@@ -152,6 +153,7 @@ export const creditEntries = sqliteTable(
   },
   (t) => [
     index('credit_entries_customer').on(t.customerId, t.currency),
+    index('credit_entries_customer_id').on(t.customerId, t.id),
     // One first-payment bonus per customer, whatever redelivers the event.
     uniqueIndex('credit_entries_one_bonus').on(t.customerId).where(sql`reason = 'first_payment_bonus'`),
   ],

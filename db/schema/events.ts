@@ -26,7 +26,9 @@ export const outbox = sqliteTable(
   (t) => [
     uniqueIndex('outbox_subject_sequence').on(t.subject, t.sequence),
     index('outbox_unpublished').on(t.id).where(sql`published_at IS NULL`),
-    index('outbox_type').on(t.type, t.id),
+    // On the column alone: SQLite appends the rowid, the order events are listed and relayed in.
+    index('outbox_type_rowid').on(t.type),
+    index('outbox_subject_rowid').on(t.subject),
   ],
 );
 

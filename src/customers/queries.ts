@@ -13,8 +13,17 @@ export async function getCustomer(db: Executor, id: string) {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Name or email containing `q`; LIKE's own wildcards in `q` match only themselves. */
+/**
+ * Name or email containing `q`, ignoring case. Three characters or more are looked up
+ * in the trigram index (`customers_search`, migration 0007) instead of reading every
+ * customer; shorter text has no trigram and falls back to LIKE, whose own wildcards
+ * in `q` match only themselves.
+ */
 function nameOrEmailContains(q: string) {
+  if ([...q].length >= 3) {
+    const phrase = `"${q.replaceAll('"', '""')}"`;
+    return sql`${customers}.rowid IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ${phrase})`;
+  }
   const pattern = `%${escapeLike(q.toLowerCase())}%`;
   return or(sql`${customers.email} LIKE ${pattern} ESCAPE '\\'`, sql`${customers.name} LIKE ${pattern} ESCAPE '\\'`);
 }
