@@ -1,4 +1,5 @@
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { prepared, preparedInsert } from '../../db/prepared.ts';
 import { customers, subscriptions, usagePeriods, usageRecords } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { NewEvent } from '../events/catalog.ts';
@@ -15,6 +16,35 @@ import type { RefusalReason, UsageBatchResource, UsageOutcome, UsageRecordInput,
 
 type Target = { sub: SubscriptionRow } | { reason: RefusalReason };
 
+// A batch runs these once per record (up to 1,000 a request): each is built once per connection.
+const storedRecord = prepared((db) =>
+  db.select().from(usageRecords).where(and(eq(usageRecords.customerId, sql.placeholder('customerId')), eq(usageRecords.clientId, sql.placeholder('clientId')))).prepare(),
+);
+const namedSubscription = prepared((db) =>
+  db.select().from(subscriptions).where(and(eq(subscriptions.id, sql.placeholder('id')), eq(subscriptions.customerId, sql.placeholder('customerId')))).prepare(),
+);
+const liveSubscriptions = prepared((db) =>
+  db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, sql.placeholder('customerId')), ne(subscriptions.status, 'canceled')))
+    .orderBy(desc(subscriptions.id))
+    .limit(2)
+    .prepare(),
+);
+const periodTotals = prepared((db) =>
+  db.select().from(usagePeriods).where(and(eq(usagePeriods.subscriptionId, sql.placeholder('subscriptionId')), eq(usagePeriods.periodStart, sql.placeholder('periodStart')))).prepare(),
+);
+const saveTotals = prepared((db) => {
+  const next = { usedTokens: sql.placeholder('usedTokens'), overageTokens: sql.placeholder('overageTokens'), quotaExceeded: sql.placeholder('quotaExceeded'), updatedAt: sql.placeholder('updatedAt') };
+  return db
+    .insert(usagePeriods)
+    .values({ subscriptionId: sql.placeholder('subscriptionId'), periodStart: sql.placeholder('periodStart'), ...next })
+    .onConflictDoUpdate({ target: [usagePeriods.subscriptionId, usagePeriods.periodStart], set: next as never })
+    .prepare();
+});
+const insertRecord = preparedInsert(usageRecords);
+
 /** Whether the customer was erased: it takes no new usage. */
 async function isErased(ctx: TxCtx, customerId: string): Promise<boolean> {
   const [row] = await ctx.tx.select({ status: customers.status }).from(customers).where(eq(customers.id, customerId));
@@ -24,16 +54,11 @@ async function isErased(ctx: TxCtx, customerId: string): Promise<boolean> {
 /** The live subscription a record counts against: the one it names, or the customer's only live one. */
 async function targetOf(ctx: TxCtx, input: UsageRecordInput): Promise<Target> {
   if (input.subscription_id) {
-    const [sub] = await ctx.tx.select().from(subscriptions).where(and(eq(subscriptions.id, input.subscription_id), eq(subscriptions.customerId, input.customer_id)));
+    const sub = await namedSubscription(ctx.tx).get({ id: input.subscription_id, customerId: input.customer_id });
     if (!sub) return { reason: 'no_subscription' };
     return sub.status === 'canceled' ? { reason: 'subscription_canceled' } : { sub };
   }
-  const live = await ctx.tx
-    .select()
-    .from(subscriptions)
-    .where(and(eq(subscriptions.customerId, input.customer_id), ne(subscriptions.status, 'canceled')))
-    .orderBy(desc(subscriptions.id))
-    .limit(2);
+  const live = await liveSubscriptions(ctx.tx).all({ customerId: input.customer_id });
   if (live.length === 0) return { reason: 'no_subscription' };
   return live.length > 1 ? { reason: 'ambiguous_subscription' } : { sub: live[0]! };
 }
@@ -78,10 +103,7 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
     const results: UsageRecordResult[] = [];
 
     for (const input of records) {
-      const [stored] = await ctx.tx
-        .select()
-        .from(usageRecords)
-        .where(and(eq(usageRecords.customerId, input.customer_id), eq(usageRecords.clientId, input.id)));
+      const stored = await storedRecord(ctx.tx).get({ customerId: input.customer_id, clientId: input.id });
       if (stored) {
         results.push(repeated(stored, input));
         continue;
@@ -114,8 +136,7 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
         results.push(refused(input, 'period_closed', sub, period.start));
         continue;
       }
-      const periodKey = and(eq(usagePeriods.subscriptionId, sub.id), eq(usagePeriods.periodStart, period.start));
-      const [totals] = await ctx.tx.select().from(usagePeriods).where(periodKey);
+      const totals = await periodTotals(ctx.tx).get({ subscriptionId: sub.id, periodStart: period.start });
       const decision = checkUsage({
         includedTokens: plan.includedTokens,
         usedTokens: totals?.usedTokens ?? 0,
@@ -132,10 +153,7 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
           quotaExceeded: (totals?.quotaExceeded ?? false) || decision.crossesQuota,
           updatedAt: now,
         };
-        await ctx.tx
-          .insert(usagePeriods)
-          .values({ subscriptionId: sub.id, periodStart: period.start, ...next })
-          .onConflictDoUpdate({ target: [usagePeriods.subscriptionId, usagePeriods.periodStart], set: next });
+        await saveTotals(ctx.tx).run({ subscriptionId: sub.id, periodStart: period.start, ...next });
       }
       if (decision.accepted) {
         const row = {
@@ -149,7 +167,7 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
           overageTokens: decision.overageTokens,
           recordedAt: now,
         };
-        await ctx.tx.insert(usageRecords).values(row);
+        await insertRecord(ctx.tx, row);
         events.push({
           type: 'usage.recorded',
           subject: sub.id,
