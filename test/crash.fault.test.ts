@@ -49,7 +49,7 @@ interface ProcessPlatform {
   /** The test's own connection to the same database file (opened once the schema exists). */
   db(): Promise<Database>;
   startApi(): Promise<ChildProcess>;
-  startWorkers(script?: string): Promise<ChildProcess>;
+  startWorkers(script?: string, extraEnv?: Record<string, string>): Promise<ChildProcess>;
   close(): Promise<void>;
 }
 
@@ -89,8 +89,8 @@ async function createProcessPlatform(): Promise<ProcessPlatform> {
       await waitForHttp(`${base}/readyz`, api);
       return api;
     },
-    async startWorkers(script = 'workers/all.ts') {
-      const workers = spawnBun(script, script, env);
+    async startWorkers(script = 'workers/all.ts', extraEnv = {}) {
+      const workers = spawnBun(script, script, { ...env, ...extraEnv });
       await workers.waitForOutput(/"msg":"workers started"/);
       return workers;
     },
@@ -344,7 +344,10 @@ describe('crash safety with real processes (SIGKILL)', () => {
     await platform.startWorkers('workers/relay.ts');
     await pollUntil('onboarding events relayed', async () => (await db.db.select({ n: count() }).from(busLog).where(eq(busLog.type, 'customer.onboarded')))[0]?.n === N);
 
-    const first = await platform.startWorkers('workers/profiling.ts');
+    // One command per commit, so the kill lands inside a batch of the bus (with group commit a whole
+    // batch of distinct customers can commit at once and the window between its effects and the
+    // saved position is too short to hit).
+    const first = await platform.startWorkers('workers/profiling.ts', { GROUP_COMMIT_MAX: '1' });
     await pollUntil('some customers profiled', async () => (await countOf(db, profiles)) >= N / 10, { timeoutMs: 30_000 });
     await first.kill('SIGKILL');
     const profiledAtKill = await countOf(db, profiles);
