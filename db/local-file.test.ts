@@ -58,6 +58,13 @@ describe('the local file driver (libsql, synchronous, statements compiled once)'
     expect((await database.db.select({ id: auditLog.id }).from(auditLog)).map((r) => r.id).sort()).toEqual(['aud_a', 'aud_b', 'aud_c', 'aud_d', 'aud_e']);
   });
 
+  test('a query that returns rows, run with run(), leaves later reads on the newest commit', async () => {
+    // libsql 0.5 leaves such a statement open, and with it the connection's snapshot.
+    await database.db.run(sql`select * from audit_log`);
+    await database.transaction(async (tx) => tx.insert(auditLog).values({ id: 'aud_g', actor: 'g', action: 'x.do', targetType: 't', targetId: 'g', at: 6 }));
+    expect((await database.db.select().from(auditLog).where(eq(auditLog.id, 'aud_g'))).map((r) => r.actor)).toEqual(['g']);
+  });
+
   test('after close every query fails, cached statements included', async () => {
     const other = await openDatabase(`file:${join(dir, 'l.db')}`);
     await byId(other.db).get({ id: 'aud_a' });

@@ -9,7 +9,7 @@ export type Synchronous = 'full' | 'normal';
 
 type Connection = InstanceType<typeof LibsqlDatabase>;
 // libsql types its bind parameters per statement; the session passes them through as it got them.
-type Statement = { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[]; get(...params: unknown[]): unknown; raw(on: boolean): Statement; rawMode?: boolean };
+type Statement = { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[]; get(...params: unknown[]): unknown; raw(on: boolean): Statement; reader: boolean; rawMode?: boolean };
 
 /** Statements kept per connection; past this the least recently used is dropped. */
 const STATEMENT_CACHE_SIZE = 500;
@@ -20,8 +20,10 @@ const STATEMENT_CACHE_SIZE = 500;
  *
  * A compiled statement serves one way of running only (`run`, `all` or `get`):
  * libsql 0.5 does not reset a statement that `all` iterated before a later `get`,
- * which then answers with a row of the earlier execution. A cached statement also
- * keeps its raw/object mode between uses, so every call sets the mode it needs.
+ * which then answers with a row of the earlier execution; and its `run` of a query
+ * that returns rows leaves the statement open, holding the connection's snapshot.
+ * A cached statement keeps its raw/object mode between uses, so every call sets the
+ * mode it needs.
  */
 /** libsql adds a `_metadata` member to a row that `get` returns as an object; no caller wants it. */
 function withoutMetadata(row: unknown): unknown {
@@ -63,7 +65,14 @@ function withStatementCache(connection: Connection) {
         return compiledStatement;
       };
       return {
-        run: (...params: unknown[]) => compiled('run', sql).run(...params),
+        run: (...params: unknown[]) => {
+          const compiledStatement = compiled('run', sql);
+          // libsql 0.5's run leaves a statement that returns rows (a SELECT) unfinished, and the
+          // connection's read snapshot with it: later reads would not see later commits.
+          if (!compiledStatement.reader) return compiledStatement.run(...params);
+          statement('all', false).all(...params);
+          return { changes: 0, lastInsertRowid: 0 };
+        },
         all: (...params: unknown[]) => statement('all', false).all(...params),
         get: (...params: unknown[]) => withoutMetadata(statement('get', false).get(...params)),
         raw: () => ({

@@ -25,7 +25,9 @@ export const outbox = sqliteTable(
   },
   (t) => [
     uniqueIndex('outbox_subject_sequence').on(t.subject, t.sequence),
-    index('outbox_unpublished').on(t.id).where(sql`published_at IS NULL`),
+    // Every key is NULL, so the entries run in rowid (commit) order: the relay's claim reads the
+    // unpublished rows in order without scanning the published ones.
+    index('outbox_unpublished_rowid').on(t.publishedAt).where(sql`published_at IS NULL`),
     // On the column alone: SQLite appends the rowid, the order events are listed and relayed in.
     index('outbox_type_rowid').on(t.type),
     index('outbox_subject_rowid').on(t.subject),

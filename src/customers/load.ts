@@ -28,12 +28,16 @@ export const isDuplicateEmail = (error: unknown) => String((error as { cause?: u
 
 const emailTaken = (email: string, details: Record<string, unknown> = {}) => conflict(`a live customer already uses ${email}`, { field: 'email', ...details });
 
+// Written as the literal the partial index `customers_email_live` is declared with, so SQLite uses it
+// (a bound parameter would not match the index's WHERE, and every customer would be read).
+const liveCustomer = sql`${customers.status} <> 'erased'`;
+
 /** Fails with conflict when a live (not erased) customer other than `exceptId` already uses `email`. */
 export async function assertEmailFree(db: Executor, email: string, exceptId?: string): Promise<void> {
   const [taken] = await db
     .select({ id: customers.id })
     .from(customers)
-    .where(and(eq(customers.email, email), ne(customers.status, 'erased'), exceptId === undefined ? undefined : ne(customers.id, exceptId)));
+    .where(and(eq(customers.email, email), liveCustomer, exceptId === undefined ? undefined : ne(customers.id, exceptId)));
   if (taken) throw emailTaken(email, { existing_id: taken.id });
 }
 
