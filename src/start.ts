@@ -13,7 +13,7 @@ console.log(`  Workers:   ${workers.map((w) => w.name).join(', ')} on the ${deps
 
 const shutdown = async () => {
   await server.stop();
-  await stopWorkers(workers);
+  await stopWorkers(workers, deps.logger);
   deps.database.close();
   process.exit(0);
 };

@@ -126,11 +126,11 @@ export async function createTestPlatform(options: { env?: Record<string, string>
       workers = [...workers, ...startWorkers(deps, names)];
     },
     async stopWorkers() {
-      await stopWorkers(workers);
+      await stopWorkers(workers, deps.logger);
       workers = [];
     },
     async close() {
-      await stopWorkers(workers);
+      await stopWorkers(workers, deps.logger);
       deps.database.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -124,6 +124,17 @@ export function startWorkers(deps: Deps, names: readonly WorkerName[] = workerNa
 }
 
 /** Stops workers, newest first. */
-export async function stopWorkers(workers: RunningWorker[]): Promise<void> {
-  for (const worker of [...workers].reverse()) await worker.stop();
+export async function stopWorkers(workers: RunningWorker[], logger?: Deps['logger'], timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
+  for (const worker of [...workers].reverse()) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const outcome = await Promise.race([worker.stop().then(() => 'stopped' as const), gaveUp]);
+    clearTimeout(timer);
+    // A worker that cannot finish (a Kafka consumer that never leaves its group) must not hold up shutdown:
+    // what it had not committed is delivered again to the next instance, and the inbox absorbs it.
+    if (outcome === 'timeout') logger?.error('worker did not stop in time; shutting down without it', { worker: worker.name, timeout_ms: timeoutMs });
+  }
 }
+
+/** How long a worker may take to finish its current work when asked to stop. */
+const STOP_TIMEOUT_MS = 15_000;

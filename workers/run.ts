@@ -7,7 +7,7 @@ export async function runWorkers(names?: readonly WorkerName[]): Promise<void> {
   const workers = startWorkers(deps, names);
   deps.logger.info('workers started', { workers: workers.map((w) => w.name), bus: deps.bus.name });
   const shutdown = async () => {
-    await stopWorkers(workers);
+    await stopWorkers(workers, deps.logger);
     deps.database.close();
     process.exit(0);
   };

@@ -1,0 +1,18 @@
+import { expect, test } from 'bun:test';
+import type { Logger } from '../src/kernel/logger.ts';
+import { stopWorkers, type RunningWorker } from './registry.ts';
+
+test('a worker that never finishes stopping does not hold up shutdown: the others stop, and it is named in the log', async () => {
+  const stopped: string[] = [];
+  const lines: string[] = [];
+  const record = (msg: string, fields?: Record<string, unknown>) => void lines.push(JSON.stringify({ msg, ...fields }));
+  const logger: Logger = { info: record, warn: record, error: record };
+  const workers = [
+    { name: 'relay', stop: async () => void stopped.push('relay') },
+    { name: 'profiling', stop: () => new Promise<void>(() => {}) },
+    { name: 'billing', stop: async () => void stopped.push('billing') },
+  ] as unknown as RunningWorker[];
+  await stopWorkers(workers, logger, 20);
+  expect(stopped).toEqual(['billing', 'relay']);
+  expect(lines.some((l) => l.includes('worker did not stop in time') && l.includes('profiling'))).toBe(true);
+});
