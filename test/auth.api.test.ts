@@ -559,3 +559,22 @@ describe('issue 8: login has a limit', () => {
     expect((await q.deps.db.select({ n: count() }).from(loginFailures))[0]!.n).toBe(0);
   });
 });
+
+describe('operator passwords are hashed outside the write queue', () => {
+  test('a write that arrives while an operator is being created does not wait for the password hash', async () => {
+    const q = await createTestPlatform();
+    try {
+      await q.call('GET', '/v1/operators'); // the default admin exists before the race starts
+      const finished: string[] = [];
+      const operator = q
+        .call('POST', '/v1/operators', { body: { email: `hash-${crypto.randomUUID().slice(0, 8)}@ops.example`, name: 'Slow hash', role: 'viewer', password: 'a-long-enough-password' } })
+        .then((res) => void finished.push(`operator ${res.status}`));
+      // The hash takes tens of milliseconds by design; the customer's write needs a couple.
+      const customer = q.call('POST', '/v1/customers', { body: customerInput() }).then((res) => void finished.push(`customer ${res.status}`));
+      await Promise.all([operator, customer]);
+      expect(finished).toEqual(['customer 201', 'operator 201']);
+    } finally {
+      await q.close();
+    }
+  });
+});

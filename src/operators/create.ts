@@ -9,10 +9,21 @@ import type { CreateOperatorInput } from './contract.ts';
 import { checkPassword } from './password-policy.ts';
 import { toOperatorResource } from './present.ts';
 
-/** Creates an operator. The password is hashed before the transaction (it is slow on purpose). */
-export async function createOperator(ctx: Ctx, input: CreateOperatorInput) {
+/** A new operator with its password checked and hashed: the slow part, done before any transaction. */
+export type PreparedOperator = CreateOperatorInput & { passwordHash: string };
+
+/**
+ * Checks the password against the policy and hashes it (slow on purpose). Call it before
+ * opening the command's transaction: hashing inside it would hold every other write.
+ */
+export async function prepareOperator(input: CreateOperatorInput): Promise<PreparedOperator> {
   checkPassword(input.password, input.email);
-  const passwordHash = await hashPassword(input.password);
+  return { ...input, passwordHash: await hashPassword(input.password) };
+}
+
+/** Creates an operator from its prepared input (or prepares it first when given a plain one). */
+export async function createOperator(ctx: Ctx, input: CreateOperatorInput | PreparedOperator) {
+  const { passwordHash } = 'passwordHash' in input ? input : await prepareOperator(input);
   return withTransaction(ctx, async (ctx) => {
     const [taken] = await ctx.tx.select({ id: operators.id }).from(operators).where(eq(operators.email, input.email));
     if (taken) throw conflict(`an operator with ${input.email} exists`, { field: 'email', existing_id: taken.id });

@@ -4,8 +4,8 @@ import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
-import { createOperator } from './create.ts';
-import { updateOperator } from './update.ts';
+import { createOperator, prepareOperator } from './create.ts';
+import { prepareOperatorPatch, updateOperator } from './update.ts';
 import { getOperator, listOperators } from './queries.ts';
 import { createOperatorInput, listOperatorsQuery, operatorParams, operatorResource, updateOperatorInput } from './contract.ts';
 
@@ -27,7 +27,11 @@ export function operatorRoutes() {
     '/',
     doc({ summary: 'Create an operator', tags, access: 'admin', success: { ...operator, status: 201, description: 'Created' }, errors: [409], idempotent: true }),
     validate('json', createOperatorInput),
-    (c) => runCommand(c, 201, (ctx) => createOperator(ctx, c.req.valid('json'))),
+    // Hashing is slow on purpose: done before the command's transaction, which would hold every other write.
+    async (c) => {
+      const prepared = await prepareOperator(c.req.valid('json'));
+      return runCommand(c, 201, (ctx) => createOperator(ctx, prepared));
+    },
   );
 
   app.get(
@@ -44,8 +48,8 @@ export function operatorRoutes() {
     validate('json', updateOperatorInput),
     async (c) => {
       const { id } = c.req.valid('param');
-      const patch = c.req.valid('json');
-      return runCommand(c, 200, (ctx) => updateOperator(ctx, id, patch));
+      const prepared = await prepareOperatorPatch(c.get('ctx'), id, c.req.valid('json'));
+      return runCommand(c, 200, (ctx) => updateOperator(ctx, id, prepared));
     },
   );
 

@@ -16,19 +16,28 @@ async function otherActiveAdmins(ctx: TxCtx, id: string): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** A change with its new password (if any) checked and hashed, before any transaction. */
+export type PreparedOperatorPatch = UpdateOperatorInput & { passwordHash: string | undefined };
+
+/**
+ * Checks and hashes a new password (slow on purpose). Call it before opening the command's
+ * transaction: hashing inside it would hold every other write.
+ */
+export async function prepareOperatorPatch(ctx: Ctx, id: string, patch: UpdateOperatorInput): Promise<PreparedOperatorPatch> {
+  if (!patch.password) return { ...patch, passwordHash: undefined };
+  // The email never changes through this verb, so reading it before the transaction is safe.
+  const [target] = await (ctx.tx ?? ctx.db).select({ email: operators.email }).from(operators).where(eq(operators.id, id));
+  if (!target) throw notFound('Operator', id);
+  checkPassword(patch.password, target.email);
+  return { ...patch, passwordHash: await hashPassword(patch.password) };
+}
+
 /**
  * Changes an operator; the last active admin can neither be demoted nor disabled.
  * A new password, another role, or disabling ends every token issued before (token version).
  */
-export async function updateOperator(ctx: Ctx, id: string, patch: UpdateOperatorInput) {
-  let passwordHash: string | undefined;
-  if (patch.password) {
-    // The email never changes through this verb, so reading it before the transaction is safe.
-    const [target] = await (ctx.tx ?? ctx.db).select({ email: operators.email }).from(operators).where(eq(operators.id, id));
-    if (!target) throw notFound('Operator', id);
-    checkPassword(patch.password, target.email);
-    passwordHash = await hashPassword(patch.password);
-  }
+export async function updateOperator(ctx: Ctx, id: string, patch: UpdateOperatorInput | PreparedOperatorPatch) {
+  const { passwordHash } = 'passwordHash' in patch ? patch : await prepareOperatorPatch(ctx, id, patch);
   return withTransaction(ctx, async (ctx) => {
     const [current] = await ctx.tx.select().from(operators).where(eq(operators.id, id));
     if (!current) throw notFound('Operator', id);
