@@ -1,8 +1,6 @@
 import { compatibilityPartitioner, Producer, stringSerializers } from '@platformatic/kafka';
 import LibsqlDatabase from 'libsql';
 import { join } from 'node:path';
-import { openDatabase } from '../db/client.ts';
-import { applyMigrations } from '../db/migrate.ts';
 import { createKafkaBus } from '../src/bus/kafka.ts';
 import { relayOnce } from '../src/bus/relay.ts';
 import { encodeEvent } from '../src/bus/cloudevents-kafka.ts';
@@ -11,7 +9,7 @@ import { systemClock } from '../src/kernel/clock.ts';
 import { newId } from '../src/kernel/ids.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { createTransactor } from '../src/kernel/transactor.ts';
-import { tempDataDir } from '../test/processes.ts';
+import { openTempDatabase } from '../test/processes.ts';
 import type { Row } from './lib/report.ts';
 
 const EVENTS = 20_000;
@@ -52,9 +50,8 @@ export async function kafkaRelay(): Promise<Row[]> {
     return [];
   }
   const prefix = `bench-${Date.now()}-`;
-  const data = tempDataDir('bench-kafka-');
-  const database = await openDatabase(data.databaseUrl);
-  await applyMigrations(database);
+  const data = await openTempDatabase('bench-kafka-');
+  const { database } = data;
   const logger = createLogger({ silent: true });
   const transactor = createTransactor(database);
   const bus = createKafkaBus({ brokers: brokers.split(','), clientId: 'bench', topicPrefix: prefix, partitions: 3, replicationFactor: 1, sessionTimeoutMs: 10_000, retryMs: 1_000, db: database.db, transactor, clock: systemClock, logger });
@@ -79,7 +76,6 @@ export async function kafkaRelay(): Promise<Row[]> {
     return [{ name: `relay: outbox → Kafka (${EVENTS.toLocaleString('en-US')} events)`, figure: relay, unit: 'events/s', ceilingName: 'raw producer msg/s (same client and settings)', ceiling, target: 0.5 }];
   } finally {
     await bus.close();
-    database.close();
     data.remove();
   }
 }

@@ -1,25 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq, sql } from 'drizzle-orm';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { openTempDatabase } from '../test/processes.ts';
 import { openDatabase, type Database } from './client.ts';
-import { applyMigrations } from './migrate.ts';
 import { prepared } from './prepared.ts';
 import { auditLog } from './schema/index.ts';
 
-let dir: string;
+let temp: Awaited<ReturnType<typeof openTempDatabase>>;
 let database: Database;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'local-file-'));
-  database = await openDatabase(`file:${join(dir, 'l.db')}`);
-  await applyMigrations(database);
+  temp = await openTempDatabase('local-file-');
+  database = temp.database;
   await database.transaction(async (tx) =>
     tx.insert(auditLog).values(['a', 'b', 'c'].map((n, i) => ({ id: `aud_${n}`, actor: n, action: 'x.do', targetType: 't', targetId: n, at: i }))),
   );
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => temp.remove());
 
 describe('the local file driver (libsql, synchronous, statements compiled once)', () => {
   const byId = prepared((db) => db.select().from(auditLog).where(eq(auditLog.id, sql.placeholder('id'))).prepare());
@@ -66,7 +62,7 @@ describe('the local file driver (libsql, synchronous, statements compiled once)'
   });
 
   test('after close every query fails, cached statements included', async () => {
-    const other = await openDatabase(`file:${join(dir, 'l.db')}`);
+    const other = await openDatabase(temp.databaseUrl);
     await byId(other.db).get({ id: 'aud_a' });
     other.close();
     expect(() => byId(other.db).get({ id: 'aud_a' })).toThrow();

@@ -1,28 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DomainError } from '../src/kernel/errors.ts';
-import { openDatabase, type Database } from './client.ts';
-import { applyMigrations } from './migrate.ts';
+import { openTempDatabase } from '../test/processes.ts';
+import type { Database } from './client.ts';
 import { decodeCursor, filterBy, listPage, type PageRequest } from './paging.ts';
 import { auditLog } from './schema/index.ts';
 
-let dir: string;
+let temp: Awaited<ReturnType<typeof openTempDatabase>>;
 let database: Database;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'paging-'));
-  database = await openDatabase(`file:${join(dir, 'p.db')}`);
-  await applyMigrations(database);
+  temp = await openTempDatabase('paging-');
+  database = temp.database;
   // aud_01 … aud_07; odd ones by alice, even ones by bob.
   const rows = Array.from({ length: 7 }, (_, i) => ({ id: `aud_0${i + 1}`, actor: i % 2 === 0 ? 'alice' : 'bob', action: 'x.do', targetType: 't', targetId: 't1', at: i }));
   await database.db.insert(auditLog).values(rows);
 });
-afterAll(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => temp.remove());
 
 const audit = (page: PageRequest, options: { actor?: string; order?: 'asc' | 'desc' } = {}) =>
   listPage(database.db.select().from(auditLog).$dynamic(), page, {

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { openDatabase, type Database } from '../db/client.ts';
+import { applyMigrations } from '../db/migrate.ts';
 
 /**
  * Helpers for fault tests that run the platform as real child processes
@@ -32,6 +34,21 @@ export function freePort(): Promise<number> {
 export function tempDataDir(prefix = 'platform-fault-'): { dir: string; databaseUrl: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, databaseUrl: `file:${join(dir, 'app.db')}`, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh database in a temp folder with the migrations applied; `remove()` closes and deletes it. */
+export async function openTempDatabase(prefix: string): Promise<{ dir: string; databaseUrl: string; database: Database; remove(): void }> {
+  const data = tempDataDir(prefix);
+  const database = await openDatabase(data.databaseUrl);
+  await applyMigrations(database);
+  return {
+    ...data,
+    database,
+    remove() {
+      database.close();
+      data.remove();
+    },
+  };
 }
 
 export interface ChildProcess {

@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { prepared } from '../../db/prepared.ts';
+import { preparedInsert } from '../../db/prepared.ts';
 import { auditLog } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { newId } from '../kernel/ids.ts';
@@ -11,27 +10,13 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
-// Every command writes one: built once per connection.
-const insertAudit = prepared((db) =>
-  db
-    .insert(auditLog)
-    .values({
-      id: sql.placeholder('id'),
-      actor: sql.placeholder('actor'),
-      action: sql.placeholder('action'),
-      targetType: sql.placeholder('targetType'),
-      targetId: sql.placeholder('targetId'),
-      requestId: sql.placeholder('requestId'),
-      at: sql.placeholder('at'),
-      data: sql.placeholder('data'),
-    })
-    .prepare(),
-);
+// Every command writes one: prepared once per connection.
+const insertAudit = preparedInsert(auditLog);
 
 /** Writes an audit row in the caller's transaction: the change and its record commit together. */
 export async function recordAudit(ctx: TxCtx, entry: AuditEntry): Promise<void> {
   const at = ctx.clock.now();
-  await insertAudit(ctx.tx).run({
+  await insertAudit(ctx.tx, {
     id: newId('aud', at),
     actor: ctx.actor.id,
     action: entry.action,

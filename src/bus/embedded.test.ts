@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type Database } from '../../db/client.ts';
-import { applyMigrations } from '../../db/migrate.ts';
+import type { Database } from '../../db/client.ts';
+import { openTempDatabase } from '../../test/processes.ts';
 import { eventually } from '../../test/harness.ts';
 import type { CloudEvent } from '../events/envelope.ts';
 import { systemClock } from '../kernel/clock.ts';
@@ -13,17 +10,13 @@ import { createTransactor } from '../kernel/transactor.ts';
 import { isInfrastructureError } from './consumer.ts';
 import { createEmbeddedBus } from './embedded.ts';
 
-let dir: string;
+let temp: Awaited<ReturnType<typeof openTempDatabase>>;
 let database: Database;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'embedded-'));
-  database = await openDatabase(`file:${join(dir, 'bus.db')}`);
-  await applyMigrations(database);
+  temp = await openTempDatabase('embedded-');
+  database = temp.database;
 });
-afterAll(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => temp.remove());
 
 const busyError = () => Object.assign(new Error('SQLITE_BUSY: database is locked'), { code: 'SQLITE_BUSY' });
 

@@ -1,27 +1,14 @@
 import { eq, max, sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import { prepared } from '../../db/prepared.ts';
+import { prepared, preparedInsert } from '../../db/prepared.ts';
 import { busLog, deadLetters, outbox } from '../../db/schema/index.ts';
 import { redactJsonText, redactPersonal } from '../kernel/redact.ts';
 import { newId } from '../kernel/ids.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { catalog, type NewEvent } from './catalog.ts';
 
-// Every command writes here: built once per connection.
-const insertEvent = prepared((db) =>
-  db
-    .insert(outbox)
-    .values({
-      id: sql.placeholder('id'),
-      type: sql.placeholder('type'),
-      source: sql.placeholder('source'),
-      subject: sql.placeholder('subject'),
-      sequence: sql.placeholder('sequence'),
-      time: sql.placeholder('time'),
-      data: sql.placeholder('data'),
-    })
-    .prepare(),
-);
+// Every command writes here: prepared once per connection.
+const insertEvent = preparedInsert(outbox);
 const lastSequenceOf = prepared((db) => db.select({ n: max(outbox.sequence) }).from(outbox).where(eq(outbox.subject, sql.placeholder('subject'))).prepare());
 
 /**
@@ -41,7 +28,7 @@ export async function emit(ctx: TxCtx, events: NewEvent[]): Promise<string[]> {
     const sequence = next.get(event.subject) ?? (await lastSequence(ctx, event.subject)) + 1;
     next.set(event.subject, sequence + 1);
     const id = newId('evt', now);
-    await insertEvent(ctx.tx).run({ id, type: event.type, source: ctx.eventSource, subject: event.subject, sequence, time: now, data: parsed.output });
+    await insertEvent(ctx.tx, { id, type: event.type, source: ctx.eventSource, subject: event.subject, sequence, time: now, data: parsed.output as Record<string, unknown>, publishedAt: null, claimedUntil: null, attempts: 0, lastError: null });
     ids.push(id);
   }
   return ids;
