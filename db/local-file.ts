@@ -14,6 +14,15 @@ type Statement = { run(...params: unknown[]): unknown; all(...params: unknown[])
 /** Statements kept per connection; past this the least recently used is dropped. */
 const STATEMENT_CACHE_SIZE = 500;
 
+/** libsql adds a `_metadata` member to a row that `get` returns as an object; no caller wants it. */
+function withoutMetadata(row: unknown): unknown {
+  if (row && typeof row === 'object' && !Array.isArray(row) && '_metadata' in row) {
+    const { _metadata, ...rest } = row as Record<string, unknown>;
+    return rest;
+  }
+  return row;
+}
+
 /**
  * What drizzle's session needs of a connection (`prepare`), with each SQL text
  * compiled once and reused: compiling is most of a point query's cost otherwise.
@@ -25,15 +34,6 @@ const STATEMENT_CACHE_SIZE = 500;
  * A cached statement keeps its raw/object mode between uses, so every call sets the
  * mode it needs.
  */
-/** libsql adds a `_metadata` member to a row that `get` returns as an object; no caller wants it. */
-function withoutMetadata(row: unknown): unknown {
-  if (row && typeof row === 'object' && !Array.isArray(row) && '_metadata' in row) {
-    const { _metadata, ...rest } = row as Record<string, unknown>;
-    return rest;
-  }
-  return row;
-}
-
 function withStatementCache(connection: Connection) {
   const cache = new Map<string, Statement>();
   let open = true;

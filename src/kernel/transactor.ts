@@ -70,8 +70,8 @@ export function createTransactor(database: Database, options: { maxBatch?: numbe
     for (const o of outcomes) (o.ok ? o.job.resolve : o.job.reject)(o.value);
   }
 
+  /** Runs queued commands batch by batch; `write` marked the transactor running before calling it. */
   async function drain(): Promise<void> {
-    running = true;
     try {
       while (queue.length > 0) await runBatch(queue.splice(0, maxBatch));
     } finally {
