@@ -1,19 +1,16 @@
 import { openDatabase } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import type { Bus } from './bus/bus.ts';
-import { createEmbeddedBus } from './bus/embedded.ts';
 import { createKafkaBus } from './bus/kafka.ts';
-import { createKafkaRestBus } from './bus/kafka-rest.ts';
-import { settingsFrom, type Config } from './config.ts';
+import { composeDeps, portableBus, type BusParts } from './compose.ts';
+import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
-import { systemClock, type Clock } from './kernel/clock.ts';
+import type { Clock } from './kernel/clock.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
-import { createTransactor } from './kernel/transactor.ts';
 import type { Channels } from './notifications/channels/channel.ts';
 import { createLogChannel } from './notifications/channels/log.ts';
 import { createSmtpChannel } from './notifications/channels/smtp.ts';
 import type { PaymentProvider } from './payments/provider.ts';
-import { createSandboxProvider } from './payments/sandbox.ts';
 
 export interface BuildOptions {
   /** The JWT signing secret, already resolved (from the environment or the data folder). */
@@ -28,7 +25,7 @@ export interface BuildOptions {
   onQuery?: (sql: string) => void;
 }
 
-function buildChannels(config: Config, logger: Logger): Channels {
+function serverChannels(config: Config, logger: Logger): Channels {
   return {
     email:
       config.email.channel === 'smtp'
@@ -38,43 +35,28 @@ function buildChannels(config: Config, logger: Logger): Channels {
   };
 }
 
-function buildBus(config: Config, deps: { db: Deps['db']; transactor: Deps['transactor']; clock: Clock; logger: Logger }): Bus {
-  switch (config.bus) {
-    case 'embedded':
-      return createEmbeddedBus({ ...deps, pollMs: config.pollMs });
-    case 'kafka':
-      return createKafkaBus({ ...deps, ...config.kafka, retryMs: 1_000 });
-    case 'kafka-rest':
-      return createKafkaRestBus(config.kafkaRest);
-  }
+/** Every bus, the native Kafka client included: servers have TCP sockets. */
+function serverBus(config: Config, parts: BusParts): Bus {
+  if (config.bus === 'kafka') return createKafkaBus({ ...parts, ...config.kafka, retryMs: 1_000 });
+  return portableBus(config, parts);
 }
 
-/** Opens the database, applies migrations and wires every dependency once. */
+/**
+ * Server runtimes (Bun, Node, Deno): opens the configured database (a local file on
+ * libSQL's synchronous driver, or remote libSQL), applies the migrations from their
+ * files and wires every dependency, SMTP and the native Kafka client included.
+ */
 export async function buildDeps(config: Config, options: BuildOptions): Promise<Deps> {
   const logger = options.logger ?? createLogger({ silent: config.logSilent });
-  const clock = options.clock ?? systemClock;
   const database = await openDatabase(config.databaseUrl, { authToken: config.databaseAuthToken, synchronous: config.databaseSynchronous, onQuery: options.onQuery });
   await applyMigrations(database);
-  const onCommit = new Set<() => void>();
-  const transactor = createTransactor(database, {
-    maxBatch: config.groupCommitMax,
-    onCommit: () => {
-      for (const listener of onCommit) listener();
-    },
-  });
-  return {
-    config,
+  return composeDeps(config, {
     database,
-    db: database.db,
-    transactor,
-    clock,
+    jwtSecret: options.jwtSecret,
+    bus: serverBus,
+    clock: options.clock,
     logger,
-    bus: buildBus(config, { db: database.db, transactor, clock, logger }),
-    tokens: { secret: options.jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.ttlSeconds },
-    channels: options.channels ?? buildChannels(config, logger),
-    payments: options.payments ?? createSandboxProvider(),
-    eventSource: 'urn:subscription-platform',
-    settings: settingsFrom(config),
-    onCommit,
-  };
+    channels: options.channels ?? serverChannels(config, logger),
+    payments: options.payments,
+  });
 }

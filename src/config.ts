@@ -69,8 +69,11 @@ export type Config = ReturnType<typeof toConfig>;
 
 /** A configuration problem, naming the variable. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  readonly variable: string;
+
+  constructor(variable: string, message: string) {
     super(`${variable} ${message}`);
+    this.variable = variable;
     this.name = 'ConfigError';
   }
 }

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 /**
  * The direction of dependencies, checked on every import of the source (not the tests):
  *
- *   entries (server, start, bootstrap, build-deps, src/entries, workers/)
+ *   entries (server, start, node, deno, worker, bootstrap, build-deps, src/entries, workers/)
  *     → app (app.ts, deps.ts, config.ts, context builder)
  *       → http (src/http)
  *         → domains (src/<domain>)
@@ -36,7 +36,7 @@ function layerOf(file: string): Layer {
   if (top === 'kernel') return 'kernel';
   if (top === 'events' || top === 'bus') return 'events';
   if (top === 'http') return 'http';
-  if (top === 'entries' || ['server.ts', 'start.ts', 'bootstrap.ts', 'build-deps.ts'].includes(top)) return 'entry';
+  if (top === 'entries' || ['server.ts', 'start.ts', 'node.ts', 'deno.ts', 'worker.ts', 'bootstrap.ts', 'build-deps.ts'].includes(top)) return 'entry';
   if (top.endsWith('.ts')) return 'app';
   return 'domain';
 }

@@ -1,6 +1,9 @@
 import * as v from 'valibot';
-import isEmail from 'validator/lib/isEmail';
+import isEmailModule from 'validator/lib/isEmail.js';
 import { singleLine } from './text.ts';
+
+// A CommonJS module whose types declare an ES default export: Node's and Bun's loaders hand over the function itself.
+const isEmail = ((isEmailModule as unknown as { default?: unknown }).default ?? isEmailModule) as unknown as typeof isEmailModule.default;
 
 /**
  * RFC 5321 mailbox rules as validator.js checks them: dot-atom or quoted local part of at

@@ -24,13 +24,14 @@ export interface FieldIssue {
 
 /** An expected failure of a command or query, carrying a stable code. */
 export class DomainError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: { issues?: FieldIssue[]; [key: string]: unknown } = {},
-  ) {
+  readonly code: ErrorCode;
+  readonly details: { issues?: FieldIssue[]; [key: string]: unknown };
+
+  constructor(code: ErrorCode, message: string, details: { issues?: FieldIssue[]; [key: string]: unknown } = {}) {
     super(message);
     this.name = 'DomainError';
+    this.code = code;
+    this.details = details;
   }
 }
 

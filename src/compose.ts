@@ -1,0 +1,84 @@
+import type { Database } from '../db/client.ts';
+import type { Bus } from './bus/bus.ts';
+import { createEmbeddedBus } from './bus/embedded.ts';
+import { createKafkaRestBus } from './bus/kafka-rest.ts';
+import { settingsFrom, type Config } from './config.ts';
+import type { Deps } from './deps.ts';
+import { systemClock, type Clock } from './kernel/clock.ts';
+import { createLogger, type Logger } from './kernel/logger.ts';
+import { createTransactor, type Transactor } from './kernel/transactor.ts';
+import type { Channels } from './notifications/channels/channel.ts';
+import { createLogChannel } from './notifications/channels/log.ts';
+import type { PaymentProvider } from './payments/provider.ts';
+import { createSandboxProvider } from './payments/sandbox.ts';
+
+/** What a bus adapter is built from: the database it may keep its log in, and the process's writer. */
+export interface BusParts {
+  db: Deps['db'];
+  transactor: Transactor;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface ComposeOptions {
+  /** The open, migrated database (a local file, remote libSQL, a Durable Object's storage). */
+  database: Database;
+  /** The JWT signing secret, already resolved (from the environment or the data folder). */
+  jwtSecret: string;
+  /** Builds the bus; the runtime-neutral ones (embedded, Kafka REST) by default. */
+  bus?: (config: Config, parts: BusParts) => Bus;
+  clock?: Clock;
+  logger?: Logger;
+  /** The notification channels; the log channel for email and SMS by default. */
+  channels?: Channels;
+  /** Where invoices are charged: the sandbox by default (PAYMENT_PROVIDER). */
+  payments?: PaymentProvider;
+  /** Group commit size: the configured one by default. */
+  maxBatch?: number;
+}
+
+/** The buses every runtime can run: the embedded log and Kafka over HTTP. `BUS=kafka` needs TCP (a server entry). */
+export function portableBus(config: Config, parts: BusParts): Bus {
+  switch (config.bus) {
+    case 'embedded':
+      return createEmbeddedBus({ ...parts, pollMs: config.pollMs });
+    case 'kafka-rest':
+      return createKafkaRestBus(config.kafkaRest);
+    case 'kafka':
+      throw new Error('BUS=kafka needs TCP sockets: use BUS=kafka-rest on this runtime');
+  }
+}
+
+/**
+ * Wires every dependency once over an open database. Runtime-neutral: it imports
+ * no file system, native driver, Kafka client or SMTP; each entry (Bun, Node, Deno,
+ * Workers) passes what its runtime has.
+ */
+export function composeDeps(config: Config, options: ComposeOptions): Deps {
+  const logger = options.logger ?? createLogger({ silent: config.logSilent });
+  const clock = options.clock ?? systemClock;
+  const { database } = options;
+  const onCommit = new Set<() => void>();
+  const transactor = createTransactor(database, {
+    maxBatch: options.maxBatch ?? config.groupCommitMax,
+    onCommit: () => {
+      for (const listener of onCommit) listener();
+    },
+  });
+  const buildBus = options.bus ?? portableBus;
+  return {
+    config,
+    database,
+    db: database.db,
+    transactor,
+    clock,
+    logger,
+    bus: buildBus(config, { db: database.db, transactor, clock, logger }),
+    tokens: { secret: options.jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.ttlSeconds },
+    channels: options.channels ?? { email: createLogChannel('email', logger), sms: createLogChannel('sms', logger) },
+    payments: options.payments ?? createSandboxProvider(),
+    eventSource: 'urn:subscription-platform',
+    settings: settingsFrom(config),
+    onCommit,
+  };
+}
