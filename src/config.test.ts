@@ -36,6 +36,13 @@ describe('configuration', () => {
     expect(fails({ ADMIN_PASSWORD: 'long-enough-password' })).toBe('ADMIN_EMAIL');
   });
 
+  test('issue 11: PASSWORD_ITERATIONS sets the PBKDF2 count of new hashes, 310,000 by default and never under 100,000', () => {
+    expect(loadConfig({}).passwords.iterations).toBe(310_000);
+    expect(loadConfig({ PASSWORD_ITERATIONS: '100000' }).passwords.iterations).toBe(100_000);
+    expect(fails({ PASSWORD_ITERATIONS: '99999' })).toBe('PASSWORD_ITERATIONS');
+    expect(fails({ PASSWORD_ITERATIONS: 'many' })).toBe('PASSWORD_ITERATIONS');
+  });
+
   test('issue 8: usage records may run ahead of the clock by USAGE_CLOCK_SKEW_SECONDS, 5 minutes by default', () => {
     expect(loadConfig({}).usage.clockSkewMs).toBe(300_000);
     expect(loadConfig({ USAGE_CLOCK_SKEW_SECONDS: '0' }).usage.clockSkewMs).toBe(0);

@@ -62,6 +62,10 @@ const envSchema = v.object({
   PAYMENT_LEASE_MS: v.optional(positiveInt, '60000'),
   USAGE_CLOCK_SKEW_SECONDS: v.optional(v.pipe(v.string(), v.digits('must be a whole number of seconds'), v.transform(Number)), '300'),
   FIRST_PAYMENT_BONUS_BPS: v.optional(v.pipe(v.string(), v.digits('must be whole basis points'), v.transform(Number), v.maxValue(10_000)), '1000'),
+  PASSWORD_ITERATIONS: v.optional(
+    v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(100_000, 'must be at least 100000'), v.maxValue(10_000_000, 'must be at most 10000000')),
+    '310000',
+  ),
   LOG_SILENT: v.optional(v.picklist(['0', '1', 'true', 'false']), '0'),
 });
 
@@ -126,6 +130,7 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     },
     payments: { provider: env.PAYMENT_PROVIDER },
     usage: { clockSkewMs: env.USAGE_CLOCK_SKEW_SECONDS * 1000 },
+    passwords: { iterations: env.PASSWORD_ITERATIONS },
     logSilent: env.LOG_SILENT === '1' || env.LOG_SILENT === 'true',
   };
 }
@@ -157,5 +162,6 @@ export function settingsFrom(config: Config): Settings {
     },
     usage: config.usage,
     notify: config.notify,
+    passwords: config.passwords,
   };
 }

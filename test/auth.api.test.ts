@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { decodeJwt, SignJWT } from 'jose';
-import { count } from 'drizzle-orm';
-import { loginFailures, revokedTokens } from '../db/schema/index.ts';
+import { count, eq } from 'drizzle-orm';
+import { loginFailures, operators, revokedTokens } from '../db/schema/index.ts';
+import { hashPassword } from '../src/kernel/password.ts';
 import { createApp } from '../src/app.ts';
 import { buildDeps } from '../src/build-deps.ts';
 import { loadConfig } from '../src/config.ts';
@@ -573,6 +574,24 @@ describe('operator passwords are hashed outside the write queue', () => {
       const customer = q.call('POST', '/v1/customers', { body: customerInput() }).then((res) => void finished.push(`customer ${res.status}`));
       await Promise.all([operator, customer]);
       expect(finished).toEqual(['customer 201', 'operator 201']);
+    } finally {
+      await q.close();
+    }
+  });
+});
+
+describe('issue 11: the PBKDF2 iteration count is a setting', () => {
+  test('an operator created under PASSWORD_ITERATIONS=100000 stores that count and logs in; a hash made with another count still verifies', async () => {
+    const q = await createTestPlatform({ env: { PASSWORD_ITERATIONS: '100000' } });
+    try {
+      const email = `iter-${crypto.randomUUID().slice(0, 8)}@ops.example`;
+      const created = await q.call<{ id: string }>('POST', '/v1/operators', { body: { email, name: 'Iter', role: 'viewer', password: PASSWORD } });
+      expect(created.status).toBe(201);
+      const [row] = await q.deps.db.select({ hash: operators.passwordHash }).from(operators).where(eq(operators.email, email));
+      expect(row!.hash.split('$')[1]).toBe('100000');
+      expect((await q.call('POST', '/v1/auth/login', { body: { email, password: PASSWORD }, token: null })).status).toBe(200);
+      await q.deps.db.update(operators).set({ passwordHash: await hashPassword(PASSWORD, 150_000) }).where(eq(operators.email, email));
+      expect((await q.call('POST', '/v1/auth/login', { body: { email, password: PASSWORD }, token: null })).status).toBe(200);
     } finally {
       await q.close();
     }

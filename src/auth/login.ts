@@ -25,7 +25,7 @@ export interface LoginInput {
 export async function login(ctx: Ctx, settings: { tokens: TokenSettings; limits: LoginLimits }, input: LoginInput) {
   const attempt = await chargeLoginAttempt(ctx, settings.limits, input);
   const [operator] = await ctx.db.select().from(operators).where(eq(operators.email, input.email));
-  decoy ??= hashPassword('decoy-password-for-timing');
+  decoy ??= hashPassword('decoy-password-for-timing', ctx.settings.passwords.iterations);
   const ok = await verifyPassword(input.password, operator?.passwordHash ?? (await decoy));
   if (!operator || !ok || operator.disabledAt !== null) throw new DomainError('unauthorized', 'email or password is wrong');
   await forgiveLoginAttempt(ctx, attempt);

@@ -3,7 +3,6 @@
  * available unchanged on Bun, Node, Deno and Workers. The stored form carries
  * its own parameters: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`.
  */
-const DEFAULT_ITERATIONS = 310_000;
 const encoder = new TextEncoder();
 
 const toB64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
@@ -16,7 +15,7 @@ async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iteration
 }
 
 /** Hashes a password with a fresh random salt. */
-export async function hashPassword(password: string, iterations = DEFAULT_ITERATIONS): Promise<string> {
+export async function hashPassword(password: string, iterations: number): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const hash = await derive(password, salt, iterations);
   return `pbkdf2-sha256$${iterations}$${toB64(salt)}$${toB64(hash)}`;

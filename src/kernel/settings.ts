@@ -24,4 +24,8 @@ export interface Settings {
     clockSkewMs: number;
   };
   notify: { maxAttempts: number; backoffMs: number; leaseMs: number };
+  passwords: {
+    /** PBKDF2 iterations for new hashes; a stored hash keeps its own count. */
+    iterations: number;
+  };
 }

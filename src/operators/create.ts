@@ -16,14 +16,14 @@ export type PreparedOperator = CreateOperatorInput & { passwordHash: string };
  * Checks the password against the policy and hashes it (slow on purpose). Call it before
  * opening the command's transaction: hashing inside it would hold every other write.
  */
-export async function prepareOperator(input: CreateOperatorInput): Promise<PreparedOperator> {
+export async function prepareOperator(ctx: Ctx, input: CreateOperatorInput): Promise<PreparedOperator> {
   checkPassword(input.password, input.email);
-  return { ...input, passwordHash: await hashPassword(input.password) };
+  return { ...input, passwordHash: await hashPassword(input.password, ctx.settings.passwords.iterations) };
 }
 
 /** Creates an operator from its prepared input (or prepares it first when given a plain one). */
 export async function createOperator(ctx: Ctx, input: CreateOperatorInput | PreparedOperator) {
-  const { passwordHash } = 'passwordHash' in input ? input : await prepareOperator(input);
+  const { passwordHash } = 'passwordHash' in input ? input : await prepareOperator(ctx, input);
   return withTransaction(ctx, async (ctx) => {
     const [taken] = await ctx.tx.select({ id: operators.id }).from(operators).where(eq(operators.email, input.email));
     if (taken) throw conflict(`an operator with ${input.email} exists`, { field: 'email', existing_id: taken.id });

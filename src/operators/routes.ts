@@ -29,7 +29,7 @@ export function operatorRoutes() {
     validate('json', createOperatorInput),
     // Hashing is slow on purpose: done before the command's transaction, which would hold every other write.
     async (c) => {
-      const prepared = await prepareOperator(c.req.valid('json'));
+      const prepared = await prepareOperator(c.get('ctx'), c.req.valid('json'));
       return runCommand(c, 201, (ctx) => createOperator(ctx, prepared));
     },
   );

@@ -29,7 +29,7 @@ export async function prepareOperatorPatch(ctx: Ctx, id: string, patch: UpdateOp
   const [target] = await (ctx.tx ?? ctx.db).select({ email: operators.email }).from(operators).where(eq(operators.id, id));
   if (!target) throw notFound('Operator', id);
   checkPassword(patch.password, target.email);
-  return { ...patch, passwordHash: await hashPassword(patch.password) };
+  return { ...patch, passwordHash: await hashPassword(patch.password, ctx.settings.passwords.iterations) };
 }
 
 /**
