@@ -25,15 +25,21 @@ import { userRoutes } from './users/routes.ts';
 import { createContext } from './kernel/context.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
 import { healthRoutes } from './http/health.ts';
+import { assetRoutes } from './http/assets.ts';
+import { adminError, adminNotFound } from './admin/errors.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { adminSections } from './admin/sections.ts';
+import { isAdminPath } from './admin/session.ts';
 
 const anonymous = { id: 'anonymous', kind: 'operator', role: 'viewer' } as const;
 
 /** Builds the HTTP API over the given dependencies. No I/O happens here. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
-  app.onError(handleError);
+  app.onError((error, c) => (isAdminPath(c.req.path) ? adminError(error, c) : handleError(error, c)));
   const methodsOf = allowedMethods(() => app.routes);
   app.notFound(function noRoute(c) {
+    if (isAdminPath(c.req.path) && c.req.method === 'GET') return adminNotFound(c);
     const allowed = methodsOf(c.req.path);
     if (allowed.length === 0) return sendProblem(c, problemFor('not_found', `no route for ${c.req.method} ${c.req.path}`, c.req.path));
     c.header('Allow', allowed.join(', '));
@@ -95,10 +101,13 @@ export function createApp(deps: Deps) {
         },
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       },
-      exclude: ['/openapi.json', '/docs', '/problems/{code}'],
+      exclude: ['/openapi.json', '/docs', '/problems/{code}', '/assets/{name}', /^\/admin/],
     }),
   );
-  app.get('/docs', access('public'), Scalar({ url: '/openapi.json', pageTitle: 'Subscription Platform API' }));
+  app.route('/assets', assetRoutes(deps.assets));
+  app.route('/admin', adminRoutes(adminSections));
+  // Scalar from our own /assets, without its web fonts: the docs work behind a firewall.
+  app.get('/docs', access('public'), Scalar({ url: '/openapi.json', pageTitle: 'Subscription Platform API', cdn: '/assets/scalar.js', withDefaultFonts: false }));
   return app;
 }
 

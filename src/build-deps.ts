@@ -5,6 +5,7 @@ import { createKafkaBus } from './bus/kafka.ts';
 import { composeDeps, portableBus, type BusParts } from './compose.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
+import { fileAssets } from './entries/assets-fs.ts';
 import type { Clock } from './kernel/clock.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
 import type { Channels } from './notifications/channels/channel.ts';
@@ -58,5 +59,6 @@ export async function buildDeps(config: Config, options: BuildOptions): Promise<
     logger,
     channels: options.channels ?? serverChannels(config, logger),
     payments: options.payments,
+    assets: fileAssets(),
   });
 }

@@ -11,6 +11,7 @@ import type { Channels } from './notifications/channels/channel.ts';
 import { createLogChannel } from './notifications/channels/log.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { createSandboxProvider } from './payments/sandbox.ts';
+import type { AssetSource } from './http/assets.ts';
 
 /** What a bus adapter is built from: the database it may keep its log in, and the process's writer. */
 export interface BusParts {
@@ -33,6 +34,8 @@ export interface ComposeOptions {
   channels?: Channels;
   /** Where invoices are charged: the sandbox by default (PAYMENT_PROVIDER). */
   payments?: PaymentProvider;
+  /** Where `/assets/*` files come from (the server entries read `node_modules`). */
+  assets?: AssetSource;
   /** Group commit size: the configured one by default. */
   maxBatch?: number;
 }
@@ -79,6 +82,7 @@ export function composeDeps(config: Config, options: ComposeOptions): Deps {
     payments: options.payments ?? createSandboxProvider(),
     eventSource: 'urn:subscription-platform',
     settings: settingsFrom(config),
+    assets: options.assets,
     onCommit,
   };
 }

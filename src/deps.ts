@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { ContextServices } from './kernel/context.ts';
 import type { Channels } from './notifications/channels/channel.ts';
 import type { PaymentProvider } from './payments/provider.ts';
+import type { AssetSource } from './http/assets.ts';
 
 /**
  * Everything built once at an entry point (`buildDeps`) and handed down; no
@@ -19,6 +20,8 @@ export interface Deps extends ContextServices {
   channels: Channels;
   /** Where invoices are charged: the sandbox by default (PAYMENT_PROVIDER). */
   payments: PaymentProvider;
+  /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
+  assets?: AssetSource | undefined;
   /** Called after each commit; the relay in this process listens to publish without delay. */
   onCommit: Set<() => void>;
 }

@@ -35,7 +35,7 @@ function layerOf(file: string): Layer {
   if (!file.startsWith('src/') || !top) throw new Error(`no layer for ${file}`);
   if (top === 'kernel') return 'kernel';
   if (top === 'events' || top === 'bus') return 'events';
-  if (top === 'http') return 'http';
+  if (top === 'http' || top === 'admin') return 'http';
   if (top === 'entries' || ['server.ts', 'start.ts', 'node.ts', 'deno.ts', 'worker.ts', 'bootstrap.ts', 'build-deps.ts'].includes(top)) return 'entry';
   if (top.endsWith('.ts')) return 'app';
   return 'domain';

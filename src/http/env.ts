@@ -2,6 +2,7 @@ import type { TokenClaims, TokenSettings } from '../auth/tokens.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { ContextServices, Ctx } from '../kernel/context.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
+import type { AssetSource } from './assets.ts';
 
 /**
  * What routes and middleware use of the dependencies the entry point built (its
@@ -11,6 +12,8 @@ export interface HttpDeps extends ContextServices {
   bus: Bus;
   tokens: TokenSettings;
   payments: PaymentProvider;
+  /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
+  assets?: AssetSource | undefined;
 }
 
 /** An Idempotency-Key claimed by this request. */
@@ -38,5 +41,7 @@ export interface AppEnv {
     idempotency?: IdempotencyClaim;
     /** The verified bearer token, set when a route that is not public authenticates the caller. */
     token?: TokenClaims;
+    /** The dashboard session's CSRF token, for its forms (src/admin/session.ts). */
+    csrf?: string;
   };
 }

@@ -1,0 +1,5 @@
+import { homeSection } from './pages/home.ts';
+import type { AdminSection } from './routes.ts';
+
+/** Every section of the dashboard, registered in this order. */
+export const adminSections: AdminSection[] = [homeSection];
