@@ -7,8 +7,8 @@ import { openDatabase, type Database } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
 
 /**
- * Helpers for fault tests that run the platform as real child processes
- * (`bun src/server.ts`, `bun workers/*.ts`) and kill them with SIGKILL.
+ * Helpers for tests that run the platform as real child processes
+ * (`bun src/server.ts`, `bun workers/*.ts`, `npm run start:node` …) and kill them.
  * Every process spawned here is tracked, so `killAll()` in an `afterAll`
  * leaves nothing running whatever happened in the test.
  */
@@ -59,8 +59,10 @@ export interface ChildProcess {
   output(): string;
   /** Resolves when the output matches, rejects on timeout or if the process exits first. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
-  /** Sends a signal; SIGKILL by default. Resolves with the exit code once it is gone. */
+  /** Sends a signal (to its whole group if it has one); SIGKILL by default. Resolves with the exit code once it is gone. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGTERM, then SIGKILL after `graceMs` if it has not exited; a group is SIGKILLed once its leader is gone. */
+  stop(graceMs?: number): Promise<number | null>;
   readonly exited: Promise<number>;
   readonly alive: boolean;
 }
@@ -69,12 +71,23 @@ const running = new Set<ChildProcess>();
 
 /** Starts `bun <script>` from the project root with the given environment on top of ours. */
 export function spawnBun(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const proc = Bun.spawn([process.execPath, script], {
+  return spawnProcess(name, [process.execPath, script], env);
+}
+
+/**
+ * Starts a command from the project root with the given environment on top of ours.
+ * `group: true` puts it in a process group of its own (setsid), and every signal then
+ * goes to the whole group: `npm run x` starts `sh`, which starts the runtime, and
+ * killing npm alone would leave the runtime serving.
+ */
+export function spawnProcess(name: string, command: string[], env: Record<string, string>, { group = false } = {}): ChildProcess {
+  const proc = Bun.spawn(command, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
+    detached: group,
   });
   let text = '';
   let alive = true;
@@ -97,6 +110,14 @@ export function spawnBun(name: string, script: string, env: Record<string, strin
     running.delete(child);
     return code;
   });
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (group) process.kill(-proc.pid, sig);
+      else if (alive) proc.kill(sig);
+    } catch {
+      // the group is already gone
+    }
+  };
   const child: ChildProcess = {
     name,
     pid: proc.pid,
@@ -123,9 +144,19 @@ export function spawnBun(name: string, script: string, env: Record<string, strin
         check();
       });
     },
-    async kill(signal = 'SIGKILL') {
-      if (alive) proc.kill(signal);
+    async kill(sig = 'SIGKILL') {
+      // A group is signalled even after its leader exited: a grandchild may still run.
+      if (alive || group) signal(sig);
       return exited;
+    },
+    async stop(graceMs = 5_000) {
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      // Whatever of the group outlived its leader (npm) does not get a second chance.
+      if (group) signal('SIGKILL');
+      return code;
     },
   };
   running.add(child);
@@ -169,7 +200,8 @@ export async function pollUntil<T>(
   throw new Error(`${what}: not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
 }
 
-function tail(text: string, lines = 40): string {
+/** The last lines of a process's output, for an error message. */
+export function tail(text: string, lines = 40): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
