@@ -10,7 +10,8 @@ import { configVariables } from '../src/config.ts';
  * Durable Object migrates on its first request. The configuration variables of the
  * environment (ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, BUS, …) are passed as vars;
  * no `.env` or `.dev.vars` is read. SIGTERM or SIGINT (to this process or to `npm`)
- * stops wrangler and every process it started, and removes the folder.
+ * stops wrangler and every process it started, and removes the folder. Further
+ * arguments go to `wrangler dev` (tests serve a fixture with `-- --config <file>`).
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -31,7 +32,7 @@ const vars = configVariables.filter((name) => !NOT_PASSED.has(name) && process.e
 
 const wrangler = spawn(
   join(ROOT, 'node_modules/.bin/wrangler'),
-  ['dev', '--local', '--ip', '127.0.0.1', '--port', port, '--persist-to', join(dir, 'state'), '--env-file', envFile, '--show-interactive-dev-session=false', ...vars],
+  ['dev', '--local', '--ip', '127.0.0.1', '--port', port, '--persist-to', join(dir, 'state'), '--env-file', envFile, '--show-interactive-dev-session=false', ...vars, ...process.argv.slice(2)],
   // In our process group: whoever stops the group stops wrangler and workerd with us.
   { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
 );

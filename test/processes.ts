@@ -69,7 +69,12 @@ const running = new Set<ChildProcess>();
 
 /** Starts `bun <script>` from the project root with the given environment on top of ours. */
 export function spawnBun(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const proc = Bun.spawn([process.execPath, script], {
+  return spawnCommand(name, [process.execPath, script], env);
+}
+
+/** Starts a command (`npm run dev:worker`, say) from the project root with the given environment on top of ours. */
+export function spawnCommand(name: string, argv: string[], env: Record<string, string>): ChildProcess {
+  const proc = Bun.spawn(argv, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdin: 'ignore',
