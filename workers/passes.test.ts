@@ -47,7 +47,7 @@ describe('worker passes (the Workers alarm) on the embedded bus', () => {
 });
 
 describe('worker passes on BUS=kafka-rest', () => {
-  test('run no consumer group: those run on a server, as Kafka consumers', async () => {
+  test('run no consumer group: the events are not in this database\'s log', async () => {
     const p = await createTestPlatform({ env: { BUS: 'kafka-rest', KAFKA_REST_URL: 'http://127.0.0.1:9' } });
     try {
       expect(createPasses(p.deps).consumers).toEqual([]);

@@ -31,7 +31,7 @@ const IDEMPOTENCY_PURGE_MS = 3_600_000;
  * (Workers): the relay, each embedded consumer group, the notification dispatcher, billing
  * every BILLING_POLL_MS and the idempotency purge hourly. A failing pass is logged and the
  * others still run; what it left is found again by the next round, as the loops would.
- * On `BUS=kafka-rest` the consumer groups run on a server (Kafka consumers), not here.
+ * On any other bus they run where that bus is consumed (never on the Workers entry: docs/edge.md).
  */
 export function createPasses(deps: Deps): Passes {
   const handlers = consumerHandlers(deps);
