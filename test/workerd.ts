@@ -17,7 +17,13 @@ export async function startDevWorker(env: Record<string, string>, options: { arg
   // wrangler needs Node ≥ 22.12: the project's own Node comes first, as under `npm test`.
   const child = spawnCommand('dev:worker', argv, { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}`, PORT: String(port), ...env });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}${options.readyPath ?? '/readyz'}`, child, 120_000);
+  try {
+    await waitForHttp(`${url}${options.readyPath ?? '/readyz'}`, child, 120_000);
+  } catch (error) {
+    // Never ready (a bad setting answers 500): stop it rather than leave a server behind.
+    await child.kill('SIGTERM');
+    throw error;
+  }
   return {
     url,
     child,
