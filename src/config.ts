@@ -71,6 +71,9 @@ const envSchema = v.object({
 
 export type Config = ReturnType<typeof toConfig>;
 
+/** Every variable the configuration reads (what an entry may pass on to another process). */
+export const configVariables: readonly string[] = Object.keys(envSchema.entries);
+
 /** A configuration problem, naming the variable. */
 export class ConfigError extends Error {
   readonly variable: string;

@@ -111,3 +111,32 @@ describe('the direction of dependencies', () => {
     expect(cycles).toEqual([]);
   });
 });
+
+/** Every module specifier a file imports (relative or a package), static or dynamic, types aside. */
+const SPECIFIER = /(?:^|\n)\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/** The packages and built-ins reachable from `entry` through its runtime imports. */
+function reachablePackages(entry: string): Map<string, string> {
+  const packages = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const queue = [entry]; queue.length > 0; ) {
+    const file = queue.pop()!;
+    if (seen.has(file) || !file.endsWith('.ts')) continue;
+    seen.add(file);
+    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(SPECIFIER)) {
+      const specifier = m[1] ?? m[2]!;
+      if (specifier.startsWith('.')) queue.push(relative(ROOT, resolve(ROOT, dirname(file), specifier)));
+      else if (!packages.has(specifier)) packages.set(specifier, file);
+    }
+  }
+  return packages;
+}
+
+describe('the Workers entry', () => {
+  test('reaches no file system, native driver, TCP Kafka client or SMTP through its imports', () => {
+    const packages = reachablePackages('src/worker.ts');
+    expect(packages.has('hono')).toBe(true);
+    const serverOnly = /^(node:|fs$|libsql$|@libsql\/client|@platformatic\/kafka|nodemailer)/;
+    expect([...packages].filter(([name]) => serverOnly.test(name)).map(([name, from]) => `${from} → ${name}`)).toEqual([]);
+  });
+});

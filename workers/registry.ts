@@ -24,7 +24,20 @@ export type WorkerName = (typeof workerNames)[number];
 /** How often expired Idempotency-Keys are deleted. */
 const IDEMPOTENCY_PURGE_MS = 3_600_000;
 
-const consumer = (deps: Deps, handler: EventHandler) => startConsumer(deps, handler);
+/** The workers that are consumer groups on the bus. */
+export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest';
+
+/** Each consumer worker's handler: what its group does with an event (the same on every runtime). */
+export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandler> {
+  return {
+    notifications: notificationsHandler,
+    profiling: createProfilingHandler({ firstPaymentBonusBps: deps.settings.billing.firstPaymentBonusBps, ownSource: deps.eventSource }),
+    'customer-notifications': customerNotificationsHandler,
+    'usage-ingest': usageIngestHandler(deps.eventSource),
+  };
+}
+
+const consumer = (deps: Deps, name: ConsumerWorker) => startConsumer(deps, consumerHandlers(deps)[name]);
 
 /** The dispatcher loop that sends pending notifications, woken by commits in this process. */
 function startDispatcher(deps: Deps) {
@@ -102,7 +115,7 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
     };
   },
   notifications(deps) {
-    const events = consumer(deps, notificationsHandler);
+    const events = consumer(deps, 'notifications');
     const dispatcher = startDispatcher(deps);
     return {
       async stop() {
@@ -111,10 +124,10 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
       },
     };
   },
-  profiling: (deps) => consumer(deps, createProfilingHandler({ firstPaymentBonusBps: deps.settings.billing.firstPaymentBonusBps, ownSource: deps.eventSource })),
-  'customer-notifications': (deps) => consumer(deps, customerNotificationsHandler),
+  profiling: (deps) => consumer(deps, 'profiling'),
+  'customer-notifications': (deps) => consumer(deps, 'customer-notifications'),
   billing: startBilling,
-  'usage-ingest': (deps) => consumer(deps, usageIngestHandler(deps.eventSource)),
+  'usage-ingest': (deps) => consumer(deps, 'usage-ingest'),
   'idempotency-purge': startIdempotencyPurge,
 };
 

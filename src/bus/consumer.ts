@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { inbox } from '../../db/schema/index.ts';
 import { parseEvent, type EventType, type KnownEvent } from '../events/catalog.ts';
 import { createContext, systemActor, withTransaction, type ContextServices, type TxCtx } from '../kernel/context.ts';
-import type { Bus, Subscription } from './bus.ts';
+import type { Bus, DeliveryHandler, Subscription } from './bus.ts';
 
 /** A consumer: a group name, the event types it wants, and what it does with each. */
 export interface EventHandler {
@@ -72,36 +72,38 @@ export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw
 }
 
 /**
- * Subscribes a handler to the bus. A failing event is retried with exponential
- * backoff, then dead-lettered with the last error so the group carries on.
+ * What the bus calls with each delivered event of a handler's group: `consumeOnce`, with a
+ * failing event retried with exponential backoff, then dead-lettered with the last error so
+ * the group carries on. A database failure is thrown back to the bus, which delivers again.
  */
-export function startConsumer(deps: ConsumerDeps, handler: EventHandler, options: ConsumerOptions = {}): Subscription {
+export function deliveryHandler(deps: ConsumerDeps, handler: EventHandler, options: ConsumerOptions = {}): DeliveryHandler {
   const attempts = options.attempts ?? 5;
   const backoffMs = options.backoffMs ?? 200;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  return deps.bus.subscribe({
-    group: handler.group,
-    types: handler.types,
-    async handle(raw) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await consumeOnce(deps, handler, raw);
+  return async function deliver(raw) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await consumeOnce(deps, handler, raw);
+        return;
+      } catch (error) {
+        // The database itself failing is not the event's fault: hand it back to the bus to retry
+        // later without moving on, so an outage never dead-letters (and so loses) an effect.
+        if (isInfrastructureError(error)) throw error;
+        if (attempt >= attempts) {
+          await deps.bus.deadLetter(handler.group, raw, `failed ${attempts} times: ${describeError(error)}`);
+          deps.logger.error('event dead-lettered after retries', { group: handler.group, error: describeError(error) });
           return;
-        } catch (error) {
-          // The database itself failing is not the event's fault: hand it back to the bus to retry
-          // later without moving on, so an outage never dead-letters (and so loses) an effect.
-          if (isInfrastructureError(error)) throw error;
-          if (attempt >= attempts) {
-            await deps.bus.deadLetter(handler.group, raw, `failed ${attempts} times: ${describeError(error)}`);
-            deps.logger.error('event dead-lettered after retries', { group: handler.group, error: describeError(error) });
-            return;
-          }
-          deps.logger.warn('event handling failed; retrying', { group: handler.group, attempt, error: describeError(error) });
-          await sleep(backoffMs * 2 ** (attempt - 1));
         }
+        deps.logger.warn('event handling failed; retrying', { group: handler.group, attempt, error: describeError(error) });
+        await sleep(backoffMs * 2 ** (attempt - 1));
       }
-    },
-  });
+    }
+  };
+}
+
+/** Subscribes a handler to the bus; each delivery goes through `deliveryHandler`. */
+export function startConsumer(deps: ConsumerDeps, handler: EventHandler, options: ConsumerOptions = {}): Subscription {
+  return deps.bus.subscribe({ group: handler.group, types: handler.types, handle: deliveryHandler(deps, handler, options) });
 }
 
 /** True for errors of the database driver (unreachable, locked, I/O), as opposed to the handler's own. */

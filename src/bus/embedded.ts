@@ -22,6 +22,85 @@ export interface EmbeddedBusOptions {
   retryMs?: number;
 }
 
+/** What reading the log for a consumer group needs: the database, its one writer and the clock. */
+export interface EmbeddedLog {
+  db: Db;
+  transactor: Transactor;
+  clock: Clock;
+}
+
+/** A consumer group's place in the log, read once and kept by whoever runs the group. */
+export interface GroupCursor {
+  /**
+   * Hands the next batch of the group's events to its handler and records how far it got;
+   * resolves with the number of events handled (0: the group has caught up). Throws the first
+   * failed delivery after recording the events handled before it without a gap.
+   */
+  consumeBatch(stopped?: () => boolean): Promise<number>;
+}
+
+/**
+ * Opens a consumer group's cursor on the embedded log: what the subscription loop of a
+ * server and the Durable Object's alarm on the edge both run, one batch at a time.
+ */
+export function openGroupCursor(log: EmbeddedLog, { group, types, handle }: SubscribeOptions, batchSize = 100): GroupCursor {
+  const { db, transactor, clock } = log;
+  let position: number | null = null;
+
+  async function readPosition(): Promise<number> {
+    await transactor.write((tx) =>
+      tx
+        .insert(consumerPositions)
+        .values({ group, position: 0, types: [...types], updatedAt: clock.now() })
+        .onConflictDoUpdate({ target: consumerPositions.group, set: { types: [...types] } }),
+    );
+    const [row] = await db.select({ position: consumerPositions.position }).from(consumerPositions).where(eq(consumerPositions.group, group));
+    return row?.position ?? 0;
+  }
+
+  return {
+    async consumeBatch(stopped = () => false) {
+      position ??= await readPosition();
+      const rows = await db
+        .select({ offset: busLog.offset, subject: busLog.subject, envelope: busLog.envelope })
+        .from(busLog)
+        .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types])))
+        .orderBy(busLog.offset)
+        .limit(batchSize);
+      if (rows.length === 0) return 0;
+      // One subject's events one after another, in order; different subjects side by side, so their
+      // transactions queue together and share a commit (the transactor's group commit).
+      const bySubject = new Map<string, typeof rows>();
+      for (const row of rows) bySubject.set(row.subject, [...(bySubject.get(row.subject) ?? []), row]);
+      const handled = new Set<number>();
+      const outcomes = await Promise.allSettled(
+        [...bySubject.values()].map(async (events) => {
+          for (const row of events) {
+            if (stopped()) return;
+            await handle(JSON.parse(row.envelope));
+            handled.add(row.offset);
+          }
+        }),
+      );
+      // Moves past the events handled without a gap; a failed one and those after it come again.
+      for (const row of rows) {
+        if (!handled.has(row.offset)) break;
+        position = row.offset;
+      }
+      const failed = outcomes.find((o) => o.status === 'rejected');
+      if (failed) throw failed.reason;
+      // Stopped part-way: nothing is recorded, and the next start re-delivers what the inbox already has.
+      if (stopped()) return handled.size;
+      // Committed after the batch's effects: a crash re-delivers at most one batch, which the inbox absorbs.
+      const committed = position;
+      await transactor.write((tx) =>
+        tx.update(consumerPositions).set({ position: committed, updatedAt: clock.now() }).where(eq(consumerPositions.group, group)),
+      );
+      return handled.size;
+    },
+  };
+}
+
 /**
  * The default bus: a durable append-only log in the same libSQL database, with
  * one position per consumer group. Works across processes sharing the file;
@@ -34,68 +113,19 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
   const retryMs = options.retryMs ?? 1_000;
   const waker = createWaker();
 
-  async function readPosition(group: string, types: readonly string[]): Promise<number> {
-    await transactor.write((tx) =>
-      tx
-        .insert(consumerPositions)
-        .values({ group, position: 0, types: [...types], updatedAt: clock.now() })
-        .onConflictDoUpdate({ target: consumerPositions.group, set: { types: [...types] } }),
-    );
-    const [row] = await db.select({ position: consumerPositions.position }).from(consumerPositions).where(eq(consumerPositions.group, group));
-    return row?.position ?? 0;
-  }
-
-  function subscribe({ group, types, handle }: SubscribeOptions): Subscription {
+  function subscribe(subscription: SubscribeOptions): Subscription {
     let stopped = false;
+    const cursor = openGroupCursor({ db, transactor, clock }, subscription, batchSize);
     const loop = (async () => {
-      let position: number | null = null;
       while (!stopped) {
         try {
-          position ??= await readPosition(group, types);
-          const rows = await db
-            .select({ offset: busLog.offset, subject: busLog.subject, envelope: busLog.envelope })
-            .from(busLog)
-            .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types])))
-            .orderBy(busLog.offset)
-            .limit(batchSize);
-          if (rows.length === 0) {
-            await waker.wait(pollMs);
-            continue;
-          }
-          // One subject's events one after another, in order; different subjects side by side, so their
-          // transactions queue together and share a commit (the transactor's group commit).
-          const bySubject = new Map<string, typeof rows>();
-          for (const row of rows) bySubject.set(row.subject, [...(bySubject.get(row.subject) ?? []), row]);
-          const handled = new Set<number>();
-          const outcomes = await Promise.allSettled(
-            [...bySubject.values()].map(async (events) => {
-              for (const row of events) {
-                if (stopped) return;
-                await handle(JSON.parse(row.envelope));
-                handled.add(row.offset);
-              }
-            }),
-          );
-          // Moves past the events handled without a gap; a failed one and those after it come again.
-          for (const row of rows) {
-            if (!handled.has(row.offset)) break;
-            position = row.offset;
-          }
-          const failed = outcomes.find((o) => o.status === 'rejected');
-          if (failed) throw failed.reason;
-          // Stopped part-way: nothing is recorded, and the next start re-delivers what the inbox already has.
-          if (stopped) break;
-          // Committed after the batch's effects: a crash re-delivers at most one batch, which the inbox absorbs.
-          const committed = position;
-          await transactor.write((tx) =>
-            tx.update(consumerPositions).set({ position: committed, updatedAt: clock.now() }).where(eq(consumerPositions.group, group)),
-          );
-          // Yield to other work (HTTP requests) between batches even when busy.
-          await waker.wait(0);
+          const handled = await cursor.consumeBatch(() => stopped);
+          // Idle: wait for a publish or the poll; busy: yield to other work (HTTP requests) between batches.
+          await waker.wait(handled === 0 ? pollMs : 0);
         } catch (error) {
           // A failure here (database unreachable, handler gave up) must not end the subscription:
           // back off and resume from the last event handled, which the inbox makes safe to repeat.
-          logger.error('embedded subscription failed; retrying', { group, error: describeError(error) });
+          logger.error('embedded subscription failed; retrying', { group: subscription.group, error: describeError(error) });
           await waker.wait(retryMs);
         }
       }

@@ -1,0 +1,32 @@
+import journal from './migrations/meta/_journal.json' with { type: 'json' };
+import m0000 from './migrations/0000_init.sql' with { type: 'text' };
+import m0001 from './migrations/0001_plans.sql' with { type: 'text' };
+import m0002 from './migrations/0002_subscriptions.sql' with { type: 'text' };
+import m0003 from './migrations/0003_usage.sql' with { type: 'text' };
+import m0004 from './migrations/0004_billing.sql' with { type: 'text' };
+import m0005 from './migrations/0005_usage_records_per_customer.sql' with { type: 'text' };
+import m0006 from './migrations/0006_operator_sessions.sql' with { type: 'text' };
+import m0007 from './migrations/0007_customers_search.sql' with { type: 'text' };
+import m0008 from './migrations/0008_list_indexes.sql' with { type: 'text' };
+import m0009 from './migrations/0009_outbox_unpublished_in_commit_order.sql' with { type: 'text' };
+
+/**
+ * Every migration's SQL, bundled into the Workers script (there is no file system to read
+ * them from), in the shape drizzle's durable-sqlite migrator takes. A new migration needs a
+ * line here: `db/migrations-bundle.test.ts` fails until every journal entry has one.
+ */
+export const bundledMigrations = {
+  journal,
+  migrations: {
+    m0000,
+    m0001,
+    m0002,
+    m0003,
+    m0004,
+    m0005,
+    m0006,
+    m0007,
+    m0008,
+    m0009,
+  } as Record<string, string>,
+};
