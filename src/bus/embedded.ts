@@ -1,5 +1,5 @@
 import { describeError } from '../kernel/errors.ts';
-import { and, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { busLog, consumerPositions } from '../../db/schema/index.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -33,6 +33,8 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
   const batchSize = options.batchSize ?? 100;
   const retryMs = options.retryMs ?? 1_000;
   const waker = createWaker();
+  // Every group reads the events of its types, and the replays meant for it alone.
+  const forGroup = (group: string) => or(isNull(busLog.targetGroup), eq(busLog.targetGroup, group));
 
   async function readPosition(group: string, types: readonly string[]): Promise<number> {
     await transactor.write((tx) =>
@@ -55,7 +57,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
           const rows = await db
             .select({ offset: busLog.offset, subject: busLog.subject, envelope: busLog.envelope })
             .from(busLog)
-            .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types])))
+            .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types]), forGroup(group)))
             .orderBy(busLog.offset)
             .limit(batchSize);
           if (rows.length === 0) {
@@ -125,6 +127,15 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
     },
     subscribe,
     deadLetter: (group, raw, reason) => recordDeadLetter({ transactor, clock }, group, raw, reason),
+    async redeliver(tx, delivery) {
+      // Appended at the log's end under the replay's own key: the group's inbox dedupes by the envelope's id.
+      await tx
+        .insert(busLog)
+        .values({ eventId: delivery.key, type: delivery.type, subject: delivery.subject, envelope: delivery.envelope, appendedAt: clock.now(), targetGroup: delivery.group })
+        .onConflictDoNothing({ target: busLog.eventId });
+      // Subscribers in this process look again now rather than at their next poll (harmless before the commit).
+      waker.wake();
+    },
     async groups(): Promise<GroupState[]> {
       const rows = await db.select().from(consumerPositions).orderBy(consumerPositions.group);
       const parkedBy = await deadLetterCounts(db);
@@ -133,7 +144,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
           const [lag] = await db
             .select({ n: count() })
             .from(busLog)
-            .where(and(gt(busLog.offset, row.position), inArray(busLog.type, row.types)));
+            .where(and(gt(busLog.offset, row.position), inArray(busLog.type, row.types), forGroup(row.group)));
           return { group: row.group, types: row.types, position: row.position, lag: lag?.n ?? 0, deadLetters: parkedBy.get(row.group) ?? 0, updatedAt: row.updatedAt };
         }),
       );
