@@ -9,6 +9,7 @@ import { customerCreditRoutes } from './billing/routes/credits.ts';
 import { invoiceRoutes } from './billing/routes/invoices.ts';
 import { customerRoutes } from './customers/routes.ts';
 import type { Deps } from './deps.ts';
+import { deadLetterRoutes } from './dead-letters/routes.ts';
 import { eventRoutes } from './events/routes.ts';
 import { access, enforceAccess } from './http/access.ts';
 import type { AppEnv } from './http/env.ts';
@@ -85,6 +86,7 @@ export function createApp(deps: Deps) {
   v1.route('/usage', usageRoutes());
   v1.route('/operators', operatorRoutes());
   v1.route('/audit', auditRoutes());
+  v1.route('/dead-letters', deadLetterRoutes());
   v1.route('/', eventRoutes());
   app.route('/v1', v1);
 

@@ -47,6 +47,7 @@ describe('issue 10: lists stay fast as tables grow (EXPLAIN QUERY PLAN)', () => 
       '/v1/invoices', '/v1/invoices?status=open', `/v1/invoices?customer_id=${customer.id}`, `/v1/invoices?subscription_id=${sub.id}`,
       '/v1/events', '/v1/events?type=customer.onboarded', `/v1/events?subject=${customer.id}`,
       '/v1/audit', '/v1/audit?action=customer.onboard', `/v1/audit?target_id=${customer.id}`, '/v1/operators',
+      '/v1/dead-letters', '/v1/dead-letters?group=notifications', '/v1/dead-letters?group=notifications&state=waiting',
     ];
     const slowQueries: { path: string; text: string; slow: string[] }[] = [];
     for (const path of lists) {

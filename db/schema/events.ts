@@ -44,6 +44,8 @@ export const busLog = sqliteTable(
     subject: text('subject').notNull(),
     envelope: text('envelope').notNull(),
     appendedAt: timestamp('appended_at').notNull(),
+    /** A dead letter replayed for one group (src/dead-letters/replay.ts); null for an event every group gets. */
+    targetGroup: text('target_group'),
   },
   (t) => [index('bus_log_type').on(t.type, t.offset), index('bus_log_subject').on(t.subject)],
 );
@@ -79,6 +81,10 @@ export const deadLetters = sqliteTable(
     envelope: text('envelope').notNull(),
     reason: text('reason').notNull(),
     createdAt: timestamp('created_at').notNull(),
+    /** When an operator last replayed it; null while it waits (again, if the replay failed too). */
+    replayedAt: timestamp('replayed_at'),
+    /** How many times it was replayed: each replay is a new delivery key. */
+    replays: integer('replays').notNull().default(0),
   },
-  (t) => [uniqueIndex('dead_letters_consumer_event').on(t.consumer, t.eventId)],
+  (t) => [uniqueIndex('dead_letters_consumer_event').on(t.consumer, t.eventId), index('dead_letters_consumer_id').on(t.consumer, t.id)],
 );

@@ -1,5 +1,13 @@
 import { homeSection } from './pages/home.ts';
+import { auditSection } from './pages/audit.ts';
+import { deadLettersSection } from './pages/dead-letters.ts';
+import { eventsSection } from './pages/events.ts';
+import { invoicesSection } from './pages/invoices.ts';
+import { operatorsSection } from './pages/operators.ts';
+import { paymentsSection } from './pages/payments.ts';
+import { plansSection } from './pages/plans.ts';
+import { subscriptionsSection } from './pages/subscriptions.ts';
 import type { AdminSection } from './routes.ts';
 
 /** Every section of the dashboard, registered in this order. */
-export const adminSections: AdminSection[] = [homeSection];
+export const adminSections: AdminSection[] = [homeSection, plansSection, subscriptionsSection, invoicesSection, paymentsSection, eventsSection, deadLettersSection, operatorsSection, auditSection];

@@ -1,3 +1,4 @@
+import type { Tx } from '../../db/client.ts';
 import type { CloudEvent } from '../events/envelope.ts';
 
 /** Receives one raw event; resolving means its effects are durable and it may be acknowledged. */
@@ -27,6 +28,17 @@ export interface GroupState {
   updatedAt: number | null;
 }
 
+/** A parked event handed back to the one group that parked it. */
+export interface Redelivery {
+  group: string;
+  /** Unique per replay: queueing again under the same key queues nothing. */
+  key: string;
+  type: string;
+  subject: string;
+  /** The envelope as it was parked (JSON text). */
+  envelope: string;
+}
+
 /**
  * The message bus port. Adapters: embedded (a log in libSQL), Kafka, Kafka REST.
  * Delivery is at least once and in order per subject; consumers dedupe through the inbox.
@@ -38,6 +50,12 @@ export interface Bus {
   subscribe(options: SubscribeOptions): Subscription;
   /** Parks an event a group could not handle, with the reason. */
   deadLetter(group: string, raw: unknown, reason: string): Promise<void>;
+  /**
+   * Queues a parked event again for its group alone, inside the caller's transaction, so the
+   * dead letter is marked replayed (and audited) in the same commit. Only a bus whose log is
+   * in the database can (embedded); the Kafka adapters leave it out.
+   */
+  redeliver?(tx: Tx, delivery: Redelivery): Promise<void>;
   groups(): Promise<GroupState[]>;
   /** Whether the transport is reachable (readiness). */
   ping(): Promise<boolean>;

@@ -1,4 +1,4 @@
-import { count } from 'drizzle-orm';
+import { count, isNotNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { deadLetters } from '../../db/schema/index.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -9,7 +9,9 @@ import type { Transactor } from '../kernel/transactor.ts';
 /**
  * The dead-letter table: what `/v1/consumers` counts and erasure redacts, whatever the
  * bus. (consumer, event id) is unique so a redelivered event is parked once; an envelope
- * without an id is keyed by its content, so two different ones are both kept.
+ * without an id is keyed by its content, so two different ones are both kept. An event
+ * that fails again after an operator replayed it is parked again: same row, the new
+ * reason, waiting for another replay.
  */
 export async function recordDeadLetter(deps: { transactor: Transactor; clock: Clock }, group: string, raw: unknown, reason: string): Promise<void> {
   const envelope = raw as { id?: unknown; type?: unknown } | null;
@@ -20,7 +22,7 @@ export async function recordDeadLetter(deps: { transactor: Transactor; clock: Cl
     tx
       .insert(deadLetters)
       .values({ id: newId('dlq', now), consumer: group, eventId, type: typeof envelope?.type === 'string' ? envelope.type : 'unknown', envelope: body, reason, createdAt: now })
-      .onConflictDoNothing(),
+      .onConflictDoUpdate({ target: [deadLetters.consumer, deadLetters.eventId], set: { reason, envelope: body, replayedAt: null }, setWhere: isNotNull(deadLetters.replayedAt) }),
   );
 }
 

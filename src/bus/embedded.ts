@@ -1,5 +1,5 @@
 import { describeError } from '../kernel/errors.ts';
-import { and, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { busLog, consumerPositions } from '../../db/schema/index.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -39,6 +39,9 @@ export interface GroupCursor {
   consumeBatch(stopped?: () => boolean): Promise<number>;
 }
 
+/** Every group reads the events of its types, and the replays meant for it alone. */
+const forGroup = (group: string) => or(isNull(busLog.targetGroup), eq(busLog.targetGroup, group));
+
 /**
  * Opens a consumer group's cursor on the embedded log: what the subscription loop of a
  * server and the Durable Object's alarm on the edge both run, one batch at a time.
@@ -64,7 +67,7 @@ export function openGroupCursor(log: EmbeddedLog, { group, types, handle }: Subs
       const rows = await db
         .select({ offset: busLog.offset, subject: busLog.subject, envelope: busLog.envelope })
         .from(busLog)
-        .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types])))
+        .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types]), forGroup(group)))
         .orderBy(busLog.offset)
         .limit(batchSize);
       if (rows.length === 0) return 0;
@@ -155,6 +158,15 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
     },
     subscribe,
     deadLetter: (group, raw, reason) => recordDeadLetter({ transactor, clock }, group, raw, reason),
+    async redeliver(tx, delivery) {
+      // Appended at the log's end under the replay's own key: the group's inbox dedupes by the envelope's id.
+      await tx
+        .insert(busLog)
+        .values({ eventId: delivery.key, type: delivery.type, subject: delivery.subject, envelope: delivery.envelope, appendedAt: clock.now(), targetGroup: delivery.group })
+        .onConflictDoNothing({ target: busLog.eventId });
+      // Subscribers in this process look again now rather than at their next poll (harmless before the commit).
+      waker.wake();
+    },
     async groups(): Promise<GroupState[]> {
       const rows = await db.select().from(consumerPositions).orderBy(consumerPositions.group);
       const parkedBy = await deadLetterCounts(db);
@@ -163,7 +175,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
           const [lag] = await db
             .select({ n: count() })
             .from(busLog)
-            .where(and(gt(busLog.offset, row.position), inArray(busLog.type, row.types)));
+            .where(and(gt(busLog.offset, row.position), inArray(busLog.type, row.types), forGroup(row.group)));
           return { group: row.group, types: row.types, position: row.position, lag: lag?.n ?? 0, deadLetters: parkedBy.get(row.group) ?? 0, updatedAt: row.updatedAt };
         }),
       );
