@@ -19,6 +19,7 @@ import { operatorRoutes } from './operators/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { planRoutes } from './plans/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
 import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -85,6 +86,7 @@ export function createApp(deps: Deps) {
   v1.route('/usage', usageRoutes());
   v1.route('/operators', operatorRoutes());
   v1.route('/audit', auditRoutes());
+  v1.route('/reports', reportRoutes());
   v1.route('/', eventRoutes());
   app.route('/v1', v1);
 
