@@ -22,7 +22,7 @@ async function api<T>(method: string, path: string, body?: unknown, status = 200
 async function payingSubscription(planId: string) {
   const customer = await api<CustomerResource>('POST', '/v1/customers', customerInput({ payment_method: 'tok_ok' }), 201);
   const sub = await api<SubscriptionResource>('POST', '/v1/subscriptions', { customer_id: customer.id, plan_id: planId, trial: false }, 201);
-  await eventually(async () => (await api<SubscriptionResource>('GET', `/v1/subscriptions/${sub.id}`)).status === 'active');
+  await eventually(async () => (await api<SubscriptionResource>('GET', `/v1/subscriptions/${sub.id}`)).status === 'active', { timeoutMs: 30_000 });
   return sub;
 }
 
