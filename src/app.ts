@@ -20,6 +20,7 @@ import { operatorRoutes } from './operators/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { planRoutes } from './plans/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
 import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -87,6 +88,7 @@ export function createApp(deps: Deps) {
   v1.route('/operators', operatorRoutes());
   v1.route('/audit', auditRoutes());
   v1.route('/dead-letters', deadLetterRoutes());
+  v1.route('/reports', reportRoutes());
   v1.route('/', eventRoutes());
   app.route('/v1', v1);
 

@@ -1,3 +1,4 @@
+import { consumersSection } from './pages/consumers.ts';
 import { homeSection } from './pages/home.ts';
 import { auditSection } from './pages/audit.ts';
 import { deadLettersSection } from './pages/dead-letters.ts';
@@ -10,4 +11,4 @@ import { subscriptionsSection } from './pages/subscriptions.ts';
 import type { AdminSection } from './routes.ts';
 
 /** Every section of the dashboard, registered in this order. */
-export const adminSections: AdminSection[] = [homeSection, plansSection, subscriptionsSection, invoicesSection, paymentsSection, eventsSection, deadLettersSection, operatorsSection, auditSection];
+export const adminSections: AdminSection[] = [homeSection, consumersSection, plansSection, subscriptionsSection, invoicesSection, paymentsSection, eventsSection, deadLettersSection, operatorsSection, auditSection];

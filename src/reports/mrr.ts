@@ -1,0 +1,77 @@
+import { and, count, eq, gte, inArray, like, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { outbox, planVersions, subscriptions } from '../../db/schema/index.ts';
+import { catalog, type EventData } from '../events/catalog.ts';
+import { firstPositionAt, position } from './event-window.ts';
+import { MRR_STATUSES, monthlyAmount, movementPerWindow, type Movement, type PricedState, type Timeline } from './metrics.ts';
+
+/** The event types that carry a subscription's state after the change (each one of them does). */
+const SUBSCRIPTION_EVENTS = Object.keys(catalog).filter((type) => type.startsWith('subscription.'));
+type Snapshot = EventData<'subscription.created'>['subscription'];
+
+/** MRR per currency now: counted subscriptions grouped by their plan version's price. */
+export async function currentMrr(db: Executor): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ currency: planVersions.currency, interval: planVersions.interval, price: planVersions.priceAmount, n: count() })
+    .from(subscriptions)
+    .innerJoin(planVersions, and(eq(planVersions.planId, subscriptions.planId), eq(planVersions.version, subscriptions.planVersion)))
+    .where(inArray(subscriptions.status, MRR_STATUSES))
+    .groupBy(planVersions.currency, planVersions.interval, planVersions.priceAmount);
+  const mrr = new Map<string, number>();
+  for (const r of rows) mrr.set(r.currency, (mrr.get(r.currency) ?? 0) + r.n * monthlyAmount(r.price, r.interval));
+  return mrr;
+}
+
+/**
+ * MRR movement per window between `bounds` (ascending times, ms; the last is now), from
+ * the subscription events in those windows: each carries the subscription's state after
+ * the change, and the last event before the first bound gives its state then.
+ */
+export async function mrrMovement(db: Executor, bounds: readonly number[]): Promise<Map<string, Movement>[]> {
+  const from = await firstPositionAt(db, bounds[0]!);
+  const recent = await db
+    .select({ subject: outbox.subject, time: outbox.time, data: outbox.data })
+    .from(outbox)
+    .where(and(inArray(outbox.type, SUBSCRIPTION_EVENTS), gte(position, from)))
+    .orderBy(position);
+  const subjects = [...new Set(recent.map((e) => e.subject))];
+  const earlier = await lastSnapshotsBefore(db, subjects, from);
+
+  const states = [...earlier.values(), ...recent.map((e) => snapshotOf(e.data))];
+  const prices = await pricesOf(db, states);
+  const priced = (s: Snapshot): PricedState => ({ status: s.status, ...prices.get(`${s.plan_id}@${s.plan_version}`)! });
+  const timelines = new Map<string, Timeline>(subjects.map((subject) => [subject, { initial: earlier.has(subject) ? priced(earlier.get(subject)!) : null, changes: [] }]));
+  for (const e of recent) timelines.get(e.subject)!.changes.push({ at: e.time, state: priced(snapshotOf(e.data)) });
+  return movementPerWindow(timelines.values(), bounds);
+}
+
+const snapshotOf = (data: Record<string, unknown>) => (data as { subscription: Snapshot }).subscription;
+
+/** Each subscription's last snapshot before outbox position `before`, read through the subject index, 500 subjects a query. */
+async function lastSnapshotsBefore(db: Executor, subjects: string[], before: number): Promise<Map<string, Snapshot>> {
+  const out = new Map<string, Snapshot>();
+  for (let i = 0; i < subjects.length; i += 500) {
+    // SQLite takes the bare columns of a max() aggregate from the row holding the maximum.
+    const rows = await db
+      .select({ subject: outbox.subject, data: outbox.data, last: sql<number>`max(${position})` })
+      .from(outbox)
+      .where(and(inArray(outbox.subject, subjects.slice(i, i + 500)), lt(position, before), like(outbox.type, 'subscription.%')))
+      .groupBy(outbox.subject);
+    for (const r of rows) out.set(r.subject, snapshotOf(r.data));
+  }
+  return out;
+}
+
+/** The price terms of every plan version the snapshots name, keyed `plan@version`. */
+async function pricesOf(db: Executor, snapshots: Snapshot[]): Promise<Map<string, Omit<PricedState, 'status'>>> {
+  const planIds = [...new Set(snapshots.map((s) => s.plan_id))];
+  const out = new Map<string, Omit<PricedState, 'status'>>();
+  for (let i = 0; i < planIds.length; i += 500) {
+    const rows = await db
+      .select({ planId: planVersions.planId, version: planVersions.version, price: planVersions.priceAmount, currency: planVersions.currency, interval: planVersions.interval })
+      .from(planVersions)
+      .where(inArray(planVersions.planId, planIds.slice(i, i + 500)));
+    for (const r of rows) out.set(`${r.planId}@${r.version}`, { price: r.price, currency: r.currency, interval: r.interval });
+  }
+  return out;
+}
