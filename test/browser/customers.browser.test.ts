@@ -1,6 +1,10 @@
 import { describe, expect, test } from 'bun:test';
 import type { Page } from 'playwright-core';
+import type { Page as ListPage } from '../../db/paging.ts';
+import type { InvoiceResource } from '../../src/billing/contract.ts';
 import type { CustomerResource } from '../../src/customers/contract.ts';
+import type { PlanResource } from '../../src/plans/contract.ts';
+import type { SubscriptionResource } from '../../src/subscriptions/contract.ts';
 import { customerInput } from '../harness.ts';
 import { hasChromium, SKIP_REASON, useBrowserRig } from './harness.ts';
 
@@ -76,11 +80,27 @@ describe.skipIf(!hasChromium)(hasChromium ? title : `${title} [${SKIP_REASON}]`,
     expect(types.indexOf('customer.activated')).toBeGreaterThan(types.indexOf('customer.onboarded'));
     expect(types.filter((t) => t === 'notification.sent').length).toBeGreaterThanOrEqual(2);
     await page.locator('[data-test=profile] dl').waitFor();
+
+    // Its business shows in the panels: usage against the quota, the invoice, the payment's saga steps.
+    const customerId = new URL(page.url()).pathname.split('/').at(-1)!;
+    const plan = await rig.platform.call<PlanResource>('POST', '/v1/plans', { body: { code: `cp-${crypto.randomUUID().slice(0, 8)}`, name: 'Team', price_amount: 4900, currency: 'EUR', interval: 'month', trial_days: 0, included_tokens: 100_000 } });
+    const sub = await rig.platform.call<SubscriptionResource>('POST', '/v1/subscriptions', { body: { customer_id: customerId, plan_id: plan.body.id, trial: false } });
+    expect(sub.status).toBe(201);
+    const usage = await rig.platform.call('POST', '/v1/usage', { body: { records: [{ id: 'u-1', customer_id: customerId, model: 'gpt-x', tokens: 25_000, occurred_at: new Date(rig.platform.deps.clock.now()).toISOString() }] } });
+    expect(usage.status).toBe(200);
+    const [invoice] = (await rig.platform.call<ListPage<InvoiceResource>>('GET', `/v1/invoices?customer_id=${customerId}`)).body.data;
+    expect((await rig.platform.call('POST', `/v1/invoices/${invoice!.id}/pay`, { body: { payment_method: 'tok_ok' } })).status).toBe(200);
+    await page.goto(`/admin/customers/${customerId}`);
+    await expect(page.locator('[data-test=usage]').textContent()).resolves.toContain('25,000 of 100,000 tokens');
+    await expect(page.locator('[data-test=panel-invoices]').textContent()).resolves.toContain('paid');
+    expect(await page.locator('[data-test=payment]').count()).toBe(1);
+    expect(await page.locator('[data-test=saga-step]').count()).toBeGreaterThan(1);
+    await page.locator('[data-test=timeline-event][data-type="payment.succeeded"]').waitFor();
     await rig.screenshot(page, 'customer');
 
     const narrow = await rig.newPage({ width: 375 });
     await rig.signIn(narrow, await rig.operator('operator'));
-    await narrow.goto(page.url());
+    await narrow.goto(`/admin/customers/${customerId}`);
     await narrow.locator('[data-test=timeline-event]').first().waitFor();
     expect(await overflow(narrow)).toBeLessThanOrEqual(0);
     await rig.screenshot(narrow, 'customer-375');
