@@ -8,6 +8,7 @@ import { buildDeps } from '../src/build-deps.ts';
 import { loadConfig } from '../src/config.ts';
 import { manualClock, type ManualClock } from '../src/kernel/clock.ts';
 import { createTestPlatform, customerInput, TEST_SECRET, type ApiResponse, type OpenApiDocument, type TestPlatform } from './harness.ts';
+import { isAdminPath } from '../src/admin/session.ts';
 import type { Problem } from '../src/http/problem.ts';
 import type { ErrorCode } from '../src/kernel/errors.ts';
 import type { LoginResponse, OperatorResource } from '../src/operators/contract.ts';

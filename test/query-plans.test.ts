@@ -42,6 +42,7 @@ describe('issue 10: lists stay fast as tables grow (EXPLAIN QUERY PLAN)', () => 
       '/v1/customers', '/v1/customers?status=active', '/v1/customers?segment=gold', '/v1/customers?kind=sme', `/v1/customers?email=${encodeURIComponent(customer.email!)}`,
       '/v1/customers?q=acme', '/v1/customers?q=ac',
       `/v1/customers/${customer.id}/users`, `/v1/customers/${customer.id}/notifications`, `/v1/customers/${customer.id}/subscriptions`, `/v1/customers/${customer.id}/credits`,
+      `/v1/customers/${customer.id}/events`, `/v1/customers/${customer.id}/payments`,
       '/v1/plans', '/v1/plans?status=active', `/v1/plans?code=${planRes.code}`, `/v1/plans/${planRes.id}/versions`,
       '/v1/subscriptions', '/v1/subscriptions?status=active', `/v1/subscriptions?customer_id=${customer.id}`, `/v1/subscriptions?plan_id=${planRes.id}`,
       '/v1/invoices', '/v1/invoices?status=open', `/v1/invoices?customer_id=${customer.id}`, `/v1/invoices?subscription_id=${sub.id}`,
@@ -62,9 +63,12 @@ describe('issue 10: lists stay fast as tables grow (EXPLAIN QUERY PLAN)', () => 
         if (/__drizzle_migrations|from "operators" left join "revoked_tokens"/.test(text)) continue;
         const steps = plan(text);
         const search = text.includes('customers_search');
+        // A customer's timeline merges the events of its own subjects (each looked up in the subject
+        // index) and sorts only those, as search sorts only its matches.
+        const timeline = text.includes('"outbox"."subject" IN (SELECT');
         // A scan in the table's own order that stops at the page's limit is fine when nothing filters it.
         const unfiltered = !/ where /.test(text) || /where \("?\w+"?\.(rowid|"id") [<>] \?\) order by/.test(text);
-        const slow = steps.filter((s) => (/^SCAN \w+$/.test(s) && !unfiltered && !/^SCAN customers_search/.test(s)) || (!search && s.includes('TEMP B-TREE')));
+        const slow = steps.filter((s) => (/^SCAN \w+$/.test(s) && !unfiltered && !/^SCAN customers_search/.test(s)) || (!search && !timeline && s.includes('TEMP B-TREE')));
         if (slow.length > 0) slowQueries.push({ path, text, slow });
       }
     }

@@ -1,4 +1,5 @@
 import { consumersSection } from './pages/consumers.ts';
+import { customersSection } from './pages/customers.ts';
 import { homeSection } from './pages/home.ts';
 import { auditSection } from './pages/audit.ts';
 import { deadLettersSection } from './pages/dead-letters.ts';
@@ -11,4 +12,4 @@ import { subscriptionsSection } from './pages/subscriptions.ts';
 import type { AdminSection } from './routes.ts';
 
 /** Every section of the dashboard, registered in this order. */
-export const adminSections: AdminSection[] = [homeSection, consumersSection, plansSection, subscriptionsSection, invoicesSection, paymentsSection, eventsSection, deadLettersSection, operatorsSection, auditSection];
+export const adminSections: AdminSection[] = [homeSection, consumersSection, customersSection, plansSection, subscriptionsSection, invoicesSection, paymentsSection, eventsSection, deadLettersSection, operatorsSection, auditSection];

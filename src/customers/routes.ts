@@ -12,6 +12,10 @@ import { eraseCustomer } from '../erasure/erase-customer.ts';
 import { updateCustomer } from './update.ts';
 import { pageQuery } from '../../db/paging.ts';
 import * as v from 'valibot';
+import { eventResource } from '../events/contract.ts';
+import { listCustomerEvents } from '../events/queries.ts';
+import { paymentResource } from '../payments/contract.ts';
+import { listCustomerPayments } from '../payments/queries.ts';
 
 const tags = ['Customers'];
 const customer = { status: 200, description: 'The customer', schema: customerResource };
@@ -91,6 +95,32 @@ export function customerRoutes() {
       const { id } = c.req.valid('param');
       await getCustomer(db, id);
       return c.json(await listCustomerNotifications(db, id, c.req.valid('query')));
+    },
+  );
+
+  app.get(
+    '/:id/events',
+    doc({ summary: "A customer's timeline", description: 'Every event about the customer in commit order, oldest first: those whose subject is the customer or one of its subscriptions, invoices or payments. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', success: { status: 200, description: 'A page of events', schema: pageSchema(eventResource) }, errors: [404] }),
+    validate('param', customerParams),
+    validate('query', v.object({ ...pageQuery })),
+    async (c) => {
+      const { db } = c.get('deps');
+      const { id } = c.req.valid('param');
+      await getCustomer(db, id);
+      return c.json(await listCustomerEvents(db, id, c.req.valid('query')));
+    },
+  );
+
+  app.get(
+    '/:id/payments',
+    doc({ summary: "A customer's payments", description: 'Every payment attempt on the customer\'s invoices, newest first, each with the steps its saga took.', tags, access: 'viewer', success: { status: 200, description: 'A page of payments', schema: pageSchema(paymentResource) }, errors: [404] }),
+    validate('param', customerParams),
+    validate('query', v.object({ ...pageQuery })),
+    async (c) => {
+      const { db } = c.get('deps');
+      const { id } = c.req.valid('param');
+      await getCustomer(db, id);
+      return c.json(await listCustomerPayments(db, id, c.req.valid('query')));
     },
   );
 

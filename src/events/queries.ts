@@ -1,7 +1,7 @@
 import { and, count, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { decodeCursor, filterBy, invalidCursor, listPage } from '../../db/paging.ts';
-import { deadLetters, inbox, outbox } from '../../db/schema/index.ts';
+import { decodeCursor, filterBy, invalidCursor, listPage, type PageRequest } from '../../db/paging.ts';
+import { deadLetters, inbox, invoices, outbox, payments, subscriptions } from '../../db/schema/index.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
 import type { EventType } from './catalog.ts';
 import type { EventResource } from './contract.ts';
@@ -44,6 +44,27 @@ export function listEvents(db: Executor, query: ListEventsQuery) {
     keyOf: (r) => String(r.position),
     order: 'asc',
     where: [filterBy(outbox.type, query.type), filterBy(outbox.subject, query.subject)],
+    decodeKey: decodePosition,
+    present: (rows) => withDelivery(db, rows),
+  });
+}
+
+/**
+ * Every event about one customer, in commit order: those whose subject is the customer
+ * itself (its lifecycle, users, credits, notifications) or one of its subscriptions,
+ * invoices or payments. A customer's timeline; the caller checks that the customer exists.
+ */
+export function listCustomerEvents(db: Executor, customerId: string, page: PageRequest) {
+  const subjects = sql`SELECT ${customerId}
+    UNION ALL SELECT ${subscriptions.id} FROM ${subscriptions} WHERE ${subscriptions.customerId} = ${customerId}
+    UNION ALL SELECT ${invoices.id} FROM ${invoices} WHERE ${invoices.customerId} = ${customerId}
+    UNION ALL SELECT ${payments.id} FROM ${payments} WHERE ${payments.customerId} = ${customerId}`;
+  const select = db.select({ ...getTableColumns(outbox), position: commitOrder }).from(outbox);
+  return listPage(select.$dynamic(), page, {
+    key: commitOrder,
+    keyOf: (r) => String(r.position),
+    order: 'asc',
+    where: [sql`${outbox.subject} IN (${subjects})`],
     decodeKey: decodePosition,
     present: (rows) => withDelivery(db, rows),
   });
