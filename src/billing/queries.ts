@@ -7,6 +7,7 @@ import { toIso } from '../kernel/clock.ts';
 import { listPaymentsOf } from '../payments/queries.ts';
 import { loadInvoice, loadInvoiceLines } from './lifecycle.ts';
 import { toInvoiceResource, type InvoiceLineRow, type InvoiceRow } from './present.ts';
+import { inChunks } from '../../db/chunks.ts';
 import type { ListInvoicesQuery } from './contract.ts';
 
 export async function getInvoice(db: Executor, id: string) {
@@ -23,7 +24,7 @@ export function listInvoices(db: Executor, query: ListInvoicesQuery) {
 /** The page's invoices with their lines, read in one query, not one per invoice. */
 async function withLines(db: Executor, rows: InvoiceRow[]) {
   const lines = new Map<string, InvoiceLineRow[]>();
-  const all = rows.length === 0 ? [] : await db.select().from(invoiceLines).where(inArray(invoiceLines.invoiceId, rows.map((r) => r.id))).orderBy(asc(invoiceLines.id));
+  const all = await inChunks(rows.map((r) => r.id), (part) => db.select().from(invoiceLines).where(inArray(invoiceLines.invoiceId, part)).orderBy(asc(invoiceLines.id)));
   for (const line of all) lines.set(line.invoiceId, [...(lines.get(line.invoiceId) ?? []), line]);
   return rows.map((r) => toInvoiceResource(r, lines.get(r.id) ?? []));
 }

@@ -1,6 +1,7 @@
 import { describeError } from '../kernel/errors.ts';
 import { and, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { forEachChunk, MAX_BOUND_PARAMETERS } from '../../db/chunks.ts';
 import { busLog, consumerPositions } from '../../db/schema/index.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Transactor } from '../kernel/transactor.ts';
@@ -148,11 +149,10 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       if (events.length === 0) return;
       const now = clock.now();
       // Re-publishing after a relay crash is harmless: the event id is unique in the log.
+      const rows = events.map((e) => ({ eventId: e.id, type: e.type, subject: e.subject, envelope: JSON.stringify(e), appendedAt: now }));
+      // Five parameters a row: as many rows a statement as the portable parameter limit allows.
       await transactor.write((tx) =>
-        tx
-          .insert(busLog)
-          .values(events.map((e) => ({ eventId: e.id, type: e.type, subject: e.subject, envelope: JSON.stringify(e), appendedAt: now })))
-          .onConflictDoNothing({ target: busLog.eventId }),
+        forEachChunk(rows, (part) => tx.insert(busLog).values(part).onConflictDoNothing({ target: busLog.eventId }), Math.floor(MAX_BOUND_PARAMETERS / 5)),
       );
       waker.wake();
     },

@@ -1,6 +1,7 @@
 import { describeError, rootCause } from '../kernel/errors.ts';
 import { and, asc, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { forEachChunk, inChunks } from '../../db/chunks.ts';
 import { outbox } from '../../db/schema/index.ts';
 import { toEnvelope } from '../events/envelope.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -52,10 +53,10 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
   // Idle relays only read: a write here would wake every listener after each commit.
   if (due.length === 0) return 0;
   const claimed = await transactor.write((tx) =>
-    tx
+    inChunks(due.map((d) => d.id), (part) => tx
       .update(outbox)
       .set({ claimedUntil: now + leaseMs })
-      .where(and(inArray(outbox.id, due.map((d) => d.id)), claimable))
+      .where(and(inArray(outbox.id, part), claimable))
       .returning({
         id: outbox.id,
         type: outbox.type,
@@ -65,7 +66,7 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
         time: outbox.time,
         data: outbox.data,
         rowid: sql<number>`rowid`,
-      }),
+      })),
   );
   if (claimed.length === 0) return 0;
   claimed.sort((a, b) => a.rowid - b.rowid);
@@ -73,17 +74,17 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
   try {
     await bus.publish(claimed.map(toEnvelope));
   } catch (error) {
-    await transactor.write((tx) => tx
+    await transactor.write((tx) => forEachChunk(ids, (part) => tx
       .update(outbox)
       .set({
         claimedUntil: clock.now() + (options.retryMs ?? 1_000),
         attempts: sql`${outbox.attempts} + 1`,
         lastError: rootCause(error).slice(0, 500),
       })
-      .where(inArray(outbox.id, ids)));
+      .where(inArray(outbox.id, part))));
     throw error;
   }
-  await transactor.write((tx) => tx.update(outbox).set({ publishedAt: clock.now(), claimedUntil: null }).where(inArray(outbox.id, ids)));
+  await transactor.write((tx) => forEachChunk(ids, (part) => tx.update(outbox).set({ publishedAt: clock.now(), claimedUntil: null }).where(inArray(outbox.id, part))));
   return claimed.length;
 }
 

@@ -33,6 +33,8 @@ export class PlatformObject {
   private started: Started = { error: 'not started' };
   /** An alarm is set and has not run yet: further commits need not set it again. */
   private armed = false;
+  /** When the last alarm was set for. */
+  private alarmAt = 0;
 
   constructor(state: DurableObjectState, env: Record<string, unknown>) {
     this.state = state;
@@ -51,6 +53,8 @@ export class PlatformObject {
     const started = this.started;
     if ('error' in started) return configurationProblem(started.error, new URL(request.url).pathname);
     if (request.headers.has(WAKE_HEADER)) {
+      // The cron's wake sets an alarm whatever this object believes, so a lost one costs a minute at most.
+      this.armed = false;
       this.arm();
       return new Response(null, { status: 204 });
     }
@@ -65,14 +69,24 @@ export class PlatformObject {
     const report = await started.passes.runOnce();
     if (report.failed.length > 0 && !this.armed) {
       this.armed = true;
-      await this.state.storage.setAlarm(Date.now() + RETRY_AFTER_FAILURE_MS);
+      await this.state.storage.setAlarm(this.nextAlarmAt(RETRY_AFTER_FAILURE_MS));
     }
+  }
+
+  /**
+   * A time later than the alarm running now: the clock stands still between I/O on Workers, so
+   * `Date.now()` inside the alarm handler can equal the running alarm's own time, and an alarm set
+   * for that same time is taken as the one that just ran and dropped when the handler returns.
+   */
+  private nextAlarmAt(delayMs = 0): number {
+    this.alarmAt = Math.max(Date.now() + delayMs, this.alarmAt + 1);
+    return this.alarmAt;
   }
 
   private arm(): void {
     if (this.armed) return;
     this.armed = true;
-    this.state.storage.setAlarm(Date.now()).catch((error: unknown) => {
+    this.state.storage.setAlarm(this.nextAlarmAt()).catch((error: unknown) => {
       this.armed = false;
       if ('deps' in this.started) this.started.deps.logger.error('could not set the alarm', { error: describeError(error) });
     });

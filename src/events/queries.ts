@@ -4,6 +4,7 @@ import { decodeCursor, filterBy, invalidCursor, listPage, type PageRequest } fro
 import { deadLetters, inbox, invoices, outbox, payments, subscriptions } from '../../db/schema/index.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
 import type { EventType } from './catalog.ts';
+import { inChunks } from '../../db/chunks.ts';
 import type { EventResource } from './contract.ts';
 
 /** The validated query of GET /v1/events. */
@@ -73,7 +74,7 @@ export function listCustomerEvents(db: Executor, customerId: string, page: PageR
 /** The page's events with their delivery state; who handled them in one query for the page. */
 async function withDelivery(db: Executor, rows: (typeof outbox.$inferSelect)[]): Promise<EventResource[]> {
   const ids = rows.map((r) => r.id);
-  const handled = ids.length ? await db.select().from(inbox).where(inArray(inbox.eventId, ids)) : [];
+  const handled = await inChunks(ids, (part) => db.select().from(inbox).where(inArray(inbox.eventId, part)));
   const groupsOf = new Map<string, string[]>();
   for (const h of handled) groupsOf.set(h.eventId, [...(groupsOf.get(h.eventId) ?? []), h.consumer]);
   return rows.map((r) => ({

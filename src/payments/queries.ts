@@ -3,6 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import { listPage, type PageRequest } from '../../db/paging.ts';
 import { payments, paymentSteps } from '../../db/schema/index.ts';
 import { loadPayment } from './record.ts';
+import { inChunks } from '../../db/chunks.ts';
 import { toPaymentResource } from './present.ts';
 
 /** A payment with its saga's steps in order. */
@@ -15,7 +16,7 @@ export async function getPayment(db: Executor, id: string) {
 /** The payments of an invoice, oldest first, with their steps (two queries whatever their number). */
 export async function listPaymentsOf(db: Executor, invoiceId: string) {
   const rows = await db.select().from(payments).where(eq(payments.invoiceId, invoiceId)).orderBy(asc(payments.id));
-  const steps = rows.length === 0 ? [] : await db.select().from(paymentSteps).where(inArray(paymentSteps.paymentId, rows.map((r) => r.id))).orderBy(asc(paymentSteps.seq));
+  const steps = await inChunks(rows.map((r) => r.id), (part) => db.select().from(paymentSteps).where(inArray(paymentSteps.paymentId, part)).orderBy(asc(paymentSteps.seq)));
   return { data: rows.map((r) => toPaymentResource(r, steps.filter((s) => s.paymentId === r.id))), next_cursor: null, has_more: false };
 }
 
@@ -27,7 +28,7 @@ export function listCustomerPayments(db: Executor, customerId: string, page: Pag
     where: [eq(payments.customerId, customerId)],
     present: async (rows) => {
       // In the primary key's order (payment, seq): no sort of the page's steps.
-      const steps = rows.length === 0 ? [] : await db.select().from(paymentSteps).where(inArray(paymentSteps.paymentId, rows.map((r) => r.id))).orderBy(asc(paymentSteps.paymentId), asc(paymentSteps.seq));
+      const steps = await inChunks(rows.map((r) => r.id), (part) => db.select().from(paymentSteps).where(inArray(paymentSteps.paymentId, part)).orderBy(asc(paymentSteps.paymentId), asc(paymentSteps.seq)));
       return rows.map((r) => toPaymentResource(r, steps.filter((s) => s.paymentId === r.id)));
     },
   });

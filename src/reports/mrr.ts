@@ -3,6 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import { outbox, planVersions, subscriptions } from '../../db/schema/index.ts';
 import { catalog, type EventData } from '../events/catalog.ts';
 import { firstPositionAt, position } from './event-window.ts';
+import { chunks } from '../../db/chunks.ts';
 import { MRR_STATUSES, monthlyAmount, movementPerWindow, type Movement, type PricedState, type Timeline } from './metrics.ts';
 
 /** The event types that carry a subscription's state after the change (each one of them does). */
@@ -47,15 +48,15 @@ export async function mrrMovement(db: Executor, bounds: readonly number[]): Prom
 
 const snapshotOf = (data: Record<string, unknown>) => (data as { subscription: Snapshot }).subscription;
 
-/** Each subscription's last snapshot before outbox position `before`, read through the subject index, 500 subjects a query. */
+/** Each subscription's last snapshot before outbox position `before`, read through the subject index, a portable chunk of subjects a query. */
 async function lastSnapshotsBefore(db: Executor, subjects: string[], before: number): Promise<Map<string, Snapshot>> {
   const out = new Map<string, Snapshot>();
-  for (let i = 0; i < subjects.length; i += 500) {
+  for (const part of chunks(subjects)) {
     // SQLite takes the bare columns of a max() aggregate from the row holding the maximum.
     const rows = await db
       .select({ subject: outbox.subject, data: outbox.data, last: sql<number>`max(${position})` })
       .from(outbox)
-      .where(and(inArray(outbox.subject, subjects.slice(i, i + 500)), lt(position, before), like(outbox.type, 'subscription.%')))
+      .where(and(inArray(outbox.subject, part), lt(position, before), like(outbox.type, 'subscription.%')))
       .groupBy(outbox.subject);
     for (const r of rows) out.set(r.subject, snapshotOf(r.data));
   }
@@ -66,11 +67,11 @@ async function lastSnapshotsBefore(db: Executor, subjects: string[], before: num
 async function pricesOf(db: Executor, snapshots: Snapshot[]): Promise<Map<string, Omit<PricedState, 'status'>>> {
   const planIds = [...new Set(snapshots.map((s) => s.plan_id))];
   const out = new Map<string, Omit<PricedState, 'status'>>();
-  for (let i = 0; i < planIds.length; i += 500) {
+  for (const part of chunks(planIds)) {
     const rows = await db
       .select({ planId: planVersions.planId, version: planVersions.version, price: planVersions.priceAmount, currency: planVersions.currency, interval: planVersions.interval })
       .from(planVersions)
-      .where(inArray(planVersions.planId, planIds.slice(i, i + 500)));
+      .where(inArray(planVersions.planId, part));
     for (const r of rows) out.set(`${r.planId}@${r.version}`, { price: r.price, currency: r.currency, interval: r.interval });
   }
   return out;
