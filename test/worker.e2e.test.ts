@@ -82,6 +82,17 @@ describe('the Worker in workerd (npm run dev:worker)', () => {
     expect(sequences).toEqual(sequences.map((_, i) => i + 1));
   });
 
+  test('issue 12: the dashboard and /docs work behind a firewall on Workers too: htmx, uPlot and Scalar are the Worker\'s own static assets', async () => {
+    for (const name of ['htmx.min.js', 'uPlot.iife.min.js', 'uPlot.min.css', 'scalar.js']) {
+      const res = await fetch(`${worker.url}/assets/${name}`);
+      expect({ name, status: res.status, bytes: (await res.arrayBuffer()).byteLength > 1000 }).toEqual({ name, status: 200, bytes: true });
+    }
+    const docs = await (await fetch(`${worker.url}/docs`)).text();
+    expect(docs).toContain('/assets/scalar.js');
+    expect(docs).not.toContain('cdn.jsdelivr.net');
+    expect((await fetch(`${worker.url}/admin/login`)).status).toBe(200);
+  });
+
   test('a client cannot wake the object: the header is dropped and the request served', async () => {
     const res = await fetch(`${worker.url}/healthz`, { headers: { 'x-platform-wake': '1' } });
     expect(res.status).toBe(200);
