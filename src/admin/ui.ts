@@ -19,7 +19,7 @@ const SECTIONS: { path: string; label: string; access: Access }[] = [
   { path: '/admin/dead-letters', label: 'Dead letters', access: 'viewer' },
   { path: '/admin/consumers', label: 'Consumers', access: 'viewer' },
   { path: '/admin/operators', label: 'Operators', access: 'admin' },
-  { path: '/admin/audit', label: 'Audit log', access: 'viewer' },
+  { path: '/admin/audit', label: 'Audit log', access: 'admin' },
 ];
 
 /** The signed-in operator's role, or null on the login page. */

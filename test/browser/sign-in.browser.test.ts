@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { customerInput } from '../harness.ts';
 import { hasChromium, SKIP_REASON, useBrowserRig } from './harness.ts';
 
 const rig = useBrowserRig();
@@ -17,11 +18,39 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard sign-in' : `dashboard sig
     expect(new URL(page.url()).pathname).toBe('/admin');
     const [cookie] = await page.context().cookies();
     expect(cookie).toMatchObject({ name: 'admin_session', httpOnly: true, sameSite: 'Strict', path: '/admin' });
-    await rig.screenshot(page, 'home');
+    await rig.screenshot(page, 'signed-in');
     await Promise.all([page.waitForURL(/\/admin\/login/), page.click('[data-test=logout]')]);
     await page.goto('/admin');
     expect(new URL(page.url()).pathname).toBe('/admin/login');
     expect(rig.consoleErrors).toEqual([]);
+  });
+
+  test('issue 12: a form posted to the dashboard from another origin, in the signed-in operator\'s browser, is refused (403) and changes nothing', async () => {
+    const customer = (await rig.platform.call<{ id: string; status: string }>('POST', '/v1/customers', { body: customerInput() })).body;
+    expect((await rig.platform.call('POST', `/v1/customers/${customer.id}/activate`)).status).toBe(200);
+    // Another site on the same host (another port: same site, so the SameSite cookie alone would not stop it).
+    const evil = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () =>
+        new Response(
+          `<!doctype html><form id="f" method="post" action="${rig.url}/admin/customers/${customer.id}/deactivate"><input name="_csrf" value="guessed"></form><script>document.getElementById('f').submit()</script>`,
+          { headers: { 'Content-Type': 'text/html' } },
+        ),
+    });
+    try {
+      // A context of its own: the refused page's failed load is expected here, not a console error of the dashboard.
+      const context = await rig.browser.newContext({ baseURL: rig.url });
+      const page = await context.newPage();
+      await rig.signIn(page, await rig.operator('admin'));
+      const refused = page.waitForResponse((res) => res.url().endsWith(`/admin/customers/${customer.id}/deactivate`));
+      await page.goto(`http://127.0.0.1:${evil.port}/`);
+      expect((await refused).status()).toBe(403);
+      expect((await rig.platform.call<{ status: string }>('GET', `/v1/customers/${customer.id}`)).body.status).toBe('active');
+      await context.close();
+    } finally {
+      evil.stop();
+    }
   });
 
   test('issue 12: the login page works at 375 px wide', async () => {
