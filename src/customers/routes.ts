@@ -10,7 +10,8 @@ import { customerParams, customerResource, listCustomersQuery, notificationEntry
 import { activateCustomer, deactivateCustomer, promoteCustomer } from './transition.ts';
 import { eraseCustomer } from '../erasure/erase-customer.ts';
 import { updateCustomer } from './update.ts';
-import { pageQuery } from '../../db/paging.ts';
+import { pageQuery, type PageRequest } from '../../db/paging.ts';
+import type { Executor } from '../../db/client.ts';
 import * as v from 'valibot';
 import { eventResource } from '../events/contract.ts';
 import { listCustomerEvents } from '../events/queries.ts';
@@ -85,44 +86,32 @@ export function customerRoutes() {
     (c) => runCommand(c, 200, (ctx) => eraseCustomer(ctx, c.req.valid('param').id)),
   );
 
-  app.get(
-    '/:id/notifications',
-    doc({ summary: "A customer's notification history", description: 'Every notification sent to (or failed for) the customer, newest first; fed by `notification.sent|failed` events.', tags, access: 'viewer', success: { status: 200, description: 'A page of notifications', schema: pageSchema(notificationEntry) }, errors: [404] }),
-    validate('param', customerParams),
-    validate('query', v.object({ ...pageQuery })),
-    async (c) => {
-      const { db } = c.get('deps');
-      const { id } = c.req.valid('param');
-      await getCustomer(db, id);
-      return c.json(await listCustomerNotifications(db, id, c.req.valid('query')));
-    },
-  );
+  /** A page of something that belongs to one customer; 404 when the customer does not exist. */
+  function customerPage<R>(path: string, summary: string, description: string, items: string, item: v.GenericSchema, list: (db: Executor, id: string, query: PageRequest) => Promise<R>) {
+    app.get(
+      path,
+      doc({ summary, description, tags, access: 'viewer', success: { status: 200, description: `A page of ${items}`, schema: pageSchema(item) }, errors: [404] }),
+      validate('param', customerParams),
+      validate('query', v.object({ ...pageQuery })),
+      async (c) => {
+        const { db } = c.get('deps');
+        const { id } = c.req.valid('param');
+        await getCustomer(db, id);
+        return c.json(await list(db, id, c.req.valid('query')));
+      },
+    );
+  }
 
-  app.get(
+  customerPage('/:id/notifications', "A customer's notification history", 'Every notification sent to (or failed for) the customer, newest first; fed by `notification.sent|failed` events.', 'notifications', notificationEntry, listCustomerNotifications);
+  customerPage(
     '/:id/events',
-    doc({ summary: "A customer's timeline", description: 'Every event about the customer in commit order, oldest first: those whose subject is the customer or one of its subscriptions, invoices or payments. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', success: { status: 200, description: 'A page of events', schema: pageSchema(eventResource) }, errors: [404] }),
-    validate('param', customerParams),
-    validate('query', v.object({ ...pageQuery })),
-    async (c) => {
-      const { db } = c.get('deps');
-      const { id } = c.req.valid('param');
-      await getCustomer(db, id);
-      return c.json(await listCustomerEvents(db, id, c.req.valid('query')));
-    },
+    "A customer's timeline",
+    'Every event about the customer in commit order, oldest first: those whose subject is the customer or one of its subscriptions, invoices or payments. Pass `next_cursor` back as `cursor`.',
+    'events',
+    eventResource,
+    listCustomerEvents,
   );
-
-  app.get(
-    '/:id/payments',
-    doc({ summary: "A customer's payments", description: 'Every payment attempt on the customer\'s invoices, newest first, each with the steps its saga took.', tags, access: 'viewer', success: { status: 200, description: 'A page of payments', schema: pageSchema(paymentResource) }, errors: [404] }),
-    validate('param', customerParams),
-    validate('query', v.object({ ...pageQuery })),
-    async (c) => {
-      const { db } = c.get('deps');
-      const { id } = c.req.valid('param');
-      await getCustomer(db, id);
-      return c.json(await listCustomerPayments(db, id, c.req.valid('query')));
-    },
-  );
+  customerPage('/:id/payments', "A customer's payments", "Every payment attempt on the customer's invoices, newest first, each with the steps its saga took.", 'payments', paymentResource, listCustomerPayments);
 
   return app;
 }
