@@ -22,3 +22,24 @@ describe('readiness', () => {
     await p.close();
   });
 });
+
+describe('issue 12: the docs and the dashboard load nothing from a CDN', () => {
+  test('/docs loads Scalar from the app\'s own /assets without web fonts, and every asset is served from its package', async () => {
+    const p = await createTestPlatform();
+    try {
+      const docs = await p.app.request('/docs');
+      const page = await docs.text();
+      expect(page).toContain('src="/assets/scalar.js"');
+      expect(page).not.toMatch(/https?:\/\/(cdn\.|fonts\.)/);
+      for (const [name, type] of [['scalar.js', 'text/javascript'], ['htmx.min.js', 'text/javascript'], ['uPlot.iife.min.js', 'text/javascript'], ['uPlot.min.css', 'text/css']] as const) {
+        const res = await p.app.request(`/assets/${name}`);
+        expect({ name, status: res.status, type: res.headers.get('Content-Type')?.split(';')[0], large: (await res.arrayBuffer()).byteLength > 1_000 }).toEqual({ name, status: 200, type, large: true });
+      }
+      expect((await p.app.request('/assets/not-an-asset.js')).status).toBe(404);
+      const login = await (await p.app.request('/admin/login')).text();
+      expect(login).not.toMatch(/https?:\/\//);
+    } finally {
+      await p.close();
+    }
+  });
+});

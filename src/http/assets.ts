@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { DomainError } from '../kernel/errors.ts';
 import { access } from './access.ts';
 import type { AppEnv } from './env.ts';
 
@@ -24,9 +25,8 @@ export function assetRoutes(source: AssetSource | undefined) {
   const app = new Hono<AppEnv>();
   app.get('/:name', access('public'), async (c) => {
     const name = c.req.param('name');
-    if (!source || !Object.hasOwn(ASSETS, name)) return c.notFound();
-    const bytes = await source(name as AssetName);
-    if (!bytes) return c.notFound();
+    const bytes = source && Object.hasOwn(ASSETS, name) ? await source(name as AssetName) : null;
+    if (!bytes) throw new DomainError('not_found', `no asset ${name}`);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': ASSETS[name as AssetName].type, 'Cache-Control': 'public, max-age=86400' });
   });
   return app;
