@@ -66,7 +66,7 @@ export async function kafkaRelay(): Promise<Row[]> {
     }
     raw.exec('COMMIT');
     raw.close();
-    const options = { db: database.db, transactor, bus, clock: systemClock, logger };
+    const options = { db: database.db, transactor, bus, clock: systemClock, logger, maxParameters: database.maxParameters };
     await bus.publish([eventAt(-1)]); // creates the topic and connects, as a running relay would have
     const start = performance.now();
     let published = 0;

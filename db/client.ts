@@ -2,6 +2,7 @@ import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { openLocalFile, type Synchronous } from './local-file.ts';
+import { SQLITE_MAX_PARAMETERS } from './chunks.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -25,6 +26,8 @@ export interface Database {
   savepoint<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** True when statements run synchronously (a local file): commands then queue a moment to share a commit. */
   synchronous: boolean;
+  /** Bound parameters one statement may carry here (SQLite's default 32,766; a Durable Object's SQLite 100). */
+  maxParameters: number;
   close(): void;
 }
 
@@ -43,6 +46,7 @@ function openRemote(url: string, authToken: string | undefined, onQuery?: (sql: 
   return {
     db: db as unknown as Db,
     synchronous: false,
+    maxParameters: SQLITE_MAX_PARAMETERS,
     transaction: (fn) => db.transaction((tx) => fn(tx as unknown as Tx)),
     savepoint: (tx, fn) => (tx as unknown as typeof db).transaction((sp) => fn(sp as unknown as Tx)),
     close: () => client.close(),

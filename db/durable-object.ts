@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
 import type { Database, Db, Tx } from './client.ts';
 import { bundledMigrations } from './migrations-bundle.ts';
+import { MAX_BOUND_PARAMETERS } from './chunks.ts';
 import * as schema from './schema/index.ts';
 
 /** What the adapter needs of a SQLite-backed Durable Object's storage (`ctx.storage`), typed by hand. */
@@ -29,6 +30,7 @@ export function openDurableObjectDatabase(storage: DurableObjectSql, options: { 
     db,
     // Statements run synchronously: commands queue a moment to share a commit.
     synchronous: true,
+    maxParameters: MAX_BOUND_PARAMETERS,
     // The open transaction belongs to the storage, not to a handle: the same `db` runs inside it.
     transaction: (fn) => storage.transaction(() => fn(db as Tx)),
     savepoint: (tx, fn) => storage.transaction(() => fn(tx)),

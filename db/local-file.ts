@@ -2,6 +2,7 @@ import LibsqlDatabase from 'libsql';
 import { createTableRelationsHelpers, extractTablesRelationalConfig } from 'drizzle-orm';
 import { BetterSQLiteSession } from 'drizzle-orm/better-sqlite3/session';
 import { BaseSQLiteDatabase, SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { SQLITE_MAX_PARAMETERS } from './chunks.ts';
 import type { Database, Db, Schema, Tx } from './client.ts';
 
 /** How SQLite makes a commit durable: `full` survives power loss, `normal` (WAL) survives a crash of the process. */
@@ -123,6 +124,7 @@ export function openLocalFile(path: string, schema: Schema, synchronous: Synchro
   return {
     db: drizzleOver(reader, schema, onQuery),
     synchronous: true,
+    maxParameters: SQLITE_MAX_PARAMETERS,
     async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       // IMMEDIATE takes the write lock now, so a second process waits here rather than failing at its first write.
       writer.exec('BEGIN IMMEDIATE');

@@ -16,6 +16,8 @@ import type { AssetSource } from './http/assets.ts';
 /** What a bus adapter is built from: the database it may keep its log in, and the process's writer. */
 export interface BusParts {
   db: Deps['db'];
+  /** Bound parameters a statement may carry on this database. */
+  maxParameters: number;
   transactor: Transactor;
   clock: Clock;
   logger: Logger;
@@ -76,7 +78,7 @@ export function composeDeps(config: Config, options: ComposeOptions): Deps {
     transactor,
     clock,
     logger,
-    bus: buildBus(config, { db: database.db, transactor, clock, logger }),
+    bus: buildBus(config, { db: database.db, maxParameters: database.maxParameters, transactor, clock, logger }),
     tokens: { secret: options.jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.ttlSeconds },
     channels: options.channels ?? { email: createLogChannel('email', logger), sms: createLogChannel('sms', logger) },
     payments: options.payments ?? createSandboxProvider(),

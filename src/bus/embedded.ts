@@ -20,6 +20,8 @@ export interface EmbeddedBusOptions {
   pollMs?: number;
   batchSize?: number;
   /** Wait after a failed fetch or delivery before trying again. */
+  /** Bound parameters a statement may carry on this database (`Database.maxParameters`); the portable 100 by default. */
+  maxParameters?: number;
   retryMs?: number;
 }
 
@@ -152,7 +154,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       const rows = events.map((e) => ({ eventId: e.id, type: e.type, subject: e.subject, envelope: JSON.stringify(e), appendedAt: now }));
       // Five parameters a row: as many rows a statement as the portable parameter limit allows.
       await transactor.write((tx) =>
-        forEachChunk(rows, (part) => tx.insert(busLog).values(part).onConflictDoNothing({ target: busLog.eventId }), Math.floor(MAX_BOUND_PARAMETERS / 5)),
+        forEachChunk(rows, (part) => tx.insert(busLog).values(part).onConflictDoNothing({ target: busLog.eventId }), Math.floor((options.maxParameters ?? MAX_BOUND_PARAMETERS) / 5)),
       );
       waker.wake();
     },

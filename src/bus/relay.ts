@@ -1,7 +1,7 @@
 import { describeError, rootCause } from '../kernel/errors.ts';
 import { and, asc, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { forEachChunk, inChunks } from '../../db/chunks.ts';
+import { forEachChunk, idsPerStatement, inChunks } from '../../db/chunks.ts';
 import { outbox } from '../../db/schema/index.ts';
 import { toEnvelope } from '../events/envelope.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -22,6 +22,8 @@ export interface RelayOptions {
   pollMs?: number;
   /** Wait after a failed publish before the rows are tried again. */
   retryMs?: number;
+  /** Bound parameters a statement may carry on this database (`Database.maxParameters`); the portable 100 by default. */
+  maxParameters?: number;
 }
 
 /**
@@ -52,6 +54,8 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
     .limit(batchSize);
   // Idle relays only read: a write here would wake every listener after each commit.
   if (due.length === 0) return 0;
+  // As many ids a statement as this database takes: one statement for a whole batch on a file, several in a Durable Object.
+  const perStatement = idsPerStatement(options.maxParameters);
   const claimed = await transactor.write((tx) =>
     inChunks(due.map((d) => d.id), (part) => tx
       .update(outbox)
@@ -66,7 +70,7 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
         time: outbox.time,
         data: outbox.data,
         rowid: sql<number>`rowid`,
-      })),
+      }), perStatement),
   );
   if (claimed.length === 0) return 0;
   claimed.sort((a, b) => a.rowid - b.rowid);
@@ -81,10 +85,10 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
         attempts: sql`${outbox.attempts} + 1`,
         lastError: rootCause(error).slice(0, 500),
       })
-      .where(inArray(outbox.id, part))));
+      .where(inArray(outbox.id, part)), perStatement));
     throw error;
   }
-  await transactor.write((tx) => forEachChunk(ids, (part) => tx.update(outbox).set({ publishedAt: clock.now(), claimedUntil: null }).where(inArray(outbox.id, part))));
+  await transactor.write((tx) => forEachChunk(ids, (part) => tx.update(outbox).set({ publishedAt: clock.now(), claimedUntil: null }).where(inArray(outbox.id, part)), perStatement));
   return claimed.length;
 }
 
