@@ -53,6 +53,24 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard sign-in' : `dashboard sig
     }
   });
 
+  test('issue 12: disabling an operator, or changing its password, ends its dashboard session at once', async () => {
+    const idOf = async (email: string) => {
+      const page = await rig.platform.call<{ data: { id: string; email: string }[] }>('GET', '/v1/operators?limit=100');
+      return page.body.data.find((o) => o.email === email)!.id;
+    };
+    for (const change of [{ disabled: true }, { password: 'another-long-enough-passphrase' }]) {
+      const who = await rig.operator('operator');
+      const page = await rig.newPage();
+      await rig.signIn(page, who);
+      await page.goto('/admin/customers');
+      expect(new URL(page.url()).pathname).toBe('/admin/customers');
+      expect((await rig.platform.call('PATCH', `/v1/operators/${await idOf(who.email)}`, { body: change })).status).toBe(200);
+      await page.goto('/admin/customers');
+      expect({ change, path: new URL(page.url()).pathname }).toEqual({ change, path: '/admin/login' });
+    }
+    expect(rig.consoleErrors).toEqual([]);
+  });
+
   test('issue 12: the login page works at 375 px wide', async () => {
     const page = await rig.newPage({ width: 375 });
     await page.goto('/admin/login');
