@@ -21,6 +21,7 @@ export async function runServer(runtime: string, listen: Listen, options: { work
   const server = await listen(createApp(deps), deps.config.port);
   const workers: RunningWorker[] = options.workers ? startWorkers(deps) : [];
   console.log(`Subscription Platform (${runtime}) running at ${server.url}`);
+  console.log(`  Dashboard: ${server.url}/admin`);
   console.log(`  API docs:  ${server.url}/docs`);
   console.log(`  Log in:    curl -X POST ${server.url}/v1/auth/login -H 'content-type: application/json' -d '{"email":"…","password":"…"}'`);
   console.log(
