@@ -35,9 +35,11 @@ const SWEEP_AT = 10_000;
  *
  * Each process takes a batch of requests from a key's shared counter with one
  * atomic upsert (through the transactor, so concurrent reservations share a
- * commit) and hands them out from memory. Across all processes no more than
+ * commit) and hands them out from memory, reserving the next batch in the
+ * background when half of one is left (batches of one are counted exactly, one
+ * write per request, without reserving ahead). Across all processes no more than
  * `limit` requests are ever admitted in a window; a process may hold up to one
- * unused batch, so another process can be refused up to a batch early. Once the
+ * and a half unused batches, so another process can be refused that much early. Once the
  * shared counter has reached the limit every process refuses the key from memory
  * until the window ends (a counter never goes down within its window).
  */
@@ -46,9 +48,10 @@ export function createEmbeddedRateLimiter(options: EmbeddedRateLimiterOptions): 
   const fraction = options.batchFraction ?? 1 / 50;
   const allotments = new Map<string, Allotment>();
   const reserving = new Map<string, Promise<void>>();
+  const batchOf = (limit: number) => Math.max(1, Math.floor(limit * fraction));
 
   async function reserve(key: string, limit: number): Promise<void> {
-    const batch = Math.max(1, Math.floor(limit * fraction));
+    const batch = batchOf(limit);
     const { count, resetsAt } = await transactor.write(async (tx) => {
       const now = clock.now();
       await purgeEndedWindows(tx, now);
@@ -56,7 +59,20 @@ export function createEmbeddedRateLimiter(options: EmbeddedRateLimiterOptions): 
     });
     const before = count - batch;
     const granted = Math.max(0, Math.min(batch, limit - before));
-    allotments.set(key, { resetAt: resetsAt, tokens: granted, reserved: Math.min(count, limit), exhausted: before + granted >= limit });
+    const current = allotments.get(key);
+    // Tokens left from an earlier batch of the same window stay this process's.
+    const kept = current && current.resetAt === resetsAt ? current.tokens : 0;
+    allotments.set(key, { resetAt: resetsAt, tokens: kept + granted, reserved: Math.min(count, limit), exhausted: before + granted >= limit });
+  }
+
+  /** One reservation per key at a time in this process: the others wait for (or leave to) its batch. */
+  function reserveOnce(key: string, limit: number): Promise<void> {
+    let pending = reserving.get(key);
+    if (!pending) {
+      pending = reserve(key, limit).finally(() => reserving.delete(key));
+      reserving.set(key, pending);
+    }
+    return pending;
   }
 
   function sweep(now: number) {
@@ -73,18 +89,16 @@ export function createEmbeddedRateLimiter(options: EmbeddedRateLimiterOptions): 
         if (a && a.resetAt > now) {
           if (a.tokens > 0) {
             a.tokens -= 1;
+            // Half a batch left: the next one is reserved in the background, so a busy key never waits for a write
+            // (not for batches of one: those count exactly). A failed reservation is retried when the tokens run out.
+            const batch = batchOf(limit);
+            if (batch > 1 && !a.exhausted && a.tokens <= batch / 2 && !reserving.has(key)) reserveOnce(key, limit).catch(() => undefined);
             return { allowed: true, remaining: limit - a.reserved + a.tokens, resetAt: a.resetAt };
           }
           if (a.exhausted) return { allowed: false, remaining: 0, resetAt: a.resetAt };
         }
-        // One reservation per key at a time in this process: the others wait for its batch.
-        let pending = reserving.get(key);
-        if (!pending) {
-          sweep(now);
-          pending = reserve(key, limit).finally(() => reserving.delete(key));
-          reserving.set(key, pending);
-        }
-        await pending;
+        sweep(now);
+        await reserveOnce(key, limit);
       }
     },
   };
