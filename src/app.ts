@@ -15,6 +15,7 @@ import { access, enforceAccess } from './http/access.ts';
 import type { AppEnv } from './http/env.ts';
 import { idempotency } from './http/idempotency.ts';
 import { problemCatalog, handleError, problemFor, sendProblem } from './http/problem.ts';
+import { limitPerPrincipal } from './http/rate-limit.ts';
 import { requestId } from './http/request-id.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
@@ -24,7 +25,7 @@ import { reportRoutes } from './reports/routes.ts';
 import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
 import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
-import { createContext } from './kernel/context.ts';
+import { anonymousActor, createContext } from './kernel/context.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { assetRoutes } from './http/assets.ts';
@@ -32,8 +33,6 @@ import { adminError, adminNotFound } from './admin/errors.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { adminSections } from './admin/sections.ts';
 import { isAdminPath } from './admin/session.ts';
-
-const anonymous = { id: 'anonymous', kind: 'operator', role: 'viewer' } as const;
 
 /** Builds the HTTP API over the given dependencies. No I/O happens here. */
 export function createApp(deps: Deps) {
@@ -57,7 +56,7 @@ export function createApp(deps: Deps) {
   );
   app.use(async function provideContext(c, next) {
     c.set('deps', deps);
-    c.set('ctx', createContext(deps, anonymous, { requestId: c.get('requestId') }));
+    c.set('ctx', createContext(deps, anonymousActor, { requestId: c.get('requestId') }));
     await next();
   });
   // Each route declares its access once (`doc({ access })` or `access()`); this enforces it.
@@ -71,6 +70,8 @@ export function createApp(deps: Deps) {
   });
 
   const v1 = new Hono<AppEnv>();
+  // After enforceAccess has authenticated the caller, before anything else of the request.
+  v1.use(limitPerPrincipal());
   // Login and logout are no commands to replay: they come before Idempotency-Key handling.
   v1.route('/auth', authRoutes());
   v1.use(idempotency());

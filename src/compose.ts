@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './kernel/logger.ts';
 import { createTransactor, type Transactor } from './kernel/transactor.ts';
 import type { Channels } from './notifications/channels/channel.ts';
 import { createLogChannel } from './notifications/channels/log.ts';
+import { createEmbeddedRateLimiter } from './limits/embedded.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { createSandboxProvider } from './payments/sandbox.ts';
 import type { AssetSource } from './http/assets.ts';
@@ -82,6 +83,7 @@ export function composeDeps(config: Config, options: ComposeOptions): Deps {
     tokens: { secret: options.jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.ttlSeconds },
     channels: options.channels ?? { email: createLogChannel('email', logger), sms: createLogChannel('sms', logger) },
     payments: options.payments ?? createSandboxProvider(),
+    rateLimiter: createEmbeddedRateLimiter({ transactor, clock, windowMs: 60_000 }),
     eventSource: 'urn:subscription-platform',
     settings: settingsFrom(config),
     assets: options.assets,

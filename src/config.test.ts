@@ -72,6 +72,13 @@ describe('configuration', () => {
     expect(fails({ CLIENT_ADDRESS_HEADER: 'X Forwarded: For' })).toBe('CLIENT_ADDRESS_HEADER');
   });
 
+  test('issue 13: rate limit settings have defaults, take 0 for off and are checked', () => {
+    expect(loadConfig({}).limits).toEqual({ perPrincipal: 6000, perAddress: { login: 30, signup: 10, password_reset: 10 } });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_SIGNUP_PER_MINUTE: '3' }).limits).toEqual({ perPrincipal: 0, perAddress: { login: 30, signup: 3, password_reset: 10 } });
+    expect(fails({ RATE_LIMIT_PER_MINUTE: '-1' })).toBe('RATE_LIMIT_PER_MINUTE');
+    expect(fails({ RATE_LIMIT_LOGIN_PER_MINUTE: 'many' })).toBe('RATE_LIMIT_LOGIN_PER_MINUTE');
+  });
+
   test('empty strings count as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
   });

@@ -5,6 +5,7 @@ import { passwordWeakness } from './operators/password-policy.ts';
 
 const port = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(65535));
 const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1));
+const wholeNumber = v.pipe(v.string(), v.digits('must be a whole number (0 turns the limit off)'), v.transform(Number));
 const databaseUrl = v.pipe(
   v.string(),
   v.regex(/^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/, 'must start with file:, libsql://, http(s):// or ws(s)://'),
@@ -26,6 +27,10 @@ const envSchema = v.object({
   LOGIN_MAX_FAILURES_PER_ADDRESS: v.optional(positiveInt, '20'),
   LOGIN_FAILURE_WINDOW_SECONDS: v.optional(positiveInt, '900'),
   CLIENT_ADDRESS_HEADER: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as X-Forwarded-For or CF-Connecting-IP'))),
+  RATE_LIMIT_PER_MINUTE: v.optional(wholeNumber, '6000'),
+  RATE_LIMIT_LOGIN_PER_MINUTE: v.optional(wholeNumber, '30'),
+  RATE_LIMIT_SIGNUP_PER_MINUTE: v.optional(wholeNumber, '10'),
+  RATE_LIMIT_PASSWORD_RESET_PER_MINUTE: v.optional(wholeNumber, '10'),
   BUS: v.optional(v.picklist(['embedded', 'kafka', 'kafka-rest'], 'must be "embedded", "kafka" or "kafka-rest"'), 'embedded'),
   KAFKA_REST_URL: v.optional(v.pipe(v.string(), v.url('must be a URL such as http://127.0.0.1:8082'))),
   KAFKA_REST_API: v.optional(v.picklist(['v2', 'v3'], 'must be "v2" or "v3"'), 'v2'),
@@ -108,6 +113,10 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
       /** Set only behind a trusted proxy that writes it; otherwise the peer address counts. */
       clientAddressHeader: env.CLIENT_ADDRESS_HEADER,
     },
+    limits: {
+      perPrincipal: env.RATE_LIMIT_PER_MINUTE,
+      perAddress: { login: env.RATE_LIMIT_LOGIN_PER_MINUTE, signup: env.RATE_LIMIT_SIGNUP_PER_MINUTE, password_reset: env.RATE_LIMIT_PASSWORD_RESET_PER_MINUTE },
+    },
     bus: env.BUS,
     kafka: {
       brokers: env.KAFKA_BROKERS?.split(',') ?? [],
@@ -157,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 export function settingsFrom(config: Config): Settings {
   return {
     login: config.login,
+    limits: config.limits,
     billing: {
       draftMs: config.billing.draftMs,
       dunningRetryDays: config.billing.dunningRetryDays,

@@ -4,6 +4,7 @@ import type { TokenSettings } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { ContextServices } from './kernel/context.ts';
 import type { Channels } from './notifications/channels/channel.ts';
+import type { RateLimiter } from './limits/rate-limiter.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import type { AssetSource } from './http/assets.ts';
 
@@ -20,6 +21,8 @@ export interface Deps extends ContextServices {
   channels: Channels;
   /** Where invoices are charged: the sandbox by default (PAYMENT_PROVIDER). */
   payments: PaymentProvider;
+  /** Counts requests for the rate limits; per process, over counters in the database. */
+  rateLimiter: RateLimiter;
   /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
   assets?: AssetSource | undefined;
   /** Called after each commit; the relay in this process listens to publish without delay. */

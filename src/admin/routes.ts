@@ -5,6 +5,7 @@ import { login } from '../auth/login.ts';
 import { revokeToken } from '../auth/sessions.ts';
 import { access } from '../http/access.ts';
 import { clientAddress } from '../http/client-address.ts';
+import { limitPerAddress } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/env.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { loginInput } from '../operators/contract.ts';
@@ -50,7 +51,7 @@ export function adminRoutes(sections: AdminSection[]) {
   app.get('/static/admin.js', access('public'), (c) => c.body(ADMIN_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }));
 
   app.get('/login', access('public'), (c) => loginPage(c));
-  app.post('/login', access('public'), async (c) => {
+  app.post('/login', access('public'), limitPerAddress('login'), async (c) => {
     const ctx = c.get('ctx');
     try {
       const input = parseForm(loginInput, await formFields(c));

@@ -1,8 +1,9 @@
-import { and, eq, gt, lte, sql } from 'drizzle-orm';
-import { loginFailures } from '../../db/schema/index.ts';
-import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { rateCounters } from '../../db/schema/index.ts';
+import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { sha256Hex } from '../kernel/hash.ts';
+import { countHits, purgeEndedWindows } from '../limits/counter.ts';
 
 /** How many failed logins an email and a client address may have in one window. */
 export interface LoginLimits {
@@ -22,24 +23,6 @@ interface Counter {
   limit: number;
 }
 
-/** Counts one attempt in `key`'s fixed window (a new window once the old one is over) and returns the count. */
-async function charge(ctx: TxCtx, key: string, windowMs: number) {
-  const now = ctx.clock.now();
-  const over = sql`${loginFailures.windowStart} <= ${now - windowMs}`;
-  const [row] = await ctx.tx
-    .insert(loginFailures)
-    .values({ key, windowStart: now, failures: 1 })
-    .onConflictDoUpdate({
-      target: loginFailures.key,
-      set: {
-        failures: sql`CASE WHEN ${over} THEN 1 ELSE ${loginFailures.failures} + 1 END`,
-        windowStart: sql`CASE WHEN ${over} THEN ${now} ELSE ${loginFailures.windowStart} END`,
-      },
-    })
-    .returning({ failures: loginFailures.failures, windowStart: loginFailures.windowStart });
-  return row!;
-}
-
 /**
  * Charges a login attempt to the email's and the client address's counters
  * before the password is checked, so parallel guesses cannot all slip under the
@@ -50,19 +33,19 @@ async function charge(ctx: TxCtx, key: string, windowMs: number) {
  */
 export async function chargeLoginAttempt(ctx: Ctx, limits: LoginLimits, who: { email: string; address?: string }): Promise<LoginAttempt> {
   const attempt: LoginAttempt = {
-    emailKey: `email:${await sha256Hex(who.email.toLowerCase())}`,
-    ...(who.address ? { addressKey: `address:${await sha256Hex(who.address)}` } : {}),
+    emailKey: `login-failures:email:${await sha256Hex(who.email.toLowerCase())}`,
+    ...(who.address ? { addressKey: `login-failures:address:${await sha256Hex(who.address)}` } : {}),
   };
   const counters: Counter[] = [{ key: attempt.emailKey, limit: limits.maxFailuresPerEmail }];
   if (attempt.addressKey) counters.push({ key: attempt.addressKey, limit: limits.maxFailuresPerAddress });
 
   const now = ctx.clock.now();
   const retryAfterMs = await withTransaction(ctx, async (ctx) => {
-    await ctx.tx.delete(loginFailures).where(lte(loginFailures.windowStart, now - limits.windowMs));
+    await purgeEndedWindows(ctx.tx, now);
     let wait = 0;
     for (const counter of counters) {
-      const { failures, windowStart } = await charge(ctx, counter.key, limits.windowMs);
-      if (failures > counter.limit) wait = Math.max(wait, windowStart + limits.windowMs - now);
+      const { count, resetsAt } = await countHits(ctx.tx, counter.key, { by: 1, windowMs: limits.windowMs, now });
+      if (count > counter.limit) wait = Math.max(wait, resetsAt - now);
     }
     return wait;
   });
@@ -77,12 +60,12 @@ export async function chargeLoginAttempt(ctx: Ctx, limits: LoginLimits, who: { e
 /** After a successful login: clears the email's failures and gives the address back this attempt. */
 export async function forgiveLoginAttempt(ctx: Ctx, attempt: LoginAttempt): Promise<void> {
   await withTransaction(ctx, async ({ tx }) => {
-    await tx.delete(loginFailures).where(eq(loginFailures.key, attempt.emailKey));
+    await tx.delete(rateCounters).where(eq(rateCounters.key, attempt.emailKey));
     if (attempt.addressKey) {
       await tx
-        .update(loginFailures)
-        .set({ failures: sql`${loginFailures.failures} - 1` })
-        .where(and(eq(loginFailures.key, attempt.addressKey), gt(loginFailures.failures, 0)));
+        .update(rateCounters)
+        .set({ count: sql`${rateCounters.count} - 1` })
+        .where(and(eq(rateCounters.key, attempt.addressKey), gt(rateCounters.count, 0)));
     }
   });
 }

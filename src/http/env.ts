@@ -1,6 +1,7 @@
 import type { TokenClaims, TokenSettings } from '../auth/tokens.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { ContextServices, Ctx } from '../kernel/context.ts';
+import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import type { AssetSource } from './assets.ts';
 
@@ -12,6 +13,8 @@ export interface HttpDeps extends ContextServices {
   bus: Bus;
   tokens: TokenSettings;
   payments: PaymentProvider;
+  /** Counts requests for the rate limits (`src/http/rate-limit.ts`); one per process. */
+  rateLimiter: RateLimiter;
   /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
   assets?: AssetSource | undefined;
 }

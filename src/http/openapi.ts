@@ -21,7 +21,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'No such resource',
   409: 'Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use)',
   422: 'Idempotency-Key reused with a different request body',
-  429: 'Quota exceeded (the plan blocks usage past its included tokens) or too many attempts (`rate_limited`, see Retry-After)',
+  429: 'Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens)',
 };
 
 const problem = (status: number) => ({
@@ -43,7 +43,7 @@ export interface RouteDoc {
   description?: string;
   /** Success status and its body schema. */
   success: { status: number; description: string; schema?: v.GenericSchema };
-  /** Error statuses this route can answer besides 400/401/403/500. */
+  /** Error statuses this route can answer besides 400/500 (and 401/403/429 on routes that need a token). */
   errors?: number[];
   /** A POST that accepts Idempotency-Key. */
   idempotent?: boolean;
@@ -55,7 +55,7 @@ export interface RouteDoc {
  * description's last sentence, `x-access`) is what `enforceAccess` enforces.
  */
 export function doc(route: RouteDoc) {
-  const errors = new Set([400, ...(route.access === 'public' ? [] : [401, 403]), ...(route.errors ?? []), ...(route.idempotent ? [409, 422] : [])]);
+  const errors = new Set([400, ...(route.access === 'public' ? [] : [401, 403, 429]), ...(route.errors ?? []), ...(route.idempotent ? [409, 422] : [])]);
   const responses: DescribeRouteOptions['responses'] = {
     [route.success.status]: {
       description: route.success.description,

@@ -55,5 +55,8 @@ export function createContext(services: ContextServices, actor: Actor, options: 
   return ctx;
 }
 
+/** Who a request is before it authenticates (and on public routes): no principal of its own. */
+export const anonymousActor: Actor = { id: 'anonymous', kind: 'operator', role: 'viewer' };
+
 /** The actor used by workers and start-up tasks. */
 export const systemActor = (component: string): Actor => ({ id: `system:${component}`, kind: 'system', role: 'system' });

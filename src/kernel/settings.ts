@@ -12,6 +12,12 @@ export interface Settings {
     /** Set only behind a trusted proxy that writes it; otherwise the peer address counts. */
     clientAddressHeader?: string | undefined;
   };
+  limits: {
+    /** Requests per minute each authenticated principal (operator, API key, customer user) may make; 0 is no limit. */
+    perPrincipal: number;
+    /** Requests per minute from one client address to each open route that is limited by address; 0 is no limit. */
+    perAddress: { login: number; signup: number; password_reset: number };
+  };
   billing: {
     /** Review window of a drafted invoice; 0 finalizes it in the transaction that drafts it. */
     draftMs: number;
