@@ -11,6 +11,7 @@ import m0008 from './migrations/0008_list_indexes.sql' with { type: 'text' };
 import m0009 from './migrations/0009_outbox_unpublished_in_commit_order.sql' with { type: 'text' };
 import m0010 from './migrations/0010_dead_letter_replay.sql' with { type: 'text' };
 import m0011 from './migrations/0011_rate_counters.sql' with { type: 'text' };
+import m0012 from './migrations/0012_api_keys.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -32,5 +33,6 @@ export const bundledMigrations = {
     m0009,
     m0010,
     m0011,
+    m0012,
   } as Record<string, string>,
 };

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { openAPIRouteHandler } from 'hono-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { allowedMethods } from './http/allowed-methods.ts';
+import { apiKeyRoutes } from './api-keys/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { customerCreditRoutes } from './billing/routes/credits.ts';
@@ -88,6 +89,7 @@ export function createApp(deps: Deps) {
   v1.route('/usage', usageRoutes());
   v1.route('/operators', operatorRoutes());
   v1.route('/audit', auditRoutes());
+  v1.route('/api-keys', apiKeyRoutes());
   v1.route('/dead-letters', deadLetterRoutes());
   v1.route('/reports', reportRoutes());
   v1.route('/', eventRoutes());
@@ -104,7 +106,7 @@ export function createApp(deps: Deps) {
           version: '0.1.0',
           description: 'Customers, their users and lifecycle, plans, subscriptions, domain events and workers. Errors are RFC 9457 problem+json. Every POST accepts an Idempotency-Key.',
         },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT, or an API key sk_live_…' } } },
       },
       exclude: ['/openapi.json', '/docs', '/problems/{code}', '/assets/{name}', /^\/admin/],
     }),

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.ts';
+import { createLastUsedTracker } from './api-keys/last-used.ts';
 import type { Bus } from './bus/bus.ts';
 import { createEmbeddedBus } from './bus/embedded.ts';
 import { createKafkaRestBus } from './bus/kafka-rest.ts';
@@ -84,6 +85,7 @@ export function composeDeps(config: Config, options: ComposeOptions): Deps {
     channels: options.channels ?? { email: createLogChannel('email', logger), sms: createLogChannel('sms', logger) },
     payments: options.payments ?? createSandboxProvider(),
     rateLimiter: createEmbeddedRateLimiter({ transactor, clock, windowMs: 60_000 }),
+    apiKeyUsage: createLastUsedTracker(),
     eventSource: 'urn:subscription-platform',
     settings: settingsFrom(config),
     assets: options.assets,

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.ts';
+import type { LastUsedTracker } from './api-keys/last-used.ts';
 import type { Bus } from './bus/bus.ts';
 import type { TokenSettings } from './auth/tokens.ts';
 import type { Config } from './config.ts';
@@ -23,6 +24,8 @@ export interface Deps extends ContextServices {
   payments: PaymentProvider;
   /** Counts requests for the rate limits; per process, over counters in the database. */
   rateLimiter: RateLimiter;
+  /** When each API key's last use was last written, in this process (at most once a minute per key). */
+  apiKeyUsage: LastUsedTracker;
   /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
   assets?: AssetSource | undefined;
   /** Called after each commit; the relay in this process listens to publish without delay. */

@@ -34,6 +34,10 @@ export interface OpenApiDocument {
 export interface OpenApiOperation {
   security: Record<string, string[]>[];
   'x-access'?: string;
+  /** The scope an API key needs (null: no key may call it). */
+  'x-scope'?: string | null;
+  /** How a tenant's resource is found (null: undeclared). */
+  'x-tenant'?: string | null;
   parameters?: { name: string; in: string }[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
   responses?: Record<string, { content?: Record<string, unknown> }>;

@@ -10,3 +10,4 @@ export * from './subscriptions.ts';
 export * from './usage.ts';
 export * from './billing.ts';
 export * from './limits.ts';
+export * from './api-keys.ts';

@@ -19,7 +19,7 @@ export function auditRoutes() {
   const app = new Hono<AppEnv>();
   app.get(
     '/',
-    doc({ summary: 'List audit entries', description: 'Newest first. Filter by actor, action or target_id.', tags: ['Audit'], access: 'admin', success: { status: 200, description: 'A page of audit entries', schema: pageSchema(auditResource) } }),
+    doc({ summary: 'List audit entries', description: 'Newest first. Filter by actor, action or target_id.', tags: ['Audit'], access: 'admin', tenant: 'none', success: { status: 200, description: 'A page of audit entries', schema: pageSchema(auditResource) } }),
     validate('query', auditQuery),
     async (c) => c.json(await listAudit(c.get('deps').db, c.req.valid('query'))),
   );

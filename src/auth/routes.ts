@@ -36,7 +36,7 @@ export function authRoutes() {
 
   app.post(
     '/logout',
-    doc({ summary: 'Log out', description: 'Ends the presented token at once; the operator’s other tokens stay valid.', tags, access: 'viewer', success: { status: 204, description: 'The token no longer works' } }),
+    doc({ summary: 'Log out', description: 'Ends the presented token at once; the operator’s other tokens stay valid.', tags, access: 'viewer', tenant: 'none', success: { status: 204, description: 'The token no longer works' } }),
     async (c) => {
       await revokeToken(c.get('ctx'), c.get('token')!);
       return c.body(null, 204);
@@ -45,7 +45,7 @@ export function authRoutes() {
 
   app.get(
     '/me',
-    doc({ summary: 'Who am I', description: 'The operator behind the presented token, and when the token expires.', tags, access: 'viewer', success: { status: 200, description: 'The session', schema: sessionResource } }),
+    doc({ summary: 'Who am I', description: 'The operator behind the presented token, and when the token expires.', tags, access: 'viewer', tenant: 'none', success: { status: 200, description: 'The session', schema: sessionResource } }),
     async (c) => c.json(await describeSession(c.get('deps').db, c.get('token')!)),
   );
   return app;

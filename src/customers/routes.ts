@@ -13,6 +13,7 @@ import { updateCustomer } from './update.ts';
 import { pageQuery, type PageRequest } from '../../db/paging.ts';
 import type { Executor } from '../../db/client.ts';
 import * as v from 'valibot';
+import type { ApiKeyScope } from '../../db/schema/index.ts';
 import { eventResource } from '../events/contract.ts';
 import { listCustomerEvents } from '../events/queries.ts';
 import { paymentResource } from '../payments/contract.ts';
@@ -22,7 +23,7 @@ const tags = ['Customers'];
 const customer = { status: 200, description: 'The customer', schema: customerResource };
 
 const transitionDoc = (summary: string, description: string) =>
-  doc({ summary, description, tags, access: 'operator', success: customer, errors: [404, 409], idempotent: true });
+  doc({ summary, description, tags, access: 'operator', scope: 'customers:write', tenant: 'none', success: customer, errors: [404, 409], idempotent: true });
 
 /** /v1/customers: onboarding, reads, changes and lifecycle transitions. */
 export function customerRoutes() {
@@ -30,28 +31,28 @@ export function customerRoutes() {
 
   app.post(
     '/',
-    doc({ summary: 'Onboard a customer', description: 'Creates the customer in `onboarded` with its contact as the owner user. Emits `customer.onboarded`.', tags, access: 'operator', success: { ...customer, status: 201, description: 'Onboarded' }, errors: [409], idempotent: true }),
+    doc({ summary: 'Onboard a customer', description: 'Creates the customer in `onboarded` with its contact as the owner user. Emits `customer.onboarded`.', tags, access: 'operator', scope: 'customers:write', tenant: 'none', success: { ...customer, status: 201, description: 'Onboarded' }, errors: [409], idempotent: true }),
     validate('json', onboardCustomerInput),
     (c) => runCommand(c, 201, (ctx) => onboardCustomer(ctx, c.req.valid('json'))),
   );
 
   app.get(
     '/',
-    doc({ summary: 'List customers', description: 'Newest first; filter by status, segment, kind, exact email, or `q` (text in name or email). Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', success: { status: 200, description: 'A page of customers', schema: pageSchema(customerResource) } }),
+    doc({ summary: 'List customers', description: 'Newest first; filter by status, segment, kind, exact email, or `q` (text in name or email). Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', scope: 'customers:read', tenant: 'none', success: { status: 200, description: 'A page of customers', schema: pageSchema(customerResource) } }),
     validate('query', listCustomersQuery),
     async (c) => c.json(await listCustomers(c.get('deps').db, c.req.valid('query'))),
   );
 
   app.get(
     '/:id',
-    doc({ summary: 'Get a customer', tags, access: 'viewer', success: customer, errors: [404] }),
+    doc({ summary: 'Get a customer', tags, access: 'viewer', scope: 'customers:read', tenant: 'customer', success: customer, errors: [404] }),
     validate('param', customerParams),
     async (c) => c.json(await getCustomer(c.get('deps').db, c.req.valid('param').id)),
   );
 
   app.patch(
     '/:id',
-    doc({ summary: 'Update a customer', description: 'Changes name, email, kind, country, phone or metadata. Emits `customer.updated`.', tags, access: 'operator', success: customer, errors: [404, 409] }),
+    doc({ summary: 'Update a customer', description: 'Changes name, email, kind, country, phone or metadata. Emits `customer.updated`.', tags, access: 'operator', scope: 'customers:write', tenant: 'none', success: customer, errors: [404, 409] }),
     validate('param', customerParams),
     validate('json', updateCustomerInput),
     (c) => runCommand(c, 200, (ctx) => updateCustomer(ctx, c.req.valid('param').id, c.req.valid('json'))),
@@ -87,10 +88,10 @@ export function customerRoutes() {
   );
 
   /** A page of something that belongs to one customer; 404 when the customer does not exist. */
-  function customerPage<R>(path: string, summary: string, description: string, items: string, item: v.GenericSchema, list: (db: Executor, id: string, query: PageRequest) => Promise<R>) {
+  function customerPage<R>(path: string, scope: ApiKeyScope, summary: string, description: string, items: string, item: v.GenericSchema, list: (db: Executor, id: string, query: PageRequest) => Promise<R>) {
     app.get(
       path,
-      doc({ summary, description, tags, access: 'viewer', success: { status: 200, description: `A page of ${items}`, schema: pageSchema(item) }, errors: [404] }),
+      doc({ summary, description, tags, access: 'viewer', scope, tenant: 'customer', success: { status: 200, description: `A page of ${items}`, schema: pageSchema(item) }, errors: [404] }),
       validate('param', customerParams),
       validate('query', v.object({ ...pageQuery })),
       async (c) => {
@@ -102,16 +103,17 @@ export function customerRoutes() {
     );
   }
 
-  customerPage('/:id/notifications', "A customer's notification history", 'Every notification sent to (or failed for) the customer, newest first; fed by `notification.sent|failed` events.', 'notifications', notificationEntry, listCustomerNotifications);
+  customerPage('/:id/notifications', 'customers:read', "A customer's notification history", 'Every notification sent to (or failed for) the customer, newest first; fed by `notification.sent|failed` events.', 'notifications', notificationEntry, listCustomerNotifications);
   customerPage(
     '/:id/events',
+    'events:read',
     "A customer's timeline",
     'Every event about the customer in commit order, oldest first: those whose subject is the customer or one of its subscriptions, invoices or payments. Pass `next_cursor` back as `cursor`.',
     'events',
     eventResource,
     listCustomerEvents,
   );
-  customerPage('/:id/payments', "A customer's payments", "Every payment attempt on the customer's invoices, newest first, each with the steps its saga took.", 'payments', paymentResource, listCustomerPayments);
+  customerPage('/:id/payments', 'invoices:read', "A customer's payments", "Every payment attempt on the customer's invoices, newest first, each with the steps its saga took.", 'payments', paymentResource, listCustomerPayments);
 
   return app;
 }

@@ -17,14 +17,14 @@ export function deadLetterRoutes() {
 
   app.get(
     '/',
-    doc({ summary: 'List dead letters', description: 'Newest first; filter by consumer `group` and `state` (`waiting` or `replayed`). Each carries the reason and the envelope as it was parked. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', success: { status: 200, description: 'A page of dead letters', schema: pageSchema(deadLetterResource) } }),
+    doc({ summary: 'List dead letters', description: 'Newest first; filter by consumer `group` and `state` (`waiting` or `replayed`). Each carries the reason and the envelope as it was parked. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', tenant: 'none', success: { status: 200, description: 'A page of dead letters', schema: pageSchema(deadLetterResource) } }),
     validate('query', listDeadLettersQuery),
     async (c) => c.json(await listDeadLetters(c.get('deps').db, c.req.valid('query'))),
   );
 
   app.get(
     '/:id',
-    doc({ summary: 'Get a dead letter', tags, access: 'viewer', success: deadLetter, errors: [404] }),
+    doc({ summary: 'Get a dead letter', tags, access: 'viewer', tenant: 'none', success: deadLetter, errors: [404] }),
     validate('param', deadLetterParams),
     async (c) => c.json(await getDeadLetter(c.get('deps').db, c.req.valid('param').id)),
   );
@@ -36,7 +36,7 @@ export function deadLetterRoutes() {
       description:
         'Hands the event back to the consumer group that parked it (that group only), marks it replayed (`replayed_at`) and audits it (`dead_letter.replay`). Replaying one already replayed changes nothing. The group dedupes by event id, so the effect happens once; if it fails again it is parked again with the new reason and `replayed_at` cleared. Needs the embedded bus: on Kafka it is a 409 (replay from the `.dlq` topic), as for an envelope without an id.',
       tags,
-      access: 'operator',
+      access: 'operator', tenant: 'none',
       success: deadLetter,
       errors: [404, 409],
       idempotent: true,

@@ -141,6 +141,14 @@ const notificationOutcome = {
   attempts: v.number(),
 };
 
+const apiKeySnapshot = v.object({
+  id: v.string(),
+  customer_id: v.nullable(v.string()),
+  name: v.string(),
+  scopes: v.array(v.string()),
+  expires_at: v.nullable(iso),
+});
+
 export const catalog = {
   'customer.onboarded': v.object({ customer: customerSnapshot }),
   'customer.activated': v.object({ customer: customerSnapshot, previous_status: v.string() }),
@@ -224,6 +232,9 @@ export const catalog = {
     included_tokens: whole,
     quota_policy: v.picklist(quotaPolicies),
   }),
+  /** A key for programs was created (never its secret) or revoked; subject: the key. */
+  'api_key.created': v.object({ api_key: apiKeySnapshot }),
+  'api_key.revoked': v.object({ api_key: apiKeySnapshot }),
   'notification.sent': v.object({ ...notificationOutcome }),
   'notification.failed': v.object({ ...notificationOutcome, reason: v.string() }),
 } as const;

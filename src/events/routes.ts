@@ -21,14 +21,14 @@ export function eventRoutes() {
 
   app.get(
     '/events',
-    doc({ summary: 'List events', description: 'In commit order, oldest first (a log). Filter by `type` and `subject`. `delivery` says whether the relay has published it and which consumer groups handled it.', tags: ['Events'], access: 'viewer', success: { status: 200, description: 'A page of events', schema: pageSchema(eventResource) } }),
+    doc({ summary: 'List events', description: 'In commit order, oldest first (a log). Filter by `type` and `subject`. `delivery` says whether the relay has published it and which consumer groups handled it.', tags: ['Events'], access: 'viewer', scope: 'events:read', tenant: 'none', success: { status: 200, description: 'A page of events', schema: pageSchema(eventResource) } }),
     validate('query', eventsQuery),
     async (c) => c.json(await listEvents(c.get('deps').db, c.req.valid('query'))),
   );
 
   app.get(
     '/consumers',
-    doc({ summary: 'List consumer groups', description: 'Each group with its position on the bus, its lag (events of its types not yet handled) and how many events it dead-lettered.', tags: ['Events'], access: 'viewer', success: { status: 200, description: 'Consumer groups', schema: consumerList } }),
+    doc({ summary: 'List consumer groups', description: 'Each group with its position on the bus, its lag (events of its types not yet handled) and how many events it dead-lettered.', tags: ['Events'], access: 'viewer', tenant: 'none', success: { status: 200, description: 'Consumer groups', schema: consumerList } }),
     async (c) => {
       const groups = await c.get('deps').bus.groups();
       return c.json({

@@ -1,15 +1,28 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
+import type { ApiKeyScope } from '../../db/schema/index.ts';
+import { tenantOf, type Actor } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { authenticate } from './auth.ts';
 import type { AppEnv } from './env.ts';
+import { enforceTenant, type TenantRule } from './tenancy.ts';
 
 /** Who may call a route, from least to most privileged; each level admits the roles above it. */
 export const ACCESS_LEVELS = ['public', 'viewer', 'operator', 'admin'] as const;
 export type Access = (typeof ACCESS_LEVELS)[number];
 
 const ACCESS = Symbol('access');
-type Declared = { [ACCESS]?: Access };
+const SCOPE = Symbol('scope');
+const TENANT = Symbol('tenant');
+type Declared = { [ACCESS]?: Access; [SCOPE]?: ApiKeyScope; [TENANT]?: TenantRule };
+
+/** What a route declares besides its access: the scope a key needs, and how a tenant's resource is found. */
+export interface Principals {
+  /** The scope an API key needs; without one no key may call the route (404). */
+  scope?: ApiKeyScope | undefined;
+  /** How the route finds its resource's customer (src/http/tenancy.ts); `none`: tenants may not call it. */
+  tenant?: TenantRule | undefined;
+}
 
 const REFUSAL: Record<Exclude<Access, 'public'>, string> = {
   viewer: 'this needs an operator token',
@@ -23,11 +36,11 @@ const REFUSAL: Record<Exclude<Access, 'public'>, string> = {
  * `doc()` shows it in the OpenAPI document. Routes documented with `doc()`
  * declare through it; others (health, docs) put `access('public')` first.
  */
-export function access(level: Access): MiddlewareHandler<AppEnv> {
+export function access(level: Access, principals: Principals = {}): MiddlewareHandler<AppEnv> {
   const declared = async function declaredAccess(_c: Context<AppEnv>, next: () => Promise<void>) {
     await next();
   };
-  return Object.assign(declared, { [ACCESS]: level });
+  return Object.assign(declared, { [ACCESS]: level, [SCOPE]: principals.scope, [TENANT]: principals.tenant });
 }
 
 /** The access a route's handlers declare, or undefined when none does. */
@@ -39,29 +52,62 @@ export function declaredAccess(handlers: readonly unknown[]): Access | undefined
   return undefined;
 }
 
+/** The scope a route's handlers declare for API keys, or undefined when keys may not call it. */
+export function declaredScope(handlers: readonly unknown[]): ApiKeyScope | undefined {
+  return handlers.map((handler) => (handler as Declared)[SCOPE]).find((scope) => scope !== undefined);
+}
+
+/** The tenant rule a route's handlers declare, or undefined when none does (the isolation walk refuses such a route). */
+export function declaredTenant(handlers: readonly unknown[]): TenantRule | undefined {
+  return handlers.map((handler) => (handler as Declared)[TENANT]).find((rule) => rule !== undefined);
+}
+
+interface Declaration extends Principals {
+  access: Access;
+  /** The matched route's path pattern (`/v1/customers/:id`). */
+  pattern: string;
+}
+
 /**
- * The access of the route this request matched: the first declaration among its
- * handlers. A matched route that declares nothing is treated as admin-only (fail
- * closed; the route-roles test refuses such a route). A request no route answers
- * needs nothing: it gets its 404 or 405.
+ * What the route this request matched declares: the first declaration among its
+ * handlers. A matched route that declares no access is treated as admin-only (fail
+ * closed; the route-roles test refuses such a route), one without scope or tenant
+ * rule as closed to keys and tenants. A request no route answers needs nothing: it
+ * gets its 404 or 405.
  */
-function accessOf(c: Context<AppEnv>): Access {
+function declarationOf(c: Context<AppEnv>): Declaration {
   const endpoints = matchedRoutes(c).filter((route) => route.method !== 'ALL');
-  if (endpoints.length === 0) return 'public';
-  return declaredAccess(endpoints.map((route) => route.handler)) ?? 'admin';
+  if (endpoints.length === 0) return { access: 'public', pattern: c.req.path };
+  const handlers = endpoints.map((route) => route.handler);
+  return { access: declaredAccess(handlers) ?? 'admin', scope: declaredScope(handlers), tenant: declaredTenant(handlers), pattern: endpoints[0]!.path };
+}
+
+/**
+ * A program (API key) or a customer's user: scopes instead of roles, and a tenant
+ * confined to its customer. A route no key may call answers 404, as a missing
+ * route would; a key without the route's scope 403 naming it.
+ */
+async function enforcePrincipal(c: Context<AppEnv>, actor: Actor, route: Declaration): Promise<void> {
+  if (route.scope === undefined) throw new DomainError('not_found', `no route for ${c.req.method} ${c.req.path}`);
+  if (!actor.scopes?.includes(route.scope)) throw new DomainError('forbidden', `this needs the scope ${route.scope}`, { scope: route.scope });
+  const tenant = tenantOf(actor);
+  if (tenant !== undefined) await enforceTenant(c, tenant, route.tenant, route.pattern);
 }
 
 /**
  * Enforces each route's declared access before anything else of the request
  * runs (idempotency, validation): public routes need no token, the others a
- * valid one (401) whose operator's role reaches the declared level (403).
+ * valid one (401) whose operator's role reaches the declared level (403), or an
+ * API key with the route's scope (403) confined to its customer (404).
  */
 export function enforceAccess(): MiddlewareHandler<AppEnv> {
   return async function enforceAccessMiddleware(c, next) {
-    const level = accessOf(c);
+    const route = declarationOf(c);
+    const level = route.access;
     if (level !== 'public') {
-      const { role } = await authenticate(c);
-      if (ACCESS_LEVELS.indexOf(role as Access) < ACCESS_LEVELS.indexOf(level)) throw new DomainError('forbidden', REFUSAL[level]);
+      const actor = await authenticate(c);
+      if (actor.kind === 'api_key' || actor.kind === 'user') await enforcePrincipal(c, actor, route);
+      else if (ACCESS_LEVELS.indexOf(actor.role as Access) < ACCESS_LEVELS.indexOf(level)) throw new DomainError('forbidden', REFUSAL[level]);
     }
     await next();
   };

@@ -1,3 +1,4 @@
+import type { LastUsedTracker } from '../api-keys/last-used.ts';
 import type { TokenClaims, TokenSettings } from '../auth/tokens.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { ContextServices, Ctx } from '../kernel/context.ts';
@@ -15,6 +16,8 @@ export interface HttpDeps extends ContextServices {
   payments: PaymentProvider;
   /** Counts requests for the rate limits (`src/http/rate-limit.ts`); one per process. */
   rateLimiter: RateLimiter;
+  /** When each API key's last use was last written, in this process. */
+  apiKeyUsage: LastUsedTracker;
   /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
   assets?: AssetSource | undefined;
 }

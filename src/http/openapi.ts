@@ -1,6 +1,8 @@
 import { describeRoute, resolver, type DescribeRouteOptions } from 'hono-openapi';
 import * as v from 'valibot';
+import type { ApiKeyScope } from '../../db/schema/index.ts';
 import { access, type Access } from './access.ts';
+import type { TenantRule } from './tenancy.ts';
 
 /** The RFC 9457 body every error response carries. */
 export const problemSchema = v.object({
@@ -17,7 +19,7 @@ export const problemSchema = v.object({
 const ERROR_TEXT: Record<number, string> = {
   400: 'Validation failed; `errors` names each field',
   401: 'Missing, invalid or expired bearer token',
-  403: 'The role of the token does not allow this',
+  403: 'The role of the token, or the scopes of the API key, do not allow this',
   404: 'No such resource',
   409: 'Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use)',
   422: 'Idempotency-Key reused with a different request body',
@@ -28,6 +30,23 @@ const problem = (status: number) => ({
   description: ERROR_TEXT[status] ?? 'Error',
   content: { 'application/problem+json': { schema: resolver(problemSchema) } },
 });
+
+const TENANT_TEXT: Record<TenantRule, string> = {
+  none: 'Customer-scoped keys: not available (404).',
+  customer: 'Customer-scoped keys: their own customer only; another customer is 404.',
+  subscription: "Customer-scoped keys: their own customer's subscriptions only; another's is 404.",
+  invoice: "Customer-scoped keys: their own customer's invoices only; another's is 404.",
+  payment: "Customer-scoped keys: their own customer's payments only; another's is 404.",
+  list: "Customer-scoped keys: the list is filtered to their customer; `customer_id` of another is 404.",
+  body: 'Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.',
+};
+
+/** The sentence a route's description ends with about API keys. */
+function keyText(route: RouteDoc): string | undefined {
+  if (route.access === 'public') return undefined;
+  if (!route.scope) return 'API keys: not available (404).';
+  return `API keys: need the \`${route.scope}\` scope. ${TENANT_TEXT[route.tenant ?? 'none']}`;
+}
 
 const ACCESS_TEXT: Record<Access, string> = {
   public: 'Open: no token needed.',
@@ -40,6 +59,13 @@ export interface RouteDoc {
   summary: string;
   tags: string[];
   access: Access;
+  /** The scope an API key needs to call the route; without one, keys get 404. */
+  scope?: ApiKeyScope;
+  /**
+   * How a tenant's (customer-scoped key's) resource is found (src/http/tenancy.ts);
+   * `none` when tenants may not call it. Every route declares one (test/tenant-isolation.api.test.ts).
+   */
+  tenant?: TenantRule;
   description?: string;
   /** Success status and its body schema. */
   success: { status: number; description: string; schema?: v.GenericSchema };
@@ -65,15 +91,15 @@ export function doc(route: RouteDoc) {
   for (const status of [...errors].sort()) responses[status] = problem(status);
   responses[500] = problem(500);
   const described = describeRoute({
-    ...{ 'x-access': route.access },
+    ...{ 'x-access': route.access, 'x-scope': route.scope ?? null, 'x-tenant': route.tenant ?? null },
     summary: route.summary,
     tags: route.tags,
-    description: [route.description, ACCESS_TEXT[route.access]].filter(Boolean).join('\n\n'),
+    description: [route.description, ACCESS_TEXT[route.access], keyText(route)].filter(Boolean).join('\n\n'),
     security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
     ...(route.idempotent
       ? { parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Retry-safe key: a retry with the same key and body replays the first response.' }] }
       : {}),
     responses,
   });
-  return Object.assign(access(route.access), described);
+  return Object.assign(access(route.access, { scope: route.scope, tenant: route.tenant }), described);
 }

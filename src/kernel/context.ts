@@ -4,12 +4,24 @@ import type { Logger } from './logger.ts';
 import type { Settings } from './settings.ts';
 import type { Transactor } from './transactor.ts';
 
-/** Who is acting: an operator through the API, or a named system component. */
+/**
+ * Who is acting: an operator through the API, a named system component, a program
+ * with an API key, or (later) a customer's user. Keys and users with a `customerId`
+ * are tenants: they see and change that customer alone.
+ */
 export interface Actor {
   id: string;
-  kind: 'operator' | 'system';
-  role: 'admin' | 'operator' | 'viewer' | 'system';
+  kind: 'operator' | 'system' | 'api_key' | 'user';
+  /** An operator's role; `none` for keys, whose scopes say what they may do. */
+  role: 'admin' | 'operator' | 'viewer' | 'system' | 'none';
+  /** The customer a tenant principal acts for; absent for operators, system and platform-wide keys. */
+  customerId?: string;
+  /** What an API key may do (`usage:write` …). */
+  scopes?: readonly string[];
 }
+
+/** The customer a principal is confined to, or undefined when it is not a tenant. */
+export const tenantOf = (actor: Actor): string | undefined => actor.customerId;
 
 /** What a context is made from: built once per process at its entry point (`buildDeps`). */
 export interface ContextServices {

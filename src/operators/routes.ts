@@ -18,14 +18,14 @@ export function operatorRoutes() {
 
   app.get(
     '/',
-    doc({ summary: 'List operators', tags, access: 'admin', success: { status: 200, description: 'A page of operators', schema: pageSchema(operatorResource) } }),
+    doc({ summary: 'List operators', tags, access: 'admin', tenant: 'none', success: { status: 200, description: 'A page of operators', schema: pageSchema(operatorResource) } }),
     validate('query', listOperatorsQuery),
     async (c) => c.json(await listOperators(c.get('deps').db, c.req.valid('query'))),
   );
 
   app.post(
     '/',
-    doc({ summary: 'Create an operator', tags, access: 'admin', success: { ...operator, status: 201, description: 'Created' }, errors: [409], idempotent: true }),
+    doc({ summary: 'Create an operator', tags, access: 'admin', tenant: 'none', success: { ...operator, status: 201, description: 'Created' }, errors: [409], idempotent: true }),
     validate('json', createOperatorInput),
     // Hashing is slow on purpose: done before the command's transaction, which would hold every other write.
     async (c) => {
@@ -36,14 +36,14 @@ export function operatorRoutes() {
 
   app.get(
     '/:id',
-    doc({ summary: 'Get an operator', tags, access: 'admin', success: operator, errors: [404] }),
+    doc({ summary: 'Get an operator', tags, access: 'admin', tenant: 'none', success: operator, errors: [404] }),
     validate('param', operatorParams),
     async (c) => c.json(await getOperator(c.get('deps').db, c.req.valid('param').id)),
   );
 
   app.patch(
     '/:id',
-    doc({ summary: 'Update an operator', description: 'Change name, role or password, or disable. A new password, another role or disabling ends the operator\'s existing tokens at once. The last active admin cannot be demoted or disabled (409).', tags, access: 'admin', success: operator, errors: [404, 409] }),
+    doc({ summary: 'Update an operator', description: 'Change name, role or password, or disable. A new password, another role or disabling ends the operator\'s existing tokens at once. The last active admin cannot be demoted or disabled (409).', tags, access: 'admin', tenant: 'none', success: operator, errors: [404, 409] }),
     validate('param', operatorParams),
     validate('json', updateOperatorInput),
     async (c) => {

@@ -10,7 +10,7 @@ export function paymentRoutes() {
   const app = new Hono<AppEnv>();
   app.get(
     '/:id',
-    doc({ summary: 'Get a payment', description: 'A payment attempt and the steps its saga took, in order: initiated, charge, invoice_paid, completed; or charge failed; or fulfil failed and refund.', tags: ['Payments'], access: 'viewer', success: { status: 200, description: 'The payment with its saga steps', schema: paymentResource }, errors: [404] }),
+    doc({ summary: 'Get a payment', description: 'A payment attempt and the steps its saga took, in order: initiated, charge, invoice_paid, completed; or charge failed; or fulfil failed and refund.', tags: ['Payments'], access: 'viewer', scope: 'invoices:read', tenant: 'payment', success: { status: 200, description: 'The payment with its saga steps', schema: paymentResource }, errors: [404] }),
     validate('param', paymentParams),
     async (c) => c.json(await getPayment(c.get('deps').db, c.req.valid('param').id)),
   );

@@ -20,21 +20,21 @@ export function planRoutes() {
 
   app.post(
     '/',
-    doc({ summary: 'Create a plan', description: `Creates an \`active\` plan at version 1. \`code\` is unique for good. ${terms} Emits \`plan.created\`.`, tags, access: 'operator', success: { ...plan, status: 201, description: 'Created' }, errors: [409], idempotent: true }),
+    doc({ summary: 'Create a plan', description: `Creates an \`active\` plan at version 1. \`code\` is unique for good. ${terms} Emits \`plan.created\`.`, tags, access: 'operator', tenant: 'none', success: { ...plan, status: 201, description: 'Created' }, errors: [409], idempotent: true }),
     validate('json', createPlanInput),
     (c) => runCommand(c, 201, (ctx) => createPlan(ctx, c.req.valid('json'))),
   );
 
   app.get(
     '/',
-    doc({ summary: 'List plans', description: 'Newest first, each at its current version; filter by `status` or `code`. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', success: { status: 200, description: 'A page of plans', schema: pageSchema(planResource) } }),
+    doc({ summary: 'List plans', description: 'Newest first, each at its current version; filter by `status` or `code`. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', tenant: 'none', success: { status: 200, description: 'A page of plans', schema: pageSchema(planResource) } }),
     validate('query', listPlansQuery),
     async (c) => c.json(await listPlans(c.get('deps').db, c.req.valid('query'))),
   );
 
   app.get(
     '/:id',
-    doc({ summary: 'Get a plan', description: 'The current version, or the one named by `?version=N` (404 when it does not exist).', tags, access: 'viewer', success: plan, errors: [404] }),
+    doc({ summary: 'Get a plan', description: 'The current version, or the one named by `?version=N` (404 when it does not exist).', tags, access: 'viewer', tenant: 'none', success: plan, errors: [404] }),
     validate('param', planParams),
     validate('query', getPlanQuery),
     async (c) => c.json(await getPlan(c.get('deps').db, c.req.valid('param').id, c.req.valid('query').version)),
@@ -42,7 +42,7 @@ export function planRoutes() {
 
   app.get(
     '/:id/versions',
-    doc({ summary: "List a plan's versions", description: 'Every version, oldest first; versions never change once written. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', success: { status: 200, description: 'A page of plan versions', schema: pageSchema(planResource) }, errors: [404] }),
+    doc({ summary: "List a plan's versions", description: 'Every version, oldest first; versions never change once written. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', tenant: 'none', success: { status: 200, description: 'A page of plan versions', schema: pageSchema(planResource) }, errors: [404] }),
     validate('param', planParams),
     validate('query', listPlanVersionsQuery),
     async (c) => c.json(await listPlanVersions(c.get('deps').db, c.req.valid('param').id, c.req.valid('query'))),
@@ -50,7 +50,7 @@ export function planRoutes() {
 
   app.patch(
     '/:id',
-    doc({ summary: 'Update a plan', description: `Any change to the terms writes a new version, which becomes current; earlier versions stay readable for subscriptions already on them. A patch that changes nothing returns the plan without a new version. Archived plans cannot change (409). ${terms} Emits \`plan.updated\`.`, tags, access: 'operator', success: plan, errors: [404, 409] }),
+    doc({ summary: 'Update a plan', description: `Any change to the terms writes a new version, which becomes current; earlier versions stay readable for subscriptions already on them. A patch that changes nothing returns the plan without a new version. Archived plans cannot change (409). ${terms} Emits \`plan.updated\`.`, tags, access: 'operator', tenant: 'none', success: plan, errors: [404, 409] }),
     validate('param', planParams),
     validate('json', updatePlanInput),
     (c) => runCommand(c, 200, (ctx) => updatePlan(ctx, c.req.valid('param').id, c.req.valid('json'))),
@@ -58,7 +58,7 @@ export function planRoutes() {
 
   app.post(
     '/:id/archive',
-    doc({ summary: 'Archive a plan', description: '`active` → `archived`: the plan and its versions stay readable but cannot change. Archiving twice is a 409. Emits `plan.archived`.', tags, access: 'operator', success: plan, errors: [404, 409], idempotent: true }),
+    doc({ summary: 'Archive a plan', description: '`active` → `archived`: the plan and its versions stay readable but cannot change. Archiving twice is a 409. Emits `plan.archived`.', tags, access: 'operator', tenant: 'none', success: plan, errors: [404, 409], idempotent: true }),
     validate('param', planParams),
     (c) => runCommand(c, 200, (ctx) => archivePlan(ctx, c.req.valid('param').id)),
   );

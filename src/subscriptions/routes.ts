@@ -39,6 +39,8 @@ export function subscriptionRoutes() {
         'Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now. With the plan\'s `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). Emits `subscription.created` and, with a trial, `subscription.trial_started`.',
       tags,
       access: 'operator',
+      scope: 'subscriptions:write',
+      tenant: 'body',
       success: { ...subscription, status: 201, description: 'Created' },
       errors: [404, 409],
       idempotent: true,
@@ -49,14 +51,14 @@ export function subscriptionRoutes() {
 
   app.get(
     '/',
-    doc({ summary: 'List subscriptions', description: 'Newest first; filter by `status`, `customer_id` or `plan_id`. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', success: page }),
+    doc({ summary: 'List subscriptions', description: 'Newest first; filter by `status`, `customer_id` or `plan_id`. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', scope: 'subscriptions:read', tenant: 'list', success: page }),
     validate('query', listSubscriptionsQuery),
     async (c) => c.json(await listSubscriptions(c.get('deps').db, c.req.valid('query'))),
   );
 
   app.get(
     '/:id',
-    doc({ summary: 'Get a subscription', description: 'The subscription with its current period.', tags, access: 'viewer', success: subscription, errors: [404] }),
+    doc({ summary: 'Get a subscription', description: 'The subscription with its current period.', tags, access: 'viewer', scope: 'subscriptions:read', tenant: 'subscription', success: subscription, errors: [404] }),
     validate('param', subscriptionParams),
     async (c) => c.json(await getSubscription(c.get('deps').db, c.req.valid('param').id)),
   );
@@ -68,6 +70,8 @@ export function subscriptionRoutes() {
       description: 'Cancels now (→ `canceled`), or with `at_period_end: true` sets `cancel_at_period_end` so it ends with its current period. A canceled subscription, or a second `at_period_end`, is a 409. Emits `subscription.canceled` (with `at_period_end` and `effective_at`).',
       tags,
       access: 'operator',
+      scope: 'subscriptions:write',
+      tenant: 'subscription',
       success: subscription,
       errors: [404, 409],
       idempotent: true,
@@ -84,6 +88,8 @@ export function subscriptionRoutes() {
       description: `Moves the subscription to another active plan's current version in the same currency and interval (409 otherwise); anchor and period stay. ${proration} The lines wait in \`/adjustments\` for the next invoice; a trialing subscription gets none. Emits \`subscription.plan_changed\`.`,
       tags,
       access: 'operator',
+      scope: 'subscriptions:write',
+      tenant: 'subscription',
       success: subscription,
       errors: [404, 409],
       idempotent: true,
@@ -95,7 +101,7 @@ export function subscriptionRoutes() {
 
   app.get(
     '/:id/adjustments',
-    doc({ summary: "List a subscription's adjustments", description: `Proration lines waiting for (or taken by) an invoice, oldest first; amounts are signed minor units, credits negative. ${proration}`, tags, access: 'viewer', success: { status: 200, description: 'A page of adjustments', schema: pageSchema(adjustmentResource) }, errors: [404] }),
+    doc({ summary: "List a subscription's adjustments", description: `Proration lines waiting for (or taken by) an invoice, oldest first; amounts are signed minor units, credits negative. ${proration}`, tags, access: 'viewer', scope: 'subscriptions:read', tenant: 'subscription', success: { status: 200, description: 'A page of adjustments', schema: pageSchema(adjustmentResource) }, errors: [404] }),
     validate('param', subscriptionParams),
     validate('query', listAdjustmentsQuery),
     async (c) => c.json(await listAdjustments(c.get('deps').db, c.req.valid('param').id, c.req.valid('query'))),
@@ -109,7 +115,7 @@ export function customerSubscriptionRoutes() {
   const app = new Hono<AppEnv>();
   app.get(
     '/:id/subscriptions',
-    doc({ summary: "List a customer's subscriptions", description: 'Newest first; filter by `status`. Pass `next_cursor` back as `cursor`.', tags: ['Customers', ...tags], access: 'viewer', success: page, errors: [404] }),
+    doc({ summary: "List a customer's subscriptions", description: 'Newest first; filter by `status`. Pass `next_cursor` back as `cursor`.', tags: ['Customers', ...tags], access: 'viewer', scope: 'subscriptions:read', tenant: 'customer', success: page, errors: [404] }),
     validate('param', customerParams),
     validate('query', listCustomerSubscriptionsQuery),
     async (c) => c.json(await listCustomerSubscriptions(c.get('deps').db, c.req.valid('param').id, c.req.valid('query'))),

@@ -11,7 +11,7 @@ export function customerCreditRoutes() {
   const app = new Hono<AppEnv>();
   app.get(
     '/:id/credits',
-    doc({ summary: "A customer's credit", description: 'The credit ledger (grants positive, credit used by invoices negative) and the balance per currency; finalization applies the balance to the next invoice.', tags: ['Customers', 'Invoices'], access: 'viewer', success: { status: 200, description: 'Balance and ledger', schema: creditBalanceResource }, errors: [404] }),
+    doc({ summary: "A customer's credit", description: 'The credit ledger (grants positive, credit used by invoices negative) and the balance per currency; finalization applies the balance to the next invoice.', tags: ['Customers', 'Invoices'], access: 'viewer', scope: 'invoices:read', tenant: 'customer', success: { status: 200, description: 'Balance and ledger', schema: creditBalanceResource }, errors: [404] }),
     validate('param', customerParams),
     async (c) => c.json(await getCreditBalance(c.get('deps').db, c.req.valid('param').id)),
   );

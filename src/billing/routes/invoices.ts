@@ -24,14 +24,14 @@ export function invoiceRoutes() {
 
   app.get(
     '/',
-    doc({ summary: 'List invoices', description: `Newest first; filter by \`status\`, \`customer_id\` or \`subscription_id\`. Pass \`next_cursor\` back as \`cursor\`. ${amounts}`, tags, access: 'viewer', success: { status: 200, description: 'A page of invoices', schema: pageSchema(invoiceResource) } }),
+    doc({ summary: 'List invoices', description: `Newest first; filter by \`status\`, \`customer_id\` or \`subscription_id\`. Pass \`next_cursor\` back as \`cursor\`. ${amounts}`, tags, access: 'viewer', scope: 'invoices:read', tenant: 'list', success: { status: 200, description: 'A page of invoices', schema: pageSchema(invoiceResource) } }),
     validate('query', listInvoicesQuery),
     async (c) => c.json(await listInvoices(c.get('deps').db, c.req.valid('query'))),
   );
 
   app.get(
     '/:id',
-    doc({ summary: 'Get an invoice', description: amounts, tags, access: 'viewer', success: invoice, errors: [404] }),
+    doc({ summary: 'Get an invoice', description: amounts, tags, access: 'viewer', scope: 'invoices:read', tenant: 'invoice', success: invoice, errors: [404] }),
     validate('param', invoiceParams),
     async (c) => c.json(await getInvoice(c.get('deps').db, c.req.valid('param').id)),
   );
@@ -43,6 +43,8 @@ export function invoiceRoutes() {
       description: 'A draft or open invoice becomes `void` (409 otherwise): nothing more is collected, dunning stops, credit it used goes back to the customer. A payment being charged at that moment is refunded by its saga. Emits `invoice.voided`.',
       tags,
       access: 'operator',
+      scope: 'invoices:write',
+      tenant: 'none',
       success: invoice,
       errors: [404, 409],
       idempotent: true,
@@ -59,6 +61,8 @@ export function invoiceRoutes() {
         'A draft becomes `open` before its review window (`INVOICE_DRAFT_MINUTES`) ends, as the billing worker would finalize it: it gets the next number, the customer\'s credit is applied, and it is collected automatically (or paid at once when nothing is left to pay). Emits `invoice.finalized`. Any other status is 409 `invalid_transition`, as for voiding.',
       tags,
       access: 'operator',
+      scope: 'invoices:write',
+      tenant: 'none',
       success: invoice,
       errors: [404, 409],
       idempotent: true,
@@ -75,6 +79,8 @@ export function invoiceRoutes() {
         "Runs the payment saga for an open invoice with `payment_method` or the customer's one on file, and answers with the payment when the saga has finished: `succeeded` (the invoice is paid), `failed` (declined or timed out; a manual attempt does not advance dunning) or `refunded`. 409 when the invoice is not open or a payment of it is already in flight. The sandbox provider's tokens: tok_ok succeeds, tok_decline and tok_insufficient_funds decline, tok_timeout times out.",
       tags,
       access: 'operator',
+      scope: 'invoices:write',
+      tenant: 'invoice',
       success: payment,
       errors: [404, 409],
       idempotent: true,
@@ -86,7 +92,7 @@ export function invoiceRoutes() {
 
   app.get(
     '/:id/payments',
-    doc({ summary: "List an invoice's payments", description: 'Every attempt, oldest first, with its saga steps.', tags: [...tags, 'Payments'], access: 'viewer', success: { status: 200, description: 'The payments', schema: pageSchema(paymentResource) }, errors: [404] }),
+    doc({ summary: "List an invoice's payments", description: 'Every attempt, oldest first, with its saga steps.', tags: [...tags, 'Payments'], access: 'viewer', scope: 'invoices:read', tenant: 'invoice', success: { status: 200, description: 'The payments', schema: pageSchema(paymentResource) }, errors: [404] }),
     validate('param', invoiceParams),
     async (c) => c.json(await listInvoicePayments(c.get('deps').db, c.req.valid('param').id)),
   );

@@ -1,0 +1,46 @@
+import { apiKeys } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit/record.ts';
+import { loadCustomer } from '../customers/load.ts';
+import { emit } from '../events/outbox.ts';
+import { tenantOf, withTransaction, type Ctx } from '../kernel/context.ts';
+import { notFound, validationError } from '../kernel/errors.ts';
+import { newId } from '../kernel/ids.ts';
+import type { CreateApiKeyInput, CreatedApiKeyResource } from './contract.ts';
+import { toApiKeyResource, toApiKeySnapshot, type ApiKeyRow } from './present.ts';
+import { formatKey, hashSecret, newSecret } from './secret.ts';
+
+/**
+ * Creates a key and answers it with its secret, the one time it is shown. An operator
+ * makes platform-wide keys or keys for one customer; a tenant (a customer's owner)
+ * only keys for its own customer (another customer is not_found, as everywhere).
+ * Emits `api_key.created`; audited.
+ */
+export function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<CreatedApiKeyResource> {
+  return withTransaction(ctx, async (ctx) => {
+    const tenant = tenantOf(ctx.actor);
+    const customerId = input.customer_id ?? tenant ?? null;
+    if (tenant !== undefined && customerId !== tenant) throw notFound('Customer', customerId!);
+    if (customerId !== null) await loadCustomer(ctx.tx, customerId);
+    const now = ctx.clock.now();
+    const expiresAt = input.expires_at === undefined ? null : Date.parse(input.expires_at);
+    if (expiresAt !== null && expiresAt <= now) throw validationError([{ field: 'expires_at', message: 'must be in the future' }]);
+
+    const secret = newSecret();
+    const row: ApiKeyRow = {
+      id: newId('key', now),
+      customerId,
+      name: input.name,
+      scopes: input.scopes,
+      secretHash: await hashSecret(secret),
+      createdBy: ctx.actor.id,
+      createdAt: now,
+      expiresAt,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    await ctx.tx.insert(apiKeys).values(row);
+    await emit(ctx, [{ type: 'api_key.created', subject: row.id, data: { api_key: toApiKeySnapshot(row) } }]);
+    await recordAudit(ctx, { action: 'api_key.create', targetType: 'api_key', targetId: row.id, data: { customer_id: customerId, scopes: row.scopes } });
+    return { ...toApiKeyResource(row, now), key: formatKey(row.id, secret) };
+  });
+}

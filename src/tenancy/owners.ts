@@ -1,0 +1,15 @@
+import { eq } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { invoices, payments, subscriptions } from '../../db/schema/index.ts';
+
+/** Kinds of resource whose owning customer is looked up by id. */
+export type OwnedKind = 'subscription' | 'invoice' | 'payment';
+
+const TABLES = { subscription: subscriptions, invoice: invoices, payment: payments } as const;
+
+/** The customer a subscription, invoice or payment belongs to; undefined when there is no such resource. */
+export async function ownerOf(db: Executor, kind: OwnedKind, id: string): Promise<string | undefined> {
+  const table = TABLES[kind];
+  const [row] = await db.select({ customerId: table.customerId }).from(table).where(eq(table.id, id));
+  return row?.customerId;
+}

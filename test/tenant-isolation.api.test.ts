@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { Page } from '../db/paging.ts';
+import { apiKeyScopes } from '../db/schema/index.ts';
+import type { CreatedApiKeyResource } from '../src/api-keys/contract.ts';
+import { createApp } from '../src/app.ts';
+import type { InvoiceResource } from '../src/billing/contract.ts';
+import type { CustomerResource } from '../src/customers/contract.ts';
+import { declaredAccess, declaredTenant } from '../src/http/access.ts';
+import { doc } from '../src/http/openapi.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { PaymentResource } from '../src/payments/contract.ts';
+import type { PlanResource } from '../src/plans/contract.ts';
+import type { SubscriptionResource } from '../src/subscriptions/contract.ts';
+import type { UserResource } from '../src/users/contract.ts';
+import { createTestPlatform, customerInput, type OpenApiDocument, type TestPlatform } from './harness.ts';
+
+/** Everything one customer owns, by the kind of path parameter it fills. */
+interface Tenant {
+  customer: string;
+  user: string;
+  subscription: string;
+  invoice: string;
+  payment: string;
+  /** An open invoice, for paying. */
+  openInvoice: string;
+  /** A key of this customer with every scope. */
+  key: CreatedApiKeyResource;
+}
+
+let p: TestPlatform;
+let plan: PlanResource;
+let otherPlan: PlanResource;
+let a: Tenant;
+let b: Tenant;
+let walk: { method: string; path: string; tenant: string | null }[];
+
+const ok = async <T>(method: string, path: string, body?: unknown, status = 200): Promise<T> => {
+  const res = await p.call<T>(method, path, body === undefined ? {} : { body });
+  if (res.status !== status) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+};
+
+const record = (customerId: string) => ({ id: `rec-${crypto.randomUUID()}`, customer_id: customerId, model: 'gpt-test', tokens: 10, occurred_at: new Date(p.deps.clock.now()).toISOString() });
+
+/** A customer with an owner user, a paid subscription (invoice, payment), an open invoice, usage, events and a key with every scope. */
+async function tenant(): Promise<Tenant> {
+  const customer = await ok<CustomerResource>('POST', '/v1/customers', customerInput({ payment_method: 'tok_ok' }), 201);
+  const users = await ok<Page<UserResource>>('GET', `/v1/customers/${customer.id}/users`);
+  const subscription = await ok<SubscriptionResource>('POST', '/v1/subscriptions', { customer_id: customer.id, plan_id: plan.id }, 201);
+  const [invoice] = (await ok<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${subscription.id}`)).data;
+  const payment = await ok<PaymentResource>('POST', `/v1/invoices/${invoice!.id}/pay`, {});
+  expect(payment.status).toBe('succeeded');
+  const second = await ok<SubscriptionResource>('POST', '/v1/subscriptions', { customer_id: customer.id, plan_id: plan.id }, 201);
+  const [open] = (await ok<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${second.id}`)).data;
+  await ok('POST', '/v1/usage', { records: [record(customer.id)] });
+  const key = await ok<CreatedApiKeyResource>('POST', '/v1/api-keys', { name: 'all scopes', scopes: apiKeyScopes, customer_id: customer.id }, 201);
+  return { customer: customer.id, user: users.data[0]!.id, subscription: subscription.id, invoice: invoice!.id, payment: payment.id, openInvoice: open!.id, key };
+}
+
+beforeAll(async () => {
+  p = await createTestPlatform();
+  plan = await ok<PlanResource>('POST', '/v1/plans', { code: 'iso-a', name: 'Starter', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, included_tokens: 1000, overage_price_per_1k: 100, quota_policy: 'overage' }, 201);
+  otherPlan = await ok<PlanResource>('POST', '/v1/plans', { code: 'iso-b', name: 'Pro', price_amount: 4900, currency: 'EUR', interval: 'month', trial_days: 0, included_tokens: 5000, overage_price_per_1k: 100, quota_policy: 'overage' }, 201);
+  a = await tenant();
+  b = await tenant();
+  const openapi = (await p.call<OpenApiDocument>('GET', '/openapi.json', { token: null })).body;
+  walk = Object.entries(openapi.paths).flatMap(([path, operations]) =>
+    Object.entries(operations)
+      .filter(([, op]) => op.security.length > 0) // public routes (health, login) own no resource
+      .map(([method, op]) => ({ method: method.toUpperCase(), path, tenant: op['x-tenant'] ?? null })),
+  );
+});
+afterAll(() => p.close());
+
+/** The route's path with each parameter filled from `t` by the kind of resource it names. */
+function fill(path: string, t: Tenant, method: string): string {
+  return path.replaceAll(/\{(\w+)\}/g, (_, name: string, offset: number) => {
+    const collection = path.slice(0, offset).split('/').filter(Boolean).at(-1);
+    if (name === 'userId') return t.user;
+    if (collection === 'customers') return t.customer;
+    if (collection === 'subscriptions') return t.subscription;
+    if (collection === 'invoices') return method === 'POST' && path.endsWith('/pay') ? t.openInvoice : t.invoice;
+    if (collection === 'payments') return t.payment;
+    if (collection === 'api-keys') return t.key.id;
+    if (collection === 'plans') return plan.id;
+    return 'x';
+  });
+}
+
+/** A valid body for the route naming `t` where it names a customer (a body nobody reads for the others). */
+function bodyFor(t: Tenant, path: string): unknown {
+  if (path === '/v1/usage') return { records: [record(t.customer)] };
+  if (path.endsWith('/change-plan')) return { plan_id: otherPlan.id };
+  if (path.endsWith('/cancel') || path.endsWith('/pay')) return {};
+  return { customer_id: t.customer, plan_id: plan.id };
+}
+
+/** B's ids: none of them may appear in anything A's key is answered. */
+const idsOf = (t: Tenant) => [t.customer, t.user, t.subscription, t.invoice, t.payment, t.openInvoice, t.key.id];
+
+async function callAs(key: CreatedApiKeyResource, method: string, path: string, body?: unknown) {
+  return p.call<Problem>(method, path, { token: key.key, ...(method === 'GET' || method === 'DELETE' ? {} : { body }) });
+}
+
+describe('issue 13: tenant isolation, proven by walking every route of the OpenAPI document', () => {
+  test('every route that needs a token declares how a tenant reaches it (`none` when it may not)', () => {
+    expect(walk.length).toBeGreaterThan(50);
+    expect(walk.filter((r) => r.tenant === null).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+
+  test("with A's key (every scope) against B's resources every route answers 404, never 200 or 403, and B is unchanged", async () => {
+    const before = await p.call<Page<unknown>>('GET', `/v1/customers/${b.customer}/events?limit=100`);
+    const outcomes: string[] = [];
+    for (const route of walk) {
+      const list = route.tenant === 'list' ? `?customer_id=${b.customer}` : '';
+      const res = await callAs(a.key, route.method, fill(route.path, b, route.method) + list, bodyFor(b, route.path));
+      outcomes.push(`${route.method} ${route.path}: ${res.status} ${res.body?.code}`);
+    }
+    expect(outcomes).toEqual(walk.map((r) => `${r.method} ${r.path}: 404 not_found`));
+    const after = await p.call<Page<unknown>>('GET', `/v1/customers/${b.customer}/events?limit=100`);
+    expect(after.body.data).toEqual(before.body.data);
+  });
+
+  test("with A's own ids every route a tenant may call answers 2xx, and nothing of B's appears in any answer (lists included)", async () => {
+    const callable = walk.filter((r) => r.tenant !== 'none');
+    expect(callable.length).toBeGreaterThan(15);
+    // Writes that end something come last, so the reads and the plan change see a live subscription.
+    const ordered = [...callable].sort((x, y) => Number(x.path.endsWith('/cancel')) - Number(y.path.endsWith('/cancel')));
+    const outcomes: string[] = [];
+    for (const route of ordered) {
+      const res = await callAs(a.key, route.method, fill(route.path, a, route.method), bodyFor(a, route.path));
+      outcomes.push(`${route.method} ${route.path}: ${res.status >= 200 && res.status < 300 ? '2xx' : `${res.status} ${JSON.stringify(res.body)}`}`);
+      const text = JSON.stringify(res.body);
+      for (const id of idsOf(b)) expect(text).not.toContain(id);
+    }
+    expect(outcomes).toEqual(ordered.map((r) => `${r.method} ${r.path}: 2xx`));
+  });
+
+  test("list routes forced to the tenant: A's key pages through invoices and subscriptions one row at a time and meets only A's", async () => {
+    for (const list of ['/v1/invoices', '/v1/subscriptions']) {
+      let cursor: string | null = null;
+      const seen: string[] = [];
+      do {
+        const res: { status: number; body: Page<{ customer_id: string }> } = await p.call('GET', `${list}?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token: a.key.key });
+        expect(res.status).toBe(200);
+        seen.push(...res.body.data.map((row) => row.customer_id));
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(new Set(seen)).toEqual(new Set([a.customer]));
+    }
+  });
+
+  test('a route added without a tenant declaration is caught, and tenants get 404 from it while a platform key gets through', async () => {
+    const app = createApp(p.deps);
+    app.get('/v1/customers/:id/forgotten', doc({ summary: 'Forgotten', tags: ['Customers'], access: 'viewer', scope: 'customers:read', success: { status: 200, description: 'ok' } }), (c) => c.json({ ok: true }));
+    const handlers = new Map<string, unknown[]>();
+    for (const r of app.routes) if (r.method !== 'ALL') handlers.set(`${r.method} ${r.path}`, [...(handlers.get(`${r.method} ${r.path}`) ?? []), r.handler]);
+    const undeclared = [...handlers].filter(([, list]) => declaredAccess(list) !== 'public' && declaredTenant(list) === undefined).map(([route]) => route);
+    expect(undeclared.filter((route) => route.startsWith('GET /v1'))).toEqual(['GET /v1/customers/:id/forgotten']);
+
+    const platform = await ok<CreatedApiKeyResource>('POST', '/v1/api-keys', { name: 'platform', scopes: ['customers:read'] }, 201);
+    const call = async (key: string) => (await app.request(`/v1/customers/${a.customer}/forgotten`, { headers: { Authorization: `Bearer ${key}` } })).status;
+    expect([await call(a.key.key), await call(platform.key)]).toEqual([404, 200]);
+  });
+
+  test("usage posted with A's key naming B is 404 and counts nowhere; A's own usage and idempotency keys stay A's", async () => {
+    const refused = await callAs(a.key, 'POST', '/v1/usage', { records: [record(a.customer), record(b.customer)] });
+    expect(refused.status).toBe(404);
+    const same = { records: [record(a.customer)] };
+    const first = await p.call('POST', '/v1/usage', { token: a.key.key, body: same, headers: { 'Idempotency-Key': 'shared-key' } });
+    const byB = await p.call('POST', '/v1/usage', { token: b.key.key, body: { records: [record(b.customer)] }, headers: { 'Idempotency-Key': 'shared-key' } });
+    expect([first.status, byB.status]).toEqual([200, 200]);
+    expect(byB.headers.get('Idempotency-Replayed')).toBeNull();
+  });
+});
