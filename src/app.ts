@@ -24,6 +24,7 @@ import { reportRoutes } from './reports/routes.ts';
 import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
 import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 import { createContext } from './kernel/context.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
 import { healthRoutes } from './http/health.ts';
@@ -79,6 +80,7 @@ export function createApp(deps: Deps) {
   v1.route('/customers', profileRoutes());
   v1.route('/customers', customerSubscriptionRoutes());
   v1.route('/customers', customerCreditRoutes());
+  v1.route('/customers', webhookRoutes());
   v1.route('/plans', planRoutes());
   v1.route('/invoices', invoiceRoutes());
   v1.route('/payments', paymentRoutes());
