@@ -266,3 +266,16 @@ describe('issue 13: outgoing webhooks, against a real receiver on loopback', () 
     expect(types).toEqual(expect.arrayContaining(['webhook_endpoint.created', 'webhook_endpoint.updated', 'webhook_endpoint.disabled', 'webhook_endpoint.deleted']));
   });
 });
+
+describe('issue 13: erasing a customer ends its webhooks', () => {
+  test('its endpoints and their deliveries go with its personal data', async () => {
+    const customer = await newCustomer();
+    const endpoint = await addEndpoint(customer.id, '/ok');
+    receiver.state.secrets.set('/ok', [endpoint.secret]);
+    await touch(customer.id, 'Soon Erased');
+    await eventually(async () => (await deliveries(customer.id, endpoint.id)).find((d) => d.status === 'succeeded'));
+    expect((await p.call('POST', `/v1/customers/${customer.id}/erase`)).status).toBe(200);
+    expect((await p.call('GET', `/v1/customers/${customer.id}/webhooks/${endpoint.id}`)).status).toBe(404);
+    expect((await p.call<Page<WebhookResource>>('GET', `/v1/customers/${customer.id}/webhooks`)).body.data).toEqual([]);
+  });
+});
