@@ -1,12 +1,13 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { paymentTriggers } from './billing.ts';
 import { timestamp, timestamps } from './columns.ts';
 
 /** Why an endpoint stopped receiving: its owner turned it off, or it kept failing. */
 export const webhookDisabledReasons = ['requested', 'failing'] as const;
 /** A delivery waits to be sent (again), reached its receiver, or ran out of attempts. */
 export const webhookDeliveryStatuses = ['pending', 'succeeded', 'failed'] as const;
-/** Who asked for an attempt: the worker's schedule, or a person's resend. */
-export const webhookAttemptTriggers = ['automatic', 'manual'] as const;
+/** Who asked for an attempt: the worker's schedule, or a person's resend (the same pair as a payment's triggers). */
+export const webhookAttemptTriggers = paymentTriggers;
 
 /**
  * A customer's webhook endpoint: where its events go, which types, and the signing
