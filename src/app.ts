@@ -27,6 +27,7 @@ import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/
 import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { anonymousActor, createContext } from './kernel/context.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { assetRoutes } from './http/assets.ts';
@@ -81,6 +82,7 @@ export function createApp(deps: Deps) {
   v1.route('/customers', profileRoutes());
   v1.route('/customers', customerSubscriptionRoutes());
   v1.route('/customers', customerCreditRoutes());
+  v1.route('/customers', webhookRoutes());
   v1.route('/plans', planRoutes());
   v1.route('/invoices', invoiceRoutes());
   v1.route('/payments', paymentRoutes());

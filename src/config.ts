@@ -67,6 +67,12 @@ const envSchema = v.object({
   PAYMENT_LEASE_MS: v.optional(positiveInt, '60000'),
   USAGE_CLOCK_SKEW_SECONDS: v.optional(v.pipe(v.string(), v.digits('must be a whole number of seconds'), v.transform(Number)), '300'),
   FIRST_PAYMENT_BONUS_BPS: v.optional(v.pipe(v.string(), v.digits('must be whole basis points'), v.transform(Number), v.maxValue(10_000)), '1000'),
+  WEBHOOKS_ALLOW_HTTP: v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'), '0'),
+  WEBHOOKS_MAX_ATTEMPTS: v.optional(positiveInt, '8'),
+  WEBHOOKS_BACKOFF_SECONDS: v.optional(positiveInt, '60'),
+  WEBHOOKS_TIMEOUT_MS: v.optional(positiveInt, '10000'),
+  WEBHOOKS_DISABLE_AFTER_FAILURES: v.optional(positiveInt, '20'),
+  WEBHOOKS_SECRET_OVERLAP_SECONDS: v.optional(v.pipe(v.string(), v.digits('must be a whole number of seconds'), v.transform(Number)), '86400'),
   PASSWORD_ITERATIONS: v.optional(
     v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(100_000, 'must be at least 100000'), v.maxValue(10_000_000, 'must be at most 10000000')),
     '310000',
@@ -143,6 +149,14 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     payments: { provider: env.PAYMENT_PROVIDER },
     usage: { clockSkewMs: env.USAGE_CLOCK_SKEW_SECONDS * 1000 },
     passwords: { iterations: env.PASSWORD_ITERATIONS },
+    webhooks: {
+      allowHttp: env.WEBHOOKS_ALLOW_HTTP === '1' || env.WEBHOOKS_ALLOW_HTTP === 'true',
+      maxAttempts: env.WEBHOOKS_MAX_ATTEMPTS,
+      backoffMs: env.WEBHOOKS_BACKOFF_SECONDS * 1000,
+      timeoutMs: env.WEBHOOKS_TIMEOUT_MS,
+      disableAfterFailures: env.WEBHOOKS_DISABLE_AFTER_FAILURES,
+      secretOverlapMs: env.WEBHOOKS_SECRET_OVERLAP_SECONDS * 1000,
+    },
     logSilent: env.LOG_SILENT === '1' || env.LOG_SILENT === 'true',
   };
 }
@@ -176,5 +190,6 @@ export function settingsFrom(config: Config): Settings {
     usage: config.usage,
     notify: config.notify,
     passwords: config.passwords,
+    webhooks: config.webhooks,
   };
 }

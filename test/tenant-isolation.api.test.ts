@@ -12,7 +12,7 @@ import type { PaymentResource } from '../src/payments/contract.ts';
 import type { PlanResource } from '../src/plans/contract.ts';
 import type { SubscriptionResource } from '../src/subscriptions/contract.ts';
 import type { UserResource } from '../src/users/contract.ts';
-import { createTestPlatform, customerInput, type OpenApiDocument, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, eventually, type OpenApiDocument, type TestPlatform } from './harness.ts';
 
 /** Everything one customer owns, by the kind of path parameter it fills. */
 interface Tenant {
@@ -25,6 +25,9 @@ interface Tenant {
   openInvoice: string;
   /** A key of this customer with every scope. */
   key: CreatedApiKeyResource;
+  /** A webhook endpoint of this customer, and one delivery to it. */
+  webhook: string;
+  delivery: string;
 }
 
 let p: TestPlatform;
@@ -45,6 +48,8 @@ const record = (customerId: string) => ({ id: `rec-${crypto.randomUUID()}`, cust
 /** A customer with an owner user, a paid subscription (invoice, payment), an open invoice, usage, events and a key with every scope. */
 async function tenant(): Promise<Tenant> {
   const customer = await ok<CustomerResource>('POST', '/v1/customers', customerInput({ payment_method: 'tok_ok' }), 201);
+  // Registered before the rest, so the customer's later events are deliveries to it.
+  const webhook = await ok<{ id: string }>('POST', `/v1/customers/${customer.id}/webhooks`, { url: 'https://hooks.example.invalid/in', event_types: ['*'] }, 201);
   const users = await ok<Page<UserResource>>('GET', `/v1/customers/${customer.id}/users`);
   const subscription = await ok<SubscriptionResource>('POST', '/v1/subscriptions', { customer_id: customer.id, plan_id: plan.id }, 201);
   const [invoice] = (await ok<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${subscription.id}`)).data;
@@ -54,7 +59,13 @@ async function tenant(): Promise<Tenant> {
   const [open] = (await ok<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${second.id}`)).data;
   await ok('POST', '/v1/usage', { records: [record(customer.id)] });
   const key = await ok<CreatedApiKeyResource>('POST', '/v1/api-keys', { name: 'all scopes', scopes: apiKeyScopes, customer_id: customer.id }, 201);
-  return { customer: customer.id, user: users.data[0]!.id, subscription: subscription.id, invoice: invoice!.id, payment: payment.id, openInvoice: open!.id, key };
+  return { customer: customer.id, user: users.data[0]!.id, subscription: subscription.id, invoice: invoice!.id, payment: payment.id, openInvoice: open!.id, key, webhook: webhook.id, delivery: '' };
+}
+
+/** The first delivery recorded for the tenant's endpoint, once the webhooks worker has seen its events. */
+async function firstDelivery(t: Tenant): Promise<string> {
+  const deliveries = await eventually(async () => (await ok<Page<{ id: string }>>('GET', `/v1/customers/${t.customer}/webhooks/${t.webhook}/deliveries`)).data[0]);
+  return deliveries.id;
 }
 
 beforeAll(async () => {
@@ -63,6 +74,10 @@ beforeAll(async () => {
   otherPlan = await ok<PlanResource>('POST', '/v1/plans', { code: 'iso-b', name: 'Pro', price_amount: 4900, currency: 'EUR', interval: 'month', trial_days: 0, included_tokens: 5000, overage_price_per_1k: 100, quota_policy: 'overage' }, 201);
   a = await tenant();
   b = await tenant();
+  p.startWorkers(['relay', 'webhooks']);
+  a.delivery = await firstDelivery(a);
+  b.delivery = await firstDelivery(b);
+  await p.stopWorkers();
   const openapi = (await p.call<OpenApiDocument>('GET', '/openapi.json', { token: null })).body;
   walk = Object.entries(openapi.paths).flatMap(([path, operations]) =>
     Object.entries(operations)
@@ -77,6 +92,8 @@ function fill(path: string, t: Tenant, method: string): string {
   return path.replaceAll(/\{(\w+)\}/g, (_, name: string, offset: number) => {
     const collection = path.slice(0, offset).split('/').filter(Boolean).at(-1);
     if (name === 'userId') return t.user;
+    if (name === 'wid') return t.webhook;
+    if (name === 'did') return t.delivery;
     if (collection === 'customers') return t.customer;
     if (collection === 'subscriptions') return t.subscription;
     if (collection === 'invoices') return method === 'POST' && path.endsWith('/pay') ? t.openInvoice : t.invoice;
@@ -96,7 +113,7 @@ function bodyFor(t: Tenant, path: string): unknown {
 }
 
 /** B's ids: none of them may appear in anything A's key is answered. */
-const idsOf = (t: Tenant) => [t.customer, t.user, t.subscription, t.invoice, t.payment, t.openInvoice, t.key.id];
+const idsOf = (t: Tenant) => [t.customer, t.user, t.subscription, t.invoice, t.payment, t.openInvoice, t.key.id, t.webhook, t.delivery];
 
 async function callAs(key: CreatedApiKeyResource, method: string, path: string, body?: unknown) {
   return p.call<Problem>(method, path, { token: key.key, ...(method === 'GET' || method === 'DELETE' ? {} : { body }) });

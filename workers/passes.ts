@@ -7,6 +7,7 @@ import { purgeExpiredIdempotencyKeys } from '../src/idempotency/purge.ts';
 import { createContext, systemActor } from '../src/kernel/context.ts';
 import { describeError } from '../src/kernel/errors.ts';
 import { dispatchDue } from '../src/notifications/dispatch.ts';
+import { deliverDue } from '../src/webhooks/deliver.ts';
 import { consumerHandlers, type ConsumerWorker } from './registry.ts';
 
 /** What one round of passes did: `work` counts what moved (0: nothing was due), `failed` names the passes that threw. */
@@ -19,7 +20,7 @@ export interface PassReport {
 export interface Passes {
   /** The consumer groups these passes run (none unless the bus is the embedded log in this database). */
   readonly consumers: readonly ConsumerWorker[];
-  /** Runs each pass once: the relay until the outbox is drained, one batch per consumer group, notification dispatch, billing and purge when due. */
+  /** Runs each pass once: the relay until the outbox is drained, one batch per consumer group, notification dispatch, webhook delivery, billing and purge when due. */
   runOnce(): Promise<PassReport>;
 }
 
@@ -28,7 +29,8 @@ const IDEMPOTENCY_PURGE_MS = 3_600_000;
 
 /**
  * The workers of `workers/registry.ts` as passes for runtimes without long-running loops
- * (Workers): the relay, each embedded consumer group, the notification dispatcher, billing
+ * (Workers): the relay, each embedded consumer group, the notification dispatcher, the
+ * webhook sender, billing
  * every BILLING_POLL_MS and the idempotency purge hourly. A failing pass is logged and the
  * others still run; what it left is found again by the next round, as the loops would.
  * On any other bus they run where that bus is consumed (never on the Workers entry: docs/edge.md).
@@ -74,6 +76,7 @@ export function createPasses(deps: Deps): Passes {
     ['relay', relayAll],
     ...[...cursors].map(([name, cursor]) => [name, () => cursor.consumeBatch()] as [string, () => Promise<number>]),
     ['notification dispatch', () => dispatchDue(createContext(deps, systemActor('notifications')), { channels: deps.channels, ...deps.settings.notify })],
+    ['webhook delivery', () => deliverDue(createContext(deps, systemActor('webhooks')))],
     ['billing', billIfDue],
     ['idempotency purge', purgeIfDue],
   ];

@@ -11,6 +11,8 @@ import { notificationsHandler } from '../src/notifications/consumer.ts';
 import { createProfilingHandler } from '../src/profiling/consumer.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
 import { usageIngestHandler } from '../src/usage/consumer.ts';
+import { webhooksHandler } from '../src/webhooks/consumer.ts';
+import { deliverDue } from '../src/webhooks/deliver.ts';
 
 /** A running worker. */
 export interface RunningWorker {
@@ -18,14 +20,14 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'idempotency-purge'] as const;
+export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'idempotency-purge', 'webhooks'] as const;
 export type WorkerName = (typeof workerNames)[number];
 
 /** How often expired Idempotency-Keys are deleted. */
 const IDEMPOTENCY_PURGE_MS = 3_600_000;
 
 /** The workers that are consumer groups on the bus. */
-export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest';
+export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest' | 'webhooks';
 
 /** Each consumer worker's handler: what its group does with an event (the same on every runtime). */
 export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandler> {
@@ -34,13 +36,17 @@ export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandle
     profiling: createProfilingHandler({ firstPaymentBonusBps: deps.settings.billing.firstPaymentBonusBps, ownSource: deps.eventSource }),
     'customer-notifications': customerNotificationsHandler,
     'usage-ingest': usageIngestHandler(deps.eventSource),
+    webhooks: webhooksHandler,
   };
 }
 
 const consumer = (deps: Deps, name: ConsumerWorker) => startConsumer(deps, consumerHandlers(deps)[name]);
 
-/** The dispatcher loop that sends pending notifications, woken by commits in this process. */
-function startDispatcher(deps: Deps) {
+/**
+ * A sender loop woken by commits in this process: runs `send` until it finds nothing due,
+ * then waits for a commit or POLL_INTERVAL_MS. Notification dispatch and webhook delivery.
+ */
+function startSender(deps: Deps, what: string, send: () => Promise<number>) {
   const waker = createWaker();
   const wake = () => waker.wake();
   deps.onCommit.add(wake);
@@ -49,9 +55,9 @@ function startDispatcher(deps: Deps) {
     while (!stopped) {
       let sent = 0;
       try {
-        sent = await dispatchDue(createContext(deps, systemActor('notifications')), { channels: deps.channels, ...deps.settings.notify });
+        sent = await send();
       } catch (error) {
-        deps.logger.error('notification dispatch failed', { error: describeError(error) });
+        deps.logger.error(`${what} failed`, { error: describeError(error) });
       }
       await waker.wait(sent === 0 ? deps.config.pollMs : 0);
     }
@@ -65,6 +71,13 @@ function startDispatcher(deps: Deps) {
     },
   };
 }
+
+/** The dispatcher loop that sends pending notifications. */
+const startDispatcher = (deps: Deps) =>
+  startSender(deps, 'notification dispatch', () => dispatchDue(createContext(deps, systemActor('notifications')), { channels: deps.channels, ...deps.settings.notify }));
+
+/** The sender loop that POSTs due webhook deliveries (src/webhooks/deliver.ts). */
+const startWebhookSender = (deps: Deps) => startSender(deps, 'webhook delivery', () => deliverDue(createContext(deps, systemActor('webhooks'))));
 
 /** Runs `pass` at once and then every `everyMs` until stopped; a failing pass is logged and retried next time. */
 function repeat(deps: Deps, what: string, everyMs: number, pass: () => Promise<void>) {
@@ -129,6 +142,16 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
   billing: startBilling,
   'usage-ingest': (deps) => consumer(deps, 'usage-ingest'),
   'idempotency-purge': startIdempotencyPurge,
+  webhooks(deps) {
+    const events = consumer(deps, 'webhooks');
+    const sender = startWebhookSender(deps);
+    return {
+      async stop() {
+        await events.stop();
+        await sender.stop();
+      },
+    };
+  },
 };
 
 /** Starts the named workers (all by default) on the given dependencies. */

@@ -11,3 +11,4 @@ export * from './usage.ts';
 export * from './billing.ts';
 export * from './limits.ts';
 export * from './api-keys.ts';
+export * from './webhooks.ts';

@@ -2,6 +2,7 @@ import { stopBillingCustomer } from '../billing/stop-billing.ts';
 import { erasePersonalData, loadErasableCustomer } from '../customers/erase.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { cancelCustomerSubscriptions } from '../subscriptions/cancel.ts';
+import { dropCustomerWebhooks } from '../webhooks/drop.ts';
 
 /**
  * Erasing a customer (right to erasure) is a process across domains, so it sits
@@ -12,7 +13,8 @@ import { cancelCustomerSubscriptions } from '../subscriptions/cancel.ts';
  *      (`subscription.canceled`/`ended`, reason `customer_erased`);
  *   3. billing stops: drafts voided, open invoices kept but no longer collected
  *      automatically (src/billing/stop-billing.ts);
- *   4. the personal data goes (src/customers/erase.ts), `customer.erased`.
+ *   4. its webhook endpoints go, with their deliveries (src/webhooks/drop.ts);
+ *   5. the personal data goes (src/customers/erase.ts), `customer.erased`.
  * New usage is refused by the usage verb once the customer is `erased`.
  */
 export function eraseCustomer(ctx: Ctx, id: string) {
@@ -20,6 +22,7 @@ export function eraseCustomer(ctx: Ctx, id: string) {
     const customer = await loadErasableCustomer(ctx.tx, id);
     await cancelCustomerSubscriptions(ctx, id, 'customer_erased');
     await stopBillingCustomer(ctx, id);
+    await dropCustomerWebhooks(ctx, id);
     return erasePersonalData(ctx, customer);
   });
 }

@@ -30,6 +30,20 @@ export interface Settings {
     clockSkewMs: number;
   };
   notify: { maxAttempts: number; backoffMs: number; leaseMs: number };
+  webhooks: {
+    /** Also http:// URLs on a loopback host (tests, local development); otherwise https only. */
+    allowHttp: boolean;
+    /** Automatic attempts of one delivery before it is `failed`. */
+    maxAttempts: number;
+    /** Wait after the first failed attempt; doubles with each further one. */
+    backoffMs: number;
+    /** How long one attempt may take before it counts as failed. */
+    timeoutMs: number;
+    /** Failed attempts in a row after which the endpoint is disabled and its owner told. */
+    disableAfterFailures: number;
+    /** How long the previous secret still signs after a rotation. */
+    secretOverlapMs: number;
+  };
   passwords: {
     /** PBKDF2 iterations for new hashes; a stored hash keeps its own count. */
     iterations: number;

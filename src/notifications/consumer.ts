@@ -1,16 +1,18 @@
-import { eq } from 'drizzle-orm';
-import { customers, notifications } from '../../db/schema/index.ts';
+import { and, asc, eq } from 'drizzle-orm';
+import { customers, notifications, users } from '../../db/schema/index.ts';
 import type { EventHandler } from '../bus/consumer.ts';
 import type { EventData } from '../events/catalog.ts';
 import { newId } from '../kernel/ids.ts';
-import { customerEvents, customerOf, notifyingEvents, render, renderBilling, type BillingEvent, type CustomerEvent, type Rendered } from './templates.ts';
+import { customerEvents, customerOf, notifyingEvents, ownerEvents, render, renderBilling, renderForOwner, type BillingEvent, type CustomerEvent, type OwnerEvent, type Rendered } from './templates.ts';
 
 const isCustomerEvent = (type: string): type is CustomerEvent => (customerEvents as string[]).includes(type);
+const isOwnerEvent = (type: string): type is OwnerEvent => (ownerEvents as string[]).includes(type);
 
 /**
  * The notifications consumer: turns customer lifecycle and billing events (invoice
  * finalized, payment succeeded/failed/refunded, subscription canceled, quota
- * exceeded, credit granted) into pending
+ * exceeded, credit granted) and a webhook endpoint disabled for failing (told to
+ * the customer's owner) into pending
  * notifications (one per event and channel). Sending happens in the
  * dispatcher, so a slow or failing channel never holds up the event stream.
  */
@@ -27,6 +29,19 @@ export const notificationsHandler: EventHandler = {
       const [current] = await ctx.tx.select({ status: customers.status }).from(customers).where(eq(customers.id, customer.id));
       if (!current || current.status === 'erased') return;
       message = render(event.type, data);
+    } else if (isOwnerEvent(event.type)) {
+      const data = event.data as EventData<OwnerEvent>;
+      const [current] = await ctx.tx.select().from(customers).where(eq(customers.id, data.endpoint.customer_id));
+      if (!current || current.status === 'erased') return;
+      // The customer's first active owner; the company's address when it has none.
+      const [owner] = await ctx.tx
+        .select({ email: users.email, name: users.name })
+        .from(users)
+        .where(and(eq(users.customerId, current.id), eq(users.role, 'owner'), eq(users.status, 'active')))
+        .orderBy(asc(users.id))
+        .limit(1);
+      customer = { id: current.id, email: owner?.email ?? current.email };
+      message = renderForOwner(event.type, data, { id: current.id, name: owner?.name ?? current.name });
     } else {
       const type = event.type as BillingEvent;
       const data = event.data as EventData<BillingEvent>;

@@ -3,10 +3,32 @@ import type { EventData } from '../events/catalog.ts';
 
 export type CustomerEvent = 'customer.onboarded' | 'customer.activated' | 'customer.deactivated' | 'customer.promoted';
 export type BillingEvent = 'invoice.finalized' | 'payment.succeeded' | 'payment.failed' | 'payment.refunded' | 'subscription.canceled' | 'usage.quota_exceeded' | 'customer.credit_granted';
-export type NotifyingEvent = CustomerEvent | BillingEvent;
+/** Events told to the customer's owner (a person who can act on them) rather than to the company's address. */
+export type OwnerEvent = 'webhook_endpoint.disabled';
+export type NotifyingEvent = CustomerEvent | BillingEvent | OwnerEvent;
 export const customerEvents: CustomerEvent[] = ['customer.onboarded', 'customer.activated', 'customer.deactivated', 'customer.promoted'];
 export const billingEvents: BillingEvent[] = ['invoice.finalized', 'payment.succeeded', 'payment.failed', 'payment.refunded', 'subscription.canceled', 'usage.quota_exceeded', 'customer.credit_granted'];
-export const notifyingEvents: NotifyingEvent[] = [...customerEvents, ...billingEvents];
+export const ownerEvents: OwnerEvent[] = ['webhook_endpoint.disabled'];
+export const notifyingEvents: NotifyingEvent[] = [...customerEvents, ...billingEvents, ...ownerEvents];
+
+/**
+ * Renders the message for an event told to the customer's owner; null when there is
+ * nothing to tell (an endpoint the owner turned off themselves).
+ */
+export function renderForOwner(type: OwnerEvent, data: EventData<OwnerEvent>, c: Customer): Rendered | null {
+  switch (type) {
+    case 'webhook_endpoint.disabled': {
+      if (data.reason !== 'failing') return null;
+      const { endpoint, consecutive_failures } = data;
+      return {
+        template: 'webhook_disabled',
+        subject: 'A webhook endpoint was disabled',
+        body: `${greet(c)}\n\nwe turned off your webhook endpoint ${endpoint.id} (${endpoint.url}) after ${consecutive_failures} failed deliveries in a row. Nothing more is sent to it until you enable it again; each delivery it missed is in its log and can be resent.`,
+        sms: null,
+      };
+    }
+  }
+}
 
 /** Whose notification a billing event is. */
 export function customerOf(type: BillingEvent, data: EventData<BillingEvent>): string {
