@@ -10,6 +10,7 @@ import m0007 from './migrations/0007_customers_search.sql' with { type: 'text' }
 import m0008 from './migrations/0008_list_indexes.sql' with { type: 'text' };
 import m0009 from './migrations/0009_outbox_unpublished_in_commit_order.sql' with { type: 'text' };
 import m0010 from './migrations/0010_dead_letter_replay.sql' with { type: 'text' };
+import m0011 from './migrations/0011_portal_accounts.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -30,5 +31,6 @@ export const bundledMigrations = {
     m0008,
     m0009,
     m0010,
+    m0011,
   } as Record<string, string>,
 };

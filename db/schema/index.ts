@@ -9,3 +9,4 @@ export * from './plans.ts';
 export * from './subscriptions.ts';
 export * from './usage.ts';
 export * from './billing.ts';
+export * from './portal.ts';
