@@ -22,6 +22,9 @@ const envSchema = v.object({
   JWT_ISSUER: v.optional(v.string(), 'subscription-platform'),
   JWT_AUDIENCE: v.optional(v.string(), 'subscription-platform-api'),
   JWT_TTL_SECONDS: v.optional(positiveInt, '3600'),
+  PORTAL_JWT_AUDIENCE: v.optional(v.string(), 'subscription-platform-portal'),
+  PORTAL_RESET_TOKEN_MINUTES: v.optional(positiveInt, '60'),
+  PORTAL_EMAIL_TOKEN_HOURS: v.optional(positiveInt, '72'),
   LOGIN_MAX_FAILURES_PER_EMAIL: v.optional(positiveInt, '5'),
   LOGIN_MAX_FAILURES_PER_ADDRESS: v.optional(positiveInt, '20'),
   LOGIN_FAILURE_WINDOW_SECONDS: v.optional(positiveInt, '900'),
@@ -90,6 +93,7 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
   if (env.BUS === 'kafka' && !env.KAFKA_BROKERS) throw new ConfigError('KAFKA_BROKERS', 'is required when BUS=kafka');
   if (env.BUS === 'kafka-rest' && !env.KAFKA_REST_URL) throw new ConfigError('KAFKA_REST_URL', 'is required when BUS=kafka-rest');
   if (env.BUS === 'kafka-rest' && env.KAFKA_REST_API === 'v3' && !env.KAFKA_REST_CLUSTER_ID) throw new ConfigError('KAFKA_REST_CLUSTER_ID', 'is required with KAFKA_REST_API=v3');
+  if (env.PORTAL_JWT_AUDIENCE === env.JWT_AUDIENCE) throw new ConfigError('PORTAL_JWT_AUDIENCE', 'must differ from JWT_AUDIENCE, so a portal token is never taken for an operator token');
   if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) throw new ConfigError('ADMIN_EMAIL', 'is required when ADMIN_PASSWORD is set');
   const weakness = env.ADMIN_PASSWORD && env.ADMIN_EMAIL ? passwordWeakness(env.ADMIN_PASSWORD, env.ADMIN_EMAIL) : null;
   if (weakness) throw new ConfigError('ADMIN_PASSWORD', weakness);
@@ -107,6 +111,11 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
       windowMs: env.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
       /** Set only behind a trusted proxy that writes it; otherwise the peer address counts. */
       clientAddressHeader: env.CLIENT_ADDRESS_HEADER,
+    },
+    portal: {
+      audience: env.PORTAL_JWT_AUDIENCE,
+      resetTokenMs: env.PORTAL_RESET_TOKEN_MINUTES * 60_000,
+      emailTokenMs: env.PORTAL_EMAIL_TOKEN_HOURS * 3_600_000,
     },
     bus: env.BUS,
     kafka: {
@@ -166,5 +175,6 @@ export function settingsFrom(config: Config): Settings {
     usage: config.usage,
     notify: config.notify,
     passwords: config.passwords,
+    portal: config.portal,
   };
 }

@@ -11,6 +11,8 @@ import { notificationsHandler } from '../src/notifications/consumer.ts';
 import { createProfilingHandler } from '../src/profiling/consumer.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
 import { usageIngestHandler } from '../src/usage/consumer.ts';
+import { portalInvitationsHandler } from '../src/portal/invitation-consumer.ts';
+import { portalSignupsHandler } from '../src/portal/signup-consumer.ts';
 
 /** A running worker. */
 export interface RunningWorker {
@@ -18,14 +20,14 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'idempotency-purge'] as const;
+export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'portal-signups', 'portal-invitations', 'idempotency-purge'] as const;
 export type WorkerName = (typeof workerNames)[number];
 
 /** How often expired Idempotency-Keys are deleted. */
 const IDEMPOTENCY_PURGE_MS = 3_600_000;
 
 /** The workers that are consumer groups on the bus. */
-export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest';
+export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest' | 'portal-signups' | 'portal-invitations';
 
 /** Each consumer worker's handler: what its group does with an event (the same on every runtime). */
 export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandler> {
@@ -34,6 +36,8 @@ export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandle
     profiling: createProfilingHandler({ firstPaymentBonusBps: deps.settings.billing.firstPaymentBonusBps, ownSource: deps.eventSource }),
     'customer-notifications': customerNotificationsHandler,
     'usage-ingest': usageIngestHandler(deps.eventSource),
+    'portal-signups': portalSignupsHandler,
+    'portal-invitations': portalInvitationsHandler,
   };
 }
 
@@ -128,6 +132,8 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
   'customer-notifications': (deps) => consumer(deps, 'customer-notifications'),
   billing: startBilling,
   'usage-ingest': (deps) => consumer(deps, 'usage-ingest'),
+  'portal-signups': (deps) => consumer(deps, 'portal-signups'),
+  'portal-invitations': (deps) => consumer(deps, 'portal-invitations'),
   'idempotency-purge': startIdempotencyPurge,
 };
 
