@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { eq } from 'drizzle-orm';
 import type { Page } from '../db/paging.ts';
+import { notifications } from '../db/schema/index.ts';
 import type { EventResource } from '../src/events/contract.ts';
 import type { Problem } from '../src/http/problem.ts';
 import { manualClock, type ManualClock } from '../src/kernel/clock.ts';
@@ -105,6 +107,13 @@ forEachBus('portal accounts end to end', (bus) => {
     const expired = await p.call<Problem>('POST', '/v1/portal/password/reset', { token: null, body: { token: late, password: 'one more passphrase 99' } });
     expect(expired.status).toBe(400);
     expect(expired.body.errors?.map((e) => e.field)).toEqual(['token']);
+    // Once sent, the stored message keeps no code.
+    const stored = await eventually(async () => {
+      const rows = await p.deps.db.select({ body: notifications.body, status: notifications.status }).from(notifications).where(eq(notifications.template, 'password_reset'));
+      return rows.length > 0 && rows.every((r) => r.status === 'sent') ? rows : null;
+    }, { timeoutMs: 30_000 });
+    expect(stored.every((r) => r.body.includes('code: [redacted]'))).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain(code);
     // Only one email went out for the two forgot requests of the first round: the unknown address got none.
     expect(smtp.received.filter((m) => m.raw.includes('nobody-'))).toEqual([]);
   }, 60_000);

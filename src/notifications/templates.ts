@@ -187,3 +187,6 @@ export function renderAccountEmail(kind: AccountEmail, to: { name: string | null
       };
   }
 }
+
+/** The one-time codes of account emails masked (`code: [redacted]`): for logs, and for a message once it is settled. */
+export const redactCodes = (text: string): string => text.replace(/code: [A-Za-z0-9_-]+/g, 'code: [redacted]');
