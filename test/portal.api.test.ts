@@ -10,7 +10,7 @@ type Conflict = Problem & { field?: string };
 import { manualClock, toIso, type ManualClock } from '../src/kernel/clock.ts';
 import { withTransaction } from '../src/kernel/context.ts';
 import type { PortalMeResource, SignupResource } from '../src/portal/contract.ts';
-import { portalSignupsHandler } from '../src/portal/signup-consumer.ts';
+import { portalSignupsHandler } from '../src/portal/consumer.ts';
 import type { UserResource } from '../src/users/contract.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 import { codeIn, latestEmail, PORTAL_PASSWORD, portalLogin, signUpReady, signupInput } from './portal-helpers.ts';

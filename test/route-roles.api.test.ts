@@ -6,7 +6,7 @@ import { ACCESS_LEVELS, declaredAccess, type Access } from '../src/http/access.t
 import { createTestPlatform, type OpenApiDocument, type TestPlatform } from './harness.ts';
 import { isAdminPath } from '../src/admin/session.ts';
 import type { Problem } from '../src/http/problem.ts';
-import { requiresUser } from '../src/portal/require-user.ts';
+import { requiresUser } from '../src/http/require-user.ts';
 
 let p: TestPlatform;
 const operators = new Map<Role, string>();

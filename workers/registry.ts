@@ -11,8 +11,7 @@ import { notificationsHandler } from '../src/notifications/consumer.ts';
 import { createProfilingHandler } from '../src/profiling/consumer.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
 import { usageIngestHandler } from '../src/usage/consumer.ts';
-import { portalInvitationsHandler } from '../src/portal/invitation-consumer.ts';
-import { portalSignupsHandler } from '../src/portal/signup-consumer.ts';
+import { portalInvitationsHandler, portalSignupsHandler } from '../src/portal/consumer.ts';
 
 /** A running worker. */
 export interface RunningWorker {

@@ -22,7 +22,7 @@ import { acceptInvitation, prepareAcceptance } from './invitation-accept.ts';
 import { loginUser } from './login.ts';
 import { prepareReset, requestPasswordReset, resetPassword } from './password-reset.ts';
 import { describeMe, getSignup } from './queries.ts';
-import { requireUser, sessionOf, type PortalEnv } from './require-user.ts';
+import { requireUser, sessionOf, type PortalEnv } from '../http/require-user.ts';
 import { revokeUserToken } from './sessions.ts';
 import { prepareSignup, signUp } from './signup.ts';
 import { portalTokenSettings } from './tokens.ts';

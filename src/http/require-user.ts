@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../http/env.ts';
+import type { AppEnv } from './env.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { resolveUserSession, type UserSession } from './sessions.ts';
-import { portalTokenSettings, verifyUserToken } from './tokens.ts';
+import { resolveUserSession, type UserSession } from '../portal/sessions.ts';
+import { portalTokenSettings, verifyUserToken } from '../portal/tokens.ts';
 
 /** The portal routes' environment: the app's, plus the signed-in user. */
 export interface PortalEnv extends AppEnv {

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { portalSignups } from '../../db/schema/index.ts';
+import { customers, portalSignups, users } from '../../db/schema/index.ts';
 import type { EventHandler } from '../bus/consumer.ts';
 import { assertEmailFree } from '../customers/load.ts';
 import { onboardWithOwner } from '../customers/onboard.ts';
@@ -39,6 +39,32 @@ export const portalSignupsHandler: EventHandler = {
       kind: 'email_verification',
       eventId: event.id,
       user: { id: ownerId, customerId: customer.id, email: signup.email, name: signup.name },
+      ttlMs: ctx.settings.portal.emailTokenMs,
+    });
+  },
+};
+
+/**
+ * The portal-invitations group: for each `user.invited` (POST /v1/customers/:id/users)
+ * emails the invited person a single-use token to accept with a password
+ * (POST /v1/portal/invitations/accept). Skips users no longer invited and erased customers.
+ */
+export const portalInvitationsHandler: EventHandler = {
+  group: 'portal-invitations',
+  types: ['user.invited'],
+  async handle(ctx, event) {
+    const { user } = event.data as EventData<'user.invited'>;
+    const [current] = await ctx.tx
+      .select({ id: users.id, email: users.email, name: users.name, status: users.status, customerId: users.customerId, company: customers.name, customerStatus: customers.status })
+      .from(users)
+      .innerJoin(customers, eq(customers.id, users.customerId))
+      .where(eq(users.id, user.id));
+    if (!current || current.status !== 'invited' || !current.email || current.customerStatus === 'erased') return;
+    await queueAccountEmail(ctx, {
+      kind: 'invitation',
+      eventId: event.id,
+      user: { id: current.id, customerId: current.customerId, email: current.email, name: current.name },
+      company: current.company,
       ttlMs: ctx.settings.portal.emailTokenMs,
     });
   },
