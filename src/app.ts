@@ -21,6 +21,7 @@ import { requestId } from './http/request-id.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { planRoutes } from './plans/routes.ts';
+import { portalAccountRoutes, portalSessionRoutes } from './portal/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
@@ -76,7 +77,9 @@ export function createApp(deps: Deps) {
   v1.use(limitPerPrincipal());
   // Login and logout are no commands to replay: they come before Idempotency-Key handling.
   v1.route('/auth', authRoutes());
+  v1.route('/portal', portalSessionRoutes());
   v1.use(idempotency());
+  v1.route('/portal', portalAccountRoutes());
   v1.route('/customers', customerRoutes());
   v1.route('/customers', userRoutes());
   v1.route('/customers', profileRoutes());

@@ -23,6 +23,9 @@ const envSchema = v.object({
   JWT_ISSUER: v.optional(v.string(), 'subscription-platform'),
   JWT_AUDIENCE: v.optional(v.string(), 'subscription-platform-api'),
   JWT_TTL_SECONDS: v.optional(positiveInt, '3600'),
+  PORTAL_JWT_AUDIENCE: v.optional(v.string(), 'subscription-platform-portal'),
+  PORTAL_RESET_TOKEN_MINUTES: v.optional(positiveInt, '60'),
+  PORTAL_EMAIL_TOKEN_HOURS: v.optional(positiveInt, '72'),
   LOGIN_MAX_FAILURES_PER_EMAIL: v.optional(positiveInt, '5'),
   LOGIN_MAX_FAILURES_PER_ADDRESS: v.optional(positiveInt, '20'),
   LOGIN_FAILURE_WINDOW_SECONDS: v.optional(positiveInt, '900'),
@@ -101,6 +104,7 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
   if (env.BUS === 'kafka' && !env.KAFKA_BROKERS) throw new ConfigError('KAFKA_BROKERS', 'is required when BUS=kafka');
   if (env.BUS === 'kafka-rest' && !env.KAFKA_REST_URL) throw new ConfigError('KAFKA_REST_URL', 'is required when BUS=kafka-rest');
   if (env.BUS === 'kafka-rest' && env.KAFKA_REST_API === 'v3' && !env.KAFKA_REST_CLUSTER_ID) throw new ConfigError('KAFKA_REST_CLUSTER_ID', 'is required with KAFKA_REST_API=v3');
+  if (env.PORTAL_JWT_AUDIENCE === env.JWT_AUDIENCE) throw new ConfigError('PORTAL_JWT_AUDIENCE', 'must differ from JWT_AUDIENCE, so a portal token is never taken for an operator token');
   if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) throw new ConfigError('ADMIN_EMAIL', 'is required when ADMIN_PASSWORD is set');
   const weakness = env.ADMIN_PASSWORD && env.ADMIN_EMAIL ? passwordWeakness(env.ADMIN_PASSWORD, env.ADMIN_EMAIL) : null;
   if (weakness) throw new ConfigError('ADMIN_PASSWORD', weakness);
@@ -122,6 +126,11 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     limits: {
       perPrincipal: env.RATE_LIMIT_PER_MINUTE,
       perAddress: { login: env.RATE_LIMIT_LOGIN_PER_MINUTE, signup: env.RATE_LIMIT_SIGNUP_PER_MINUTE, password_reset: env.RATE_LIMIT_PASSWORD_RESET_PER_MINUTE },
+    },
+    portal: {
+      audience: env.PORTAL_JWT_AUDIENCE,
+      resetTokenMs: env.PORTAL_RESET_TOKEN_MINUTES * 60_000,
+      emailTokenMs: env.PORTAL_EMAIL_TOKEN_HOURS * 3_600_000,
     },
     bus: env.BUS,
     kafka: {
@@ -191,5 +200,6 @@ export function settingsFrom(config: Config): Settings {
     notify: config.notify,
     passwords: config.passwords,
     webhooks: config.webhooks,
+    portal: config.portal,
   };
 }

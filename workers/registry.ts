@@ -13,6 +13,7 @@ import { runBillingCycle } from '../src/billing/cycle.ts';
 import { usageIngestHandler } from '../src/usage/consumer.ts';
 import { webhooksHandler } from '../src/webhooks/consumer.ts';
 import { deliverDue } from '../src/webhooks/deliver.ts';
+import { portalInvitationsHandler, portalSignupsHandler } from '../src/portal/consumer.ts';
 
 /** A running worker. */
 export interface RunningWorker {
@@ -20,14 +21,14 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'idempotency-purge', 'webhooks'] as const;
+export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'portal-signups', 'portal-invitations', 'idempotency-purge', 'webhooks'] as const;
 export type WorkerName = (typeof workerNames)[number];
 
 /** How often expired Idempotency-Keys are deleted. */
 const IDEMPOTENCY_PURGE_MS = 3_600_000;
 
 /** The workers that are consumer groups on the bus. */
-export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest' | 'webhooks';
+export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest' | 'webhooks' | 'portal-signups' | 'portal-invitations';
 
 /** Each consumer worker's handler: what its group does with an event (the same on every runtime). */
 export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandler> {
@@ -37,6 +38,8 @@ export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandle
     'customer-notifications': customerNotificationsHandler,
     'usage-ingest': usageIngestHandler(deps.eventSource),
     webhooks: webhooksHandler,
+    'portal-signups': portalSignupsHandler,
+    'portal-invitations': portalInvitationsHandler,
   };
 }
 
@@ -141,6 +144,8 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
   'customer-notifications': (deps) => consumer(deps, 'customer-notifications'),
   billing: startBilling,
   'usage-ingest': (deps) => consumer(deps, 'usage-ingest'),
+  'portal-signups': (deps) => consumer(deps, 'portal-signups'),
+  'portal-invitations': (deps) => consumer(deps, 'portal-invitations'),
   'idempotency-purge': startIdempotencyPurge,
   webhooks(deps) {
     const events = consumer(deps, 'webhooks');

@@ -55,10 +55,17 @@ export const users = sqliteTable(
     name: text('name'),
     role: text('role', { enum: userRoles }).notNull(),
     status: text('status', { enum: userStatuses }).notNull(),
+    /** Set once the user can sign in to the portal (sign-up, accepted invitation); null: no password yet. */
+    passwordHash: text('password_hash'),
+    /** Carried in every portal token as `ver`; bumped by a password reset, which ends all earlier tokens. */
+    tokenVersion: integer('token_version').notNull().default(0),
+    emailVerifiedAt: timestamp('email_verified_at'),
     ...timestamps,
   },
   (t) => [
     uniqueIndex('users_customer_email_live').on(t.customerId, t.email).where(sql`status <> 'removed'`),
+    // One sign-in per address: among users who can sign in, an email is unique across customers.
+    uniqueIndex('users_email_sign_in').on(t.email).where(sql`password_hash IS NOT NULL AND status <> 'removed'`),
     index('users_customer').on(t.customerId, t.id),
   ],
 );

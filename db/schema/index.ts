@@ -12,3 +12,4 @@ export * from './billing.ts';
 export * from './limits.ts';
 export * from './api-keys.ts';
 export * from './webhooks.ts';
+export * from './portal.ts';

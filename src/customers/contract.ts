@@ -5,7 +5,7 @@ import { email } from '../kernel/email.ts';
 import { singleLine } from '../kernel/text.ts';
 
 export const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
-const country = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'));
+export const country = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'));
 const phone = v.pipe(v.string(), v.trim(), v.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +4930123456'));
 const metadata = v.pipe(
   v.record(v.pipe(v.string(), singleLine, v.maxLength(40)), v.union([v.pipe(v.string(), singleLine, v.maxLength(500)), v.number(), v.boolean(), v.null()])),

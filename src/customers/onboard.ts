@@ -14,11 +14,23 @@ import type { OnboardCustomerInput } from './contract.ts';
 const insertCustomer = preparedInsert(customers);
 const insertUser = preparedInsert(users);
 
+/** The first owner when it is not the contact itself: a person who signed up, with the password they chose (hashed). */
+export interface OnboardOwner {
+  name: string;
+  passwordHash: string;
+}
+
 /**
- * Onboards a customer with its contact as the first owner user.
- * Emits `customer.onboarded` and `user.created`.
+ * Onboards a customer with its contact as the first owner user (or, from a portal
+ * sign-up, the person who signed up, able to sign in at once).
+ * Emits `customer.onboarded` and `user.created`; returns the customer and its owner's id.
  */
-export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput) {
+export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput, owner?: OnboardOwner) {
+  return onboardWithOwner(ctx, input, owner).then(({ customer }) => customer);
+}
+
+/** `onboardCustomer`, also answering the owner user's id. */
+export function onboardWithOwner(ctx: Ctx, input: OnboardCustomerInput, ownerAccount?: OnboardOwner) {
   return withTransaction(ctx, async (ctx) => {
     await assertEmailFree(ctx.tx, input.email);
 
@@ -41,7 +53,19 @@ export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput) {
       updatedAt: now,
     };
     await Promise.resolve(insertCustomer(ctx.tx, customer)).catch(rethrowDuplicateEmail(input.email));
-    const owner: InferSelectModel<typeof users> = { id: newId('usr', now), customerId: customer.id, email: input.email, name: input.name, role: 'owner', status: 'active', createdAt: now, updatedAt: now };
+    const owner: InferSelectModel<typeof users> = {
+      id: newId('usr', now),
+      customerId: customer.id,
+      email: input.email,
+      name: ownerAccount?.name ?? input.name,
+      role: 'owner',
+      status: 'active',
+      passwordHash: ownerAccount?.passwordHash ?? null,
+      tokenVersion: 0,
+      emailVerifiedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
     await insertUser(ctx.tx, owner);
 
     await emit(ctx, [
@@ -49,6 +73,6 @@ export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput) {
       { type: 'user.created', subject: customer.id, data: { user: toUserSnapshot(owner) } },
     ]);
     await recordAudit(ctx, { action: 'customer.onboard', targetType: 'customer', targetId: customer.id });
-    return toCustomerResource(customer);
+    return { customer: toCustomerResource(customer), ownerId: owner.id };
   });
 }

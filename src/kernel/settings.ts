@@ -48,4 +48,12 @@ export interface Settings {
     /** PBKDF2 iterations for new hashes; a stored hash keeps its own count. */
     iterations: number;
   };
+  portal: {
+    /** Audience of portal users' tokens; differs from the operators' so neither is taken for the other. */
+    audience: string;
+    /** How long a password-reset token works. */
+    resetTokenMs: number;
+    /** How long an email-verification or invitation token works. */
+    emailTokenMs: number;
+  };
 }

@@ -3,6 +3,7 @@ import { notifications } from '../../db/schema/index.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import type { Channels } from './channels/channel.ts';
+import { redactCodes } from './templates.ts';
 
 export interface DispatchOptions {
   channels: Channels;
@@ -56,16 +57,17 @@ export async function dispatchDue(ctx: Ctx, options: DispatchOptions): Promise<n
       trigger_event_id: n.eventId,
       attempts,
     };
+    // A settled message keeps no one-time code: the code lived only as long as it had to be sent.
     // The notification may have been settled meanwhile (its customer erased): only a pending one changes.
     // Also still ours: if the lease ran out and another dispatcher re-claimed it, that one settles it.
     const stillPending = and(eq(notifications.id, n.id), eq(notifications.status, 'pending'), eq(notifications.nextAttemptAt, n.nextAttemptAt!));
     await withTransaction(ctx, async (ctx) => {
       const at = ctx.clock.now();
       if (error === null) {
-        const marked = await ctx.tx.update(notifications).set({ status: 'sent', attempts, sentAt: at, nextAttemptAt: null, lastError: null, updatedAt: at }).where(stillPending).returning({ id: notifications.id });
+        const marked = await ctx.tx.update(notifications).set({ status: 'sent', body: redactCodes(n.body), attempts, sentAt: at, nextAttemptAt: null, lastError: null, updatedAt: at }).where(stillPending).returning({ id: notifications.id });
         if (marked.length > 0) await emit(ctx, [{ type: 'notification.sent', subject: n.customerId, data: outcome }]);
       } else if (attempts >= options.maxAttempts) {
-        const marked = await ctx.tx.update(notifications).set({ status: 'failed', attempts, nextAttemptAt: null, lastError: error, updatedAt: at }).where(stillPending).returning({ id: notifications.id });
+        const marked = await ctx.tx.update(notifications).set({ status: 'failed', body: redactCodes(n.body), attempts, nextAttemptAt: null, lastError: error, updatedAt: at }).where(stillPending).returning({ id: notifications.id });
         if (marked.length > 0) await emit(ctx, [{ type: 'notification.failed', subject: n.customerId, data: { ...outcome, reason: error } }]);
       } else {
         const retryAt = at + options.backoffMs * 2 ** (attempts - 1);

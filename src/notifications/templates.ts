@@ -175,3 +175,40 @@ export function render(type: CustomerEvent, data: EventData<CustomerEvent>): Ren
     }
   }
 }
+
+/** The portal's account emails; each carries a single-use token, so none is rendered from an event. */
+export type AccountEmail = 'password_reset' | 'email_verification' | 'invitation';
+
+/**
+ * Renders an account email to a person (`name`) with its one-time `token` and how long it works.
+ * Plain function, no I/O; the token appears once, on a line of its own, as `code: <token>`.
+ */
+export function renderAccountEmail(kind: AccountEmail, to: { name: string | null; company?: string | null }, token: string, validFor: string): Rendered {
+  const hello = `Hello ${to.name ?? 'there'},`;
+  switch (kind) {
+    case 'password_reset':
+      return {
+        template: 'password_reset',
+        subject: 'Reset your password',
+        body: `${hello}\n\nsomeone asked to reset the password of your account. To choose a new one, send this code with your new password to POST /v1/portal/password/reset. It works once, for ${validFor}.\n\ncode: ${token}\n\nIf you did not ask for this, ignore this email: your password stays as it is.`,
+        sms: null,
+      };
+    case 'email_verification':
+      return {
+        template: 'email_verification',
+        subject: 'Confirm your email address',
+        body: `${hello}\n\nthank you for signing up. To confirm that this address is yours, send this code to POST /v1/portal/email/verify. It works once, for ${validFor}.\n\ncode: ${token}`,
+        sms: null,
+      };
+    case 'invitation':
+      return {
+        template: 'invitation',
+        subject: `You are invited to ${to.company ?? 'your company'}'s account`,
+        body: `${hello}\n\nyou were invited to ${to.company ?? 'your company'}'s account. To accept, choose a password and send it with this code to POST /v1/portal/invitations/accept. It works once, for ${validFor}.\n\ncode: ${token}`,
+        sms: null,
+      };
+  }
+}
+
+/** The one-time codes of account emails masked (`code: [redacted]`): for logs, and for a message once it is settled. */
+export const redactCodes = (text: string): string => text.replace(/code: [A-Za-z0-9_-]+/g, 'code: [redacted]');

@@ -5,7 +5,7 @@ import { email } from '../kernel/email.ts';
 import { pageQuery } from '../../db/paging.ts';
 
 const role = v.picklist(operatorRoles, `must be one of ${operatorRoles.join(', ')}`);
-const password = v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'), v.maxLength(200));
+export const password = v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'), v.maxLength(200));
 
 export const operatorParams = v.object({ id: v.pipe(v.string(), v.regex(/^op_[0-9A-Z]{26}$/, 'must be an operator id (op_…)')) });
 export const createOperatorInput = v.strictObject({ email, name, role, password });

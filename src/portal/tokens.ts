@@ -1,0 +1,82 @@
+import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import * as v from 'valibot';
+import type { TokenSettings } from '../auth/tokens.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { newId } from '../kernel/ids.ts';
+
+/** What a verified portal token says; `resolveUserSession` checks `tokenVersion` and `jti` against the database. */
+export interface UserTokenClaims {
+  userId: string;
+  customerId: string;
+  tokenVersion: number;
+  jti: string;
+  /** Expiry in epoch milliseconds. */
+  expiresAt: number;
+}
+
+// Every portal token carries these; one without them is refused, not defaulted.
+const REQUIRED_CLAIMS = ['exp', 'iat', 'iss', 'aud', 'sub', 'jti', 'ver', 'cus'];
+
+const claimsSchema = v.object({
+  sub: v.pipe(v.string(), v.startsWith('usr_')),
+  cus: v.pipe(v.string(), v.startsWith('cus_')),
+  jti: v.string(),
+  ver: v.pipe(v.number(), v.safeInteger()),
+  exp: v.number(),
+});
+
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
+
+/** The operators' token settings with the portal's audience: same secret and issuer, a different audience. */
+export const portalTokenSettings = (tokens: TokenSettings, audience: string): TokenSettings => ({ ...tokens, audience });
+
+/** Signs a portal user's token (HS256): sub = user id, `cus` = its customer, `ver` = its token version, a fresh `jti`. */
+export async function issueUserToken(
+  settings: TokenSettings,
+  user: { id: string; customerId: string; tokenVersion: number },
+  nowMs: number,
+): Promise<{ token: string; expiresAt: number }> {
+  const iat = Math.floor(nowMs / 1000);
+  const exp = iat + settings.ttlSeconds;
+  const token = await new SignJWT({ cus: user.customerId, ver: user.tokenVersion })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setJti(newId('tok', nowMs))
+    .setSubject(user.id)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(keyOf(settings.secret));
+  return { token, expiresAt: exp * 1000 };
+}
+
+function reasonFor(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'token expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return error.reason === 'missing' ? `token claim ${error.claim} is missing` : `token claim ${error.claim} is not accepted`;
+  }
+  if (error instanceof v.ValiError) return `token claim ${v.getDotPath(error.issues[0]) ?? 'set'} is not accepted`;
+  return 'token is not valid';
+}
+
+/**
+ * Verifies a portal user's bearer token: HS256 only, signature, required claims,
+ * expiry, issuer and the portal audience (an operator token has another audience and
+ * is refused, as a portal token is by the operators' check). Throws `unauthorized`.
+ * What can change (logout, a password reset) is checked by `resolveUserSession`.
+ */
+export async function verifyUserToken(settings: TokenSettings, token: string, nowMs: number): Promise<UserTokenClaims> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(settings.secret), {
+      algorithms: ['HS256'],
+      issuer: settings.issuer,
+      audience: settings.audience,
+      requiredClaims: REQUIRED_CLAIMS,
+      currentDate: new Date(nowMs),
+    });
+    const claims = v.parse(claimsSchema, payload);
+    return { userId: claims.sub, customerId: claims.cus, tokenVersion: claims.ver, jti: claims.jti, expiresAt: claims.exp * 1000 };
+  } catch (error) {
+    throw new DomainError('unauthorized', reasonFor(error));
+  }
+}
