@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { eq } from 'drizzle-orm';
 import type { Page } from '../db/paging.ts';
 import { notifications } from '../db/schema/index.ts';
@@ -11,36 +9,12 @@ import type { PortalMeResource } from '../src/portal/contract.ts';
 import type { UserResource } from '../src/users/contract.ts';
 import { forEachBus } from './kafka-env.ts';
 import { createTestPlatform, eventually, type TestPlatform } from './harness.ts';
+import { startSmtpServer, type ReceivedMail } from './smtp-server.ts';
 import { codeIn, PORTAL_PASSWORD, portalLogin, signUpReady } from './portal-helpers.ts';
 
-interface Mail {
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on loopback collecting what it is sent (the smtp-server package, as test/smtp.test.ts). */
-async function startSmtpServer() {
-  const received: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /** The text of a received message with quoted-printable soft line breaks undone. */
-const textOf = (mail: Mail) => mail.raw.replace(/=\r?\n/g, '');
+const textOf = (mail: ReceivedMail) => mail.raw.replace(/=\r?\n/g, '');
 
 forEachBus('portal accounts end to end', (bus) => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;

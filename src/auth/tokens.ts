@@ -63,18 +63,17 @@ function remember(verifier: Verifier, token: string, claims: TokenClaims): void 
   verifier.verified.set(token, claims);
 }
 
-/** Signs an operator token (HS256) valid for the configured lifetime, with a fresh `jti` and the operator's token version. */
-export async function issueToken(
-  settings: TokenSettings,
-  subject: { id: string; role: OperatorRole; tokenVersion: number },
-  nowMs: number,
-): Promise<{ token: string; expiresAt: number }> {
+/**
+ * Signs a token (HS256) for `subject` with the settings' issuer, audience and lifetime,
+ * a fresh `jti` and the given private claims. Operators' and portal users' tokens both.
+ */
+export async function signToken(settings: TokenSettings, subject: string, claims: Record<string, unknown>, nowMs: number): Promise<{ token: string; expiresAt: number }> {
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + settings.ttlSeconds;
-  const token = await new SignJWT({ role: subject.role, ver: subject.tokenVersion })
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setJti(newId('tok', nowMs))
-    .setSubject(subject.id)
+    .setSubject(subject)
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
     .setIssuedAt(iat)
@@ -83,7 +82,12 @@ export async function issueToken(
   return { token, expiresAt: exp * 1000 };
 }
 
-function reasonFor(error: unknown): string {
+/** Signs an operator token valid for the configured lifetime, with the operator's role and token version. */
+export const issueToken = (settings: TokenSettings, subject: { id: string; role: OperatorRole; tokenVersion: number }, nowMs: number) =>
+  signToken(settings, subject.id, { role: subject.role, ver: subject.tokenVersion }, nowMs);
+
+/** Why a token was refused, in words for the 401's detail (jose's and the claim schema's errors). */
+export function tokenRefusal(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'token expired';
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     return error.reason === 'missing' ? `token claim ${error.claim} is missing` : `token claim ${error.claim} is not accepted`;
@@ -119,6 +123,6 @@ export async function verifyToken(settings: TokenSettings, token: string, nowMs:
     remember(verifier, token, verified);
     return verified;
   } catch (error) {
-    throw new DomainError('unauthorized', reasonFor(error));
+    throw new DomainError('unauthorized', tokenRefusal(error));
   }
 }

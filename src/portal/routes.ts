@@ -25,6 +25,7 @@ import { describeMe, getSignup } from './queries.ts';
 import { requireUser, sessionOf, type PortalEnv } from '../http/require-user.ts';
 import { revokeUserToken } from './sessions.ts';
 import { prepareSignup, signUp } from './signup.ts';
+import { limitPerAddress } from '../http/rate-limit.ts';
 import { portalTokenSettings } from './tokens.ts';
 
 const tags = ['Portal'];
@@ -43,6 +44,7 @@ export function portalSessionRoutes() {
       success: { status: 200, description: 'A token', schema: portalLoginResponse },
       errors: [401, 429],
     }),
+    limitPerAddress('login'),
     validate('json', portalLoginInput),
     async (c) => {
       const ctx = c.get('ctx');
@@ -85,6 +87,7 @@ export function portalAccountRoutes() {
       errors: [409],
       idempotent: true,
     }),
+    limitPerAddress('signup'),
     validate('json', signupInput),
     async (c) => {
       const prepared = await prepareSignup(c.get('ctx'), c.req.valid('json'));
@@ -109,6 +112,7 @@ export function portalAccountRoutes() {
       success: { status: 202, description: 'Accepted', schema: acceptedResource },
       idempotent: true,
     }),
+    limitPerAddress('password_reset'),
     validate('json', forgotPasswordInput),
     (c) => runCommand(c, 202, (ctx) => requestPasswordReset(ctx, c.req.valid('json').email)),
   );
@@ -123,6 +127,7 @@ export function portalAccountRoutes() {
       success: { status: 200, description: 'The password is changed', schema: doneResource },
       idempotent: true,
     }),
+    limitPerAddress('password_reset'),
     validate('json', resetPasswordInput),
     async (c) => {
       const prepared = await prepareReset(c.get('ctx'), c.req.valid('json'));

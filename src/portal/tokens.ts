@@ -1,8 +1,7 @@
-import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import { jwtVerify } from 'jose';
 import * as v from 'valibot';
-import type { TokenSettings } from '../auth/tokens.ts';
+import { signToken, tokenRefusal, type TokenSettings } from '../auth/tokens.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { newId } from '../kernel/ids.ts';
 
 /** What a verified portal token says; `resolveUserSession` checks `tokenVersion` and `jti` against the database. */
 export interface UserTokenClaims {
@@ -31,33 +30,8 @@ const keyOf = (secret: string) => new TextEncoder().encode(secret);
 export const portalTokenSettings = (tokens: TokenSettings, audience: string): TokenSettings => ({ ...tokens, audience });
 
 /** Signs a portal user's token (HS256): sub = user id, `cus` = its customer, `ver` = its token version, a fresh `jti`. */
-export async function issueUserToken(
-  settings: TokenSettings,
-  user: { id: string; customerId: string; tokenVersion: number },
-  nowMs: number,
-): Promise<{ token: string; expiresAt: number }> {
-  const iat = Math.floor(nowMs / 1000);
-  const exp = iat + settings.ttlSeconds;
-  const token = await new SignJWT({ cus: user.customerId, ver: user.tokenVersion })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setJti(newId('tok', nowMs))
-    .setSubject(user.id)
-    .setIssuer(settings.issuer)
-    .setAudience(settings.audience)
-    .setIssuedAt(iat)
-    .setExpirationTime(exp)
-    .sign(keyOf(settings.secret));
-  return { token, expiresAt: exp * 1000 };
-}
-
-function reasonFor(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return 'token expired';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    return error.reason === 'missing' ? `token claim ${error.claim} is missing` : `token claim ${error.claim} is not accepted`;
-  }
-  if (error instanceof v.ValiError) return `token claim ${v.getDotPath(error.issues[0]) ?? 'set'} is not accepted`;
-  return 'token is not valid';
-}
+export const issueUserToken = (settings: TokenSettings, user: { id: string; customerId: string; tokenVersion: number }, nowMs: number) =>
+  signToken(settings, user.id, { cus: user.customerId, ver: user.tokenVersion }, nowMs);
 
 /**
  * Verifies a portal user's bearer token: HS256 only, signature, required claims,
@@ -77,6 +51,6 @@ export async function verifyUserToken(settings: TokenSettings, token: string, no
     const claims = v.parse(claimsSchema, payload);
     return { userId: claims.sub, customerId: claims.cus, tokenVersion: claims.ver, jti: claims.jti, expiresAt: claims.exp * 1000 };
   } catch (error) {
-    throw new DomainError('unauthorized', reasonFor(error));
+    throw new DomainError('unauthorized', tokenRefusal(error));
   }
 }
