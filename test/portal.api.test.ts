@@ -108,7 +108,7 @@ describe('portal login and logout', () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
-  test('logout ends that token only; an operator token is no portal token and a portal token no operator token', async () => {
+  test('logout ends that token only; an operator token is no portal token, and a portal token reaches only its own customer on the API (issue 13)', async () => {
     const { input, signup } = await signUpReady(p);
     const first = (await portalLogin(p, input.email)).body.token;
     const second = (await portalLogin(p, input.email)).body.token;
@@ -119,7 +119,11 @@ describe('portal login and logout', () => {
     expect((await p.call('GET', '/v1/portal/me', { token: second })).status).toBe(200);
 
     expect((await p.call('GET', '/v1/portal/me', { token: await p.tokenFor('admin') })).status).toBe(401);
-    expect((await p.call('GET', `/v1/customers/${signup.customer_id}`, { token: second })).status).toBe(401);
+    // A portal token is a tenant principal on the API: its own customer, and nothing of another's (404).
+    expect((await p.call('GET', `/v1/customers/${signup.customer_id}`, { token: second })).status).toBe(200);
+    const other = await p.call<{ id: string }>('POST', '/v1/customers', { body: customerInput() });
+    expect((await p.call('GET', `/v1/customers/${other.body.id}`, { token: second })).status).toBe(404);
+    expect((await p.call('GET', '/v1/operators', { token: second })).status).toBe(404);
     expect((await p.call('GET', '/v1/portal/me', { token: null })).status).toBe(401);
   });
 });

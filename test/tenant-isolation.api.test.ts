@@ -12,6 +12,9 @@ import type { PaymentResource } from '../src/payments/contract.ts';
 import type { PlanResource } from '../src/plans/contract.ts';
 import type { SubscriptionResource } from '../src/subscriptions/contract.ts';
 import type { UserResource } from '../src/users/contract.ts';
+import { eq } from 'drizzle-orm';
+import { users } from '../db/schema/index.ts';
+import { hashPassword } from '../src/kernel/password.ts';
 import { createTestPlatform, customerInput, eventually, type OpenApiDocument, type TestPlatform } from './harness.ts';
 
 /** Everything one customer owns, by the kind of path parameter it fills. */
@@ -78,6 +81,10 @@ beforeAll(async () => {
   a.delivery = await firstDelivery(a);
   b.delivery = await firstDelivery(b);
   await p.stopWorkers();
+  // A's owner gets a password and logs in to the portal, as a signed-up owner would.
+  await p.deps.db.update(users).set({ passwordHash: await hashPassword('a-long-enough-passphrase', 100_000) }).where(eq(users.id, a.user));
+  const [owner] = await p.deps.db.select({ email: users.email }).from(users).where(eq(users.id, a.user));
+  ownerToken = (await ok<{ token: string }>('POST', '/v1/portal/login', { email: owner!.email, password: 'a-long-enough-passphrase' })).token;
   const openapi = (await p.call<OpenApiDocument>('GET', '/openapi.json', { token: null })).body;
   walk = Object.entries(openapi.paths).flatMap(([path, operations]) =>
     Object.entries(operations)
@@ -115,9 +122,12 @@ function bodyFor(t: Tenant, path: string): unknown {
 /** B's ids: none of them may appear in anything A's key is answered. */
 const idsOf = (t: Tenant) => [t.customer, t.user, t.subscription, t.invoice, t.payment, t.openInvoice, t.key.id, t.webhook, t.delivery];
 
-async function callAs(key: CreatedApiKeyResource, method: string, path: string, body?: unknown) {
-  return p.call<Problem>(method, path, { token: key.key, ...(method === 'GET' || method === 'DELETE' ? {} : { body }) });
+async function callAs(token: string, method: string, path: string, body?: unknown) {
+  return p.call<Problem>(method, path, { token, ...(method === 'GET' || method === 'DELETE' ? {} : { body }) });
 }
+
+/** A portal token of A's owner (a customer's user): the same walk must find nothing of B's with it either. */
+let ownerToken = '';
 
 describe('issue 13: tenant isolation, proven by walking every route of the OpenAPI document', () => {
   test('every route that needs a token declares how a tenant reaches it (`none` when it may not)', () => {
@@ -125,12 +135,12 @@ describe('issue 13: tenant isolation, proven by walking every route of the OpenA
     expect(walk.filter((r) => r.tenant === null).map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
 
-  test("with A's key (every scope) against B's resources every route answers 404, never 200 or 403, and B is unchanged", async () => {
+  test.each([['key (every scope)', () => a.key.key], ["owner's portal token", () => ownerToken]])("with A's %s against B's resources every route answers 404, never 200 or 403, and B is unchanged", async (_who, token) => {
     const before = await p.call<Page<unknown>>('GET', `/v1/customers/${b.customer}/events?limit=100`);
     const outcomes: string[] = [];
     for (const route of walk) {
       const list = route.tenant === 'list' ? `?customer_id=${b.customer}` : '';
-      const res = await callAs(a.key, route.method, fill(route.path, b, route.method) + list, bodyFor(b, route.path));
+      const res = await callAs(token(), route.method, fill(route.path, b, route.method) + list, bodyFor(b, route.path));
       outcomes.push(`${route.method} ${route.path}: ${res.status} ${res.body?.code}`);
     }
     expect(outcomes).toEqual(walk.map((r) => `${r.method} ${r.path}: 404 not_found`));
@@ -145,7 +155,7 @@ describe('issue 13: tenant isolation, proven by walking every route of the OpenA
     const ordered = [...callable].sort((x, y) => Number(x.path.endsWith('/cancel')) - Number(y.path.endsWith('/cancel')));
     const outcomes: string[] = [];
     for (const route of ordered) {
-      const res = await callAs(a.key, route.method, fill(route.path, a, route.method), bodyFor(a, route.path));
+      const res = await callAs(a.key.key, route.method, fill(route.path, a, route.method), bodyFor(a, route.path));
       outcomes.push(`${route.method} ${route.path}: ${res.status >= 200 && res.status < 300 ? '2xx' : `${res.status} ${JSON.stringify(res.body)}`}`);
       const text = JSON.stringify(res.body);
       for (const id of idsOf(b)) expect(text).not.toContain(id);
@@ -182,7 +192,7 @@ describe('issue 13: tenant isolation, proven by walking every route of the OpenA
   });
 
   test("usage posted with A's key naming B is 404 and counts nowhere; A's own usage and idempotency keys stay A's", async () => {
-    const refused = await callAs(a.key, 'POST', '/v1/usage', { records: [record(a.customer), record(b.customer)] });
+    const refused = await callAs(a.key.key, 'POST', '/v1/usage', { records: [record(a.customer), record(b.customer)] });
     expect(refused.status).toBe(404);
     const same = { records: [record(a.customer)] };
     const first = await p.call('POST', '/v1/usage', { token: a.key.key, body: same, headers: { 'Idempotency-Key': 'shared-key' } });

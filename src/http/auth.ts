@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { decodeJwt } from 'jose';
 import { authenticateApiKey } from '../api-keys/authenticate.ts';
 import { KEY_PREFIX } from '../api-keys/secret.ts';
 import { resolveSession } from '../auth/sessions.ts';
@@ -7,6 +8,18 @@ import { createContext, type Actor } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { AppEnv } from './env.ts';
 import { sessionToken } from '../admin/session.ts';
+import { resolveUserSession } from '../portal/sessions.ts';
+import { userActor } from '../portal/principal.ts';
+import { portalTokenSettings, verifyUserToken } from '../portal/tokens.ts';
+
+/** The audience a JWT names, read without verifying it: only to pick the verifier, which then checks everything. */
+function audienceOf(token: string): unknown {
+  try {
+    return decodeJwt(token).aud;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Requires a valid bearer token for an operator who still exists, is not
@@ -16,7 +29,9 @@ import { sessionToken } from '../admin/session.ts';
  * `token`, and returns the operator. The dashboard's pages (`/admin/*`) also
  * take the token from the session cookie; the API takes only the header. A bearer
  * starting `sk_live_` is an API key: its principal (scopes, tenant) goes on the context
- * instead. Called by `enforceAccess` for every route that is not public.
+ * instead. A JWT with the portal's audience is a customer's user (`src/portal/principal.ts`):
+ * a tenant with its role's scopes, like a customer's key. Called by `enforceAccess` for every
+ * route that is not public.
  */
 export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   const header = c.req.header('Authorization') ?? '';
@@ -28,6 +43,14 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   const deps = c.get('deps');
   if (token.startsWith(KEY_PREFIX)) {
     const actor = await authenticateApiKey(deps, deps.apiKeyUsage, token);
+    c.set('ctx', createContext(deps, actor, { requestId: c.get('requestId') }));
+    return actor;
+  }
+  const audience = c.get('ctx').settings.portal.audience;
+  if (audienceOf(token) === audience) {
+    // A customer's user (POST /v1/portal/login): its customer is its tenant, as for a customer's key.
+    const session = await resolveUserSession(deps.db, await verifyUserToken(portalTokenSettings(deps.tokens, audience), token, deps.clock.now()));
+    const actor = userActor(session);
     c.set('ctx', createContext(deps, actor, { requestId: c.get('requestId') }));
     return actor;
   }
