@@ -86,9 +86,14 @@ describe('issue 13: API keys for programs', () => {
     expect(res.body).toMatchObject({ code: 'forbidden', scope: 'usage:write' });
     expect(res.body.detail).toContain('usage:write');
 
-    for (const path of ['/v1/operators', '/v1/audit', '/v1/api-keys', '/v1/auth/me', '/v1/plans']) {
+    for (const path of ['/v1/operators', '/v1/audit', '/v1/auth/me', '/v1/plans']) {
       const refused = await p.call<Problem>('GET', path, { token: reader.key });
       expect({ path, status: refused.status, code: refused.body.code }).toEqual({ path, status: 404, code: 'not_found' });
+    }
+    // Keys themselves are a scope: a key without keys:read may not list them.
+    {
+      const refused = await p.call<Problem>('GET', '/v1/api-keys', { token: reader.key });
+      expect({ status: refused.status, code: refused.body.code, scope: refused.body.scope }).toEqual({ status: 403, code: 'forbidden', scope: 'keys:read' });
     }
     expect((await p.call('GET', `/v1/customers/${customerId}`, { token: reader.key })).status).toBe(200);
   });

@@ -13,6 +13,8 @@ export const apiKeyScopes = [
   'invoices:read',
   'invoices:write',
   'events:read',
+  'keys:read',
+  'keys:write',
 ] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 

@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/record.ts';
 import { loadCustomer } from '../customers/load.ts';
 import { emit } from '../events/outbox.ts';
 import { tenantOf, withTransaction, type Ctx } from '../kernel/context.ts';
-import { notFound, validationError } from '../kernel/errors.ts';
+import { DomainError, notFound, validationError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import type { CreateApiKeyInput, CreatedApiKeyResource } from './contract.ts';
 import { toApiKeyResource, toApiKeySnapshot, type ApiKeyRow } from './present.ts';
@@ -21,6 +21,9 @@ export function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<Create
     const customerId = input.customer_id ?? tenant ?? null;
     if (tenant !== undefined && customerId !== tenant) throw notFound('Customer', customerId!);
     if (customerId !== null) await loadCustomer(ctx.tx, customerId);
+    // A key or a customer's user never hands out more than it holds itself.
+    const beyond = ctx.actor.scopes === undefined ? [] : input.scopes.filter((scope) => !ctx.actor.scopes!.includes(scope));
+    if (beyond.length > 0) throw new DomainError('forbidden', `a key cannot be given scopes its creator does not hold: ${beyond.join(', ')}`, { scopes: beyond });
     const now = ctx.clock.now();
     const expiresAt = input.expires_at === undefined ? null : Date.parse(input.expires_at);
     if (expiresAt !== null && expiresAt <= now) throw validationError([{ field: 'expires_at', message: 'must be in the future' }]);

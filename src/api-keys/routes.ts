@@ -26,7 +26,8 @@ export function apiKeyRoutes() {
       description: `Platform-wide, or with \`customer_id\` for that customer alone. Answers \`key\` (\`sk_live_<id>_<secret>\`) this once: only a hash of the secret is kept. Scopes: ${apiKeyScopes.map((s) => `\`${s}\``).join(', ')}. Optional \`expires_at\`. Emits \`api_key.created\`; audited.`,
       tags,
       access: 'operator',
-      tenant: 'none',
+      scope: 'keys:write',
+      tenant: 'body',
       success: { status: 201, description: 'The key with its secret, shown once', schema: createdApiKeyResource },
       errors: [404],
       idempotent: true,
@@ -37,21 +38,21 @@ export function apiKeyRoutes() {
 
   app.get(
     '/',
-    doc({ summary: 'List API keys', description: 'Newest first, never with a secret; filter by `customer_id`. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', tenant: 'none', success: { status: 200, description: 'A page of keys', schema: pageSchema(apiKeyResource) } }),
+    doc({ summary: 'List API keys', description: 'Newest first, never with a secret; filter by `customer_id`. Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', scope: 'keys:read', tenant: 'list', success: { status: 200, description: 'A page of keys', schema: pageSchema(apiKeyResource) } }),
     validate('query', listApiKeysQuery),
     async (c) => c.json(await listApiKeys(c.get('deps').db, c.req.valid('query'), c.get('deps').clock.now(), tenantOf(c.get('ctx').actor))),
   );
 
   app.get(
     '/:id',
-    doc({ summary: 'Get an API key', tags, access: 'viewer', tenant: 'none', success: key, errors: [404] }),
+    doc({ summary: 'Get an API key', tags, access: 'viewer', scope: 'keys:read', tenant: 'api_key', success: key, errors: [404] }),
     validate('param', apiKeyParams),
     async (c) => c.json(toApiKeyResource(await loadApiKey(c.get('deps').db, c.req.valid('param').id, tenantOf(c.get('ctx').actor)), c.get('deps').clock.now())),
   );
 
   app.post(
     '/:id/revoke',
-    doc({ summary: 'Revoke an API key', description: 'At once: the next request with the key is 401. A revoked key is 409 `invalid_transition`. Emits `api_key.revoked`; audited.', tags, access: 'operator', tenant: 'none', success: key, errors: [404, 409], idempotent: true }),
+    doc({ summary: 'Revoke an API key', description: 'At once: the next request with the key is 401. A revoked key is 409 `invalid_transition`. Emits `api_key.revoked`; audited.', tags, access: 'operator', scope: 'keys:write', tenant: 'api_key', success: key, errors: [404, 409], idempotent: true }),
     validate('param', apiKeyParams),
     (c) => runCommand(c, 200, (ctx) => revokeApiKey(ctx, c.req.valid('param').id)),
   );

@@ -52,7 +52,7 @@ export function customerRoutes() {
 
   app.patch(
     '/:id',
-    doc({ summary: 'Update a customer', description: 'Changes name, email, kind, country, phone or metadata. Emits `customer.updated`.', tags, access: 'operator', scope: 'customers:write', tenant: 'none', success: customer, errors: [404, 409] }),
+    doc({ summary: 'Update a customer', description: 'Changes name, email, kind, country, phone or metadata. Emits `customer.updated`.', tags, access: 'operator', scope: 'customers:write', tenant: 'customer', success: customer, errors: [404, 409] }),
     validate('param', customerParams),
     validate('json', updateCustomerInput),
     (c) => runCommand(c, 200, (ctx) => updateCustomer(ctx, c.req.valid('param').id, c.req.valid('json'))),

@@ -37,6 +37,7 @@ const TENANT_TEXT: Record<TenantRule, string> = {
   subscription: "Customer-scoped keys: their own customer's subscriptions only; another's is 404.",
   invoice: "Customer-scoped keys: their own customer's invoices only; another's is 404.",
   payment: "Customer-scoped keys: their own customer's payments only; another's is 404.",
+  api_key: "Customer-scoped keys: their own customer's keys only; another's is 404.",
   list: "Customer-scoped keys: the list is filtered to their customer; `customer_id` of another is 404.",
   body: 'Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.',
 };

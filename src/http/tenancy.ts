@@ -7,16 +7,16 @@ import type { AppEnv } from './env.ts';
  * How a route finds the customer its resource belongs to, so a tenant (a
  * customer-scoped key, later a customer's user) reaches its own customer only:
  * - `customer`: the path's `:id` is the customer;
- * - `subscription`, `invoice`, `payment`: the path's `:id` is one, owned by a customer;
+ * - `subscription`, `invoice`, `payment`, `api_key`: the path's `:id` is one, owned by a customer;
  * - `list`: a list filtered by `customer_id`, forced to the tenant's;
  * - `body`: every `customer_id` in the JSON body (at the top and in its arrays) must be the tenant;
  * - `none`: tenants may not call the route.
  * Another customer's resource answers 404 as if it did not exist (a 403 would confirm it does).
  */
-export const TENANT_RULES = ['none', 'customer', 'subscription', 'invoice', 'payment', 'list', 'body'] as const;
+export const TENANT_RULES = ['none', 'customer', 'subscription', 'invoice', 'payment', 'api_key', 'list', 'body'] as const;
 export type TenantRule = (typeof TENANT_RULES)[number];
 
-const LABEL: Record<OwnedKind, string> = { subscription: 'Subscription', invoice: 'Invoice', payment: 'Payment' };
+const LABEL: Record<OwnedKind, string> = { subscription: 'Subscription', invoice: 'Invoice', payment: 'Payment', api_key: 'API key' };
 
 /** The path parameters of `pattern` (`/v1/customers/:id`) in `path`; the app's patterns are plain segments. */
 export function pathParams(pattern: string, path: string): Record<string, string> {
@@ -56,6 +56,7 @@ export async function enforceTenant(c: Context<AppEnv>, tenant: string, rule: Te
     case 'subscription':
     case 'invoice':
     case 'payment':
+    case 'api_key':
       if ((await ownerOf(db, rule, id)) !== tenant) throw notFound(LABEL[rule], id);
       return;
     case 'list': {

@@ -11,7 +11,7 @@ export function profileRoutes() {
   const app = new Hono<AppEnv>();
   app.get(
     '/:id/profile',
-    doc({ summary: "Get a customer's profile", description: 'Segment and risk score with the reasons for both, as last computed by the profiling worker. 404 until the first profile exists.', tags: ['Customers'], access: 'viewer', scope: 'customers:read', tenant: 'none', success: { status: 200, description: 'The profile', schema: profileResource }, errors: [404] }),
+    doc({ summary: "Get a customer's profile", description: 'Segment and risk score with the reasons for both, as last computed by the profiling worker. 404 until the first profile exists.', tags: ['Customers'], access: 'viewer', scope: 'customers:read', tenant: 'customer', success: { status: 200, description: 'The profile', schema: profileResource }, errors: [404] }),
     validate('param', customerParams),
     async (c) => c.json(await getProfile(c.get('deps').db, c.req.valid('param').id)),
   );

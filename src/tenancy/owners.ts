@@ -1,15 +1,15 @@
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { invoices, payments, subscriptions } from '../../db/schema/index.ts';
+import { apiKeys, invoices, payments, subscriptions } from '../../db/schema/index.ts';
 
 /** Kinds of resource whose owning customer is looked up by id. */
-export type OwnedKind = 'subscription' | 'invoice' | 'payment';
+export type OwnedKind = 'subscription' | 'invoice' | 'payment' | 'api_key';
 
-const TABLES = { subscription: subscriptions, invoice: invoices, payment: payments } as const;
+const TABLES = { subscription: subscriptions, invoice: invoices, payment: payments, api_key: apiKeys } as const;
 
-/** The customer a subscription, invoice or payment belongs to; undefined when there is no such resource. */
+/** The customer a subscription, invoice, payment or API key belongs to (a platform key: none); undefined when there is no such resource. */
 export async function ownerOf(db: Executor, kind: OwnedKind, id: string): Promise<string | undefined> {
   const table = TABLES[kind];
   const [row] = await db.select({ customerId: table.customerId }).from(table).where(eq(table.id, id));
-  return row?.customerId;
+  return row?.customerId ?? undefined;
 }
