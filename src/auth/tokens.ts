@@ -110,18 +110,28 @@ export async function verifyToken(settings: TokenSettings, token: string, nowMs:
   const verifier = verifierFor(settings);
   const known = verifier.verified.get(token);
   if (known && nowMs < known.expiresAt) return known;
+  const claims = await verifyClaims(settings, await verifier.key, token, REQUIRED_CLAIMS, claimsSchema, nowMs);
+  const verified: TokenClaims = { operatorId: claims.sub, role: claims.role, tokenVersion: claims.ver, jti: claims.jti, expiresAt: claims.exp * 1000 };
+  remember(verifier, token, verified);
+  return verified;
+}
+
+/**
+ * Checks a token (HS256 only, so `alg: none` and algorithm confusion are refused; signature,
+ * the required claims, expiry, issuer and audience) and parses its claims with `schema`.
+ * Throws `unauthorized` naming the problem. Operators' and portal users' tokens both.
+ */
+export async function verifyClaims<S extends v.GenericSchema>(
+  settings: TokenSettings,
+  key: CryptoKey | Uint8Array,
+  token: string,
+  requiredClaims: string[],
+  schema: S,
+  nowMs: number,
+): Promise<v.InferOutput<S>> {
   try {
-    const { payload } = await jwtVerify(token, await verifier.key, {
-      algorithms: ['HS256'],
-      issuer: settings.issuer,
-      audience: settings.audience,
-      requiredClaims: REQUIRED_CLAIMS,
-      currentDate: new Date(nowMs),
-    });
-    const claims = v.parse(claimsSchema, payload);
-    const verified: TokenClaims = { operatorId: claims.sub, role: claims.role, tokenVersion: claims.ver, jti: claims.jti, expiresAt: claims.exp * 1000 };
-    remember(verifier, token, verified);
-    return verified;
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: settings.issuer, audience: settings.audience, requiredClaims, currentDate: new Date(nowMs) });
+    return v.parse(schema, payload);
   } catch (error) {
     throw new DomainError('unauthorized', tokenRefusal(error));
   }

@@ -1,7 +1,5 @@
-import { jwtVerify } from 'jose';
 import * as v from 'valibot';
-import { signToken, tokenRefusal, type TokenSettings } from '../auth/tokens.ts';
-import { DomainError } from '../kernel/errors.ts';
+import { signToken, verifyClaims, type TokenSettings } from '../auth/tokens.ts';
 
 /** What a verified portal token says; `resolveUserSession` checks `tokenVersion` and `jti` against the database. */
 export interface UserTokenClaims {
@@ -40,17 +38,6 @@ export const issueUserToken = (settings: TokenSettings, user: { id: string; cust
  * What can change (logout, a password reset) is checked by `resolveUserSession`.
  */
 export async function verifyUserToken(settings: TokenSettings, token: string, nowMs: number): Promise<UserTokenClaims> {
-  try {
-    const { payload } = await jwtVerify(token, keyOf(settings.secret), {
-      algorithms: ['HS256'],
-      issuer: settings.issuer,
-      audience: settings.audience,
-      requiredClaims: REQUIRED_CLAIMS,
-      currentDate: new Date(nowMs),
-    });
-    const claims = v.parse(claimsSchema, payload);
-    return { userId: claims.sub, customerId: claims.cus, tokenVersion: claims.ver, jti: claims.jti, expiresAt: claims.exp * 1000 };
-  } catch (error) {
-    throw new DomainError('unauthorized', tokenRefusal(error));
-  }
+  const claims = await verifyClaims(settings, keyOf(settings.secret), token, REQUIRED_CLAIMS, claimsSchema, nowMs);
+  return { userId: claims.sub, customerId: claims.cus, tokenVersion: claims.ver, jti: claims.jti, expiresAt: claims.exp * 1000 };
 }
