@@ -284,7 +284,7 @@ describe('crash safety with real processes (SIGKILL)', () => {
     const token2 = await login(platform.base);
     const onboarded = await api<Page<EventResource>>(platform.base, token2, 'GET', '/v1/events?type=customer.onboarded&limit=100');
     expect(onboarded.body.data.every((e) => e.delivery.state === 'published')).toBe(true);
-    expect(onboarded.body.data.every((e) => JSON.stringify(e.delivery.handled_by) === '["notifications","profiling","webhooks"]')).toBe(true);
+    expect(onboarded.body.data.every((e) => JSON.stringify(e.delivery.handled_by) === '["notifications","profiling"]')).toBe(true);
     const groups = (await api<ConsumerList>(platform.base, token2, 'GET', '/v1/consumers')).body.data;
     expect(groups.map((g) => g.group).sort()).toEqual(['customer-notifications', 'notifications', 'portal-invitations', 'portal-signups', 'profiling', 'usage-ingest', 'webhooks']);
     expect(groups.every((g) => g.lag === 0 && g.dead_letters === 0)).toBe(true);

@@ -50,7 +50,7 @@ forEachBus('onboarding end to end', (bus) => {
     expect(new Set(sequences).size).toBe(sequences.length);
     const onboarded = events.find((e) => e.type === 'customer.onboarded')!;
     expect(onboarded.delivery.state).toBe('published');
-    expect(onboarded.delivery.handled_by).toEqual(['notifications', 'profiling', 'webhooks']);
+    expect(onboarded.delivery.handled_by).toEqual(['notifications', 'profiling']);
   });
 
   test('activation promotes to the computed segment and notifies', async () => {

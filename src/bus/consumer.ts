@@ -11,6 +11,12 @@ export interface EventHandler {
   types: readonly EventType[];
   /** Applies the event's effects through `ctx.tx`; runs in the same transaction as the inbox row. */
   handle(ctx: TxCtx, event: KnownEvent): Promise<void>;
+  /**
+   * A read, before any transaction, saying whether the event can concern this group at all; when
+   * false it is passed over with no transaction and no inbox row. For groups that see every event
+   * but act on few, and whose effects are idempotent without the inbox (webhooks).
+   */
+  relevant?(db: ConsumerDeps['db'], event: KnownEvent): Promise<boolean>;
 }
 
 export interface ConsumerOptions {
@@ -41,9 +47,9 @@ export type ConsumerDeps = ContextServices & { bus: Bus };
  * invalid one), skips it if this group's inbox has it, otherwise applies the
  * handler and records the inbox row in one transaction. A handler's
  * `UnprocessableEvent` dead-letters the event (its effects roll back).
- * Returns 'handled', 'duplicate', 'dead_lettered' or throws the handler's error.
+ * Returns 'handled', 'duplicate', 'dead_lettered', 'passed_over' (not `relevant`) or throws the handler's error.
  */
-export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw: unknown): Promise<'handled' | 'duplicate' | 'dead_lettered'> {
+export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw: unknown): Promise<'handled' | 'duplicate' | 'dead_lettered' | 'passed_over'> {
   const parsed = parseEvent(raw);
   if (!parsed.ok) {
     await deps.bus.deadLetter(handler.group, raw, parsed.reason);
@@ -51,6 +57,7 @@ export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw
     return 'dead_lettered';
   }
   const { event } = parsed;
+  if (handler.relevant && !(await handler.relevant(deps.db, event))) return 'passed_over';
   const ctx = createContext(deps, systemActor(handler.group), { requestId: event.id });
   try {
     return await withTransaction(ctx, async (tx) => {

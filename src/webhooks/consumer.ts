@@ -3,6 +3,7 @@ import { customers, invoices, payments, subscriptions, webhookDeliveries, webhoo
 import type { EventHandler } from '../bus/consumer.ts';
 import { eventTypes, type KnownEvent } from '../events/catalog.ts';
 import type { TxCtx } from '../kernel/context.ts';
+import { prepared } from '../../db/prepared.ts';
 import { newId } from '../kernel/ids.ts';
 
 /**
@@ -21,6 +22,8 @@ async function customerOfSubject(ctx: TxCtx, subject: string): Promise<string | 
   return row?.customerId ?? null;
 }
 
+const anyEnabledEndpoint = prepared((db) => db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true)).limit(1).prepare());
+
 /**
  * The `webhooks` consumer group: for each event about a customer, one pending delivery per
  * enabled endpoint of that customer that asked for its type (or `*`), in the inbox's
@@ -30,6 +33,12 @@ async function customerOfSubject(ctx: TxCtx, subject: string): Promise<string | 
 export const webhooksHandler: EventHandler = {
   group: 'webhooks',
   types: eventTypes,
+  // Without a single enabled endpoint no event is anybody's delivery: no transaction, no inbox row.
+  // A delivery is unique per endpoint and event, so the effect stays once without the inbox.
+  async relevant(db) {
+    const [any] = await anyEnabledEndpoint(db).all();
+    return any !== undefined;
+  },
   async handle(ctx, event) {
     const customerId = await customerOfSubject(ctx, event.subject);
     if (!customerId) return;
