@@ -1,0 +1,84 @@
+#!/usr/bin/env bun
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createApiKeyCommand, createOperatorCommand, outboxStatus, reportMigrations } from './admin-commands.ts';
+import { EXIT, runWithDeps, UsageError } from './cli-support.ts';
+import { importCustomers } from './import-customers.ts';
+
+/**
+ * The platform's command line (`bun bin/platform.ts …`, `npm run cli -- …`). Every command
+ * reads the same environment as the server (DATABASE_URL, …), applies the migrations
+ * (bootstrap) and changes state through the API's verbs, as a system actor named after it.
+ * Exit codes: 0 done, 1 the work failed, 2 usage or configuration error.
+ */
+const program = new Command('platform')
+  .description('Operate the subscription platform: migrations, operators, API keys, imports, the outbox.')
+  .showHelpAfterError('(run with --help for usage)')
+  // Usage errors exit 2 (commander's default is 1); --help and --version exit 0.
+  .exitOverride((error: CommanderError) => {
+    process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  });
+
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+};
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and print how many are applied of those expected')
+  .action(() => runWithDeps('migrate', (_ctx, deps) => reportMigrations(deps)));
+
+program
+  .command('create-operator')
+  .description('create an operator (the password policy applies; without --password one is generated and printed once)')
+  .requiredOption('--email <email>', 'sign-in email')
+  .requiredOption('--name <name>', 'display name')
+  .addOption(new Option('--role <role>', 'role').choices(['admin', 'operator', 'viewer']).makeOptionMandatory())
+  .option('--password <password>', 'password (at least 12 characters, not weak)')
+  .action((options) => runWithDeps('create-operator', (ctx) => createOperatorCommand(ctx, options)));
+
+program
+  .command('create-api-key')
+  .description('create an API key and print it once')
+  .requiredOption('--name <name>', 'what the key is for')
+  .requiredOption('--scopes <list>', 'comma-separated scopes, e.g. usage:write,customers:read')
+  .option('--customer <id>', 'confine the key to one customer (cus_…)')
+  .option('--expires <iso>', 'expiry time, ISO 8601')
+  .action((options) => runWithDeps('create-api-key', (ctx) => createApiKeyCommand(ctx, options)));
+
+const outbox = program.command('outbox').description('the transactional outbox');
+outbox
+  .command('status')
+  .description('unpublished events, the age of the oldest, and each consumer group\'s lag')
+  .option('--json', 'print one JSON object')
+  .action((options: { json?: boolean }) => runWithDeps('outbox-status', (ctx, deps) => outboxStatus(ctx, deps, options.json === true)));
+
+const importCommand = program.command('import').description('bulk imports');
+importCommand
+  .command('customers')
+  .description(
+    'import customers from CSV (with a header) or JSON Lines through the onboarding verb; ' +
+      'idempotent by email (rows whose email a customer has are skipped), so a re-run resumes',
+  )
+  .argument('<file>', 'a .csv, .jsonl or .ndjson file')
+  .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'jsonl']))
+  .option('--report <file>', 'where rejected rows go (default: <file>.rejected.jsonl)')
+  .option('--batch-size <n>', 'rows onboarded per transaction', positiveInt, 500)
+  .option('--no-progress', 'no progress bar (it is off anyway when stderr is not a terminal)')
+  .action((file: string, options: { format?: 'csv' | 'jsonl'; report?: string; batchSize: number; progress: boolean }) =>
+    runWithDeps('import-customers', async (ctx) => {
+      const summary = await importCustomers(ctx, { file, ...options, progress: options.progress && process.stderr.isTTY === true });
+      const rate = summary.seconds > 0 ? Math.round((summary.imported + summary.skipped) / summary.seconds) : 0;
+      console.log(`imported ${summary.imported}, skipped ${summary.skipped} (already there), rejected ${summary.rejected}`);
+      console.log(`${summary.seconds.toFixed(1)} s, ${rate} rows/s${summary.rejected > 0 ? `; rejected rows in ${options.report ?? `${file}.rejected.jsonl`}` : ''}`);
+    }),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // exitOverride exits; anything else reaching here is a usage problem found while parsing.
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error instanceof UsageError ? EXIT.usage : EXIT.failure);
+}
