@@ -214,8 +214,10 @@ async function onboardBatch(ctx: Ctx, batch: { line: number; input: OnboardCusto
       await onboardCustomer(ctx, row.input);
       outcome.imported++;
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'conflict' && error.details.field === 'email') outcome.skipped++;
-      else outcome.rejected.push({ line: row.line, errors: [{ field: String((error as DomainError).details?.field ?? '(row)'), message: (error as Error).message }] });
+      // A domain refusal rejects its row; anything else (the database gone) fails the import.
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === 'conflict' && error.details.field === 'email') outcome.skipped++;
+      else outcome.rejected.push({ line: row.line, errors: [{ field: String(error.details.field ?? '(row)'), message: error.message }] });
     }
   }
   return outcome;
