@@ -2,6 +2,8 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { Hono } from 'hono';
 import { openAPIRouteHandler } from 'hono-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { corsForOrigins } from './http/cors.ts';
 import { allowedMethods } from './http/allowed-methods.ts';
 import { apiKeyRoutes } from './api-keys/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
@@ -51,6 +53,10 @@ export function createApp(deps: Deps) {
   });
 
   app.use(requestId());
+  // On every response; a header a page sets itself (the dashboard's CSP and Referrer-Policy) is kept.
+  app.use(secureHeaders({ overwrite: false }));
+  // Before authentication: a preflight carries no token.
+  app.use('/v1/*', corsForOrigins(deps.config.corsOrigins));
   app.use(
     bodyLimit({
       maxSize: 1024 * 1024,

@@ -2,6 +2,7 @@ import { describeRoute, resolver, type DescribeRouteOptions } from 'hono-openapi
 import * as v from 'valibot';
 import type { ApiKeyScope } from '../../db/schema/index.ts';
 import { access, type Access } from './access.ts';
+import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.ts';
 import type { TenantRule } from './tenancy.ts';
 
 /** The RFC 9457 body every error response carries. */
@@ -98,7 +99,7 @@ export function doc(route: RouteDoc) {
     description: [route.description, ACCESS_TEXT[route.access], keyText(route)].filter(Boolean).join('\n\n'),
     security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
     ...(route.idempotent
-      ? { parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Retry-safe key: a retry with the same key and body replays the first response.' }] }
+      ? { parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY_PATTERN }, description: 'Retry-safe key: a retry with the same key and body replays the first response.' }] }
       : {}),
     responses,
   });

@@ -46,4 +46,5 @@ export const email = v.pipe(
   }),
   // Punycode makes a Unicode domain longer: the limit applies to the stored form.
   v.maxLength(254, 'must be at most 254 characters'),
+  v.metadata({ format: 'email' }),
 );
