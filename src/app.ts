@@ -16,6 +16,7 @@ import { deadLetterRoutes } from './dead-letters/routes.ts';
 import { eventRoutes } from './events/routes.ts';
 import { access, enforceAccess } from './http/access.ts';
 import type { AppEnv } from './http/env.ts';
+import { methodDefaults } from './http/openapi.ts';
 import { idempotency } from './http/idempotency.ts';
 import { problemCatalog, handleError, problemFor, sendProblem } from './http/problem.ts';
 import { limitPerPrincipal } from './http/rate-limit.ts';
@@ -119,6 +120,7 @@ export function createApp(deps: Deps) {
         },
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT, or an API key sk_live_…' } } },
       },
+      defaultOptions: methodDefaults,
       exclude: ['/openapi.json', '/docs', '/problems/{code}', '/assets/{name}', /^\/admin/],
     }),
   );

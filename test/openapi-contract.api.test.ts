@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createTestPlatform, type TestPlatform } from './harness.ts';
 
-/** A JSON Schema as these tests read it: any keyword. */
+/** A JSON Schema as these tests read it: keywords by name. */
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
 interface Parameter { name: string; in: string; schema: Schema }
-interface Operation { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }
+interface Operation { parameters?: Parameter[]; responses?: Record<string, unknown>; requestBody?: { content: Record<string, { schema: Schema }> } }
 
 let p: TestPlatform;
 let paths: Record<string, Record<string, Operation>>;
@@ -52,6 +52,13 @@ describe('/openapi.json states the limits the API enforces', () => {
     for (const path of ['/v1/customers/{id}', '/v1/plans/{id}', '/v1/operators/{id}', '/v1/customers/{id}/webhooks/{wid}']) {
       expect({ path, minProperties: body(path, 'patch').minProperties }).toEqual({ path, minProperties: 1 });
     }
+  });
+
+  test('every operation with a JSON body documents 415, and the API answers it', async () => {
+    expect(Object.keys(paths['/v1/customers/{id}']!.patch!.responses ?? {})).toContain('415');
+    expect(Object.keys(paths['/v1/customers']!.post!.responses ?? {})).toContain('415');
+    const res = await p.call('POST', '/v1/customers', { body: 'name=x', headers: { 'Content-Type': 'text/plain' } });
+    expect(res.status).toBe(415);
   });
 
   test('plan features are unique', () => {

@@ -24,6 +24,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'No such resource',
   409: 'Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use)',
   422: 'Idempotency-Key reused with a different request body',
+  415: 'The request body was not sent as application/json',
   429: 'Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens)',
 };
 
@@ -42,6 +43,9 @@ const TENANT_TEXT: Record<TenantRule, string> = {
   list: "Customer-scoped keys: the list is filtered to their customer; `customer_id` of another is 404.",
   body: 'Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.',
 };
+
+/** What every operation of a method answers besides its own responses: a body not sent as JSON is 415. */
+export const methodDefaults = Object.fromEntries(['POST', 'PUT', 'PATCH'].map((method) => [method, { responses: { 415: problem(415) } }]));
 
 /** The sentence a route's description ends with about API keys. */
 function keyText(route: RouteDoc): string | undefined {
