@@ -40,8 +40,9 @@ token=$(curl -fsS -X POST "$base/v1/auth/login" -H 'Content-Type: application/js
   -d "{\"email\":\"operator@fuzz.example\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
 # shellcheck disable=SC2086
+# Logout is left out: it would end the token every later request uses.
 "$st" run "$base/openapi.json" --checks all \
-  -H "Authorization: Bearer $token" \
+  -H "Authorization: Bearer $token" --exclude-path /v1/auth/logout \
   --max-examples "${FUZZ_MAX_EXAMPLES:-20}" --seed "${FUZZ_SEED:-1}" \
   --report junit --report-dir "${FUZZ_REPORT_DIR:-.cache/fuzz-report}" \
   ${FUZZ_ARGS:-}
