@@ -6,10 +6,19 @@ import { validationError } from '../src/kernel/errors.ts';
 /** `limit` and `cursor` query parameters shared by every list. */
 export const pageQuery = {
   limit: v.optional(
-    v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(100)),
+    v.pipe(
+      v.string(),
+      v.digits('must be a whole number'),
+      // The document describes the parsed value (a query string carries its digits); no pattern on an integer.
+      v.metadata({ type: 'integer', minimum: 1, maximum: 100, pattern: undefined }),
+      v.transform(Number),
+      v.minValue(1, 'must be at least 1'),
+      v.maxValue(100, 'must be at most 100'),
+    ),
     '20',
   ),
-  cursor: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  /** What `encodeCursor` writes: unpadded base64. */
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]{1,200}$/, 'must be a cursor from next_cursor'), v.metadata({ format: 'byte' }))),
 };
 
 /** The envelope of every list response. */

@@ -2,6 +2,8 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { Hono } from 'hono';
 import { openAPIRouteHandler } from 'hono-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { corsForOrigins } from './http/cors.ts';
 import { allowedMethods } from './http/allowed-methods.ts';
 import { apiKeyRoutes } from './api-keys/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
@@ -14,6 +16,7 @@ import { deadLetterRoutes } from './dead-letters/routes.ts';
 import { eventRoutes } from './events/routes.ts';
 import { access, enforceAccess } from './http/access.ts';
 import type { AppEnv } from './http/env.ts';
+import { methodDefaults } from './http/openapi.ts';
 import { idempotency } from './http/idempotency.ts';
 import { problemCatalog, handleError, problemFor, sendProblem } from './http/problem.ts';
 import { limitPerPrincipal } from './http/rate-limit.ts';
@@ -51,6 +54,10 @@ export function createApp(deps: Deps) {
   });
 
   app.use(requestId());
+  // On every response; a header a page sets itself (the dashboard's CSP and Referrer-Policy) is kept.
+  app.use(secureHeaders({ overwrite: false }));
+  // Before authentication: a preflight carries no token.
+  app.use('/v1/*', corsForOrigins(deps.config.corsOrigins));
   app.use(
     bodyLimit({
       maxSize: 1024 * 1024,
@@ -113,6 +120,7 @@ export function createApp(deps: Deps) {
         },
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT, or an API key sk_live_…' } } },
       },
+      defaultOptions: methodDefaults,
       exclude: ['/openapi.json', '/docs', '/problems/{code}', '/assets/{name}', /^\/admin/],
     }),
   );

@@ -30,6 +30,10 @@ const envSchema = v.object({
   LOGIN_MAX_FAILURES_PER_ADDRESS: v.optional(positiveInt, '20'),
   LOGIN_FAILURE_WINDOW_SECONDS: v.optional(positiveInt, '900'),
   CLIENT_ADDRESS_HEADER: v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as X-Forwarded-For or CF-Connecting-IP'))),
+  CORS_ORIGINS: v.optional(
+    v.pipe(v.string(), v.trim(), v.regex(/^(https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*)?$/, 'must be origins such as https://app.example.com, separated by commas')),
+    '',
+  ),
   RATE_LIMIT_PER_MINUTE: v.optional(wholeNumber, '6000'),
   RATE_LIMIT_LOGIN_PER_MINUTE: v.optional(wholeNumber, '30'),
   RATE_LIMIT_SIGNUP_PER_MINUTE: v.optional(wholeNumber, '10'),
@@ -123,6 +127,8 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
       /** Set only behind a trusted proxy that writes it; otherwise the peer address counts. */
       clientAddressHeader: env.CLIENT_ADDRESS_HEADER,
     },
+    /** Browser origins allowed to call /v1 (CORS); none by default. */
+    corsOrigins: env.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
     limits: {
       perPrincipal: env.RATE_LIMIT_PER_MINUTE,
       perAddress: { login: env.RATE_LIMIT_LOGIN_PER_MINUTE, signup: env.RATE_LIMIT_SIGNUP_PER_MINUTE, password_reset: env.RATE_LIMIT_PASSWORD_RESET_PER_MINUTE },

@@ -8,8 +8,12 @@ export const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'mus
 export const country = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'));
 const phone = v.pipe(v.string(), v.trim(), v.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +4930123456'));
 const metadata = v.pipe(
+  // v.record alone takes an array as an object with keys "0", "1", …: refuse it first.
+  v.unknown(),
+  v.check((value) => !Array.isArray(value), 'must be an object'),
   v.record(v.pipe(v.string(), singleLine, v.maxLength(40)), v.union([v.pipe(v.string(), singleLine, v.maxLength(500)), v.number(), v.boolean(), v.null()])),
   v.check((m) => Object.keys(m).length <= 50, 'must have at most 50 keys'),
+  v.metadata({ maxProperties: 50 }),
 );
 
 /** A payment-method token: the sandbox's tok_ok, or a real processor's payment-method id. */
@@ -44,6 +48,7 @@ export const updateCustomerInput = v.pipe(
     payment_method: v.optional(v.nullable(paymentMethod)),
   }),
   v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
+  v.metadata({ minProperties: 1 }),
 );
 export type UpdateCustomerInput = v.InferOutput<typeof updateCustomerInput>;
 

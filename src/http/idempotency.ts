@@ -10,7 +10,9 @@ import type { AppEnv, IdempotencyClaim } from './env.ts';
 
 /** How long a claim protects a running request before a retry may take it over (crashed request). */
 const CLAIM_MS = 60_000;
-const KEY = /^[\x21-\x7e]{1,255}$/;
+/** What an Idempotency-Key may be, as the OpenAPI document states it: 1 to 255 printable ASCII characters, no space. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,255}$';
+const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 /**
  * `Idempotency-Key` for POST requests. The first request claims the key; a

@@ -2,6 +2,7 @@ import { describeRoute, resolver, type DescribeRouteOptions } from 'hono-openapi
 import * as v from 'valibot';
 import type { ApiKeyScope } from '../../db/schema/index.ts';
 import { access, type Access } from './access.ts';
+import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.ts';
 import type { TenantRule } from './tenancy.ts';
 
 /** The RFC 9457 body every error response carries. */
@@ -23,6 +24,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'No such resource',
   409: 'Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use)',
   422: 'Idempotency-Key reused with a different request body',
+  415: 'The request body was not sent as application/json',
   429: 'Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens)',
 };
 
@@ -41,6 +43,9 @@ const TENANT_TEXT: Record<TenantRule, string> = {
   list: "Customer-scoped keys: the list is filtered to their customer; `customer_id` of another is 404.",
   body: 'Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.',
 };
+
+/** What every operation of a method answers besides its own responses: a body not sent as JSON is 415. */
+export const methodDefaults = Object.fromEntries(['POST', 'PUT', 'PATCH'].map((method) => [method, { responses: { 415: problem(415) } }]));
 
 /** The sentence a route's description ends with about API keys. */
 function keyText(route: RouteDoc): string | undefined {
@@ -98,7 +103,7 @@ export function doc(route: RouteDoc) {
     description: [route.description, ACCESS_TEXT[route.access], keyText(route)].filter(Boolean).join('\n\n'),
     security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
     ...(route.idempotent
-      ? { parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Retry-safe key: a retry with the same key and body replays the first response.' }] }
+      ? { parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY_PATTERN }, description: 'Retry-safe key: a retry with the same key and body replays the first response.' }] }
       : {}),
     responses,
   });

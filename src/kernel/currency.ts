@@ -27,4 +27,5 @@ export const currencyCode = v.pipe(
   v.trim(),
   v.toUpperCase(),
   v.check(isCurrency, 'must be an ISO 4217 currency code such as EUR'),
+  v.metadata({ enum: [...MINOR_DIGITS.keys()] }),
 );

@@ -46,4 +46,6 @@ export const email = v.pipe(
   }),
   // Punycode makes a Unicode domain longer: the limit applies to the stored form.
   v.maxLength(254, 'must be at most 254 characters'),
+  // A domain with a top-level label of two or more letters, as validator.js requires (format email alone allows `a@b.c`).
+  v.metadata({ format: 'email', pattern: '^[^\\s@]+@([^\\s@.]+\\.)+[^\\s@.\\d]{2,}$' }),
 );

@@ -13,6 +13,7 @@ export type CreateOperatorInput = v.InferOutput<typeof createOperatorInput>;
 export const updateOperatorInput = v.pipe(
   v.strictObject({ name: v.optional(name), role: v.optional(role), password: v.optional(password), disabled: v.optional(v.boolean()) }),
   v.check((p) => Object.keys(p).length > 0, 'must change at least one field'),
+  v.metadata({ minProperties: 1 }),
 );
 export type UpdateOperatorInput = v.InferOutput<typeof updateOperatorInput>;
 export const listOperatorsQuery = v.object({ ...pageQuery });

@@ -30,12 +30,19 @@ const features = v.pipe(
   v.array(v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
   v.maxLength(50, 'must have at most 50 features'),
   v.check((list) => new Set(list).size === list.length, 'must not list a feature twice'),
+  v.metadata({ uniqueItems: true }),
 );
 
 export const planId = v.pipe(v.string(), v.regex(/^pln_[0-9A-Z]{26}$/, 'must be a plan id (pln_…)'));
 export const planParams = v.object({ id: planId });
 
-const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1, 'must be at least 1'));
+const positiveInt = v.pipe(
+  v.string(),
+  v.digits('must be a whole number'),
+  v.metadata({ type: 'integer', minimum: 1, pattern: undefined }),
+  v.transform(Number),
+  v.minValue(1, 'must be at least 1'),
+);
 
 export const getPlanQuery = v.object({ version: v.optional(positiveInt) });
 
@@ -66,6 +73,7 @@ export const updatePlanInput = v.pipe(
     features: v.optional(features),
   }, (issue) => (issue.expected === 'never' ? 'is not a term a PATCH can change (code and status are not)' : 'must be an object')),
   v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
+  v.metadata({ minProperties: 1 }),
 );
 export type UpdatePlanInput = v.InferOutput<typeof updatePlanInput>;
 

@@ -41,6 +41,7 @@ export const updateWebhookInput = v.pipe(
     enabled: v.optional(v.boolean()),
   }),
   v.check((input) => Object.keys(input).length > 0, 'must change at least one field'),
+  v.metadata({ minProperties: 1 }),
 );
 export type UpdateWebhookInput = v.InferOutput<typeof updateWebhookInput>;
 
