@@ -3,6 +3,7 @@ import { loadConfig, settingsFrom } from '../config.ts';
 import { manualClock } from './clock.ts';
 import { createContext, systemActor, type ContextServices } from './context.ts';
 import { createLogger } from './logger.ts';
+import { noopMetrics } from './metrics.ts';
 
 const settings = settingsFrom(loadConfig({ INVOICE_DRAFT_MINUTES: '5', USAGE_CLOCK_SKEW_SECONDS: '7' }));
 const services: ContextServices = {
@@ -10,6 +11,7 @@ const services: ContextServices = {
   transactor: {} as ContextServices['transactor'],
   clock: manualClock(),
   logger: createLogger({ silent: true }),
+  metrics: noopMetrics,
   eventSource: 'urn:test',
   settings,
 };
