@@ -21,6 +21,8 @@ import { idempotency } from './http/idempotency.ts';
 import { problemCatalog, handleError, problemFor, sendProblem } from './http/problem.ts';
 import { limitPerPrincipal } from './http/rate-limit.ts';
 import { requestId } from './http/request-id.ts';
+import { observeRequests } from './http/observe.ts';
+import { metricsRoutes } from './metrics/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { planRoutes } from './plans/routes.ts';
@@ -54,6 +56,7 @@ export function createApp(deps: Deps) {
   });
 
   app.use(requestId());
+  app.use(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
   // On every response; a header a page sets itself (the dashboard's CSP and Referrer-Policy) is kept.
   app.use(secureHeaders({ overwrite: false }));
   // Before authentication: a preflight carries no token.
@@ -73,6 +76,7 @@ export function createApp(deps: Deps) {
   app.use(enforceAccess());
 
   app.route('/', healthRoutes());
+  app.route('/', metricsRoutes());
   app.get('/problems/:code', access('public'), (c) => {
     const code = c.req.param('code') as ErrorCode;
     if (!Object.hasOwn(problemCatalog, code)) throw new DomainError('not_found', `no problem type ${code}`);
@@ -121,7 +125,7 @@ export function createApp(deps: Deps) {
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT, or an API key sk_live_…' } } },
       },
       defaultOptions: methodDefaults,
-      exclude: ['/openapi.json', '/docs', '/problems/{code}', '/assets/{name}', /^\/admin/],
+      exclude: ['/openapi.json', '/docs', '/metrics', '/problems/{code}', '/assets/{name}', /^\/admin/],
     }),
   );
   app.route('/assets', assetRoutes(deps.assets));

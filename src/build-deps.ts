@@ -7,6 +7,8 @@ import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { fileAssets } from './entries/assets-fs.ts';
 import type { Clock } from './kernel/clock.ts';
+import type { Metrics } from './kernel/metrics.ts';
+import { createPrometheusMetrics } from './metrics/prometheus.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
 import type { Channels } from './notifications/channels/channel.ts';
 import { createLogChannel } from './notifications/channels/log.ts';
@@ -18,6 +20,8 @@ export interface BuildOptions {
   jwtSecret: string;
   clock?: Clock;
   logger?: Logger;
+  /** Replace the Prometheus metrics (each platform gets its own registry by default). */
+  metrics?: Metrics;
   /** Replace the configured channels (tests inject a failing channel). */
   channels?: Channels;
   /** Replace the configured payment provider (tests wrap the sandbox). */
@@ -48,7 +52,7 @@ function serverBus(config: Config, parts: BusParts): Bus {
  * files and wires every dependency, SMTP and the native Kafka client included.
  */
 export async function buildDeps(config: Config, options: BuildOptions): Promise<Deps> {
-  const logger = options.logger ?? createLogger({ silent: config.logSilent });
+  const logger = options.logger ?? createLogger({ silent: config.logSilent, level: config.logLevel });
   const database = await openDatabase(config.databaseUrl, { authToken: config.databaseAuthToken, synchronous: config.databaseSynchronous, onQuery: options.onQuery });
   await applyMigrations(database);
   return composeDeps(config, {
@@ -57,6 +61,7 @@ export async function buildDeps(config: Config, options: BuildOptions): Promise<
     bus: serverBus,
     clock: options.clock,
     logger,
+    metrics: options.metrics ?? createPrometheusMetrics(),
     channels: options.channels ?? serverChannels(config, logger),
     payments: options.payments,
     assets: fileAssets(),

@@ -7,6 +7,7 @@ import { settingsFrom, type Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { systemClock, type Clock } from './kernel/clock.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
+import { noopMetrics, type Metrics } from './kernel/metrics.ts';
 import { createTransactor, type Transactor } from './kernel/transactor.ts';
 import type { Channels } from './notifications/channels/channel.ts';
 import { createLogChannel } from './notifications/channels/log.ts';
@@ -34,6 +35,8 @@ export interface ComposeOptions {
   bus?: (config: Config, parts: BusParts) => Bus;
   clock?: Clock;
   logger?: Logger;
+  /** Where counters go; the no-op adapter by default (server entries pass the Prometheus one). */
+  metrics?: Metrics;
   /** The notification channels; the log channel for email and SMS by default. */
   channels?: Channels;
   /** Where invoices are charged: the sandbox by default (PAYMENT_PROVIDER). */
@@ -62,7 +65,7 @@ export function portableBus(config: Config, parts: BusParts): Bus {
  * Workers) passes what its runtime has.
  */
 export function composeDeps(config: Config, options: ComposeOptions): Deps {
-  const logger = options.logger ?? createLogger({ silent: config.logSilent });
+  const logger = options.logger ?? createLogger({ silent: config.logSilent, level: config.logLevel });
   const clock = options.clock ?? systemClock;
   const { database } = options;
   const onCommit = new Set<() => void>();
@@ -80,6 +83,8 @@ export function composeDeps(config: Config, options: ComposeOptions): Deps {
     transactor,
     clock,
     logger,
+    metrics: options.metrics ?? noopMetrics,
+    metricsToken: config.metricsToken,
     bus: buildBus(config, { db: database.db, maxParameters: database.maxParameters, transactor, clock, logger }),
     tokens: { secret: options.jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.ttlSeconds },
     channels: options.channels ?? { email: createLogChannel('email', logger), sms: createLogChannel('sms', logger) },

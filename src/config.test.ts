@@ -36,6 +36,14 @@ describe('configuration', () => {
     expect(fails({ ADMIN_PASSWORD: 'long-enough-password' })).toBe('ADMIN_EMAIL');
   });
 
+  test('issue 14: LOG_LEVEL is info by default; METRICS_TOKEN is optional and at least 16 characters', () => {
+    expect(loadConfig({}).logLevel).toBe('info');
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ LOG_LEVEL: 'debug', METRICS_TOKEN: 'scraper-token-0123456789' })).toMatchObject({ logLevel: 'debug', metricsToken: 'scraper-token-0123456789' });
+    expect(fails({ LOG_LEVEL: 'verbose' })).toBe('LOG_LEVEL');
+    expect(fails({ METRICS_TOKEN: 'short' })).toBe('METRICS_TOKEN');
+  });
+
   test('issue 11: PASSWORD_ITERATIONS sets the PBKDF2 count of new hashes, 310,000 by default and never under 100,000', () => {
     expect(loadConfig({}).passwords.iterations).toBe(310_000);
     expect(loadConfig({ PASSWORD_ITERATIONS: '100000' }).passwords.iterations).toBe(100_000);

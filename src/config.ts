@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { email } from './kernel/email.ts';
+import { LOG_LEVELS } from './kernel/logger.ts';
 import type { Settings } from './kernel/settings.ts';
 import { passwordWeakness } from './operators/password-policy.ts';
 
@@ -85,6 +86,8 @@ const envSchema = v.object({
     '310000',
   ),
   LOG_SILENT: v.optional(v.picklist(['0', '1', 'true', 'false']), '0'),
+  LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, 'must be debug, info, warn or error'), 'info'),
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'), v.regex(/^\S+$/, 'must have no spaces'))),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -173,6 +176,9 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
       secretOverlapMs: env.WEBHOOKS_SECRET_OVERLAP_SECONDS * 1000,
     },
     logSilent: env.LOG_SILENT === '1' || env.LOG_SILENT === 'true',
+    logLevel: env.LOG_LEVEL,
+    /** A scraper's static bearer token for GET /metrics (besides any operator token). */
+    metricsToken: env.METRICS_TOKEN,
   };
 }
 

@@ -28,6 +28,8 @@ export interface Deps extends ContextServices {
   apiKeyUsage: LastUsedTracker;
   /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
   assets?: AssetSource | undefined;
+  /** A scraper's static bearer token for GET /metrics (METRICS_TOKEN). */
+  metricsToken?: string | undefined;
   /** Called after each commit; the relay in this process listens to publish without delay. */
   onCommit: Set<() => void>;
 }

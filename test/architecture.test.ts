@@ -136,7 +136,7 @@ describe('the Workers entry', () => {
   test('reaches no file system, native driver, TCP Kafka client or SMTP through its imports', () => {
     const packages = reachablePackages('src/worker.ts');
     expect(packages.has('hono')).toBe(true);
-    const serverOnly = /^(node:|fs$|libsql$|@libsql\/client|@platformatic\/kafka|nodemailer)/;
+    const serverOnly = /^(node:|fs$|libsql$|@libsql\/client|@platformatic\/kafka|nodemailer|prom-client)/;
     expect([...packages].filter(([name]) => serverOnly.test(name)).map(([name, from]) => `${from} → ${name}`)).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ const MAY_1 = Date.UTC(2026, 4, 1);
 const clock = manualClock(APRIL_1);
 /** Warnings the platform logged, to see what the usage consumer did with a refused record. */
 const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
-const logger: Logger = { info() {}, warn: (msg, fields) => void warnings.push({ msg, fields }), error() {} };
+const logger: Logger = { debug() {}, info() {}, warn: (msg, fields) => void warnings.push({ msg, fields }), error() {} };
 let p: TestPlatform;
 beforeAll(async () => {
   p = await createTestPlatform({ build: { clock, logger } });

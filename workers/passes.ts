@@ -47,7 +47,7 @@ export function createPasses(deps: Deps): Passes {
   async function relayAll(): Promise<number> {
     let total = 0;
     for (;;) {
-      const published = await relayOnce({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, leaseMs: deps.config.relay.leaseMs, maxParameters: deps.database.maxParameters });
+      const published = await relayOnce({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, leaseMs: deps.config.relay.leaseMs, maxParameters: deps.database.maxParameters });
       if (published === 0) return total;
       total += published;
     }

@@ -6,7 +6,7 @@ test('a worker that never finishes stopping does not hold up shutdown: the other
   const stopped: string[] = [];
   const lines: string[] = [];
   const record = (msg: string, fields?: Record<string, unknown>) => void lines.push(JSON.stringify({ msg, ...fields }));
-  const logger: Logger = { info: record, warn: record, error: record };
+  const logger: Logger = { debug: record, info: record, warn: record, error: record };
   const workers = [
     { name: 'relay', stop: async () => void stopped.push('relay') },
     { name: 'profiling', stop: () => new Promise<void>(() => {}) },

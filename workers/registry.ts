@@ -121,7 +121,7 @@ const startIdempotencyPurge = (deps: Deps) =>
 
 const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = {
   relay(deps) {
-    const relay = startRelay({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, pollMs: deps.config.pollMs, leaseMs: deps.config.relay.leaseMs, maxParameters: deps.database.maxParameters });
+    const relay = startRelay({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, pollMs: deps.config.pollMs, leaseMs: deps.config.relay.leaseMs, maxParameters: deps.database.maxParameters });
     deps.onCommit.add(relay.wake);
     return {
       async stop() {

@@ -57,11 +57,17 @@ export function startPayment(ctx: Ctx, invoiceId: string, request: { trigger: 'a
 
 /** Runs a payment's remaining steps until it is succeeded, failed or refunded. */
 export async function runPayment(deps: SagaDeps, paymentId: string, settings: CollectionSettings): Promise<PaymentRow> {
+  // Counted by the run that settles it: a payment already settled when loaded is not counted again.
+  let settling = false;
   for (;;) {
     const payment = await loadPayment(deps.db, paymentId);
     if (payment.status === 'pending') await charge(deps, payment, settings);
     else if (payment.status === 'charged') await fulfil(deps, payment, settings);
-    else return payment;
+    else {
+      if (settling) deps.metrics.payment(payment.status);
+      return payment;
+    }
+    settling = true;
   }
 }
 

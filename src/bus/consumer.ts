@@ -69,6 +69,9 @@ export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw
       await handler.handle(tx, event);
       await tx.tx.insert(inbox).values({ consumer: handler.group, eventId: event.id, handledAt: tx.clock.now() });
       return 'handled' as const;
+    }).then((outcome) => {
+      if (outcome === 'handled') deps.metrics.eventConsumed(handler.group, event.type);
+      return outcome;
     });
   } catch (error) {
     if (!(error instanceof UnprocessableEvent)) throw error;

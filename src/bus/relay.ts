@@ -7,6 +7,7 @@ import { toEnvelope } from '../events/envelope.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Transactor } from '../kernel/transactor.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
 import type { Bus } from './bus.ts';
 import { createWaker } from './waker.ts';
 
@@ -16,6 +17,8 @@ export interface RelayOptions {
   bus: Bus;
   clock: Clock;
   logger: Logger;
+  /** Counts what was published, per type. */
+  metrics?: Metrics;
   batchSize?: number;
   /** How long claimed rows belong to this relay before another may take them. */
   leaseMs?: number;
@@ -89,7 +92,14 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
     throw error;
   }
   await transactor.write((tx) => forEachChunk(ids, (part) => tx.update(outbox).set({ publishedAt: clock.now(), claimedUntil: null }).where(inArray(outbox.id, part)), perStatement));
+  if (options.metrics) countByType(options.metrics, claimed);
   return claimed.length;
+}
+
+function countByType(metrics: Metrics, rows: readonly { type: string }[]): void {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.type, (counts.get(row.type) ?? 0) + 1);
+  for (const [type, n] of counts) metrics.eventsPublished(type, n);
 }
 
 /** Runs the relay until stopped; woken early by `wake()` after a commit in this process. */

@@ -103,7 +103,7 @@ async function start(state: DurableObjectState, env: Record<string, unknown>): P
     console.error(`Configuration error: ${error.message}`);
     return { error: error.message };
   }
-  const logger = createLogger({ silent: config.logSilent });
+  const logger = createLogger({ silent: config.logSilent, level: config.logLevel });
   const database = openDurableObjectDatabase(state.storage);
   await applyBundledMigrations(database);
   const deps = composeDeps(config, { database, jwtSecret: config.jwt.secret, logger });

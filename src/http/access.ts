@@ -14,7 +14,8 @@ export type Access = (typeof ACCESS_LEVELS)[number];
 const ACCESS = Symbol('access');
 const SCOPE = Symbol('scope');
 const TENANT = Symbol('tenant');
-type Declared = { [ACCESS]?: Access; [SCOPE]?: ApiKeyScope; [TENANT]?: TenantRule };
+const ADMITS = Symbol('admits');
+type Declared = { [ACCESS]?: Access; [SCOPE]?: ApiKeyScope; [TENANT]?: TenantRule; [ADMITS]?: Principals['admits'] };
 
 /** What a route declares besides its access: the scope a key needs, and how a tenant's resource is found. */
 export interface Principals {
@@ -22,6 +23,11 @@ export interface Principals {
   scope?: ApiKeyScope | undefined;
   /** How the route finds its resource's customer (src/http/tenancy.ts); `none`: tenants may not call it. */
   tenant?: TenantRule | undefined;
+  /**
+   * A static credential that admits the caller without a token (a scraper's METRICS_TOKEN on
+   * GET /metrics); callers without it are checked as the declared access says.
+   */
+  admits?: ((c: Context<AppEnv>) => boolean) | undefined;
 }
 
 const REFUSAL: Record<Exclude<Access, 'public'>, string> = {
@@ -40,7 +46,7 @@ export function access(level: Access, principals: Principals = {}): MiddlewareHa
   const declared = async function declaredAccess(_c: Context<AppEnv>, next: () => Promise<void>) {
     await next();
   };
-  return Object.assign(declared, { [ACCESS]: level, [SCOPE]: principals.scope, [TENANT]: principals.tenant });
+  return Object.assign(declared, { [ACCESS]: level, [SCOPE]: principals.scope, [TENANT]: principals.tenant, [ADMITS]: principals.admits });
 }
 
 /** The access a route's handlers declare, or undefined when none does. */
@@ -79,7 +85,8 @@ function declarationOf(c: Context<AppEnv>): Declaration {
   const endpoints = matchedRoutes(c).filter((route) => route.method !== 'ALL');
   if (endpoints.length === 0) return { access: 'public', pattern: c.req.path };
   const handlers = endpoints.map((route) => route.handler);
-  return { access: declaredAccess(handlers) ?? 'admin', scope: declaredScope(handlers), tenant: declaredTenant(handlers), pattern: endpoints[0]!.path };
+  const admits = handlers.map((handler) => (handler as Declared)[ADMITS]).find((check) => check !== undefined);
+  return { access: declaredAccess(handlers) ?? 'admin', scope: declaredScope(handlers), tenant: declaredTenant(handlers), admits, pattern: endpoints[0]!.path };
 }
 
 /**
@@ -104,7 +111,7 @@ export function enforceAccess(): MiddlewareHandler<AppEnv> {
   return async function enforceAccessMiddleware(c, next) {
     const route = declarationOf(c);
     const level = route.access;
-    if (level !== 'public') {
+    if (level !== 'public' && !route.admits?.(c)) {
       const actor = await authenticate(c);
       if (actor.kind === 'api_key' || actor.kind === 'user') await enforcePrincipal(c, actor, route);
       else if (ACCESS_LEVELS.indexOf(actor.role as Access) < ACCESS_LEVELS.indexOf(level)) throw new DomainError('forbidden', REFUSAL[level]);

@@ -18,6 +18,8 @@ export interface HttpDeps extends ContextServices {
   rateLimiter: RateLimiter;
   /** When each API key's last use was last written, in this process. */
   apiKeyUsage: LastUsedTracker;
+  /** A scraper's static bearer token for GET /metrics (METRICS_TOKEN). */
+  metricsToken?: string | undefined;
   /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
   assets?: AssetSource | undefined;
 }

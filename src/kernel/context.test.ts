@@ -3,6 +3,7 @@ import { loadConfig, settingsFrom } from '../config.ts';
 import { manualClock } from './clock.ts';
 import { createContext, systemActor, type ContextServices } from './context.ts';
 import { createLogger } from './logger.ts';
+import { noopMetrics } from './metrics.ts';
 
 const settings = settingsFrom(loadConfig({ INVOICE_DRAFT_MINUTES: '5', USAGE_CLOCK_SKEW_SECONDS: '7' }));
 const services: ContextServices = {
@@ -10,6 +11,7 @@ const services: ContextServices = {
   transactor: {} as ContextServices['transactor'],
   clock: manualClock(),
   logger: createLogger({ silent: true }),
+  metrics: noopMetrics,
   eventSource: 'urn:test',
   settings,
 };
@@ -18,7 +20,7 @@ describe('issue 9: one context builder', () => {
   test('makes a context for an actor with the services and the settings, and nothing else of a larger bag', () => {
     const deps = { ...services, bus: 'not part of a context', config: { port: 1 } };
     const ctx = createContext(deps, systemActor('billing'), { requestId: 'req-1' });
-    expect(Object.keys(ctx).sort()).toEqual(['actor', 'clock', 'db', 'eventSource', 'logger', 'requestId', 'settings', 'transactor']);
+    expect(Object.keys(ctx).sort()).toEqual(['actor', 'clock', 'db', 'eventSource', 'logger', 'metrics', 'requestId', 'settings', 'transactor']);
     expect(ctx.actor).toEqual({ id: 'system:billing', kind: 'system', role: 'system' });
     expect(ctx.requestId).toBe('req-1');
     expect(ctx.clock).toBe(services.clock);

@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../../db/client.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
 import type { Settings } from './settings.ts';
 import type { Transactor } from './transactor.ts';
 
@@ -29,6 +30,8 @@ export interface ContextServices {
   transactor: Transactor;
   clock: Clock;
   logger: Logger;
+  /** Counters and histograms for Prometheus; the no-op adapter unless the entry built one. */
+  metrics: Metrics;
   /** CloudEvents `source` for events this process emits. */
   eventSource: string;
   settings: Settings;
@@ -61,8 +64,8 @@ export function withTransaction<T>(ctx: Ctx, fn: (ctx: TxCtx) => Promise<T>): Pr
  * context's own fields are taken, so a larger bag of dependencies can be passed as is.
  */
 export function createContext(services: ContextServices, actor: Actor, options: { requestId?: string | undefined } = {}): Ctx {
-  const { db, transactor, clock, logger, eventSource, settings } = services;
-  const ctx: Ctx = { db, transactor, clock, logger, eventSource, settings, actor };
+  const { db, transactor, clock, logger, metrics, eventSource, settings } = services;
+  const ctx: Ctx = { db, transactor, clock, logger, metrics, eventSource, settings, actor };
   if (options.requestId !== undefined) ctx.requestId = options.requestId;
   return ctx;
 }

@@ -44,7 +44,7 @@ export async function dispatchDue(ctx: Ctx, options: DispatchOptions): Promise<n
     const channel = options.channels[n.channel];
     let error: string | null = null;
     try {
-      await channel.send({ id: n.id, to: n.recipient, subject: n.subject, body: n.body });
+      await channel.send({ id: n.id, to: n.recipient, subject: n.subject, body: n.body, template: n.template });
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
@@ -74,6 +74,7 @@ export async function dispatchDue(ctx: Ctx, options: DispatchOptions): Promise<n
         await ctx.tx.update(notifications).set({ attempts, nextAttemptAt: retryAt, lastError: error, updatedAt: at }).where(stillPending);
       }
     });
+    ctx.metrics.notification(n.channel, error === null ? 'sent' : attempts >= options.maxAttempts ? 'failed' : 'retrying');
     if (error) ctx.logger.warn('notification not sent', { id: n.id, channel: channel.name, attempts, error });
   }
   return claimed.length;

@@ -93,7 +93,14 @@ const refused = (input: UsageRecordInput, reason: RefusalReason, sub?: Subscript
  * and not stored. The record that first crosses a period's quota (accepted or not)
  * emits `usage.quota_exceeded`, once per period.
  */
-export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<UsageBatchResource> {
+export async function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<UsageBatchResource> {
+  const { batch, tokens } = await recordBatch(ctx, records);
+  // Counted once the batch is written: a rolled-back batch recorded no tokens.
+  if (tokens > 0) ctx.metrics.usageTokens(tokens);
+  return batch;
+}
+
+function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: UsageBatchResource; tokens: number }> {
   return withTransaction(ctx, async (ctx) => {
     const now = ctx.clock.now();
     const terms = new Map<string, PlanVersionRow>();
@@ -205,6 +212,7 @@ export function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<Usag
       await recordAudit(ctx, { action: 'usage.record', targetType: 'subscription', targetId: subscriptionId, data: count });
     }
     const tally = (status: UsageOutcome) => results.filter((r) => r.status === status).length;
-    return { object: 'usage_batch', accepted: tally('accepted'), duplicates: tally('duplicate'), conflicts: tally('conflict'), refused: tally('refused'), results };
+    const tokens = [...touched.values()].reduce((sum, count) => sum + count.tokens, 0);
+    return { batch: { object: 'usage_batch', accepted: tally('accepted'), duplicates: tally('duplicate'), conflicts: tally('conflict'), refused: tally('refused'), results }, tokens };
   });
 }

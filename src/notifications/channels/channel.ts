@@ -4,6 +4,8 @@ export interface Message {
   to: string;
   subject: string;
   body: string;
+  /** The template the message was made from (`welcome` …): what a log may name instead of the body. */
+  template?: string;
 }
 
 /** A way to reach a person (email, SMS). `send` resolves when accepted and throws when not. */
