@@ -100,5 +100,10 @@ describe('CLI: seed and events replay', () => {
     const unknown = await cli(['events', 'replay', '--group', 'nobody', '--from', '0']);
     expect(unknown.code).toBe(2);
     expect(unknown.output).toContain('no consumer group nobody');
+
+    // On Kafka the offsets are the broker's: refused, naming Kafka's tool (no broker is needed to say so).
+    const kafka = await cli(['events', 'replay', '--group', 'profiling', '--from', '0'], { BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(kafka.code).toBe(2);
+    expect(kafka.output).toContain('kafka-consumer-groups.sh');
   }, 120_000);
 });
