@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { bootstrap } from '../src/bootstrap.ts';
+import type { BuildOptions } from '../src/build-deps.ts';
 import type { Deps } from '../src/deps.ts';
 import { createContext, systemActor, type Ctx } from '../src/kernel/context.ts';
 import { DomainError } from '../src/kernel/errors.ts';
@@ -29,11 +30,15 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): { field
  * `bootstrap`) and a system actor named after the command, so events and audit say who did it.
  * Maps failures to exit codes: usage and validation errors 2, anything else 1.
  */
-export async function runWithDeps(command: string, work: (ctx: Ctx, deps: Deps) => Promise<void>): Promise<never> {
+export async function runWithDeps(
+  command: string,
+  work: (ctx: Ctx, deps: Deps) => Promise<void>,
+  options: Omit<BuildOptions, 'jwtSecret'> = {},
+): Promise<never> {
   let deps: Deps | undefined;
   let code: number = EXIT.ok;
   try {
-    deps = await bootstrap(process.env);
+    deps = await bootstrap(process.env, options);
     await work(createContext(deps, systemActor(command)), deps);
   } catch (error) {
     code = reportError(error);

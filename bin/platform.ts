@@ -3,6 +3,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { createApiKeyCommand, createOperatorCommand, outboxStatus, reportMigrations } from './admin-commands.ts';
 import { EXIT, runWithDeps, UsageError } from './cli-support.ts';
 import { importCustomers } from './import-customers.ts';
+import { replayEvents } from './replay-events.ts';
+import { seed } from './seed.ts';
+import { manualClock } from '../src/kernel/clock.ts';
 
 /**
  * The platform's command line (`bun bin/platform.ts …`, `npm run cli -- …`). Every command
@@ -72,6 +75,49 @@ importCommand
       const rate = summary.seconds > 0 ? Math.round((summary.imported + summary.skipped) / summary.seconds) : 0;
       console.log(`imported ${summary.imported}, skipped ${summary.skipped} (already there), rejected ${summary.rejected}`);
       console.log(`${summary.seconds.toFixed(1)} s, ${rate} rows/s${summary.rejected > 0 ? `; rejected rows in ${options.report ?? `${file}.rejected.jsonl`}` : ''}`);
+    }),
+  );
+
+program
+  .command('seed')
+  .description(
+    'fill a fresh database with demo data through the API\'s verbs: plans (EUR, USD), ~50 customers of every kind with users, ' +
+      'subscriptions (trialing, active, past_due, canceled), and a year of usage, invoices and payments ending today',
+  )
+  .option('--force', 'seed even though the database already has customers')
+  .option('--customers <n>', 'customers to create', positiveInt, 50)
+  .option('--days <n>', 'days of history, ending today', positiveInt, 365)
+  .option('--no-progress', 'no progress bar (it is off anyway when stderr is not a terminal)')
+  .action((options: { force?: boolean; customers: number; days: number; progress: boolean }) => {
+    const clock = manualClock(Date.now());
+    return runWithDeps(
+      'seed',
+      async (_ctx, deps) => {
+        const s = await seed(deps, clock, { force: options.force === true, customers: options.customers, days: options.days, progress: options.progress && process.stderr.isTTY === true });
+        console.log(`seeded ${s.plans} plans, ${s.customers} customers, ${s.users} users, ${s.subscriptions} subscriptions, ${s.usageRecords} usage records`);
+        console.log(`${s.billingPasses} billing passes over ${options.days} days in ${s.seconds.toFixed(1)} s`);
+      },
+      { clock },
+    );
+  });
+
+const events = program.command('events').description('the event bus');
+events
+  .command('replay')
+  .description(
+    'deliver the embedded bus log again from a position to one consumer group (its inbox absorbs what it already handled); ' +
+      'on Kafka, reset the group\'s offsets with Kafka\'s tools instead',
+  )
+  .requiredOption('--group <group>', 'the consumer group (see `outbox status`)')
+  .requiredOption('--from <position>', 'the first log offset to deliver again (0: from the start)', (value: string) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number of at least 0');
+    return n;
+  })
+  .action((options: { group: string; from: number }) =>
+    runWithDeps('events-replay', async (ctx, deps) => {
+      const r = await replayEvents(ctx, deps, options);
+      console.log(`group ${r.group} moved from position ${r.previous} to ${r.position}: ${r.again} events will be seen again (the inbox skips those already handled)`);
     }),
   );
 

@@ -9,7 +9,8 @@ import { fileAssets } from './entries/assets-fs.ts';
 import type { Clock } from './kernel/clock.ts';
 import type { Metrics } from './kernel/metrics.ts';
 import { createPrometheusMetrics } from './metrics/prometheus.ts';
-import { createLogger, type Logger } from './kernel/logger.ts';
+import { createLogger, type Logger, type LogLevel } from './kernel/logger.ts';
+import { prettyLogLine } from './kernel/pretty-log.ts';
 import type { Channels } from './notifications/channels/channel.ts';
 import { createLogChannel } from './notifications/channels/log.ts';
 import { createSmtpChannel } from './notifications/channels/smtp.ts';
@@ -40,6 +41,14 @@ function serverChannels(config: Config, logger: Logger): Channels {
   };
 }
 
+/** JSON lines as they are, or made readable (LOG_FORMAT=pretty, or auto on a terminal). */
+function serverLogWriter(config: Config): ((level: LogLevel, line: string) => void) | undefined {
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
+  if (!pretty) return undefined;
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  return (level, line) => (level === 'debug' || level === 'info' ? console.log(prettyLogLine(line, color)) : console.error(prettyLogLine(line, color)));
+}
+
 /** Every bus, the native Kafka client included: servers have TCP sockets. */
 function serverBus(config: Config, parts: BusParts): Bus {
   if (config.bus === 'kafka') return createKafkaBus({ ...parts, ...config.kafka, retryMs: 1_000 });
@@ -52,7 +61,7 @@ function serverBus(config: Config, parts: BusParts): Bus {
  * files and wires every dependency, SMTP and the native Kafka client included.
  */
 export async function buildDeps(config: Config, options: BuildOptions): Promise<Deps> {
-  const logger = options.logger ?? createLogger({ silent: config.logSilent, level: config.logLevel });
+  const logger = options.logger ?? createLogger({ silent: config.logSilent, level: config.logLevel, write: serverLogWriter(config) });
   const database = await openDatabase(config.databaseUrl, { authToken: config.databaseAuthToken, synchronous: config.databaseSynchronous, onQuery: options.onQuery });
   await applyMigrations(database);
   return composeDeps(config, {

@@ -87,6 +87,8 @@ const envSchema = v.object({
   ),
   LOG_SILENT: v.optional(v.picklist(['0', '1', 'true', 'false']), '0'),
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, 'must be debug, info, warn or error'), 'info'),
+  /** json: one JSON object a line; pretty: readable lines for a terminal; auto: pretty when stdout is a terminal (servers only). */
+  LOG_FORMAT: v.optional(v.picklist(['auto', 'json', 'pretty'], 'must be auto, json or pretty'), 'auto'),
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'), v.regex(/^\S+$/, 'must have no spaces'))),
 });
 
@@ -177,6 +179,7 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     },
     logSilent: env.LOG_SILENT === '1' || env.LOG_SILENT === 'true',
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     /** A scraper's static bearer token for GET /metrics (besides any operator token). */
     metricsToken: env.METRICS_TOKEN,
   };
