@@ -7,6 +7,7 @@ server must have issued (or that must lie ahead of the clock) is made real.
 
 import base64
 import json
+import re
 import itertools
 from datetime import datetime, timedelta, timezone
 
@@ -28,12 +29,28 @@ def _cursor(key) -> str:
     return base64.b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
+def _unused_id(parameter):
+    """An id of the parameter's kind that was never issued: its prefix, then 26 zeros (src/kernel/ids.ts)."""
+    definition = getattr(parameter, "definition", None) or {}
+    pattern = (definition.get("schema") or {}).get("pattern", "")
+    match = re.fullmatch(r"\^([a-z]+_)\[0-9A-Z\]\{26\}\$", pattern)
+    return f"{match.group(1)}{'0' * 26}" if match else None
+
+
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
     # Only schema-valid cases are touched: schemathesis revalidates a case a hook edits, and an
     # edited negative case (say, one sent without `Authorization`) would be relabelled positive.
     if not _is_positive(case):
         return
+    # A stateful step takes a path parameter from an earlier response through an inferred link;
+    # when that field is null there, schemathesis sends "None" (refused: 400) yet calls the case
+    # schema-valid. Such a parameter becomes a well-formed id that exists nowhere (404).
+    for parameter in case.operation.path_parameters:
+        if case.path_parameters.get(parameter.name) in (None, "None"):
+            unused = _unused_id(parameter)
+            if unused is not None:
+                case.path_parameters[parameter.name] = unused
 
     # A key is one request: the fuzzer draws keys from a small space and sends the same one
     # with different bodies, which the API refuses by design (422). Each request gets a fresh key.
