@@ -10,3 +10,6 @@ import * as v from 'valibot';
  * refused too, not silently trimmed.
  */
 export const singleLine = v.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/u, 'must not contain control characters (NUL, tab, line breaks, DEL, C1 controls)');
+
+/** The length JSON Schema's `minLength`/`maxLength` mean: code points (`String#length` counts UTF-16 units, two for an emoji). */
+export const codePoints = (text: string): number => [...text].length;

@@ -2,10 +2,17 @@ import * as v from 'valibot';
 import { operatorRoles } from '../../db/schema/index.ts';
 import { name } from '../customers/contract.ts';
 import { email } from '../kernel/email.ts';
+import { codePoints } from '../kernel/text.ts';
 import { pageQuery } from '../../db/paging.ts';
 
 const role = v.picklist(operatorRoles, `must be one of ${operatorRoles.join(', ')}`);
-export const password = v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'), v.maxLength(200));
+/** 12 to 200 characters, counted as the document's `minLength`/`maxLength` count them (code points). */
+export const password = v.pipe(
+  v.string(),
+  v.check((text) => codePoints(text) >= 12, 'must be at least 12 characters'),
+  v.check((text) => codePoints(text) <= 200, 'must be at most 200 characters'),
+  v.metadata({ minLength: 12, maxLength: 200 }),
+);
 
 export const operatorParams = v.object({ id: v.pipe(v.string(), v.regex(/^op_[0-9A-Z]{26}$/, 'must be an operator id (op_…)')) });
 export const createOperatorInput = v.strictObject({ email, name, role, password });

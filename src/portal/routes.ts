@@ -146,7 +146,7 @@ export function portalAccountRoutes() {
     '/invitations/accept',
     doc({
       summary: 'Accept an invitation',
-      description: "An invited user (POST /v1/customers/:id/users) chooses a password with the code of the invitation email; the user becomes `active` (`user.activated`) and can log in. The code works once and expires; 409 naming `email` when that address already signs in to another account.",
+      description: "An invited user (POST /v1/customers/:id/users) chooses a password with the code of the invitation email; the user becomes `active` (`user.activated`) and can log in. The code works once and expires; a used, expired or unknown code answers 400 naming `token`; 409 naming `email` when that address already signs in to another account.",
       tags,
       access: 'public',
       success: { status: 200, description: 'Accepted', schema: doneResource },

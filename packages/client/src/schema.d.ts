@@ -298,7 +298,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation
-         * @description An invited user (POST /v1/customers/:id/users) chooses a password with the code of the invitation email; the user becomes `active` (`user.activated`) and can log in. The code works once and expires; 409 naming `email` when that address already signs in to another account.
+         * @description An invited user (POST /v1/customers/:id/users) chooses a password with the code of the invitation email; the user becomes `active` (`user.activated`) and can log in. The code works once and expires; a used, expired or unknown code answers 400 naming `token`; 409 naming `email` when that address already signs in to another account.
          *
          *     Open: no token needed.
          */

@@ -1,0 +1,79 @@
+"""schemathesis hooks for scripts/fuzz.sh (loaded through SCHEMATHESIS_HOOKS).
+
+Each hook fixes one thing a fuzzer cannot know from a JSON Schema, without
+loosening what the API checks: the request keeps its shape, only a value the
+server must have issued (or that must lie ahead of the clock) is made real.
+"""
+
+import base64
+import json
+import re
+import itertools
+from datetime import datetime, timedelta, timezone
+
+import schemathesis
+
+# Lists keyed by a number (src/plans/queries.ts); every other list takes a string key.
+NUMBER_KEYED = {"/v1/plans/{id}/versions"}
+# Fresh keys in a fixed order, so a seeded run sends the same requests each time (each run has its own database).
+KEYS = itertools.count(1)
+
+
+def _is_positive(case) -> bool:
+    meta = case.meta
+    return meta is None or meta.generation.mode.is_positive
+
+
+def _cursor(key) -> str:
+    """What db/paging.ts `encodeCursor` hands out: unpadded base64 of the key's JSON."""
+    return base64.b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _unused_id(parameter):
+    """An id of the parameter's kind that was never issued: its prefix, then 26 zeros (src/kernel/ids.ts)."""
+    definition = getattr(parameter, "definition", None) or {}
+    pattern = (definition.get("schema") or {}).get("pattern", "")
+    match = re.fullmatch(r"\^([a-z]+_)\[0-9A-Z\]\{26\}\$", pattern)
+    return f"{match.group(1)}{'0' * 26}" if match else None
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    # Only schema-valid cases are touched: schemathesis revalidates a case a hook edits, and an
+    # edited negative case (say, one sent without `Authorization`) would be relabelled positive.
+    if not _is_positive(case):
+        return
+    # A stateful step takes a path parameter from an earlier response through an inferred link;
+    # when that field is null there, schemathesis sends "None" (refused: 400) yet calls the case
+    # schema-valid. Such a parameter becomes a well-formed id that exists nowhere (404).
+    for parameter in case.operation.path_parameters:
+        if case.path_parameters.get(parameter.name) in (None, "None"):
+            unused = _unused_id(parameter)
+            if unused is not None:
+                case.path_parameters[parameter.name] = unused
+
+    # A key is one request: the fuzzer draws keys from a small space and sends the same one
+    # with different bodies, which the API refuses by design (422). Each request gets a fresh key.
+    headers = case.headers or {}
+    if isinstance(headers.get("Idempotency-Key"), str):
+        headers["Idempotency-Key"] = f"fuzz-{next(KEYS)}"
+
+    # A cursor is what `next_cursor` gave; a made-up one (well-formed base64) is refused with 400.
+    # A schema-valid cursor becomes one the list could have handed out, the generated text as its key.
+    query = case.query or {}
+    cursor = query.get("cursor")
+    if isinstance(cursor, str):
+        query["cursor"] = _cursor(len(cursor)) if case.operation.path in NUMBER_KEYED else _cursor(str(len(cursor)))
+
+    # An API key's `expires_at` must lie in the future (400 otherwise); a past date moves a year ahead.
+    body = case.body
+    if isinstance(body, dict) and isinstance(body.get("expires_at"), str):
+        try:
+            at = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))
+        except ValueError:
+            return
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=timezone.utc)
+        now = datetime.now(timezone.utc)
+        if at <= now + timedelta(minutes=1):
+            body["expires_at"] = (now + timedelta(days=365)).isoformat().replace("+00:00", "Z")
