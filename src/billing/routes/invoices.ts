@@ -11,6 +11,7 @@ import { payInvoice } from '../pay.ts';
 import { getInvoice, listInvoicePayments, listInvoices } from '../queries.ts';
 import { invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from '../contract.ts';
 import { voidInvoice } from '../void.ts';
+import type { TxCtx } from '../../kernel/context.ts';
 import { runSaga } from './run-saga.ts';
 
 const tags = ['Invoices'];
@@ -36,39 +37,26 @@ export function invoiceRoutes() {
     async (c) => c.json(await getInvoice(c.get('deps').db, c.req.valid('param').id)),
   );
 
-  app.post(
-    '/:id/void',
-    doc({
-      summary: 'Void an invoice',
-      description: 'A draft or open invoice becomes `void` (409 otherwise): nothing more is collected, dunning stops, credit it used goes back to the customer. A payment being charged at that moment is refunded by its saga. Emits `invoice.voided`.',
-      tags,
-      access: 'operator',
-      scope: 'invoices:write',
-      tenant: 'none',
-      success: invoice,
-      errors: [404, 409],
-      idempotent: true,
-    }),
-    validate('param', invoiceParams),
-    (c) => runCommand(c, 200, (ctx) => voidInvoice(ctx, c.req.valid('param').id)),
-  );
+  /** An operator's move of one invoice through its lifecycle: the same shape for void and finalize. */
+  const transition = (path: string, summary: string, description: string, verb: (ctx: TxCtx, id: string) => Promise<unknown>) =>
+    app.post(
+      path,
+      doc({ summary, description, tags, access: 'operator', scope: 'invoices:write', tenant: 'none', success: invoice, errors: [404, 409], idempotent: true }),
+      validate('param', invoiceParams),
+      (c) => runCommand(c, 200, (ctx) => verb(ctx, c.req.valid('param').id)),
+    );
 
-  app.post(
+  transition(
+    '/:id/void',
+    'Void an invoice',
+    'A draft or open invoice becomes `void` (409 otherwise): nothing more is collected, dunning stops, credit it used goes back to the customer. A payment being charged at that moment is refunded by its saga. Emits `invoice.voided`.',
+    voidInvoice,
+  );
+  transition(
     '/:id/finalize',
-    doc({
-      summary: 'Finalize a draft invoice now',
-      description:
-        'A draft becomes `open` before its review window (`INVOICE_DRAFT_MINUTES`) ends, as the billing worker would finalize it: it gets the next number, the customer\'s credit is applied, and it is collected automatically (or paid at once when nothing is left to pay). Emits `invoice.finalized`. Any other status is 409 `invalid_transition`, as for voiding.',
-      tags,
-      access: 'operator',
-      scope: 'invoices:write',
-      tenant: 'none',
-      success: invoice,
-      errors: [404, 409],
-      idempotent: true,
-    }),
-    validate('param', invoiceParams),
-    (c) => runCommand(c, 200, (ctx) => finalizeInvoiceNow(ctx, c.req.valid('param').id)),
+    'Finalize a draft invoice now',
+    "A draft becomes `open` before its review window (`INVOICE_DRAFT_MINUTES`) ends, as the billing worker would finalize it: it gets the next number, the customer's credit is applied, and it is collected automatically (or paid at once when nothing is left to pay). Emits `invoice.finalized`. Any other status is 409 `invalid_transition`, as for voiding.",
+    finalizeInvoiceNow,
   );
 
   app.post(
