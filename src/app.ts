@@ -20,7 +20,7 @@ import { methodDefaults } from './http/openapi.ts';
 import { idempotency } from './http/idempotency.ts';
 import { problemCatalog, handleError, problemFor, sendProblem } from './http/problem.ts';
 import { limitPerPrincipal } from './http/rate-limit.ts';
-import { requestId } from './http/request-id.ts';
+import { requestContextOptions, requestId } from './http/request-id.ts';
 import { observeRequests } from './http/observe.ts';
 import { metricsRoutes } from './metrics/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
@@ -69,7 +69,7 @@ export function createApp(deps: Deps) {
   );
   app.use(async function provideContext(c, next) {
     c.set('deps', deps);
-    c.set('ctx', createContext(deps, anonymousActor, { requestId: c.get('requestId') }));
+    c.set('ctx', createContext(deps, anonymousActor, requestContextOptions(c)));
     await next();
   });
   // Each route declares its access once (`doc({ access })` or `access()`); this enforces it.

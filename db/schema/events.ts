@@ -22,6 +22,10 @@ export const outbox = sqliteTable(
     claimedUntil: timestamp('claimed_until'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** The request (X-Request-Id) whose command wrote this event; for events a consumer wrote, the originating request's. */
+    requestId: text('request_id'),
+    /** The caller's W3C trace context when its request carried one (the CloudEvents distributed-tracing extension). */
+    traceparent: text('traceparent'),
   },
   (t) => [
     uniqueIndex('outbox_subject_sequence').on(t.subject, t.sequence),

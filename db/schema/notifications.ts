@@ -22,6 +22,8 @@ export const notifications = sqliteTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at'),
     lastError: text('last_error'),
+    /** The request whose events led to this notification, for the dispatcher's log lines. */
+    requestId: text('request_id'),
     sentAt: timestamp('sent_at'),
     ...timestamps,
   },

@@ -10,7 +10,7 @@ import type { CloudEvent } from '../events/envelope.ts';
  *
  * We read both modes: structured (that header, or a value that is a JSON envelope), and
  * **binary** (attributes in `ce_*` headers — `ce_specversion`, `ce_id`, `ce_source`,
- * `ce_type`, `ce_subject`, `ce_time`, optional `ce_sequence` — and `data` as the value).
+ * `ce_type`, `ce_subject`, `ce_time`, optional `ce_sequence`, `ce_requestid`, `ce_traceparent` — and `data` as the value).
  * What cannot be decoded is handed on as it is, so the consumer dead-letters it with the reason.
  */
 export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
@@ -49,6 +49,8 @@ export function decodeRecord(value: string | undefined, headers: ReadonlyMap<str
       time: attribute('time'),
       datacontenttype: headers.get('content-type') ?? 'application/json',
       sequence: Number.isSafeInteger(sequence) ? sequence : 0,
+      ...(attribute('requestid') ? { requestid: attribute('requestid') } : {}),
+      ...(attribute('traceparent') ? { traceparent: attribute('traceparent') } : {}),
       data: parsed.ok ? parsed.value : value,
     };
   }

@@ -53,12 +53,18 @@ export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw
   const parsed = parseEvent(raw);
   if (!parsed.ok) {
     await deps.bus.deadLetter(handler.group, raw, parsed.reason);
-    deps.logger.warn('event dead-lettered', { group: handler.group, reason: parsed.reason });
+    deps.logger.warn('event dead-lettered', { ...eventLogFields(handler.group, raw), reason: parsed.reason });
     return 'dead_lettered';
   }
   const { event } = parsed;
   if (handler.relevant && !(await handler.relevant(deps.db, event))) return 'passed_over';
-  const ctx = createContext(deps, systemActor(handler.group), { requestId: event.id });
+  // The handler's context continues the request that caused the event: its id (or, for an event no
+  // request caused, the event's) goes into the audit, the events it emits and every line it logs.
+  const ctx = createContext(deps, systemActor(handler.group), {
+    requestId: event.requestid ?? event.id,
+    traceparent: event.traceparent,
+    logFields: eventLogFields(handler.group, event),
+  });
   try {
     return await withTransaction(ctx, async (tx) => {
       const seen = await tx.tx
@@ -76,7 +82,7 @@ export async function consumeOnce(deps: ConsumerDeps, handler: EventHandler, raw
   } catch (error) {
     if (!(error instanceof UnprocessableEvent)) throw error;
     await deps.bus.deadLetter(handler.group, raw, error.message);
-    deps.logger.warn('event dead-lettered', { group: handler.group, event_id: event.id, reason: error.message });
+    ctx.logger.warn('event dead-lettered', { reason: error.message });
     return 'dead_lettered';
   }
 }
@@ -101,14 +107,29 @@ export function deliveryHandler(deps: ConsumerDeps, handler: EventHandler, optio
         if (isInfrastructureError(error)) throw error;
         if (attempt >= attempts) {
           await deps.bus.deadLetter(handler.group, raw, `failed ${attempts} times: ${describeError(error)}`);
-          deps.logger.error('event dead-lettered after retries', { group: handler.group, error: describeError(error) });
+          deps.logger.error('event dead-lettered after retries', { ...eventLogFields(handler.group, raw), error: describeError(error) });
           return;
         }
-        deps.logger.warn('event handling failed; retrying', { group: handler.group, attempt, error: describeError(error) });
+        deps.logger.warn('event handling failed; retrying', { ...eventLogFields(handler.group, raw), attempt, error: describeError(error) });
         await sleep(backoffMs * 2 ** (attempt - 1));
       }
     }
   };
+}
+
+/**
+ * What a worker's log line about an event says about where it came from: the group, the event,
+ * the request that caused it (its `requestid` extension, else the event's own id) and the trace.
+ * Read from the raw envelope too, so a line about an event that failed validation still has them.
+ */
+export function eventLogFields(group: string, raw: unknown): Record<string, unknown> {
+  const envelope = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const text = (name: string) => (typeof envelope[name] === 'string' ? (envelope[name] as string) : undefined);
+  const eventId = text('id');
+  const fields: Record<string, unknown> = { group, event_id: eventId ?? null, event_type: text('type') ?? null, request_id: text('requestid') ?? eventId ?? null };
+  const traceId = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(text('traceparent') ?? '')?.[1];
+  if (traceId) fields.trace_id = traceId;
+  return fields;
 }
 
 /** Subscribes a handler to the bus; each delivery goes through `deliveryHandler`. */

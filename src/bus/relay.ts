@@ -72,6 +72,8 @@ export async function relayOnce(options: RelayOptions): Promise<number> {
         sequence: outbox.sequence,
         time: outbox.time,
         data: outbox.data,
+        requestId: outbox.requestId,
+        traceparent: outbox.traceparent,
         rowid: sql<number>`rowid`,
       }), perStatement),
   );

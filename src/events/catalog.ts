@@ -294,6 +294,10 @@ export const envelopeSchema = v.object({
   datacontenttype: v.optional(v.string()),
   /** Per-subject order from our outbox; other producers may leave it out (read as 0). */
   sequence: v.optional(v.number(), 0),
+  /** The request that caused the event; other producers may leave it out. */
+  requestid: v.optional(v.string()),
+  /** W3C trace context (CloudEvents distributed tracing); carried, never required. */
+  traceparent: v.optional(v.string()),
   data: v.record(v.string(), v.unknown()),
 });
 

@@ -9,6 +9,10 @@ export interface CloudEvent<T = Record<string, unknown>> {
   datacontenttype: 'application/json';
   /** Extension attribute: 1, 2, 3 … per subject. */
   sequence: number;
+  /** Extension attribute: the request that caused the event (X-Request-Id), when there was one. */
+  requestid?: string;
+  /** The CloudEvents distributed-tracing extension: the caller's W3C trace context, when it sent one. */
+  traceparent?: string;
   data: T;
 }
 
@@ -21,11 +25,13 @@ export interface StoredEvent {
   sequence: number;
   time: number;
   data: Record<string, unknown>;
+  requestId?: string | null;
+  traceparent?: string | null;
 }
 
 /** Builds the wire envelope of a stored event. */
 export function toEnvelope(row: StoredEvent): CloudEvent {
-  return {
+  const envelope: CloudEvent = {
     specversion: '1.0',
     id: row.id,
     source: row.source,
@@ -36,4 +42,7 @@ export function toEnvelope(row: StoredEvent): CloudEvent {
     sequence: row.sequence,
     data: row.data,
   };
+  if (row.requestId) envelope.requestid = row.requestId;
+  if (row.traceparent) envelope.traceparent = row.traceparent;
+  return envelope;
 }

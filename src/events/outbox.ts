@@ -28,7 +28,7 @@ export async function emit(ctx: TxCtx, events: NewEvent[]): Promise<string[]> {
     const sequence = next.get(event.subject) ?? (await lastSequence(ctx, event.subject)) + 1;
     next.set(event.subject, sequence + 1);
     const id = newId('evt', now);
-    await insertEvent(ctx.tx, { id, type: event.type, source: ctx.eventSource, subject: event.subject, sequence, time: now, data: parsed.output as Record<string, unknown>, publishedAt: null, claimedUntil: null, attempts: 0, lastError: null });
+    await insertEvent(ctx.tx, { id, type: event.type, source: ctx.eventSource, subject: event.subject, sequence, time: now, data: parsed.output as Record<string, unknown>, publishedAt: null, claimedUntil: null, attempts: 0, lastError: null, requestId: ctx.requestId ?? null, traceparent: ctx.traceparent ?? null });
     ids.push(id);
   }
   return ids;

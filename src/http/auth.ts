@@ -5,6 +5,7 @@ import { KEY_PREFIX } from '../api-keys/secret.ts';
 import { resolveSession } from '../auth/sessions.ts';
 import { verifyToken } from '../auth/tokens.ts';
 import { createContext, type Actor } from '../kernel/context.ts';
+import { requestContextOptions } from './request-id.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { AppEnv } from './env.ts';
 import { sessionToken } from '../admin/session.ts';
@@ -43,7 +44,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   const deps = c.get('deps');
   if (token.startsWith(KEY_PREFIX)) {
     const actor = await authenticateApiKey(deps, deps.apiKeyUsage, token);
-    c.set('ctx', createContext(deps, actor, { requestId: c.get('requestId') }));
+    c.set('ctx', createContext(deps, actor, requestContextOptions(c)));
     return actor;
   }
   let claims;
@@ -56,11 +57,11 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
     // A customer's user (POST /v1/portal/login): its customer is its tenant, as for a customer's key.
     const session = await resolveUserSession(deps.db, await verifyUserToken(portalTokenSettings(deps.tokens, audience), token, deps.clock.now()));
     const actor = userActor(session);
-    c.set('ctx', createContext(deps, actor, { requestId: c.get('requestId') }));
+    c.set('ctx', createContext(deps, actor, requestContextOptions(c)));
     return actor;
   }
   const actor = await resolveSession(deps.db, claims);
   c.set('token', claims);
-  c.set('ctx', createContext(deps, actor, { requestId: c.get('requestId') }));
+  c.set('ctx', createContext(deps, actor, requestContextOptions(c)));
   return actor;
 }

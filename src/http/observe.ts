@@ -36,13 +36,15 @@ export function observeRequests(options: ObserveOptions): MiddlewareHandler<AppE
     const route = routeTemplate(c);
     const status = c.res.status;
     options.metrics.httpRequest(route, c.req.method, status, seconds);
-    const actor = c.get('ctx')?.actor;
+    const ctx = c.get('ctx');
+    const actor = ctx?.actor;
     options.logger.info('request', {
       method: c.req.method,
       route,
       status,
       duration_ms: Math.round(seconds * 100_000) / 100,
       request_id: c.get('requestId'),
+      ...(ctx?.traceparent ? { trace_id: ctx.traceparent.slice(3, 35) } : {}),
       actor_id: actor && actor !== anonymousActor ? actor.id : null,
       actor_kind: actor && actor !== anonymousActor ? actor.kind : 'anonymous',
     });

@@ -1,6 +1,6 @@
 import type { Db, Tx } from '../../db/client.ts';
 import type { Clock } from './clock.ts';
-import type { Logger } from './logger.ts';
+import { withLogFields, type Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { Settings } from './settings.ts';
 import type { Transactor } from './transactor.ts';
@@ -41,6 +41,8 @@ export interface ContextServices {
 export interface Ctx extends ContextServices {
   actor: Actor;
   requestId?: string;
+  /** The caller's W3C `traceparent`, carried into the events this context emits. */
+  traceparent?: string;
   /** Set while running inside a write transaction. */
   tx?: Tx;
 }
@@ -58,15 +60,25 @@ export function withTransaction<T>(ctx: Ctx, fn: (ctx: TxCtx) => Promise<T>): Pr
   return ctx.transactor.write((tx) => fn({ ...ctx, tx }));
 }
 
+/** What ties a context to the request (or event) it serves. */
+export interface ContextOptions {
+  requestId?: string | undefined;
+  traceparent?: string | undefined;
+  /** Fields every log line of this context's logger carries (a consumer's request and event ids). */
+  logFields?: Record<string, unknown>;
+}
+
 /**
  * The one way to make a context: for an actor (an operator, or a system component),
  * over the process's services, optionally tied to a request (or event) id. Only the
  * context's own fields are taken, so a larger bag of dependencies can be passed as is.
  */
-export function createContext(services: ContextServices, actor: Actor, options: { requestId?: string | undefined } = {}): Ctx {
-  const { db, transactor, clock, logger, metrics, eventSource, settings } = services;
+export function createContext(services: ContextServices, actor: Actor, options: ContextOptions = {}): Ctx {
+  const { db, transactor, clock, metrics, eventSource, settings } = services;
+  const logger = options.logFields ? withLogFields(services.logger, options.logFields) : services.logger;
   const ctx: Ctx = { db, transactor, clock, logger, metrics, eventSource, settings, actor };
   if (options.requestId !== undefined) ctx.requestId = options.requestId;
+  if (options.traceparent !== undefined) ctx.traceparent = options.traceparent;
   return ctx;
 }
 

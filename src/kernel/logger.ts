@@ -23,6 +23,16 @@ export interface LoggerOptions {
 
 const toConsole = (level: LogLevel, line: string) => (level === 'debug' || level === 'info' ? console.log(line) : console.error(line));
 
+/** A logger whose every line also carries `fields` (a line's own fields win). */
+export function withLogFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  return {
+    debug: (msg, more) => logger.debug(msg, { ...fields, ...more }),
+    info: (msg, more) => logger.info(msg, { ...fields, ...more }),
+    warn: (msg, more) => logger.warn(msg, { ...fields, ...more }),
+    error: (msg, more) => logger.error(msg, { ...fields, ...more }),
+  };
+}
+
 /** A logger writing JSON lines to the console. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = LOG_LEVELS.indexOf(options.level ?? 'info');

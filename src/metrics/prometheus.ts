@@ -32,11 +32,22 @@ export function createPrometheusMetrics(options: { defaultMetrics?: boolean } = 
   const payments = new Counter({ name: 'payments_total', help: 'Payment attempts, by outcome.', labelNames: ['outcome'], registers });
   const tokens = new Counter({ name: 'usage_tokens_total', help: 'Usage tokens recorded.', registers });
 
+  // Every request counts once: the labelled series are looked up once per (method, status, route),
+  // not hashed from a label object per request (prom-client's labels() child keeps the series).
+  const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
   return {
     httpRequest(route, method, status, seconds) {
-      const labels = { route, method, status: String(status) };
-      requests.inc(labels);
-      latency.observe(labels, seconds);
+      const key = `${method} ${status} ${route}`;
+      let s = series.get(key);
+      if (!s) {
+        const labels = { route, method, status: String(status) };
+        const counter = requests.labels(labels);
+        const histogram = latency.labels(labels);
+        s = { count: () => counter.inc(), time: (value) => histogram.observe(value) };
+        series.set(key, s);
+      }
+      s.count();
+      s.time(seconds);
     },
     eventsPublished: (type, n) => published.inc({ type }, n),
     eventConsumed: (group, type) => consumed.inc({ group, type }),

@@ -69,6 +69,7 @@ export const notificationsHandler: EventHandler = {
           body: row.body,
           status: 'pending',
           nextAttemptAt: now,
+          requestId: ctx.requestId ?? null,
           createdAt: now,
           updatedAt: now,
         })

@@ -44,7 +44,7 @@ export async function dispatchDue(ctx: Ctx, options: DispatchOptions): Promise<n
     const channel = options.channels[n.channel];
     let error: string | null = null;
     try {
-      await channel.send({ id: n.id, to: n.recipient, subject: n.subject, body: n.body, template: n.template });
+      await channel.send({ id: n.id, to: n.recipient, subject: n.subject, body: n.body, template: n.template, requestId: n.requestId });
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
@@ -61,7 +61,8 @@ export async function dispatchDue(ctx: Ctx, options: DispatchOptions): Promise<n
     // The notification may have been settled meanwhile (its customer erased): only a pending one changes.
     // Also still ours: if the lease ran out and another dispatcher re-claimed it, that one settles it.
     const stillPending = and(eq(notifications.id, n.id), eq(notifications.status, 'pending'), eq(notifications.nextAttemptAt, n.nextAttemptAt!));
-    await withTransaction(ctx, async (ctx) => {
+    // The outcome's event names the request whose events led to the message.
+    await withTransaction(n.requestId ? { ...ctx, requestId: n.requestId } : ctx, async (ctx) => {
       const at = ctx.clock.now();
       if (error === null) {
         const marked = await ctx.tx.update(notifications).set({ status: 'sent', body: redactCodes(n.body), attempts, sentAt: at, nextAttemptAt: null, lastError: null, updatedAt: at }).where(stillPending).returning({ id: notifications.id });
@@ -75,7 +76,7 @@ export async function dispatchDue(ctx: Ctx, options: DispatchOptions): Promise<n
       }
     });
     ctx.metrics.notification(n.channel, error === null ? 'sent' : attempts >= options.maxAttempts ? 'failed' : 'retrying');
-    if (error) ctx.logger.warn('notification not sent', { id: n.id, channel: channel.name, attempts, error });
+    if (error) ctx.logger.warn('notification not sent', { id: n.id, channel: channel.name, attempts, error, request_id: n.requestId });
   }
   return claimed.length;
 }

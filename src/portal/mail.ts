@@ -46,6 +46,7 @@ export async function queueAccountEmail(ctx: TxCtx, request: AccountEmailRequest
       body: message.body,
       status: 'pending',
       nextAttemptAt: now,
+      requestId: ctx.requestId ?? null,
       createdAt: now,
       updatedAt: now,
     })

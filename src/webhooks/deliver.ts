@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import { webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
+import { outbox, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { newId } from '../kernel/ids.ts';
@@ -54,7 +54,11 @@ export async function deliverDue(ctx: Ctx, options: DeliverOptions = {}): Promis
     if (!endpoint?.enabled) continue; // disabled or deleted since: nothing to send to
     const outcome = await attempt(ctx, endpoint, delivery, options.fetch ?? fetch);
     await settle(ctx, endpoint, delivery, outcome);
-    if (!outcome.ok) ctx.logger.warn('webhook not delivered', { id: delivery.id, endpoint_id: endpoint.id, status: outcome.statusCode, error: outcome.error });
+    if (!outcome.ok) {
+      // The request behind the event, read only for this line (a failure is rare; a success logs nothing).
+      const [origin] = await ctx.db.select({ requestId: outbox.requestId }).from(outbox).where(eq(outbox.id, delivery.eventId));
+      ctx.logger.warn('webhook not delivered', { id: delivery.id, endpoint_id: endpoint.id, event_id: delivery.eventId, request_id: origin?.requestId ?? delivery.eventId, status: outcome.statusCode, error: outcome.error });
+    }
   }
   return claimed.length;
 }

@@ -6,6 +6,8 @@ export interface Message {
   body: string;
   /** The template the message was made from (`welcome` …): what a log may name instead of the body. */
   template?: string;
+  /** The request whose events led to the message, for log lines about it. */
+  requestId?: string | null;
 }
 
 /** A way to reach a person (email, SMS). `send` resolves when accepted and throws when not. */

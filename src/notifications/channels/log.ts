@@ -13,7 +13,7 @@ export function createLogChannel(kind: 'email' | 'sms', logger: Logger): Channel
     name: `log-${kind}`,
     async send(message) {
       const recipient = (await sha256Hex(message.to.trim().toLowerCase())).slice(0, 16);
-      logger.info(`${kind} (log channel)`, { id: message.id, template: message.template ?? null, recipient_hash: recipient, body_chars: message.body.length });
+      logger.info(`${kind} (log channel)`, { id: message.id, template: message.template ?? null, recipient_hash: recipient, body_chars: message.body.length, request_id: message.requestId ?? null });
     },
   };
 }
