@@ -461,3 +461,16 @@ describe('issue 8: a body that repeats a key is refused', () => {
     expectValidation(metadata, '/v1/customers', 'metadata.tier');
   });
 });
+
+describe('issue 14: text limits count characters as the API document does (code points)', () => {
+  test('200 emoji fit a 200-character name; 201 do not, and the document says 200', async () => {
+    const fits = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput({ name: '😀'.repeat(200) }) });
+    expect(fits.status).toBe(201);
+    expect(fits.body.name).toBe('😀'.repeat(200));
+    const over = await p.call<Problem>('POST', '/v1/customers', { body: customerInput({ name: '😀'.repeat(201) }) });
+    expect(over.status).toBe(400);
+    expect(JSON.stringify(over.body)).toContain('must be at most 200 characters');
+    const doc = (await p.call<OpenApiDocument>('GET', '/openapi.json')).body as unknown as { paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: { properties: Record<string, { maxLength?: number }> } }> } } }> };
+    expect(doc.paths['/v1/customers']!.post!.requestBody.content['application/json']!.schema.properties.name!.maxLength).toBe(200);
+  });
+});

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { apiKeyScopes } from '../../db/schema/index.ts';
 import { customerId } from '../customers/contract.ts';
+import { maxChars } from '../kernel/text.ts';
 
 export const apiKeyId = v.pipe(v.string(), v.regex(/^key_[0-9A-Z]{26}$/, 'must be an API key id (key_…)'));
 const scope = v.picklist(apiKeyScopes, `must be one of ${apiKeyScopes.join(', ')}`);
@@ -9,7 +10,7 @@ const scope = v.picklist(apiKeyScopes, `must be one of ${apiKeyScopes.join(', ')
 export const apiKeyParams = v.object({ id: apiKeyId });
 
 export const createApiKeyInput = v.strictObject({
-  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100)),
+  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(100)),
   scopes: v.pipe(
     v.array(scope),
     v.minLength(1, 'must name at least one scope'),

@@ -6,12 +6,13 @@ import { pageQuery, pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { auditResource } from './contract.ts';
 import { listAudit } from './queries.ts';
+import { maxChars } from '../kernel/text.ts';
 
 const auditQuery = v.object({
   ...pageQuery,
-  actor: v.optional(v.pipe(v.string(), v.maxLength(100))),
-  action: v.optional(v.pipe(v.string(), v.maxLength(100))),
-  target_id: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  actor: v.optional(v.pipe(v.string(), ...maxChars(100))),
+  action: v.optional(v.pipe(v.string(), ...maxChars(100))),
+  target_id: v.optional(v.pipe(v.string(), ...maxChars(100))),
 });
 
 /** /v1/audit: who changed what; admins only. */

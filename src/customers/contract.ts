@@ -2,16 +2,16 @@ import * as v from 'valibot';
 import { customerKinds, customerSegments, customerStatuses, notificationOutcomes } from '../../db/schema/index.ts';
 import { pageQuery } from '../../db/paging.ts';
 import { email } from '../kernel/email.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 
-export const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
+export const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(200, 'must be at most 200 characters'));
 export const country = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'));
 const phone = v.pipe(v.string(), v.trim(), v.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +4930123456'));
 const metadata = v.pipe(
   // v.record alone takes an array as an object with keys "0", "1", …: refuse it first.
   v.unknown(),
   v.check((value) => !Array.isArray(value), 'must be an object'),
-  v.record(v.pipe(v.string(), singleLine, v.maxLength(40)), v.union([v.pipe(v.string(), singleLine, v.maxLength(500)), v.number(), v.boolean(), v.null()])),
+  v.record(v.pipe(v.string(), singleLine, ...maxChars(40)), v.union([v.pipe(v.string(), singleLine, ...maxChars(500)), v.number(), v.boolean(), v.null()])),
   v.check((m) => Object.keys(m).length <= 50, 'must have at most 50 keys'),
   v.metadata({ maxProperties: 50 }),
 );
@@ -52,7 +52,7 @@ export const updateCustomerInput = v.pipe(
 );
 export type UpdateCustomerInput = v.InferOutput<typeof updateCustomerInput>;
 
-export const promoteInput = v.optional(v.strictObject({ reason: v.optional(v.pipe(v.string(), singleLine, v.maxLength(500))) }), {});
+export const promoteInput = v.optional(v.strictObject({ reason: v.optional(v.pipe(v.string(), singleLine, ...maxChars(500))) }), {});
 export type PromoteInput = v.InferOutput<typeof promoteInput>;
 
 export const listCustomersQuery = v.object({
@@ -61,7 +61,7 @@ export const listCustomersQuery = v.object({
   segment: v.optional(v.picklist(customerSegments, `must be one of ${customerSegments.join(', ')}`)),
   kind: v.optional(v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`)),
   email: v.optional(email),
-  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))),
+  q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), ...maxChars(100))),
 });
 export type ListCustomersQuery = v.InferOutput<typeof listCustomersQuery>;
 

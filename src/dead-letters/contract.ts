@@ -1,12 +1,13 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
+import { maxChars } from '../kernel/text.ts';
 
 export const deadLetterId = v.pipe(v.string(), v.regex(/^dlq_[0-9A-Z]{26}$/, 'must be a dead letter id (dlq_…)'));
 export const deadLetterParams = v.object({ id: deadLetterId });
 
 export const listDeadLettersQuery = v.object({
   ...pageQuery,
-  group: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  group: v.optional(v.pipe(v.string(), ...maxChars(100))),
   /** `waiting` (not replayed, or parked again since) or `replayed`. */
   state: v.optional(v.picklist(['waiting', 'replayed'], 'must be one of waiting, replayed')),
 });

@@ -17,7 +17,7 @@ import {
   userStatuses,
   webhookDisabledReasons,
 } from '../../db/schema/index.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 import type { CloudEvent } from './envelope.ts';
 
 /**
@@ -239,10 +239,10 @@ export const catalog = {
    * records those. Ours are the records we accepted, with the period and overage added.
    */
   'usage.recorded': v.object({
-    id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+    id: v.pipe(v.string(), v.minLength(1), ...maxChars(200)),
     subscription_id: v.optional(v.string()),
     customer_id: v.string(),
-    model: v.pipe(v.string(), singleLine, v.minLength(1), v.maxLength(100)),
+    model: v.pipe(v.string(), singleLine, v.minLength(1), ...maxChars(100)),
     tokens: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
     occurred_at: iso,
     period_start: v.optional(iso),

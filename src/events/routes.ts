@@ -8,11 +8,12 @@ import { toIsoOrNull } from '../kernel/clock.ts';
 import { eventTypes } from './catalog.ts';
 import { consumerList, eventResource } from './contract.ts';
 import { listEvents } from './queries.ts';
+import { maxChars } from '../kernel/text.ts';
 
 const eventsQuery = v.object({
   ...pageQuery,
   type: v.optional(v.picklist(eventTypes, `must be a known event type`)),
-  subject: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  subject: v.optional(v.pipe(v.string(), ...maxChars(100))),
 });
 
 /** /v1/events and /v1/consumers: what happened, and how far each consumer group got. */

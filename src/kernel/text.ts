@@ -13,3 +13,11 @@ export const singleLine = v.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/u, 'must not
 
 /** The length JSON Schema's `minLength`/`maxLength` mean: code points (`String#length` counts UTF-16 units, two for an emoji). */
 export const codePoints = (text: string): number => [...text].length;
+
+/**
+ * At most `max` characters as JSON Schema counts them (code points), for a string pipe:
+ * `v.pipe(v.string(), …maxChars(200))`. `v.maxLength` counts UTF-16 units, so 150 emoji (300
+ * units) would be refused although the document's `maxLength: 200` allows them.
+ */
+export const maxChars = (max: number, message = `must be at most ${max} characters`) =>
+  [v.check((text: string) => codePoints(text) <= max, message), v.metadata<string, { maxLength: number }>({ maxLength: max })] as const;

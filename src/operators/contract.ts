@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { operatorRoles } from '../../db/schema/index.ts';
 import { name } from '../customers/contract.ts';
 import { email } from '../kernel/email.ts';
-import { codePoints } from '../kernel/text.ts';
+import { codePoints, maxChars } from '../kernel/text.ts';
 import { pageQuery } from '../../db/paging.ts';
 
 const role = v.picklist(operatorRoles, `must be one of ${operatorRoles.join(', ')}`);
@@ -26,7 +26,7 @@ export type UpdateOperatorInput = v.InferOutput<typeof updateOperatorInput>;
 export const listOperatorsQuery = v.object({ ...pageQuery });
 export type ListOperatorsQuery = v.InferOutput<typeof listOperatorsQuery>;
 
-export const loginInput = v.strictObject({ email, password: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(200)) });
+export const loginInput = v.strictObject({ email, password: v.pipe(v.string(), v.minLength(1, 'must not be empty'), ...maxChars(200)) });
 export type LoginInput = v.InferOutput<typeof loginInput>;
 export const loginResponse = v.object({ token: v.string(), token_type: v.literal('Bearer'), expires_at: v.string(), operator: v.object({ id: v.string(), email: v.string(), name: v.string(), role }) });
 export type LoginResponse = v.InferOutput<typeof loginResponse>;

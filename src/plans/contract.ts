@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { currencyCode } from '../kernel/currency.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 import { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
 
 /** The largest amount a plan may carry, in minor units (ten billion in major units of a two-decimal currency). */
@@ -20,7 +20,7 @@ const code = v.pipe(
   v.toLowerCase(),
   v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, - or _, starting with a letter or digit (e.g. pro)'),
 );
-const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters'));
+const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(200, 'must be at most 200 characters'));
 const currency = currencyCode;
 const interval = v.picklist(planIntervals, `must be one of ${planIntervals.join(', ')}`);
 const trialDays = v.pipe(v.number('must be a whole number of days'), v.safeInteger('must be a whole number of days'), v.minValue(0, 'must not be negative'), v.maxValue(365, 'must be at most 365'));

@@ -3,6 +3,7 @@ import { customerKinds, signupStates, userRoles, userStatuses } from '../../db/s
 import { country, name } from '../customers/contract.ts';
 import { email } from '../kernel/email.ts';
 import { password } from '../operators/contract.ts';
+import { maxChars } from '../kernel/text.ts';
 
 /** A one-time token from an email: URL-safe base64 of 32 random bytes. */
 const oneTimeToken = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_-]{20,100}$/, 'must be the code from the email'));
@@ -34,7 +35,7 @@ export const signupResource = v.object({
 });
 export type SignupResource = v.InferOutput<typeof signupResource>;
 
-export const portalLoginInput = v.strictObject({ email, password: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(200)) });
+export const portalLoginInput = v.strictObject({ email, password: v.pipe(v.string(), v.minLength(1, 'must not be empty'), ...maxChars(200)) });
 export const portalLoginResponse = v.object({
   token: v.string(),
   token_type: v.literal('Bearer'),

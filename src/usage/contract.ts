@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { customerId } from '../customers/contract.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 import { quotaPolicies } from '../../db/schema/index.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
 
@@ -17,7 +17,7 @@ export const usageRecordInput = v.strictObject({
   customer_id: customerId,
   /** Needed only when the customer has more than one live subscription. */
   subscription_id: v.optional(subscriptionId),
-  model: v.pipe(v.string('must be a string'), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters')),
+  model: v.pipe(v.string('must be a string'), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(100, 'must be at most 100 characters')),
   tokens: v.pipe(
     v.number('must be a whole number of tokens'),
     v.safeInteger('must be a whole number of tokens'),

@@ -3,7 +3,7 @@ import { pageQuery } from '../../db/paging.ts';
 import { webhookAttemptTriggers, webhookDeliveryStatuses, webhookDisabledReasons } from '../../db/schema/index.ts';
 import { customerId } from '../customers/contract.ts';
 import { eventTypes } from '../events/catalog.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 
 const endpointId = v.pipe(v.string(), v.regex(/^whe_[0-9A-Z]{26}$/, 'must be a webhook endpoint id (whe_…)'));
 const deliveryId = v.pipe(v.string(), v.regex(/^whd_[0-9A-Z]{26}$/, 'must be a webhook delivery id (whd_…)'));
@@ -13,7 +13,7 @@ export const webhookParams = v.object({ id: customerId, wid: endpointId });
 export const webhookDeliveryParams = v.object({ id: customerId, wid: endpointId, did: deliveryId });
 
 /** Where it points; the scheme and host rules depend on WEBHOOKS_ALLOW_HTTP and are checked by the verbs. */
-const url = v.pipe(v.string(), v.trim(), v.maxLength(2000, 'must be at most 2000 characters'), v.url('must be an absolute URL such as https://example.com/webhooks'));
+const url = v.pipe(v.string(), v.trim(), ...maxChars(2000, 'must be at most 2000 characters'), v.url('must be an absolute URL such as https://example.com/webhooks'));
 const eventType = v.union([v.literal('*'), v.picklist(eventTypes)], 'must be a known event type or *');
 const selectedTypes = v.pipe(
   v.array(eventType),
@@ -21,7 +21,7 @@ const selectedTypes = v.pipe(
   v.maxLength(100, 'must have at most 100 entries'),
   v.transform((types) => [...new Set(types)]),
 );
-const description = v.pipe(v.string(), singleLine, v.trim(), v.maxLength(500, 'must be at most 500 characters'));
+const description = v.pipe(v.string(), singleLine, v.trim(), ...maxChars(500, 'must be at most 500 characters'));
 
 export const createWebhookInput = v.strictObject({
   url,

@@ -7,13 +7,14 @@ import { parseForm } from '../form.ts';
 import type { AdminSection } from '../routes.ts';
 import { page, pager, table } from '../ui.ts';
 import { filterForm, link, queryFields, when } from './billing-kit.ts';
+import { maxChars } from '../../kernel/text.ts';
 
 /** The same filters as GET /v1/audit. */
 const auditQuery = v.object({
   ...pageQuery,
-  actor: v.optional(v.pipe(v.string(), v.maxLength(100))),
-  action: v.optional(v.pipe(v.string(), v.maxLength(100))),
-  target_id: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  actor: v.optional(v.pipe(v.string(), ...maxChars(100))),
+  action: v.optional(v.pipe(v.string(), ...maxChars(100))),
+  target_id: v.optional(v.pipe(v.string(), ...maxChars(100))),
 });
 
 /** Where a target of an audit entry is shown in the dashboard, when it has a page. */

@@ -9,12 +9,13 @@ import { parseForm } from '../form.ts';
 import type { AdminSection } from '../routes.ts';
 import { badge, page, pager } from '../ui.ts';
 import { filterForm, jsonBlock, queryFields, when } from './billing-kit.ts';
+import { maxChars } from '../../kernel/text.ts';
 
 /** The same filters as GET /v1/events. */
 const eventsQuery = v.object({
   ...pageQuery,
   type: v.optional(v.picklist(eventTypes, 'must be a known event type')),
-  subject: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  subject: v.optional(v.pipe(v.string(), ...maxChars(100))),
 });
 
 /** The CloudEvents envelope of a stored event, as consumers receive it. */
