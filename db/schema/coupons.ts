@@ -2,9 +2,11 @@ import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
 import { customers } from './customers.ts';
+import { planStatuses } from './plans.ts';
 import { subscriptions } from './subscriptions.ts';
 
-export const couponStatuses = ['active', 'archived'] as const;
+/** The same lifecycle as a plan's: active, then archived for good. */
+export const couponStatuses = planStatuses;
 /** once: the first invoice after redemption; repeating: `duration_periods` billing periods; forever: every invoice. */
 export const couponDurations = ['once', 'repeating', 'forever'] as const;
 /** active: applies to invoices; ended: ran out its periods; removed: taken off by a caller. */
