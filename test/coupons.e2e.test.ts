@@ -102,6 +102,29 @@ describe('coupons on invoices', () => {
   });
 });
 
+describe('proration under a discount', () => {
+  test('a plan change\'s proration lines are discounted with the fee (50 % forever)', async () => {
+    clock.set(at(1, 1));
+    const small = await f.plan({ price_amount: 3000 });
+    const large = await f.plan({ price_amount: 6000 });
+    await coupon({ code: 'HALF', percent_off_bps: 5000, duration: 'forever' });
+    const customer = await f.customer({ tax_rate_bps: 0, payment_method: 'tok_ok' });
+    const sub = await f.subscribe({ customer_id: customer.id, plan_id: small.id, trial: false, coupon: 'HALF' });
+    await f.cycle();
+    // Jan 17: 15 of 31 days left: credit −round(3000 × 15/31 = 1451.6) = −1452, charge +round(6000 × 15/31 = 2903.2) = 2903.
+    clock.set(at(1, 17));
+    await f.ok('POST', `/v1/subscriptions/${sub.id}/change-plan`, { plan_id: large.id });
+    clock.set(at(2, 1));
+    await f.cycle();
+    // Feb 1: 6000 − 1452 + 2903 = 7451; discount −round(3725.5) = −3726 → 3725.
+    expect(await figures(sub.id)).toEqual([
+      { period: '2026-01-01', lines: [['subscription_fee', 3000], ['discount', -1500]], subtotal: 1500, tax: 0, total: 1500, due: 1500, status: 'paid' },
+      { period: '2026-02-01', lines: [['subscription_fee', 6000], ['proration_credit', -1452], ['proration_charge', 2903], ['discount', -3726]], subtotal: 3725, tax: 0, total: 3725, due: 3725, status: 'paid' },
+    ]);
+    expect(await f.ok('GET', `/v1/subscriptions/${sub.id}/discount`)).toMatchObject({ status: 'active', periods_applied: 2, periods_remaining: null });
+  });
+});
+
 describe('redemption rules', () => {
   test('a plan-restricted coupon is refused on another plan, and the subscription is not created', async () => {
     clock.set(at(5, 1));
