@@ -15,6 +15,7 @@ import m0012 from './migrations/0012_api_keys.sql' with { type: 'text' };
 import m0013 from './migrations/0013_webhooks.sql' with { type: 'text' };
 import m0014 from './migrations/0014_portal_accounts.sql' with { type: 'text' };
 import m0015 from './migrations/0015_event_request_ids.sql' with { type: 'text' };
+import m0016 from './migrations/0016_coupons.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -40,5 +41,6 @@ export const bundledMigrations = {
     m0013,
     m0014,
     m0015,
+    m0016,
   } as Record<string, string>,
 };

@@ -75,6 +75,7 @@ beforeAll(async () => {
   p = await createTestPlatform();
   plan = await ok<PlanResource>('POST', '/v1/plans', { code: 'iso-a', name: 'Starter', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, included_tokens: 1000, overage_price_per_1k: 100, quota_policy: 'overage' }, 201);
   otherPlan = await ok<PlanResource>('POST', '/v1/plans', { code: 'iso-b', name: 'Pro', price_amount: 4900, currency: 'EUR', interval: 'month', trial_days: 0, included_tokens: 5000, overage_price_per_1k: 100, quota_policy: 'overage' }, 201);
+  await ok('POST', '/v1/coupons', { code: 'ISO10', name: 'Ten off', percent_off_bps: 1000, duration: 'forever' }, 201);
   a = await tenant();
   b = await tenant();
   p.startWorkers(['relay', 'webhooks', 'profiling']);
@@ -117,6 +118,7 @@ function bodyFor(t: Tenant, path: string): unknown {
   if (path === '/v1/usage') return { records: [record(t.customer)] };
   if (path.endsWith('/change-plan')) return { plan_id: otherPlan.id };
   if (path.endsWith('/cancel') || path.endsWith('/pay')) return {};
+  if (path.endsWith('/discount')) return { coupon: 'ISO10' };
   return { customer_id: t.customer, plan_id: plan.id };
 }
 
@@ -157,8 +159,11 @@ describe('issue 13: tenant isolation, proven by walking every route of the OpenA
     // The customer's own management (its details, users, webhooks, keys) changes what the walk stands on: it has a test of its own below.
     const callable = walk.filter((r) => r.tenant !== 'none' && !isOwnerAction(r));
     expect(callable.length).toBeGreaterThan(15);
-    // Writes that end something come last, so the reads and the plan change see a live subscription.
-    const ordered = [...callable].sort((x, y) => Number(x.path.endsWith('/cancel')) - Number(y.path.endsWith('/cancel')));
+    // Writes that end something come last, so the reads and the plan change see a live subscription;
+    // the discount is applied first, so reading and removing it find one.
+    const rank = (r: { method: string; path: string }) =>
+      r.path.endsWith('/discount') && r.method === 'POST' ? -1 : r.path.endsWith('/discount') && r.method === 'DELETE' ? 1 : r.path.endsWith('/cancel') ? 2 : 0;
+    const ordered = [...callable].sort((x, y) => rank(x) - rank(y));
     const outcomes: string[] = [];
     for (const route of ordered) {
       const res = await callAs(a.key.key, route.method, fill(route.path, a, route.method), bodyFor(a, route.path));

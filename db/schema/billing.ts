@@ -7,7 +7,7 @@ import { adjustmentKinds, subscriptions } from './subscriptions.ts';
 export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;
 export const billingReasons = ['subscription_create', 'subscription_cycle', 'subscription_cancel'] as const;
 /** A proration line on an invoice keeps the kind of the subscription adjustment it came from. */
-export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage'] as const;
+export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage', 'discount'] as const;
 export const paymentStatuses = ['pending', 'charged', 'succeeded', 'failed', 'refunded'] as const;
 export const paymentTriggers = ['automatic', 'manual'] as const;
 export const paymentStepOutcomes = ['succeeded', 'failed', 'skipped'] as const;

@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { customers, invoiceLines, invoices, subscriptionAdjustments, usagePeriods } from '../../db/schema/index.ts';
+import { planDiscount } from '../coupons/invoice-line.ts';
 import { money } from '../kernel/money.ts';
 import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
@@ -31,6 +32,7 @@ const day = (ms: number) => toIso(ms).slice(0, 10);
  *   proration_*        the subscription's adjustments not yet invoiced (they are taken now)
  *   usage_overage      round_half_up(overage_tokens × overage_price_per_1k / 1000) of `usagePeriod`
  *                      (billed in arrears, at the subscription's current plan version)
+ *   discount           minus the active coupon's share of the lines above (src/coupons/invoice-line.ts)
  * Totals use the customer's tax rate; credit is applied at finalization.
  * Idempotent: an invoice already drafted for the same subscription, period and reason is returned as it is.
  * A closing invoice with no lines is not created (returns null).
@@ -76,6 +78,8 @@ export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: Dr
     }
   }
   if (lines.length === 0) return null;
+  const discount = await planDiscount(ctx, { subscriptionId: sub.id, planId: sub.planId, currency: terms.currency, lines, feePeriod: request.feePeriod, period: invoicePeriod });
+  if (discount?.line) lines.push(discount.line);
 
   const [customer] = await ctx.tx.select({ taxRateBps: customers.taxRateBps }).from(customers).where(eq(customers.id, sub.customerId));
   const taxRateBps = customer?.taxRateBps ?? 0;
@@ -120,5 +124,6 @@ export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: Dr
     await ctx.tx.update(subscriptionAdjustments).set({ invoicedAt: now, invoiceId: id }).where(eq(subscriptionAdjustments.id, a.id));
   }
   await emit(ctx, [{ type: 'invoice.created', subject: id, data: { invoice: toInvoiceSnapshot(row!) } }]);
+  await discount?.record(id);
   return row!;
 }

@@ -2,6 +2,9 @@ import * as v from 'valibot';
 import {
   adjustmentKinds,
   billingReasons,
+  couponDurations,
+  couponStatuses,
+  discountStatuses,
   customerKinds,
   customerSegments,
   customerStatuses,
@@ -160,6 +163,34 @@ const webhookEndpointSnapshot = v.object({
   disabled_reason: v.nullable(v.picklist(webhookDisabledReasons)),
 });
 
+/** A coupon inside events: a percentage in basis points or a fixed amount, and its limits. */
+const couponSnapshot = v.object({
+  id: v.string(),
+  code: v.string(),
+  name: v.string(),
+  percent_off_bps: v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(10_000))),
+  amount_off: v.nullable(money),
+  duration: v.picklist(couponDurations),
+  duration_periods: v.nullable(whole),
+  applies_to_plans: v.nullable(v.array(v.string())),
+  max_redemptions: v.nullable(whole),
+  times_redeemed: whole,
+  redeem_by: v.nullable(iso),
+  status: v.picklist(couponStatuses),
+});
+
+/** A coupon redeemed on a subscription; `periods_remaining` is null for `forever`. */
+const discountSnapshot = v.object({
+  id: v.string(),
+  subscription_id: v.string(),
+  customer_id: v.string(),
+  coupon_id: v.string(),
+  coupon_code: v.string(),
+  status: v.picklist(discountStatuses),
+  periods_applied: whole,
+  periods_remaining: v.nullable(whole),
+});
+
 export const catalog = {
   'customer.onboarded': v.object({ customer: customerSnapshot }),
   'customer.activated': v.object({ customer: customerSnapshot, previous_status: v.string() }),
@@ -219,6 +250,15 @@ export const catalog = {
   'subscription.past_due': v.object({ subscription: subscriptionSnapshot, invoice_id: v.string() }),
   /** The subscription is now `canceled`: immediately on request, at its period end, or when dunning gave up. */
   'subscription.ended': v.object({ subscription: subscriptionSnapshot, reason: v.picklist(['requested', 'period_end', 'dunning_exhausted', 'customer_erased']) }),
+  'coupon.created': v.object({ coupon: couponSnapshot }),
+  /** No new redemptions; discounts already applied keep running. */
+  'coupon.archived': v.object({ coupon: couponSnapshot }),
+  /** A coupon was redeemed on a subscription; subject: the subscription. */
+  'discount.applied': v.object({ discount: discountSnapshot, coupon: couponSnapshot }),
+  /** Taken off by a caller before it ran out; subject: the subscription. */
+  'discount.removed': v.object({ discount: discountSnapshot }),
+  /** A `once` or `repeating` discount discounted its last period; `invoice_id` is that invoice. */
+  'discount.ended': v.object({ discount: discountSnapshot, invoice_id: v.string() }),
   'invoice.created': v.object({ invoice: invoiceSnapshot }),
   'invoice.finalized': v.object({ invoice: invoiceSnapshot }),
   'invoice.paid': v.object({ invoice: invoiceSnapshot, payment_id: v.nullable(v.string()) }),

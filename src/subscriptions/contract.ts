@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { couponCode } from '../coupons/contract.ts';
 import { customerId } from '../customers/contract.ts';
 import { pageQuery } from '../../db/paging.ts';
 import { planId } from '../plans/contract.ts';
@@ -12,6 +13,8 @@ export const createSubscriptionInput = v.strictObject({
   plan_id: planId,
   /** false starts without the plan's trial, `incomplete` until the first payment. */
   trial: v.optional(v.boolean('must be true or false'), true),
+  /** A coupon code to redeem on the new subscription (src/coupons/redeem.ts). */
+  coupon: v.optional(couponCode),
 });
 export type CreateSubscriptionInput = v.InferOutput<typeof createSubscriptionInput>;
 

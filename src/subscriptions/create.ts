@@ -1,5 +1,6 @@
 import { subscriptions } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
+import { redeemCoupon } from '../coupons/redeem.ts';
 import { loadCustomer } from '../customers/load.ts';
 import type { NewEvent } from '../events/catalog.ts';
 import { emit } from '../events/outbox.ts';
@@ -23,6 +24,7 @@ const closedCustomer = new Set(['deactivated', 'erased']);
  * the trial's end. Otherwise it is anchored at now and `incomplete` until its first
  * payment: billing drafts that period's invoice in the same transaction
  * (src/billing/subscribe.ts, the verb the route calls).
+ * With `coupon`, the coupon is redeemed on it (refusals roll the subscription back).
  * Emits `subscription.created`, and `subscription.trial_started` with a trial.
  * Returns the subscription as created.
  */
@@ -68,6 +70,8 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
     if (sub.trialEnd !== null) events.push({ type: 'subscription.trial_started', subject: sub.id, data: { subscription: snapshot, trial_end: toIso(sub.trialEnd) } });
     await emit(ctx, events);
     await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, status } });
+    // Before the first invoice is drafted (src/billing/subscribe.ts), so it is discounted too.
+    if (input.coupon !== undefined) await redeemCoupon(ctx, sub, input.coupon);
     return sub;
   });
 }

@@ -36,7 +36,7 @@ export function subscriptionRoutes() {
     doc({
       summary: 'Create a subscription',
       description:
-        'Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now. With the plan\'s `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). Emits `subscription.created` and, with a trial, `subscription.trial_started`.',
+        'Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now. With the plan\'s `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.',
       tags,
       access: 'operator',
       scope: 'subscriptions:write',
