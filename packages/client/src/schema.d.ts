@@ -1192,7 +1192,7 @@ export interface paths {
         put?: never;
         /**
          * Create a subscription
-         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now. With the plan's `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). Emits `subscription.created` and, with a trial, `subscription.trial_started`.
+         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (422 `unprocessable` naming `currency` or `plan_id`). With the plan's `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). Emits `subscription.created` and, with a trial, `subscription.trial_started`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1264,7 +1264,7 @@ export interface paths {
         put?: never;
         /**
          * Change the plan of a subscription
-         * @description Moves the subscription to another active plan's current version in the same currency and interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. Emits `subscription.plan_changed`.
+         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (422 `unprocessable` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. Emits `subscription.plan_changed`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -2574,7 +2574,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2796,7 +2796,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2923,7 +2923,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3049,7 +3049,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3176,7 +3176,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3263,6 +3263,7 @@ export interface operations {
                             segment: "bronze" | "silver" | "gold" | "platinum";
                             tax_rate_bps: number;
                             payment_method: string | null;
+                            currency: string | null;
                             version: number;
                             created_at: string;
                             updated_at: string;
@@ -3434,6 +3435,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -3534,7 +3536,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3635,6 +3637,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -3823,6 +3826,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4027,6 +4031,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4148,7 +4153,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4252,6 +4257,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4373,7 +4379,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4483,6 +4489,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4604,7 +4611,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4708,6 +4715,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4829,7 +4837,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5746,7 +5754,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6506,7 +6514,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6722,7 +6730,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6972,6 +6980,7 @@ export interface operations {
                             customer_id: string;
                             plan_id: string;
                             plan_version: number;
+                            currency: string | null;
                             /** @enum {string} */
                             status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                             anchor: string;
@@ -7616,7 +7625,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8363,7 +8372,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8949,7 +8958,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9059,6 +9068,11 @@ export interface operations {
                             /** @enum {string} */
                             quota_policy: "overage" | "block";
                             features: string[];
+                            prices: {
+                                currency: string;
+                                price_amount: number;
+                                overage_price_per_1k: number;
+                            }[];
                             created_at: string;
                             updated_at: string;
                             archived_at: string | null;
@@ -9208,6 +9222,14 @@ export interface operations {
                     quota_policy?: "overage" | "block";
                     /** @default [] */
                     features?: string[];
+                    /** @default [] */
+                    prices?: {
+                        /** @enum {string} */
+                        currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
+                        price_amount: number;
+                        /** @default 0 */
+                        overage_price_per_1k?: number;
+                    }[];
                 };
             };
         };
@@ -9242,6 +9264,11 @@ export interface operations {
                         /** @enum {string} */
                         quota_policy: "overage" | "block";
                         features: string[];
+                        prices: {
+                            currency: string;
+                            price_amount: number;
+                            overage_price_per_1k: number;
+                        }[];
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -9341,7 +9368,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9449,6 +9476,11 @@ export interface operations {
                         /** @enum {string} */
                         quota_policy: "overage" | "block";
                         features: string[];
+                        prices: {
+                            currency: string;
+                            price_amount: number;
+                            overage_price_per_1k: number;
+                        }[];
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -9607,6 +9639,13 @@ export interface operations {
                     /** @enum {string} */
                     quota_policy?: "overage" | "block";
                     features?: string[];
+                    prices?: {
+                        /** @enum {string} */
+                        currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
+                        price_amount: number;
+                        /** @default 0 */
+                        overage_price_per_1k?: number;
+                    }[];
                 };
             };
         };
@@ -9641,6 +9680,11 @@ export interface operations {
                         /** @enum {string} */
                         quota_policy: "overage" | "block";
                         features: string[];
+                        prices: {
+                            currency: string;
+                            price_amount: number;
+                            overage_price_per_1k: number;
+                        }[];
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -9850,6 +9894,11 @@ export interface operations {
                             /** @enum {string} */
                             quota_policy: "overage" | "block";
                             features: string[];
+                            prices: {
+                                currency: string;
+                                price_amount: number;
+                                overage_price_per_1k: number;
+                            }[];
                             created_at: string;
                             updated_at: string;
                             archived_at: string | null;
@@ -10031,6 +10080,11 @@ export interface operations {
                         /** @enum {string} */
                         quota_policy: "overage" | "block";
                         features: string[];
+                        prices: {
+                            currency: string;
+                            price_amount: number;
+                            overage_price_per_1k: number;
+                        }[];
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -10151,7 +10205,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10762,7 +10816,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11006,7 +11060,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11244,7 +11298,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11698,6 +11752,7 @@ export interface operations {
                             customer_id: string;
                             plan_id: string;
                             plan_version: number;
+                            currency: string | null;
                             /** @enum {string} */
                             status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                             anchor: string;
@@ -11839,6 +11894,8 @@ export interface operations {
                     plan_id: string;
                     /** @default true */
                     trial?: boolean;
+                    /** @enum {string} */
+                    currency?: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
                 };
             };
         };
@@ -11856,6 +11913,7 @@ export interface operations {
                         customer_id: string;
                         plan_id: string;
                         plan_version: number;
+                        currency: string | null;
                         /** @enum {string} */
                         status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                         anchor: string;
@@ -11984,7 +12042,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12073,6 +12131,7 @@ export interface operations {
                         customer_id: string;
                         plan_id: string;
                         plan_version: number;
+                        currency: string | null;
                         /** @enum {string} */
                         status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                         anchor: string;
@@ -12249,6 +12308,7 @@ export interface operations {
                         customer_id: string;
                         plan_id: string;
                         plan_version: number;
+                        currency: string | null;
                         /** @enum {string} */
                         status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                         anchor: string;
@@ -12377,7 +12437,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12475,6 +12535,7 @@ export interface operations {
                         customer_id: string;
                         plan_id: string;
                         plan_version: number;
+                        currency: string | null;
                         /** @enum {string} */
                         status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                         anchor: string;
@@ -12603,7 +12664,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13157,7 +13218,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13501,7 +13562,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14377,7 +14438,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14755,7 +14816,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15275,7 +15336,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
