@@ -114,9 +114,9 @@ export async function seed(deps: Deps, clock: ManualClock, options: SeedOptions)
   const tag = Math.floor(end / 1000).toString(36);
   const summary = { plans: 0, customers: 0, users: 0, subscriptions: 0, usageRecords: 0, billingPasses: 0 };
 
-  const plan = async (input: Parameters<typeof createPlan>[1]) => {
+  const plan = async (input: Omit<Parameters<typeof createPlan>[1], 'prices'>) => {
     summary.plans++;
-    return (await createPlan(ctx, input)).id;
+    return (await createPlan(ctx, { ...input, prices: [] })).id;
   };
   const planIds = {
     starter: await plan({ code: `starter-${tag}`, name: 'Starter', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 14, included_tokens: 100_000, overage_price_per_1k: 200, quota_policy: 'overage', features: [] }),

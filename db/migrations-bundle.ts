@@ -16,6 +16,7 @@ import m0013 from './migrations/0013_webhooks.sql' with { type: 'text' };
 import m0014 from './migrations/0014_portal_accounts.sql' with { type: 'text' };
 import m0015 from './migrations/0015_event_request_ids.sql' with { type: 'text' };
 import m0016 from './migrations/0016_coupons.sql' with { type: 'text' };
+import m0017 from './migrations/0017_currencies.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -42,5 +43,6 @@ export const bundledMigrations = {
     m0014,
     m0015,
     m0016,
+    m0017,
   } as Record<string, string>,
 };

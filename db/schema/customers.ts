@@ -28,6 +28,8 @@ export const customers = sqliteTable(
     taxRateBps: integer('tax_rate_bps').notNull().default(0),
     /** The payment-method token invoices are collected from; null: none on file. */
     paymentMethod: text('payment_method'),
+    /** The one currency this customer is billed in, set by its first subscription; null: none yet. */
+    currency: text('currency'),
     /** Bumped on every change; optimistic concurrency and stale-read detection. */
     version: integer('version').notNull(),
     erasedAt: timestamp('erased_at'),

@@ -48,3 +48,20 @@ export const planVersions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.planId, t.version] })],
 );
+
+/**
+ * The prices of a plan version in currencies other than its default one (`plan_versions.currency`),
+ * one row per currency; part of the version's terms, never changed once written.
+ * Money is integer minor units of `currency`.
+ */
+export const planPrices = sqliteTable(
+  'plan_prices',
+  {
+    planId: text('plan_id').notNull().references(() => plans.id),
+    version: integer('version').notNull(),
+    currency: text('currency').notNull(),
+    priceAmount: integer('price_amount').notNull(),
+    overagePricePer1k: integer('overage_price_per_1k').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.planId, t.version, t.currency] })],
+);

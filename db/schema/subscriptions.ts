@@ -18,6 +18,8 @@ export const subscriptions = sqliteTable(
     customerId: text('customer_id').notNull().references(() => customers.id),
     planId: text('plan_id').notNull().references(() => plans.id),
     planVersion: integer('plan_version').notNull(),
+    /** The currency it bills in: its customer's. Null only for rows older than multi-currency (the plan version's default). */
+    currency: text('currency'),
     status: text('status', { enum: subscriptionStatuses }).notNull(),
     /** Billing periods are counted from here (see src/subscriptions/periods.ts). */
     anchor: timestamp('anchor').notNull(),

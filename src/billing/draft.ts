@@ -46,7 +46,7 @@ export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: Dr
     .where(and(eq(invoices.subscriptionId, sub.id), eq(invoices.periodStart, invoicePeriod.start), eq(invoices.billingReason, request.reason)));
   if (existing) return existing;
 
-  const terms = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion);
+  const terms = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion, sub.currency);
   const lines: NewLine[] = [];
   if (request.feePeriod) {
     const { start, end } = request.feePeriod;

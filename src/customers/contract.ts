@@ -78,6 +78,8 @@ export const customerResource = v.object({
   segment: v.picklist(customerSegments),
   tax_rate_bps: v.number(),
   payment_method: v.nullable(v.string()),
+  /** The one currency it is billed in, set by its first subscription; null until then. */
+  currency: v.nullable(v.string()),
   version: v.number(),
   created_at: v.string(),
   updated_at: v.string(),

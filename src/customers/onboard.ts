@@ -45,6 +45,7 @@ export function onboardWithOwner(ctx: Ctx, input: OnboardCustomerInput, ownerAcc
       metadata: input.metadata ?? {},
       taxRateBps: input.tax_rate_bps ?? 0,
       paymentMethod: input.payment_method ?? null,
+      currency: null,
       status: 'onboarded',
       segment: 'bronze',
       version: 1,

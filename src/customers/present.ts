@@ -21,6 +21,7 @@ export function toCustomerResource(row: CustomerRow): CustomerResource {
     segment: row.segment,
     tax_rate_bps: row.taxRateBps,
     payment_method: row.paymentMethod,
+    currency: row.currency,
     version: row.version,
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),
@@ -37,6 +38,7 @@ export function toCustomerSnapshot(row: CustomerRow): EventData<'customer.onboar
     phone: row.phone,
     kind: row.kind,
     country: row.country,
+    currency: row.currency,
     status: row.status,
     segment: row.segment,
   };

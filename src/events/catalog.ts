@@ -39,6 +39,8 @@ const customerSnapshot = v.object({
   country: v.nullable(v.string()),
   status: v.picklist(customerStatuses),
   segment: v.picklist(customerSegments),
+  /** The currency it is billed in, set by its first subscription; null before. */
+  currency: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)))),
 });
 
 const userSnapshot = v.object({
@@ -68,6 +70,8 @@ const planSnapshot = v.object({
   overage_price_per_1k: money,
   quota_policy: v.picklist(quotaPolicies),
   features: v.array(v.string()),
+  /** Every currency the version is priced in, the default first (absent from events older than multi-currency). */
+  prices: v.optional(v.array(v.object({ currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)), price_amount: whole, overage_price_per_1k: whole }))),
 });
 
 /** Signed minor units: proration credits are negative. */
@@ -80,6 +84,8 @@ const subscriptionSnapshot = v.object({
   customer_id: v.string(),
   plan_id: v.string(),
   plan_version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  /** The currency it bills in, its customer's (absent from events older than multi-currency: the plan version's default). */
+  currency: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/))),
   status: v.picklist(subscriptionStatuses),
   anchor: iso,
   current_period_start: iso,

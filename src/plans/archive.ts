@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { loadPlan, loadPlanVersion } from './load.ts';
+import { loadPlan, loadPlanPrices, loadPlanVersion } from './load.ts';
 import { toPlanResource, toPlanSnapshot } from './present.ts';
 import { archivedStatus } from './terms.ts';
 
@@ -22,9 +22,10 @@ export function archivePlan(ctx: Ctx, id: string) {
     const now = ctx.clock.now();
     const [plan] = await ctx.tx.update(plans).set({ status, archivedAt: now, updatedAt: now }).where(eq(plans.id, id)).returning();
     const version = await loadPlanVersion(ctx.tx, id, plan!.currentVersion);
+    const prices = await loadPlanPrices(ctx.tx, id, plan!.currentVersion);
 
-    await emit(ctx, [{ type: 'plan.archived', subject: id, data: { plan: toPlanSnapshot(plan!, version) } }]);
+    await emit(ctx, [{ type: 'plan.archived', subject: id, data: { plan: toPlanSnapshot(plan!, version, prices) } }]);
     await recordAudit(ctx, { action: 'plan.archive', targetType: 'plan', targetId: id });
-    return toPlanResource(plan!, version);
+    return toPlanResource(plan!, version, prices);
   });
 }

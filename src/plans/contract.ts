@@ -33,6 +33,14 @@ const features = v.pipe(
   v.metadata({ uniqueItems: true }),
 );
 
+/** A price in one more currency; the default `currency` may be listed too if it agrees with `price_amount`/`overage_price_per_1k`. */
+const currencyPrice = v.strictObject({ currency, price_amount: amount, overage_price_per_1k: v.optional(amount, 0) });
+const prices = v.pipe(
+  v.array(currencyPrice),
+  v.maxLength(50, 'must list at most 50 currencies'),
+  v.check((list) => new Set(list.map((p) => p.currency)).size === list.length, 'must not list a currency twice'),
+);
+
 export const planId = v.pipe(v.string(), v.regex(/^pln_[0-9A-Z]{26}$/, 'must be a plan id (pln_…)'));
 export const planParams = v.object({ id: planId });
 
@@ -57,6 +65,8 @@ export const createPlanInput = v.strictObject({
   overage_price_per_1k: v.optional(amount, 0),
   quota_policy: v.optional(quotaPolicy, 'block'),
   features: v.optional(features, []),
+  /** Prices in more currencies than the default `currency`. */
+  prices: v.optional(prices, []),
 });
 export type CreatePlanInput = v.InferOutput<typeof createPlanInput>;
 
@@ -71,6 +81,8 @@ export const updatePlanInput = v.pipe(
     overage_price_per_1k: v.optional(amount),
     quota_policy: v.optional(quotaPolicy),
     features: v.optional(features),
+    /** Replaces the version's prices in other currencies. */
+    prices: v.optional(prices),
   }, (issue) => (issue.expected === 'never' ? 'is not a term a PATCH can change (code and status are not)' : 'must be an object')),
   v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
   v.metadata({ minProperties: 1 }),
@@ -103,6 +115,8 @@ export const planResource = v.object({
   overage_price_per_1k: money,
   quota_policy: v.picklist(quotaPolicies),
   features: v.array(v.string()),
+  /** Every currency the version is priced in, the default one first, then by currency. */
+  prices: v.array(v.object({ currency: v.string(), price_amount: v.number(), overage_price_per_1k: v.number() })),
   created_at: v.string(),
   updated_at: v.string(),
   archived_at: v.nullable(v.string()),

@@ -3,11 +3,12 @@ import { plans } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
-import { conflict } from '../kernel/errors.ts';
+import { conflict, validationError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { isDuplicateCode } from './load.ts';
 import { toPlanResource, toPlanSnapshot } from './present.ts';
 import type { CreatePlanInput } from './contract.ts';
+import { otherPrices } from './terms.ts';
 import { insertPlanVersion } from './versions.ts';
 
 /** Creates an active plan at version 1. Emits `plan.created`. */
@@ -16,8 +17,11 @@ export function createPlan(ctx: Ctx, input: CreatePlanInput) {
     const [taken] = await ctx.tx.select({ id: plans.id }).from(plans).where(eq(plans.code, input.code));
     if (taken) throw conflict(`a plan with code ${input.code} already exists`, { field: 'code', existing_id: taken.id });
 
-    const now = ctx.clock.now();
     const { code, ...terms } = input;
+    const prices = otherPrices(terms, terms.prices);
+    if (!Array.isArray(prices)) throw validationError([prices]);
+
+    const now = ctx.clock.now();
     const [plan] = await ctx.tx
       .insert(plans)
       .values({ id: newId('pln', now), code, currentVersion: 1, status: 'active', createdAt: now, updatedAt: now })
@@ -25,10 +29,10 @@ export function createPlan(ctx: Ctx, input: CreatePlanInput) {
       .catch((error) => {
         throw isDuplicateCode(error) ? conflict(`a plan with code ${code} already exists`, { field: 'code' }) : error;
       });
-    const version = await insertPlanVersion(ctx, plan!.id, 1, terms);
+    const { version, prices: stored } = await insertPlanVersion(ctx, plan!.id, 1, { ...terms, prices });
 
-    await emit(ctx, [{ type: 'plan.created', subject: plan!.id, data: { plan: toPlanSnapshot(plan!, version) } }]);
+    await emit(ctx, [{ type: 'plan.created', subject: plan!.id, data: { plan: toPlanSnapshot(plan!, version, stored) } }]);
     await recordAudit(ctx, { action: 'plan.create', targetType: 'plan', targetId: plan!.id, data: { code, version: 1 } });
-    return toPlanResource(plan!, version);
+    return toPlanResource(plan!, version, stored);
   });
 }

@@ -1,15 +1,28 @@
 import type { InferSelectModel } from 'drizzle-orm';
-import type { plans, planVersions } from '../../db/schema/index.ts';
+import type { planPrices, plans, planVersions } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
 import type { PlanResource } from './contract.ts';
-import type { PlanTerms } from './terms.ts';
+import type { CurrencyPrice, PlanTerms } from './terms.ts';
 
 export type PlanRow = InferSelectModel<typeof plans>;
 export type PlanVersionRow = InferSelectModel<typeof planVersions>;
+export type PlanPriceRow = InferSelectModel<typeof planPrices>;
+
+/** A version's prices in other currencies by their API names, sorted by currency. */
+export const toCurrencyPrices = (rows: readonly PlanPriceRow[]): CurrencyPrice[] =>
+  rows
+    .map((r) => ({ currency: r.currency, price_amount: r.priceAmount, overage_price_per_1k: r.overagePricePer1k }))
+    .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+
+/** Every price of a version: the default currency's first, then the others by currency. */
+const allPrices = (version: PlanVersionRow, others: readonly PlanPriceRow[]): CurrencyPrice[] => [
+  { currency: version.currency, price_amount: version.priceAmount, overage_price_per_1k: version.overagePricePer1k },
+  ...toCurrencyPrices(others),
+];
 
 /** A version's terms by their API names, for the pure rules. */
-export function toPlanTerms(row: PlanVersionRow): PlanTerms {
+export function toPlanTerms(row: PlanVersionRow, prices: readonly PlanPriceRow[]): PlanTerms {
   return {
     name: row.name,
     price_amount: row.priceAmount,
@@ -20,11 +33,12 @@ export function toPlanTerms(row: PlanVersionRow): PlanTerms {
     overage_price_per_1k: row.overagePricePer1k,
     quota_policy: row.quotaPolicy,
     features: row.features,
+    prices: toCurrencyPrices(prices),
   };
 }
 
 /** The plan as carried inside events: identity, status and one version's terms. */
-export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow): EventData<'plan.created'>['plan'] {
+export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow, prices: readonly PlanPriceRow[]): EventData<'plan.created'>['plan'] & { prices: CurrencyPrice[] } {
   return {
     id: plan.id,
     code: plan.code,
@@ -38,6 +52,7 @@ export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow): EventDat
     overage_price_per_1k: { amount: version.overagePricePer1k, currency: version.currency },
     quota_policy: version.quotaPolicy,
     features: version.features,
+    prices: allPrices(version, prices),
   };
 }
 
@@ -45,8 +60,8 @@ export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow): EventDat
  * The API shape of a plan at one version. Status and timestamps are the plan's;
  * everything else is the version's.
  */
-export function toPlanResource(plan: PlanRow, version: PlanVersionRow): PlanResource {
-  const { id, code, status, ...terms } = toPlanSnapshot(plan, version);
+export function toPlanResource(plan: PlanRow, version: PlanVersionRow, prices: readonly PlanPriceRow[]): PlanResource {
+  const { id, code, status, ...terms } = toPlanSnapshot(plan, version, prices);
   return {
     id,
     object: 'plan',

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { applyTerms, archivedStatus, canChangeTerms, changedTerms, type PlanTerms } from './terms.ts';
+import { applyTerms, archivedStatus, canChangeTerms, changedTerms, otherPrices, priceIn, type PlanTerms } from './terms.ts';
 
 const pro: PlanTerms = {
   name: 'Pro',
@@ -11,6 +11,7 @@ const pro: PlanTerms = {
   overage_price_per_1k: 25,
   quota_policy: 'overage',
   features: ['sso', 'audit-log'],
+  prices: [],
 };
 
 describe('plan terms', () => {
@@ -55,5 +56,28 @@ describe('plan terms', () => {
     expect(canChangeTerms('archived')).toBe(false);
     expect(archivedStatus('active')).toBe('archived');
     expect(archivedStatus('archived')).toBeNull();
+  });
+});
+
+describe('prices per currency', () => {
+  const defaults = { currency: 'EUR', price_amount: 4900, overage_price_per_1k: 25 };
+  const usd = { currency: 'USD', price_amount: 5500, overage_price_per_1k: 30 };
+  const jpy = { currency: 'JPY', price_amount: 7900, overage_price_per_1k: 4 };
+
+  test('keeps the other currencies sorted, drops an agreeing default entry, refuses a disagreeing one', () => {
+    expect(otherPrices(defaults, [usd, defaults, jpy])).toEqual([jpy, usd]);
+    expect(otherPrices(defaults, [{ ...defaults, price_amount: 1 }])).toEqual({ field: 'prices', message: expect.stringContaining('EUR entry must agree') });
+  });
+
+  test('a version is priced in its default currency and in each of its prices, nowhere else', () => {
+    const terms = { ...pro, prices: [jpy, usd] };
+    expect(priceIn(terms, 'EUR')).toEqual(defaults);
+    expect(priceIn(terms, 'JPY')).toEqual(jpy);
+    expect(priceIn(terms, 'GBP')).toBeNull();
+  });
+
+  test('a changed price list is a changed term', () => {
+    expect(changedTerms(pro, { prices: [usd] })).toEqual(['prices']);
+    expect(applyTerms(pro, { prices: [usd] }).prices).toEqual([usd]);
   });
 });

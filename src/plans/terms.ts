@@ -5,7 +5,17 @@ export type PlanInterval = (typeof planIntervals)[number];
 /** Past the included tokens: bill overage per 1,000 tokens, or refuse further usage. */
 export type QuotaPolicy = (typeof quotaPolicies)[number];
 
-/** The terms of one plan version, by their API names. Money is integer minor units of `currency`. */
+/** A plan version's price in one currency, minor units of that currency. */
+export interface CurrencyPrice {
+  currency: string;
+  price_amount: number;
+  overage_price_per_1k: number;
+}
+
+/**
+ * The terms of one plan version, by their API names. Money is integer minor units of `currency`.
+ * `prices` are the version's prices in currencies other than the default `currency`, sorted by currency.
+ */
 export interface PlanTerms {
   name: string;
   price_amount: number;
@@ -16,10 +26,11 @@ export interface PlanTerms {
   overage_price_per_1k: number;
   quota_policy: QuotaPolicy;
   features: string[];
+  prices: CurrencyPrice[];
 }
 
 /** Every term, in the order changes are reported. */
-export const termNames = ['name', 'price_amount', 'currency', 'interval', 'trial_days', 'included_tokens', 'overage_price_per_1k', 'quota_policy', 'features'] as const satisfies readonly (keyof PlanTerms)[];
+export const termNames = ['name', 'price_amount', 'currency', 'interval', 'trial_days', 'included_tokens', 'overage_price_per_1k', 'quota_policy', 'features', 'prices'] as const satisfies readonly (keyof PlanTerms)[];
 export type TermName = (typeof termNames)[number];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -34,7 +45,7 @@ export function changedTerms(current: PlanTerms, patch: Partial<PlanTerms>): Ter
 
 /** The terms of the next version: the current ones with the patch applied. */
 export function applyTerms(current: PlanTerms, patch: Partial<PlanTerms>): PlanTerms {
-  const next = { ...current, features: [...current.features] };
+  const next = { ...current, features: [...current.features], prices: [...current.prices] };
   for (const term of changedTerms(current, patch)) (next as Record<TermName, unknown>)[term] = patch[term];
   return next;
 }
@@ -44,3 +55,23 @@ export const canChangeTerms = (status: PlanStatus) => status === 'active';
 
 /** The status archiving leads to, or null when the plan is already archived. */
 export const archivedStatus = (status: PlanStatus): PlanStatus | null => (status === 'active' ? 'archived' : null);
+
+/**
+ * The other-currency prices of a version from the `prices` a caller sent: the entry of the
+ * default currency, when sent, must agree with `price_amount` and `overage_price_per_1k` and is
+ * dropped (the default price is stored with the version); the rest are sorted by currency.
+ * Returns the issue naming `prices` when the default's entry disagrees.
+ */
+export function otherPrices(defaults: CurrencyPrice, prices: readonly CurrencyPrice[]): CurrencyPrice[] | { field: 'prices'; message: string } {
+  const own = prices.find((p) => p.currency === defaults.currency);
+  if (own && (own.price_amount !== defaults.price_amount || own.overage_price_per_1k !== defaults.overage_price_per_1k)) {
+    return { field: 'prices', message: `the ${defaults.currency} entry must agree with price_amount and overage_price_per_1k (the default currency's price)` };
+  }
+  return prices.filter((p) => p.currency !== defaults.currency).map((p) => ({ ...p })).sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+}
+
+/** The version's price in `currency`: the default one or one of `prices`; null when the version has no price in it. */
+export function priceIn(terms: Pick<PlanTerms, 'currency' | 'price_amount' | 'overage_price_per_1k' | 'prices'>, currency: string): CurrencyPrice | null {
+  if (currency === terms.currency) return { currency, price_amount: terms.price_amount, overage_price_per_1k: terms.overage_price_per_1k };
+  return terms.prices.find((p) => p.currency === currency) ?? null;
+}

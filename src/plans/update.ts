@@ -3,11 +3,11 @@ import { plans } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
-import { DomainError } from '../kernel/errors.ts';
-import { loadPlan, loadPlanVersion } from './load.ts';
+import { DomainError, validationError } from '../kernel/errors.ts';
+import { loadPlan, loadPlanPrices, loadPlanVersion } from './load.ts';
 import { toPlanResource, toPlanSnapshot, toPlanTerms } from './present.ts';
 import type { UpdatePlanInput } from './contract.ts';
-import { applyTerms, canChangeTerms, changedTerms } from './terms.ts';
+import { applyTerms, canChangeTerms, changedTerms, otherPrices, type PlanTerms } from './terms.ts';
 import { insertPlanVersion } from './versions.ts';
 
 /**
@@ -22,20 +22,37 @@ export function updatePlan(ctx: Ctx, id: string, patch: UpdatePlanInput) {
       throw new DomainError('invalid_transition', `plan ${id} is ${current.status}; it cannot change`, { current_status: current.status });
     }
     const currentVersion = await loadPlanVersion(ctx.tx, id, current.currentVersion);
-    const terms = toPlanTerms(currentVersion);
-    const changed = changedTerms(terms, patch);
-    if (changed.length === 0) return toPlanResource(current, currentVersion);
+    const currentPrices = await loadPlanPrices(ctx.tx, id, current.currentVersion);
+    const terms = toPlanTerms(currentVersion, currentPrices);
+    const changed = changedTerms(terms, await withOtherPrices(terms, patch));
+    if (changed.length === 0) return toPlanResource(current, currentVersion, currentPrices);
 
     const next = current.currentVersion + 1;
-    const version = await insertPlanVersion(ctx, id, next, applyTerms(terms, patch));
+    const { version, prices } = await insertPlanVersion(ctx, id, next, applyTerms(terms, await withOtherPrices(terms, patch)));
     const [plan] = await ctx.tx
       .update(plans)
       .set({ currentVersion: next, updatedAt: ctx.clock.now() })
       .where(eq(plans.id, id))
       .returning();
 
-    await emit(ctx, [{ type: 'plan.updated', subject: id, data: { plan: toPlanSnapshot(plan!, version), previous_version: current.currentVersion, changed } }]);
+    await emit(ctx, [{ type: 'plan.updated', subject: id, data: { plan: toPlanSnapshot(plan!, version, prices), previous_version: current.currentVersion, changed } }]);
     await recordAudit(ctx, { action: 'plan.update', targetType: 'plan', targetId: id, data: { changed, version: next, previous_version: current.currentVersion } });
-    return toPlanResource(plan!, version);
+    return toPlanResource(plan!, version, prices);
   });
+}
+
+/**
+ * The patch with `prices` as stored: a sent list is checked against the (patched) default
+ * price and loses the default currency's entry; without one, the current other-currency
+ * prices stay, except one in a new default currency, which the default price replaces.
+ */
+async function withOtherPrices(current: PlanTerms, patch: UpdatePlanInput): Promise<Partial<PlanTerms>> {
+  const defaults = {
+    currency: patch.currency ?? current.currency,
+    price_amount: patch.price_amount ?? current.price_amount,
+    overage_price_per_1k: patch.overage_price_per_1k ?? current.overage_price_per_1k,
+  };
+  const prices = otherPrices(defaults, patch.prices ?? current.prices.filter((p) => p.currency !== defaults.currency));
+  if (!Array.isArray(prices)) throw validationError([prices]);
+  return { ...patch, prices };
 }

@@ -1,10 +1,13 @@
-import { planVersions } from '../../db/schema/index.ts';
+import { planPrices, planVersions } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import type { PlanVersionRow } from './present.ts';
+import type { PlanPriceRow, PlanVersionRow } from './present.ts';
 import type { PlanTerms } from './terms.ts';
 
-/** Writes version `version` of a plan with the given terms; versions are never changed afterwards. */
-export async function insertPlanVersion(ctx: TxCtx, planId: string, version: number, terms: PlanTerms): Promise<PlanVersionRow> {
+/**
+ * Writes version `version` of a plan with the given terms, its other-currency prices in
+ * `plan_prices`; versions are never changed afterwards. Returns the version and those prices.
+ */
+export async function insertPlanVersion(ctx: TxCtx, planId: string, version: number, terms: PlanTerms): Promise<{ version: PlanVersionRow; prices: PlanPriceRow[] }> {
   const [row] = await ctx.tx
     .insert(planVersions)
     .values({
@@ -22,5 +25,7 @@ export async function insertPlanVersion(ctx: TxCtx, planId: string, version: num
       createdAt: ctx.clock.now(),
     })
     .returning();
-  return row!;
+  const prices = terms.prices.filter((p) => p.currency !== terms.currency).map((p) => ({ planId, version, currency: p.currency, priceAmount: p.price_amount, overagePricePer1k: p.overage_price_per_1k }));
+  if (prices.length > 0) await ctx.tx.insert(planPrices).values(prices);
+  return { version: row!, prices };
 }

@@ -12,7 +12,7 @@ const movement = v.object({ new: money, expansion: money, contraction: money, ch
 /** The business figures of one currency. */
 export const currencyReport = v.object({
   currency,
-  /** Monthly recurring revenue now: active and past_due subscriptions at their plan version's price, yearly ones / 12. */
+  /** Monthly recurring revenue now: active and past_due subscriptions at their plan version's price in their currency, yearly ones / 12. */
   mrr: money,
   /** This calendar month (UTC) so far. */
   mrr_movement: movement,

@@ -1,6 +1,6 @@
 import { and, count, eq, gte, inArray, like, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { outbox, planVersions, subscriptions } from '../../db/schema/index.ts';
+import { outbox, planPrices, planVersions, subscriptions } from '../../db/schema/index.ts';
 import { catalog, type EventData } from '../events/catalog.ts';
 import { firstPositionAt, position } from './event-window.ts';
 import { chunks } from '../../db/chunks.ts';
@@ -10,14 +10,21 @@ import { MRR_STATUSES, monthlyAmount, movementPerWindow, type Movement, type Pri
 const SUBSCRIPTION_EVENTS = Object.keys(catalog).filter((type) => type.startsWith('subscription.'));
 type Snapshot = EventData<'subscription.created'>['subscription'];
 
-/** MRR per currency now: counted subscriptions grouped by their plan version's price. */
+/**
+ * MRR per currency now: counted subscriptions grouped by their plan version's price in the
+ * subscription's currency (the version's default price when that is its currency, else its
+ * `plan_prices` row; a subscription without a currency is older than multi-currency: the default).
+ */
 export async function currentMrr(db: Executor): Promise<Map<string, number>> {
+  const currency = sql<string>`coalesce(${subscriptions.currency}, ${planVersions.currency})`;
+  const price = sql<number>`coalesce(${planPrices.priceAmount}, ${planVersions.priceAmount})`;
   const rows = await db
-    .select({ currency: planVersions.currency, interval: planVersions.interval, price: planVersions.priceAmount, n: count() })
+    .select({ currency, interval: planVersions.interval, price, n: count() })
     .from(subscriptions)
     .innerJoin(planVersions, and(eq(planVersions.planId, subscriptions.planId), eq(planVersions.version, subscriptions.planVersion)))
+    .leftJoin(planPrices, and(eq(planPrices.planId, subscriptions.planId), eq(planPrices.version, subscriptions.planVersion), eq(planPrices.currency, subscriptions.currency)))
     .where(inArray(subscriptions.status, MRR_STATUSES))
-    .groupBy(planVersions.currency, planVersions.interval, planVersions.priceAmount);
+    .groupBy(currency, planVersions.interval, price);
   const mrr = new Map<string, number>();
   for (const r of rows) mrr.set(r.currency, (mrr.get(r.currency) ?? 0) + r.n * monthlyAmount(r.price, r.interval));
   return mrr;
@@ -40,7 +47,7 @@ export async function mrrMovement(db: Executor, bounds: readonly number[]): Prom
 
   const states = [...earlier.values(), ...recent.map((e) => snapshotOf(e.data))];
   const prices = await pricesOf(db, states);
-  const priced = (s: Snapshot): PricedState => ({ status: s.status, ...prices.get(`${s.plan_id}@${s.plan_version}`)! });
+  const priced = (s: Snapshot): PricedState => ({ status: s.status, ...priceOf(prices, s) });
   const timelines = new Map<string, Timeline>(subjects.map((subject) => [subject, { initial: earlier.has(subject) ? priced(earlier.get(subject)!) : null, changes: [] }]));
   for (const e of recent) timelines.get(e.subject)!.changes.push({ at: e.time, state: priced(snapshotOf(e.data)) });
   return movementPerWindow(timelines.values(), bounds);
@@ -63,16 +70,36 @@ async function lastSnapshotsBefore(db: Executor, subjects: string[], before: num
   return out;
 }
 
-/** The price terms of every plan version the snapshots name, keyed `plan@version`. */
-async function pricesOf(db: Executor, snapshots: Snapshot[]): Promise<Map<string, Omit<PricedState, 'status'>>> {
+type Price = Omit<PricedState, 'status'>;
+
+/**
+ * The price terms of every plan version the snapshots name: `plan@version` for the default
+ * price, `plan@version@currency` for each other currency.
+ */
+async function pricesOf(db: Executor, snapshots: Snapshot[]): Promise<Map<string, Price>> {
   const planIds = [...new Set(snapshots.map((s) => s.plan_id))];
-  const out = new Map<string, Omit<PricedState, 'status'>>();
+  const out = new Map<string, Price>();
   for (const part of chunks(planIds)) {
     const rows = await db
       .select({ planId: planVersions.planId, version: planVersions.version, price: planVersions.priceAmount, currency: planVersions.currency, interval: planVersions.interval })
       .from(planVersions)
       .where(inArray(planVersions.planId, part));
-    for (const r of rows) out.set(`${r.planId}@${r.version}`, { price: r.price, currency: r.currency, interval: r.interval });
+    const intervals = new Map<string, Price['interval']>();
+    for (const r of rows) {
+      out.set(`${r.planId}@${r.version}`, { price: r.price, currency: r.currency, interval: r.interval });
+      intervals.set(`${r.planId}@${r.version}`, r.interval);
+    }
+    const others = await db.select().from(planPrices).where(inArray(planPrices.planId, part));
+    for (const r of others) {
+      const interval = intervals.get(`${r.planId}@${r.version}`);
+      if (interval) out.set(`${r.planId}@${r.version}@${r.currency}`, { price: r.priceAmount, currency: r.currency, interval });
+    }
   }
   return out;
 }
+
+/** A snapshot's price: in its currency when it names one other than the version's default. */
+const priceOf = (prices: Map<string, Price>, s: Snapshot): Price => {
+  const version = `${s.plan_id}@${s.plan_version}`;
+  return (s.currency ? prices.get(`${version}@${s.currency}`) : undefined) ?? prices.get(version)!;
+};

@@ -23,8 +23,8 @@ function describe(line: ProrationLine, oldTerms: PlanVersionRow, newTerms: PlanV
 }
 
 /**
- * Moves a subscription to another active plan's current version, in the same
- * currency and interval (409 otherwise), keeping its anchor and current period.
+ * Moves a subscription to another active plan's current version, priced in the
+ * subscription's currency (422 otherwise) and with the same interval (409 otherwise), keeping its anchor and current period.
  * Unless it is trialing (nothing was billed yet), the rest of the period is
  * prorated at the clock's now with src/subscriptions/proration.ts and the lines
  * are stored in subscription_adjustments for the next invoice.
@@ -41,8 +41,9 @@ export function changePlan(ctx: Ctx, id: string, input: ChangePlanInput) {
     if (plan.id === current.planId && plan.currentVersion === current.planVersion) {
       throw conflict(`subscription ${id} is already on plan ${plan.id} version ${plan.currentVersion}`, { field: 'plan_id' });
     }
-    const oldTerms = await loadPlanVersion(ctx.tx, current.planId, current.planVersion);
-    const newTerms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion);
+    // Both at the subscription's currency: the new plan must be priced in it (422 naming plan_id otherwise).
+    const oldTerms = await loadPlanVersion(ctx.tx, current.planId, current.planVersion, current.currency);
+    const newTerms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion, current.currency);
     if (oldTerms.currency !== newTerms.currency || oldTerms.interval !== newTerms.interval) {
       throw conflict(`a plan change must keep currency and interval (${oldTerms.currency}/${oldTerms.interval} → ${newTerms.currency}/${newTerms.interval})`, {
         field: 'plan_id',

@@ -3,6 +3,7 @@ import { couponCode } from '../coupons/contract.ts';
 import { customerId } from '../customers/contract.ts';
 import { pageQuery } from '../../db/paging.ts';
 import { planId } from '../plans/contract.ts';
+import { currencyCode } from '../kernel/currency.ts';
 import { adjustmentKinds, subscriptionStatuses } from '../../db/schema/index.ts';
 
 export const subscriptionId = v.pipe(v.string(), v.regex(/^sub_[0-9A-Z]{26}$/, 'must be a subscription id (sub_…)'));
@@ -15,6 +16,11 @@ export const createSubscriptionInput = v.strictObject({
   trial: v.optional(v.boolean('must be true or false'), true),
   /** A coupon code to redeem on the new subscription (src/coupons/redeem.ts). */
   coupon: v.optional(couponCode),
+  /**
+   * The currency to bill in, for a customer's first subscription (default: the plan's default
+   * currency); afterwards it must be the customer's, which every plan it uses must be priced in.
+   */
+  currency: v.optional(currencyCode),
 });
 export type CreateSubscriptionInput = v.InferOutput<typeof createSubscriptionInput>;
 
@@ -46,6 +52,8 @@ export const subscriptionResource = v.object({
   customer_id: v.string(),
   plan_id: v.string(),
   plan_version: v.number(),
+  /** The currency it bills in: its customer's (null only for a subscription older than multi-currency that the migration could not place). */
+  currency: v.nullable(v.string()),
   status: v.picklist(subscriptionStatuses),
   anchor: v.string(),
   current_period_start: v.string(),

@@ -1,12 +1,13 @@
 import { subscriptions } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { redeemCoupon } from '../coupons/redeem.ts';
-import { loadCustomer } from '../customers/load.ts';
+import { loadCustomer, saveCustomer } from '../customers/load.ts';
+import { toCustomerSnapshot } from '../customers/present.ts';
 import type { NewEvent } from '../events/catalog.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { toIso } from '../kernel/clock.ts';
-import { conflict } from '../kernel/errors.ts';
+import { conflict, DomainError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { loadPlan, loadPlanVersion } from '../plans/load.ts';
 import { initialStatus } from './lifecycle.ts';
@@ -18,7 +19,9 @@ import type { CreateSubscriptionInput } from './contract.ts';
 const closedCustomer = new Set(['deactivated', 'erased']);
 
 /**
- * Subscribes a customer to an active plan at its current version.
+ * Subscribes a customer to an active plan at its current version, in the customer's currency:
+ * the first subscription sets it (`currency`, else the plan's default; emits `customer.updated`),
+ * later ones must use it and a plan priced in it (422 naming `currency` or `plan_id`).
  * With the plan's trial (unless `trial: false`) it starts `trialing`: the trial is
  * its current period [now, now + trial days), and billing periods are anchored at
  * the trial's end. Otherwise it is anchored at now and `incomplete` until its first
@@ -36,7 +39,21 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
     }
     const plan = await loadPlan(ctx.tx, input.plan_id);
     if (plan.status !== 'active') throw conflict(`plan ${plan.id} is ${plan.status}; nobody can subscribe to it`, { field: 'plan_id', plan_status: plan.status });
-    const terms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion);
+    // A customer is billed in one currency, chosen by its first subscription (the request's, else the plan's default).
+    const defaults = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion);
+    if (customer.currency && input.currency && input.currency !== customer.currency) {
+      throw new DomainError('unprocessable', `customer ${customer.id} is billed in ${customer.currency}, not ${input.currency}`, {
+        issues: [{ field: 'currency', message: `must be ${customer.currency}, the currency customer ${customer.id} is billed in` }],
+        customer_currency: customer.currency,
+      });
+    }
+    const currency = customer.currency ?? input.currency ?? defaults.currency;
+    const terms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion, currency);
+    const events: NewEvent[] = [];
+    if (!customer.currency) {
+      const billed = await saveCustomer(ctx, customer, { currency });
+      events.push({ type: 'customer.updated', subject: customer.id, data: { customer: toCustomerSnapshot(billed), changed: ['currency'] } });
+    }
 
     const now = ctx.clock.now();
     const trialDays = input.trial ? terms.trialDays : 0;
@@ -51,6 +68,7 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
         customerId: customer.id,
         planId: plan.id,
         planVersion: terms.version,
+        currency,
         status,
         anchor: ends,
         currentPeriodStart: period.start,
@@ -66,10 +84,10 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
     const sub = row!;
 
     const snapshot = toSubscriptionSnapshot(sub);
-    const events: NewEvent[] = [{ type: 'subscription.created', subject: sub.id, data: { subscription: snapshot } }];
+    events.push({ type: 'subscription.created', subject: sub.id, data: { subscription: snapshot } });
     if (sub.trialEnd !== null) events.push({ type: 'subscription.trial_started', subject: sub.id, data: { subscription: snapshot, trial_end: toIso(sub.trialEnd) } });
     await emit(ctx, events);
-    await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, status } });
+    await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, currency, status } });
     // Before the first invoice is drafted (src/billing/subscribe.ts), so it is discounted too.
     if (input.coupon !== undefined) await redeemCoupon(ctx, sub, input.coupon);
     return sub;

@@ -14,6 +14,7 @@ export function toSubscriptionSnapshot(row: SubscriptionRow): EventData<'subscri
     customer_id: row.customerId,
     plan_id: row.planId,
     plan_version: row.planVersion,
+    ...(row.currency === null ? {} : { currency: row.currency }),
     status: row.status,
     anchor: toIso(row.anchor),
     current_period_start: toIso(row.currentPeriodStart),
@@ -27,7 +28,7 @@ export function toSubscriptionSnapshot(row: SubscriptionRow): EventData<'subscri
 /** The API shape of a subscription. */
 export function toSubscriptionResource(row: SubscriptionRow): SubscriptionResource {
   const { id, ...rest } = toSubscriptionSnapshot(row);
-  return { id, object: 'subscription', ...rest, created_at: toIso(row.createdAt), updated_at: toIso(row.updatedAt), version: row.version };
+  return { id, object: 'subscription', ...rest, currency: row.currency, created_at: toIso(row.createdAt), updated_at: toIso(row.updatedAt), version: row.version };
 }
 
 /** The API shape of a proration line waiting for an invoice. */
@@ -43,3 +44,4 @@ export function toAdjustmentResource(row: AdjustmentRow): AdjustmentResource {
     invoiced_at: toIsoOrNull(row.invoicedAt),
   };
 }
+

@@ -17,7 +17,7 @@ import type { UsagePeriodResource } from './contract.ts';
  */
 export async function getSubscriptionUsage(db: Executor, id: string, at: number, atFromQuery: boolean): Promise<UsagePeriodResource> {
   const sub = await loadSubscription(db, id);
-  const plan = await loadPlanVersion(db, sub.planId, sub.planVersion);
+  const plan = await loadPlanVersion(db, sub.planId, sub.planVersion, sub.currency);
   const period = usagePeriodAt(sub, plan.interval, at);
   if (!period) {
     throw validationError([{ field: atFromQuery ? 'period_start' : 'query', message: `must not be before the subscription began at ${toIso(sub.createdAt)}` }]);

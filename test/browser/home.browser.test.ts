@@ -19,9 +19,9 @@ async function api<T>(method: string, path: string, body?: unknown, status = 200
 }
 
 /** A customer paying by card on `planId`, returned once its first invoice is paid (by the billing worker). */
-async function payingSubscription(planId: string) {
+async function payingSubscription(planId: string, currency?: string) {
   const customer = await api<CustomerResource>('POST', '/v1/customers', customerInput({ payment_method: 'tok_ok' }), 201);
-  const sub = await api<SubscriptionResource>('POST', '/v1/subscriptions', { customer_id: customer.id, plan_id: planId, trial: false }, 201);
+  const sub = await api<SubscriptionResource>('POST', '/v1/subscriptions', { customer_id: customer.id, plan_id: planId, trial: false, currency }, 201);
   await eventually(async () => (await api<SubscriptionResource>('GET', `/v1/subscriptions/${sub.id}`)).status === 'active', { timeoutMs: 30_000 });
   return sub;
 }
@@ -96,6 +96,17 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard home and consumers' : `da
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await rig.screenshot(page, 'consumers');
+    expect(rig.consoleErrors).toEqual([]);
+  });
+
+  test('issue 15: a customer billed in JPY on a plan priced in EUR and JPY shows as its own currency, whole yen, next to EUR', async () => {
+    const plan = await api<PlanResource>('POST', '/v1/plans', { code: `home-jpy-${crypto.randomUUID().slice(0, 8)}`, name: 'Team', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, prices: [{ currency: 'JPY', price_amount: 4500 }] }, 201);
+    await payingSubscription(plan.id, 'JPY');
+    const page = await rig.newPage();
+    await rig.signIn(page, await rig.operator('viewer'));
+    await expect(page.locator('[data-test=mrr-JPY]').textContent()).resolves.toBe('4500 JPY');
+    await expect(page.locator('[data-test=collected-JPY]').textContent()).resolves.toBe('4500 JPY');
+    await expect(page.locator('[data-test=mrr-EUR]').textContent()).resolves.toBe('87.00 EUR');
     expect(rig.consoleErrors).toEqual([]);
   });
 });

@@ -1272,7 +1272,7 @@ export interface paths {
         put?: never;
         /**
          * Create a subscription
-         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now. With the plan's `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
+         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (422 `unprocessable` naming `currency` or `plan_id`). With the plan's `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1344,7 +1344,7 @@ export interface paths {
         put?: never;
         /**
          * Change the plan of a subscription
-         * @description Moves the subscription to another active plan's current version in the same currency and interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. Emits `subscription.plan_changed`.
+         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (422 `unprocessable` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. Emits `subscription.plan_changed`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -2694,7 +2694,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2916,7 +2916,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3043,7 +3043,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3169,7 +3169,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3296,7 +3296,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3383,6 +3383,7 @@ export interface operations {
                             segment: "bronze" | "silver" | "gold" | "platinum";
                             tax_rate_bps: number;
                             payment_method: string | null;
+                            currency: string | null;
                             version: number;
                             created_at: string;
                             updated_at: string;
@@ -3554,6 +3555,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -3654,7 +3656,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3755,6 +3757,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -3943,6 +3946,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4147,6 +4151,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4268,7 +4273,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4372,6 +4377,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4493,7 +4499,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4603,6 +4609,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4724,7 +4731,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4828,6 +4835,7 @@ export interface operations {
                         segment: "bronze" | "silver" | "gold" | "platinum";
                         tax_rate_bps: number;
                         payment_method: string | null;
+                        currency: string | null;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4949,7 +4957,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5866,7 +5874,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6626,7 +6634,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6842,7 +6850,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7092,6 +7100,7 @@ export interface operations {
                             customer_id: string;
                             plan_id: string;
                             plan_version: number;
+                            currency: string | null;
                             /** @enum {string} */
                             status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                             anchor: string;
@@ -7736,7 +7745,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8483,7 +8492,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9069,7 +9078,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9179,6 +9188,11 @@ export interface operations {
                             /** @enum {string} */
                             quota_policy: "overage" | "block";
                             features: string[];
+                            prices: {
+                                currency: string;
+                                price_amount: number;
+                                overage_price_per_1k: number;
+                            }[];
                             created_at: string;
                             updated_at: string;
                             archived_at: string | null;
@@ -9328,6 +9342,14 @@ export interface operations {
                     quota_policy?: "overage" | "block";
                     /** @default [] */
                     features?: string[];
+                    /** @default [] */
+                    prices?: {
+                        /** @enum {string} */
+                        currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
+                        price_amount: number;
+                        /** @default 0 */
+                        overage_price_per_1k?: number;
+                    }[];
                 };
             };
         };
@@ -9362,6 +9384,11 @@ export interface operations {
                         /** @enum {string} */
                         quota_policy: "overage" | "block";
                         features: string[];
+                        prices: {
+                            currency: string;
+                            price_amount: number;
+                            overage_price_per_1k: number;
+                        }[];
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -9461,7 +9488,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9569,6 +9596,11 @@ export interface operations {
                         /** @enum {string} */
                         quota_policy: "overage" | "block";
                         features: string[];
+                        prices: {
+                            currency: string;
+                            price_amount: number;
+                            overage_price_per_1k: number;
+                        }[];
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -9727,6 +9759,13 @@ export interface operations {
                     /** @enum {string} */
                     quota_policy?: "overage" | "block";
                     features?: string[];
+                    prices?: {
+                        /** @enum {string} */
+                        currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
+                        price_amount: number;
+                        /** @default 0 */
+                        overage_price_per_1k?: number;
+                    }[];
                 };
             };
         };
@@ -9761,6 +9800,11 @@ export interface operations {
                         /** @enum {string} */
                         quota_policy: "overage" | "block";
                         features: string[];
+                        prices: {
+                            currency: string;
+                            price_amount: number;
+                            overage_price_per_1k: number;
+                        }[];
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -9970,6 +10014,11 @@ export interface operations {
                             /** @enum {string} */
                             quota_policy: "overage" | "block";
                             features: string[];
+                            prices: {
+                                currency: string;
+                                price_amount: number;
+                                overage_price_per_1k: number;
+                            }[];
                             created_at: string;
                             updated_at: string;
                             archived_at: string | null;
@@ -10151,6 +10200,11 @@ export interface operations {
                         /** @enum {string} */
                         quota_policy: "overage" | "block";
                         features: string[];
+                        prices: {
+                            currency: string;
+                            price_amount: number;
+                            overage_price_per_1k: number;
+                        }[];
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -10271,7 +10325,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10648,7 +10702,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11044,7 +11098,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11655,7 +11709,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11899,7 +11953,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12137,7 +12191,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12591,6 +12645,7 @@ export interface operations {
                             customer_id: string;
                             plan_id: string;
                             plan_version: number;
+                            currency: string | null;
                             /** @enum {string} */
                             status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                             anchor: string;
@@ -12733,6 +12788,8 @@ export interface operations {
                     /** @default true */
                     trial?: boolean;
                     coupon?: string;
+                    /** @enum {string} */
+                    currency?: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
                 };
             };
         };
@@ -12750,6 +12807,7 @@ export interface operations {
                         customer_id: string;
                         plan_id: string;
                         plan_version: number;
+                        currency: string | null;
                         /** @enum {string} */
                         status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                         anchor: string;
@@ -12878,7 +12936,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12967,6 +13025,7 @@ export interface operations {
                         customer_id: string;
                         plan_id: string;
                         plan_version: number;
+                        currency: string | null;
                         /** @enum {string} */
                         status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                         anchor: string;
@@ -13143,6 +13202,7 @@ export interface operations {
                         customer_id: string;
                         plan_id: string;
                         plan_version: number;
+                        currency: string | null;
                         /** @enum {string} */
                         status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                         anchor: string;
@@ -13271,7 +13331,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13369,6 +13429,7 @@ export interface operations {
                         customer_id: string;
                         plan_id: string;
                         plan_version: number;
+                        currency: string | null;
                         /** @enum {string} */
                         status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
                         anchor: string;
@@ -13497,7 +13558,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14269,7 +14330,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14666,7 +14727,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15010,7 +15071,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15886,7 +15947,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16264,7 +16325,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16784,7 +16845,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
             422: {
                 headers: {
                     [name: string]: unknown;

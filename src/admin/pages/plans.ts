@@ -90,6 +90,7 @@ export const plansSection: AdminSection = (app) => {
           ['Trial', `${plan.trial_days} days`],
           ['AI tokens included', plan.included_tokens.toLocaleString('en')],
           ['Overage per 1,000 tokens', money(plan.overage_price_per_1k.amount, plan.overage_price_per_1k.currency)],
+          ['Prices per currency', plan.prices.map((x) => `${money(x.price_amount, x.currency)} (overage ${money(x.overage_price_per_1k, x.currency)})`).join(' · ')],
           ['Past the quota', plan.quota_policy],
           ['Features', plan.features.join(', ') || '—'],
           ['Created', when(plan.created_at)],

@@ -28,6 +28,7 @@ export const subscriptionsSection: AdminSection = (app) => {
         <form method="post" action="/admin/subscriptions" class="filters" data-test="subscribe">${csrfField(c)}
           <div><label for="customer_id">Customer id</label><input id="customer_id" name="customer_id" required placeholder="cus_…" value="${c.req.query('customer_id') ?? ''}"></div>
           <div><label for="plan_id">Plan</label><select id="plan_id" name="plan_id" required>${plans.data.map((p) => html`<option value="${p.id}">${p.code} · ${p.name} (${money(p.price.amount, p.price.currency)} / ${p.interval})</option>`)}</select></div>
+          <div><label for="currency">Currency</label><input id="currency" name="currency" maxlength="3" placeholder="the customer's, else the plan's" data-test="subscribe-currency"></div>
           <div><label><input type="checkbox" name="trial" value="true" checked style="width:auto"> with the plan's trial</label></div>
           <div><button type="submit" data-test="subscribe-submit">Subscribe</button></div>
         </form></div>`;
@@ -56,7 +57,8 @@ export const subscriptionsSection: AdminSection = (app) => {
 
   app.post('/subscriptions', access('operator'), async (c) => {
     const fields = await formFields(c);
-    const input = { customer_id: fields.customer_id ?? '', plan_id: fields.plan_id ?? '', trial: fields.trial === 'true' };
+    // A blank currency is the customer's (or, for its first subscription, the plan's default).
+    const input = { customer_id: fields.customer_id ?? '', plan_id: fields.plan_id ?? '', trial: fields.trial === 'true', ...(fields.currency?.trim() ? { currency: fields.currency } : {}) };
     return formCommand(c, (sub: SubscriptionResource) => `/admin/subscriptions/${sub.id}`, (sub) => `Subscribed: ${sub.status}.`, (ctx) => subscribe(ctx, parseForm(createSubscriptionInput, input)));
   });
 
