@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { and, eq } from 'drizzle-orm';
+import { notifications } from '../db/schema/index.ts';
 import type { Page } from '../db/paging.ts';
 import type { InvoiceResource } from '../src/billing/contract.ts';
 import { manualClock } from '../src/kernel/clock.ts';
@@ -8,7 +10,7 @@ import { DAY_MS } from '../src/subscriptions/periods.ts';
 import type { MinimumSpendResource, UsageThresholdResource } from '../src/usage-thresholds/contract.ts';
 import type { UsageBatchResource } from '../src/usage/contract.ts';
 import { billingFixtures } from './billing-fixtures.ts';
-import { createTestPlatform, type TestPlatform } from './harness.ts';
+import { createTestPlatform, eventually, type TestPlatform } from './harness.ts';
 
 /**
  * Usage alerts, progressive billing and minimum spend through the API and the billing
@@ -70,6 +72,7 @@ describe('usage thresholds', () => {
         subscription_id: sub.id,
         customer_id: customer.id,
         value_reached: 60_000,
+        currency: 'EUR',
         period_start: iso(at(2026, 1, 1)),
         period_end: iso(at(2026, 2, 1)),
       },
@@ -108,7 +111,17 @@ describe('usage thresholds', () => {
     expect(await reached(sub.id)).toHaveLength(0);
     await use(customer.id, 100); // 500 over: 2900 + 100 = 3000
     const [event] = await reached(sub.id);
-    expect(event!.data).toMatchObject({ threshold: { metric: 'amount', value: 3000 }, value_reached: 3000, period_start: iso(at(2026, 4, 1)) });
+    expect(event!.data).toMatchObject({ threshold: { metric: 'amount', value: 3000 }, value_reached: 3000, currency: 'EUR', period_start: iso(at(2026, 4, 1)) });
+
+    // The notifications worker tells the customer, in its currency's formatting.
+    p.startWorkers(['relay', 'notifications']);
+    const [note] = await eventually(async () => {
+      const list = await p.deps.db.select().from(notifications).where(and(eq(notifications.customerId, customer.id), eq(notifications.template, 'usage_threshold_reached')));
+      return list.length > 0 ? list : null;
+    });
+    await p.stopWorkers();
+    expect(note!.subject).toBe('Usage alert: 30.00 EUR reached');
+    expect(note!.body).toContain(`your subscription ${sub.id} reached 30.00 EUR in the period from 2026-04-01 to 2026-05-01`);
   });
 
   test('a body that is not a threshold is a 400 naming each field', async () => {

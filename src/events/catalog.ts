@@ -279,6 +279,8 @@ export const catalog = {
     subscription_id: v.string(),
     customer_id: v.string(),
     value_reached: whole,
+    /** The subscription's currency, for an `amount` threshold's minor units. */
+    currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)),
     period_start: iso,
     period_end: iso,
   }),

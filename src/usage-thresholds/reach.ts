@@ -78,6 +78,7 @@ export function thresholdWatch(ctx: TxCtx) {
           subscription_id: usage.subscriptionId,
           customer_id: usage.customerId,
           value_reached: value,
+          currency: usage.currency,
           period_start: toIso(usage.period.start),
           period_end: toIso(usage.period.end),
         },
