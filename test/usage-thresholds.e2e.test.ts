@@ -224,8 +224,10 @@ describe('minimum spend', () => {
      *        Dec 1 invoice: 2,900 + 2,120 = 5,020, tax round(953.8) = 954 → 5,974
      */
     const { sub, customer } = await subscribedAt(at(2026, 10, 1), {}, { tax_rate_bps: 1900 });
+    expect((await f.ok<MinimumSpendResource>('GET', `/v1/subscriptions/${sub.id}/minimum-spend`)).amount).toEqual({ amount: 0, currency: 'EUR' });
     const spend = await f.ok<MinimumSpendResource>('PUT', `/v1/subscriptions/${sub.id}/minimum-spend`, { amount: 5000 });
     expect(spend).toMatchObject({ object: 'minimum_spend', subscription_id: sub.id, amount: { amount: 5000, currency: 'EUR' } });
+    expect(await f.ok('GET', `/v1/subscriptions/${sub.id}/minimum-spend`)).toEqual(spend);
 
     clock.set(at(2026, 10, 10));
     await use(customer.id, 101_000);

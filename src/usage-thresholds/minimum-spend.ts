@@ -28,6 +28,15 @@ export async function setMinimumSpend(ctx: TxCtx, subscriptionId: string, input:
   return { object: 'minimum_spend', subscription_id: sub.id, amount: { amount: input.amount, currency }, updated_at: toIso(now) };
 }
 
+/** The subscription's minimum spend as the API shows it: 0 in its plan's currency when none was ever set (404 for an unknown subscription). */
+export async function getMinimumSpend(db: Executor, subscriptionId: string): Promise<MinimumSpendResource> {
+  const sub = await loadSubscription(db, subscriptionId);
+  const [row] = await db.select().from(subscriptionMinimumSpends).where(eq(subscriptionMinimumSpends.subscriptionId, sub.id));
+  if (row) return { object: 'minimum_spend', subscription_id: sub.id, amount: { amount: row.amount, currency: row.currency }, updated_at: toIso(row.updatedAt) };
+  const { currency } = await loadPlanVersion(db, sub.planId, sub.planVersion);
+  return { object: 'minimum_spend', subscription_id: sub.id, amount: { amount: 0, currency }, updated_at: toIso(sub.createdAt) };
+}
+
 /** The subscription's minimum spend per period, or null when none is set. */
 export async function minimumSpendOf(db: Executor, subscriptionId: string): Promise<{ amount: number; currency: string } | null> {
   const [row] = await db.select().from(subscriptionMinimumSpends).where(eq(subscriptionMinimumSpends.subscriptionId, subscriptionId));

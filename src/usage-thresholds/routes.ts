@@ -8,7 +8,7 @@ import { subscriptionParams } from '../subscriptions/contract.ts';
 import { createUsageThresholdInput, listUsageThresholdsQuery, minimumSpendResource, setMinimumSpendInput, usageThresholdParams, usageThresholdResource } from './contract.ts';
 import { createUsageThreshold } from './create.ts';
 import { deleteUsageThreshold } from './delete.ts';
-import { setMinimumSpend } from './minimum-spend.ts';
+import { getMinimumSpend, setMinimumSpend } from './minimum-spend.ts';
 import { listUsageThresholds } from './queries.ts';
 
 const tags = ['Subscriptions', 'Usage'];
@@ -50,6 +50,13 @@ export function usageThresholdRoutes() {
     doc({ summary: 'Delete a usage threshold', description: 'It fires no more; early invoices it caused stay. Emits `usage_threshold.deleted`.', tags, ...write, success: threshold, errors: [404] }),
     validate('param', usageThresholdParams),
     (c) => runCommand(c, 200, (ctx) => deleteUsageThreshold(ctx, c.req.valid('param').id, c.req.valid('param').tid)),
+  );
+
+  app.get(
+    '/:id/minimum-spend',
+    doc({ summary: "Get a subscription's minimum spend", description: "Minor units of the subscription's currency per period; 0 when none is set.", tags, access: 'viewer', scope: 'subscriptions:read', tenant: 'subscription', success: { status: 200, description: 'The minimum spend', schema: minimumSpendResource }, errors: [404] }),
+    validate('param', subscriptionParams),
+    async (c) => c.json(await getMinimumSpend(c.get('deps').db, c.req.valid('param').id)),
   );
 
   app.put(

@@ -1388,7 +1388,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get a subscription's minimum spend
+         * @description Minor units of the subscription's currency per period; 0 when none is set.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        get: operations["getV1SubscriptionsByIdMinimumSpend"];
         /**
          * Set the minimum spend per period
          * @description `amount` in minor units of the subscription's currency; 0 clears it. At each period's end, when the period's spend (its fee + its whole overage charge, before tax; prorations and discounts not counted) is below the minimum, the period-end invoice gets a `minimum_spend_true_up` line for the difference. The minimum in force when that invoice is drafted applies. A canceled subscription is a 409. Emits `subscription.minimum_spend_set`.
@@ -13508,6 +13516,163 @@ export interface operations {
                         invoice_early: boolean;
                         created_at: string;
                         deleted_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getV1SubscriptionsByIdMinimumSpend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The minimum spend */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "minimum_spend";
+                        subscription_id: string;
+                        amount: {
+                            amount: number;
+                            currency: string;
+                        };
+                        updated_at: string;
                     };
                 };
             };
