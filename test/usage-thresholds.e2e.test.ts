@@ -100,6 +100,9 @@ describe('usage thresholds', () => {
     expect((await f.ok<Page<UsageThresholdResource>>('GET', `/v1/subscriptions/${sub.id}/usage-thresholds`)).data).toEqual([]);
     expect((await p.call('DELETE', `/v1/subscriptions/${sub.id}/usage-thresholds/${threshold.id}`)).status).toBe(404);
     expect((await f.eventsOf(sub.id)).map((e) => e.type)).toContain('usage_threshold.deleted');
+    const audit = await f.ok<Page<{ action: string; data: Record<string, unknown> }>>('GET', `/v1/audit?target_id=${sub.id}&limit=100`);
+    const actions = audit.data.map((a) => a.action).filter((a) => a.startsWith('usage_threshold.'));
+    expect(actions.sort()).toEqual(['usage_threshold.create', 'usage_threshold.delete']);
   });
 
   test('an amount threshold measures fee + overage charge so far, in minor units', async () => {
@@ -124,7 +127,7 @@ describe('usage thresholds', () => {
     expect(note!.body).toContain(`your subscription ${sub.id} reached 30.00 EUR in the period from 2026-04-01 to 2026-05-01`);
   });
 
-  test('a body that is not a threshold is a 400 naming each field', async () => {
+  test('a body that is not a threshold is a 400 naming each field; a retried POST sets one threshold', async () => {
     const { sub } = await subscribedAt(at(2026, 4, 1));
     const res = await p.call<Problem>('POST', `/v1/subscriptions/${sub.id}/usage-thresholds`, { body: { metric: 'bytes', value: 0 } });
     expect(res.status).toBe(400);
@@ -132,6 +135,15 @@ describe('usage thresholds', () => {
     const spend = await p.call<Problem>('PUT', `/v1/subscriptions/${sub.id}/minimum-spend`, { body: { amount: 12.5 } });
     expect(spend.status).toBe(400);
     expect(spend.body.errors!.map((e) => e.field)).toEqual(['amount']);
+
+    // A retried POST with the same Idempotency-Key answers the first threshold again and sets no second one.
+    const headers = { 'Idempotency-Key': `th-${sub.id}` };
+    const body = { metric: 'tokens', value: 1000 };
+    const once = await p.call<UsageThresholdResource>('POST', `/v1/subscriptions/${sub.id}/usage-thresholds`, { body, headers });
+    const again = await p.call<UsageThresholdResource>('POST', `/v1/subscriptions/${sub.id}/usage-thresholds`, { body, headers });
+    expect([once.status, again.status]).toEqual([201, 201]);
+    expect(again.body.id).toBe(once.body.id);
+    expect((await f.ok<Page<UsageThresholdResource>>('GET', `/v1/subscriptions/${sub.id}/usage-thresholds`)).data).toHaveLength(1);
   });
 });
 

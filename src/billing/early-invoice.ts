@@ -27,8 +27,9 @@ export function dueEarlyInvoices(db: Executor, limit: number): Promise<EarlyInvo
  * Progressive billing, in one transaction: for a threshold with `invoice_early` reached in a
  * period, drafts and finalizes a `threshold` invoice of the period's overage not yet invoiced
  * (numbered 1, 2, … within the period by `sequence`), collected like any other. Nothing is
- * drafted when nothing is left to bill (another threshold's invoice took it), or when the
- * period is already closed or the subscription canceled: the period-end invoice bills it.
+ * drafted when nothing is left to bill (another threshold's invoice took it), when the
+ * period is already closed, or when the subscription is not `active` or `past_due`
+ * (incomplete, still trialing, canceled): the period-end invoice bills it then.
  * Returns the invoice, or null; the crossing is marked done either way.
  */
 export async function invoiceEarly(ctx: TxCtx, due: EarlyInvoiceDue): Promise<InvoiceRow | null> {
@@ -37,7 +38,9 @@ export async function invoiceEarly(ctx: TxCtx, due: EarlyInvoiceDue): Promise<In
   if (!crossing?.earlyInvoiceDue) return null;
   const sub = await loadSubscription(ctx.tx, crossing.subscriptionId);
   let invoice: InvoiceRow | null = null;
-  if (sub.status !== 'canceled' && crossing.periodStart >= sub.currentPeriodStart) {
+  // Only a paying subscription: paying an early invoice must not activate one whose fee is unpaid.
+  const paying = sub.status === 'active' || sub.status === 'past_due';
+  if (paying && crossing.periodStart >= sub.currentPeriodStart) {
     const [{ count } = { count: 0 }] = await ctx.tx
       .select({ count: sql<number>`count(*)` })
       .from(invoices)
