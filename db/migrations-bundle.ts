@@ -17,6 +17,7 @@ import m0014 from './migrations/0014_portal_accounts.sql' with { type: 'text' };
 import m0015 from './migrations/0015_event_request_ids.sql' with { type: 'text' };
 import m0016 from './migrations/0016_coupons.sql' with { type: 'text' };
 import m0017 from './migrations/0017_currencies.sql' with { type: 'text' };
+import m0018 from './migrations/0018_usage_thresholds.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -44,5 +45,6 @@ export const bundledMigrations = {
     m0015,
     m0016,
     m0017,
+    m0018,
   } as Record<string, string>,
 };

@@ -31,6 +31,7 @@ import { portalAccountRoutes, portalSessionRoutes } from './portal/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { customerSubscriptionRoutes, subscriptionRoutes } from './subscriptions/routes.ts';
+import { usageThresholdRoutes } from './usage-thresholds/routes.ts';
 import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { anonymousActor, createContext } from './kernel/context.ts';
@@ -105,6 +106,7 @@ export function createApp(deps: Deps) {
   v1.route('/subscriptions', subscriptionRoutes());
   v1.route('/subscriptions', subscriptionUsageRoutes());
   v1.route('/subscriptions', subscriptionDiscountRoutes());
+  v1.route('/subscriptions', usageThresholdRoutes());
   v1.route('/usage', usageRoutes());
   v1.route('/operators', operatorRoutes());
   v1.route('/audit', auditRoutes());

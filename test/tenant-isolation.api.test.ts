@@ -31,6 +31,8 @@ interface Tenant {
   /** A webhook endpoint of this customer, and one delivery to it. */
   webhook: string;
   delivery: string;
+  /** A usage threshold of the subscription. */
+  threshold: string;
 }
 
 let p: TestPlatform;
@@ -62,7 +64,8 @@ async function tenant(): Promise<Tenant> {
   const [open] = (await ok<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${second.id}`)).data;
   await ok('POST', '/v1/usage', { records: [record(customer.id)] });
   const key = await ok<CreatedApiKeyResource>('POST', '/v1/api-keys', { name: 'all scopes', scopes: apiKeyScopes, customer_id: customer.id }, 201);
-  return { customer: customer.id, user: users.data[0]!.id, subscription: subscription.id, invoice: invoice!.id, payment: payment.id, openInvoice: open!.id, key, webhook: webhook.id, delivery: '' };
+  const threshold = await ok<{ id: string }>('POST', `/v1/subscriptions/${subscription.id}/usage-thresholds`, { metric: 'tokens', value: 1_000_000 }, 201);
+  return { customer: customer.id, user: users.data[0]!.id, subscription: subscription.id, invoice: invoice!.id, payment: payment.id, openInvoice: open!.id, key, webhook: webhook.id, delivery: '', threshold: threshold.id };
 }
 
 /** The first delivery recorded for the tenant's endpoint, once the webhooks worker has seen its events. */
@@ -103,6 +106,7 @@ function fill(path: string, t: Tenant, method: string): string {
     if (name === 'userId') return t.user;
     if (name === 'wid') return t.webhook;
     if (name === 'did') return t.delivery;
+    if (name === 'tid') return t.threshold;
     if (collection === 'customers') return t.customer;
     if (collection === 'subscriptions') return t.subscription;
     if (collection === 'invoices') return method === 'POST' && path.endsWith('/pay') ? t.openInvoice : t.invoice;
@@ -119,11 +123,13 @@ function bodyFor(t: Tenant, path: string): unknown {
   if (path.endsWith('/change-plan')) return { plan_id: otherPlan.id };
   if (path.endsWith('/cancel') || path.endsWith('/pay')) return {};
   if (path.endsWith('/discount')) return { coupon: 'ISO10' };
+  if (path.endsWith('/usage-thresholds')) return { metric: 'amount', value: 10_000 };
+  if (path.endsWith('/minimum-spend')) return { amount: 5000 };
   return { customer_id: t.customer, plan_id: plan.id };
 }
 
 /** B's ids: none of them may appear in anything A's key is answered. */
-const idsOf = (t: Tenant) => [t.customer, t.user, t.subscription, t.invoice, t.payment, t.openInvoice, t.key.id, t.webhook, t.delivery];
+const idsOf = (t: Tenant) => [t.customer, t.user, t.subscription, t.invoice, t.payment, t.openInvoice, t.key.id, t.webhook, t.delivery, t.threshold];
 
 async function callAs(token: string, method: string, path: string, body?: unknown) {
   return p.call<Problem>(method, path, { token, ...(method === 'GET' || method === 'DELETE' ? {} : { body }) });

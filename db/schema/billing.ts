@@ -5,9 +5,10 @@ import { customers } from './customers.ts';
 import { adjustmentKinds, subscriptions } from './subscriptions.ts';
 
 export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;
-export const billingReasons = ['subscription_create', 'subscription_cycle', 'subscription_cancel'] as const;
+/** `threshold`: an early invoice of a period's overage so far, when a usage threshold with `invoice_early` was reached. */
+export const billingReasons = ['subscription_create', 'subscription_cycle', 'subscription_cancel', 'threshold'] as const;
 /** A proration line on an invoice keeps the kind of the subscription adjustment it came from. */
-export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage', 'discount'] as const;
+export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage', 'discount', 'minimum_spend_true_up'] as const;
 export const paymentStatuses = ['pending', 'charged', 'succeeded', 'failed', 'refunded'] as const;
 export const paymentTriggers = ['automatic', 'manual'] as const;
 export const paymentStepOutcomes = ['succeeded', 'failed', 'skipped'] as const;
@@ -17,7 +18,8 @@ export const creditReasons = ['first_payment_bonus', 'invoice_applied', 'invoice
  * Invoices. Every amount is a signed integer of minor units of `currency`:
  *   subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000),
  *   total = subtotal + tax, amount_due = total − credit_applied (never below 0).
- * One invoice per subscription, period start and reason, so billing a period twice is impossible.
+ * One invoice per subscription, period start, reason and sequence, so billing a period twice is impossible;
+ * `sequence` is 0 except on early (`threshold`) invoices, numbered 1, 2, … within their period.
  */
 export const invoices = sqliteTable(
   'invoices',
@@ -53,11 +55,12 @@ export const invoices = sqliteTable(
     paidAt: timestamp('paid_at'),
     voidedAt: timestamp('voided_at'),
     uncollectibleAt: timestamp('uncollectible_at'),
+    sequence: integer('sequence').notNull().default(0),
     ...timestamps,
     version: integer('version').notNull(),
   },
   (t) => [
-    uniqueIndex('invoices_subscription_period').on(t.subscriptionId, t.periodStart, t.billingReason),
+    uniqueIndex('invoices_subscription_period_seq').on(t.subscriptionId, t.periodStart, t.billingReason, t.sequence),
     uniqueIndex('invoices_number').on(t.number),
     index('invoices_customer').on(t.customerId, t.id),
     index('invoices_subscription').on(t.subscriptionId, t.id),

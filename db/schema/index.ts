@@ -14,3 +14,4 @@ export * from './api-keys.ts';
 export * from './webhooks.ts';
 export * from './portal.ts';
 export * from './coupons.ts';
+export * from './usage-thresholds.ts';

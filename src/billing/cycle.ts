@@ -5,6 +5,7 @@ import { describeError, DomainError } from '../kernel/errors.ts';
 import { resumeStalledPayments, runPayment, startPayment } from './collect.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import { collectionSettings } from './collection-settings.ts';
+import { dueEarlyInvoices, invoiceEarly } from './early-invoice.ts';
 import { finalizeInvoice } from './finalize.ts';
 import { loadInvoice } from './lifecycle.ts';
 import { advanceSubscription } from './renewal.ts';
@@ -15,6 +16,8 @@ export type BillingDeps = ContextServices & { payments: PaymentProvider };
 export interface BillingReport {
   /** Subscription boundaries crossed (trial ends, renewals, period-end cancellations). */
   advanced: number;
+  /** Early invoices made for usage thresholds with `invoice_early` (progressive billing). */
+  invoicedEarly: number;
   /** Drafts finalized because their review window ended (with no window, renewals finalize as they draft). */
   finalized: number;
   /** Automatic payment attempts made. */
@@ -30,6 +33,8 @@ const BATCH = 100;
 /**
  * One pass of the billing worker at the clock's now, in this order:
  *   1. every subscription past a boundary is advanced, one period per transaction, until it is current;
+ *   1b. usage thresholds reached with `invoice_early` get their early invoice, drafted and finalized
+ *      (after renewals, so a period that has ended is billed by its period-end invoice alone);
  *   2. drafts whose review window is over are finalized;
  *   3. payments whose worker stopped mid-saga are resumed;
  *   4. open invoices with an automatic attempt due are collected (src/billing/collect.ts, with dunning).
@@ -41,7 +46,7 @@ const BATCH = 100;
 export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport> {
   const ctx = createContext(deps, systemActor('billing'));
   const settings = collectionSettings(ctx, deps.payments);
-  const report: BillingReport = { advanced: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
+  const report: BillingReport = { advanced: 0, invoicedEarly: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
   const attempt = async (what: string, id: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -66,6 +71,12 @@ export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport>
   for (const { id } of due) {
     await attempt('renewal', id, async () => {
       while (await withTransaction(ctx, (tx) => advanceSubscription(tx, id))) report.advanced++;
+    });
+  }
+
+  for (const due of await dueEarlyInvoices(deps.db, BATCH)) {
+    await attempt('early invoice', due.thresholdId, async () => {
+      if (await withTransaction(ctx, (tx) => invoiceEarly(tx, due))) report.invoicedEarly++;
     });
   }
 

@@ -16,6 +16,7 @@ import {
   planStatuses,
   quotaPolicies,
   subscriptionStatuses,
+  thresholdMetrics,
   userRoles,
   userStatuses,
   webhookDisabledReasons,
@@ -107,6 +108,15 @@ const planRef = v.object({ plan_id: v.string(), plan_version: v.pipe(v.number(),
 
 const signed = v.pipe(v.number(), v.safeInteger());
 const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/));
+
+/** A usage threshold of a subscription: `value` in tokens or minor units of the subscription's currency. */
+const usageThresholdSnapshot = v.object({
+  id: v.string(),
+  subscription_id: v.string(),
+  metric: v.picklist(thresholdMetrics),
+  value: whole,
+  invoice_early: v.boolean(),
+});
 
 /** An invoice inside events: amounts are signed integer minor units of `currency`. */
 const invoiceSnapshot = v.object({
@@ -303,6 +313,25 @@ export const catalog = {
     included_tokens: whole,
     quota_policy: v.picklist(quotaPolicies),
   }),
+  /** A usage threshold of a subscription was set or deleted; subject: the subscription. */
+  'usage_threshold.created': v.object({ threshold: usageThresholdSnapshot }),
+  'usage_threshold.deleted': v.object({ threshold: usageThresholdSnapshot }),
+  /**
+   * A period's usage reached a threshold, once per threshold and period, in the transaction of the
+   * record that reached it; `value_reached` is tokens or minor units (fee + overage so far) as `threshold.metric` says.
+   */
+  'usage.threshold_reached': v.object({
+    threshold: usageThresholdSnapshot,
+    subscription_id: v.string(),
+    customer_id: v.string(),
+    value_reached: whole,
+    /** The subscription's currency, for an `amount` threshold's minor units. */
+    currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)),
+    period_start: iso,
+    period_end: iso,
+  }),
+  /** The subscription's minimum spend per period was set (`amount` 0: cleared); subject: the subscription. */
+  'subscription.minimum_spend_set': v.object({ subscription_id: v.string(), minimum_spend: money }),
   /** A key for programs was created (never its secret) or revoked; subject: the key. */
   'api_key.created': v.object({ api_key: apiKeySnapshot }),
   'api_key.revoked': v.object({ api_key: apiKeySnapshot }),

@@ -2,12 +2,12 @@ import { formatMoney } from '../kernel/money.ts';
 import type { EventData } from '../events/catalog.ts';
 
 export type CustomerEvent = 'customer.onboarded' | 'customer.activated' | 'customer.deactivated' | 'customer.promoted';
-export type BillingEvent = 'invoice.finalized' | 'payment.succeeded' | 'payment.failed' | 'payment.refunded' | 'subscription.canceled' | 'usage.quota_exceeded' | 'customer.credit_granted';
+export type BillingEvent = 'invoice.finalized' | 'payment.succeeded' | 'payment.failed' | 'payment.refunded' | 'subscription.canceled' | 'usage.quota_exceeded' | 'usage.threshold_reached' | 'customer.credit_granted';
 /** Events told to the customer's owner (a person who can act on them) rather than to the company's address. */
 export type OwnerEvent = 'webhook_endpoint.disabled';
 export type NotifyingEvent = CustomerEvent | BillingEvent | OwnerEvent;
 export const customerEvents: CustomerEvent[] = ['customer.onboarded', 'customer.activated', 'customer.deactivated', 'customer.promoted'];
-export const billingEvents: BillingEvent[] = ['invoice.finalized', 'payment.succeeded', 'payment.failed', 'payment.refunded', 'subscription.canceled', 'usage.quota_exceeded', 'customer.credit_granted'];
+export const billingEvents: BillingEvent[] = ['invoice.finalized', 'payment.succeeded', 'payment.failed', 'payment.refunded', 'subscription.canceled', 'usage.quota_exceeded', 'usage.threshold_reached', 'customer.credit_granted'];
 export const ownerEvents: OwnerEvent[] = ['webhook_endpoint.disabled'];
 export const notifyingEvents: NotifyingEvent[] = [...customerEvents, ...billingEvents, ...ownerEvents];
 
@@ -42,6 +42,7 @@ export function customerOf(type: BillingEvent, data: EventData<BillingEvent>): s
     case 'subscription.canceled':
       return (data as EventData<'subscription.canceled'>).subscription.customer_id;
     case 'usage.quota_exceeded':
+    case 'usage.threshold_reached':
     case 'customer.credit_granted':
       return (data as EventData<'usage.quota_exceeded'>).customer_id;
   }
@@ -125,6 +126,17 @@ export function renderBilling(type: BillingEvent, data: EventData<BillingEvent>,
         subject: 'You have used your included AI tokens',
         body: `${greet(c)}\n\nyour subscription ${q.subscription_id} used its ${q.included_tokens} included tokens for the period from ${day(q.period_start)}; ${what}.`,
         sms: `Your ${q.included_tokens} included AI tokens are used up; ${what}.`,
+      };
+    }
+    case 'usage.threshold_reached': {
+      const r = data as EventData<'usage.threshold_reached'>;
+      const value = (n: number) => (r.threshold.metric === 'tokens' ? `${n} AI tokens` : amount(n, r.currency));
+      const early = r.threshold.invoice_early ? ' The usage overage so far will be invoiced now.' : '';
+      return {
+        template: 'usage_threshold_reached',
+        subject: `Usage alert: ${value(r.threshold.value)} reached`,
+        body: `${greet(c)}\n\nyour subscription ${r.subscription_id} reached ${value(r.value_reached)} in the period from ${day(r.period_start)} to ${day(r.period_end)}, past your alert at ${value(r.threshold.value)}.${early}`,
+        sms: null,
       };
     }
     case 'customer.credit_granted': {

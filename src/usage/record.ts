@@ -7,6 +7,7 @@ import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { loadPlanVersion } from '../plans/load.ts';
+import { thresholdWatch } from '../usage-thresholds/reach.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
 import { isPeriodClosed, usagePeriodAt } from './period.ts';
@@ -91,7 +92,9 @@ const refused = (input: UsageRecordInput, reason: RefusalReason, sub?: Subscript
  * the subscription's plan version: accepted records are stored with the period's
  * totals and emit `usage.recorded`; under `block` a record past the quota is refused
  * and not stored. The record that first crosses a period's quota (accepted or not)
- * emits `usage.quota_exceeded`, once per period.
+ * emits `usage.quota_exceeded`, once per period. After each accepted record the
+ * subscription's usage thresholds are checked (src/usage-thresholds/reach.ts): each
+ * reached emits `usage.threshold_reached`, once per threshold and period.
  */
 export async function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promise<UsageBatchResource> {
   const { batch, tokens } = await recordBatch(ctx, records);
@@ -108,6 +111,7 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
     const events: NewEvent[] = [];
     const touched = new Map<string, { records: number; tokens: number }>();
     const results: UsageRecordResult[] = [];
+    const reachThresholds = thresholdWatch(ctx);
 
     for (const input of records) {
       const stored = await storedRecord(ctx.tx).get({ customerId: input.customer_id, clientId: input.id });
@@ -190,6 +194,18 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
             recorded_at: toIso(now),
           },
         });
+        events.push(
+          ...(await reachThresholds({
+            subscriptionId: sub.id,
+            customerId: sub.customerId,
+            period,
+            usedTokens: decision.usedTokens,
+            overageTokens: (totals?.overageTokens ?? 0) + decision.overageTokens,
+            priceAmount: plan.priceAmount,
+            overagePricePer1k: plan.overagePricePer1k,
+            currency: plan.currency,
+          })),
+        );
         const count = touched.get(sub.id) ?? { records: 0, tokens: 0 };
         touched.set(sub.id, { records: count.records + 1, tokens: count.tokens + input.tokens });
       }

@@ -1445,6 +1445,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subscriptions/{id}/usage-thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a subscription's usage thresholds
+         * @description Thresholds not deleted, oldest first. `tokens` is the period's used tokens; `amount` its billable amount to date in minor units of the subscription's currency: the fee + round_half_up(overage tokens × price per 1,000 / 1000), 0 in a trial.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        get: operations["getV1SubscriptionsByIdUsageThresholds"];
+        put?: never;
+        /**
+         * Set a usage threshold
+         * @description `tokens` is the period's used tokens; `amount` its billable amount to date in minor units of the subscription's currency: the fee + round_half_up(overage tokens × price per 1,000 / 1000), 0 in a trial. When an accepted usage record brings the period to `value` or past it, `usage.threshold_reached` is emitted once for the threshold and period. With `invoice_early`, the billing worker then drafts and finalizes a `threshold` invoice of the period's overage not yet invoiced (progressive billing); the period-end invoice bills only the rest, and together they bill exactly what one invoice would. A canceled subscription is a 409. Emits `usage_threshold.created`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        post: operations["postV1SubscriptionsByIdUsageThresholds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/usage-thresholds/{tid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a usage threshold
+         * @description It fires no more; early invoices it caused stay. Emits `usage_threshold.deleted`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        delete: operations["deleteV1SubscriptionsByIdUsageThresholdsByTid"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/minimum-spend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a subscription's minimum spend
+         * @description Minor units of the subscription's currency per period; 0 when none is set.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        get: operations["getV1SubscriptionsByIdMinimumSpend"];
+        /**
+         * Set the minimum spend per period
+         * @description `amount` in minor units of the subscription's currency; 0 clears it. At each period's end, when the period's spend (its fee + its whole overage charge, before tax; prorations and discounts not counted) is below the minimum, the period-end invoice gets a `minimum_spend_true_up` line for the difference. The minimum in force when that invoice is drafted applies. A canceled subscription is a 409. Emits `subscription.minimum_spend_set`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        put: operations["putV1SubscriptionsByIdMinimumSpend"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -7599,7 +7687,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted"))[];
+                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted"))[];
                     description?: string;
                     /** @default true */
                     enabled?: boolean;
@@ -8151,7 +8239,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted"))[];
+                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted"))[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -11195,7 +11283,7 @@ export interface operations {
                             /** @enum {string} */
                             status: "draft" | "open" | "paid" | "void" | "uncollectible";
                             /** @enum {string} */
-                            billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel";
+                            billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold";
                             currency: string;
                             period_start: string;
                             period_end: string;
@@ -11212,7 +11300,7 @@ export interface operations {
                             lines: {
                                 id: string;
                                 /** @enum {string} */
-                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount";
+                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up";
                                 description: string;
                                 amount: number;
                                 quantity: number;
@@ -11367,7 +11455,7 @@ export interface operations {
                         /** @enum {string} */
                         status: "draft" | "open" | "paid" | "void" | "uncollectible";
                         /** @enum {string} */
-                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel";
+                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold";
                         currency: string;
                         period_start: string;
                         period_end: string;
@@ -11384,7 +11472,7 @@ export interface operations {
                         lines: {
                             id: string;
                             /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount";
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up";
                             description: string;
                             amount: number;
                             quantity: number;
@@ -11560,7 +11648,7 @@ export interface operations {
                         /** @enum {string} */
                         status: "draft" | "open" | "paid" | "void" | "uncollectible";
                         /** @enum {string} */
-                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel";
+                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold";
                         currency: string;
                         period_start: string;
                         period_end: string;
@@ -11577,7 +11665,7 @@ export interface operations {
                         lines: {
                             id: string;
                             /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount";
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up";
                             description: string;
                             amount: number;
                             quantity: number;
@@ -11804,7 +11892,7 @@ export interface operations {
                         /** @enum {string} */
                         status: "draft" | "open" | "paid" | "void" | "uncollectible";
                         /** @enum {string} */
-                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel";
+                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold";
                         currency: string;
                         period_start: string;
                         period_end: string;
@@ -11821,7 +11909,7 @@ export interface operations {
                         lines: {
                             id: string;
                             /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount";
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up";
                             description: string;
                             amount: number;
                             quantity: number;
@@ -14580,6 +14668,905 @@ export interface operations {
             };
         };
     };
+    getV1SubscriptionsByIdUsageThresholds: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of usage thresholds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "usage_threshold";
+                            subscription_id: string;
+                            /** @enum {string} */
+                            metric: "tokens" | "amount";
+                            value: number;
+                            invoice_early: boolean;
+                            created_at: string;
+                            deleted_at: string | null;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1SubscriptionsByIdUsageThresholds: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    metric: "tokens" | "amount";
+                    value: number;
+                    /** @default false */
+                    invoice_early?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "usage_threshold";
+                        subscription_id: string;
+                        /** @enum {string} */
+                        metric: "tokens" | "amount";
+                        value: number;
+                        invoice_early: boolean;
+                        created_at: string;
+                        deleted_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    deleteV1SubscriptionsByIdUsageThresholdsByTid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usage threshold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "usage_threshold";
+                        subscription_id: string;
+                        /** @enum {string} */
+                        metric: "tokens" | "amount";
+                        value: number;
+                        invoice_early: boolean;
+                        created_at: string;
+                        deleted_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getV1SubscriptionsByIdMinimumSpend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The minimum spend */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "minimum_spend";
+                        subscription_id: string;
+                        amount: {
+                            amount: number;
+                            currency: string;
+                        };
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    putV1SubscriptionsByIdMinimumSpend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The minimum spend */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "minimum_spend";
+                        subscription_id: string;
+                        amount: {
+                            amount: number;
+                            currency: string;
+                        };
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     postV1Usage: {
         parameters: {
             query?: never;
@@ -17145,7 +18132,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted";
+                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted";
                 subject?: string;
             };
             header?: never;

@@ -1,0 +1,24 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { usageThresholds } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit/record.ts';
+import { emit } from '../events/outbox.ts';
+import type { TxCtx } from '../kernel/context.ts';
+import { notFound } from '../kernel/errors.ts';
+import type { UsageThresholdResource } from './contract.ts';
+import { toThresholdResource, toThresholdSnapshot } from './present.ts';
+
+/**
+ * Deletes a threshold of the subscription (404 when it is not one, or already deleted):
+ * it fires no more. Early invoices it already caused stay. Emits `usage_threshold.deleted`; audited.
+ */
+export async function deleteUsageThreshold(ctx: TxCtx, subscriptionId: string, thresholdId: string): Promise<UsageThresholdResource> {
+  const [row] = await ctx.tx
+    .update(usageThresholds)
+    .set({ deletedAt: ctx.clock.now() })
+    .where(and(eq(usageThresholds.id, thresholdId), eq(usageThresholds.subscriptionId, subscriptionId), isNull(usageThresholds.deletedAt)))
+    .returning();
+  if (!row) throw notFound('Usage threshold', thresholdId);
+  await emit(ctx, [{ type: 'usage_threshold.deleted', subject: subscriptionId, data: { threshold: toThresholdSnapshot(row) } }]);
+  await recordAudit(ctx, { action: 'usage_threshold.delete', targetType: 'subscription', targetId: subscriptionId, data: { threshold_id: thresholdId } });
+  return toThresholdResource(row);
+}

@@ -1,0 +1,69 @@
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { invoiceLines, invoices, usagePeriods } from '../../db/schema/index.ts';
+import { money, multiplyRatio } from '../kernel/money.ts';
+
+/** What the subscription's invoices (any status but void) already billed for one period: fee and overage. */
+export interface PeriodBilled {
+  feeAmount: number;
+  overageAmount: number;
+  overageTokens: number;
+}
+
+/** Fee lines carry the period they pay for, overage lines the usage period they bill: both start at `periodStart`. */
+export async function billedForPeriod(db: Executor, subscriptionId: string, periodStart: number): Promise<PeriodBilled> {
+  const rows = await db
+    .select({ kind: invoiceLines.kind, amount: sql<number>`coalesce(sum(${invoiceLines.amount}), 0)`, quantity: sql<number>`coalesce(sum(${invoiceLines.quantity}), 0)` })
+    .from(invoiceLines)
+    .innerJoin(invoices, eq(invoices.id, invoiceLines.invoiceId))
+    .where(
+      and(
+        eq(invoices.subscriptionId, subscriptionId),
+        ne(invoices.status, 'void'),
+        eq(invoiceLines.periodStart, periodStart),
+        inArray(invoiceLines.kind, ['subscription_fee', 'usage_overage']),
+      ),
+    )
+    .groupBy(invoiceLines.kind);
+  const of = (kind: string) => rows.find((r) => r.kind === kind);
+  return { feeAmount: Number(of('subscription_fee')?.amount ?? 0), overageAmount: Number(of('usage_overage')?.amount ?? 0), overageTokens: Number(of('usage_overage')?.quantity ?? 0) };
+}
+
+/** The period's overage tokens so far, from its running totals. */
+export async function periodOverage(db: Executor, subscriptionId: string, periodStart: number): Promise<number> {
+  const [usage] = await db.select({ overageTokens: usagePeriods.overageTokens }).from(usagePeriods).where(and(eq(usagePeriods.subscriptionId, subscriptionId), eq(usagePeriods.periodStart, periodStart)));
+  return usage?.overageTokens ?? 0;
+}
+
+/**
+ * round_half_up(overage_tokens × price_per_1k / 1000) in minor units: the same charge as
+ * src/usage/quota.ts, which this domain does not import (usage imports it).
+ */
+export const overageCharge = (tokens: number, pricePer1k: number, currency: string): number => multiplyRatio(money(pricePer1k, currency), tokens, 1000).amount;
+
+/** What is left to bill of a period's overage: tokens and amount not yet on an invoice. */
+export interface OverageDue {
+  /** The period's overage tokens in all. */
+  totalTokens: number;
+  /** Tokens not yet billed (this invoice's quantity). */
+  tokens: number;
+  /** This invoice's amount. */
+  amount: number;
+  /** Whether earlier (early) invoices billed part of the period's overage. */
+  partlyBilled: boolean;
+}
+
+/**
+ * Progressive billing stays exact by billing the cumulative rounded charge minus what
+ * was billed before, never a rounded charge of each slice:
+ *
+ *   amount = round_half_up(total_overage_tokens × price_per_1k / 1000) − Σ overage amounts already billed
+ *
+ * so the invoices of a period sum to the one-invoice figure to the minor unit, however many
+ * early invoices there were. A voided early invoice no longer counts as billed: the next
+ * invoice of the period bills its part again.
+ */
+export function overageDue(totalTokens: number, pricePer1k: number, currency: string, billed: PeriodBilled): OverageDue {
+  const cumulative = overageCharge(totalTokens, pricePer1k, currency);
+  return { totalTokens, tokens: totalTokens - billed.overageTokens, amount: cumulative - billed.overageAmount, partlyBilled: billed.overageTokens > 0 || billed.overageAmount !== 0 };
+}
