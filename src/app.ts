@@ -26,6 +26,7 @@ import { metricsRoutes } from './metrics/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { planRoutes } from './plans/routes.ts';
+import { modelPriceRoutes } from './profitability/routes.ts';
 import { portalAccountRoutes, portalSessionRoutes } from './portal/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
@@ -98,6 +99,7 @@ export function createApp(deps: Deps) {
   v1.route('/customers', customerCreditRoutes());
   v1.route('/customers', webhookRoutes());
   v1.route('/plans', planRoutes());
+  v1.route('/model-prices', modelPriceRoutes());
   v1.route('/invoices', invoiceRoutes());
   v1.route('/payments', paymentRoutes());
   v1.route('/subscriptions', subscriptionRoutes());
