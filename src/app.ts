@@ -27,6 +27,7 @@ import { operatorRoutes } from './operators/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { planRoutes } from './plans/routes.ts';
 import { modelPriceRoutes } from './profitability/routes.ts';
+import { suggestionRoutes } from './suggestions/routes.ts';
 import { portalAccountRoutes, portalSessionRoutes } from './portal/routes.ts';
 import { profileRoutes } from './profiling/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
@@ -97,6 +98,7 @@ export function createApp(deps: Deps) {
   v1.route('/customers', profileRoutes());
   v1.route('/customers', customerSubscriptionRoutes());
   v1.route('/customers', customerCreditRoutes());
+  v1.route('/customers', suggestionRoutes());
   v1.route('/customers', webhookRoutes());
   v1.route('/plans', planRoutes());
   v1.route('/model-prices', modelPriceRoutes());
