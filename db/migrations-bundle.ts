@@ -18,6 +18,7 @@ import m0015 from './migrations/0015_event_request_ids.sql' with { type: 'text' 
 import m0016 from './migrations/0016_coupons.sql' with { type: 'text' };
 import m0017 from './migrations/0017_currencies.sql' with { type: 'text' };
 import m0018 from './migrations/0018_usage_thresholds.sql' with { type: 'text' };
+import m0019 from './migrations/0019_margins.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -46,5 +47,6 @@ export const bundledMigrations = {
     m0016,
     m0017,
     m0018,
+    m0019,
   } as Record<string, string>,
 };

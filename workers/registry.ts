@@ -14,6 +14,7 @@ import { usageIngestHandler } from '../src/usage/consumer.ts';
 import { webhooksHandler } from '../src/webhooks/consumer.ts';
 import { deliverDue } from '../src/webhooks/deliver.ts';
 import { portalInvitationsHandler, portalSignupsHandler } from '../src/portal/consumer.ts';
+import { suggestionsHandler } from '../src/suggestions/consumer.ts';
 
 /** A running worker. */
 export interface RunningWorker {
@@ -21,14 +22,14 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'portal-signups', 'portal-invitations', 'idempotency-purge', 'webhooks'] as const;
+export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'portal-signups', 'portal-invitations', 'idempotency-purge', 'webhooks', 'suggestions'] as const;
 export type WorkerName = (typeof workerNames)[number];
 
 /** How often expired Idempotency-Keys are deleted. */
 const IDEMPOTENCY_PURGE_MS = 3_600_000;
 
 /** The workers that are consumer groups on the bus. */
-export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest' | 'webhooks' | 'portal-signups' | 'portal-invitations';
+export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest' | 'webhooks' | 'portal-signups' | 'portal-invitations' | 'suggestions';
 
 /** Each consumer worker's handler: what its group does with an event (the same on every runtime). */
 export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandler> {
@@ -40,6 +41,7 @@ export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandle
     webhooks: webhooksHandler,
     'portal-signups': portalSignupsHandler,
     'portal-invitations': portalInvitationsHandler,
+    suggestions: suggestionsHandler,
   };
 }
 
@@ -146,6 +148,7 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
   'usage-ingest': (deps) => consumer(deps, 'usage-ingest'),
   'portal-signups': (deps) => consumer(deps, 'portal-signups'),
   'portal-invitations': (deps) => consumer(deps, 'portal-invitations'),
+  suggestions: (deps) => consumer(deps, 'suggestions'),
   'idempotency-purge': startIdempotencyPurge,
   webhooks(deps) {
     const events = consumer(deps, 'webhooks');

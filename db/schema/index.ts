@@ -15,3 +15,4 @@ export * from './webhooks.ts';
 export * from './portal.ts';
 export * from './coupons.ts';
 export * from './usage-thresholds.ts';
+export * from './margins.ts';

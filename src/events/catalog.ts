@@ -345,6 +345,36 @@ export const catalog = {
   /** A new secret signs; the previous one also signs until `previous_secret_expires_at`. */
   'webhook_endpoint.secret_rotated': v.object({ endpoint: webhookEndpointSnapshot, previous_secret_expires_at: iso }),
   'webhook_endpoint.deleted': v.object({ endpoint: webhookEndpointSnapshot }),
+  /** A new version of a model's cost per 1,000 tokens (operators' price list; src/profitability). */
+  'model_price.created': v.object({
+    model_price: v.object({
+      id: v.string(),
+      object: v.literal('model_price'),
+      model: v.string(),
+      currency,
+      version: whole,
+      cost_per_1k_micros: whole,
+      effective_from: iso,
+      created_at: iso,
+    }),
+  }),
+  /**
+   * After a renewal, another plan would have cost the customer less over its last ended periods
+   * (src/suggestions); once per subscription and renewal. Amounts are minor units of `currency`.
+   */
+  'customer.plan_suggested': v.object({
+    customer_id: v.string(),
+    subscription_id: v.string(),
+    period_start: iso,
+    current_plan: v.object({ id: v.string(), code: v.string(), name: v.string(), version: whole }),
+    suggested_plan: v.object({ id: v.string(), code: v.string(), name: v.string(), version: whole }),
+    currency,
+    periods: whole,
+    current_cost: whole,
+    suggested_cost: whole,
+    saving: whole,
+    saving_bps: whole,
+  }),
 } as const;
 
 export type EventType = keyof typeof catalog;

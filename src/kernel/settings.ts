@@ -24,6 +24,8 @@ export interface Settings {
     dunningRetryDays: readonly number[];
     paymentLeaseMs: number;
     firstPaymentBonusBps: number;
+    /** A plan suggestion is told to the customer (`customer.plan_suggested`) when it saves at least this share of the current cost (1000 = 10 %). */
+    suggestionMinSavingBps: number;
   };
   usage: {
     /** How far ahead of the clock a record's `occurred_at` may be (a reporter's clock may run fast). */

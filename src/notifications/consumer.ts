@@ -3,7 +3,7 @@ import { customers, notifications, users } from '../../db/schema/index.ts';
 import type { EventHandler } from '../bus/consumer.ts';
 import type { EventData } from '../events/catalog.ts';
 import { newId } from '../kernel/ids.ts';
-import { customerEvents, customerOf, notifyingEvents, ownerEvents, render, renderBilling, renderForOwner, type BillingEvent, type CustomerEvent, type OwnerEvent, type Rendered } from './templates.ts';
+import { customerEvents, customerOf, notifyingEvents, ownerCustomerOf, ownerEvents, render, renderBilling, renderForOwner, type BillingEvent, type CustomerEvent, type OwnerEvent, type Rendered } from './templates.ts';
 
 const isCustomerEvent = (type: string): type is CustomerEvent => (customerEvents as string[]).includes(type);
 const isOwnerEvent = (type: string): type is OwnerEvent => (ownerEvents as string[]).includes(type);
@@ -31,7 +31,7 @@ export const notificationsHandler: EventHandler = {
       message = render(event.type, data);
     } else if (isOwnerEvent(event.type)) {
       const data = event.data as EventData<OwnerEvent>;
-      const [current] = await ctx.tx.select().from(customers).where(eq(customers.id, data.endpoint.customer_id));
+      const [current] = await ctx.tx.select().from(customers).where(eq(customers.id, ownerCustomerOf(event.type, data)));
       if (!current || current.status === 'erased') return;
       // The customer's first active owner; the company's address when it has none.
       const [owner] = await ctx.tx

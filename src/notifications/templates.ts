@@ -4,11 +4,21 @@ import type { EventData } from '../events/catalog.ts';
 export type CustomerEvent = 'customer.onboarded' | 'customer.activated' | 'customer.deactivated' | 'customer.promoted';
 export type BillingEvent = 'invoice.finalized' | 'payment.succeeded' | 'payment.failed' | 'payment.refunded' | 'subscription.canceled' | 'usage.quota_exceeded' | 'usage.threshold_reached' | 'customer.credit_granted';
 /** Events told to the customer's owner (a person who can act on them) rather than to the company's address. */
-export type OwnerEvent = 'webhook_endpoint.disabled';
+export type OwnerEvent = 'webhook_endpoint.disabled' | 'customer.plan_suggested';
 export type NotifyingEvent = CustomerEvent | BillingEvent | OwnerEvent;
 export const customerEvents: CustomerEvent[] = ['customer.onboarded', 'customer.activated', 'customer.deactivated', 'customer.promoted'];
 export const billingEvents: BillingEvent[] = ['invoice.finalized', 'payment.succeeded', 'payment.failed', 'payment.refunded', 'subscription.canceled', 'usage.quota_exceeded', 'usage.threshold_reached', 'customer.credit_granted'];
-export const ownerEvents: OwnerEvent[] = ['webhook_endpoint.disabled'];
+export const ownerEvents: OwnerEvent[] = ['webhook_endpoint.disabled', 'customer.plan_suggested'];
+
+/** Whose owner an owner event is told to. */
+export function ownerCustomerOf(type: OwnerEvent, data: EventData<OwnerEvent>): string {
+  switch (type) {
+    case 'webhook_endpoint.disabled':
+      return (data as EventData<'webhook_endpoint.disabled'>).endpoint.customer_id;
+    case 'customer.plan_suggested':
+      return (data as EventData<'customer.plan_suggested'>).customer_id;
+  }
+}
 export const notifyingEvents: NotifyingEvent[] = [...customerEvents, ...billingEvents, ...ownerEvents];
 
 /**
@@ -17,9 +27,20 @@ export const notifyingEvents: NotifyingEvent[] = [...customerEvents, ...billingE
  */
 export function renderForOwner(type: OwnerEvent, data: EventData<OwnerEvent>, c: Customer): Rendered | null {
   switch (type) {
+    case 'customer.plan_suggested': {
+      const d = data as EventData<'customer.plan_suggested'>;
+      const m = (minor: number) => amount(minor, d.currency);
+      return {
+        template: 'plan_suggested',
+        subject: `${d.suggested_plan.name} would have saved you ${m(d.saving)}`,
+        body: `${greet(c)}\n\nover your last ${d.periods} billing period${d.periods === 1 ? '' : 's'}, your usage on ${d.current_plan.name} cost ${m(d.current_cost)}. On ${d.suggested_plan.name} (${d.suggested_plan.code}) the same usage would have cost ${m(d.suggested_cost)}: a saving of ${m(d.saving)} (${(d.saving_bps / 100).toFixed(2)} %). You can change plan at any time; the rest of the current period is prorated.`,
+        sms: null,
+      };
+    }
     case 'webhook_endpoint.disabled': {
-      if (data.reason !== 'failing') return null;
-      const { endpoint, consecutive_failures } = data;
+      const d = data as EventData<'webhook_endpoint.disabled'>;
+      if (d.reason !== 'failing') return null;
+      const { endpoint, consecutive_failures } = d;
       return {
         template: 'webhook_disabled',
         subject: 'A webhook endpoint was disabled',
