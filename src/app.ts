@@ -10,6 +10,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { customerCreditRoutes } from './billing/routes/credits.ts';
 import { invoiceRoutes } from './billing/routes/invoices.ts';
+import { invoiceDocumentRoutes } from './invoice-documents/routes.ts';
 import { customerRoutes } from './customers/routes.ts';
 import type { Deps } from './deps.ts';
 import { deadLetterRoutes } from './dead-letters/routes.ts';
@@ -99,6 +100,7 @@ export function createApp(deps: Deps) {
   v1.route('/customers', webhookRoutes());
   v1.route('/plans', planRoutes());
   v1.route('/invoices', invoiceRoutes());
+  v1.route('/invoices', invoiceDocumentRoutes());
   v1.route('/payments', paymentRoutes());
   v1.route('/subscriptions', subscriptionRoutes());
   v1.route('/subscriptions', subscriptionUsageRoutes());

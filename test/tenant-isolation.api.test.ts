@@ -77,10 +77,11 @@ beforeAll(async () => {
   otherPlan = await ok<PlanResource>('POST', '/v1/plans', { code: 'iso-b', name: 'Pro', price_amount: 4900, currency: 'EUR', interval: 'month', trial_days: 0, included_tokens: 5000, overage_price_per_1k: 100, quota_policy: 'overage' }, 201);
   a = await tenant();
   b = await tenant();
-  p.startWorkers(['relay', 'webhooks', 'profiling']);
+  p.startWorkers(['relay', 'webhooks', 'profiling', 'invoice-documents']);
   a.delivery = await firstDelivery(a);
   b.delivery = await firstDelivery(b);
   await eventually(async () => (await p.call('GET', `/v1/customers/${a.customer}/profile`)).status === 200);
+  for (const t of [a, b]) await eventually(async () => (await p.call('GET', `/v1/invoices/${t.invoice}/pdf`)).status === 200);
   await p.stopWorkers();
   // A's owner gets a password and logs in to the portal, as a signed-up owner would.
   await p.deps.db.update(users).set({ passwordHash: await hashPassword('a-long-enough-passphrase', 100_000) }).where(eq(users.id, a.user));
