@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { inbox, invoiceDocuments } from '../db/schema/index.ts';
+import { createPlatformClient } from '../packages/client/src/index.ts';
 import type { CreatedApiKeyResource } from '../src/api-keys/contract.ts';
 import type { InvoiceResource } from '../src/billing/contract.ts';
 import { addCredit } from '../src/billing/credits.ts';
@@ -135,6 +136,12 @@ describe('a PDF per finalized invoice', () => {
     expect(lineWith(text, 'Credit applied', '-€10.00')).toBeDefined();
     expect(lineWith(text, 'Amount due', '€30.46')).toBeDefined();
 
+    // The generated client reads the same bytes.
+    const client = createPlatformClient('http://platform.test', await p.tokenFor('viewer'), { fetch: async (request) => p.app.fetch(request) });
+    const viaClient = await client.GET('/v1/invoices/{id}/pdf', { params: { path: { id: renewal.id } }, parseAs: 'arrayBuffer' });
+    expect(viaClient.response.status).toBe(200);
+    expect(new Uint8Array(viaClient.data!)).toEqual(pdf.bytes);
+
     // The same ETag again: 304 with no body.
     const again = await fetchPdf(renewal.id, undefined, { 'If-None-Match': pdf.headers.get('etag')! });
     expect(again.status).toBe(304);
@@ -178,6 +185,14 @@ describe('a PDF per finalized invoice', () => {
     expect(pending.status).toBe(404);
     expect(pending.body).toMatchObject({ code: 'not_found', reason: 'not_generated', retry: true, retry_after: 5 });
     expect(pending.headers.get('retry-after')).toBe('5');
+    // Where nothing renders documents (the Workers entry builds no renderer), waiting would not help: retry false.
+    const renderer = p.deps.invoiceRenderer;
+    p.deps.invoiceRenderer = undefined;
+    const never = await p.call<{ reason: string; retry: boolean; detail: string }>('GET', `/v1/invoices/${invoice.id}/pdf`);
+    p.deps.invoiceRenderer = renderer;
+    expect(never.status).toBe(404);
+    expect(never.body).toMatchObject({ reason: 'not_generated', retry: false });
+    expect(never.body.detail).toContain('this deployment generates no invoice documents');
     p.startWorkers(['relay', 'invoice-documents']);
     const pdf = await documentOf(invoice.id);
     const text = pdfText(pdf.bytes, 'jpy');

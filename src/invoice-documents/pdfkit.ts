@@ -100,7 +100,7 @@ function stampVoid(doc: PDFKit.PDFDocument) {
   for (let page = range.start; page < range.start + range.count; page++) {
     doc.switchToPage(page);
     doc.save();
-    doc.font('Helvetica-Bold').fontSize(140).fillColor('#c62828', 0.25).text('VOID', LEFT, 330, { width: RIGHT - LEFT, align: 'center', lineBreak: false });
+    doc.font('Helvetica-Bold').fontSize(140).fillColor('#c62828', 0.25).text('VOID', LEFT, 430, { width: RIGHT - LEFT, align: 'center', lineBreak: false });
     doc.restore();
   }
 }

@@ -13,7 +13,7 @@ export function invoiceDocumentRoutes() {
     doc({
       summary: "Download an invoice's PDF",
       description:
-        'The document stored when the invoice was finalized (`invoice.document_generated`), with the number, lines, tax, credit and totals in the invoice\'s currency; a voided invoice keeps its document, stamped VOID. `ETag` is the SHA-256 of the file (`If-None-Match` answers 304). 404 `not_found` with `reason`: `not_finalized` for a draft, `not_generated` (with `retry: true`, `retry_after` and `Retry-After`) while the worker has not made it yet.',
+        'The document stored when the invoice was finalized (`invoice.document_generated`), with the number, lines, tax, credit and totals in the invoice\'s currency; a voided invoice keeps its document, stamped VOID. `ETag` is the SHA-256 of the file (`If-None-Match` answers 304). 404 `not_found` with `reason`: `not_finalized` for a draft, `not_generated` (with `retry: true`, `retry_after` and `Retry-After`) while the worker has not made it yet (`retry: false` on a deployment that makes none: Workers).',
       tags: ['Invoices'],
       access: 'viewer',
       scope: 'invoices:read',
@@ -23,7 +23,8 @@ export function invoiceDocumentRoutes() {
     }),
     validate('param', invoiceParams),
     async (c) => {
-      const document = await getInvoiceDocument(c.get('deps').db, c.req.valid('param').id);
+      const deps = c.get('deps');
+      const document = await getInvoiceDocument(deps.db, c.req.valid('param').id, deps.invoiceRenderer !== undefined);
       const etag = `"${document.sha256}"`;
       const headers = { ETag: etag, 'Cache-Control': 'private, no-cache' };
       if (c.req.header('If-None-Match') === etag) return c.body(null, 304, headers);

@@ -1158,7 +1158,7 @@ export interface paths {
         };
         /**
          * Download an invoice's PDF
-         * @description The document stored when the invoice was finalized (`invoice.document_generated`), with the number, lines, tax, credit and totals in the invoice's currency; a voided invoice keeps its document, stamped VOID. `ETag` is the SHA-256 of the file (`If-None-Match` answers 304). 404 `not_found` with `reason`: `not_finalized` for a draft, `not_generated` (with `retry: true`, `retry_after` and `Retry-After`) while the worker has not made it yet.
+         * @description The document stored when the invoice was finalized (`invoice.document_generated`), with the number, lines, tax, credit and totals in the invoice's currency; a voided invoice keeps its document, stamped VOID. `ETag` is the SHA-256 of the file (`If-None-Match` answers 304). 404 `not_found` with `reason`: `not_finalized` for a draft, `not_generated` (with `retry: true`, `retry_after` and `Retry-After`) while the worker has not made it yet (`retry: false` on a deployment that makes none: Workers).
          *
          *     Any operator token (admin, operator, viewer).
          *
