@@ -10,6 +10,8 @@ export interface Issuer {
 /** What an invoice document shows, every value already formatted: a renderer only lays it out. */
 export interface InvoiceDocumentContent {
   number: string;
+  /** When the invoice was finalized (ms): the document's creation date, so the same invoice renders the same bytes. */
+  issuedAt: number;
   issuer: Issuer;
   /** Label and value pairs under the number: issue date, period. */
   facts: readonly [string, string][];
@@ -71,6 +73,7 @@ export function invoiceDocumentContent(invoice: InvoiceFigures, issuer: Issuer, 
   const { customer } = invoice;
   return {
     number: invoice.number,
+    issuedAt: invoice.finalizedAt,
     issuer,
     facts: [
       ['Invoice number', invoice.number],

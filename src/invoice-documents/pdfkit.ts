@@ -16,7 +16,7 @@ const BOTTOM = 770;
  */
 export const renderInvoicePdf: InvoiceRenderer = (content) =>
   new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: LEFT, bufferPages: true, info: { Title: `Invoice ${content.number}`, Author: content.issuer.name } });
+    const doc = new PDFDocument({ size: 'A4', margin: LEFT, bufferPages: true, info: { Title: `Invoice ${content.number}`, Author: content.issuer.name, CreationDate: new Date(content.issuedAt) } });
     const chunks: Uint8Array[] = [];
     doc.on('data', (chunk: Uint8Array) => chunks.push(chunk));
     doc.on('error', reject);
