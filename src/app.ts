@@ -10,6 +10,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { customerCreditRoutes } from './billing/routes/credits.ts';
 import { invoiceRoutes } from './billing/routes/invoices.ts';
+import { invoiceDocumentRoutes } from './invoice-documents/routes.ts';
 import { customerRoutes } from './customers/routes.ts';
 import type { Deps } from './deps.ts';
 import { deadLetterRoutes } from './dead-letters/routes.ts';
@@ -106,6 +107,7 @@ export function createApp(deps: Deps) {
   v1.route('/coupons', couponRoutes());
   v1.route('/model-prices', modelPriceRoutes());
   v1.route('/invoices', invoiceRoutes());
+  v1.route('/invoices', invoiceDocumentRoutes());
   v1.route('/payments', paymentRoutes());
   v1.route('/subscriptions', subscriptionRoutes());
   v1.route('/subscriptions', subscriptionUsageRoutes());

@@ -6,6 +6,7 @@ import { composeDeps, portableBus, type BusParts } from './compose.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { fileAssets } from './entries/assets-fs.ts';
+import { renderInvoicePdf } from './invoice-documents/pdfkit.ts';
 import type { Clock } from './kernel/clock.ts';
 import type { Metrics } from './kernel/metrics.ts';
 import { createPrometheusMetrics } from './metrics/prometheus.ts';
@@ -15,6 +16,7 @@ import type { Channels } from './notifications/channels/channel.ts';
 import { createLogChannel } from './notifications/channels/log.ts';
 import { createSmtpChannel } from './notifications/channels/smtp.ts';
 import type { PaymentProvider } from './payments/provider.ts';
+import type { InvoiceRenderer } from './invoice-documents/renderer.ts';
 
 export interface BuildOptions {
   /** The JWT signing secret, already resolved (from the environment or the data folder). */
@@ -27,6 +29,8 @@ export interface BuildOptions {
   channels?: Channels;
   /** Replace the configured payment provider (tests wrap the sandbox). */
   payments?: PaymentProvider;
+  /** Replace the PDF renderer of invoice documents. */
+  invoiceRenderer?: InvoiceRenderer;
   /** Sees the SQL of every query (the query-plan test). */
   onQuery?: (sql: string) => void;
 }
@@ -74,5 +78,6 @@ export async function buildDeps(config: Config, options: BuildOptions): Promise<
     channels: options.channels ?? serverChannels(config, logger),
     payments: options.payments,
     assets: fileAssets(),
+    invoiceRenderer: options.invoiceRenderer ?? renderInvoicePdf,
   });
 }

@@ -15,6 +15,7 @@ import { createEmbeddedRateLimiter } from './limits/embedded.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { createSandboxProvider } from './payments/sandbox.ts';
 import type { AssetSource } from './http/assets.ts';
+import type { InvoiceRenderer } from './invoice-documents/renderer.ts';
 
 /** What a bus adapter is built from: the database it may keep its log in, and the process's writer. */
 export interface BusParts {
@@ -43,6 +44,8 @@ export interface ComposeOptions {
   payments?: PaymentProvider;
   /** Where `/assets/*` files come from (the server entries read `node_modules`). */
   assets?: AssetSource;
+  /** Renders invoice documents; server entries pass the PDF one (pdfkit reads font files). */
+  invoiceRenderer?: InvoiceRenderer;
   /** Group commit size: the configured one by default. */
   maxBatch?: number;
 }
@@ -94,6 +97,7 @@ export function composeDeps(config: Config, options: ComposeOptions): Deps {
     eventSource: 'urn:subscription-platform',
     settings: settingsFrom(config),
     assets: options.assets,
+    invoiceRenderer: options.invoiceRenderer,
     onCommit,
   };
 }

@@ -36,6 +36,15 @@ describe('configuration', () => {
     expect(fails({ ADMIN_PASSWORD: 'long-enough-password' })).toBe('ADMIN_EMAIL');
   });
 
+  test('issue 15: invoice documents print INVOICE_ISSUER_NAME and the | separated INVOICE_ISSUER_ADDRESS, amounts in INVOICE_LOCALE', () => {
+    expect(loadConfig({}).invoiceDocuments).toEqual({ issuer: { name: 'Subscription Platform', address: [] }, locale: 'en-US' });
+    expect(loadConfig({ INVOICE_ISSUER_NAME: 'Seller GmbH', INVOICE_ISSUER_ADDRESS: 'Hauptstraße 1 | 10115 Berlin', INVOICE_LOCALE: 'de-DE' }).invoiceDocuments).toEqual({
+      issuer: { name: 'Seller GmbH', address: ['Hauptstraße 1', '10115 Berlin'] },
+      locale: 'de-DE',
+    });
+    expect(fails({ INVOICE_LOCALE: 'not a locale!' })).toBe('INVOICE_LOCALE');
+  });
+
   test('issue 14: LOG_LEVEL is info by default; METRICS_TOKEN is optional and at least 16 characters', () => {
     expect(loadConfig({}).logLevel).toBe('info');
     expect(loadConfig({}).metricsToken).toBeUndefined();

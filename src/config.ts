@@ -7,6 +7,14 @@ import { passwordWeakness } from './operators/password-policy.ts';
 const port = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(65535));
 const positiveInt = v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number), v.minValue(1));
 const wholeNumber = v.pipe(v.string(), v.digits('must be a whole number (0 turns the limit off)'), v.transform(Number));
+/** Whether Intl knows `tag` as a locale (it throws a RangeError for a malformed one). */
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.NumberFormat.supportedLocalesOf(tag).length > 0;
+  } catch {
+    return false;
+  }
+}
 const databaseUrl = v.pipe(
   v.string(),
   v.regex(/^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/, 'must start with file:, libsql://, http(s):// or ws(s)://'),
@@ -62,6 +70,10 @@ const envSchema = v.object({
   RELAY_LEASE_MS: v.optional(positiveInt, '30000'),
   BILLING_POLL_MS: v.optional(positiveInt, '60000'),
   INVOICE_DRAFT_MINUTES: v.optional(v.pipe(v.string(), v.digits('must be a whole number'), v.transform(Number)), '0'),
+  INVOICE_ISSUER_NAME: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'must be at most 200 characters')), 'Subscription Platform'),
+  /** The issuer's address on invoice documents, lines separated by `|`. */
+  INVOICE_ISSUER_ADDRESS: v.optional(v.pipe(v.string(), v.maxLength(1000, 'must be at most 1000 characters')), ''),
+  INVOICE_LOCALE: v.optional(v.pipe(v.string(), v.check(isLocale, 'must be a BCP 47 locale such as en-US or de-DE')), 'en-US'),
   DUNNING_RETRY_DAYS: v.optional(
     v.pipe(
       v.string(),
@@ -167,6 +179,11 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
       paymentLeaseMs: env.PAYMENT_LEASE_MS,
       firstPaymentBonusBps: env.FIRST_PAYMENT_BONUS_BPS,
       suggestionMinSavingBps: env.SUGGESTION_MIN_SAVING_BPS,
+    },
+    /** What invoice documents (PDFs) print: the issuer's name and address lines, and the locale amounts are written in. */
+    invoiceDocuments: {
+      issuer: { name: env.INVOICE_ISSUER_NAME, address: env.INVOICE_ISSUER_ADDRESS.split('|').map((line) => line.trim()).filter(Boolean) },
+      locale: env.INVOICE_LOCALE,
     },
     payments: { provider: env.PAYMENT_PROVIDER },
     usage: { clockSkewMs: env.USAGE_CLOCK_SKEW_SECONDS * 1000 },

@@ -8,6 +8,7 @@ import type { Channels } from './notifications/channels/channel.ts';
 import type { RateLimiter } from './limits/rate-limiter.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import type { AssetSource } from './http/assets.ts';
+import type { InvoiceRenderer } from './invoice-documents/renderer.ts';
 
 /**
  * Everything built once at an entry point (`buildDeps`) and handed down; no
@@ -28,6 +29,8 @@ export interface Deps extends ContextServices {
   apiKeyUsage: LastUsedTracker;
   /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
   assets?: AssetSource | undefined;
+  /** Renders invoice documents (PDF); only server entries have one, so the `invoice-documents` worker runs there only. */
+  invoiceRenderer?: InvoiceRenderer | undefined;
   /** A scraper's static bearer token for GET /metrics (METRICS_TOKEN). */
   metricsToken?: string | undefined;
   /** Called after each commit; the relay in this process listens to publish without delay. */

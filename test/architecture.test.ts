@@ -133,10 +133,10 @@ function reachablePackages(entry: string): Map<string, string> {
 }
 
 describe('the Workers entry', () => {
-  test('reaches no file system, native driver, TCP Kafka client or SMTP through its imports', () => {
+  test('reaches no file system, native driver, TCP Kafka client, SMTP or pdfkit through its imports', () => {
     const packages = reachablePackages('src/worker.ts');
     expect(packages.has('hono')).toBe(true);
-    const serverOnly = /^(node:|fs$|libsql$|@libsql\/client|@platformatic\/kafka|nodemailer|prom-client)/;
+    const serverOnly = /^(node:|fs$|libsql$|@libsql\/client|@platformatic\/kafka|nodemailer|prom-client|pdfkit)/;
     expect([...packages].filter(([name]) => serverOnly.test(name)).map(([name, from]) => `${from} → ${name}`)).toEqual([]);
   });
 });

@@ -81,10 +81,11 @@ beforeAll(async () => {
   await ok('POST', '/v1/coupons', { code: 'ISO10', name: 'Ten off', percent_off_bps: 1000, duration: 'forever' }, 201);
   a = await tenant();
   b = await tenant();
-  p.startWorkers(['relay', 'webhooks', 'profiling']);
+  p.startWorkers(['relay', 'webhooks', 'profiling', 'invoice-documents']);
   a.delivery = await firstDelivery(a);
   b.delivery = await firstDelivery(b);
   await eventually(async () => (await p.call('GET', `/v1/customers/${a.customer}/profile`)).status === 200);
+  for (const t of [a, b]) await eventually(async () => (await p.call('GET', `/v1/invoices/${t.invoice}/pdf`)).status === 200);
   await p.stopWorkers();
   // A's owner gets a password and logs in to the portal, as a signed-up owner would.
   await p.deps.db.update(users).set({ passwordHash: await hashPassword('a-long-enough-passphrase', 100_000) }).where(eq(users.id, a.user));

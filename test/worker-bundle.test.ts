@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './processes.ts';
 
-/** What must never reach the Workers bundle: the file system, native drivers, the TCP Kafka client, SMTP, prom-client. */
-const SERVER_ONLY = ['libsql', '@libsql/client', '@platformatic/kafka', 'nodemailer', 'prom-client'];
+/** What must never reach the Workers bundle: the file system, native drivers, the TCP Kafka client, SMTP, prom-client, pdfkit (it reads font files). */
+const SERVER_ONLY = ['libsql', '@libsql/client', '@platformatic/kafka', 'nodemailer', 'prom-client', 'pdfkit'];
 /** Workers' compressed size limit on the free plan (3 MB); the bundle must stay well inside it. */
 const FREE_PLAN_LIMIT = 3 * 1024 * 1024;
 

@@ -9,6 +9,7 @@ import { createContext, systemActor } from '../src/kernel/context.ts';
 import { dispatchDue } from '../src/notifications/dispatch.ts';
 import { notificationsHandler } from '../src/notifications/consumer.ts';
 import { createProfilingHandler } from '../src/profiling/consumer.ts';
+import { createInvoiceDocumentsHandler } from '../src/invoice-documents/consumer.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
 import { usageIngestHandler } from '../src/usage/consumer.ts';
 import { webhooksHandler } from '../src/webhooks/consumer.ts';
@@ -22,7 +23,7 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'portal-signups', 'portal-invitations', 'idempotency-purge', 'webhooks', 'suggestions'] as const;
+export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'portal-signups', 'portal-invitations', 'idempotency-purge', 'webhooks', 'suggestions', 'invoice-documents'] as const;
 export type WorkerName = (typeof workerNames)[number];
 
 /** How often expired Idempotency-Keys are deleted. */
@@ -121,6 +122,20 @@ const startIdempotencyPurge = (deps: Deps) =>
     if (purged > 0) deps.logger.info('idempotency keys purged', { purged });
   });
 
+/**
+ * The `invoice-documents` group: a consumer where the entry gave a renderer (the server
+ * runtimes' PDF one). It is not among `consumerHandlers`, so the Workers passes never run
+ * it: there the route serves what a server worker stored (docs/invoice-documents.md).
+ */
+function startInvoiceDocuments(deps: Deps) {
+  const render = deps.invoiceRenderer;
+  if (!render) {
+    deps.logger.warn('invoice-documents: this runtime renders no documents; another runtime must run this worker');
+    return { stop: async () => {} };
+  }
+  return startConsumer(deps, createInvoiceDocumentsHandler({ render, ...deps.config.invoiceDocuments }));
+}
+
 const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = {
   relay(deps) {
     const relay = startRelay({ db: deps.db, transactor: deps.transactor, bus: deps.bus, clock: deps.clock, logger: deps.logger, metrics: deps.metrics, pollMs: deps.config.pollMs, leaseMs: deps.config.relay.leaseMs, maxParameters: deps.database.maxParameters });
@@ -150,6 +165,7 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
   'portal-invitations': (deps) => consumer(deps, 'portal-invitations'),
   suggestions: (deps) => consumer(deps, 'suggestions'),
   'idempotency-purge': startIdempotencyPurge,
+  'invoice-documents': startInvoiceDocuments,
   webhooks(deps) {
     const events = consumer(deps, 'webhooks');
     const sender = startWebhookSender(deps);

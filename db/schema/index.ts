@@ -16,3 +16,4 @@ export * from './portal.ts';
 export * from './coupons.ts';
 export * from './usage-thresholds.ts';
 export * from './margins.ts';
+export * from './invoice-documents.ts';

@@ -280,6 +280,16 @@ export const catalog = {
   'invoice.paid': v.object({ invoice: invoiceSnapshot, payment_id: v.nullable(v.string()) }),
   'invoice.voided': v.object({ invoice: invoiceSnapshot }),
   'invoice.marked_uncollectible': v.object({ invoice: invoiceSnapshot }),
+  /** An invoice's document (its PDF) was stored, or stored again with the VOID stamp; served at GET /v1/invoices/:id/pdf. */
+  'invoice.document_generated': v.object({
+    invoice_id: v.string(),
+    number: v.string(),
+    customer_id: v.string(),
+    content_type: v.string(),
+    sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+    size: whole,
+    voided: v.boolean(),
+  }),
   'payment.initiated': v.object({ payment: paymentSnapshot }),
   /** The provider took the money; `invoice.paid` follows, or `payment.refunded` if it cannot. */
   'payment.succeeded': v.object({ payment: paymentSnapshot }),

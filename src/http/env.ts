@@ -5,6 +5,7 @@ import type { ContextServices, Ctx } from '../kernel/context.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import type { AssetSource } from './assets.ts';
+import type { InvoiceRenderer } from '../invoice-documents/renderer.ts';
 
 /**
  * What routes and middleware use of the dependencies the entry point built (its
@@ -22,6 +23,8 @@ export interface HttpDeps extends ContextServices {
   metricsToken?: string | undefined;
   /** Where `/assets/*` files come from; absent where the platform serves them (Workers). */
   assets?: AssetSource | undefined;
+  /** Renders invoice documents; absent where no document is ever made (Workers): the PDF route then says so. */
+  invoiceRenderer?: InvoiceRenderer | undefined;
 }
 
 /** An Idempotency-Key claimed by this request. */

@@ -73,8 +73,8 @@ export interface RouteDoc {
    */
   tenant?: TenantRule;
   description?: string;
-  /** Success status and its body schema. */
-  success: { status: number; description: string; schema?: v.GenericSchema };
+  /** Success status and its body schema; `binary` names the media type of a body that is not JSON (a PDF). */
+  success: { status: number; description: string; schema?: v.GenericSchema; binary?: string };
   /** Error statuses this route can answer besides 400/500 (and 401/403/429 on routes that need a token). */
   errors?: number[];
   /** A POST that accepts Idempotency-Key. */
@@ -92,6 +92,7 @@ export function doc(route: RouteDoc) {
     [route.success.status]: {
       description: route.success.description,
       ...(route.success.schema ? { content: { 'application/json': { schema: resolver(route.success.schema) } } } : {}),
+      ...(route.success.binary ? { content: { [route.success.binary]: { schema: { type: 'string', format: 'binary' } } } } : {}),
     },
   };
   for (const status of [...errors].sort()) responses[status] = problem(status);

@@ -1,0 +1,60 @@
+import { describe, expect, test } from 'bun:test';
+import { formatAmount, formatRate, invoiceDocumentContent } from './content.ts';
+
+describe('formatAmount', () => {
+  test("writes minor units with exactly the currency's ISO 4217 digits", () => {
+    expect(formatAmount(123456, 'EUR', 'en-US')).toBe('€1,234.56');
+    expect(formatAmount(5, 'EUR', 'en-US')).toBe('€0.05');
+    expect(formatAmount(-1000, 'EUR', 'en-US')).toBe('-€10.00');
+    expect(formatAmount(12345, 'JPY', 'en-US')).toBe('¥12,345');
+    expect(formatAmount(1234, 'KWD', 'en-US')).toBe('KWD\u00a01.234');
+    expect(formatAmount(0, 'USD', 'en-US')).toBe('$0.00');
+  });
+
+  test('never goes through a float: the largest safe integer keeps every digit', () => {
+    expect(formatAmount(Number.MAX_SAFE_INTEGER, 'EUR', 'en-US')).toBe('€90,071,992,547,409.91');
+  });
+
+  test("follows the locale's conventions, with no narrow no-break space (absent from the PDF fonts)", () => {
+    const german = formatAmount(123456, 'EUR', 'de-DE');
+    expect(german).toBe('1.234,56\u00a0€');
+    expect(formatAmount(123456, 'EUR', 'fr-FR')).not.toContain('\u202f');
+  });
+});
+
+test('formatRate writes basis points as a percentage without trailing zeros', () => {
+  expect([0, 700, 1900, 825, 1950, 5].map(formatRate)).toEqual(['0%', '7%', '19%', '8.25%', '19.5%', '0.05%']);
+});
+
+test('the content lists every line and the totals in order, the credit as a deduction', () => {
+  const content = invoiceDocumentContent(
+    {
+      number: 'INV-000007',
+      currency: 'EUR',
+      finalizedAt: Date.UTC(2026, 1, 1),
+      periodStart: Date.UTC(2026, 1, 1),
+      periodEnd: Date.UTC(2026, 2, 1),
+      subtotal: 3400,
+      taxRateBps: 1900,
+      tax: 646,
+      total: 4046,
+      creditApplied: 1000,
+      amountDue: 3046,
+      voided: false,
+      lines: [
+        { description: 'Starter', quantity: 1, amount: 2900 },
+        { description: 'Overage', quantity: 2500, amount: 500 },
+      ],
+      customer: { name: 'Acme', email: 'ops@acme.example', country: 'DE', address: ['Am Hafen 7'] },
+    },
+    { name: 'Seller', address: [] },
+    'en-US',
+  );
+  expect(content.billTo).toEqual(['Acme', 'Am Hafen 7', 'DE', 'ops@acme.example']);
+  expect(content.lines).toEqual([
+    { description: 'Starter', quantity: '1', amount: '€29.00' },
+    { description: 'Overage', quantity: '2,500', amount: '€5.00' },
+  ]);
+  expect(content.totals.map((t) => `${t.label}: ${t.value}`)).toEqual(['Subtotal: €34.00', 'Tax (19%): €6.46', 'Total: €40.46', 'Credit applied: -€10.00', 'Amount due: €30.46']);
+  expect(content.facts).toContainEqual(['Period', '2026-02-01 to 2026-03-01']);
+});
