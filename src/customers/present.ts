@@ -25,6 +25,7 @@ export function toCustomerResource(row: CustomerRow): CustomerResource {
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),
     erased_at: toIsoOrNull(row.erasedAt),
+    test_clock_id: row.testClockId,
   };
 }
 

@@ -15,6 +15,7 @@ import {
   subscriptionStatuses,
   userRoles,
   userStatuses,
+  testClockStatuses,
   webhookDisabledReasons,
 } from '../../db/schema/index.ts';
 import { singleLine } from '../kernel/text.ts';
@@ -150,6 +151,9 @@ const apiKeySnapshot = v.object({
   expires_at: v.nullable(iso),
 });
 
+/** A test clock inside events. */
+const testClockSnapshot = v.object({ id: v.string(), name: v.string(), frozen_time: iso, status: v.picklist(testClockStatuses) });
+
 /** A webhook endpoint inside events; its secret is never carried. */
 const webhookEndpointSnapshot = v.object({
   id: v.string(),
@@ -270,6 +274,12 @@ export const catalog = {
   /** A new secret signs; the previous one also signs until `previous_secret_expires_at`. */
   'webhook_endpoint.secret_rotated': v.object({ endpoint: webhookEndpointSnapshot, previous_secret_expires_at: iso }),
   'webhook_endpoint.deleted': v.object({ endpoint: webhookEndpointSnapshot }),
+  /** A test clock (simulated time for sandbox customers) was created; subject: the clock. */
+  'test_clock.created': v.object({ test_clock: testClockSnapshot }),
+  /** An advance finished: the clock is at `test_clock.frozen_time`, its customers' billing ran `steps` passes on the way. */
+  'test_clock.advanced': v.object({ test_clock: testClockSnapshot, previous_frozen_time: iso, steps: whole }),
+  /** A test clock was deleted; its customers stay archived on it. */
+  'test_clock.deleted': v.object({ test_clock: testClockSnapshot, archived_customers: whole }),
 } as const;
 
 export type EventType = keyof typeof catalog;
