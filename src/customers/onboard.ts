@@ -75,7 +75,7 @@ export function onboardWithOwner(ctx: Ctx, input: OnboardCustomerInput, ownerAcc
       { type: 'customer.onboarded', subject: customer.id, data: { customer: toCustomerSnapshot(customer) } },
       { type: 'user.created', subject: customer.id, data: { user: toUserSnapshot(owner) } },
     ]);
-    await recordAudit(ctx, { action: 'customer.onboard', targetType: 'customer', targetId: customer.id });
+    await recordAudit(ctx, { action: 'customer.onboard', targetType: 'customer', targetId: customer.id, ...(customer.testClockId ? { data: { test_clock_id: customer.testClockId } } : {}) });
     return { customer: toCustomerResource(customer), ownerId: owner.id };
   });
 }
