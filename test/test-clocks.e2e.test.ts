@@ -56,6 +56,7 @@ describe('test clocks', () => {
   let subB: SubscriptionResource;
   let live: CustomerResource;
   let liveSub: SubscriptionResource;
+  let newest = '';
 
   test('a sandbox customer lives on its clock: it subscribes at the clock time, and the live pass never touches it', async () => {
     clockA = await newClock('pricing check A', at(2026, 1, 1));
@@ -158,6 +159,33 @@ describe('test clocks', () => {
     expect(await invoicesOf(sandboxA.id)).toHaveLength(13);
   });
 
+  test('operators acting on a sandbox customer act at its clock time: subscribe, pay, change plan, cancel', async () => {
+    const clockC = await newClock('manual verbs C', at(2026, 3, 1));
+    newest = clockC.id;
+    const pro = await f.plan({ name: 'Pro', price_amount: 5900, trial_days: 0 });
+    const customer = await f.customer({ payment_method: 'tok_decline', test_clock_id: clockC.id });
+    const created = await f.subscribe({ customer_id: customer.id, plan_id: plan.id, trial: false });
+    expect(created).toMatchObject({ status: 'incomplete', current_period_start: iso(at(2026, 3, 1)), current_period_end: iso(at(2026, 4, 1)) });
+    const [first] = await invoicesOf(customer.id);
+    expect(first).toMatchObject({ status: 'open', finalized_at: iso(at(2026, 3, 1)), next_attempt_at: iso(at(2026, 3, 1)) });
+
+    const paid = await f.ok<PaymentResource>('POST', `/v1/invoices/${first!.id}/pay`, { payment_method: 'tok_ok' });
+    expect(paid).toMatchObject({ status: 'succeeded', trigger: 'manual', created_at: iso(at(2026, 3, 1)) });
+    expect(await invoicesOf(customer.id)).toMatchObject([{ status: 'paid', paid_at: iso(at(2026, 3, 1)) }]);
+
+    await advance(clockC.id, at(2026, 3, 16));
+    await f.ok('POST', `/v1/subscriptions/${created.id}/change-plan`, { plan_id: pro.id });
+    const [changed] = await f.eventTypes('subscription.plan_changed');
+    expect(changed!.data.proration.lines.map((l) => [l.kind, l.from, l.to])).toEqual([
+      ['proration_credit', iso(at(2026, 3, 16)), iso(at(2026, 4, 1))],
+      ['proration_charge', iso(at(2026, 3, 16)), iso(at(2026, 4, 1))],
+    ]);
+    const ending = await f.ok<SubscriptionResource>('POST', `/v1/subscriptions/${created.id}/cancel`, { at_period_end: true });
+    expect(ending).toMatchObject({ cancel_at_period_end: true, current_period_end: iso(at(2026, 4, 1)) });
+    await advance(clockC.id, at(2026, 4, 2));
+    expect(await sub(created.id)).toMatchObject({ status: 'canceled', canceled_at: iso(at(2026, 4, 1)) });
+  });
+
   test('reports count live customers only', async () => {
     const overview = await f.ok<OverviewResource>('GET', '/v1/reports/overview');
     expect(overview.currencies.find((c) => c.currency === 'EUR')?.mrr).toEqual({ amount: 2900, currency: 'EUR' });
@@ -183,7 +211,7 @@ describe('test clocks', () => {
     const operator = await p.call('POST', '/v1/test-clocks', { body: { name: 'nope', frozen_time: iso(WALL) }, token: await p.tokenFor('operator') });
     expect(operator.status).toBe(403);
     const page = await f.ok<Page<TestClockResource>>('GET', '/v1/test-clocks?limit=1');
-    expect(page).toMatchObject({ data: [{ id: clockB.id }], has_more: true });
+    expect(page).toMatchObject({ data: [{ id: newest }], has_more: true });
   });
 
   test('deleting a clock archives its customers: they stay sandbox customers and no one joins the clock', async () => {
