@@ -186,6 +186,19 @@ describe('test clocks', () => {
     expect(await sub(created.id)).toMatchObject({ status: 'canceled', canceled_at: iso(at(2026, 4, 1)) });
   });
 
+  test('an advance retried with its Idempotency-Key replays the answer and runs nothing again', async () => {
+    const clockD = await newClock('retry D', at(2026, 1, 1));
+    newest = clockD.id;
+    const headers = { 'Idempotency-Key': `advance-${clockD.id}` };
+    const first = await p.call<TestClockAdvanceResource>('POST', `/v1/test-clocks/${clockD.id}/advance`, { body: { frozen_time: iso(at(2026, 1, 3)) }, headers });
+    expect(first.body).toMatchObject({ frozen_time: iso(at(2026, 1, 3)), advance: { steps: 2 } });
+    const again = await p.call<TestClockAdvanceResource>('POST', `/v1/test-clocks/${clockD.id}/advance`, { body: { frozen_time: iso(at(2026, 1, 3)) }, headers });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('Idempotency-Replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect((await f.eventsOf(clockD.id)).map((e) => e.type)).toEqual(['test_clock.created', 'test_clock.advanced']);
+  });
+
   test('reports count live customers only', async () => {
     const overview = await f.ok<OverviewResource>('GET', '/v1/reports/overview');
     expect(overview.currencies.find((c) => c.currency === 'EUR')?.mrr).toEqual({ amount: 2900, currency: 'EUR' });
