@@ -191,7 +191,7 @@ describe('test clocks', () => {
     newest = clockD.id;
     const headers = { 'Idempotency-Key': `advance-${clockD.id}` };
     const first = await p.call<TestClockAdvanceResource>('POST', `/v1/test-clocks/${clockD.id}/advance`, { body: { frozen_time: iso(at(2026, 1, 3)) }, headers });
-    expect(first.body).toMatchObject({ frozen_time: iso(at(2026, 1, 3)), advance: { steps: 2 } });
+    expect(first.body).toMatchObject({ frozen_time: iso(at(2026, 1, 3)), advance: { steps: 3 } });
     const again = await p.call<TestClockAdvanceResource>('POST', `/v1/test-clocks/${clockD.id}/advance`, { body: { frozen_time: iso(at(2026, 1, 3)) }, headers });
     expect(again.status).toBe(200);
     expect(again.headers.get('Idempotency-Replayed')).toBe('true');

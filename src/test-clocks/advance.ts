@@ -52,19 +52,19 @@ export async function advanceTestClock(ctx: Ctx, provider: PaymentProvider, id: 
   const scope: BillingScope = { testClockId: id };
   const total: BillingReport = { advanced: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
   let steps = 0;
+  // The first step is where the clock stands: what fell due exactly then (a first attempt at
+  // subscription time) runs at its time; a resumed advance re-runs the step it reached.
   let at = from;
   for (;;) {
-    // From a resumed advance, the first step re-runs the pass at the time the last one reached.
-    const due = await nextDue(ctx.db, scope, at);
-    at = Math.min(due ?? Infinity, at + MAX_STEP_MS, target);
     await ctx.transactor.write((tx) => tx.update(testClocks).set({ frozenTime: at }).where(eq(testClocks.id, id)));
+    steps++;
     for (let pass = 0; pass < MAX_PASSES_PER_STEP; pass++) {
       const report = await runBillingCycle({ ...ctx, clock: frozenClock(at), payments: provider }, scope);
-      steps += pass === 0 ? 1 : 0;
       for (const key of Object.keys(total) as (keyof BillingReport)[]) total[key] += report[key];
       if (report.advanced + report.finalized + report.attempted + report.resumed === 0 || report.errors > 0) break;
     }
     if (at >= target) break;
+    at = Math.min((await nextDue(ctx.db, scope, at)) ?? Infinity, at + MAX_STEP_MS, target);
   }
 
   return withTransaction(ctx, async (ctx) => {
