@@ -65,6 +65,8 @@ describe('test clocks', () => {
 
     sandboxA = await f.customer({ payment_method: 'tok_ok', test_clock_id: clockA.id });
     expect(sandboxA.test_clock_id).toBe(clockA.id);
+    // Consumers (webhooks, other services) can tell a sandbox customer's events apart; a live one's carry no such field.
+    expect((await f.eventsOf(sandboxA.id)).find((e) => e.type === 'customer.onboarded')?.data).toMatchObject({ customer: { id: sandboxA.id, test_clock_id: clockA.id } });
     sandboxB = await f.customer({ payment_method: 'tok_decline', test_clock_id: clockB.id });
     live = await f.customer({ payment_method: 'tok_ok' });
     expect(live.test_clock_id).toBeNull();

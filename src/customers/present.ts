@@ -40,6 +40,7 @@ export function toCustomerSnapshot(row: CustomerRow): EventData<'customer.onboar
     country: row.country,
     status: row.status,
     segment: row.segment,
+    ...(row.testClockId === null ? {} : { test_clock_id: row.testClockId }),
   };
 }
 

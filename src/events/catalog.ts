@@ -37,6 +37,8 @@ const customerSnapshot = v.object({
   country: v.nullable(v.string()),
   status: v.picklist(customerStatuses),
   segment: v.picklist(customerSegments),
+  /** Only on a sandbox customer's events: the test clock it lives on (docs/test-clocks.md). */
+  test_clock_id: v.optional(v.string()),
 });
 
 const userSnapshot = v.object({
