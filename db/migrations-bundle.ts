@@ -20,6 +20,7 @@ import m0017 from './migrations/0017_currencies.sql' with { type: 'text' };
 import m0018 from './migrations/0018_usage_thresholds.sql' with { type: 'text' };
 import m0019 from './migrations/0019_margins.sql' with { type: 'text' };
 import m0020 from './migrations/0020_invoice_documents.sql' with { type: 'text' };
+import m0021 from './migrations/0021_test_clocks.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -50,5 +51,6 @@ export const bundledMigrations = {
     m0018,
     m0019,
     m0020,
+    m0021,
   } as Record<string, string>,
 };

@@ -39,6 +39,7 @@ import { subscriptionUsageRoutes, usageRoutes } from './usage/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { anonymousActor, createContext } from './kernel/context.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { testClockRoutes } from './test-clocks/routes.ts';
 import { DomainError, type ErrorCode } from './kernel/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { assetRoutes } from './http/assets.ts';
@@ -119,6 +120,7 @@ export function createApp(deps: Deps) {
   v1.route('/api-keys', apiKeyRoutes());
   v1.route('/dead-letters', deadLetterRoutes());
   v1.route('/reports', reportRoutes());
+  v1.route('/test-clocks', testClockRoutes());
   v1.route('/', eventRoutes());
   app.route('/v1', v1);
 

@@ -59,7 +59,7 @@ describe('onboarding', () => {
     expect(res.headers.get('content-type')).toStartWith('application/json');
     const c = res.body;
     expect(Object.keys(c).sort()).toEqual(
-      ['country', 'created_at', 'currency', 'email', 'erased_at', 'id', 'kind', 'metadata', 'name', 'object', 'payment_method', 'phone', 'segment', 'status', 'tax_rate_bps', 'updated_at', 'version'].sort(),
+      ['country', 'created_at', 'currency', 'email', 'erased_at', 'id', 'kind', 'metadata', 'name', 'object', 'payment_method', 'phone', 'segment', 'status', 'tax_rate_bps', 'test_clock_id', 'updated_at', 'version'].sort(),
     );
     expect(c.id).toMatch(/^cus_[0-9A-Z]{26}$/);
     expect(c).toMatchObject({

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
+import { testClocks } from './test-clocks.ts';
 
 /**
  * Each list of values is written here once; the table's column, the API validators
@@ -33,6 +34,8 @@ export const customers = sqliteTable(
     /** Bumped on every change; optimistic concurrency and stale-read detection. */
     version: integer('version').notNull(),
     erasedAt: timestamp('erased_at'),
+    /** A sandbox customer lives on this test clock for ever; null: a live customer, on the wall clock. */
+    testClockId: text('test_clock_id').references(() => testClocks.id),
     ...timestamps,
   },
   (t) => [
@@ -41,6 +44,7 @@ export const customers = sqliteTable(
     index('customers_status').on(t.status, t.id),
     index('customers_segment').on(t.segment, t.id),
     index('customers_kind').on(t.kind, t.id),
+    index('customers_test_clock').on(t.testClockId).where(sql`test_clock_id IS NOT NULL`),
   ],
 );
 

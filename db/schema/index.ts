@@ -17,3 +17,4 @@ export * from './coupons.ts';
 export * from './usage-thresholds.ts';
 export * from './margins.ts';
 export * from './invoice-documents.ts';
+export * from './test-clocks.ts';

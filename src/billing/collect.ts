@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, type SQL } from 'drizzle-orm';
 import { customers } from '../../db/schema/index.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { conflict, DomainError, describeError } from '../kernel/errors.ts';
@@ -133,12 +133,12 @@ async function compensate(deps: SagaDeps, payment: PaymentRow, reason: string, s
 
 /**
  * Takes over payments whose worker stopped mid-saga (lease expired) and finishes
- * them. Returns how many it resumed.
+ * them (`only`: those the billing pass's scope holds). Returns how many it resumed.
  */
-export async function resumeStalledPayments(deps: SagaDeps, settings: CollectionSettings, limit = 50): Promise<number> {
+export async function resumeStalledPayments(deps: SagaDeps, settings: CollectionSettings, only?: SQL, limit = 50): Promise<number> {
   const now = deps.clock.now();
   let resumed = 0;
-  for (const stalled of await stalledPayments(deps.db, now, limit)) {
+  for (const stalled of await stalledPayments(deps.db, now, limit, only)) {
     if (!(await claimPayment(deps, stalled, now + settings.leaseMs))) continue;
     try {
       await runPayment(deps, stalled.id, settings);

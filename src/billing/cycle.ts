@@ -1,5 +1,7 @@
-import { and, asc, eq, inArray, lt, lte, or } from 'drizzle-orm';
-import { invoices, subscriptions } from '../../db/schema/index.ts';
+import { and, asc, eq, inArray, lt, lte, notInArray, or, type SQLWrapper } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { invoices, payments, subscriptions } from '../../db/schema/index.ts';
+import { customerIdsOnClock, sandboxCustomerIds } from '../customers/clock.ts';
 import { createContext, systemActor, withTransaction, type ContextServices } from '../kernel/context.ts';
 import { describeError, DomainError } from '../kernel/errors.ts';
 import { resumeStalledPayments, runPayment, startPayment } from './collect.ts';
@@ -31,6 +33,17 @@ export interface BillingReport {
 const BATCH = 100;
 
 /**
+ * Whose items a pass handles: the live customers (the worker's normal run), or the
+ * sandbox customers of one test clock (an advance of that clock, src/test-clocks/advance.ts).
+ */
+export type BillingScope = { testClockId?: string | undefined };
+
+/** Restricts a customer id column to the pass's scope: live customers are those on no test clock. */
+export function customersInScope(db: Db, column: SQLWrapper, scope: BillingScope) {
+  return scope.testClockId === undefined ? notInArray(column, sandboxCustomerIds(db)) : inArray(column, customerIdsOnClock(db, scope.testClockId));
+}
+
+/**
  * One pass of the billing worker at the clock's now, in this order:
  *   1. every subscription past a boundary is advanced, one period per transaction, until it is current;
  *   1b. usage thresholds reached with `invoice_early` get their early invoice, drafted and finalized
@@ -42,8 +55,11 @@ const BATCH = 100;
  * logged, counted and retried by the next pass. Safe to run in several processes at once:
  * renewals are guarded by the subscription's version and the invoice's unique period,
  * payments by the one-live-payment-per-invoice index and the saga's lease.
+ *
+ * The normal run (no scope) handles live customers only: a sandbox customer's time is its
+ * test clock's, so only an advance of that clock runs its pass, with `deps.clock` at the clock's time.
  */
-export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport> {
+export async function runBillingCycle(deps: BillingDeps, scope: BillingScope = {}): Promise<BillingReport> {
   const ctx = createContext(deps, systemActor('billing'));
   const settings = collectionSettings(ctx, deps.payments);
   const report: BillingReport = { advanced: 0, invoicedEarly: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
@@ -61,9 +77,12 @@ export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport>
     .select({ id: subscriptions.id })
     .from(subscriptions)
     .where(
-      or(
-        and(eq(subscriptions.status, 'trialing'), lte(subscriptions.trialEnd, now), lt(subscriptions.currentPeriodStart, subscriptions.trialEnd)),
-        and(inArray(subscriptions.status, ['active', 'past_due']), lte(subscriptions.currentPeriodEnd, now)),
+      and(
+        or(
+          and(eq(subscriptions.status, 'trialing'), lte(subscriptions.trialEnd, now), lt(subscriptions.currentPeriodStart, subscriptions.trialEnd)),
+          and(inArray(subscriptions.status, ['active', 'past_due']), lte(subscriptions.currentPeriodEnd, now)),
+        ),
+        customersInScope(deps.db, subscriptions.customerId, scope),
       ),
     )
     .orderBy(asc(subscriptions.id))
@@ -74,7 +93,7 @@ export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport>
     });
   }
 
-  for (const due of await dueEarlyInvoices(deps.db, BATCH)) {
+  for (const due of await dueEarlyInvoices(deps.db, BATCH, (customerId) => customersInScope(deps.db, customerId, scope))) {
     await attempt('early invoice', due.thresholdId, async () => {
       if (await withTransaction(ctx, (tx) => invoiceEarly(tx, due))) report.invoicedEarly++;
     });
@@ -83,7 +102,7 @@ export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport>
   const drafts = await deps.db
     .select({ id: invoices.id })
     .from(invoices)
-    .where(and(eq(invoices.status, 'draft'), lte(invoices.finalizeAt, deps.clock.now())))
+    .where(and(eq(invoices.status, 'draft'), lte(invoices.finalizeAt, deps.clock.now()), customersInScope(deps.db, invoices.customerId, scope)))
     .orderBy(asc(invoices.id))
     .limit(BATCH);
   for (const { id } of drafts) {
@@ -98,12 +117,12 @@ export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport>
     });
   }
 
-  report.resumed += await resumeStalledPayments(ctx, settings);
+  report.resumed += await resumeStalledPayments(ctx, settings, customersInScope(deps.db, payments.customerId, scope));
 
   const collectable = await deps.db
     .select({ id: invoices.id })
     .from(invoices)
-    .where(and(eq(invoices.status, 'open'), eq(invoices.autoCollect, true), lte(invoices.nextAttemptAt, deps.clock.now())))
+    .where(and(eq(invoices.status, 'open'), eq(invoices.autoCollect, true), lte(invoices.nextAttemptAt, deps.clock.now()), customersInScope(deps.db, invoices.customerId, scope)))
     .orderBy(asc(invoices.nextAttemptAt), asc(invoices.id))
     .limit(BATCH);
   for (const { id } of collectable) {

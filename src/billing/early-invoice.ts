@@ -1,6 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { invoices, usageThresholdCrossings } from '../../db/schema/index.ts';
+import { invoices, subscriptions, usageThresholdCrossings } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
 import { draftInvoice } from './draft.ts';
@@ -14,11 +14,12 @@ export interface EarlyInvoiceDue {
 }
 
 /** Crossings waiting for an early invoice, oldest first. */
-export function dueEarlyInvoices(db: Executor, limit: number): Promise<EarlyInvoiceDue[]> {
+export function dueEarlyInvoices(db: Executor, limit: number, inScope: (customerId: SQLWrapper) => SQL | undefined): Promise<EarlyInvoiceDue[]> {
   return db
     .select({ thresholdId: usageThresholdCrossings.thresholdId, periodStart: usageThresholdCrossings.periodStart })
     .from(usageThresholdCrossings)
-    .where(eq(usageThresholdCrossings.earlyInvoiceDue, true))
+    .innerJoin(subscriptions, eq(subscriptions.id, usageThresholdCrossings.subscriptionId))
+    .where(and(eq(usageThresholdCrossings.earlyInvoiceDue, true), inScope(subscriptions.customerId)))
     .orderBy(asc(usageThresholdCrossings.reachedAt))
     .limit(limit);
 }

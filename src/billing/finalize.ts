@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
+import { onCustomerClock } from '../customers/clock.ts';
 import { addCredit, creditBalance } from './credits.ts';
 import { loadInvoice, loadInvoiceLines, nextInvoiceNumber, requireInvoiceTransition, saveInvoice } from './lifecycle.ts';
 import { markInvoicePaid } from './paid.ts';
@@ -58,8 +59,10 @@ export async function finalizeIfDue(ctx: TxCtx, invoice: InvoiceRow | null): Pro
  * Any other status is a 409 `invalid_transition`, as for voiding.
  */
 export function finalizeInvoiceNow(ctx: Ctx, id: string) {
-  return withTransaction(ctx, async (ctx) => {
-    const draft = await loadInvoice(ctx.tx, id);
+  return withTransaction(ctx, async (outer) => {
+    const draft = await loadInvoice(outer.tx, id);
+    // A sandbox customer's invoice is finalized (numbered, due) at its test clock's time.
+    const ctx = await onCustomerClock(outer, draft.customerId);
     const row = await finalizeInvoice(ctx, draft);
     await recordAudit(ctx, { action: 'invoice.finalize', targetType: 'invoice', targetId: id, data: { previous_status: draft.status, status: row.status } });
     return toInvoiceResource(row, await loadInvoiceLines(ctx.tx, id));

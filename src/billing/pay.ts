@@ -1,4 +1,6 @@
+import { onCustomerClock } from '../customers/clock.ts';
 import { getPayment } from '../payments/queries.ts';
+import { loadInvoice } from './lifecycle.ts';
 import { runPayment, startPayment, type SagaDeps } from './collect.ts';
 import type { CollectionSettings } from './collection-settings.ts';
 import type { PayInvoiceInput } from './contract.ts';
@@ -10,7 +12,9 @@ import type { PayInvoiceInput } from './contract.ts';
  * provider call), so it takes a context outside any transaction. A manual attempt
  * that fails does not advance dunning.
  */
-export async function payInvoice(ctx: SagaDeps, invoiceId: string, input: PayInvoiceInput, settings: CollectionSettings) {
+export async function payInvoice(deps: SagaDeps, invoiceId: string, input: PayInvoiceInput, settings: CollectionSettings) {
+  // A sandbox customer pays (and its saga's steps are dated) at its test clock's time.
+  const ctx = await onCustomerClock(deps, (await loadInvoice(deps.db, invoiceId)).customerId);
   const started = await startPayment(ctx, invoiceId, { trigger: 'manual', paymentMethod: input.payment_method }, settings);
   await runPayment(ctx, started.id, settings);
   return getPayment(ctx.db, started.id);

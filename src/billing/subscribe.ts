@@ -1,3 +1,4 @@
+import { onCustomerClock } from '../customers/clock.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { createSubscription } from '../subscriptions/create.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
@@ -13,9 +14,11 @@ import { finalizeIfDue } from './finalize.ts';
  * too when there is no review window. An invoice with nothing due is paid at once,
  * which activates the subscription, so the answer is the subscription as it then is.
  * A trial's invoice waits for the trial's end (src/billing/renewal.ts).
+ * A sandbox customer subscribes at its test clock's time.
  */
 export function subscribe(ctx: Ctx, input: CreateSubscriptionInput) {
-  return withTransaction(ctx, async (ctx) => {
+  return withTransaction(ctx, async (outer) => {
+    const ctx = await onCustomerClock(outer, input.customer_id);
     const sub = await createSubscription(ctx, input);
     if (sub.status !== 'incomplete') return toSubscriptionResource(sub);
     const draft = await draftInvoice(ctx, sub, { reason: 'subscription_create', feePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd }, usagePeriod: null });

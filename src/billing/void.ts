@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { onCustomerClock } from '../customers/clock.ts';
 import { addCredit } from './credits.ts';
 import { loadInvoice, loadInvoiceLines, requireInvoiceTransition, saveInvoice } from './lifecycle.ts';
 import { toInvoiceResource, toInvoiceSnapshot } from './present.ts';
@@ -11,8 +12,10 @@ import { toInvoiceResource, toInvoiceSnapshot } from './present.ts';
  * charged is refunded by its saga when it finds the invoice void. Emits `invoice.voided`.
  */
 export function voidInvoice(ctx: Ctx, id: string) {
-  return withTransaction(ctx, async (ctx) => {
-    const current = await loadInvoice(ctx.tx, id);
+  return withTransaction(ctx, async (outer) => {
+    const current = await loadInvoice(outer.tx, id);
+    // A sandbox customer's invoice is voided at its test clock's time.
+    const ctx = await onCustomerClock(outer, current.customerId);
     const status = requireInvoiceTransition(current, 'void');
     const row = await saveInvoice(ctx, current, { status, voidedAt: ctx.clock.now(), nextAttemptAt: null });
     if (current.creditApplied > 0) {

@@ -23,6 +23,8 @@ const taxRateBps = v.pipe(v.number('must be whole basis points'), v.safeInteger(
 
 export const customerId = v.pipe(v.string(), v.regex(/^cus_[0-9A-Z]{26}$/, 'must be a customer id (cus_…)'));
 export const customerParams = v.object({ id: customerId });
+/** A test clock's id (clk_…). */
+export const testClockId = v.pipe(v.string(), v.regex(/^clk_[0-9A-Z]{26}$/, 'must be a test clock id (clk_…)'));
 
 export const onboardCustomerInput = v.strictObject({
   name,
@@ -33,6 +35,8 @@ export const onboardCustomerInput = v.strictObject({
   metadata: v.optional(metadata),
   tax_rate_bps: v.optional(taxRateBps),
   payment_method: v.optional(paymentMethod),
+  /** Makes a sandbox customer living on this test clock for ever; a customer created without one is live and can never be moved onto a clock. */
+  test_clock_id: v.optional(testClockId),
 });
 export type OnboardCustomerInput = v.InferOutput<typeof onboardCustomerInput>;
 
@@ -84,6 +88,8 @@ export const customerResource = v.object({
   created_at: v.string(),
   updated_at: v.string(),
   erased_at: v.nullable(v.string()),
+  /** The test clock of a sandbox customer; null for a live customer. */
+  test_clock_id: v.nullable(v.string()),
 });
 export type CustomerResource = v.InferOutput<typeof customerResource>;
 

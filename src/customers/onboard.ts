@@ -5,6 +5,7 @@ import { emit } from '../events/outbox.ts';
 import type { Ctx } from '../kernel/context.ts';
 import { withTransaction } from '../kernel/context.ts';
 import { newId } from '../kernel/ids.ts';
+import { assertTestClockOpen } from './clock.ts';
 import { assertEmailFree, rethrowDuplicateEmail } from './load.ts';
 import { toCustomerResource, toCustomerSnapshot, toUserSnapshot, type CustomerRow } from './present.ts';
 import type { InferSelectModel } from 'drizzle-orm';
@@ -33,6 +34,7 @@ export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput, owner?: O
 export function onboardWithOwner(ctx: Ctx, input: OnboardCustomerInput, ownerAccount?: OnboardOwner) {
   return withTransaction(ctx, async (ctx) => {
     await assertEmailFree(ctx.tx, input.email);
+    if (input.test_clock_id !== undefined) await assertTestClockOpen(ctx.tx, input.test_clock_id);
 
     const now = ctx.clock.now();
     const customer: CustomerRow = {
@@ -50,6 +52,7 @@ export function onboardWithOwner(ctx: Ctx, input: OnboardCustomerInput, ownerAcc
       segment: 'bronze',
       version: 1,
       erasedAt: null,
+      testClockId: input.test_clock_id ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -73,7 +76,7 @@ export function onboardWithOwner(ctx: Ctx, input: OnboardCustomerInput, ownerAcc
       { type: 'customer.onboarded', subject: customer.id, data: { customer: toCustomerSnapshot(customer) } },
       { type: 'user.created', subject: customer.id, data: { user: toUserSnapshot(owner) } },
     ]);
-    await recordAudit(ctx, { action: 'customer.onboard', targetType: 'customer', targetId: customer.id });
+    await recordAudit(ctx, { action: 'customer.onboard', targetType: 'customer', targetId: customer.id, ...(customer.testClockId ? { data: { test_clock_id: customer.testClockId } } : {}) });
     return { customer: toCustomerResource(customer), ownerId: owner.id };
   });
 }

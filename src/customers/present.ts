@@ -26,6 +26,7 @@ export function toCustomerResource(row: CustomerRow): CustomerResource {
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),
     erased_at: toIsoOrNull(row.erasedAt),
+    test_clock_id: row.testClockId,
   };
 }
 
@@ -41,6 +42,7 @@ export function toCustomerSnapshot(row: CustomerRow): EventData<'customer.onboar
     currency: row.currency,
     status: row.status,
     segment: row.segment,
+    ...(row.testClockId === null ? {} : { test_clock_id: row.testClockId }),
   };
 }
 

@@ -31,7 +31,7 @@ export function customerRoutes() {
 
   app.post(
     '/',
-    doc({ summary: 'Onboard a customer', description: 'Creates the customer in `onboarded` with its contact as the owner user. Emits `customer.onboarded`.', tags, access: 'operator', scope: 'customers:write', tenant: 'none', success: { ...customer, status: 201, description: 'Onboarded' }, errors: [409], idempotent: true }),
+    doc({ summary: 'Onboard a customer', description: 'Creates the customer in `onboarded` with its contact as the owner user. With `test_clock_id` it is a sandbox customer living on that test clock for ever (its time is the clock\'s; see /v1/test-clocks); without, it is live, and no route ever moves a live customer onto a clock. Emits `customer.onboarded`.', tags, access: 'operator', scope: 'customers:write', tenant: 'none', success: { ...customer, status: 201, description: 'Onboarded' }, errors: [409], idempotent: true }),
     validate('json', onboardCustomerInput),
     (c) => runCommand(c, 201, (ctx) => onboardCustomer(ctx, c.req.valid('json'))),
   );

@@ -19,6 +19,7 @@ import {
   thresholdMetrics,
   userRoles,
   userStatuses,
+  testClockStatuses,
   webhookDisabledReasons,
 } from '../../db/schema/index.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
@@ -42,6 +43,8 @@ const customerSnapshot = v.object({
   segment: v.picklist(customerSegments),
   /** The currency it is billed in, set by its first subscription; null before. */
   currency: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)))),
+  /** Only on a sandbox customer's events: the test clock it lives on (docs/test-clocks.md). */
+  test_clock_id: v.optional(v.string()),
 });
 
 const userSnapshot = v.object({
@@ -168,6 +171,9 @@ const apiKeySnapshot = v.object({
   scopes: v.array(v.string()),
   expires_at: v.nullable(iso),
 });
+
+/** A test clock inside events. */
+const testClockSnapshot = v.object({ id: v.string(), name: v.string(), frozen_time: iso, status: v.picklist(testClockStatuses) });
 
 /** A webhook endpoint inside events; its secret is never carried. */
 const webhookEndpointSnapshot = v.object({
@@ -385,6 +391,12 @@ export const catalog = {
     saving: whole,
     saving_bps: whole,
   }),
+  /** A test clock (simulated time for sandbox customers) was created; subject: the clock. */
+  'test_clock.created': v.object({ test_clock: testClockSnapshot }),
+  /** An advance finished: the clock is at `test_clock.frozen_time`, its customers' billing ran `steps` passes on the way. */
+  'test_clock.advanced': v.object({ test_clock: testClockSnapshot, previous_frozen_time: iso, steps: whole }),
+  /** A test clock was deleted; its customers stay archived on it. */
+  'test_clock.deleted': v.object({ test_clock: testClockSnapshot, archived_customers: whole }),
 } as const;
 
 export type EventType = keyof typeof catalog;

@@ -32,3 +32,6 @@ export const toIso = (ms: number): string => new Date(ms).toISOString();
 
 /** Like `toIso` but passes null through. */
 export const toIsoOrNull = (ms: number | null): string | null => (ms === null ? null : toIso(ms));
+
+/** A clock stopped at `ms`: what a test clock's customers see (src/customers/clock.ts). */
+export const frozenClock = (ms: number): Clock => ({ now: () => ms });

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { payments, paymentSteps } from '../../db/schema/index.ts';
 import { emit } from '../events/outbox.ts';
@@ -103,11 +103,11 @@ export async function markPaymentRefunded(ctx: TxCtx, paymentId: string, refund:
 }
 
 /** Payments in flight whose worker's lease ran out by `now`, oldest first. */
-export const stalledPayments = (db: Executor, now: number, limit: number): Promise<{ id: string; lockedUntil: number }[]> =>
+export const stalledPayments = (db: Executor, now: number, limit: number, only?: SQL): Promise<{ id: string; lockedUntil: number }[]> =>
   db
     .select({ id: payments.id, lockedUntil: payments.lockedUntil })
     .from(payments)
-    .where(and(inArray(payments.status, ['pending', 'charged']), lte(payments.lockedUntil, now)))
+    .where(and(inArray(payments.status, ['pending', 'charged']), lte(payments.lockedUntil, now), only))
     .orderBy(asc(payments.id))
     .limit(limit);
 

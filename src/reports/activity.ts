@@ -1,4 +1,5 @@
-import { count, inArray, isNull, min, sql } from 'drizzle-orm';
+import { and, count, inArray, isNull, min, notInArray, sql } from 'drizzle-orm';
+import { sandboxCustomerIds } from '../customers/clock.ts';
 import type { Executor } from '../../db/client.ts';
 import { outbox, subscriptions, subscriptionStatuses } from '../../db/schema/index.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -29,10 +30,14 @@ export async function outboxBacklog(db: Executor): Promise<{ depth: number; olde
   return { depth: row?.depth ?? 0, oldestAt: row?.oldest ?? null };
 }
 
-/** Live subscriptions (all but canceled, which only grow) by status, every live status present. */
+/** Live subscriptions (all but canceled, which only grow) of live customers (not sandbox ones) by status, every live status present. */
 export async function subscriptionCounts(db: Executor): Promise<Record<string, number>> {
   const live = subscriptionStatuses.filter((s) => s !== 'canceled');
-  const rows = await db.select({ status: subscriptions.status, n: count() }).from(subscriptions).where(inArray(subscriptions.status, live)).groupBy(subscriptions.status);
+  const rows = await db
+    .select({ status: subscriptions.status, n: count() })
+    .from(subscriptions)
+    .where(and(inArray(subscriptions.status, live), notInArray(subscriptions.customerId, sandboxCustomerIds(db))))
+    .groupBy(subscriptions.status);
   const out: Record<string, number> = Object.fromEntries(live.map((s) => [s, 0]));
   for (const r of rows) out[r.status] = r.n;
   return out;

@@ -1,4 +1,5 @@
-import { and, count, eq, gte, sql } from 'drizzle-orm';
+import { and, count, eq, gte, notInArray, sql } from 'drizzle-orm';
+import { sandboxCustomerIds } from '../customers/clock.ts';
 import type { Executor } from '../../db/client.ts';
 import { invoices, outbox } from '../../db/schema/index.ts';
 import { firstPositionAt, position } from './event-window.ts';
@@ -13,7 +14,8 @@ export interface Revenue {
 /**
  * What paid invoices collected (`amount_paid`) per currency in each month starting at
  * `starts` (ascending) until `end`, from the `invoice.paid` events of that window; summed by
- * the database per currency and day, so a year of invoices is not read row by row.
+ * the database per currency and day, so a year of invoices is not read row by row. Sandbox
+ * customers' invoices are left out.
  */
 export async function revenueByMonth(db: Executor, starts: readonly number[], end: number): Promise<Revenue> {
   const from = await firstPositionAt(db, starts[0]!);
@@ -22,7 +24,7 @@ export async function revenueByMonth(db: Executor, starts: readonly number[], en
   const rows = await db
     .select({ currency, day, amount: sql<number>`sum(json_extract(${outbox.data}, '$.invoice.amount_paid'))`, n: count() })
     .from(outbox)
-    .where(and(eq(outbox.type, 'invoice.paid'), gte(position, from)))
+    .where(and(eq(outbox.type, 'invoice.paid'), gte(position, from), notInArray(sql`json_extract(${outbox.data}, '$.invoice.customer_id')`, sandboxCustomerIds(db))))
     .groupBy(currency, day);
   return {
     collected: perPeriod(rows.map((r) => ({ at: r.day, key: r.currency, amount: r.amount })), starts, end),
@@ -36,12 +38,12 @@ export interface Receivables {
   overdue: { invoices: number; amountDue: number };
 }
 
-/** Open invoices (finalized, unpaid) per currency, with the overdue ones (see `isOverdue`). */
+/** Open invoices (finalized, unpaid) of live customers per currency, with the overdue ones (see `isOverdue`). */
 export async function receivables(db: Executor): Promise<Map<string, Receivables>> {
   const rows = await db
     .select({ currency: invoices.currency, amountDue: invoices.amountDue, firstFailedAt: invoices.firstFailedAt, autoCollect: invoices.autoCollect })
     .from(invoices)
-    .where(eq(invoices.status, 'open'));
+    .where(and(eq(invoices.status, 'open'), notInArray(invoices.customerId, sandboxCustomerIds(db))));
   const out = new Map<string, Receivables>();
   for (const r of rows) {
     const entry = out.get(r.currency) ?? (out.set(r.currency, { open: { invoices: 0, amountDue: 0 }, overdue: { invoices: 0, amountDue: 0 } }), out.get(r.currency)!);

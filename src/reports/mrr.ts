@@ -1,4 +1,5 @@
-import { and, count, eq, gte, inArray, like, lt, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, like, lt, notInArray, sql } from 'drizzle-orm';
+import { sandboxCustomerIds } from '../customers/clock.ts';
 import type { Executor } from '../../db/client.ts';
 import { outbox, planPrices, planVersions, subscriptions } from '../../db/schema/index.ts';
 import { catalog, type EventData } from '../events/catalog.ts';
@@ -11,7 +12,7 @@ const SUBSCRIPTION_EVENTS = Object.keys(catalog).filter((type) => type.startsWit
 type Snapshot = EventData<'subscription.created'>['subscription'];
 
 /**
- * MRR per currency now: counted subscriptions grouped by their plan version's price in the
+ * MRR per currency now: counted subscriptions (of live customers, not sandbox ones) grouped by their plan version's price in the
  * subscription's currency (the version's default price when that is its currency, else its
  * `plan_prices` row; a subscription without a currency is older than multi-currency: the default).
  */
@@ -23,7 +24,7 @@ export async function currentMrr(db: Executor): Promise<Map<string, number>> {
     .from(subscriptions)
     .innerJoin(planVersions, and(eq(planVersions.planId, subscriptions.planId), eq(planVersions.version, subscriptions.planVersion)))
     .leftJoin(planPrices, and(eq(planPrices.planId, subscriptions.planId), eq(planPrices.version, subscriptions.planVersion), eq(planPrices.currency, subscriptions.currency)))
-    .where(inArray(subscriptions.status, MRR_STATUSES))
+    .where(and(inArray(subscriptions.status, MRR_STATUSES), notInArray(subscriptions.customerId, sandboxCustomerIds(db))))
     .groupBy(currency, planVersions.interval, price);
   const mrr = new Map<string, number>();
   for (const r of rows) mrr.set(r.currency, (mrr.get(r.currency) ?? 0) + r.n * monthlyAmount(r.price, r.interval));
@@ -33,14 +34,15 @@ export async function currentMrr(db: Executor): Promise<Map<string, number>> {
 /**
  * MRR movement per window between `bounds` (ascending times, ms; the last is now), from
  * the subscription events in those windows: each carries the subscription's state after
- * the change, and the last event before the first bound gives its state then.
+ * the change, and the last event before the first bound gives its state then. Sandbox
+ * customers' subscriptions (on simulated time) are left out.
  */
 export async function mrrMovement(db: Executor, bounds: readonly number[]): Promise<Map<string, Movement>[]> {
   const from = await firstPositionAt(db, bounds[0]!);
   const recent = await db
     .select({ subject: outbox.subject, time: outbox.time, data: outbox.data })
     .from(outbox)
-    .where(and(inArray(outbox.type, SUBSCRIPTION_EVENTS), gte(position, from)))
+    .where(and(inArray(outbox.type, SUBSCRIPTION_EVENTS), gte(position, from), notInArray(sql`json_extract(${outbox.data}, '$.subscription.customer_id')`, sandboxCustomerIds(db))))
     .orderBy(position);
   const subjects = [...new Set(recent.map((e) => e.subject))];
   const earlier = await lastSnapshotsBefore(db, subjects, from);

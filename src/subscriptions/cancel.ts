@@ -5,6 +5,7 @@ import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
+import { onCustomerClock } from '../customers/clock.ts';
 import { nextStatus } from './lifecycle.ts';
 import { loadSubscription, saveSubscription } from './load.ts';
 import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
@@ -18,11 +19,13 @@ export type CancelReason = 'requested' | 'customer_erased';
  * the renewal at the period's end cancels it instead. Either is a 409 when the
  * state machine does not allow `cancel` (already canceled), and a second
  * `at_period_end` is a 409 too. Emits `subscription.canceled`, and
- * `subscription.ended` when it takes effect now, both with `reason`.
+ * `subscription.ended` when it takes effect now, both with `reason`. A sandbox
+ * customer's subscription is canceled at its test clock's time.
  */
 export function cancelSubscription(ctx: Ctx, id: string, input: CancelSubscriptionInput, reason: CancelReason = 'requested') {
-  return withTransaction(ctx, async (ctx) => {
-    const current = await loadSubscription(ctx.tx, id);
+  return withTransaction(ctx, async (outer) => {
+    const current = await loadSubscription(outer.tx, id);
+    const ctx = await onCustomerClock(outer, current.customerId);
     const status = nextStatus(current.status, 'cancel');
     if (!status) {
       throw new DomainError('invalid_transition', `cannot cancel a subscription that is ${current.status}`, { current_status: current.status, transition: 'cancel' });

@@ -6,6 +6,7 @@ import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { conflict, DomainError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
+import { onCustomerClock } from '../customers/clock.ts';
 import { loadPlan, loadPlanVersion } from '../plans/load.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import { loadSubscription, saveSubscription } from './load.ts';
@@ -28,11 +29,13 @@ function describe(line: ProrationLine, oldTerms: PlanVersionRow, newTerms: PlanV
  * Unless it is trialing (nothing was billed yet), the rest of the period is
  * prorated at the clock's now with src/subscriptions/proration.ts and the lines
  * are stored in subscription_adjustments for the next invoice.
+ * A sandbox customer's change happens at its test clock's time.
  * Emits `subscription.plan_changed` with the lines.
  */
 export function changePlan(ctx: Ctx, id: string, input: ChangePlanInput) {
-  return withTransaction(ctx, async (ctx) => {
-    const current = await loadSubscription(ctx.tx, id);
+  return withTransaction(ctx, async (outer) => {
+    const current = await loadSubscription(outer.tx, id);
+    const ctx = await onCustomerClock(outer, current.customerId);
     if (current.status === 'canceled') {
       throw new DomainError('invalid_transition', 'cannot change the plan of a canceled subscription', { current_status: current.status, transition: 'change_plan' });
     }

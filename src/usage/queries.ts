@@ -4,6 +4,7 @@ import { usagePeriods } from '../../db/schema/index.ts';
 import { money } from '../kernel/money.ts';
 import { toIso } from '../kernel/clock.ts';
 import { validationError } from '../kernel/errors.ts';
+import { testClockTimeOf } from '../customers/clock.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
 import { usagePeriodAt } from './period.ts';
@@ -11,12 +12,14 @@ import { overageCharge, periodOverageTokens } from './quota.ts';
 import type { UsagePeriodResource } from './contract.ts';
 
 /**
- * A subscription's usage in the period containing `at` (the clock's now by default),
+ * A subscription's usage in the period containing `at` (by default the clock's now, or for a
+ * sandbox customer its test clock's time),
  * against its plan version's included tokens; overage and its charge on the period's
  * total. A trial is a period of its own whose usage is free: no charge.
  */
 export async function getSubscriptionUsage(db: Executor, id: string, at: number, atFromQuery: boolean): Promise<UsagePeriodResource> {
   const sub = await loadSubscription(db, id);
+  if (!atFromQuery) at = (await testClockTimeOf(db, sub.customerId)) ?? at;
   const plan = await loadPlanVersion(db, sub.planId, sub.planVersion, sub.currency);
   const period = usagePeriodAt(sub, plan.interval, at);
   if (!period) {

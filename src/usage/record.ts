@@ -1,6 +1,6 @@
 import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import { prepared, preparedInsert } from '../../db/prepared.ts';
-import { customers, subscriptions, usagePeriods, usageRecords } from '../../db/schema/index.ts';
+import { customers, subscriptions, testClocks, usagePeriods, usageRecords } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { NewEvent } from '../events/catalog.ts';
 import { emit } from '../events/outbox.ts';
@@ -47,9 +47,14 @@ const saveTotals = prepared((db) => {
 const insertRecord = preparedInsert(usageRecords);
 
 /** Whether the customer was erased: it takes no new usage. */
-async function isErased(ctx: TxCtx, customerId: string): Promise<boolean> {
-  const [row] = await ctx.tx.select({ status: customers.status }).from(customers).where(eq(customers.id, customerId));
-  return row?.status === 'erased';
+/** Whether the customer was erased, and the time it lives at: its test clock's for a sandbox customer, else null (the wall clock). */
+async function customerState(ctx: TxCtx, customerId: string): Promise<{ erased: boolean; testClockTime: number | null }> {
+  const [row] = await ctx.tx
+    .select({ status: customers.status, frozenTime: testClocks.frozenTime })
+    .from(customers)
+    .leftJoin(testClocks, eq(testClocks.id, customers.testClockId))
+    .where(eq(customers.id, customerId));
+  return { erased: row?.status === 'erased', testClockTime: row?.frozenTime ?? null };
 }
 
 /** The live subscription a record counts against: the one it names, or the customer's only live one. */
@@ -105,9 +110,9 @@ export async function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promis
 
 function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: UsageBatchResource; tokens: number }> {
   return withTransaction(ctx, async (ctx) => {
-    const now = ctx.clock.now();
+    const wallNow = ctx.clock.now();
     const terms = new Map<string, PlanVersionRow>();
-    const erased = new Map<string, boolean>();
+    const states = new Map<string, { erased: boolean; testClockTime: number | null }>();
     const events: NewEvent[] = [];
     const touched = new Map<string, { records: number; tokens: number }>();
     const results: UsageRecordResult[] = [];
@@ -119,11 +124,14 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
         results.push(repeated(stored, input));
         continue;
       }
-      if (!erased.has(input.customer_id)) erased.set(input.customer_id, await isErased(ctx, input.customer_id));
-      if (erased.get(input.customer_id)) {
+      let state = states.get(input.customer_id);
+      if (!state) states.set(input.customer_id, (state = await customerState(ctx, input.customer_id)));
+      if (state.erased) {
         results.push(refused(input, 'customer_erased'));
         continue;
       }
+      // A sandbox customer's records are checked against (and recorded at) its test clock's time.
+      const now = state.testClockTime ?? wallNow;
       const occurredAt = Date.parse(input.occurred_at);
       if (occurredAt > now + ctx.settings.usage.clockSkewMs) {
         results.push(refused(input, 'in_future'));

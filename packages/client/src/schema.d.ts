@@ -328,7 +328,7 @@ export interface paths {
         put?: never;
         /**
          * Onboard a customer
-         * @description Creates the customer in `onboarded` with its contact as the owner user. Emits `customer.onboarded`.
+         * @description Creates the customer in `onboarded` with its contact as the owner user. With `test_clock_id` it is a sandbox customer living on that test clock for ever (its time is the clock's; see /v1/test-clocks); without, it is live, and no route ever moves a live customer onto a clock. Emits `customer.onboarded`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1933,6 +1933,92 @@ export interface paths {
         get: operations["getV1ReportsProfitability"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test-clocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List test clocks
+         * @description Newest first, deleted clocks left out. Pass `next_cursor` back as `cursor`.
+         *
+         *     Admin token only.
+         *
+         *     API keys: not available (404).
+         */
+        get: operations["getV1TestClocks"];
+        put?: never;
+        /**
+         * Create a test clock
+         * @description A clock frozen at `frozen_time`. Customers onboarded with its `test_clock_id` live on it: every verb acting on them uses its time, and only advancing it runs their billing. Emits `test_clock.created`.
+         *
+         *     Admin token only.
+         *
+         *     API keys: not available (404).
+         */
+        post: operations["postV1TestClocks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test-clocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a test clock
+         * @description Admin token only.
+         *
+         *     API keys: not available (404).
+         */
+        get: operations["getV1TestClocksById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a test clock
+         * @description Deletes the clock (409 while advancing). Its customers are archived with it: they stay sandbox customers frozen at the clock's last time, never billed by the live pass nor counted in reports. Emits `test_clock.deleted`.
+         *
+         *     Admin token only.
+         *
+         *     API keys: not available (404).
+         */
+        delete: operations["deleteV1TestClocksById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test-clocks/{id}/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Advance a test clock
+         * @description Moves the clock forward to `frozen_time` (later than now on the clock, at most two years) as if the time passed for its customers: in steps at each boundary they have (trial and period ends, review windows, dunning retries) and at least once per simulated day, the billing pass runs for this clock's customers only, so renewals, finalization, collection and dunning happen in order with the same events as live. Runs inside the request: the answer is the clock `ready` at the new time with what the advance did (`advance`). A crash leaves it `advancing`; the same advance again resumes it, another is 409. Emits `test_clock.advanced`.
+         *
+         *     Admin token only.
+         *
+         *     API keys: not available (404).
+         */
+        post: operations["postV1TestClocksByIdAdvance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3604,6 +3690,7 @@ export interface operations {
                             created_at: string;
                             updated_at: string;
                             erased_at: string | null;
+                            test_clock_id: string | null;
                         }[];
                         next_cursor: string | null;
                         has_more: boolean;
@@ -3742,6 +3829,7 @@ export interface operations {
                     };
                     tax_rate_bps?: number;
                     payment_method?: string;
+                    test_clock_id?: string;
                 };
             };
         };
@@ -3776,6 +3864,7 @@ export interface operations {
                         created_at: string;
                         updated_at: string;
                         erased_at: string | null;
+                        test_clock_id: string | null;
                     };
                 };
             };
@@ -3978,6 +4067,7 @@ export interface operations {
                         created_at: string;
                         updated_at: string;
                         erased_at: string | null;
+                        test_clock_id: string | null;
                     };
                 };
             };
@@ -4167,6 +4257,7 @@ export interface operations {
                         created_at: string;
                         updated_at: string;
                         erased_at: string | null;
+                        test_clock_id: string | null;
                     };
                 };
             };
@@ -4372,6 +4463,7 @@ export interface operations {
                         created_at: string;
                         updated_at: string;
                         erased_at: string | null;
+                        test_clock_id: string | null;
                     };
                 };
             };
@@ -4598,6 +4690,7 @@ export interface operations {
                         created_at: string;
                         updated_at: string;
                         erased_at: string | null;
+                        test_clock_id: string | null;
                     };
                 };
             };
@@ -4830,6 +4923,7 @@ export interface operations {
                         created_at: string;
                         updated_at: string;
                         erased_at: string | null;
+                        test_clock_id: string | null;
                     };
                 };
             };
@@ -5056,6 +5150,7 @@ export interface operations {
                         created_at: string;
                         updated_at: string;
                         erased_at: string | null;
+                        test_clock_id: string | null;
                     };
                 };
             };
@@ -7993,7 +8088,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested"))[];
+                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string;
                     /** @default true */
                     enabled?: boolean;
@@ -8545,7 +8640,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested"))[];
+                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -19273,12 +19368,927 @@ export interface operations {
             };
         };
     };
+    getV1TestClocks: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of test clocks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "test_clock";
+                            name: string;
+                            frozen_time: string;
+                            /** @enum {string} */
+                            status: "ready" | "advancing";
+                            advancing_to: string | null;
+                            customers: number;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1TestClocks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: date-time */
+                    frozen_time: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "test_clock";
+                        name: string;
+                        frozen_time: string;
+                        /** @enum {string} */
+                        status: "ready" | "advancing";
+                        advancing_to: string | null;
+                        customers: number;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getV1TestClocksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test clock */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "test_clock";
+                        name: string;
+                        frozen_time: string;
+                        /** @enum {string} */
+                        status: "ready" | "advancing";
+                        advancing_to: string | null;
+                        customers: number;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    deleteV1TestClocksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test clock */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "test_clock";
+                        name: string;
+                        frozen_time: string;
+                        /** @enum {string} */
+                        status: "ready" | "advancing";
+                        advancing_to: string | null;
+                        customers: number;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1TestClocksByIdAdvance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    frozen_time: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Advanced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "test_clock";
+                        name: string;
+                        frozen_time: string;
+                        /** @enum {string} */
+                        status: "ready" | "advancing";
+                        advancing_to: string | null;
+                        customers: number;
+                        created_at: string;
+                        updated_at: string;
+                        advance: {
+                            from: string;
+                            to: string;
+                            steps: number;
+                            advanced: number;
+                            finalized: number;
+                            attempted: number;
+                            resumed: number;
+                            errors: number;
+                        };
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     getV1Events: {
         parameters: {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested";
+                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted";
                 subject?: string;
             };
             header?: never;
