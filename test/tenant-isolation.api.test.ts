@@ -117,6 +117,8 @@ function bodyFor(t: Tenant, path: string): unknown {
   if (path === '/v1/usage') return { records: [record(t.customer)] };
   if (path.endsWith('/change-plan')) return { plan_id: otherPlan.id };
   if (path.endsWith('/cancel') || path.endsWith('/pay')) return {};
+  if (path.endsWith('/wallet/top-ups')) return { amount: 1000, currency: 'EUR' };
+  if (path.endsWith('/wallet/auto-top-up')) return { enabled: true, threshold: 500, amount: 1000, currency: 'EUR' };
   return { customer_id: t.customer, plan_id: plan.id };
 }
 

@@ -5,9 +5,10 @@ import { customers } from './customers.ts';
 import { adjustmentKinds, subscriptions } from './subscriptions.ts';
 
 export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;
-export const billingReasons = ['subscription_create', 'subscription_cycle', 'subscription_cancel'] as const;
+/** `wallet_top_up`: a prepaid wallet top-up (no subscription; src/wallets/top-up.ts). */
+export const billingReasons = ['subscription_create', 'subscription_cycle', 'subscription_cancel', 'wallet_top_up'] as const;
 /** A proration line on an invoice keeps the kind of the subscription adjustment it came from. */
-export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage'] as const;
+export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage', 'wallet_top_up'] as const;
 export const paymentStatuses = ['pending', 'charged', 'succeeded', 'failed', 'refunded'] as const;
 export const paymentTriggers = ['automatic', 'manual'] as const;
 export const paymentStepOutcomes = ['succeeded', 'failed', 'skipped'] as const;
@@ -16,7 +17,7 @@ export const creditReasons = ['first_payment_bonus', 'invoice_applied', 'invoice
 /**
  * Invoices. Every amount is a signed integer of minor units of `currency`:
  *   subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000),
- *   total = subtotal + tax, amount_due = total − credit_applied (never below 0).
+ *   total = subtotal + tax, amount_due = total − credit_applied − wallet_applied (never below 0).
  * One invoice per subscription, period start and reason, so billing a period twice is impossible.
  */
 export const invoices = sqliteTable(
@@ -37,6 +38,8 @@ export const invoices = sqliteTable(
     tax: integer('tax').notNull(),
     total: integer('total').notNull(),
     creditApplied: integer('credit_applied').notNull(),
+    /** Drawn from the customer's prepaid wallet at finalization (src/wallets/draw.ts). */
+    walletApplied: integer('wallet_applied').notNull().default(0),
     amountDue: integer('amount_due').notNull(),
     amountPaid: integer('amount_paid').notNull(),
     /** Collected automatically from the customer's payment method, with dunning on failure. */

@@ -8,6 +8,8 @@ import { collectionSettings } from './collection-settings.ts';
 import { finalizeInvoice } from './finalize.ts';
 import { loadInvoice } from './lifecycle.ts';
 import { advanceSubscription } from './renewal.ts';
+import { expireWalletCredit } from '../wallets/expire.ts';
+import { startAutoTopUpIfLow } from './wallet-top-up.ts';
 
 /** What a billing pass runs on: the services its context is made from, and where invoices are charged. */
 export type BillingDeps = ContextServices & { payments: PaymentProvider };
@@ -21,6 +23,8 @@ export interface BillingReport {
   attempted: number;
   /** Payments taken over after their worker stopped mid-saga. */
   resumed: number;
+  /** Wallet grants whose remaining credit expired. */
+  expired: number;
   /** Items that failed and will be retried by the next cycle. */
   errors: number;
 }
@@ -29,6 +33,8 @@ const BATCH = 100;
 
 /**
  * One pass of the billing worker at the clock's now, in this order:
+ *   0. wallet grants past their `expires_at` lose what is left of them (src/wallets/expire.ts),
+ *      before anything draws from the wallet;
  *   1. every subscription past a boundary is advanced, one period per transaction, until it is current;
  *   2. drafts whose review window is over are finalized;
  *   3. payments whose worker stopped mid-saga are resumed;
@@ -41,7 +47,7 @@ const BATCH = 100;
 export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport> {
   const ctx = createContext(deps, systemActor('billing'));
   const settings = collectionSettings(ctx, deps.payments);
-  const report: BillingReport = { advanced: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
+  const report: BillingReport = { advanced: 0, finalized: 0, attempted: 0, resumed: 0, expired: 0, errors: 0 };
   const attempt = async (what: string, id: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -50,6 +56,10 @@ export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport>
       deps.logger.error(`billing: ${what} failed; the next cycle retries`, { id, error: describeError(error) });
     }
   };
+
+  await attempt('wallet expiry', 'wallets', async () => {
+    report.expired += await expireWalletCredit(ctx, startAutoTopUpIfLow);
+  });
 
   const now = deps.clock.now();
   const due = await deps.db
