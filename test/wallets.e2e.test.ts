@@ -97,7 +97,16 @@ describe('prepaid wallets', () => {
   test('a top-up is an invoice paid through the saga, and credits the wallet only when paid; a declined one credits nothing', async () => {
     clock.set(START);
     const payer = await f.customer({ tax_rate_bps: 1900, payment_method: 'tok_ok' });
-    const paid = await f.ok<TopUp>('POST', `/v1/customers/${payer.id}/wallet/top-ups`, { amount: 10_000, currency: 'EUR' }, 201);
+    const send = () => p.call<TopUp>('POST', `/v1/customers/${payer.id}/wallet/top-ups`, { body: { amount: 10_000, currency: 'EUR' }, headers: { 'Idempotency-Key': `top-up-${payer.id}` } });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const paid = first.body;
+    // A retry with the same key replays the answer: one invoice, one charge.
+    const retry = await send();
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('Idempotency-Replayed')).toBe('true');
+    expect(retry.body.invoice.id).toBe(paid.invoice.id);
+    expect(sandbox.ledger().filter((c) => c.key === paid.payment.id)).toHaveLength(1);
     // No tax on a top-up, whatever the customer's rate.
     expect(figures(paid.invoice)).toEqual({ reason: 'wallet_top_up', subtotal: 10_000, tax: 0, total: 10_000, credit: 0, wallet: 0, due: 10_000, paid: 10_000, status: 'paid' });
     expect(paid.invoice).toMatchObject({ subscription_id: null, number: expect.stringMatching(/^INV-\d{6}$/), lines: [{ kind: 'wallet_top_up', amount: 10_000, quantity: 1 }] });
