@@ -171,6 +171,37 @@ describe('prepaid wallets', () => {
     ]);
   });
 
+  test('an expiry that leaves the balance low starts an auto top-up, collected in the same pass', async () => {
+    clock.set(START);
+    const customer = await f.customer({ payment_method: 'tok_ok' });
+    await grant(customer.id, { amount: 2000, expires_at: iso(START + 5 * DAY_MS) });
+    await grant(customer.id, { amount: 300 });
+    // 2300 ≥ 500: saving the settings starts nothing.
+    await f.ok('PUT', `/v1/customers/${customer.id}/wallet/auto-top-up`, { enabled: true, threshold: 500, amount: 1500, currency: 'EUR' });
+    expect(await f.invoices(`customer_id=${customer.id}`)).toEqual([]);
+
+    // Jun 6: 2000 expire, 300 < 500 left: a 1500 top-up starts and the same pass collects it.
+    clock.set(START + 5 * DAY_MS);
+    expect(await f.cycle()).toMatchObject({ expired: 1, errors: 0 });
+    const [topUp] = await f.invoices(`customer_id=${customer.id}`);
+    expect(figures(topUp!)).toEqual({ reason: 'wallet_top_up', subtotal: 1500, tax: 0, total: 1500, credit: 0, wallet: 0, due: 1500, paid: 1500, status: 'paid' });
+    expect((await entries(customer.id)).map((e) => [e.kind, e.amount])).toEqual([
+      ['grant', 2000],
+      ['grant', 300],
+      ['expired', -2000],
+      ['top_up', 1500],
+    ]);
+    expect((await wallet(customer.id)).balances).toMatchObject([{ balance: 1800 }]);
+
+    // Raising the threshold over the balance starts one at once.
+    const raised = await f.ok<WalletResource>('PUT', `/v1/customers/${customer.id}/wallet/auto-top-up`, { enabled: true, threshold: 2000, amount: 1500, currency: 'EUR' });
+    expect(raised.balances).toMatchObject([{ balance: 1800, auto_top_up: { enabled: true, threshold: 2000, amount: 1500 } }]);
+    expect((await f.invoices(`customer_id=${customer.id}`)).map((i) => [i.billing_reason, i.total, i.status])).toEqual([
+      ['wallet_top_up', 1500, 'paid'],
+      ['wallet_top_up', 1500, 'open'],
+    ]);
+  });
+
   test('voiding an invoice gives its draw back to the grants it came from, which still expire on time', async () => {
     clock.set(START);
     const customer = await f.customer({});
