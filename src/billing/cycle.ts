@@ -58,7 +58,9 @@ export async function runBillingCycle(deps: BillingDeps): Promise<BillingReport>
   };
 
   await attempt('wallet expiry', 'wallets', async () => {
-    report.expired += await expireWalletCredit(ctx, startAutoTopUpIfLow);
+    const expiry = await expireWalletCredit(ctx, startAutoTopUpIfLow);
+    report.expired += expiry.expired;
+    report.errors += expiry.errors;
   });
 
   const now = deps.clock.now();

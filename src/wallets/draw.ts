@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { walletDraws, walletEntries } from '../../db/schema/index.ts';
 import { emit } from '../events/outbox.ts';
+import { planDraw } from './allocate.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { creditWallet, debitWallet, findWallet, walletBalance, type WalletRow } from './ledger.ts';
 
@@ -40,19 +41,12 @@ export async function drawFromWallet(ctx: TxCtx, invoice: DrawingInvoice, number
   if (amountDue <= 0 || invoice.billingReason === 'wallet_top_up') return 0;
   const wallet = await findWallet(ctx.tx, invoice.customerId, invoice.currency);
   if (!wallet) return 0;
-  const takes: { id: string; remaining: number; take: number }[] = [];
-  let left = amountDue;
-  for (const entry of await spendable(ctx, wallet)) {
-    if (left === 0) break;
-    const take = Math.min(left, entry.remaining!);
-    takes.push({ id: entry.id, remaining: entry.remaining!, take });
-    left -= take;
-  }
-  const drawn = amountDue - left;
+  const credits = await spendable(ctx, wallet);
+  const { drawn, takes } = planDraw(credits.map((c) => ({ id: c.id, remaining: c.remaining ?? 0 })), amountDue);
   if (drawn === 0) return 0;
   const debit = await debitWallet(ctx, wallet, { kind: 'invoice_drawn', amount: drawn, invoiceId: invoice.id, description: `Drawn for ${number}` });
   for (const t of takes) {
-    await ctx.tx.update(walletEntries).set({ remaining: t.remaining - t.take }).where(eq(walletEntries.id, t.id));
+    await ctx.tx.update(walletEntries).set({ remaining: sql`${walletEntries.remaining} - ${t.take}` }).where(eq(walletEntries.id, t.id));
     await ctx.tx.insert(walletDraws).values({ debitId: debit.id, creditId: t.id, amount: t.take });
   }
   const balance = await walletBalance(ctx.tx, wallet.id);

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, lte } from 'drizzle-orm';
 import { walletEntries, wallets } from '../../db/schema/index.ts';
 import { emit } from '../events/outbox.ts';
+import { describeError } from '../kernel/errors.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { debitWallet, walletBalance } from './ledger.ts';
 
@@ -9,9 +10,10 @@ import { debitWallet, walletBalance } from './ledger.ts';
  * clock): per grant, in its own transaction, `remaining` goes to 0 and an `expired`
  * entry of minus that amount is written (`wallet.credit_expired`), then `afterExpiry`
  * runs in the same transaction (billing starts an auto top-up there when the balance
- * is now under its threshold). Returns how many grants expired.
+ * is now under its threshold). A grant that fails is logged, counted in `errors` and
+ * retried by the next pass; the others go on.
  */
-export async function expireWalletCredit(ctx: Ctx, afterExpiry: (ctx: TxCtx, customerId: string, currency: string) => Promise<unknown>, limit = 100): Promise<number> {
+export async function expireWalletCredit(ctx: Ctx, afterExpiry: (ctx: TxCtx, customerId: string, currency: string) => Promise<unknown>, limit = 100): Promise<{ expired: number; errors: number }> {
   const now = ctx.clock.now();
   const due = await ctx.db
     .select({ id: walletEntries.id })
@@ -20,6 +22,7 @@ export async function expireWalletCredit(ctx: Ctx, afterExpiry: (ctx: TxCtx, cus
     .orderBy(asc(walletEntries.expiresAt), asc(walletEntries.id))
     .limit(limit);
   let expired = 0;
+  let errors = 0;
   for (const { id } of due) {
     const done = await withTransaction(ctx, async (ctx) => {
       const [entry] = await ctx.tx.select().from(walletEntries).where(eq(walletEntries.id, id));
@@ -37,8 +40,12 @@ export async function expireWalletCredit(ctx: Ctx, afterExpiry: (ctx: TxCtx, cus
       ]);
       await afterExpiry(ctx, wallet!.customerId, wallet!.currency);
       return true;
+    }).catch((error: unknown) => {
+      errors++;
+      ctx.logger.error('wallet: expiring a grant failed; the next pass retries', { id, error: describeError(error) });
+      return false;
     });
     if (done) expired++;
   }
-  return expired;
+  return { expired, errors };
 }
