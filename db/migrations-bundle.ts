@@ -21,6 +21,7 @@ import m0018 from './migrations/0018_usage_thresholds.sql' with { type: 'text' }
 import m0019 from './migrations/0019_margins.sql' with { type: 'text' };
 import m0020 from './migrations/0020_invoice_documents.sql' with { type: 'text' };
 import m0021 from './migrations/0021_test_clocks.sql' with { type: 'text' };
+import m0022 from './migrations/0022_wallets.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -52,5 +53,6 @@ export const bundledMigrations = {
     m0019,
     m0020,
     m0021,
+    m0022,
   } as Record<string, string>,
 };

@@ -9,6 +9,7 @@ import { apiKeyRoutes } from './api-keys/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { customerCreditRoutes } from './billing/routes/credits.ts';
+import { walletRoutes } from './wallets/routes.ts';
 import { invoiceRoutes } from './billing/routes/invoices.ts';
 import { invoiceDocumentRoutes } from './invoice-documents/routes.ts';
 import { customerRoutes } from './customers/routes.ts';
@@ -103,6 +104,7 @@ export function createApp(deps: Deps) {
   v1.route('/customers', customerSubscriptionRoutes());
   v1.route('/customers', customerCreditRoutes());
   v1.route('/customers', suggestionRoutes());
+  v1.route('/customers', walletRoutes());
   v1.route('/customers', webhookRoutes());
   v1.route('/plans', planRoutes());
   v1.route('/coupons', couponRoutes());

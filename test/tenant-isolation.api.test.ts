@@ -126,6 +126,8 @@ function bodyFor(t: Tenant, path: string): unknown {
   if (path.endsWith('/discount')) return { coupon: 'ISO10' };
   if (path.endsWith('/usage-thresholds')) return { metric: 'amount', value: 10_000 };
   if (path.endsWith('/minimum-spend')) return { amount: 5000 };
+  if (path.endsWith('/wallet/top-ups')) return { amount: 1000, currency: 'EUR' };
+  if (path.endsWith('/wallet/auto-top-up')) return { enabled: true, threshold: 500, amount: 1000, currency: 'EUR' };
   return { customer_id: t.customer, plan_id: plan.id };
 }
 

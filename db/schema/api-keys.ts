@@ -15,6 +15,8 @@ export const apiKeyScopes = [
   'events:read',
   'keys:read',
   'keys:write',
+  'wallet:read',
+  'wallet:write',
 ] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 

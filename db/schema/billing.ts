@@ -5,10 +5,13 @@ import { customers } from './customers.ts';
 import { adjustmentKinds, subscriptions } from './subscriptions.ts';
 
 export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const;
-/** `threshold`: an early invoice of a period's overage so far, when a usage threshold with `invoice_early` was reached. */
-export const billingReasons = ['subscription_create', 'subscription_cycle', 'subscription_cancel', 'threshold'] as const;
+/**
+ * `threshold`: an early invoice of a period's overage so far, when a usage threshold with `invoice_early` was reached.
+ * `wallet_top_up`: a prepaid wallet top-up (no subscription; src/wallets/top-up.ts).
+ */
+export const billingReasons = ['subscription_create', 'subscription_cycle', 'subscription_cancel', 'threshold', 'wallet_top_up'] as const;
 /** A proration line on an invoice keeps the kind of the subscription adjustment it came from. */
-export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage', 'discount', 'minimum_spend_true_up'] as const;
+export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage', 'discount', 'minimum_spend_true_up', 'wallet_top_up'] as const;
 export const paymentStatuses = ['pending', 'charged', 'succeeded', 'failed', 'refunded'] as const;
 export const paymentTriggers = ['automatic', 'manual'] as const;
 export const paymentStepOutcomes = ['succeeded', 'failed', 'skipped'] as const;
@@ -17,7 +20,7 @@ export const creditReasons = ['first_payment_bonus', 'invoice_applied', 'invoice
 /**
  * Invoices. Every amount is a signed integer of minor units of `currency`:
  *   subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000),
- *   total = subtotal + tax, amount_due = total − credit_applied (never below 0).
+ *   total = subtotal + tax, amount_due = total − credit_applied − wallet_applied (never below 0).
  * One invoice per subscription, period start, reason and sequence, so billing a period twice is impossible;
  * `sequence` is 0 except on early (`threshold`) invoices, numbered 1, 2, … within their period.
  */
@@ -39,6 +42,8 @@ export const invoices = sqliteTable(
     tax: integer('tax').notNull(),
     total: integer('total').notNull(),
     creditApplied: integer('credit_applied').notNull(),
+    /** Drawn from the customer's prepaid wallet at finalization (src/wallets/draw.ts). */
+    walletApplied: integer('wallet_applied').notNull().default(0),
     amountDue: integer('amount_due').notNull(),
     amountPaid: integer('amount_paid').notNull(),
     /** Collected automatically from the customer's payment method, with dunning on failure. */

@@ -18,3 +18,4 @@ export * from './usage-thresholds.ts';
 export * from './margins.ts';
 export * from './invoice-documents.ts';
 export * from './test-clocks.ts';
+export * from './wallets.ts';

@@ -48,6 +48,8 @@ export const invoiceResource = v.object({
   tax: v.number(),
   total: v.number(),
   credit_applied: v.number(),
+  /** Drawn from the prepaid wallet at finalization. */
+  wallet_applied: v.number(),
   amount_due: v.number(),
   amount_paid: v.number(),
   auto_collect: v.boolean(),

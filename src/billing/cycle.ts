@@ -11,6 +11,8 @@ import { dueEarlyInvoices, invoiceEarly } from './early-invoice.ts';
 import { finalizeInvoice } from './finalize.ts';
 import { loadInvoice } from './lifecycle.ts';
 import { advanceSubscription } from './renewal.ts';
+import { expireWalletCredit } from '../wallets/expire.ts';
+import { startAutoTopUpIfLow } from './wallet-top-up.ts';
 
 /** What a billing pass runs on: the services its context is made from, and where invoices are charged. */
 export type BillingDeps = ContextServices & { payments: PaymentProvider };
@@ -26,6 +28,8 @@ export interface BillingReport {
   attempted: number;
   /** Payments taken over after their worker stopped mid-saga. */
   resumed: number;
+  /** Wallet grants whose remaining credit expired. */
+  expired: number;
   /** Items that failed and will be retried by the next cycle. */
   errors: number;
 }
@@ -45,6 +49,8 @@ export function customersInScope(db: Db, column: SQLWrapper, scope: BillingScope
 
 /**
  * One pass of the billing worker at the clock's now, in this order:
+ *   0. wallet grants past their `expires_at` lose what is left of them (src/wallets/expire.ts),
+ *      before anything draws from the wallet;
  *   1. every subscription past a boundary is advanced, one period per transaction, until it is current;
  *   1b. usage thresholds reached with `invoice_early` get their early invoice, drafted and finalized
  *      (after renewals, so a period that has ended is billed by its period-end invoice alone);
@@ -62,7 +68,7 @@ export function customersInScope(db: Db, column: SQLWrapper, scope: BillingScope
 export async function runBillingCycle(deps: BillingDeps, scope: BillingScope = {}): Promise<BillingReport> {
   const ctx = createContext(deps, systemActor('billing'));
   const settings = collectionSettings(ctx, deps.payments);
-  const report: BillingReport = { advanced: 0, invoicedEarly: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
+  const report: BillingReport = { advanced: 0, invoicedEarly: 0, finalized: 0, attempted: 0, resumed: 0, expired: 0, errors: 0 };
   const attempt = async (what: string, id: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -71,6 +77,12 @@ export async function runBillingCycle(deps: BillingDeps, scope: BillingScope = {
       deps.logger.error(`billing: ${what} failed; the next cycle retries`, { id, error: describeError(error) });
     }
   };
+
+  await attempt('wallet expiry', 'wallets', async () => {
+    const expiry = await expireWalletCredit(ctx, startAutoTopUpIfLow, (customerId) => customersInScope(deps.db, customerId, scope));
+    report.expired += expiry.expired;
+    report.errors += expiry.errors;
+  });
 
   const now = deps.clock.now();
   const due = await deps.db

@@ -7,11 +7,14 @@ import { loadInvoice, loadInvoiceLines, nextInvoiceNumber, requireInvoiceTransit
 import { markInvoicePaid } from './paid.ts';
 import { toInvoiceResource, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
 import { invoiceTotals } from './totals.ts';
+import { startAutoTopUpIfLow } from './wallet-top-up.ts';
+import { drawFromWallet } from '../wallets/draw.ts';
 
 /**
  * Finalizes a draft: gives it the next number, applies the customer's credit
- * balance (src/billing/totals.ts), and opens it for collection, due now when it is
- * collected automatically. A negative total becomes customer credit. With nothing
+ * balance (src/billing/totals.ts), then the prepaid wallet pays what it can of the rest
+ * (src/wallets/draw.ts; amount_due = total − credit_applied − wallet_applied), and opens
+ * it for collection, due now when it is collected automatically. A negative total becomes customer credit. With nothing
  * left to pay it is paid at once. Emits `invoice.finalized` (and `invoice.paid`).
  */
 export async function finalizeInvoice(ctx: TxCtx, draft: InvoiceRow): Promise<InvoiceRow> {
@@ -27,6 +30,8 @@ export async function finalizeInvoice(ctx: TxCtx, draft: InvoiceRow): Promise<In
   if (totals.creditGranted > 0) {
     await addCredit(ctx, { customerId: draft.customerId, amount: totals.creditGranted, currency: draft.currency, reason: 'negative_invoice', invoiceId: draft.id, description: `${number} came to less than zero` });
   }
+  const walletApplied = await drawFromWallet(ctx, draft, number, totals.amountDue);
+  const amountDue = totals.amountDue - walletApplied;
   const open = await saveInvoice(ctx, draft, {
     status,
     number,
@@ -34,12 +39,15 @@ export async function finalizeInvoice(ctx: TxCtx, draft: InvoiceRow): Promise<In
     tax: totals.tax,
     total: totals.total,
     creditApplied: totals.creditApplied,
-    amountDue: totals.amountDue,
+    walletApplied,
+    amountDue,
     finalizedAt: now,
-    nextAttemptAt: totals.amountDue > 0 && draft.autoCollect ? now : null,
+    nextAttemptAt: amountDue > 0 && draft.autoCollect ? now : null,
   });
   await emit(ctx, [{ type: 'invoice.finalized', subject: open.id, data: { invoice: toInvoiceSnapshot(open) } }]);
-  return totals.amountDue === 0 ? markInvoicePaid(ctx, open, null) : open;
+  const result = amountDue === 0 ? await markInvoicePaid(ctx, open, null) : open;
+  if (walletApplied > 0) await startAutoTopUpIfLow(ctx, draft.customerId, draft.currency);
+  return result;
 }
 
 /**

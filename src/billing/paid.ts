@@ -8,6 +8,7 @@ import { loadSubscription, saveSubscription } from '../subscriptions/load.ts';
 import { toSubscriptionSnapshot } from '../subscriptions/present.ts';
 import { requireInvoiceTransition, saveInvoice } from './lifecycle.ts';
 import { toInvoiceSnapshot, type InvoiceRow } from './present.ts';
+import { creditPaidTopUp } from '../wallets/top-up.ts';
 
 /**
  * Marks an open invoice paid and applies what a payment means, in one transaction:
@@ -15,7 +16,8 @@ import { toInvoiceSnapshot, type InvoiceRow } from './present.ts';
  *   its subscription → active when the payment makes it so (`subscription.activated`):
  *     incomplete (first payment), trialing (trial converted), past_due (recovered,
  *     unless another invoice of it is still failing);
- *   its customer → active on the first payment, when still onboarded (`customer.activated`).
+ *   its customer → active on the first payment, when still onboarded (`customer.activated`);
+ *   a wallet top-up invoice → the wallet's `top_up` entry (`wallet.credited`, src/wallets/top-up.ts).
  * Throws `invalid_transition` when the invoice is no longer open (voided meanwhile):
  * the payment saga then refunds.
  */
@@ -24,6 +26,7 @@ export async function markInvoicePaid(ctx: TxCtx, invoice: InvoiceRow, paymentId
   const now = ctx.clock.now();
   const paid = await saveInvoice(ctx, invoice, { status, amountPaid: invoice.amountDue, paidAt: now, nextAttemptAt: null });
   await emit(ctx, [{ type: 'invoice.paid', subject: paid.id, data: { invoice: toInvoiceSnapshot(paid), payment_id: paymentId } }]);
+  await creditPaidTopUp(ctx, paid);
 
   if (paid.subscriptionId) {
     const sub = await loadSubscription(ctx.tx, paid.subscriptionId);

@@ -23,6 +23,7 @@ export function toInvoiceSnapshot(row: InvoiceRow): EventData<'invoice.created'>
     tax: row.tax,
     total: row.total,
     credit_applied: row.creditApplied,
+    wallet_applied: row.walletApplied,
     amount_due: row.amountDue,
     amount_paid: row.amountPaid,
     attempt_count: row.attemptCount,

@@ -5,10 +5,12 @@ import { onCustomerClock } from '../customers/clock.ts';
 import { addCredit } from './credits.ts';
 import { loadInvoice, loadInvoiceLines, requireInvoiceTransition, saveInvoice } from './lifecycle.ts';
 import { toInvoiceResource, toInvoiceSnapshot } from './present.ts';
+import { returnWalletDraw } from '../wallets/draw.ts';
 
 /**
  * Voids a draft or open invoice (409 otherwise): nothing more is collected, dunning
- * stops, and credit it had used goes back to the customer. A payment already being
+ * stops, and credit it had used goes back to the customer, what it drew from the
+ * wallet back to the wallet (src/wallets/draw.ts). A payment already being
  * charged is refunded by its saga when it finds the invoice void. Emits `invoice.voided`.
  */
 export function voidInvoice(ctx: Ctx, id: string) {
@@ -21,6 +23,7 @@ export function voidInvoice(ctx: Ctx, id: string) {
     if (current.creditApplied > 0) {
       await addCredit(ctx, { customerId: row.customerId, amount: current.creditApplied, currency: row.currency, reason: 'invoice_voided', invoiceId: id, description: `Credit back from voided ${row.number ?? row.id}` });
     }
+    await returnWalletDraw(ctx, current);
     await emit(ctx, [{ type: 'invoice.voided', subject: id, data: { invoice: toInvoiceSnapshot(row) } }]);
     await recordAudit(ctx, { action: 'invoice.void', targetType: 'invoice', targetId: id, data: { previous_status: current.status } });
     return toInvoiceResource(row, await loadInvoiceLines(ctx.tx, id));

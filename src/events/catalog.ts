@@ -20,6 +20,7 @@ import {
   userRoles,
   userStatuses,
   testClockStatuses,
+  walletCreditKinds,
   webhookDisabledReasons,
 } from '../../db/schema/index.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
@@ -136,6 +137,8 @@ const invoiceSnapshot = v.object({
   tax: signed,
   total: signed,
   credit_applied: whole,
+  /** Absent on events written before wallets existed: read as 0. */
+  wallet_applied: v.optional(whole, 0),
   amount_due: whole,
   amount_paid: whole,
   attempt_count: whole,
@@ -305,6 +308,25 @@ export const catalog = {
   'payment.refunded': v.object({ payment: paymentSnapshot, reason: v.string() }),
   /** Credit for the customer's next invoices (the first-payment bonus, a negative invoice, a voided invoice's credit). */
   'customer.credit_granted': v.object({ customer_id: v.string(), credit_id: v.string(), amount: money, reason: v.string(), description: v.string() }),
+  /** Money entered a customer's prepaid wallet: a paid top-up, a granted credit, or a voided invoice's draw given back. */
+  'wallet.credited': v.object({
+    customer_id: v.string(),
+    entry_id: v.string(),
+    kind: v.picklist(walletCreditKinds),
+    amount: money,
+    balance: signedMoney,
+    expires_at: v.nullable(iso),
+    invoice_id: v.nullable(v.string()),
+    description: v.string(),
+  }),
+  /** An invoice drew from the wallet at finalization (`amount` is what it took). */
+  'wallet.debited': v.object({ customer_id: v.string(), entry_id: v.string(), amount: money, balance: signedMoney, invoice_id: v.string() }),
+  /** What was left of a grant at its `expires_at` left the wallet. */
+  'wallet.credit_expired': v.object({ customer_id: v.string(), entry_id: v.string(), grant_id: v.string(), amount: money, balance: signedMoney }),
+  /** The balance fell under the auto top-up threshold: a top-up invoice of `amount` was opened and is being collected. */
+  'wallet.auto_top_up_started': v.object({ customer_id: v.string(), invoice_id: v.string(), amount: money, balance: signedMoney, threshold: money }),
+  /** An operator or the customer changed a wallet's auto top-up settings. */
+  'wallet.auto_top_up_configured': v.object({ customer_id: v.string(), currency, enabled: v.boolean(), threshold: money, amount: money }),
   /**
    * A usage record. Other services publish it with the record alone (`id`, `customer_id`,
    * `model`, `tokens`, `occurred_at`, optionally `subscription_id`); the billing consumer

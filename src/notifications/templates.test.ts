@@ -19,6 +19,7 @@ const finalized = (currency: string, amount: number): EventData<'invoice.finaliz
     tax: 0,
     total: amount,
     credit_applied: 0,
+    wallet_applied: 0,
     amount_due: amount,
     amount_paid: 0,
     attempt_count: 0,

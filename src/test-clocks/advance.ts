@@ -50,7 +50,7 @@ export async function advanceTestClock(ctx: Ctx, provider: PaymentProvider, id: 
   });
 
   const scope: BillingScope = { testClockId: id };
-  const total: BillingReport = { advanced: 0, invoicedEarly: 0, finalized: 0, attempted: 0, resumed: 0, errors: 0 };
+  const total: BillingReport = { advanced: 0, invoicedEarly: 0, finalized: 0, attempted: 0, resumed: 0, expired: 0, errors: 0 };
   let steps = 0;
   // The first step is where the clock stands: what fell due exactly then (a first attempt at
   // subscription time) runs at its time; a resumed advance re-runs the step it reached.

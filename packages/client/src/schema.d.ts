@@ -753,6 +753,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{id}/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's wallet
+         * @description Balance per currency (Σ ledger entries), auto top-up settings and the grants that will expire. Amounts are signed integer minor units of the wallet currency.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `wallet:read` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         */
+        get: operations["getV1CustomersByIdWallet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/wallet/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's wallet ledger
+         * @description Newest first; filter by `currency`. Pass `next_cursor` back as `cursor`. Kinds: top_up, grant, invoice_voided (credits), invoice_drawn, expired (debits). Amounts are signed integer minor units of the wallet currency.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `wallet:read` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         */
+        get: operations["getV1CustomersByIdWalletEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/wallet/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant wallet credit
+         * @description Free credit in the customer's wallet, optionally expiring at `expires_at` (what is left of it then is expired by the billing worker). Invoices draw from the credit that expires first. Operators only; audited. Emits `wallet.credited`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: not available (404).
+         */
+        post: operations["postV1CustomersByIdWalletGrants"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/wallet/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Top up the wallet
+         * @description Opens a `wallet_top_up` invoice of `amount` (no tax, finalized at once) and collects it now with the customer's payment method through the payment saga; the answer has the invoice and the payment. The wallet is credited (`wallet.credited`, kind `top_up`) only when the invoice is paid; a declined top-up credits nothing and is retried by dunning like any invoice. `currency` must be the customer's billing currency.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `wallet:write` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         */
+        post: operations["postV1CustomersByIdWalletTopUps"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/wallet/auto-top-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the auto top-up
+         * @description When `enabled` and the balance falls under `threshold` (after an invoice drew from the wallet, a grant expired, or now), a top-up of `amount` is opened and collected by the billing worker, one at a time (`wallet.auto_top_up_started`). `currency` defaults to the customer's billing currency. Emits `wallet.auto_top_up_configured`; audited.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `wallet:write` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         */
+        put: operations["putV1CustomersByIdWalletAutoTopUp"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{id}/webhooks": {
         parameters: {
             query?: never;
@@ -1762,7 +1882,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Platform-wide, or with `customer_id` for that customer alone. Answers `key` (`sk_live_<id>_<secret>`) this once: only a hash of the secret is kept. Scopes: `customers:read`, `customers:write`, `subscriptions:read`, `subscriptions:write`, `usage:read`, `usage:write`, `invoices:read`, `invoices:write`, `events:read`, `keys:read`, `keys:write`. Optional `expires_at`. Emits `api_key.created`; audited.
+         * @description Platform-wide, or with `customer_id` for that customer alone. Answers `key` (`sk_live_<id>_<secret>`) this once: only a hash of the secret is kept. Scopes: `customers:read`, `customers:write`, `subscriptions:read`, `subscriptions:write`, `usage:read`, `usage:write`, `invoices:read`, `invoices:write`, `events:read`, `keys:read`, `keys:write`, `wallet:read`, `wallet:write`. Optional `expires_at`. Emits `api_key.created`; audited.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -7902,6 +8022,1041 @@ export interface operations {
             };
         };
     };
+    getV1CustomersByIdWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer's wallets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "wallet";
+                        customer_id: string;
+                        balances: {
+                            currency: string;
+                            balance: number;
+                            auto_top_up: {
+                                enabled: boolean;
+                                threshold: number;
+                                amount: number;
+                            };
+                            expiring: {
+                                entry_id: string;
+                                remaining: number;
+                                expires_at: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getV1CustomersByIdWalletEntries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                currency?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "wallet_entry";
+                            customer_id: string;
+                            currency: string;
+                            /** @enum {string} */
+                            kind: "top_up" | "grant" | "invoice_voided" | "invoice_drawn" | "expired";
+                            amount: number;
+                            remaining: number | null;
+                            expires_at: string | null;
+                            invoice_id: string | null;
+                            source_id: string | null;
+                            description: string;
+                            created_at: string;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1CustomersByIdWalletGrants: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount: number;
+                    currency: string;
+                    /** Format: date-time */
+                    expires_at?: string;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The grant entry */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "wallet_entry";
+                        customer_id: string;
+                        currency: string;
+                        /** @enum {string} */
+                        kind: "top_up" | "grant" | "invoice_voided" | "invoice_drawn" | "expired";
+                        amount: number;
+                        remaining: number | null;
+                        expires_at: string | null;
+                        invoice_id: string | null;
+                        source_id: string | null;
+                        description: string;
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1CustomersByIdWalletTopUps: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount: number;
+                    currency: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The top-up invoice and its payment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "wallet_top_up";
+                        invoice: {
+                            id: string;
+                            /** @constant */
+                            object: "invoice";
+                            number: string | null;
+                            customer_id: string;
+                            subscription_id: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "open" | "paid" | "void" | "uncollectible";
+                            /** @enum {string} */
+                            billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
+                            currency: string;
+                            period_start: string;
+                            period_end: string;
+                            subtotal: number;
+                            tax_rate_bps: number;
+                            tax: number;
+                            total: number;
+                            credit_applied: number;
+                            wallet_applied: number;
+                            amount_due: number;
+                            amount_paid: number;
+                            auto_collect: boolean;
+                            attempt_count: number;
+                            next_attempt_at: string | null;
+                            lines: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                                description: string;
+                                amount: number;
+                                quantity: number;
+                                period_start: string;
+                                period_end: string;
+                                source_id: string | null;
+                            }[];
+                            created_at: string;
+                            finalized_at: string | null;
+                            paid_at: string | null;
+                            voided_at: string | null;
+                            uncollectible_at: string | null;
+                            updated_at: string;
+                            version: number;
+                        };
+                        payment: {
+                            id: string;
+                            /** @constant */
+                            object: "payment";
+                            invoice_id: string;
+                            customer_id: string;
+                            amount: number;
+                            currency: string;
+                            /** @enum {string} */
+                            status: "pending" | "charged" | "succeeded" | "failed" | "refunded";
+                            /** @enum {string} */
+                            trigger: "automatic" | "manual";
+                            attempt: number;
+                            failure_code: string | null;
+                            failure_message: string | null;
+                            provider: string;
+                            provider_reference: string | null;
+                            refund_reference: string | null;
+                            steps: {
+                                seq: number;
+                                name: string;
+                                /** @enum {string} */
+                                outcome: "succeeded" | "failed" | "skipped";
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                                at: string;
+                            }[];
+                            created_at: string;
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    putV1CustomersByIdWalletAutoTopUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled: boolean;
+                    threshold: number;
+                    amount: number;
+                    currency?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The customer's wallets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "wallet";
+                        customer_id: string;
+                        balances: {
+                            currency: string;
+                            balance: number;
+                            auto_top_up: {
+                                enabled: boolean;
+                                threshold: number;
+                                amount: number;
+                            };
+                            expiring: {
+                                entry_id: string;
+                                remaining: number;
+                                expires_at: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     getV1CustomersByIdWebhooks: {
         parameters: {
             query?: {
@@ -8088,7 +9243,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string;
                     /** @default true */
                     enabled?: boolean;
@@ -8640,7 +9795,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -12192,7 +13347,7 @@ export interface operations {
                             /** @enum {string} */
                             status: "draft" | "open" | "paid" | "void" | "uncollectible";
                             /** @enum {string} */
-                            billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold";
+                            billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
                             currency: string;
                             period_start: string;
                             period_end: string;
@@ -12201,6 +13356,7 @@ export interface operations {
                             tax: number;
                             total: number;
                             credit_applied: number;
+                            wallet_applied: number;
                             amount_due: number;
                             amount_paid: number;
                             auto_collect: boolean;
@@ -12209,7 +13365,7 @@ export interface operations {
                             lines: {
                                 id: string;
                                 /** @enum {string} */
-                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up";
+                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
                                 description: string;
                                 amount: number;
                                 quantity: number;
@@ -12364,7 +13520,7 @@ export interface operations {
                         /** @enum {string} */
                         status: "draft" | "open" | "paid" | "void" | "uncollectible";
                         /** @enum {string} */
-                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold";
+                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
                         currency: string;
                         period_start: string;
                         period_end: string;
@@ -12373,6 +13529,7 @@ export interface operations {
                         tax: number;
                         total: number;
                         credit_applied: number;
+                        wallet_applied: number;
                         amount_due: number;
                         amount_paid: number;
                         auto_collect: boolean;
@@ -12381,7 +13538,7 @@ export interface operations {
                         lines: {
                             id: string;
                             /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up";
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
                             description: string;
                             amount: number;
                             quantity: number;
@@ -12557,7 +13714,7 @@ export interface operations {
                         /** @enum {string} */
                         status: "draft" | "open" | "paid" | "void" | "uncollectible";
                         /** @enum {string} */
-                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold";
+                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
                         currency: string;
                         period_start: string;
                         period_end: string;
@@ -12566,6 +13723,7 @@ export interface operations {
                         tax: number;
                         total: number;
                         credit_applied: number;
+                        wallet_applied: number;
                         amount_due: number;
                         amount_paid: number;
                         auto_collect: boolean;
@@ -12574,7 +13732,7 @@ export interface operations {
                         lines: {
                             id: string;
                             /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up";
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
                             description: string;
                             amount: number;
                             quantity: number;
@@ -12801,7 +13959,7 @@ export interface operations {
                         /** @enum {string} */
                         status: "draft" | "open" | "paid" | "void" | "uncollectible";
                         /** @enum {string} */
-                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold";
+                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
                         currency: string;
                         period_start: string;
                         period_end: string;
@@ -12810,6 +13968,7 @@ export interface operations {
                         tax: number;
                         total: number;
                         credit_applied: number;
+                        wallet_applied: number;
                         amount_due: number;
                         amount_paid: number;
                         auto_collect: boolean;
@@ -12818,7 +13977,7 @@ export interface operations {
                         lines: {
                             id: string;
                             /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up";
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
                             description: string;
                             amount: number;
                             quantity: number;
@@ -17845,7 +19004,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    scopes: ("customers:read" | "customers:write" | "subscriptions:read" | "subscriptions:write" | "usage:read" | "usage:write" | "invoices:read" | "invoices:write" | "events:read" | "keys:read" | "keys:write")[];
+                    scopes: ("customers:read" | "customers:write" | "subscriptions:read" | "subscriptions:write" | "usage:read" | "usage:write" | "invoices:read" | "invoices:write" | "events:read" | "keys:read" | "keys:write" | "wallet:read" | "wallet:write")[];
                     customer_id?: string;
                     /** Format: date-time */
                     expires_at?: string;
@@ -20288,7 +21447,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted";
+                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted";
                 subject?: string;
             };
             header?: never;

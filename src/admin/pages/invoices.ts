@@ -81,6 +81,7 @@ export const invoicesSection: AdminSection = (app) => {
           ['Tax', `${money(invoice.tax, cur)} (${invoice.tax_rate_bps / 100} %)`],
           ['Total', money(invoice.total, cur)],
           ['Credit applied', money(invoice.credit_applied, cur)],
+          ['Wallet applied', money(invoice.wallet_applied, cur)],
           ['Amount due', money(invoice.amount_due, cur)],
           ['Paid', money(invoice.amount_paid, cur)],
           ['Collected automatically', invoice.auto_collect ? 'yes' : 'no'],

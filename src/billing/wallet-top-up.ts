@@ -1,0 +1,141 @@
+import { and, eq } from 'drizzle-orm';
+import { invoiceLines, invoices } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit/record.ts';
+import { emit } from '../events/outbox.ts';
+import { withTransaction, type TxCtx } from '../kernel/context.ts';
+import { newId } from '../kernel/ids.ts';
+import { getPayment } from '../payments/queries.ts';
+import { configureAutoTopUp } from '../wallets/auto-top-up.ts';
+import type { AutoTopUpInput, TopUpInput } from '../wallets/contract.ts';
+import { requireWalletCurrency } from '../wallets/currency.ts';
+import { getWallet } from '../wallets/queries.ts';
+import { ensureWallet, findWallet, walletBalance, type WalletRow } from '../wallets/ledger.ts';
+import { runPayment, startPayment, type SagaDeps } from './collect.ts';
+import type { CollectionSettings } from './collection-settings.ts';
+import { loadInvoiceLines, nextInvoiceNumber } from './lifecycle.ts';
+import { toInvoiceResource, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
+
+/**
+ * Opens the invoice that pays a top-up of `amount` into `wallet`: billing reason
+ * `wallet_top_up`, no subscription, one `wallet_top_up` line, finalized at once
+ * (numbered, `invoice.created` then `invoice.finalized`) and due now, so the payment
+ * saga collects it like any invoice, with dunning. No tax: buying prepaid credit is
+ * not a supply; tax is charged on the invoices the wallet later pays. Neither the
+ * customer's credit nor the wallet itself pays a top-up.
+ */
+export async function openTopUpInvoice(ctx: TxCtx, wallet: WalletRow, amount: number, description: string): Promise<InvoiceRow> {
+  const now = ctx.clock.now();
+  const id = newId('inv', now);
+  const number = await nextInvoiceNumber(ctx.tx);
+  const [row] = await ctx.tx
+    .insert(invoices)
+    .values({
+      id,
+      number,
+      customerId: wallet.customerId,
+      subscriptionId: null,
+      status: 'open',
+      billingReason: 'wallet_top_up',
+      currency: wallet.currency,
+      periodStart: now,
+      periodEnd: now,
+      subtotal: amount,
+      taxRateBps: 0,
+      tax: 0,
+      total: amount,
+      creditApplied: 0,
+      walletApplied: 0,
+      amountDue: amount,
+      amountPaid: 0,
+      autoCollect: true,
+      attemptCount: 0,
+      nextAttemptAt: now,
+      firstFailedAt: null,
+      finalizeAt: now,
+      finalizedAt: now,
+      paidAt: null,
+      voidedAt: null,
+      uncollectibleAt: null,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    })
+    .returning();
+  await ctx.tx.insert(invoiceLines).values({ id: newId('inl', now), invoiceId: id, kind: 'wallet_top_up', description, amount, quantity: 1, periodStart: now, periodEnd: now, sourceId: null });
+  const snapshot = toInvoiceSnapshot(row!);
+  await emit(ctx, [
+    { type: 'invoice.created', subject: id, data: { invoice: { ...snapshot, status: 'draft', number: null } } },
+    { type: 'invoice.finalized', subject: id, data: { invoice: snapshot } },
+  ]);
+  return row!;
+}
+
+/** A top-up invoice of the wallet still being collected (open), if any: auto top-up starts no second one. */
+export async function topUpInFlight(ctx: TxCtx, wallet: WalletRow): Promise<boolean> {
+  const [row] = await ctx.tx
+    .select({ id: invoices.id })
+    .from(invoices)
+    .where(and(eq(invoices.customerId, wallet.customerId), eq(invoices.currency, wallet.currency), eq(invoices.billingReason, 'wallet_top_up'), eq(invoices.status, 'open')))
+    .limit(1);
+  return row !== undefined;
+}
+
+/**
+ * Starts an auto top-up when the wallet's balance is under its threshold: opens a
+ * top-up invoice of the configured amount (due now: the billing pass's saga collects
+ * it) and emits `wallet.auto_top_up_started`. At most one at a time: none starts
+ * while a top-up invoice of the wallet is still open. Returns the invoice id, or null.
+ */
+export async function startAutoTopUpIfLow(ctx: TxCtx, customerId: string, currency: string): Promise<string | null> {
+  const wallet = await findWallet(ctx.tx, customerId, currency);
+  if (!wallet?.autoTopUpEnabled || wallet.autoTopUpAmount <= 0) return null;
+  const balance = await walletBalance(ctx.tx, wallet.id);
+  if (balance >= wallet.autoTopUpThreshold || (await topUpInFlight(ctx, wallet))) return null;
+  const invoice = await openTopUpInvoice(ctx, wallet, wallet.autoTopUpAmount, `Automatic wallet top-up (balance ${balance} under ${wallet.autoTopUpThreshold})`);
+  await emit(ctx, [
+    {
+      type: 'wallet.auto_top_up_started',
+      subject: customerId,
+      data: {
+        customer_id: customerId,
+        invoice_id: invoice.id,
+        amount: { amount: wallet.autoTopUpAmount, currency },
+        balance: { amount: balance, currency },
+        threshold: { amount: wallet.autoTopUpThreshold, currency },
+      },
+    },
+  ]);
+  return invoice.id;
+}
+
+/**
+ * A top-up asked for through the API: opens its invoice, then runs the payment saga
+ * at once as an automatic attempt (so a decline is dunned like any invoice), and
+ * answers with the invoice and the payment. The wallet is credited only when the
+ * invoice is paid (src/wallets/top-up.ts). Commits several times, like paying an
+ * invoice, so it takes a context outside any transaction.
+ */
+export async function topUpWallet(ctx: SagaDeps, customerId: string, input: TopUpInput, settings: CollectionSettings) {
+  const invoice = await withTransaction(ctx, async (ctx) => {
+    await requireWalletCurrency(ctx.tx, customerId, input.currency);
+    const wallet = await ensureWallet(ctx, customerId, input.currency);
+    const row = await openTopUpInvoice(ctx, wallet, input.amount, 'Wallet top-up');
+    await recordAudit(ctx, { action: 'wallet.top_up', targetType: 'customer', targetId: customerId, data: { invoice_id: row.id, amount: input.amount, currency: input.currency } });
+    return row;
+  });
+  const started = await startPayment(ctx, invoice.id, { trigger: 'automatic' }, settings);
+  await runPayment(ctx, started.id, settings);
+  const [payment, after] = await Promise.all([getPayment(ctx.db, started.id), ctx.db.select().from(invoices).where(eq(invoices.id, invoice.id))]);
+  return { object: 'wallet_top_up' as const, invoice: toInvoiceResource(after[0]!, await loadInvoiceLines(ctx.db, invoice.id)), payment };
+}
+
+/**
+ * Saves a wallet's auto top-up settings (src/wallets/auto-top-up.ts) and, when they
+ * are on and the balance is already under the threshold, starts a top-up at once.
+ * Answers with the customer's wallets.
+ */
+export async function setAutoTopUp(ctx: TxCtx, customerId: string, input: AutoTopUpInput) {
+  const currency = await configureAutoTopUp(ctx, customerId, input);
+  await startAutoTopUpIfLow(ctx, customerId, currency);
+  return getWallet(ctx.tx, customerId);
+}
