@@ -14,6 +14,7 @@ import m0011 from './migrations/0011_rate_counters.sql' with { type: 'text' };
 import m0012 from './migrations/0012_api_keys.sql' with { type: 'text' };
 import m0013 from './migrations/0013_webhooks.sql' with { type: 'text' };
 import m0014 from './migrations/0014_portal_accounts.sql' with { type: 'text' };
+import m0015 from './migrations/0015_entitlements.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -38,5 +39,6 @@ export const bundledMigrations = {
     m0012,
     m0013,
     m0014,
+    m0015,
   } as Record<string, string>,
 };

@@ -10,6 +10,8 @@ export const apiKeyScopes = [
   'subscriptions:write',
   'usage:read',
   'usage:write',
+  'entitlements:read',
+  'entitlements:write',
   'invoices:read',
   'invoices:write',
   'events:read',

@@ -13,3 +13,4 @@ export * from './limits.ts';
 export * from './api-keys.ts';
 export * from './webhooks.ts';
 export * from './portal.ts';
+export * from './entitlements.ts';

@@ -5,6 +5,7 @@ import {
   customerKinds,
   customerSegments,
   customerStatuses,
+  entitlementTypes,
   invoiceStatuses,
   notificationChannels,
   paymentStatuses,
@@ -65,6 +66,8 @@ const planSnapshot = v.object({
   overage_price_per_1k: money,
   quota_policy: v.picklist(quotaPolicies),
   features: v.array(v.string()),
+  /** Typed entitlements; absent on events written before they existed. */
+  entitlements: v.optional(v.array(v.object({ feature: v.string(), type: v.picklist(entitlementTypes), limit: v.optional(whole), value: v.optional(v.union([v.string(), v.number(), v.boolean()])) }))),
 });
 
 /** Signed minor units: proration credits are negative. */

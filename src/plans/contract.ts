@@ -3,6 +3,7 @@ import { pageQuery } from '../../db/paging.ts';
 import { currencyCode } from '../kernel/currency.ts';
 import { singleLine } from '../kernel/text.ts';
 import { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
+import { entitlementResource, entitlementsInput } from './entitlements.ts';
 
 /** The largest amount a plan may carry, in minor units (ten billion in major units of a two-decimal currency). */
 export const MAX_AMOUNT = 1_000_000_000_000;
@@ -57,6 +58,7 @@ export const createPlanInput = v.strictObject({
   overage_price_per_1k: v.optional(amount, 0),
   quota_policy: v.optional(quotaPolicy, 'block'),
   features: v.optional(features, []),
+  entitlements: v.optional(entitlementsInput, []),
 });
 export type CreatePlanInput = v.InferOutput<typeof createPlanInput>;
 
@@ -71,6 +73,7 @@ export const updatePlanInput = v.pipe(
     overage_price_per_1k: v.optional(amount),
     quota_policy: v.optional(quotaPolicy),
     features: v.optional(features),
+    entitlements: v.optional(entitlementsInput),
   }, (issue) => (issue.expected === 'never' ? 'is not a term a PATCH can change (code and status are not)' : 'must be an object')),
   v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
   v.metadata({ minProperties: 1 }),
@@ -103,6 +106,8 @@ export const planResource = v.object({
   overage_price_per_1k: money,
   quota_policy: v.picklist(quotaPolicies),
   features: v.array(v.string()),
+  /** Typed entitlements of this version; each of `features` is also a boolean entitlement. */
+  entitlements: v.array(entitlementResource),
   created_at: v.string(),
   updated_at: v.string(),
   archived_at: v.nullable(v.string()),

@@ -11,13 +11,14 @@ import type { CreatePlanInput } from './contract.ts';
 import { insertPlanVersion } from './versions.ts';
 
 /** Creates an active plan at version 1. Emits `plan.created`. */
-export function createPlan(ctx: Ctx, input: CreatePlanInput) {
+export function createPlan(ctx: Ctx, input: Omit<CreatePlanInput, 'entitlements'> & Partial<Pick<CreatePlanInput, 'entitlements'>>) {
   return withTransaction(ctx, async (ctx) => {
     const [taken] = await ctx.tx.select({ id: plans.id }).from(plans).where(eq(plans.code, input.code));
     if (taken) throw conflict(`a plan with code ${input.code} already exists`, { field: 'code', existing_id: taken.id });
 
     const now = ctx.clock.now();
-    const { code, ...terms } = input;
+    const { code, entitlements = [], ...rest } = input;
+    const terms = { ...rest, entitlements };
     const [plan] = await ctx.tx
       .insert(plans)
       .values({ id: newId('pln', now), code, currentVersion: 1, status: 'active', createdAt: now, updatedAt: now })

@@ -1,9 +1,11 @@
 import type { InferSelectModel } from 'drizzle-orm';
+import type { Entitlement } from '../../db/schema/index.ts';
 import type { plans, planVersions } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
 import type { PlanResource } from './contract.ts';
 import type { PlanTerms } from './terms.ts';
+import { toEntitlement } from './entitlements.ts';
 
 export type PlanRow = InferSelectModel<typeof plans>;
 export type PlanVersionRow = InferSelectModel<typeof planVersions>;
@@ -20,11 +22,12 @@ export function toPlanTerms(row: PlanVersionRow): PlanTerms {
     overage_price_per_1k: row.overagePricePer1k,
     quota_policy: row.quotaPolicy,
     features: row.features,
+    entitlements: (row.entitlements ?? []).map(toEntitlement),
   };
 }
 
 /** The plan as carried inside events: identity, status and one version's terms. */
-export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow): EventData<'plan.created'>['plan'] {
+export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow): EventData<'plan.created'>['plan'] & { entitlements: Entitlement[] } {
   return {
     id: plan.id,
     code: plan.code,
@@ -38,6 +41,7 @@ export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow): EventDat
     overage_price_per_1k: { amount: version.overagePricePer1k, currency: version.currency },
     quota_policy: version.quotaPolicy,
     features: version.features,
+    entitlements: (version.entitlements ?? []).map(toEntitlement),
   };
 }
 

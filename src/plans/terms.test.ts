@@ -11,6 +11,7 @@ const pro: PlanTerms = {
   overage_price_per_1k: 25,
   quota_policy: 'overage',
   features: ['sso', 'audit-log'],
+  entitlements: [],
 };
 
 describe('plan terms', () => {

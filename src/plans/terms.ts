@@ -1,4 +1,4 @@
-import type { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
+import type { Entitlement, planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
 
 export type PlanStatus = (typeof planStatuses)[number];
 export type PlanInterval = (typeof planIntervals)[number];
@@ -16,10 +16,12 @@ export interface PlanTerms {
   overage_price_per_1k: number;
   quota_policy: QuotaPolicy;
   features: string[];
+  /** Typed entitlements (src/plans/entitlements.ts); each of `features` is also a boolean one. */
+  entitlements: Entitlement[];
 }
 
 /** Every term, in the order changes are reported. */
-export const termNames = ['name', 'price_amount', 'currency', 'interval', 'trial_days', 'included_tokens', 'overage_price_per_1k', 'quota_policy', 'features'] as const satisfies readonly (keyof PlanTerms)[];
+export const termNames = ['name', 'price_amount', 'currency', 'interval', 'trial_days', 'included_tokens', 'overage_price_per_1k', 'quota_policy', 'features', 'entitlements'] as const satisfies readonly (keyof PlanTerms)[];
 export type TermName = (typeof termNames)[number];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -34,7 +36,7 @@ export function changedTerms(current: PlanTerms, patch: Partial<PlanTerms>): Ter
 
 /** The terms of the next version: the current ones with the patch applied. */
 export function applyTerms(current: PlanTerms, patch: Partial<PlanTerms>): PlanTerms {
-  const next = { ...current, features: [...current.features] };
+  const next = { ...current, features: [...current.features], entitlements: [...current.entitlements] };
   for (const term of changedTerms(current, patch)) (next as Record<TermName, unknown>)[term] = patch[term];
   return next;
 }

@@ -2,10 +2,14 @@ import type { Actor } from '../kernel/context.ts';
 import { apiKeyScopes } from '../../db/schema/index.ts';
 import type { UserSession } from './sessions.ts';
 
-/** What a customer's user may do through the API, by its role: owners and admins all a key could, members read. */
+/** Scopes a customer's own users never get: overriding entitlements would let a customer grant itself features. */
+const operatorOnly = new Set<string>(['entitlements:write']);
+const customerScopes = apiKeyScopes.filter((scope) => !operatorOnly.has(scope));
+
+/** What a customer's user may do through the API, by its role: owners and admins all a key could (but grant themselves entitlements), members read. */
 const scopesByRole: Record<UserSession['role'], readonly string[]> = {
-  owner: apiKeyScopes,
-  admin: apiKeyScopes,
+  owner: customerScopes,
+  admin: customerScopes,
   member: apiKeyScopes.filter((scope) => scope.endsWith(':read')),
 };
 
