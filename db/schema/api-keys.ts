@@ -11,6 +11,7 @@ export const apiKeyScopes = [
   'usage:read',
   'usage:write',
   'entitlements:read',
+  'entitlements:check',
   'entitlements:write',
   'invoices:read',
   'invoices:write',
