@@ -24,7 +24,7 @@ afterAll(() => p.close());
 
 const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
 
-const entitlements = [
+const entitlements: PlanResource['entitlements'] = [
   { feature: 'ai_tokens', type: 'metered' },
   { feature: 'exports', type: 'metered', limit: 5 },
   { feature: 'seats', type: 'static', value: 10 },
@@ -262,10 +262,10 @@ describe('the check', () => {
 });
 
 describe('tenants', () => {
-  test("a customer's key checks and reads its own entitlements only", async () => {
+  test("a customer's key checks and reads its own entitlements only, and cannot override them", async () => {
     const a = await subscribed();
     const b = await subscribed();
-    const key = await p.call<CreatedApiKeyResource>('POST', '/v1/api-keys', { body: { name: 'gate', scopes: ['entitlements:read', 'entitlements:check'], customer_id: a.customerId } });
+    const key = await p.call<CreatedApiKeyResource>('POST', '/v1/api-keys', { body: { name: 'gate', scopes: ['entitlements:read', 'entitlements:check', 'entitlements:write'], customer_id: a.customerId } });
     expect(key.status).toBe(201);
     const token = key.body.key;
 
@@ -274,7 +274,11 @@ describe('tenants', () => {
 
     expect((await check({ customer_id: b.customerId, feature: 'exports', consume: 1 }, { token })).status).toBe(404);
     expect((await p.call('GET', `/v1/customers/${b.customerId}/entitlements`, { token })).status).toBe(404);
-    expect((await p.call('PUT', `/v1/subscriptions/${a.subId}/entitlements/seats`, { token, body: { type: 'static', value: 99 } })).status).toBe(403);
+    // A customer never overrides its own entitlements, even with the scope; a platform-wide key with it may.
+    expect((await p.call('PUT', `/v1/subscriptions/${a.subId}/entitlements/seats`, { token, body: { type: 'static', value: 99 } })).status).toBe(404);
+    const platform = await p.call<CreatedApiKeyResource>('POST', '/v1/api-keys', { body: { name: 'crm', scopes: ['entitlements:write'] } });
+    expect((await p.call('PUT', `/v1/subscriptions/${a.subId}/entitlements/seats`, { token: platform.body.key, body: { type: 'static', value: 99 } })).status).toBe(200);
+    expect(feature(await read(a.customerId), 'seats')).toMatchObject({ value: 99, source: 'override' });
     expect(feature(await read(b.customerId), 'exports')).toMatchObject({ used: 0 });
   });
 });

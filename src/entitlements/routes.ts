@@ -73,7 +73,8 @@ export function subscriptionEntitlementRoutes() {
       tags: ['Subscriptions', ...tags],
       access: 'operator',
       scope: 'entitlements:write',
-      tenant: 'subscription',
+      // Never a tenant's: a customer's own key or user could grant itself features.
+      tenant: 'none',
       success: { status: 200, description: 'The override', schema: overrideResource },
       errors: [404, 409],
     }),
@@ -89,7 +90,8 @@ export function subscriptionEntitlementRoutes() {
       tags: ['Subscriptions', ...tags],
       access: 'operator',
       scope: 'entitlements:write',
-      tenant: 'subscription',
+      // Never a tenant's: a customer's own key or user could grant itself features.
+      tenant: 'none',
       success: { status: 200, description: 'The removed override', schema: overrideResource },
       errors: [404],
     }),

@@ -2,14 +2,10 @@ import type { Actor } from '../kernel/context.ts';
 import { apiKeyScopes } from '../../db/schema/index.ts';
 import type { UserSession } from './sessions.ts';
 
-/** Scopes a customer's own users never get: overriding entitlements would let a customer grant itself features. */
-const operatorOnly = new Set<string>(['entitlements:write']);
-const customerScopes = apiKeyScopes.filter((scope) => !operatorOnly.has(scope));
-
-/** What a customer's user may do through the API, by its role: owners and admins all a key could (but grant themselves entitlements), members read. */
+/** What a customer's user may do through the API, by its role: owners and admins all a key could, members read. */
 const scopesByRole: Record<UserSession['role'], readonly string[]> = {
-  owner: customerScopes,
-  admin: customerScopes,
+  owner: apiKeyScopes,
+  admin: apiKeyScopes,
   member: apiKeyScopes.filter((scope) => scope.endsWith(':read')),
 };
 
