@@ -936,7 +936,7 @@ export interface paths {
         put?: never;
         /**
          * Create a plan
-         * @description Creates an `active` plan at version 1. `code` is unique for good. Money is integer minor units of `currency` (`price_amount`, `overage_price_per_1k`); `included_tokens` are AI tokens per period; past them `quota_policy` `overage` bills per 1,000 tokens and `block` refuses usage. Emits `plan.created`.
+         * @description Creates an `active` plan at version 1. `code` is unique for good. Money is integer minor units of `currency` (`price_amount`, `overage_price_per_1k`); `included_tokens` are AI tokens per period; past them `quota_policy` `overage` bills per 1,000 tokens and `block` refuses usage. `entitlements` are typed (`boolean`, `metered` with a `limit` per period, `static` with a `value`; `ai_tokens` without a limit takes `included_tokens`), each feature once; every string of `features` is a boolean entitlement, and an entry of `entitlements` for the same feature wins over it. Emits `plan.created`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -972,7 +972,7 @@ export interface paths {
         head?: never;
         /**
          * Update a plan
-         * @description Any change to the terms writes a new version, which becomes current; earlier versions stay readable for subscriptions already on them. A patch that changes nothing returns the plan without a new version. Archived plans cannot change (409). Money is integer minor units of `currency` (`price_amount`, `overage_price_per_1k`); `included_tokens` are AI tokens per period; past them `quota_policy` `overage` bills per 1,000 tokens and `block` refuses usage. Emits `plan.updated`.
+         * @description Any change to the terms writes a new version, which becomes current; earlier versions stay readable for subscriptions already on them. A patch that changes nothing returns the plan without a new version. Archived plans cannot change (409). Money is integer minor units of `currency` (`price_amount`, `overage_price_per_1k`); `included_tokens` are AI tokens per period; past them `quota_policy` `overage` bills per 1,000 tokens and `block` refuses usage. `entitlements` are typed (`boolean`, `metered` with a `limit` per period, `static` with a `value`; `ai_tokens` without a limit takes `included_tokens`), each feature once; every string of `features` is a boolean entitlement, and an entry of `entitlements` for the same feature wins over it. Emits `plan.updated`.
          *
          *     Operator or admin token; viewers get 403.
          *
