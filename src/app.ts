@@ -16,6 +16,7 @@ import { customerRoutes } from './customers/routes.ts';
 import type { Deps } from './deps.ts';
 import { deadLetterRoutes } from './dead-letters/routes.ts';
 import { eventRoutes } from './events/routes.ts';
+import { customerEntitlementRoutes, entitlementRoutes, subscriptionEntitlementRoutes } from './entitlements/routes.ts';
 import { access, enforceAccess } from './http/access.ts';
 import type { AppEnv } from './http/env.ts';
 import { methodDefaults } from './http/openapi.ts';
@@ -106,6 +107,7 @@ export function createApp(deps: Deps) {
   v1.route('/customers', suggestionRoutes());
   v1.route('/customers', walletRoutes());
   v1.route('/customers', webhookRoutes());
+  v1.route('/customers', customerEntitlementRoutes());
   v1.route('/plans', planRoutes());
   v1.route('/coupons', couponRoutes());
   v1.route('/model-prices', modelPriceRoutes());
@@ -116,6 +118,8 @@ export function createApp(deps: Deps) {
   v1.route('/subscriptions', subscriptionUsageRoutes());
   v1.route('/subscriptions', subscriptionDiscountRoutes());
   v1.route('/subscriptions', usageThresholdRoutes());
+  v1.route('/subscriptions', subscriptionEntitlementRoutes());
+  v1.route('/entitlements', entitlementRoutes());
   v1.route('/usage', usageRoutes());
   v1.route('/operators', operatorRoutes());
   v1.route('/audit', auditRoutes());

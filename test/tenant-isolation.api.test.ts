@@ -121,6 +121,7 @@ function fill(path: string, t: Tenant, method: string): string {
 /** A valid body for the route naming `t` where it names a customer (a body nobody reads for the others). */
 function bodyFor(t: Tenant, path: string): unknown {
   if (path === '/v1/usage') return { records: [record(t.customer)] };
+  if (path === '/v1/entitlements/check') return { customer_id: t.customer, feature: 'sso' };
   if (path.endsWith('/change-plan')) return { plan_id: otherPlan.id };
   if (path.endsWith('/cancel') || path.endsWith('/pay')) return {};
   if (path.endsWith('/discount')) return { coupon: 'ISO10' };

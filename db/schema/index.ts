@@ -19,3 +19,4 @@ export * from './margins.ts';
 export * from './invoice-documents.ts';
 export * from './test-clocks.ts';
 export * from './wallets.ts';
+export * from './entitlements.ts';

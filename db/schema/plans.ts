@@ -1,5 +1,6 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
+import type { Entitlement } from './entitlements.ts';
 
 export const planStatuses = ['active', 'archived'] as const;
 export const planIntervals = ['month', 'year'] as const;
@@ -44,6 +45,8 @@ export const planVersions = sqliteTable(
     overagePricePer1k: integer('overage_price_per_1k').notNull(),
     quotaPolicy: text('quota_policy', { enum: quotaPolicies }).notNull(),
     features: text('features', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Typed entitlements (src/entitlements/); null on versions written before they existed. */
+    entitlements: text('entitlements', { mode: 'json' }).$type<Entitlement[]>(),
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.planId, t.version] })],

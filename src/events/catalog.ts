@@ -8,6 +8,7 @@ import {
   customerKinds,
   customerSegments,
   customerStatuses,
+  entitlementTypes,
   invoiceStatuses,
   notificationChannels,
   paymentStatuses,
@@ -61,6 +62,9 @@ const userSnapshot = v.object({
 const whole = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const money = v.object({ amount: whole, currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)) });
 
+/** A typed entitlement (src/plans/entitlements.ts). */
+const entitlementSnapshot = v.object({ feature: v.string(), type: v.picklist(entitlementTypes), limit: v.optional(whole), value: v.optional(v.union([v.string(), v.number(), v.boolean()])) });
+
 /** A plan at one version: its identity, status and that version's terms. */
 const planSnapshot = v.object({
   id: v.string(),
@@ -77,6 +81,8 @@ const planSnapshot = v.object({
   features: v.array(v.string()),
   /** Every currency the version is priced in, the default first (absent from events older than multi-currency). */
   prices: v.optional(v.array(v.object({ currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)), price_amount: whole, overage_price_per_1k: whole }))),
+  /** Typed entitlements; absent on events written before they existed. */
+  entitlements: v.optional(v.array(entitlementSnapshot)),
 });
 
 /** Signed minor units: proration credits are negative. */
@@ -370,6 +376,31 @@ export const catalog = {
   }),
   /** The subscription's minimum spend per period was set (`amount` 0: cleared); subject: the subscription. */
   'subscription.minimum_spend_set': v.object({ subscription_id: v.string(), minimum_spend: money }),
+  /** An operator (or a key with `entitlements:write`) replaced a plan entitlement for one subscription; subject: the subscription. */
+  'subscription.entitlement_overridden': v.object({
+    subscription_id: v.string(),
+    customer_id: v.string(),
+    entitlement: entitlementSnapshot,
+    /** The override it replaced, null when there was none. */
+    previous: v.nullable(entitlementSnapshot),
+  }),
+  /** An override was removed: the plan version's entitlement (if any) applies again; subject: the subscription. */
+  'subscription.entitlement_override_removed': v.object({ subscription_id: v.string(), customer_id: v.string(), removed: entitlementSnapshot }),
+  /**
+   * A check with `consume` counted units of a metered feature other than `ai_tokens`
+   * (those are `usage.recorded`); subject: the subscription.
+   */
+  'feature.consumed': v.object({
+    subscription_id: v.string(),
+    customer_id: v.string(),
+    feature: v.string(),
+    record_id: v.string(),
+    amount: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+    /** The period's use after this consume, and its limit. */
+    used: whole,
+    limit: whole,
+    period_start: iso,
+  }),
   /** A key for programs was created (never its secret) or revoked; subject: the key. */
   'api_key.created': v.object({ api_key: apiKeySnapshot }),
   'api_key.revoked': v.object({ api_key: apiKeySnapshot }),

@@ -5,7 +5,7 @@
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export type IdPrefix =
-  | 'cus' | 'usr' | 'op' | 'evt' | 'ntf' | 'aud' | 'req' | 'prf' | 'dlq' | 'pln' | 'sub' | 'sad' | 'inv' | 'inl' | 'pay' | 'crd' | 'tok' | 'key' | 'whe' | 'whd' | 'wha' | 'sgn' | 'cpn' | 'dsc' | 'uth' | 'mpr' | 'psg' | 'clk' | 'wal' | 'wle';
+  | 'cus' | 'usr' | 'op' | 'evt' | 'ntf' | 'aud' | 'req' | 'prf' | 'dlq' | 'pln' | 'sub' | 'sad' | 'inv' | 'inl' | 'pay' | 'crd' | 'tok' | 'key' | 'whe' | 'whd' | 'wha' | 'sgn' | 'cpn' | 'dsc' | 'uth' | 'mpr' | 'psg' | 'clk' | 'wal' | 'wle' | 'chk';
 
 let lastMs = -1;
 let lastRandom: Uint8Array = new Uint8Array(10);

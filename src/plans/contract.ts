@@ -3,6 +3,7 @@ import { pageQuery } from '../../db/paging.ts';
 import { currencyCode } from '../kernel/currency.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 import { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
+import { entitlementResource, entitlementsInput } from './entitlements.ts';
 
 /** The largest amount a plan may carry, in minor units (ten billion in major units of a two-decimal currency). */
 export const MAX_AMOUNT = 1_000_000_000_000;
@@ -67,6 +68,7 @@ export const createPlanInput = v.strictObject({
   features: v.optional(features, []),
   /** Prices in more currencies than the default `currency`. */
   prices: v.optional(prices, []),
+  entitlements: v.optional(entitlementsInput, []),
 });
 export type CreatePlanInput = v.InferOutput<typeof createPlanInput>;
 
@@ -83,6 +85,7 @@ export const updatePlanInput = v.pipe(
     features: v.optional(features),
     /** Replaces the version's prices in other currencies. */
     prices: v.optional(prices),
+    entitlements: v.optional(entitlementsInput),
   }, (issue) => (issue.expected === 'never' ? 'is not a term a PATCH can change (code and status are not)' : 'must be an object')),
   v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
   v.metadata({ minProperties: 1 }),
@@ -117,6 +120,8 @@ export const planResource = v.object({
   features: v.array(v.string()),
   /** Every currency the version is priced in, the default one first, then by currency. */
   prices: v.array(v.object({ currency: v.string(), price_amount: v.number(), overage_price_per_1k: v.number() })),
+  /** Typed entitlements of this version; each of `features` is also a boolean entitlement. */
+  entitlements: v.array(entitlementResource),
   created_at: v.string(),
   updated_at: v.string(),
   archived_at: v.nullable(v.string()),

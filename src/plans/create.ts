@@ -12,12 +12,13 @@ import { otherPrices } from './terms.ts';
 import { insertPlanVersion } from './versions.ts';
 
 /** Creates an active plan at version 1. Emits `plan.created`. */
-export function createPlan(ctx: Ctx, input: CreatePlanInput) {
+export function createPlan(ctx: Ctx, input: Omit<CreatePlanInput, 'entitlements'> & Partial<Pick<CreatePlanInput, 'entitlements'>>) {
   return withTransaction(ctx, async (ctx) => {
     const [taken] = await ctx.tx.select({ id: plans.id }).from(plans).where(eq(plans.code, input.code));
     if (taken) throw conflict(`a plan with code ${input.code} already exists`, { field: 'code', existing_id: taken.id });
 
-    const { code, ...terms } = input;
+    const { code, entitlements = [], ...rest } = input;
+    const terms = { ...rest, entitlements };
     const prices = otherPrices(terms, terms.prices);
     if (!Array.isArray(prices)) throw validationError([prices]);
 

@@ -1,9 +1,10 @@
 import type { InferSelectModel } from 'drizzle-orm';
-import type { planPrices, plans, planVersions } from '../../db/schema/index.ts';
+import type { Entitlement, planPrices, plans, planVersions } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
 import type { PlanResource } from './contract.ts';
 import type { CurrencyPrice, PlanTerms } from './terms.ts';
+import { toEntitlement } from './entitlements.ts';
 
 export type PlanRow = InferSelectModel<typeof plans>;
 export type PlanVersionRow = InferSelectModel<typeof planVersions>;
@@ -34,11 +35,12 @@ export function toPlanTerms(row: PlanVersionRow, prices: readonly PlanPriceRow[]
     quota_policy: row.quotaPolicy,
     features: row.features,
     prices: toCurrencyPrices(prices),
+    entitlements: (row.entitlements ?? []).map(toEntitlement),
   };
 }
 
 /** The plan as carried inside events: identity, status and one version's terms. */
-export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow, prices: readonly PlanPriceRow[]): EventData<'plan.created'>['plan'] & { prices: CurrencyPrice[] } {
+export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow, prices: readonly PlanPriceRow[]): EventData<'plan.created'>['plan'] & { prices: CurrencyPrice[]; entitlements: Entitlement[] } {
   return {
     id: plan.id,
     code: plan.code,
@@ -53,6 +55,7 @@ export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow, prices: r
     quota_policy: version.quotaPolicy,
     features: version.features,
     prices: allPrices(version, prices),
+    entitlements: (version.entitlements ?? []).map(toEntitlement),
   };
 }
 

@@ -12,6 +12,8 @@ import { updatePlan } from './update.ts';
 
 const tags = ['Plans'];
 const plan = { status: 200, description: 'The plan', schema: planResource };
+/** Documented once for create and update. */
+const entitled = '`entitlements` are typed (`boolean`, `metered` with a `limit` per period, `static` with a `value`; `ai_tokens` without a limit takes `included_tokens`), each feature once; every string of `features` is a boolean entitlement, and an entry of `entitlements` for the same feature wins over it.';
 const terms = 'Money is integer minor units of `currency` (`price_amount`, `overage_price_per_1k`); `included_tokens` are AI tokens per period; past them `quota_policy` `overage` bills per 1,000 tokens and `block` refuses usage.';
 
 /** /v1/plans: versioned plans; archived instead of deleted. */
@@ -20,7 +22,7 @@ export function planRoutes() {
 
   app.post(
     '/',
-    doc({ summary: 'Create a plan', description: `Creates an \`active\` plan at version 1. \`code\` is unique for good. ${terms} Emits \`plan.created\`.`, tags, access: 'operator', tenant: 'none', success: { ...plan, status: 201, description: 'Created' }, errors: [409], idempotent: true }),
+    doc({ summary: 'Create a plan', description: `Creates an \`active\` plan at version 1. \`code\` is unique for good. ${terms} ${entitled} Emits \`plan.created\`.`, tags, access: 'operator', tenant: 'none', success: { ...plan, status: 201, description: 'Created' }, errors: [409], idempotent: true }),
     validate('json', createPlanInput),
     (c) => runCommand(c, 201, (ctx) => createPlan(ctx, c.req.valid('json'))),
   );
@@ -50,7 +52,7 @@ export function planRoutes() {
 
   app.patch(
     '/:id',
-    doc({ summary: 'Update a plan', description: `Any change to the terms writes a new version, which becomes current; earlier versions stay readable for subscriptions already on them. A patch that changes nothing returns the plan without a new version. Archived plans cannot change (409). ${terms} Emits \`plan.updated\`.`, tags, access: 'operator', tenant: 'none', success: plan, errors: [404, 409] }),
+    doc({ summary: 'Update a plan', description: `Any change to the terms writes a new version, which becomes current; earlier versions stay readable for subscriptions already on them. A patch that changes nothing returns the plan without a new version. Archived plans cannot change (409). ${terms} ${entitled} Emits \`plan.updated\`.`, tags, access: 'operator', tenant: 'none', success: plan, errors: [404, 409] }),
     validate('param', planParams),
     validate('json', updatePlanInput),
     (c) => runCommand(c, 200, (ctx) => updatePlan(ctx, c.req.valid('param').id, c.req.valid('json'))),

@@ -12,6 +12,7 @@ const pro: PlanTerms = {
   quota_policy: 'overage',
   features: ['sso', 'audit-log'],
   prices: [],
+  entitlements: [],
 };
 
 describe('plan terms', () => {

@@ -1,4 +1,4 @@
-import type { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
+import type { Entitlement, planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
 
 export type PlanStatus = (typeof planStatuses)[number];
 export type PlanInterval = (typeof planIntervals)[number];
@@ -27,10 +27,12 @@ export interface PlanTerms {
   quota_policy: QuotaPolicy;
   features: string[];
   prices: CurrencyPrice[];
+  /** Typed entitlements (src/plans/entitlements.ts); each of `features` is also a boolean one. */
+  entitlements: Entitlement[];
 }
 
 /** Every term, in the order changes are reported. */
-export const termNames = ['name', 'price_amount', 'currency', 'interval', 'trial_days', 'included_tokens', 'overage_price_per_1k', 'quota_policy', 'features', 'prices'] as const satisfies readonly (keyof PlanTerms)[];
+export const termNames = ['name', 'price_amount', 'currency', 'interval', 'trial_days', 'included_tokens', 'overage_price_per_1k', 'quota_policy', 'features', 'prices', 'entitlements'] as const satisfies readonly (keyof PlanTerms)[];
 export type TermName = (typeof termNames)[number];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -45,7 +47,7 @@ export function changedTerms(current: PlanTerms, patch: Partial<PlanTerms>): Ter
 
 /** The terms of the next version: the current ones with the patch applied. */
 export function applyTerms(current: PlanTerms, patch: Partial<PlanTerms>): PlanTerms {
-  const next = { ...current, features: [...current.features], prices: [...current.prices] };
+  const next = { ...current, features: [...current.features], prices: [...current.prices], entitlements: [...current.entitlements] };
   for (const term of changedTerms(current, patch)) (next as Record<TermName, unknown>)[term] = patch[term];
   return next;
 }

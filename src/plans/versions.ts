@@ -22,6 +22,7 @@ export async function insertPlanVersion(ctx: TxCtx, planId: string, version: num
       overagePricePer1k: terms.overage_price_per_1k,
       quotaPolicy: terms.quota_policy,
       features: terms.features,
+      entitlements: terms.entitlements,
       createdAt: ctx.clock.now(),
     })
     .returning();

@@ -1037,6 +1037,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{id}/entitlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a customer's entitlements
+         * @description The entitlements in effect for the customer's current subscription (its newest that is not canceled; `subscription_id: null` and none when it has none), each with its `source` (`plan` or `override`); metered ones with `used`, `limit`, `remaining` and the current period. Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` without one takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `entitlements:read` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         */
+        get: operations["getV1CustomersByIdEntitlements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/plans": {
         parameters: {
             query?: never;
@@ -1056,7 +1080,7 @@ export interface paths {
         put?: never;
         /**
          * Create a plan
-         * @description Creates an `active` plan at version 1. `code` is unique for good. Money is integer minor units of `currency` (`price_amount`, `overage_price_per_1k`); `included_tokens` are AI tokens per period; past them `quota_policy` `overage` bills per 1,000 tokens and `block` refuses usage. Emits `plan.created`.
+         * @description Creates an `active` plan at version 1. `code` is unique for good. Money is integer minor units of `currency` (`price_amount`, `overage_price_per_1k`); `included_tokens` are AI tokens per period; past them `quota_policy` `overage` bills per 1,000 tokens and `block` refuses usage. `entitlements` are typed (`boolean`, `metered` with a `limit` per period, `static` with a `value`; `ai_tokens` without a limit takes `included_tokens`), each feature once; every string of `features` is a boolean entitlement, and an entry of `entitlements` for the same feature wins over it. Emits `plan.created`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1092,7 +1116,7 @@ export interface paths {
         head?: never;
         /**
          * Update a plan
-         * @description Any change to the terms writes a new version, which becomes current; earlier versions stay readable for subscriptions already on them. A patch that changes nothing returns the plan without a new version. Archived plans cannot change (409). Money is integer minor units of `currency` (`price_amount`, `overage_price_per_1k`); `included_tokens` are AI tokens per period; past them `quota_policy` `overage` bills per 1,000 tokens and `block` refuses usage. Emits `plan.updated`.
+         * @description Any change to the terms writes a new version, which becomes current; earlier versions stay readable for subscriptions already on them. A patch that changes nothing returns the plan without a new version. Archived plans cannot change (409). Money is integer minor units of `currency` (`price_amount`, `overage_price_per_1k`); `included_tokens` are AI tokens per period; past them `quota_policy` `overage` bills per 1,000 tokens and `block` refuses usage. `entitlements` are typed (`boolean`, `metered` with a `limit` per period, `static` with a `value`; `ai_tokens` without a limit takes `included_tokens`), each feature once; every string of `features` is a boolean entitlement, and an entry of `entitlements` for the same feature wins over it. Emits `plan.updated`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1757,6 +1781,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subscriptions/{id}/entitlements/{feature}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Override an entitlement
+         * @description Sets the entitlement of `feature` for this subscription alone, replacing the plan version's (or adding one the plan lacks) until removed; it survives plan changes. At most 100 per subscription. A canceled subscription cannot change (409). Emits `subscription.entitlement_overridden`; audited. Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` without one takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `entitlements:write` scope. Customer-scoped keys: not available (404).
+         */
+        put: operations["putV1SubscriptionsByIdEntitlementsByFeature"];
+        post?: never;
+        /**
+         * Remove an entitlement override
+         * @description The plan version's entitlement of `feature` (if any) applies again. 404 when the subscription has no override of it. Answers the removed override. Emits `subscription.entitlement_override_removed`; audited.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `entitlements:write` scope. Customer-scoped keys: not available (404).
+         */
+        delete: operations["deleteV1SubscriptionsByIdEntitlementsByFeature"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/entitlements/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check an entitlement
+         * @description Whether the customer's current subscription (its newest that is not canceled) may use `feature`: 200 either way, `allowed` with `remaining`/`limit` (metered) or `value` (static), or a refusal with `reason` `no_subscription`, `not_entitled` or `limit_reached`. With `consume` (metered only) the check and the usage record are one transaction: of concurrent checks for the last unit exactly one is allowed. `ai_tokens` are recorded as POST /v1/usage records them (`usage.recorded`, quotas, overage); other features emit `feature.consumed`. `record_id` (else the Idempotency-Key) makes a retried consume count once (`duplicate: true`). Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` without one takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `entitlements:check` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.
+         */
+        post: operations["postV1EntitlementsCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -1882,7 +1962,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Platform-wide, or with `customer_id` for that customer alone. Answers `key` (`sk_live_<id>_<secret>`) this once: only a hash of the secret is kept. Scopes: `customers:read`, `customers:write`, `subscriptions:read`, `subscriptions:write`, `usage:read`, `usage:write`, `invoices:read`, `invoices:write`, `events:read`, `keys:read`, `keys:write`, `wallet:read`, `wallet:write`. Optional `expires_at`. Emits `api_key.created`; audited.
+         * @description Platform-wide, or with `customer_id` for that customer alone. Answers `key` (`sk_live_<id>_<secret>`) this once: only a hash of the secret is kept. Scopes: `customers:read`, `customers:write`, `subscriptions:read`, `subscriptions:write`, `usage:read`, `usage:write`, `entitlements:read`, `entitlements:check`, `entitlements:write`, `invoices:read`, `invoices:write`, `events:read`, `keys:read`, `keys:write`, `wallet:read`, `wallet:write`. Optional `expires_at`. Emits `api_key.created`; audited.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -9243,7 +9323,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string;
                     /** @default true */
                     enabled?: boolean;
@@ -9795,7 +9875,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -10787,6 +10867,175 @@ export interface operations {
             };
         };
     };
+    getV1CustomersByIdEntitlements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entitlements in effect */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "customer_entitlements";
+                        customer_id: string;
+                        subscription_id: string | null;
+                        plan_id: string | null;
+                        plan_version: number | null;
+                        data: {
+                            feature: string;
+                            /** @enum {string} */
+                            type: "boolean" | "metered" | "static";
+                            /** @enum {string} */
+                            source: "plan" | "override";
+                            limit?: number;
+                            value?: string | number | boolean;
+                            used?: number;
+                            remaining?: number;
+                            period_start?: string;
+                            period_end?: string;
+                            overage?: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     getV1Plans: {
         parameters: {
             query?: {
@@ -10836,6 +11085,13 @@ export interface operations {
                                 currency: string;
                                 price_amount: number;
                                 overage_price_per_1k: number;
+                            }[];
+                            entitlements: {
+                                feature: string;
+                                /** @enum {string} */
+                                type: "boolean" | "metered" | "static";
+                                limit?: number;
+                                value?: string | number | boolean;
                             }[];
                             created_at: string;
                             updated_at: string;
@@ -10994,6 +11250,14 @@ export interface operations {
                         /** @default 0 */
                         overage_price_per_1k?: number;
                     }[];
+                    /** @default [] */
+                    entitlements?: {
+                        feature: string;
+                        /** @enum {string} */
+                        type: "boolean" | "metered" | "static";
+                        limit?: number;
+                        value?: string | number | boolean;
+                    }[];
                 };
             };
         };
@@ -11032,6 +11296,13 @@ export interface operations {
                             currency: string;
                             price_amount: number;
                             overage_price_per_1k: number;
+                        }[];
+                        entitlements: {
+                            feature: string;
+                            /** @enum {string} */
+                            type: "boolean" | "metered" | "static";
+                            limit?: number;
+                            value?: string | number | boolean;
                         }[];
                         created_at: string;
                         updated_at: string;
@@ -11245,6 +11516,13 @@ export interface operations {
                             price_amount: number;
                             overage_price_per_1k: number;
                         }[];
+                        entitlements: {
+                            feature: string;
+                            /** @enum {string} */
+                            type: "boolean" | "metered" | "static";
+                            limit?: number;
+                            value?: string | number | boolean;
+                        }[];
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -11410,6 +11688,13 @@ export interface operations {
                         /** @default 0 */
                         overage_price_per_1k?: number;
                     }[];
+                    entitlements?: {
+                        feature: string;
+                        /** @enum {string} */
+                        type: "boolean" | "metered" | "static";
+                        limit?: number;
+                        value?: string | number | boolean;
+                    }[];
                 };
             };
         };
@@ -11448,6 +11733,13 @@ export interface operations {
                             currency: string;
                             price_amount: number;
                             overage_price_per_1k: number;
+                        }[];
+                        entitlements: {
+                            feature: string;
+                            /** @enum {string} */
+                            type: "boolean" | "metered" | "static";
+                            limit?: number;
+                            value?: string | number | boolean;
                         }[];
                         created_at: string;
                         updated_at: string;
@@ -11663,6 +11955,13 @@ export interface operations {
                                 price_amount: number;
                                 overage_price_per_1k: number;
                             }[];
+                            entitlements: {
+                                feature: string;
+                                /** @enum {string} */
+                                type: "boolean" | "metered" | "static";
+                                limit?: number;
+                                value?: string | number | boolean;
+                            }[];
                             created_at: string;
                             updated_at: string;
                             archived_at: string | null;
@@ -11848,6 +12147,13 @@ export interface operations {
                             currency: string;
                             price_amount: number;
                             overage_price_per_1k: number;
+                        }[];
+                        entitlements: {
+                            feature: string;
+                            /** @enum {string} */
+                            type: "boolean" | "metered" | "static";
+                            limit?: number;
+                            value?: string | number | boolean;
                         }[];
                         created_at: string;
                         updated_at: string;
@@ -17783,6 +18089,593 @@ export interface operations {
             };
         };
     };
+    putV1SubscriptionsByIdEntitlementsByFeature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    type: "boolean" | "metered" | "static";
+                    limit?: number;
+                    value?: string | number | boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The override */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "entitlement_override";
+                        subscription_id: string;
+                        feature: string;
+                        /** @enum {string} */
+                        type: "boolean" | "metered" | "static";
+                        limit?: number;
+                        value?: string | number | boolean;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    deleteV1SubscriptionsByIdEntitlementsByFeature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The removed override */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "entitlement_override";
+                        subscription_id: string;
+                        feature: string;
+                        /** @enum {string} */
+                        type: "boolean" | "metered" | "static";
+                        limit?: number;
+                        value?: string | number | boolean;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1EntitlementsCheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    customer_id: string;
+                    feature: string;
+                    consume?: number;
+                    record_id?: string;
+                    model?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Allowed or not, and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "entitlement_check";
+                        allowed: boolean;
+                        feature: string;
+                        type: ("boolean" | "metered" | "static") | null;
+                        /** @enum {string} */
+                        reason?: "no_subscription" | "not_entitled" | "limit_reached";
+                        limit?: number;
+                        used?: number;
+                        remaining?: number;
+                        value?: string | number | boolean;
+                        consumed?: number;
+                        duplicate?: boolean;
+                        record_id?: string;
+                        subscription_id?: string;
+                        period_start?: string;
+                        period_end?: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     postV1Usage: {
         parameters: {
             query?: never;
@@ -19004,7 +19897,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    scopes: ("customers:read" | "customers:write" | "subscriptions:read" | "subscriptions:write" | "usage:read" | "usage:write" | "invoices:read" | "invoices:write" | "events:read" | "keys:read" | "keys:write" | "wallet:read" | "wallet:write")[];
+                    scopes: ("customers:read" | "customers:write" | "subscriptions:read" | "subscriptions:write" | "usage:read" | "usage:write" | "entitlements:read" | "entitlements:check" | "entitlements:write" | "invoices:read" | "invoices:write" | "events:read" | "keys:read" | "keys:write" | "wallet:read" | "wallet:write")[];
                     customer_id?: string;
                     /** Format: date-time */
                     expires_at?: string;
@@ -21447,7 +22340,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted";
+                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted";
                 subject?: string;
             };
             header?: never;

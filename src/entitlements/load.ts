@@ -1,0 +1,49 @@
+import { and, desc, eq, ne } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { customers, featureUsage, subscriptionEntitlements, subscriptions, usagePeriods } from '../../db/schema/index.ts';
+import { notFound } from '../kernel/errors.ts';
+import { AI_TOKENS, toEntitlement, versionEntitlements } from '../plans/entitlements.ts';
+import { loadPlanVersion } from '../plans/load.ts';
+import type { PlanVersionRow } from '../plans/present.ts';
+import type { SubscriptionRow } from '../subscriptions/present.ts';
+import { usagePeriodAt, type UsagePeriod } from '../usage/period.ts';
+import { effectiveEntitlements, type EffectiveEntitlement } from './decide.ts';
+
+/**
+ * The customer's current subscription: its newest that is not canceled, or null.
+ * Fails with not_found when the customer does not exist.
+ */
+export async function currentSubscription(db: Executor, customerId: string): Promise<SubscriptionRow | null> {
+  const [customer] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId));
+  if (!customer) throw notFound('Customer', customerId);
+  const [sub] = await db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, customerId), ne(subscriptions.status, 'canceled')))
+    .orderBy(desc(subscriptions.id))
+    .limit(1);
+  return sub ?? null;
+}
+
+/** A subscription's plan version and the entitlements in effect for it (the version's, with its overrides). */
+export async function loadEntitlements(db: Executor, sub: SubscriptionRow): Promise<{ plan: PlanVersionRow; entitlements: EffectiveEntitlement[] }> {
+  const plan = await loadPlanVersion(db, sub.planId, sub.planVersion);
+  const overrides = await db.select().from(subscriptionEntitlements).where(eq(subscriptionEntitlements.subscriptionId, sub.id)).orderBy(subscriptionEntitlements.feature);
+  return { plan, entitlements: effectiveEntitlements(versionEntitlements(plan), overrides.map(toEntitlement)) };
+}
+
+/** The usage period containing `at` (the trial is one), or null before the subscription began. */
+export const periodAt = (sub: SubscriptionRow, plan: PlanVersionRow, at: number): UsagePeriod | null => usagePeriodAt(sub, plan.interval, at);
+
+/** Units of a metered feature used in a period: AI tokens from the usage totals, other features from their counter. */
+export async function usedIn(db: Executor, subscriptionId: string, feature: string, periodStart: number): Promise<number> {
+  if (feature === AI_TOKENS) {
+    const [row] = await db.select({ used: usagePeriods.usedTokens }).from(usagePeriods).where(and(eq(usagePeriods.subscriptionId, subscriptionId), eq(usagePeriods.periodStart, periodStart)));
+    return row?.used ?? 0;
+  }
+  const [row] = await db
+    .select({ used: featureUsage.used })
+    .from(featureUsage)
+    .where(and(eq(featureUsage.subscriptionId, subscriptionId), eq(featureUsage.feature, feature), eq(featureUsage.periodStart, periodStart)));
+  return row?.used ?? 0;
+}
