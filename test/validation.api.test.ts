@@ -315,7 +315,7 @@ describe('issue 8: email addresses', () => {
 
 const openApi = async () => (await send<OpenApiDocument>('GET', '/openapi.json')).body;
 const ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
-const ID_PREFIX: Record<string, string> = { customers: 'cus', plans: 'pln', invoices: 'inv', payments: 'pay', subscriptions: 'sub', operators: 'op', users: 'usr', webhooks: 'whe', deliveries: 'whd', entitlements: 'feature' };
+const ID_PREFIX: Record<string, string> = { customers: 'cus', plans: 'pln', invoices: 'inv', payments: 'pay', subscriptions: 'sub', operators: 'op', users: 'usr', webhooks: 'whe', deliveries: 'whd', entitlements: 'feature', 'test-clocks': 'clk', coupons: 'cpn', 'usage-thresholds': 'uth' };
 
 /** A concrete path for an OpenAPI path template, each `{param}` a well-formed id of the resource named before it. */
 function concretePath(template: string): string {
