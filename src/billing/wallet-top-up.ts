@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { invoiceLines, invoices } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
+import { onCustomerClock } from '../customers/clock.ts';
 import { withTransaction, type TxCtx } from '../kernel/context.ts';
 import { newId } from '../kernel/ids.ts';
 import { getPayment } from '../payments/queries.ts';
@@ -115,7 +116,9 @@ export async function startAutoTopUpIfLow(ctx: TxCtx, customerId: string, curren
  * invoice is paid (src/wallets/top-up.ts). Commits several times, like paying an
  * invoice, so it takes a context outside any transaction.
  */
-export async function topUpWallet(ctx: SagaDeps, customerId: string, input: TopUpInput, settings: CollectionSettings) {
+export async function topUpWallet(outer: SagaDeps, customerId: string, input: TopUpInput, settings: CollectionSettings) {
+  // A sandbox customer's top-up happens at its test clock's time (src/customers/clock.ts).
+  const ctx = await onCustomerClock(outer, customerId);
   const invoice = await withTransaction(ctx, async (ctx) => {
     await requireWalletCurrency(ctx.tx, customerId, input.currency);
     const wallet = await ensureWallet(ctx, customerId, input.currency);
@@ -134,7 +137,8 @@ export async function topUpWallet(ctx: SagaDeps, customerId: string, input: TopU
  * are on and the balance is already under the threshold, starts a top-up at once.
  * Answers with the customer's wallets.
  */
-export async function setAutoTopUp(ctx: TxCtx, customerId: string, input: AutoTopUpInput) {
+export async function setAutoTopUp(outer: TxCtx, customerId: string, input: AutoTopUpInput) {
+  const ctx = await onCustomerClock(outer, customerId);
   const currency = await configureAutoTopUp(ctx, customerId, input);
   await startAutoTopUpIfLow(ctx, customerId, currency);
   return getWallet(ctx.tx, customerId);

@@ -1,4 +1,5 @@
 import { recordAudit } from '../audit/record.ts';
+import { onCustomerClock } from '../customers/clock.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { validationError } from '../kernel/errors.ts';
 import type { GrantCreditInput } from './contract.ts';
@@ -11,7 +12,9 @@ import { toWalletEntryResource } from './present.ts';
  * (`wallet.credited`), optionally expiring at `expires_at` (which must be in the
  * future), audited.
  */
-export async function grantWalletCredit(ctx: TxCtx, customerId: string, input: GrantCreditInput) {
+export async function grantWalletCredit(outer: TxCtx, customerId: string, input: GrantCreditInput) {
+  // A sandbox customer's grant is made (and must expire after) its test clock's time.
+  const ctx = await onCustomerClock(outer, customerId);
   await requireWalletCurrency(ctx.tx, customerId, input.currency);
   const expiresAt = input.expires_at === undefined ? null : Date.parse(input.expires_at);
   if (expiresAt !== null && expiresAt <= ctx.clock.now()) throw validationError([{ field: 'expires_at', message: 'must be in the future' }]);
