@@ -39,6 +39,7 @@ test('the content lists every line and the totals in order, the credit as a dedu
       tax: 646,
       total: 4046,
       creditApplied: 1000,
+      walletApplied: 0,
       amountDue: 3046,
       voided: false,
       lines: [
@@ -57,4 +58,18 @@ test('the content lists every line and the totals in order, the credit as a dedu
   ]);
   expect(content.totals.map((t) => `${t.label}: ${t.value}`)).toEqual(['Subtotal: €34.00', 'Tax (19%): €6.46', 'Total: €40.46', 'Credit applied: -€10.00', 'Amount due: €30.46']);
   expect(content.facts).toContainEqual(['Period', '2026-02-01 to 2026-03-01']);
+});
+
+test('what the wallet paid is its own line between the credit and the amount due', () => {
+  const content = invoiceDocumentContent(
+    {
+      number: 'INV-000008', currency: 'EUR', finalizedAt: Date.UTC(2026, 1, 1), periodStart: Date.UTC(2026, 1, 1), periodEnd: Date.UTC(2026, 2, 1),
+      subtotal: 9900, taxRateBps: 1900, tax: 1881, total: 11781, creditApplied: 0, walletApplied: 10000, amountDue: 1781, voided: false,
+      lines: [{ description: 'Pro', quantity: 1, amount: 9900 }],
+      customer: { name: 'Acme', email: null, country: null, address: [] },
+    },
+    { name: 'Seller', address: [] },
+    'en-US',
+  );
+  expect(content.totals.map((t) => `${t.label}: ${t.value}`)).toEqual(['Subtotal: €99.00', 'Tax (19%): €18.81', 'Total: €117.81', 'Credit applied: €0.00', 'Paid from wallet: -€100.00', 'Amount due: €17.81']);
 });

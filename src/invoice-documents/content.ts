@@ -18,7 +18,7 @@ export interface InvoiceDocumentContent {
   /** The customer's name, then address lines and email. */
   billTo: readonly string[];
   lines: readonly { description: string; quantity: string; amount: string }[];
-  /** Subtotal, tax, total, credit applied and amount due, in that order. */
+  /** Subtotal, tax, total, credit applied, what the wallet paid (when it paid) and amount due, in that order. */
   totals: readonly { label: string; value: string; strong?: boolean }[];
   /** The invoice was voided after it was finalized: the document carries a VOID stamp. */
   voided: boolean;
@@ -36,6 +36,8 @@ export interface InvoiceFigures {
   tax: number;
   total: number;
   creditApplied: number;
+  /** What the customer's prepaid wallet paid (src/wallets). */
+  walletApplied: number;
   amountDue: number;
   voided: boolean;
   lines: readonly { description: string; quantity: number; amount: number }[];
@@ -88,6 +90,7 @@ export function invoiceDocumentContent(invoice: InvoiceFigures, issuer: Issuer, 
       { label: `Tax (${formatRate(invoice.taxRateBps)})`, value: money(invoice.tax) },
       { label: 'Total', value: money(invoice.total), strong: true },
       { label: 'Credit applied', value: money(-invoice.creditApplied) },
+      ...(invoice.walletApplied > 0 ? [{ label: 'Paid from wallet', value: money(-invoice.walletApplied) }] : []),
       { label: 'Amount due', value: money(invoice.amountDue), strong: true },
     ],
     voided: invoice.voided,

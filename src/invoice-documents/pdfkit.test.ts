@@ -13,6 +13,7 @@ const figures = (overrides: Partial<InvoiceFigures> = {}): InvoiceFigures => ({
   tax: 0,
   total: 2900,
   creditApplied: 0,
+  walletApplied: 0,
   amountDue: 2900,
   voided: false,
   lines: [{ description: 'Starter', quantity: 1, amount: 2900 }],
