@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { couponDurations, couponStatuses, discountStatuses } from '../../db/schema/index.ts';
 import { currencyCode } from '../kernel/currency.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 import { MAX_AMOUNT, planId } from '../plans/contract.ts';
 
 /** A coupon code as customers type it: letters and digits, any case on the way in, upper case after. */
@@ -21,7 +21,7 @@ export const couponParams = v.object({ id: couponId });
 
 export const createCouponInput = v.strictObject({
   code: couponCode,
-  name: v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(200, 'must be at most 200 characters')),
+  name: v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(200, 'must be at most 200 characters')),
   /** 1 (0.01 %) to 10,000 (100 %); or `amount_off` with `currency`. */
   percent_off_bps: v.optional(whole('basis points', 1, 10_000)),
   amount_off: v.optional(whole('minor units', 1, MAX_AMOUNT)),

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { entitlementTypes } from '../../db/schema/index.ts';
 import { customerId } from '../customers/contract.ts';
 import { entitlementIssues, entitlementTerms, featureCode } from '../plans/entitlements.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
 
 /** Why a check says no. */
@@ -41,7 +41,7 @@ export const checkInput = v.strictObject({
   /** The client's id for this consume, unique per customer: a retry under the same id counts once. Defaults to the Idempotency-Key. */
   record_id: v.optional(v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters'))),
   /** The model the tokens were used with (`ai_tokens` only); `unspecified` when absent. */
-  model: v.optional(v.pipe(v.string('must be a string'), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
+  model: v.optional(v.pipe(v.string('must be a string'), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(100, 'must be at most 100 characters'))),
 });
 export type CheckInput = v.InferOutput<typeof checkInput>;
 

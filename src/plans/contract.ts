@@ -28,7 +28,7 @@ const trialDays = v.pipe(v.number('must be a whole number of days'), v.safeInteg
 const includedTokens = v.pipe(v.number('must be a whole number of tokens'), v.safeInteger('must be a whole number of tokens'), v.minValue(0, 'must not be negative'), v.maxValue(MAX_TOKENS, `must be at most ${MAX_TOKENS}`));
 const quotaPolicy = v.picklist(quotaPolicies, `must be one of ${quotaPolicies.join(', ')}`);
 const features = v.pipe(
-  v.array(v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'))),
+  v.array(v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(100, 'must be at most 100 characters'))),
   v.maxLength(50, 'must have at most 50 features'),
   v.check((list) => new Set(list).size === list.length, 'must not list a feature twice'),
   v.metadata({ uniqueItems: true }),

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { entitlementTypes, type Entitlement } from '../../db/schema/index.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 
 /** The metered feature whose usage is AI tokens (POST /v1/usage); without a `limit` it takes the plan's `included_tokens`. */
 export const AI_TOKENS = 'ai_tokens';
@@ -14,7 +14,7 @@ export const featureCode = v.pipe(
   singleLine,
   v.trim(),
   v.minLength(1, 'must not be empty'),
-  v.maxLength(100, 'must be at most 100 characters'),
+  ...maxChars(100, 'must be at most 100 characters'),
 );
 const entitlementType = v.picklist(entitlementTypes, `must be one of ${entitlementTypes.join(', ')}`);
 const limit = v.pipe(
@@ -24,7 +24,7 @@ const limit = v.pipe(
   v.maxValue(MAX_ENTITLEMENT_LIMIT, `must be at most ${MAX_ENTITLEMENT_LIMIT}`),
 );
 const value = v.union(
-  [v.pipe(v.string(), singleLine, v.maxLength(200, 'must be at most 200 characters')), v.pipe(v.number(), v.finite()), v.boolean()],
+  [v.pipe(v.string(), singleLine, ...maxChars(200, 'must be at most 200 characters')), v.pipe(v.number(), v.finite()), v.boolean()],
   'must be a string, a number or (for boolean) true or false',
 );
 

@@ -1,13 +1,13 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { currencyCode } from '../kernel/currency.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 
 /** Highest cost per 1,000 tokens: 1,000,000 minor units (10,000.00 EUR), in micros. */
 export const MAX_COST_PER_1K_MICROS = 1_000_000_000_000;
 
 /** A model's name as usage records carry it. */
-export const modelName = v.pipe(v.string('must be a string'), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(100, 'must be at most 100 characters'));
+export const modelName = v.pipe(v.string('must be a string'), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(100, 'must be at most 100 characters'));
 
 export const createModelPriceInput = v.strictObject({
   model: modelName,

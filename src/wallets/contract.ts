@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { walletEntryKinds } from '../../db/schema/index.ts';
-import { singleLine } from '../kernel/text.ts';
+import { singleLine, maxChars } from '../kernel/text.ts';
 
 /** Minor units of the wallet's currency: a whole number, never a float. */
 const amount = v.pipe(v.number('must be a number'), v.safeInteger('must be a whole number of minor units'), v.minValue(1, 'must be at least 1'), v.maxValue(1_000_000_000_000, 'must be at most 1,000,000,000,000'));
@@ -12,7 +12,7 @@ export const grantCreditInput = v.strictObject({
   currency,
   /** From this time what is left of the grant expires (the billing pass writes the `expired` entry). */
   expires_at: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO 8601 time'))),
-  description: v.optional(v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(500, 'must be at most 500 characters'))),
+  description: v.optional(v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(500, 'must be at most 500 characters'))),
 });
 export type GrantCreditInput = v.InferOutput<typeof grantCreditInput>;
 
