@@ -168,14 +168,16 @@ describe('overrides', () => {
     expect(audit.body.data.map((a) => a.action)).toEqual(expect.arrayContaining(['subscription.entitlement_override', 'subscription.entitlement_override_remove']));
   });
 
-  test('an override names its wrong fields; a metered one needs a limit unless it is ai_tokens', async () => {
+  test('an override names its wrong fields; a metered one states its limit, ai_tokens too', async () => {
     const { subId } = await subscribed();
     const res = await p.call<Problem>('PUT', `/v1/subscriptions/${subId}/entitlements/exports`, { body: { type: 'metered' } });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ field: 'limit', message: expect.stringContaining('required') }]);
     const bad = await p.call<Problem>('PUT', `/v1/subscriptions/${subId}/entitlements/seats`, { body: { type: 'static', limit: 3 } });
     expect(bad.body.errors).toEqual(expect.arrayContaining([{ field: 'limit', message: expect.any(String) }, { field: 'value', message: expect.any(String) }]));
-    expect((await p.call('PUT', `/v1/subscriptions/${subId}/entitlements/ai_tokens`, { body: { type: 'metered' } })).status).toBe(200);
+    const tokens = await p.call<Problem>('PUT', `/v1/subscriptions/${subId}/entitlements/ai_tokens`, { body: { type: 'metered' } });
+    expect([tokens.status, tokens.body.errors?.map((e) => e.field)]).toEqual([400, ['limit']]);
+    expect((await p.call('PUT', `/v1/subscriptions/${subId}/entitlements/ai_tokens`, { body: { type: 'metered', limit: 2_000_000 } })).status).toBe(200);
     expect((await p.call('PUT', '/v1/subscriptions/sub_00000000000000000000000000/entitlements/sso', { body: { type: 'boolean' } })).status).toBe(404);
   });
 });

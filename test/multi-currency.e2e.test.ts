@@ -109,14 +109,14 @@ describe('a customer billed in one currency', () => {
 
     // A later subscription in another currency, or to a plan without a EUR price, is refused.
     const otherCurrency = await p.call('POST', '/v1/subscriptions', { body: { customer_id: eva.id, plan_id: teamPlan.id, currency: 'USD' } });
-    expect(otherCurrency.status).toBe(422);
-    expect(otherCurrency.body).toMatchObject({ code: 'unprocessable' });
+    expect(otherCurrency.status).toBe(409);
+    expect(otherCurrency.body).toMatchObject({ code: 'currency_mismatch' });
     expect(problemFields(otherCurrency)).toEqual(['currency']);
     const unpriced = await p.call('POST', '/v1/subscriptions', { body: { customer_id: eva.id, plan_id: usdOnly.id } });
-    expect(unpriced.status).toBe(422);
+    expect(unpriced.status).toBe(409);
     expect(problemFields(unpriced)).toEqual(['plan_id', 'currency']);
     const unpricedChange = await p.call('POST', `/v1/subscriptions/${evaSub.id}/change-plan`, { body: { plan_id: usdOnly.id } });
-    expect(unpricedChange.status).toBe(422);
+    expect(unpricedChange.status).toBe(409);
     expect(problemFields(unpricedChange)).toEqual(['plan_id', 'currency']);
     expect((await f.ok<Page<SubscriptionResource>>('GET', `/v1/customers/${eva.id}/subscriptions`)).data).toHaveLength(1);
 

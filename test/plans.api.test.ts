@@ -77,7 +77,10 @@ function expectInvalid(res: ApiResponse, field: string): asserts res is ApiRespo
 describe('creating', () => {
   test('answers 201 with the plan resource at version 1, normalising code and currency', async () => {
     const code = `Team-${tag()}`;
-    const res = await p.call<PlanResource>('POST', '/v1/plans', { body: planInput({ code: ` ${code} `, currency: 'usd', name: '  Team  ' }) });
+    // A code is checked as sent (the pattern the API document shows): spaces around it are refused, not trimmed.
+    const spaced = await p.call<Problem>('POST', '/v1/plans', { body: planInput({ code: ` ${code} ` }) });
+    expect([spaced.status, spaced.body.errors?.map((e) => e.field)]).toEqual([400, ['code']]);
+    const res = await p.call<PlanResource>('POST', '/v1/plans', { body: planInput({ code, currency: 'usd', name: '  Team  ' }) });
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toStartWith('application/json');
     const plan = res.body;

@@ -157,7 +157,7 @@ describe('model prices', () => {
 
 describe('GET /v1/reports/profitability', () => {
   test('January: margins per customer and plan, ranked; Max flagged under cost; the unpriced model listed', async () => {
-    const report = await f.ok<Report>('GET', '/v1/reports/profitability?from=2026-01&to=2026-01');
+    const report = await f.ok<Report>('GET', '/v1/reports/profitability?from=2026-01');
     expect(report.currencies).toHaveLength(1);
     const eur = report.currencies[0]!;
     expect(eur).toMatchObject({ currency: 'EUR', revenue: 10850, token_cost: 6051, margin: 4799 });
@@ -175,7 +175,7 @@ describe('GET /v1/reports/profitability', () => {
   });
 
   test('January–February: per month, the voided invoice left out; over two periods Max covers its cost', async () => {
-    const eur = (await f.ok<Report>('GET', '/v1/reports/profitability?from=2026-01&to=2026-02&currency=EUR')).currencies[0]!;
+    const eur = (await f.ok<Report>('GET', '/v1/reports/profitability?from=2026-01&months=2&currency=EUR')).currencies[0]!;
     expect(eur).toMatchObject({ revenue: 16850, token_cost: 6051, margin: 10799 });
     expect(eur.months).toEqual([
       { month: '2026-01', revenue: 10850, token_cost: 6051, margin: 4799 },
@@ -196,13 +196,17 @@ describe('GET /v1/reports/profitability', () => {
     expect(invoices.data).toHaveLength(1);
   });
 
-  test('per currency, no conversion; a window that ends before it starts is a 400 naming to', async () => {
-    expect((await f.ok<Report>('GET', '/v1/reports/profitability?from=2026-01&to=2026-02&currency=USD')).currencies).toEqual([]);
-    const bad = await p.call<Problem>('GET', '/v1/reports/profitability?from=2026-03&to=2026-01');
-    expect(bad.status).toBe(400);
-    expect(bad.body.errors?.map((e) => e.field)).toEqual(['to']);
-    const month = await p.call<Problem>('GET', '/v1/reports/profitability?from=2026-13&to=2026-01');
-    expect(month.body.errors?.map((e) => e.field)).toContain('from');
-    expect((await p.call('GET', '/v1/reports/profitability?from=2026-01&to=2026-01', { token: await p.tokenFor('viewer') })).status).toBe(403);
+  test('per currency, no conversion; a window of 0 or more than 36 months is a 400 naming months', async () => {
+    expect((await f.ok<Report>('GET', '/v1/reports/profitability?from=2026-01&months=2&currency=USD')).currencies).toEqual([]);
+    for (const months of ['0', '37', '-1', 'two']) {
+      const bad = await p.call<Problem>('GET', `/v1/reports/profitability?from=2026-03&months=${months}`);
+      expect([months, bad.status, bad.body.errors?.map((e) => e.field)]).toEqual([months, 400, ['months']]);
+    }
+    expect((await f.ok<Report>('GET', '/v1/reports/profitability?from=2025-11&months=36')).to).toBe('2028-10');
+    for (const from of ['2026-13', '0000-01', '1969-12']) {
+      const month = await p.call<Problem>('GET', `/v1/reports/profitability?from=${from}`);
+      expect(month.body.errors?.map((e) => e.field)).toContain('from');
+    }
+    expect((await p.call('GET', '/v1/reports/profitability?from=2026-01', { token: await p.tokenFor('viewer') })).status).toBe(403);
   });
 });

@@ -213,11 +213,11 @@ describe('changing plan', () => {
     expect(changed[0]!.data.proration.lines.map((l: { id: string }) => l.id)).toEqual(adjustments.body.data.map((a: { id: string }) => a.id));
   });
 
-  test('to a plan without a price in its currency is a 422 naming plan_id, to another interval a 409; neither changes anything', async () => {
+  test('to a plan without a price in its currency is a 409 naming plan_id, to another interval a 409; neither changes anything', async () => {
     clock.set(APRIL_1);
     const sub = await subscribe({ customer_id: (await customer()).id, plan_id: (await plan({ currency: 'EUR' })).id });
     const usd = await p.call<Problem>('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ currency: 'USD' })).id } });
-    expectProblem(usd, 422, 'unprocessable');
+    expectProblem(usd, 409, 'currency_mismatch');
     expect(usd.body.errors?.map((e) => e.field)).toEqual(['plan_id', 'currency']);
     expectProblem(await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: (await plan({ interval: 'year' })).id } }), 409, 'conflict');
     expect((await p.call('GET', `/v1/subscriptions/${sub.id}`)).body).toEqual(sub);

@@ -6,11 +6,11 @@ import { singleLine, maxChars } from '../kernel/text.ts';
 import { MAX_AMOUNT, planId } from '../plans/contract.ts';
 
 /** A coupon code as customers type it: letters and digits, any case on the way in, upper case after. */
+// Checked as sent, then upper-cased: the pattern the API document shows is exactly what is accepted.
 export const couponCode = v.pipe(
   v.string(),
-  v.trim(),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, - or _, starting with a letter or digit (e.g. WELCOME20)'),
   v.toUpperCase(),
-  v.regex(/^[A-Z0-9][A-Z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, - or _, starting with a letter or digit (e.g. WELCOME20)'),
 );
 
 const whole = (what: string, min: number, max: number) =>

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { entitlementTypes } from '../../db/schema/index.ts';
 import { customerId } from '../customers/contract.ts';
-import { entitlementIssues, entitlementTerms, featureCode } from '../plans/entitlements.ts';
+import { entitlementIssues, entitlementTerms, featureCode, overrideShapes } from '../plans/entitlements.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
 
@@ -12,6 +12,8 @@ export type CheckRefusal = (typeof refusalReasons)[number];
 export const entitlementSources = ['plan', 'override'] as const;
 
 export const overrideParams = v.object({ id: subscriptionId, feature: featureCode });
+
+type OverrideFields = v.InferOutput<v.StrictObjectSchema<typeof entitlementTerms, undefined>>;
 
 /** An override's body: the entitlement that replaces the plan's for this subscription. */
 export const overrideInput = v.pipe(
@@ -26,6 +28,9 @@ export const overrideInput = v.pipe(
       [field],
     ),
   ),
+  // An override replaces the plan's entitlement with its own numbers: a metered one names its limit.
+  v.forward<OverrideFields, v.CheckIssue<OverrideFields>, ['limit']>(v.check((e) => e.type !== 'metered' || e.limit !== undefined, 'is required for a metered override'), ['limit']),
+  v.metadata<OverrideFields, Record<string, unknown>>(overrideShapes),
 );
 export type OverrideInput = v.InferOutput<typeof overrideInput>;
 

@@ -17,8 +17,8 @@ export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; t
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   idempotency_mismatch: { status: 422, title: 'Idempotency-Key reused with a different request' },
-  /** Well-formed, but it cannot apply to what it names (a plan without a price in the customer's currency). */
-  unprocessable: { status: 422, title: 'The request cannot apply to what it names' },
+  /** The customer is billed in another currency, or the plan has no price in the customer's (`errors` names the fields). */
+  currency_mismatch: { status: 409, title: 'The currency does not match the customer\'s billing currency' },
   quota_exceeded: { status: 429, title: 'The subscription has used up its included tokens' },
   rate_limited: { status: 429, title: 'Too many attempts; wait before trying again' },
   headers_too_large: { status: 431, title: 'The request headers are too large' },

@@ -8,7 +8,7 @@ export type ErrorCode =
   | 'conflict'
   | 'invalid_transition'
   | 'idempotency_mismatch'
-  | 'unprocessable'
+  | 'currency_mismatch'
   | 'idempotency_in_progress'
   | 'unsupported_media_type'
   | 'payload_too_large'

@@ -15,11 +15,11 @@ const amount = v.pipe(
   v.minValue(0, 'must not be negative'),
   v.maxValue(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`),
 );
+// Checked as sent, then lower-cased: the pattern the API document shows is exactly what is accepted.
 const code = v.pipe(
   v.string(),
-  v.trim(),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, - or _, starting with a letter or digit (e.g. pro)'),
   v.toLowerCase(),
-  v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, - or _, starting with a letter or digit (e.g. pro)'),
 );
 const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(200, 'must be at most 200 characters'));
 const currency = currencyCode;

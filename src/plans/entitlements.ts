@@ -66,8 +66,33 @@ export const entitlementTerms = {
   value: v.optional(value),
 };
 
+/**
+ * The rules between the fields (`entitlementIssues`) as JSON Schema, for the API document: one
+ * shape per type, so a fuzzer or a client generator sees exactly what the checks accept.
+ */
+const STRING_OR_NUMBER = { type: ['string', 'number'] };
+const NOT_AI_TOKENS = { not: { const: AI_TOKENS } };
+const typeShapes = (withFeature: boolean) => ({
+  oneOf: [
+    { properties: { type: { const: 'boolean' }, value: { type: 'boolean' }, ...(withFeature ? { feature: NOT_AI_TOKENS } : {}) }, not: { required: ['limit'] } },
+    withFeature
+      ? { properties: { type: { const: 'metered' } }, not: { required: ['value'] }, if: { properties: { feature: { const: AI_TOKENS } } }, then: {}, else: { required: ['limit'] } }
+      : { properties: { type: { const: 'metered' } }, not: { required: ['value'] }, required: ['limit'] },
+    { properties: { type: { const: 'static' }, value: STRING_OR_NUMBER, ...(withFeature ? { feature: NOT_AI_TOKENS } : {}) }, required: ['value'], not: { required: ['limit'] } },
+  ],
+});
+
 /** One typed entitlement of a plan version. */
-export const entitlementInput = v.pipe(v.strictObject({ feature: featureCode, ...entitlementTerms }), ruled('type'), ruled('limit'), ruled('value'));
+export const entitlementInput = v.pipe(
+  v.strictObject({ feature: featureCode, ...entitlementTerms }),
+  ruled('type'),
+  ruled('limit'),
+  ruled('value'),
+  v.metadata(typeShapes(true)),
+);
+
+/** The JSON Schema shapes of an override's body (no feature: it is in the path; a metered override states its limit). */
+export const overrideShapes = typeShapes(false);
 
 /** A plan version's typed entitlements: each feature once. */
 export const entitlementsInput = v.pipe(

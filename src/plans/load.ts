@@ -15,7 +15,7 @@ export async function loadPlan(db: Executor, id: string): Promise<PlanRow> {
 /**
  * Reads one version of a plan or fails with not_found. With `currency` (a subscription's),
  * the price terms (`priceAmount`, `overagePricePer1k`, `currency`) are the version's price in
- * that currency; a version without one fails with `unpriced` (422 `unprocessable` naming `plan_id` and `currency`).
+ * that currency; a version without one fails with `unpriced` (409 `currency_mismatch` naming `plan_id` and `currency`).
  * Without it, or null, they are the version's default price.
  */
 export async function loadPlanVersion(db: Executor, planId: string, version: number, currency?: string | null): Promise<PlanVersionRow> {
@@ -30,7 +30,7 @@ export async function loadPlanVersion(db: Executor, planId: string, version: num
 /** The failure of a plan version that has no price in a customer's currency. */
 export function unpriced(planId: string, version: number, currency: string): DomainError {
   const message = `plan ${planId} (version ${version}) has no price in ${currency}, the currency the customer is billed in`;
-  return new DomainError('unprocessable', message, {
+  return new DomainError('currency_mismatch', message, {
     issues: [
       { field: 'plan_id', message: `must be a plan priced in ${currency}` },
       { field: 'currency', message: `the customer is billed in ${currency}; plan ${planId} has no price in it` },

@@ -4,20 +4,26 @@ import { currencyCode } from '../kernel/currency.ts';
 /** The longest window one report covers, in months. */
 export const MAX_REPORT_MONTHS = 36;
 
-const month = v.pipe(v.string(), v.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM'));
-const monthIndex = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
-
-export const profitabilityQuery = v.pipe(
-  v.object({ from: month, to: month, currency: v.optional(currencyCode) }),
-  v.forward(
-    v.check((q) => monthIndex(q.to) >= monthIndex(q.from), 'must not be before from'),
-    ['to'],
-  ),
-  v.forward(
-    v.check((q) => monthIndex(q.to) - monthIndex(q.from) < MAX_REPORT_MONTHS, `must be at most ${MAX_REPORT_MONTHS} months after from`),
-    ['to'],
-  ),
+// A month from 1970 on, so every one is a real UTC month (Date.UTC reads years 0–99 as 1900–1999).
+const month = v.pipe(v.string(), v.regex(/^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])$/, 'must be a month from 1970-01 on, as YYYY-MM'));
+// The window is a first month and a count, not two ends: a count has limits the API document can
+// state exactly (1 to 36), where "to is at most 36 months after from" could not be.
+const monthCount = v.pipe(
+  v.string(),
+  v.digits('must be a whole number of months'),
+  v.metadata({ type: 'integer', minimum: 1, maximum: MAX_REPORT_MONTHS, pattern: undefined }),
+  v.transform(Number),
+  v.minValue(1, 'must be at least 1'),
+  v.maxValue(MAX_REPORT_MONTHS, `must be at most ${MAX_REPORT_MONTHS}`),
 );
+
+export const profitabilityQuery = v.object({ from: month, months: v.optional(monthCount, '1'), currency: v.optional(currencyCode) });
+
+/** The month `n` months after `month` (YYYY-MM). */
+export function addMonths(month: string, n: number): string {
+  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + n;
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
 export type ProfitabilityQuery = v.InferOutput<typeof profitabilityQuery>;
 
 const signed = v.pipe(v.number(), v.safeInteger());

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import { customers, invoiceLines, invoices, modelPrices, plans, planVersions, subscriptions, usageRecords } from '../../db/schema/index.ts';
 import { filterBy } from '../../db/paging.ts';
 import { computeMargins, type PricedUsage } from './margins.ts';
-import type { ProfitabilityQuery } from './report-contract.ts';
+import { addMonths, type ProfitabilityQuery } from './report-contract.ts';
 
 /** Finalized and not voided: the invoices whose lines are revenue. */
 export const REVENUE_STATUSES = ['open', 'paid', 'uncollectible'] as const;
@@ -27,14 +27,15 @@ function priceAt(book: Map<string, { effectiveFrom: number; version: number; mic
 }
 
 /**
- * GET /v1/reports/profitability: margins per currency over whole UTC months `from`..`to`.
+ * GET /v1/reports/profitability: margins per currency over `months` whole UTC months from `from`.
  * Revenue: every line of finalized invoices (open, paid, uncollectible; void ones excluded),
  * before tax, in the month of the line's `period_start`. Token cost: usage records by the
  * month of `occurred_at`, each at the model's price in the subscription's currency in force then.
  */
 export async function getProfitability(db: Executor, query: ProfitabilityQuery, now: number) {
+  const last = addMonths(query.from, query.months - 1);
   const from = monthStart(query.from);
-  const to = nextMonth(query.to);
+  const to = nextMonth(last);
 
   const lineRows = await db
     .select({ amount: invoiceLines.amount, kind: invoiceLines.kind, periodStart: invoiceLines.periodStart, currency: invoices.currency, customerId: invoices.customerId, subscriptionId: invoices.subscriptionId, planId: subscriptions.planId })
@@ -69,5 +70,5 @@ export async function getProfitability(db: Executor, query: ProfitabilityQuery, 
     plans: new Map(planRows.map((r) => [r.plan.id, { id: r.plan.id, code: r.plan.code, name: r.version.name, priceAmount: r.version.priceAmount, currency: r.version.currency }])),
     customerNames: new Map(customerRows.map((c) => [c.id, c.name])),
   });
-  return { object: 'profitability_report' as const, from: query.from, to: query.to, generated_at: new Date(now).toISOString(), currencies };
+  return { object: 'profitability_report' as const, from: query.from, to: last, generated_at: new Date(now).toISOString(), currencies };
 }

@@ -42,7 +42,7 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
     // A customer is billed in one currency, chosen by its first subscription (the request's, else the plan's default).
     const defaults = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion);
     if (customer.currency && input.currency && input.currency !== customer.currency) {
-      throw new DomainError('unprocessable', `customer ${customer.id} is billed in ${customer.currency}, not ${input.currency}`, {
+      throw new DomainError('currency_mismatch', `customer ${customer.id} is billed in ${customer.currency}, not ${input.currency}`, {
         issues: [{ field: 'currency', message: `must be ${customer.currency}, the currency customer ${customer.id} is billed in` }],
         customer_currency: customer.currency,
       });

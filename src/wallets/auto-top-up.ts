@@ -1,16 +1,16 @@
-import { and, eq } from 'drizzle-orm';
-import { planVersions, subscriptions, wallets } from '../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { customers, wallets } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { validationError } from '../kernel/errors.ts';
+import { DomainError } from '../kernel/errors.ts';
 import type { AutoTopUpInput } from './contract.ts';
 import { requireCustomer, requireWalletCurrency } from './currency.ts';
 import { ensureWallet } from './ledger.ts';
 
 /**
  * Saves a wallet's auto top-up settings (`wallet.auto_top_up_configured`, audited).
- * Without `currency`, the wallet is the one in the customer's billing currency.
+ * Without `currency`, the wallet is the one in the customer's billing currency (409 while it has none).
  * Returns the wallet's currency; starting a top-up when the balance is already
  * low is billing's (src/billing/wallet-top-up.ts).
  */
@@ -34,13 +34,13 @@ export async function configureAutoTopUp(ctx: TxCtx, customerId: string, input: 
   return currency;
 }
 
+/** The customer's billing currency (set by its first subscription); without one, `currency` must be given (409). */
 async function billingCurrency(ctx: TxCtx, customerId: string): Promise<string> {
-  const [row] = await ctx.tx
-    .select({ currency: planVersions.currency })
-    .from(subscriptions)
-    .innerJoin(planVersions, and(eq(planVersions.planId, subscriptions.planId), eq(planVersions.version, subscriptions.planVersion)))
-    .where(eq(subscriptions.customerId, customerId))
-    .limit(1);
-  if (!row) throw validationError([{ field: 'currency', message: 'is required: the customer has no subscription to take its billing currency from' }]);
+  const [row] = await ctx.tx.select({ currency: customers.currency }).from(customers).where(eq(customers.id, customerId));
+  if (!row?.currency) {
+    throw new DomainError('conflict', `customer ${customerId} has no billing currency yet (its first subscription sets it): name the wallet's currency`, {
+      issues: [{ field: 'currency', message: 'is needed while the customer has no billing currency' }],
+    });
+  }
   return row.currency;
 }

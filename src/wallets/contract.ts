@@ -24,7 +24,7 @@ export const autoTopUpInput = v.strictObject({
   /** A top-up starts when the balance falls under this (0 never starts one). */
   threshold: v.pipe(v.number('must be a number'), v.safeInteger('must be a whole number of minor units'), v.minValue(0, 'must be at least 0'), v.maxValue(1_000_000_000_000, 'must be at most 1,000,000,000,000')),
   amount,
-  /** The wallet's currency; by default the customer's billing currency (its subscriptions'). */
+  /** The wallet's currency; by default the customer's billing currency (409 while it has none). */
   currency: v.optional(currency),
 });
 export type AutoTopUpInput = v.InferOutput<typeof autoTopUpInput>;

@@ -79,13 +79,13 @@ export function walletRoutes() {
     doc({
       summary: 'Set the auto top-up',
       description:
-        'When `enabled` and the balance falls under `threshold` (after an invoice drew from the wallet, a grant expired, or now), a top-up of `amount` is opened and collected by the billing worker, one at a time (`wallet.auto_top_up_started`). `currency` defaults to the customer\'s billing currency. Emits `wallet.auto_top_up_configured`; audited.',
+        'When `enabled` and the balance falls under `threshold` (after an invoice drew from the wallet, a grant expired, or now), a top-up of `amount` is opened and collected by the billing worker, one at a time (`wallet.auto_top_up_started`). `currency` defaults to the customer\'s billing currency (409 naming `currency` while it has none: its first subscription sets it). Emits `wallet.auto_top_up_configured`; audited.',
       tags,
       access: 'operator',
       scope: 'wallet:write',
       tenant: 'customer',
       success: wallet,
-      errors: [404],
+      errors: [404, 409],
     }),
     validate('param', customerParams),
     validate('json', autoTopUpInput),

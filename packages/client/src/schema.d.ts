@@ -859,7 +859,7 @@ export interface paths {
         get?: never;
         /**
          * Set the auto top-up
-         * @description When `enabled` and the balance falls under `threshold` (after an invoice drew from the wallet, a grant expired, or now), a top-up of `amount` is opened and collected by the billing worker, one at a time (`wallet.auto_top_up_started`). `currency` defaults to the customer's billing currency. Emits `wallet.auto_top_up_configured`; audited.
+         * @description When `enabled` and the balance falls under `threshold` (after an invoice drew from the wallet, a grant expired, or now), a top-up of `amount` is opened and collected by the billing worker, one at a time (`wallet.auto_top_up_started`). `currency` defaults to the customer's billing currency (409 naming `currency` while it has none: its first subscription sets it). Emits `wallet.auto_top_up_configured`; audited.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1520,7 +1520,7 @@ export interface paths {
         put?: never;
         /**
          * Create a subscription
-         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (422 `unprocessable` naming `currency` or `plan_id`). With the plan's `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
+         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). With the plan's `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1592,7 +1592,7 @@ export interface paths {
         put?: never;
         /**
          * Change the plan of a subscription
-         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (422 `unprocessable` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. Emits `subscription.plan_changed`.
+         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (409 `currency_mismatch` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. Emits `subscription.plan_changed`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -3166,7 +3166,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3196,7 +3196,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3388,7 +3388,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3418,7 +3418,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3515,7 +3515,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3545,7 +3545,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3641,7 +3641,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3671,7 +3671,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3768,7 +3768,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3798,7 +3798,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4131,7 +4131,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4161,7 +4161,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4545,7 +4545,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4751,7 +4751,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4781,7 +4781,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4978,7 +4978,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5008,7 +5008,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5211,7 +5211,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5241,7 +5241,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5438,7 +5438,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5468,7 +5468,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6355,7 +6355,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6385,7 +6385,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6730,7 +6730,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6920,7 +6920,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7115,7 +7115,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7145,7 +7145,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7331,7 +7331,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7361,7 +7361,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8571,7 +8571,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8601,7 +8601,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8858,7 +8858,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8888,7 +8888,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9065,6 +9065,27 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9439,7 +9460,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9469,7 +9490,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9989,7 +10010,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10186,7 +10207,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10216,7 +10237,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10772,7 +10793,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10802,7 +10823,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11251,13 +11272,26 @@ export interface operations {
                         overage_price_per_1k?: number;
                     }[];
                     /** @default [] */
-                    entitlements?: {
+                    entitlements?: ({
                         feature: string;
                         /** @enum {string} */
                         type: "boolean" | "metered" | "static";
                         limit?: number;
                         value?: string | number | boolean;
-                    }[];
+                    } & ({
+                        /** @constant */
+                        type?: "boolean";
+                        value?: boolean;
+                        feature?: unknown;
+                    } | {
+                        /** @constant */
+                        type?: "metered";
+                    } | {
+                        /** @constant */
+                        type?: "static";
+                        value: string | number;
+                        feature?: unknown;
+                    }))[];
                 };
             };
         };
@@ -11373,7 +11407,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11403,7 +11437,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11688,13 +11722,26 @@ export interface operations {
                         /** @default 0 */
                         overage_price_per_1k?: number;
                     }[];
-                    entitlements?: {
+                    entitlements?: ({
                         feature: string;
                         /** @enum {string} */
                         type: "boolean" | "metered" | "static";
                         limit?: number;
                         value?: string | number | boolean;
-                    }[];
+                    } & ({
+                        /** @constant */
+                        type?: "boolean";
+                        value?: boolean;
+                        feature?: unknown;
+                    } | {
+                        /** @constant */
+                        type?: "metered";
+                    } | {
+                        /** @constant */
+                        type?: "static";
+                        value: string | number;
+                        feature?: unknown;
+                    }))[];
                 };
             };
         };
@@ -11831,7 +11878,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12245,7 +12292,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12275,7 +12322,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12622,7 +12669,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12652,7 +12699,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13018,7 +13065,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13048,7 +13095,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13361,7 +13408,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13391,7 +13438,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14140,7 +14187,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14170,7 +14217,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14385,7 +14432,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14415,7 +14462,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14623,7 +14670,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14653,7 +14700,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15516,7 +15563,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15546,7 +15593,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15911,7 +15958,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15941,7 +15988,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16138,7 +16185,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16168,7 +16215,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16910,7 +16957,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16940,7 +16987,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17484,7 +17531,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17514,7 +17561,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18015,7 +18062,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18106,7 +18153,18 @@ export interface operations {
                     type: "boolean" | "metered" | "static";
                     limit?: number;
                     value?: string | number | boolean;
-                };
+                } & ({
+                    /** @constant */
+                    type?: "boolean";
+                    value?: boolean;
+                } | {
+                    /** @constant */
+                    type?: "metered";
+                } | {
+                    /** @constant */
+                    type?: "static";
+                    value: string | number;
+                });
             };
         };
         responses: {
@@ -18214,7 +18272,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18581,7 +18639,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18611,7 +18669,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18793,7 +18851,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18823,7 +18881,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19137,7 +19195,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -19167,7 +19225,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19516,7 +19574,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20013,7 +20071,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20043,7 +20101,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20391,7 +20449,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20421,7 +20479,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20911,7 +20969,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20941,7 +20999,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21240,7 +21298,7 @@ export interface operations {
         parameters: {
             query: {
                 from: string;
-                to: string;
+                months?: number;
                 currency?: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
             };
             header?: never;
@@ -21668,7 +21726,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21698,7 +21756,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22039,7 +22097,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -22240,7 +22298,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, or an Idempotency-Key still in use) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -22270,7 +22328,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a request that cannot apply to what it names (`unprocessable`, e.g. a plan without a price in the customer's currency; `errors` names the fields) */
+            /** @description Idempotency-Key reused with a different request body */
             422: {
                 headers: {
                     [name: string]: unknown;
