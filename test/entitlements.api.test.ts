@@ -24,12 +24,14 @@ afterAll(() => p.close());
 
 const tag = () => crypto.randomUUID().replaceAll('-', '').slice(0, 10);
 
-const entitlements: PlanResource['entitlements'] = [
-  { feature: 'ai_tokens', type: 'metered' },
-  { feature: 'exports', type: 'metered', limit: 5 },
-  { feature: 'seats', type: 'static', value: 10 },
-  { feature: 'region', type: 'static', value: 'eu' },
-];
+// Sent keyed by feature; read back as a list, in this order (`listed`).
+const entitlements: Record<string, { type: 'boolean' | 'metered' | 'static'; limit?: number; value?: string | number }> = {
+  ai_tokens: { type: 'metered' },
+  exports: { type: 'metered', limit: 5 },
+  seats: { type: 'static', value: 10 },
+  region: { type: 'static', value: 'eu' },
+};
+const listed = Object.entries(entitlements).map(([feature, terms]) => ({ feature, ...terms }));
 
 async function createPlan(terms: Record<string, unknown> = {}) {
   const res = await p.call<PlanResource>('POST', '/v1/plans', {
@@ -69,14 +71,14 @@ async function eventsOf<T extends EventType>(subject: string, type: T) {
 describe('typed entitlements on plan versions', () => {
   test('a plan carries them; its features are boolean entitlements; a PATCH makes a new version', async () => {
     const plan = await createPlan();
-    expect(plan.entitlements).toEqual(entitlements);
+    expect(plan.entitlements).toEqual(listed);
     expect(plan.features).toEqual(['sso', 'audit-log']);
 
-    const patched = await p.call<PlanResource>('PATCH', `/v1/plans/${plan.id}`, { body: { entitlements: [{ feature: 'exports', type: 'metered', limit: 50 }] } });
+    const patched = await p.call<PlanResource>('PATCH', `/v1/plans/${plan.id}`, { body: { entitlements: { exports: { type: 'metered', limit: 50 } } } });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ version: 2, entitlements: [{ feature: 'exports', type: 'metered', limit: 50 }] });
     const v1 = await p.call<PlanResource>('GET', `/v1/plans/${plan.id}?version=1`);
-    expect(v1.body.entitlements).toEqual(entitlements);
+    expect(v1.body.entitlements).toEqual(listed);
     const [updated] = await eventsOf(plan.id, 'plan.updated');
     expect(updated!.data.changed).toEqual(['entitlements']);
     expect(updated!.data.plan.entitlements).toEqual([{ feature: 'exports', type: 'metered', limit: 50 }]);
@@ -86,28 +88,33 @@ describe('typed entitlements on plan versions', () => {
     const res = await p.call<Problem>('POST', '/v1/plans', {
       body: {
         code: `bad-${tag()}`, name: 'Bad', price_amount: 1, currency: 'EUR', interval: 'month',
-        entitlements: [
-          { feature: 'exports', type: 'metered' },
-          { feature: 'seats', type: 'static' },
-          { feature: 'ai_tokens', type: 'boolean' },
-          { feature: 'sso', type: 'boolean', limit: 3 },
-          { feature: 'kind', type: 'unlimited' },
-        ],
+        entitlements: {
+          exports: { type: 'metered' },
+          seats: { type: 'static' },
+          ai_tokens: { type: 'boolean' },
+          sso: { type: 'boolean', limit: 3 },
+          kind: { type: 'unlimited' },
+        },
       },
     });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual(expect.arrayContaining([
-      { field: 'entitlements.0.limit', message: expect.stringContaining('required for a metered entitlement') },
-      { field: 'entitlements.1.value', message: expect.stringContaining('string or a number') },
-      { field: 'entitlements.2.type', message: expect.stringContaining('metered for ai_tokens') },
-      { field: 'entitlements.3.limit', message: expect.stringContaining('only for metered') },
-      { field: 'entitlements.4.type', message: expect.stringContaining('boolean, metered, static') },
+      { field: 'entitlements.exports.limit', message: expect.stringContaining('required for a metered entitlement') },
+      { field: 'entitlements.seats.value', message: expect.stringContaining('string or a number') },
+      { field: 'entitlements.ai_tokens.type', message: expect.stringContaining('metered for ai_tokens') },
+      { field: 'entitlements.sso.limit', message: expect.stringContaining('only for metered') },
+      { field: 'entitlements.kind.type', message: expect.stringContaining('boolean, metered, static') },
     ]));
-    const twice = await p.call<Problem>('POST', '/v1/plans', {
-      body: { code: `bad-${tag()}`, name: 'Bad', price_amount: 1, currency: 'EUR', interval: 'month', entitlements: [{ feature: 'sso', type: 'boolean' }, { feature: 'sso', type: 'boolean' }] },
+    // Keyed by feature, so a feature cannot be listed twice; a key repeated in the JSON text is refused like any repeated key.
+    const twice = await p.app.request('/v1/plans', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${await p.tokenFor('admin')}`, 'Content-Type': 'application/json' },
+      body: `{"code":"bad-${tag()}","name":"Bad","price_amount":1,"currency":"EUR","interval":"month","entitlements":{"sso":{"type":"boolean"},"sso":{"type":"boolean"}}}`,
     });
     expect(twice.status).toBe(400);
-    expect(twice.body.errors).toEqual([{ field: 'entitlements', message: expect.stringContaining('must not list a feature twice') }]);
+    expect(await twice.text()).toContain('entitlements.sso');
+    const list = await p.call<Problem>('POST', '/v1/plans', { body: { code: `bad-${tag()}`, name: 'Bad', price_amount: 1, currency: 'EUR', interval: 'month', entitlements: [{ feature: 'sso', type: 'boolean' }] } });
+    expect([list.status, list.body.errors?.[0]?.field]).toEqual([400, 'entitlements']);
   });
 });
 

@@ -68,7 +68,7 @@ export const createPlanInput = v.strictObject({
   features: v.optional(features, []),
   /** Prices in more currencies than the default `currency`. */
   prices: v.optional(prices, []),
-  entitlements: v.optional(entitlementsInput, []),
+  entitlements: v.optional(entitlementsInput, {}),
 });
 export type CreatePlanInput = v.InferOutput<typeof createPlanInput>;
 

@@ -48,17 +48,6 @@ export function entitlementIssues(e: Shape, feature: string | undefined): { fiel
   return issues;
 }
 
-type Fields = Shape & { feature: string };
-
-/** Forwards the rule about one field (see `entitlementIssues`) to that field, so the error names it. */
-function ruled(field: 'type' | 'limit' | 'value') {
-  const issue = (e: Fields) => entitlementIssues(e, e.feature).find((i) => i.field === field);
-  return v.forward<Fields, v.CheckIssue<Fields>, [typeof field]>(
-    v.check<Fields, (issue: v.CheckIssue<Fields>) => string>((e) => issue(e) === undefined, (i) => issue(i.input)?.message ?? 'is invalid'),
-    [field],
-  );
-}
-
 /** The fields of an entitlement besides its feature, as an override's body carries them. */
 export const entitlementTerms = {
   type: entitlementType,
@@ -66,39 +55,70 @@ export const entitlementTerms = {
   value: v.optional(value),
 };
 
+/** A feature as a key of `entitlements`: kept as sent (keys are not trimmed), one line, 1 to 100 characters. */
+const featureKey = v.pipe(v.string(), singleLine, v.minLength(1, 'must not be empty'), ...maxChars(100, 'must be at most 100 characters'));
+
 /**
  * The rules between the fields (`entitlementIssues`) as JSON Schema, for the API document: one
  * shape per type, so a fuzzer or a client generator sees exactly what the checks accept.
  */
-const STRING_OR_NUMBER = { type: ['string', 'number'] };
-const NOT_AI_TOKENS = { not: { const: AI_TOKENS } };
-const typeShapes = (withFeature: boolean) => ({
-  oneOf: [
-    { properties: { type: { const: 'boolean' }, value: { type: 'boolean' }, ...(withFeature ? { feature: NOT_AI_TOKENS } : {}) }, not: { required: ['limit'] } },
-    withFeature
-      ? { properties: { type: { const: 'metered' } }, not: { required: ['value'] }, if: { properties: { feature: { const: AI_TOKENS } } }, then: {}, else: { required: ['limit'] } }
-      : { properties: { type: { const: 'metered' } }, not: { required: ['value'] }, required: ['limit'] },
-    { properties: { type: { const: 'static' }, value: STRING_OR_NUMBER, ...(withFeature ? { feature: NOT_AI_TOKENS } : {}) }, required: ['value'], not: { required: ['limit'] } },
-  ],
-});
-
-/** One typed entitlement of a plan version. */
-export const entitlementInput = v.pipe(
-  v.strictObject({ feature: featureCode, ...entitlementTerms }),
-  ruled('type'),
-  ruled('limit'),
-  ruled('value'),
-  v.metadata(typeShapes(true)),
-);
+const termsSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', enum: [...entitlementTypes] },
+    limit: { type: 'integer', minimum: 0, maximum: MAX_ENTITLEMENT_LIMIT },
+    value: { anyOf: [{ type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$', maxLength: 200 }, { type: 'number' }, { type: 'boolean' }] },
+  },
+  required: ['type'],
+  additionalProperties: false,
+};
+const BOOLEAN_SHAPE = { properties: { type: { const: 'boolean' }, value: { type: 'boolean' } }, not: { required: ['limit'] } };
+const METERED_SHAPE = { properties: { type: { const: 'metered' } }, not: { required: ['value'] }, required: ['limit'] };
+const STATIC_SHAPE = { properties: { type: { const: 'static' }, value: { type: ['string', 'number'] } }, required: ['value'], not: { required: ['limit'] } };
 
 /** The JSON Schema shapes of an override's body (no feature: it is in the path; a metered override states its limit). */
-export const overrideShapes = typeShapes(false);
+export const overrideShapes = { oneOf: [BOOLEAN_SHAPE, METERED_SHAPE, STATIC_SHAPE] };
 
-/** A plan version's typed entitlements: each feature once. */
+/**
+ * A plan version's typed entitlements, keyed by feature (a key cannot repeat, so neither can a
+ * feature): `{ "exports": { "type": "metered", "limit": 100 }, "seats": { "type": "static", "value": 10 } }`.
+ * Each field is checked against the others and against its feature (`ai_tokens` is metered and may
+ * leave `limit` out); an issue names `entitlements.<feature>.<field>`. Read back as a list.
+ */
+// `type` is checked with the other rules below, so one request hears of every wrong field at once.
+const looseTerms = { ...entitlementTerms, type: v.string('must be one of ' + entitlementTypes.join(', ')) };
+const isType = (type: string): type is Entitlement['type'] => (entitlementTypes as readonly string[]).includes(type);
+
 export const entitlementsInput = v.pipe(
-  v.array(entitlementInput, 'must be an array of entitlements'),
-  v.maxLength(MAX_ENTITLEMENTS, `must have at most ${MAX_ENTITLEMENTS} entitlements`),
-  v.check((list) => new Set(list.map((e) => e.feature)).size === list.length, 'must not list a feature twice'),
+  // v.record alone takes an array as an object with keys "0", "1", …: refuse it first.
+  v.unknown(),
+  v.check((input) => !Array.isArray(input), 'must be an object keyed by feature, not a list'),
+  v.record(featureKey, v.strictObject(looseTerms), 'must be an object keyed by feature'),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const [feature, terms] of Object.entries(dataset.value)) {
+      const issues = isType(terms.type)
+        ? entitlementIssues({ ...terms, type: terms.type }, feature)
+        : [{ field: 'type' as const, message: `must be one of ${entitlementTypes.join(', ')}` }];
+      for (const issue of issues) {
+        addIssue({
+          message: issue.message,
+          path: [
+            { type: 'object', origin: 'value', input: dataset.value, key: feature, value: terms },
+            { type: 'object', origin: 'value', input: terms, key: issue.field, value: terms[issue.field] },
+          ],
+        });
+      }
+    }
+  }),
+  v.check((map) => Object.keys(map).length <= MAX_ENTITLEMENTS, `must have at most ${MAX_ENTITLEMENTS} entitlements`),
+  v.metadata({
+    maxProperties: MAX_ENTITLEMENTS,
+    propertyNames: { minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' },
+    properties: { [AI_TOKENS]: { ...termsSchema, properties: { ...termsSchema.properties, type: { const: 'metered' } }, not: { required: ['value'] } } },
+    additionalProperties: { ...termsSchema, ...overrideShapes },
+  }),
+  v.transform((map): Entitlement[] => Object.entries(map).map(([feature, terms]) => toEntitlement({ feature, ...terms, type: terms.type as Entitlement['type'] }))),
 );
 
 /** An entitlement as the API shows it. */

@@ -11271,27 +11271,33 @@ export interface operations {
                         /** @default 0 */
                         overage_price_per_1k?: number;
                     }[];
-                    /** @default [] */
-                    entitlements?: ({
-                        feature: string;
-                        /** @enum {string} */
-                        type: "boolean" | "metered" | "static";
-                        limit?: number;
-                        value?: string | number | boolean;
-                    } & ({
-                        /** @constant */
-                        type?: "boolean";
-                        value?: boolean;
-                        feature?: unknown;
-                    } | {
-                        /** @constant */
-                        type?: "metered";
-                    } | {
-                        /** @constant */
-                        type?: "static";
-                        value: string | number;
-                        feature?: unknown;
-                    }))[];
+                    /** @default {} */
+                    entitlements?: {
+                        ai_tokens?: {
+                            /** @constant */
+                            type: "metered";
+                            limit?: number;
+                            value?: string | number | boolean;
+                        };
+                    } & {
+                        [key: string]: {
+                            /** @enum {string} */
+                            type: "boolean" | "metered" | "static";
+                            limit?: number;
+                            value?: string | number | boolean;
+                        } & ({
+                            /** @constant */
+                            type?: "boolean";
+                            value?: boolean;
+                        } | {
+                            /** @constant */
+                            type?: "metered";
+                        } | {
+                            /** @constant */
+                            type?: "static";
+                            value: string | number;
+                        });
+                    };
                 };
             };
         };
@@ -11722,26 +11728,32 @@ export interface operations {
                         /** @default 0 */
                         overage_price_per_1k?: number;
                     }[];
-                    entitlements?: ({
-                        feature: string;
-                        /** @enum {string} */
-                        type: "boolean" | "metered" | "static";
-                        limit?: number;
-                        value?: string | number | boolean;
-                    } & ({
-                        /** @constant */
-                        type?: "boolean";
-                        value?: boolean;
-                        feature?: unknown;
-                    } | {
-                        /** @constant */
-                        type?: "metered";
-                    } | {
-                        /** @constant */
-                        type?: "static";
-                        value: string | number;
-                        feature?: unknown;
-                    }))[];
+                    entitlements?: {
+                        ai_tokens?: {
+                            /** @constant */
+                            type: "metered";
+                            limit?: number;
+                            value?: string | number | boolean;
+                        };
+                    } & {
+                        [key: string]: {
+                            /** @enum {string} */
+                            type: "boolean" | "metered" | "static";
+                            limit?: number;
+                            value?: string | number | boolean;
+                        } & ({
+                            /** @constant */
+                            type?: "boolean";
+                            value?: boolean;
+                        } | {
+                            /** @constant */
+                            type?: "metered";
+                        } | {
+                            /** @constant */
+                            type?: "static";
+                            value: string | number;
+                        });
+                    };
                 };
             };
         };
