@@ -42,17 +42,17 @@ beforeAll(async () => {
 });
 afterAll(() => p.close());
 
-const teamPrices = [
-  { currency: 'EUR', price_amount: 4500, overage_price_per_1k: 25 },
-  { currency: 'jpy', price_amount: 7000, overage_price_per_1k: 4 },
-];
+const teamPrices = {
+  EUR: { price_amount: 4500, overage_price_per_1k: 25 },
+  JPY: { price_amount: 7000, overage_price_per_1k: 4 },
+};
 const team = () => f.plan({ name: 'Team', currency: 'USD', price_amount: 4900, overage_price_per_1k: 30, included_tokens: 100_000, prices: teamPrices });
-const scale = () => f.plan({ name: 'Scale', currency: 'EUR', price_amount: 9900, overage_price_per_1k: 25, included_tokens: 1_000_000, prices: [{ currency: 'USD', price_amount: 10_900, overage_price_per_1k: 35 }] });
+const scale = () => f.plan({ name: 'Scale', currency: 'EUR', price_amount: 9900, overage_price_per_1k: 25, included_tokens: 1_000_000, prices: { USD: { price_amount: 10_900, overage_price_per_1k: 35 } } });
 const problemFields = (res: { body: unknown }) => ((res.body as Problem).errors ?? []).map((e) => e.field);
 
 describe('plans priced per currency', () => {
-  test('the plan lists every price, its default first; the default may be repeated if it agrees', async () => {
-    const plan = await f.plan({ currency: 'USD', price_amount: 4900, overage_price_per_1k: 30, prices: [...teamPrices, { currency: 'USD', price_amount: 4900, overage_price_per_1k: 30 }] });
+  test('the plan lists every price, its default first; sent keyed by currency, an entry in the default currency is the default price', async () => {
+    const plan = await f.plan({ currency: 'usd', price_amount: 1, overage_price_per_1k: 1, prices: { ...teamPrices, USD: { price_amount: 4900, overage_price_per_1k: 30 } } });
     expect(plan.price).toEqual({ amount: 4900, currency: 'USD' });
     expect(plan.prices).toEqual([
       { currency: 'USD', price_amount: 4900, overage_price_per_1k: 30 },
@@ -66,19 +66,23 @@ describe('plans priced per currency', () => {
     expect((created!.data as { plan: { prices: unknown } }).plan.prices).toEqual(plan.prices);
   });
 
-  test('a currency listed twice, or a default entry that disagrees, is a 400 naming prices; nothing is created', async () => {
-    const twice = await p.call('POST', '/v1/plans', { body: { code: 'twice', name: 'T', price_amount: 100, currency: 'USD', interval: 'month', prices: [teamPrices[0], teamPrices[0]] } });
-    expect(twice.status).toBe(400);
-    expect(problemFields(twice)).toEqual(['prices']);
-    const disagrees = await p.call('POST', '/v1/plans', { body: { code: 'disagrees', name: 'D', price_amount: 100, currency: 'USD', interval: 'month', prices: [{ currency: 'USD', price_amount: 99 }] } });
-    expect(disagrees.status).toBe(400);
-    expect(problemFields(disagrees)).toEqual(['prices']);
-    expect((await f.ok<Page<PlanResource>>('GET', '/v1/plans?code=disagrees')).data).toEqual([]);
+  test('a list, a lower-case or unknown currency key is a 400 naming it; nothing is created', async () => {
+    const list = await p.call('POST', '/v1/plans', { body: { code: 'listed', name: 'T', price_amount: 100, currency: 'USD', interval: 'month', prices: [{ currency: 'EUR', price_amount: 1 }] } });
+    expect([list.status, problemFields(list)]).toEqual([400, ['prices']]);
+    // Keys are upper case only: "eur" and "EUR" would otherwise be one currency listed twice.
+    const lower = await p.call('POST', '/v1/plans', { body: { code: 'lower', name: 'T', price_amount: 100, currency: 'USD', interval: 'month', prices: { eur: { price_amount: 1 } } } });
+    expect([lower.status, problemFields(lower)]).toEqual([400, ['prices.eur']]);
+    const unknown = await p.call('POST', '/v1/plans', { body: { code: 'unknown', name: 'T', price_amount: 100, currency: 'USD', interval: 'month', prices: { XYZ: { price_amount: 1 } } } });
+    expect([unknown.status, problemFields(unknown)]).toEqual([400, ['prices.XYZ']]);
+    // Currencies are ISO codes in upper or lower case (as Stripe writes them), nothing else.
+    const spaced = await p.call('POST', '/v1/plans', { body: { code: 'spaced', name: 'T', price_amount: 100, currency: ' EUR', interval: 'month' } });
+    expect([spaced.status, problemFields(spaced)]).toEqual([400, ['currency']]);
+    expect((await f.ok<Page<PlanResource>>('GET', '/v1/plans?code=lower')).data).toEqual([]);
   });
 
   test('a PATCH of prices makes a new version; the old one keeps its prices', async () => {
     const plan = await team();
-    const patched = await f.ok<PlanResource>('PATCH', `/v1/plans/${plan.id}`, { prices: [{ currency: 'GBP', price_amount: 3900, overage_price_per_1k: 20 }] });
+    const patched = await f.ok<PlanResource>('PATCH', `/v1/plans/${plan.id}`, { prices: { GBP: { price_amount: 3900, overage_price_per_1k: 20 } } });
     expect(patched.version).toBe(2);
     expect(patched.prices.map((x) => x.currency)).toEqual(['USD', 'GBP']);
     expect((await f.ok<PlanResource>('GET', `/v1/plans/${plan.id}?version=1`)).prices.map((x) => x.currency)).toEqual(['USD', 'EUR', 'JPY']);

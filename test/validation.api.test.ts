@@ -100,8 +100,12 @@ describe('onboarding input', () => {
     for (const body of ['null', '"text"', '42']) {
       expectValidation(await send('POST', '/v1/customers', { body }), '/v1/customers', 'body');
     }
-    // An array is not a customer either: each required field is missing.
-    expectValidation(await send('POST', '/v1/customers', { body: '[]' }), '/v1/customers', 'name');
+    // An array is not a body either, even where every field is optional (an empty array has no unknown keys).
+    expectValidation(await send('POST', '/v1/customers', { body: '[]' }), '/v1/customers', 'body');
+    const customer = await send<CustomerResource>('POST', '/v1/customers', { body: JSON.stringify(customerInput()) });
+    await send('POST', `/v1/customers/${customer.body.id}/activate`);
+    const promote = `/v1/customers/${customer.body.id}/promote`;
+    expectValidation(await send('POST', promote, { body: '[]' }), promote, 'body');
   });
 
   test('issue 8: a body sent as anything but JSON, or without a Content-Type, is 415 saying application/json is expected', async () => {

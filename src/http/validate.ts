@@ -44,6 +44,9 @@ async function readJsonBody(c: Context, optional: boolean): Promise<unknown> {
   } catch {
     throw validationError([{ field: 'body', message: text.trim() === '' ? 'is required' : 'must be valid JSON' }]);
   }
+  // Every body is an object. valibot's object schemas take an array as an object with no keys,
+  // so `[]` would pass as a body whose fields are all optional: refuse it here, for every route.
+  if (Array.isArray(value)) throw validationError([{ field: 'body', message: 'must be a JSON object, not an array' }]);
   const duplicates = findDuplicateKeys(text);
   if (duplicates.length > 0) throw validationError(duplicates.map((field) => ({ field, message: 'appears more than once' })));
   return value;

@@ -21,11 +21,19 @@ export function minorUnitDigits(currency: string): number {
   return digits;
 }
 
-/** A currency in a request: an ISO 4217 code, any case on the way in, upper case after. */
+/** The codes as a request may spell them: upper case (ISO) or lower case (as Stripe writes them). */
+const SPELLINGS = [...MINOR_DIGITS.keys()].flatMap((code) => [code, code.toLowerCase()]);
+
+/**
+ * A currency in a request: an ISO 4217 code in upper or lower case (`EUR`, `eur`), upper case
+ * after. Exactly the spellings the API document lists (its `enum`): no spaces, no mixed case.
+ */
 export const currencyCode = v.pipe(
   v.string(),
-  v.trim(),
+  v.check((code) => /^(?:[A-Z]{3}|[a-z]{3})$/.test(code) && isCurrency(code.toUpperCase()), 'must be an ISO 4217 currency code such as EUR'),
+  v.metadata({ enum: SPELLINGS }),
   v.toUpperCase(),
-  v.check(isCurrency, 'must be an ISO 4217 currency code such as EUR'),
-  v.metadata({ enum: [...MINOR_DIGITS.keys()] }),
 );
+
+/** A currency as a key (the plan's `prices`): upper case only, so one currency cannot appear twice. */
+export const currencyKey = v.pipe(v.string(), v.check(isCurrency, 'must be an ISO 4217 currency code in upper case such as EUR'), v.metadata({ enum: [...MINOR_DIGITS.keys()] }));

@@ -1,9 +1,10 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
-import { currencyCode } from '../kernel/currency.ts';
+import { currencyCode, currencyKey } from '../kernel/currency.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 import { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
 import { entitlementResource, entitlementsInput } from './entitlements.ts';
+import type { CurrencyPrice } from './terms.ts';
 
 /** The largest amount a plan may carry, in minor units (ten billion in major units of a two-decimal currency). */
 export const MAX_AMOUNT = 1_000_000_000_000;
@@ -34,12 +35,21 @@ const features = v.pipe(
   v.metadata({ uniqueItems: true }),
 );
 
-/** A price in one more currency; the default `currency` may be listed too if it agrees with `price_amount`/`overage_price_per_1k`. */
-const currencyPrice = v.strictObject({ currency, price_amount: amount, overage_price_per_1k: v.optional(amount, 0) });
+/** A price in one currency (the key of `prices`). */
+const currencyPrice = v.strictObject({ price_amount: amount, overage_price_per_1k: v.optional(amount, 0) });
+/**
+ * Prices keyed by currency (`{ "EUR": { "price_amount": 4500 } }`), so a currency cannot appear
+ * twice. An entry in the plan's default `currency` sets its default price (it wins over
+ * `price_amount`/`overage_price_per_1k`). Read back as a list, the default first.
+ */
 const prices = v.pipe(
-  v.array(currencyPrice),
-  v.maxLength(50, 'must list at most 50 currencies'),
-  v.check((list) => new Set(list.map((p) => p.currency)).size === list.length, 'must not list a currency twice'),
+  // v.record alone takes an array as an object with keys "0", "1", …: refuse it first.
+  v.unknown(),
+  v.check((input) => !Array.isArray(input), 'must be an object keyed by currency (EUR, USD, …), not a list'),
+  v.record(currencyKey, currencyPrice, 'must be an object keyed by currency (EUR, USD, …)'),
+  v.check((map) => Object.keys(map).length <= 50, 'must list at most 50 currencies'),
+  v.metadata({ maxProperties: 50 }),
+  v.transform((map): CurrencyPrice[] => Object.entries(map).map(([currency, price]) => ({ currency, ...price }))),
 );
 
 export const planId = v.pipe(v.string(), v.regex(/^pln_[0-9A-Z]{26}$/, 'must be a plan id (pln_…)'));
@@ -67,7 +77,7 @@ export const createPlanInput = v.strictObject({
   quota_policy: v.optional(quotaPolicy, 'block'),
   features: v.optional(features, []),
   /** Prices in more currencies than the default `currency`. */
-  prices: v.optional(prices, []),
+  prices: v.optional(prices, {}),
   entitlements: v.optional(entitlementsInput, {}),
 });
 export type CreatePlanInput = v.InferOutput<typeof createPlanInput>;

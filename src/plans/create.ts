@@ -18,9 +18,8 @@ export function createPlan(ctx: Ctx, input: Omit<CreatePlanInput, 'entitlements'
     if (taken) throw conflict(`a plan with code ${input.code} already exists`, { field: 'code', existing_id: taken.id });
 
     const { code, entitlements = [], ...rest } = input;
-    const terms = { ...rest, entitlements };
-    const prices = otherPrices(terms, terms.prices);
-    if (!Array.isArray(prices)) throw validationError([prices]);
+    const { defaults, others: prices } = otherPrices(rest, rest.prices);
+    const terms = { ...rest, price_amount: defaults.price_amount, overage_price_per_1k: defaults.overage_price_per_1k, entitlements };
 
     const now = ctx.clock.now();
     const [plan] = await ctx.tx

@@ -65,9 +65,10 @@ describe('prices per currency', () => {
   const usd = { currency: 'USD', price_amount: 5500, overage_price_per_1k: 30 };
   const jpy = { currency: 'JPY', price_amount: 7900, overage_price_per_1k: 4 };
 
-  test('keeps the other currencies sorted, drops an agreeing default entry, refuses a disagreeing one', () => {
-    expect(otherPrices(defaults, [usd, defaults, jpy])).toEqual([jpy, usd]);
-    expect(otherPrices(defaults, [{ ...defaults, price_amount: 1 }])).toEqual({ field: 'prices', message: expect.stringContaining('EUR entry must agree') });
+  test('keeps the other currencies sorted; an entry in the default currency is the default price', () => {
+    expect(otherPrices(defaults, [usd, defaults, jpy])).toEqual({ defaults, others: [jpy, usd] });
+    expect(otherPrices(defaults, [usd])).toEqual({ defaults, others: [usd] });
+    expect(otherPrices(defaults, [{ ...defaults, price_amount: 1 }])).toEqual({ defaults: { ...defaults, price_amount: 1 }, others: [] });
   });
 
   test('a version is priced in its default currency and in each of its prices, nowhere else', () => {

@@ -59,17 +59,15 @@ export const canChangeTerms = (status: PlanStatus) => status === 'active';
 export const archivedStatus = (status: PlanStatus): PlanStatus | null => (status === 'active' ? 'archived' : null);
 
 /**
- * The other-currency prices of a version from the `prices` a caller sent: the entry of the
- * default currency, when sent, must agree with `price_amount` and `overage_price_per_1k` and is
- * dropped (the default price is stored with the version); the rest are sorted by currency.
- * Returns the issue naming `prices` when the default's entry disagrees.
+ * A version's prices from the `prices` a caller sent: the entry of the default currency, when
+ * sent, is the default price (it wins over `price_amount`/`overage_price_per_1k`, which are
+ * stored from it); the others are sorted by currency.
  */
-export function otherPrices(defaults: CurrencyPrice, prices: readonly CurrencyPrice[]): CurrencyPrice[] | { field: 'prices'; message: string } {
+export function otherPrices(defaults: CurrencyPrice, prices: readonly CurrencyPrice[]): { defaults: CurrencyPrice; others: CurrencyPrice[] } {
+  // An entry in the default currency is the default price: it wins over the flat terms.
   const own = prices.find((p) => p.currency === defaults.currency);
-  if (own && (own.price_amount !== defaults.price_amount || own.overage_price_per_1k !== defaults.overage_price_per_1k)) {
-    return { field: 'prices', message: `the ${defaults.currency} entry must agree with price_amount and overage_price_per_1k (the default currency's price)` };
-  }
-  return prices.filter((p) => p.currency !== defaults.currency).map((p) => ({ ...p })).sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+  const others = prices.filter((p) => p.currency !== defaults.currency).map((p) => ({ ...p })).sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+  return { defaults: own ? { ...own } : defaults, others };
 }
 
 /** The version's price in `currency`: the default one or one of `prices`; null when the version has no price in it. */

@@ -42,9 +42,9 @@ export function updatePlan(ctx: Ctx, id: string, patch: UpdatePlanInput) {
 }
 
 /**
- * The patch with `prices` as stored: a sent list is checked against the (patched) default
- * price and loses the default currency's entry; without one, the current other-currency
- * prices stay, except one in a new default currency, which the default price replaces.
+ * The patch with `prices` as stored: in a sent map, the default currency's entry sets the
+ * default price and the others replace the other-currency prices; without one, the current
+ * other-currency prices stay, except one in a new default currency, which the default price replaces.
  */
 async function withOtherPrices(current: PlanTerms, patch: UpdatePlanInput): Promise<Partial<PlanTerms>> {
   const defaults = {
@@ -52,7 +52,9 @@ async function withOtherPrices(current: PlanTerms, patch: UpdatePlanInput): Prom
     price_amount: patch.price_amount ?? current.price_amount,
     overage_price_per_1k: patch.overage_price_per_1k ?? current.overage_price_per_1k,
   };
-  const prices = otherPrices(defaults, patch.prices ?? current.prices.filter((p) => p.currency !== defaults.currency));
-  if (!Array.isArray(prices)) throw validationError([prices]);
-  return { ...patch, prices };
+  if (!patch.prices) return { ...patch, prices: otherPrices(defaults, current.prices).others };
+  const chosen = otherPrices(defaults, patch.prices);
+  // A sent entry in the default currency is the default price.
+  const own = patch.prices.some((p) => p.currency === defaults.currency);
+  return { ...patch, ...(own ? { price_amount: chosen.defaults.price_amount, overage_price_per_1k: chosen.defaults.overage_price_per_1k } : {}), prices: chosen.others };
 }

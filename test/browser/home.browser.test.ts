@@ -100,7 +100,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard home and consumers' : `da
   });
 
   test('issue 15: a customer billed in JPY on a plan priced in EUR and JPY shows as its own currency, whole yen, next to EUR', async () => {
-    const plan = await api<PlanResource>('POST', '/v1/plans', { code: `home-jpy-${crypto.randomUUID().slice(0, 8)}`, name: 'Team', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, prices: [{ currency: 'JPY', price_amount: 4500 }] }, 201);
+    const plan = await api<PlanResource>('POST', '/v1/plans', { code: `home-jpy-${crypto.randomUUID().slice(0, 8)}`, name: 'Team', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, prices: { JPY: { price_amount: 4500 } } }, 201);
     await payingSubscription(plan.id, 'JPY');
     const page = await rig.newPage();
     await rig.signIn(page, await rig.operator('viewer'));
