@@ -40,6 +40,11 @@ done
 token=$(curl -fsS -X POST "$base/v1/auth/login" -H 'Content-Type: application/json' \
   -d "{\"email\":\"operator@fuzz.example\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
+# The operator the run acts as: hooks.py keeps the fuzzer from disabling it or changing its
+# password (either ends the token every later request uses).
+FUZZ_OPERATOR_ID=$(curl -fsS "$base/v1/auth/me" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["operator"]["id"])')
+export FUZZ_OPERATOR_ID
+
 # shellcheck disable=SC2086
 # Logout is left out: it would end the token every later request uses.
 SCHEMATHESIS_HOOKS=hooks PYTHONPATH=scripts/fuzz \
