@@ -135,3 +135,19 @@ test('a customer without a live subscription gets no suggestion; an unknown cust
   expect(await f.ok<SuggestionsResource>('GET', `/v1/customers/${lonely.id}/suggestions`)).toMatchObject({ subscription_id: null, periods: [], suggested_plan: null, saving: 0 });
   expect((await p.call('GET', '/v1/customers/cus_00000000000000000000000000/suggestions')).status).toBe(404);
 });
+
+test('a customer billed in another currency than its plan\'s default is compared in its own currency, among plans priced in it', async () => {
+  // Global: USD 49.00 by default, EUR 45.00 with 100,000 included and 1.50 per 1,000 over. Big: USD 99.00, EUR 90.00, 1,000,000 included.
+  // June, 600,000 tokens in EUR: Global 4500 + 500,000 × 150 / 1000 = 79,500; Big 9,000 (Pro 9,900, Lite 77,900; Cheap USD has no EUR price).
+  const global = await f.plan({ code: 'global', name: 'Global', currency: 'USD', price_amount: 4900, included_tokens: 100_000, overage_price_per_1k: 200, prices: { EUR: { price_amount: 4500, overage_price_per_1k: 150 } } });
+  const big = await f.plan({ code: 'big', name: 'Big', currency: 'USD', price_amount: 9900, included_tokens: 1_000_000, overage_price_per_1k: 100, prices: { EUR: { price_amount: 9000, overage_price_per_1k: 90 } } });
+  clock.set(at(6, 1));
+  const customer = await f.customer({ name: 'Euro SARL', payment_method: 'tok_ok' });
+  await f.subscribe({ customer_id: customer.id, plan_id: global.id, currency: 'EUR' });
+  await f.cycle();
+  clock.set(at(6, 20));
+  await f.ok('POST', '/v1/usage', { records: [{ id: 'jun', customer_id: customer.id, model: 'gpt-x', tokens: 600_000, occurred_at: iso(at(6, 15)) }] });
+  await moveTo(at(7, 1));
+  const suggestion = await f.ok<SuggestionsResource>('GET', `/v1/customers/${customer.id}/suggestions`);
+  expect(suggestion).toMatchObject({ currency: 'EUR', suggested_plan: { id: big.id }, current_cost: 79_500, suggested_cost: 9_000, saving: 70_500 });
+});

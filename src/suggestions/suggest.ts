@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, ne, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { plans, planVersions, subscriptions, usagePeriods } from '../../db/schema/index.ts';
+import { planPrices, plans, planVersions, subscriptions, usagePeriods } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
 import { addInterval, periodContaining } from '../subscriptions/periods.ts';
 import type { SuggestionsResource } from './contract.ts';
@@ -11,7 +11,15 @@ export const SUGGESTION_PERIODS = 3;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 type VersionRow = typeof planVersions.$inferSelect;
-const costTerms = (v: VersionRow): CostTerms => ({ planId: v.planId, priceAmount: v.priceAmount, includedTokens: v.includedTokens, overagePricePer1k: v.overagePricePer1k, quotaPolicy: v.quotaPolicy });
+type PriceRow = typeof planPrices.$inferSelect;
+/** A version's cost terms in one currency: its default price, or its `plan_prices` row for another currency. */
+const costTerms = (v: VersionRow, price: PriceRow | null = null): CostTerms => ({
+  planId: v.planId,
+  priceAmount: price?.priceAmount ?? v.priceAmount,
+  includedTokens: v.includedTokens,
+  overagePricePer1k: price?.overagePricePer1k ?? v.overagePricePer1k,
+  quotaPolicy: v.quotaPolicy,
+});
 
 /**
  * For the customer's live subscription (the newest one not canceled): the active plan, in
@@ -33,7 +41,9 @@ export async function suggestPlan(db: Executor, customerId: string, asOf: number
     .limit(1);
   if (!live) return empty;
   const { sub, version } = live;
-  const base = { ...empty, subscription_id: sub.id, current_plan: { id: sub.planId, code: live.code, name: version.name, version: version.version }, currency: version.currency };
+  // The subscription bills in its customer's currency (older ones in their version's default).
+  const currency = sub.currency ?? version.currency;
+  const base = { ...empty, subscription_id: sub.id, current_plan: { id: sub.planId, code: live.code, name: version.name, version: version.version }, currency };
 
   // Paid periods count from the anchor (a trial ends there); those ended by `asOf`, newest three.
   if (asOf <= sub.anchor) return base;
@@ -52,13 +62,16 @@ export async function suggestPlan(db: Executor, customerId: string, asOf: number
   const usage = windows.map((w) => usedOf.get(w.start) ?? 0);
 
   // What the customer pays now: its own plan version, which served every period it has (overage or within the block).
-  const now = costOver({ ...costTerms(version), quotaPolicy: 'overage' }, usage)!;
+  const [ownPrice] = version.currency === currency ? [] : await db.select().from(planPrices).where(and(eq(planPrices.planId, version.planId), eq(planPrices.version, version.version), eq(planPrices.currency, currency)));
+  const now = costOver({ ...costTerms(version, ownPrice ?? null), quotaPolicy: 'overage' }, usage)!;
+  // Every other active plan whose current version is priced in that currency (by default or in `prices`), same interval.
   const candidates = await db
-    .select({ version: planVersions, code: plans.code })
+    .select({ version: planVersions, code: plans.code, price: planPrices })
     .from(plans)
     .innerJoin(planVersions, and(eq(planVersions.planId, plans.id), eq(planVersions.version, plans.currentVersion)))
-    .where(and(eq(plans.status, 'active'), ne(plans.id, sub.planId), eq(planVersions.currency, version.currency), eq(planVersions.interval, version.interval)));
-  const best = cheapestPlan(candidates.map((c) => ({ ...costTerms(c.version), row: c })), usage, now.total);
+    .leftJoin(planPrices, and(eq(planPrices.planId, plans.id), eq(planPrices.version, plans.currentVersion), eq(planPrices.currency, currency)))
+    .where(and(eq(plans.status, 'active'), ne(plans.id, sub.planId), eq(planVersions.interval, version.interval), or(eq(planVersions.currency, currency), isNotNull(planPrices.currency))));
+  const best = cheapestPlan(candidates.map((c) => ({ ...costTerms(c.version, c.version.currency === currency ? null : c.price), row: c })), usage, now.total);
 
   return {
     ...base,
