@@ -3,7 +3,7 @@ import { computeMargins, type PricedUsage } from './margins.ts';
 
 const jan = Date.UTC(2026, 0, 1);
 const record = (overrides: Partial<PricedUsage>): PricedUsage => ({ currency: 'EUR', customerId: 'cus_a', planId: 'pln_a', subscriptionId: 'sub_a', model: 'm', tokens: 1000, occurredAt: jan + 1, periodStart: jan, costPer1kMicros: 500_000, ...overrides });
-const plans = new Map([['pln_a', { id: 'pln_a', code: 'a', name: 'A', priceAmount: 1, currency: 'EUR' }]]);
+const plans = new Map([['pln_a', { id: 'pln_a', code: 'a', name: 'A', priceAmount: 1, prices: new Map([['EUR', 1]]) }]]);
 
 test('token cost is rounded half-up once per customer, plan and month, not per record', () => {
   // Two records of 0.5 cents: 1 cent together (per record it would be 2).
@@ -19,4 +19,12 @@ test('a plan costing more than its price and overage per period is flagged; unpr
   expect(result.map((r) => r.currency)).toEqual(['EUR', 'USD']);
   expect(result[0]).toMatchObject({ revenue: 1, token_cost: 2, margin: -1, flagged_plans: ['pln_a'], unpriced_models: [{ model: 'x', tokens: 7 }] });
   expect(result[1]).toMatchObject({ token_cost: 1, flagged_plans: [] });
+});
+
+test('a plan is judged in each currency at its price in that currency (its default or one of its prices)', () => {
+  // Default USD 100, EUR 1: 2 cents of EUR cost is over its EUR price of 1; in USD its price is 100.
+  const global = new Map([['pln_a', { id: 'pln_a', code: 'a', name: 'A', priceAmount: 100, prices: new Map([['USD', 100], ['EUR', 1]]) }]]);
+  const usage = [record({ tokens: 4000 }), record({ currency: 'USD', tokens: 4000 })];
+  const [eur, usd] = computeMargins({ lines: [], usage, plans: global, customerNames: new Map() });
+  expect([eur!.currency, eur!.flagged_plans, usd!.currency, usd!.flagged_plans]).toEqual(['EUR', ['pln_a'], 'USD', []]);
 });

@@ -123,7 +123,7 @@ function currencyReport(currency: string, cells: Cell[], periods: Map<string, Se
 export type CurrencyMargins = ReturnType<typeof currencyReport>;
 
 /** Margins per currency (no conversion), each with customers and plans ranked by margin, highest first. */
-export function computeMargins(input: { lines: RevenueLine[]; usage: PricedUsage[]; plans: Map<string, PlanFacts & { currency: string | null }>; customerNames: Map<string, string | null> }): CurrencyMargins[] {
+export function computeMargins(input: { lines: RevenueLine[]; usage: PricedUsage[]; plans: Map<string, PlanFacts & { prices?: ReadonlyMap<string, number> }>; customerNames: Map<string, string | null> }): CurrencyMargins[] {
   const cells = new Map<string, Cell>();
   const periods = new Map<string, Map<string, Set<string>>>();
   const unpriced = new Map<string, Map<string, number>>();
@@ -162,7 +162,8 @@ export function computeMargins(input: { lines: RevenueLine[]; usage: PricedUsage
 
   const currencies = [...new Set([...cells.values()].map((c) => c.currency))].sort();
   return currencies.map((currency) => {
-    const plans = new Map([...input.plans].map(([id, p]) => [id, { ...p, priceAmount: p.currency === currency ? p.priceAmount : null }]));
+    // The current version's price in this currency (its default, or one of its `prices`); none, no flag.
+    const plans = new Map([...input.plans].map(([id, p]) => [id, { ...p, priceAmount: p.prices?.get(currency) ?? null }]));
     return currencyReport(currency, [...cells.values()].filter((c) => c.currency === currency), periods.get(currency) ?? new Map(), plans, input.customerNames, unpriced.get(currency) ?? new Map());
   });
 }

@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { customers, invoiceLines, invoices, modelPrices, plans, planVersions, subscriptions, usageRecords } from '../../db/schema/index.ts';
+import { customers, invoiceLines, invoices, modelPrices, planPrices, plans, planVersions, subscriptions, usageRecords } from '../../db/schema/index.ts';
 import { filterBy } from '../../db/paging.ts';
 import { computeMargins, type PricedUsage } from './margins.ts';
 import { addMonths, type ProfitabilityQuery } from './report-contract.ts';
@@ -61,13 +61,19 @@ export async function getProfitability(db: Executor, query: ProfitabilityQuery, 
 
   const planIds = [...new Set([...lineRows.map((l) => l.planId), ...usageRows.map((u) => u.planId)].filter((id): id is string => id !== null))];
   const planRows = planIds.length === 0 ? [] : await db.select({ plan: plans, version: planVersions }).from(plans).innerJoin(planVersions, and(eq(planVersions.planId, plans.id), eq(planVersions.version, plans.currentVersion))).where(inArray(plans.id, planIds));
+  const planPriceRows = planIds.length === 0 ? [] : await db.select().from(planPrices).where(inArray(planPrices.planId, planIds));
   const customerIds = [...new Set([...lineRows.map((l) => l.customerId), ...usageRows.map((u) => u.customerId)])];
   const customerRows = customerIds.length === 0 ? [] : await db.select({ id: customers.id, name: customers.name }).from(customers).where(inArray(customers.id, customerIds));
 
   const currencies = computeMargins({
     lines: lineRows,
     usage,
-    plans: new Map(planRows.map((r) => [r.plan.id, { id: r.plan.id, code: r.plan.code, name: r.version.name, priceAmount: r.version.priceAmount, currency: r.version.currency }])),
+    plans: new Map(
+      planRows.map((r) => {
+        const prices = new Map([[r.version.currency, r.version.priceAmount], ...planPriceRows.filter((p) => p.planId === r.plan.id && p.version === r.version.version).map((p) => [p.currency, p.priceAmount] as [string, number])]);
+        return [r.plan.id, { id: r.plan.id, code: r.plan.code, name: r.version.name, priceAmount: r.version.priceAmount, prices }];
+      }),
+    ),
     customerNames: new Map(customerRows.map((c) => [c.id, c.name])),
   });
   return { object: 'profitability_report' as const, from: query.from, to: last, generated_at: new Date(now).toISOString(), currencies };
