@@ -241,3 +241,23 @@ describe('test clocks', () => {
     expect(audit.data.map((a) => a.action).sort()).toEqual(['test_clock.advance', 'test_clock.advance', 'test_clock.create', 'test_clock.delete']);
   });
 });
+
+describe('issue 15: coupons and entitlements on a sandbox customer run at its clock time', () => {
+  test('a coupon valid until July is refused in the clock’s August but taken on the wall clock’s June; the entitlements period is the clock’s', async () => {
+    await f.ok('POST', '/v1/coupons', { code: 'SUMMER', name: 'Summer', percent_off_bps: 1000, duration: 'once', redeem_by: iso(at(2026, 7, 1)) }, 201);
+    const metered = await f.plan({ name: 'Metered', price_amount: 1000, entitlements: { exports: { type: 'metered', limit: 5 } } });
+    const testClock = await newClock('coupon check', at(2026, 8, 1));
+    const sandbox = await f.customer({ payment_method: 'tok_ok', test_clock_id: testClock.id });
+    const subscription = await f.subscribe({ customer_id: sandbox.id, plan_id: metered.id, trial: false });
+    const late = await p.call<Problem>('POST', `/v1/subscriptions/${subscription.id}/discount`, { body: { coupon: 'SUMMER' } });
+    expect([late.status, (late.body as Problem & { reason?: string }).reason]).toEqual([409, 'expired']);
+    const live = await f.customer({ payment_method: 'tok_ok' });
+    const liveSub = await f.subscribe({ customer_id: live.id, plan_id: metered.id, trial: false });
+    expect((await p.call('POST', `/v1/subscriptions/${liveSub.id}/discount`, { body: { coupon: 'SUMMER' } })).status).toBe(201);
+
+    const check = await f.ok<{ allowed: boolean; period_start: string }>('POST', '/v1/entitlements/check', { customer_id: sandbox.id, feature: 'exports', consume: 1 });
+    expect(check).toMatchObject({ allowed: true, period_start: iso(at(2026, 8, 1)) });
+    const read = await f.ok<{ data: { feature: string; period_start?: string; used?: number }[] }>('GET', `/v1/customers/${sandbox.id}/entitlements`);
+    expect(read.data.find((e) => e.feature === 'exports')).toMatchObject({ used: 1, period_start: iso(at(2026, 8, 1)) });
+  });
+});

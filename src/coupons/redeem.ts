@@ -1,6 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { coupons, planVersions, subscriptionDiscounts, subscriptions } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
+import { onCustomerClock } from '../customers/clock.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { DomainError, notFound } from '../kernel/errors.ts';
@@ -104,10 +105,12 @@ function checkRedeemable(coupon: CouponRow, now: number, field: string): void {
 }
 
 /** Redeems a coupon on an existing subscription (the route's verb); a canceled subscription is refused. */
-export function applyDiscount(ctx: Ctx, subscriptionId: string, code: string) {
-  return withTransaction(ctx, async (ctx) => {
-    const [sub] = await ctx.tx.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId));
+export function applyDiscount(outer: Ctx, subscriptionId: string, code: string) {
+  return withTransaction(outer, async (outer) => {
+    const [sub] = await outer.tx.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId));
     if (!sub) throw notFound('Subscription', subscriptionId);
+    // A sandbox customer redeems (and a coupon expires) at its test clock's time.
+    const ctx = await onCustomerClock(outer, sub.customerId);
     if (sub.status === 'canceled') throw new DomainError('conflict', `subscription ${sub.id} is canceled`, { field: 'coupon', subscription_status: sub.status });
     return redeemCoupon(ctx, sub, code);
   });

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { featureConsumptions, featureUsage, usageRecords } from '../../db/schema/index.ts';
+import { onCustomerClock } from '../customers/clock.ts';
 import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
@@ -77,7 +78,9 @@ const allowed = (input: CheckInput, found: Found): CheckResource => ({
  * Idempotency-Key, else a new one) makes a retried consume count once: it answers
  * allowed with `duplicate: true` and consumes nothing more.
  */
-export function checkEntitlement(ctx: Ctx, input: CheckInput, idempotencyKey?: string): Promise<CheckResource> {
+export async function checkEntitlement(outer: Ctx, input: CheckInput, idempotencyKey?: string): Promise<CheckResource> {
+  // A sandbox customer's periods run on its test clock (src/customers/clock.ts).
+  const ctx = await onCustomerClock(outer, input.customer_id);
   if (input.consume === undefined) return checkOnly(ctx.tx ?? ctx.db, input, ctx.clock.now());
   return withTransaction(ctx, (ctx) => consume(ctx, input, input.consume!, idempotencyKey));
 }

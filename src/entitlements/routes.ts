@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { testClockTimeOf } from '../customers/clock.ts';
 import { customerParams } from '../customers/contract.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -57,7 +58,12 @@ export function customerEntitlementRoutes() {
       errors: [404],
     }),
     validate('param', customerParams),
-    async (c) => c.json(await getCustomerEntitlements(c.get('deps').db, c.req.valid('param').id, c.get('deps').clock.now())),
+    async (c) => {
+      const { db, clock } = c.get('deps');
+      const id = c.req.valid('param').id;
+      // A sandbox customer's current period is the one its test clock is in.
+      return c.json(await getCustomerEntitlements(db, id, (await testClockTimeOf(db, id)) ?? clock.now()));
+    },
   );
   return app;
 }
