@@ -8,7 +8,7 @@ import { newId } from '../kernel/ids.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
 import { minimumSpendTrueUpLine, usageOverageLine } from '../usage-thresholds/draft-lines.ts';
-import { toInvoiceSnapshot, type InvoiceRow } from './present.ts';
+import { newInvoiceDefaults, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
 import { invoiceTotals } from './totals.ts';
 
 type Reason = InvoiceRow['billingReason'];
@@ -92,6 +92,7 @@ export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: Dr
   const [row] = await ctx.tx
     .insert(invoices)
     .values({
+      ...newInvoiceDefaults(now),
       id,
       number: null,
       customerId: sub.customerId,
@@ -108,19 +109,9 @@ export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: Dr
       total: totals.total,
       creditApplied: 0,
       amountDue: totals.amountDue,
-      amountPaid: 0,
-      autoCollect: true,
-      attemptCount: 0,
       nextAttemptAt: null,
-      firstFailedAt: null,
       finalizeAt: now + ctx.settings.billing.draftMs,
       finalizedAt: null,
-      paidAt: null,
-      voidedAt: null,
-      uncollectibleAt: null,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
     })
     .returning();
   for (const line of lines) await ctx.tx.insert(invoiceLines).values({ id: newId('inl', now), invoiceId: id, ...line });

@@ -59,3 +59,17 @@ export function toInvoiceResource(row: InvoiceRow, lines: InvoiceLineRow[]): Inv
     version: row.version,
   };
 }
+
+/** The columns every new invoice starts with: nothing paid or attempted yet, collected automatically, version 1. */
+export const newInvoiceDefaults = (now: number) => ({
+  amountPaid: 0,
+  autoCollect: true,
+  attemptCount: 0,
+  firstFailedAt: null,
+  paidAt: null,
+  voidedAt: null,
+  uncollectibleAt: null,
+  createdAt: now,
+  updatedAt: now,
+  version: 1,
+});

@@ -14,7 +14,7 @@ import { ensureWallet, findWallet, walletBalance, type WalletRow } from '../wall
 import { runPayment, startPayment, type SagaDeps } from './collect.ts';
 import type { CollectionSettings } from './collection-settings.ts';
 import { loadInvoiceLines, nextInvoiceNumber } from './lifecycle.ts';
-import { toInvoiceResource, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
+import { newInvoiceDefaults, toInvoiceResource, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
 
 /**
  * Opens the invoice that pays a top-up of `amount` into `wallet`: billing reason
@@ -31,6 +31,7 @@ export async function openTopUpInvoice(ctx: TxCtx, wallet: WalletRow, amount: nu
   const [row] = await ctx.tx
     .insert(invoices)
     .values({
+      ...newInvoiceDefaults(now),
       id,
       number,
       customerId: wallet.customerId,
@@ -47,19 +48,9 @@ export async function openTopUpInvoice(ctx: TxCtx, wallet: WalletRow, amount: nu
       creditApplied: 0,
       walletApplied: 0,
       amountDue: amount,
-      amountPaid: 0,
-      autoCollect: true,
-      attemptCount: 0,
       nextAttemptAt: now,
-      firstFailedAt: null,
       finalizeAt: now,
       finalizedAt: now,
-      paidAt: null,
-      voidedAt: null,
-      uncollectibleAt: null,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
     })
     .returning();
   await ctx.tx.insert(invoiceLines).values({ id: newId('inl', now), invoiceId: id, kind: 'wallet_top_up', description, amount, quantity: 1, periodStart: now, periodEnd: now, sourceId: null });

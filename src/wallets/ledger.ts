@@ -41,24 +41,7 @@ export async function creditWallet(
   entry: { kind: WalletCreditKind; amount: number; expiresAt?: number | null; invoiceId?: string | null; description: string; remaining?: number },
 ): Promise<WalletEntryRow> {
   if (!Number.isSafeInteger(entry.amount) || entry.amount <= 0) throw new RangeError(`a wallet credit is a positive whole amount, not ${entry.amount}`);
-  const now = ctx.clock.now();
-  const [row] = await ctx.tx
-    .insert(walletEntries)
-    .values({
-      id: newId('wle', now),
-      walletId: wallet.id,
-      customerId: wallet.customerId,
-      currency: wallet.currency,
-      kind: entry.kind,
-      amount: entry.amount,
-      remaining: entry.remaining ?? entry.amount,
-      expiresAt: entry.expiresAt ?? null,
-      invoiceId: entry.invoiceId ?? null,
-      sourceId: null,
-      description: entry.description,
-      createdAt: now,
-    })
-    .returning();
+  const row = await insertEntry(ctx, wallet, { kind: entry.kind, amount: entry.amount, remaining: entry.remaining ?? entry.amount, expiresAt: entry.expiresAt ?? null, invoiceId: entry.invoiceId ?? null, sourceId: null, description: entry.description });
   const balance = await walletBalance(ctx.tx, wallet.id);
   await emit(ctx, [
     {
@@ -66,17 +49,17 @@ export async function creditWallet(
       subject: wallet.customerId,
       data: {
         customer_id: wallet.customerId,
-        entry_id: row!.id,
+        entry_id: row.id,
         kind: entry.kind,
         amount: { amount: entry.amount, currency: wallet.currency },
         balance: { amount: balance, currency: wallet.currency },
-        expires_at: toIsoOrNull(row!.expiresAt),
-        invoice_id: row!.invoiceId,
+        expires_at: toIsoOrNull(row.expiresAt),
+        invoice_id: row.invoiceId,
         description: entry.description,
       },
     },
   ]);
-  return row!;
+  return row;
 }
 
 /** Writes a debit entry (negative `amount`); the caller has taken it from credit entries' `remaining`. */
@@ -85,23 +68,19 @@ export async function debitWallet(
   wallet: WalletRow,
   entry: { kind: 'invoice_drawn' | 'expired'; amount: number; invoiceId?: string | null; sourceId?: string | null; description: string },
 ): Promise<WalletEntryRow> {
+  return insertEntry(ctx, wallet, { kind: entry.kind, amount: -entry.amount, remaining: null, expiresAt: null, invoiceId: entry.invoiceId ?? null, sourceId: entry.sourceId ?? null, description: entry.description });
+}
+
+/** One ledger row of the wallet, in its customer and currency, written now. */
+async function insertEntry(
+  ctx: TxCtx,
+  wallet: WalletRow,
+  entry: { kind: WalletEntryRow['kind']; amount: number; remaining: number | null; expiresAt: number | null; invoiceId: string | null; sourceId: string | null; description: string },
+): Promise<WalletEntryRow> {
   const now = ctx.clock.now();
   const [row] = await ctx.tx
     .insert(walletEntries)
-    .values({
-      id: newId('wle', now),
-      walletId: wallet.id,
-      customerId: wallet.customerId,
-      currency: wallet.currency,
-      kind: entry.kind,
-      amount: -entry.amount,
-      remaining: null,
-      expiresAt: null,
-      invoiceId: entry.invoiceId ?? null,
-      sourceId: entry.sourceId ?? null,
-      description: entry.description,
-      createdAt: now,
-    })
+    .values({ id: newId('wle', now), walletId: wallet.id, customerId: wallet.customerId, currency: wallet.currency, ...entry, createdAt: now })
     .returning();
   return row!;
 }
