@@ -15,8 +15,9 @@ export interface ReplayResult {
 /**
  * Sets an embedded-bus consumer group's position back so it is handed the log again from
  * offset `from` on. The group's inbox absorbs the events it already applied, so effects happen
- * once. A running worker keeps its position in memory: the replay takes effect when the group's
- * worker next starts. On Kafka the offsets live in the broker: reset them with Kafka's tools.
+ * once. A running worker takes it up (src/bus/embedded.ts: a caught-up cursor reads its stored
+ * position, and commits only over the one it last stored). On Kafka the offsets live in the
+ * broker: reset them with Kafka's tools.
  */
 export async function replayEvents(ctx: Ctx, deps: Deps, input: { group: string; from: number }): Promise<ReplayResult> {
   if (deps.config.bus !== 'embedded') {

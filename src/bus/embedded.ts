@@ -32,12 +32,16 @@ export interface EmbeddedLog {
   clock: Clock;
 }
 
-/** A consumer group's place in the log, read once and kept by whoever runs the group. */
+/**
+ * A consumer group's place in the log, kept by whoever runs the group: read when it opens, and
+ * read again when it has caught up, so a replay (`platform events replay`) moving it is taken up.
+ */
 export interface GroupCursor {
   /**
    * Hands the next batch of the group's events to its handler and records how far it got;
    * resolves with the number of events handled (0: the group has caught up). Throws the first
-   * failed delivery after recording the events handled before it without a gap.
+   * failed delivery, keeping (in memory, stored with the next batch) the events handled before
+   * it without a gap.
    */
   consumeBatch(stopped?: () => boolean): Promise<number>;
 }
@@ -52,6 +56,8 @@ const forGroup = (group: string) => or(isNull(busLog.targetGroup), eq(busLog.tar
 export function openGroupCursor(log: EmbeddedLog, { group, types, handle }: SubscribeOptions, batchSize = 100): GroupCursor {
   const { db, transactor, clock } = log;
   let position: number | null = null;
+  /** The position as this cursor last read or wrote it: another value in the table means it was moved (a replay). */
+  let stored: number | null = null;
 
   async function readPosition(): Promise<number> {
     await transactor.write((tx) =>
@@ -60,20 +66,29 @@ export function openGroupCursor(log: EmbeddedLog, { group, types, handle }: Subs
         .values({ group, position: 0, types: [...types], updatedAt: clock.now() })
         .onConflictDoUpdate({ target: consumerPositions.group, set: { types: [...types] } }),
     );
+    return storedPosition();
+  }
+
+  async function storedPosition(): Promise<number> {
     const [row] = await db.select({ position: consumerPositions.position }).from(consumerPositions).where(eq(consumerPositions.group, group));
     return row?.position ?? 0;
   }
 
   return {
     async consumeBatch(stopped = () => false) {
-      position ??= await readPosition();
+      if (position === null) position = stored = await readPosition();
       const rows = await db
         .select({ offset: busLog.offset, subject: busLog.subject, envelope: busLog.envelope })
         .from(busLog)
         .where(and(gt(busLog.offset, position), inArray(busLog.type, [...types]), forGroup(group)))
         .orderBy(busLog.offset)
         .limit(batchSize);
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) {
+        // Caught up: look at the stored position, which `platform events replay` may have moved back.
+        const now = await storedPosition();
+        if (now !== stored) position = stored = now;
+        return 0;
+      }
       // One subject's events one after another, in order; different subjects side by side, so their
       // transactions queue together and share a commit (the transactor's group commit).
       const bySubject = new Map<string, typeof rows>();
@@ -98,10 +113,19 @@ export function openGroupCursor(log: EmbeddedLog, { group, types, handle }: Subs
       // Stopped part-way: nothing is recorded, and the next start re-delivers what the inbox already has.
       if (stopped()) return handled.size;
       // Committed after the batch's effects: a crash re-delivers at most one batch, which the inbox absorbs.
+      // Only over the position this cursor last stored: a replay that moved it meanwhile wins, and the
+      // cursor continues from there (the inbox absorbs what it already handled).
       const committed = position;
-      await transactor.write((tx) =>
-        tx.update(consumerPositions).set({ position: committed, updatedAt: clock.now() }).where(eq(consumerPositions.group, group)),
+      const expected = stored!;
+      const written = await transactor.write((tx) =>
+        tx
+          .update(consumerPositions)
+          .set({ position: committed, updatedAt: clock.now() })
+          .where(and(eq(consumerPositions.group, group), eq(consumerPositions.position, expected)))
+          .returning({ group: consumerPositions.group }),
       );
+      if (written.length > 0) stored = committed;
+      else position = stored = await storedPosition();
       return handled.size;
     },
   };
