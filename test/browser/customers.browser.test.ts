@@ -174,4 +174,32 @@ describe.skipIf(!hasChromium)(hasChromium ? title : `${title} [${SKIP_REASON}]`,
     expect((await rig.platform.call<CustomerResource>('GET', `/v1/customers/${customer.id}`)).body.status).toBe('onboarded');
     expect(rig.consoleErrors).toEqual([]);
   });
+  test('issue 15: the customer page shows the billing currency, a sandbox customer\'s test clock, the wallet and the entitlements with what is left', async () => {
+    const api = async <T>(method: string, path: string, body?: unknown, status = 200) => {
+      const res = await rig.platform.call<T>(method, path, body === undefined ? {} : { body });
+      expect([path, res.status]).toEqual([path, status]);
+      return res.body;
+    };
+    const clock = await api<{ id: string }>('POST', '/v1/test-clocks', { name: 'page check', frozen_time: '2026-01-01T00:00:00.000Z' }, 201);
+    const customer = await onboardThroughApi({ test_clock_id: clock.id, payment_method: 'tok_ok' });
+    const plan = await api<PlanResource>('POST', '/v1/plans', { code: `ent-${crypto.randomUUID().slice(0, 8)}`, name: 'Team', price_amount: 2900, currency: 'USD', interval: 'month', prices: { EUR: { price_amount: 2700 } }, entitlements: { exports: { type: 'metered', limit: 5 }, seats: { type: 'static', value: 10 } } }, 201);
+    await api<SubscriptionResource>('POST', '/v1/subscriptions', { customer_id: customer.id, plan_id: plan.id, currency: 'EUR', trial: false }, 201);
+    await api('POST', '/v1/entitlements/check', { customer_id: customer.id, feature: 'exports', consume: 2 });
+    await api('POST', `/v1/customers/${customer.id}/wallet/grants`, { amount: 5000, currency: 'EUR', expires_at: '2026-06-30T00:00:00.000Z' }, 201);
+
+    const page = await rig.newPage();
+    await rig.signIn(page, await rig.operator('viewer'));
+    await page.goto(`/admin/customers/${customer.id}`);
+    expect(await page.locator('[data-test=customer-currency]').textContent()).toBe('EUR');
+    expect(await page.locator('[data-test=customer-test-clock]').textContent()).toContain(clock.id);
+    expect(await page.locator('[data-test=wallet-balance-EUR]').textContent()).toBe('50.00 EUR');
+    expect(await page.locator('[data-test=wallet]').textContent()).toContain('50.00 EUR on 2026-06-30');
+    const entitlements = await page.locator('[data-test=entitlements] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    expect(entitlements).toEqual([
+      ['exports', 'metered', '2 of 5 used, 3 left', 'plan'],
+      ['seats', 'static', '10', 'plan'],
+    ]);
+    await rig.screenshot(page, 'customer-billing');
+    expect(rig.consoleErrors).toEqual([]);
+  });
 });

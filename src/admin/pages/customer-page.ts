@@ -7,7 +7,8 @@ import type { AppEnv } from '../../http/env.ts';
 import { actionButton, badge, can, csrfField, facts, page, type Html } from '../ui.ts';
 import { code, when } from './customers-format.ts';
 import { livePanel, notificationsFragment, timelineFragment } from './customer-live.ts';
-import { creditsPanel, invoicesPanel, paymentsPanel, profilePanel, subscriptionsPanel, usersPanel } from './customer-panels.ts';
+import { creditsPanel, entitlementsPanel, invoicesPanel, paymentsPanel, profilePanel, subscriptionsPanel, usersPanel, walletPanel } from './customer-panels.ts';
+import { testClockTimeOf } from '../../customers/clock.ts';
 
 /** Each lifecycle action as the page offers it; erasing asks for a confirmation first. */
 const ACTIONS: { transition: Transition; label: string; danger?: boolean }[] = [
@@ -65,13 +66,17 @@ export async function customerPage(c: Context<AppEnv>, id: string) {
   const customer = await getCustomer(db, id);
   const eventsCursor = c.req.query('events') || undefined;
   const timelineUrl = `/admin/customers/${id}/timeline${eventsCursor ? `?cursor=${encodeURIComponent(eventsCursor)}` : ''}`;
-  const [profile, users, subscriptions, invoices, payments, credits, notifications, timeline] = await Promise.all([
+  // A sandbox customer's current period is the one its test clock is in.
+  const customerNow = customer.test_clock_id ? ((await testClockTimeOf(db, id)) ?? clock.now()) : clock.now();
+  const [profile, users, subscriptions, invoices, payments, credits, wallet, entitlements, notifications, timeline] = await Promise.all([
     profilePanel(db, id),
     usersPanel(db, id),
     subscriptionsPanel(db, id, clock.now()),
     invoicesPanel(db, id),
     paymentsPanel(db, id),
     creditsPanel(db, id),
+    walletPanel(db, id),
+    entitlementsPanel(db, id, customerNow),
     notificationsFragment(db, id),
     timelineFragment(db, id, eventsCursor),
   ]);
@@ -89,6 +94,8 @@ export async function customerPage(c: Context<AppEnv>, id: string) {
           ['Country', customer.country],
           ['Phone', customer.phone],
           ['Tax rate', `${customer.tax_rate_bps / 100} %`],
+          ['Billing currency', html`<span data-test="customer-currency">${customer.currency ?? 'not set yet (its first subscription sets it)'}</span>`],
+          ...(customer.test_clock_id ? ([['Test clock', html`<span data-test="customer-test-clock">sandbox on ${code(customer.test_clock_id)}</span>`]] as [string, Html | string][]) : []),
           ['Payment method', customer.payment_method],
           ['Id', code(customer.id)],
           ['Onboarded', when(customer.created_at)],
@@ -106,6 +113,10 @@ export async function customerPage(c: Context<AppEnv>, id: string) {
       <div class="customer-grid">
         ${card('payments', 'Payments', payments)}
         ${card('credit', 'Credit', credits)}
+      </div>
+      <div class="customer-grid">
+        ${card('wallet', 'Wallet', wallet)}
+        ${card('entitlements', 'Entitlements', entitlements)}
       </div>
       ${card('notifications', 'Notifications', livePanel(`/admin/customers/${id}/notifications`, 'notifications', notifications))}
       ${card('timeline', 'Timeline', livePanel(timelineUrl, 'timeline', timeline))}`,

@@ -1,12 +1,14 @@
 import { html } from 'hono/html';
 import type { Executor } from '../../../db/client.ts';
 import { getCreditBalance, listInvoices } from '../../billing/queries.ts';
+import { getCustomerEntitlements } from '../../entitlements/queries.ts';
 import { DomainError } from '../../kernel/errors.ts';
 import { listCustomerPayments } from '../../payments/queries.ts';
 import { getProfile } from '../../profiling/queries.ts';
 import { listCustomerSubscriptions } from '../../subscriptions/queries.ts';
 import { getSubscriptionUsage } from '../../usage/queries.ts';
 import { listUsers } from '../../users/queries.ts';
+import { getWallet } from '../../wallets/queries.ts';
 import { badge, facts, table, type Html } from '../ui.ts';
 import { amount, code, moreHint, text, when } from './customers-format.ts';
 
@@ -94,4 +96,29 @@ export async function creditsPanel(db: Executor, customerId: string): Promise<Ht
   const rows = credit.entries.map((e) => [when(e.created_at), text(e.reason), text(e.description ?? ''), e.invoice_id ? code(e.invoice_id) : text(null), text(amount(e.amount, e.currency))]);
   return html`<p data-test="credit-balance">Balance: ${balances.length ? balances.map(([currency, minor]) => amount(minor, currency)).join(', ') : 'none'}</p>
     ${table(['At', 'Reason', 'Description', 'Invoice', 'Amount'], rows, 'No credit entries.')}`;
+}
+
+/** The prepaid wallet per currency: balance, auto top-up and the grants that will expire. */
+export async function walletPanel(db: Executor, customerId: string): Promise<Html> {
+  const wallet = await getWallet(db, customerId);
+  if (wallet.balances.length === 0) return html`<p class="muted" data-test="wallet">No wallet: a top-up or a grant opens one.</p>`;
+  const rows = wallet.balances.map((b) => [
+    text(b.currency),
+    html`<span data-test="wallet-balance-${b.currency}">${amount(b.balance, b.currency)}</span>`,
+    text(b.auto_top_up.enabled ? `${amount(b.auto_top_up.amount, b.currency)} under ${amount(b.auto_top_up.threshold, b.currency)}` : 'off'),
+    text(b.expiring.length ? b.expiring.map((e) => `${amount(e.remaining, b.currency)} on ${e.expires_at.slice(0, 10)}`).join(', ') : 'none'),
+  ]);
+  return html`<div data-test="wallet">${table(['Currency', 'Balance', 'Auto top-up', 'Expiring'], rows, 'No wallet.')}</div>`;
+}
+
+/** The current subscription's entitlements: the plan's and the overrides, metered ones with what is left this period. */
+export async function entitlementsPanel(db: Executor, customerId: string, now: number): Promise<Html> {
+  const list = await getCustomerEntitlements(db, customerId, now);
+  const rows = list.data.map((e) => [
+    code(e.feature),
+    text(e.type),
+    text(e.type === 'metered' ? (e.limit === undefined ? `${e.used ?? 0} used, no limit` : `${e.used ?? 0} of ${e.limit} used, ${e.remaining ?? 0} left`) : e.value === undefined ? 'on' : String(e.value)),
+    text(e.source),
+  ]);
+  return html`<div data-test="entitlements">${table(['Feature', 'Type', 'This period / value', 'From'], rows, 'No entitlements: no current subscription, or its plan has none.')}</div>`;
 }
