@@ -40,8 +40,10 @@ describe.skipIf(!hasChromium)(hasChromium ? title : `${title} [${SKIP_REASON}]`,
     await page.fill('[data-test=field-email]', email);
     await page.selectOption('[data-test=field-kind]', 'institution');
     await page.fill('[data-test=field-country]', 'Germany');
-    await page.click('[data-test=onboard]');
-    await expect(page.locator('[data-test=error-country]').textContent()).resolves.toContain('ISO 3166-1 alpha-2');
+    // The form's POST, awaited with its answer, so a failure says what the server answered (a CI run once timed out here).
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/admin/customers/new')), page.click('[data-test=onboard]')]);
+    const shown = await page.locator('[data-test=error-country]').textContent({ timeout: 10_000 }).catch(async () => `no error shown; the POST answered ${answer.status()}, the page is ${page.url()}: ${(await page.locator('main').textContent())?.trim().slice(0, 300)}`);
+    expect(shown).toContain('ISO 3166-1 alpha-2');
     expect(await page.inputValue('[data-test=field-email]')).toBe(email);
     await rig.screenshot(page, 'customer-new');
 
