@@ -64,6 +64,21 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
 
   const creating = new Map<string, Promise<void>>();
 
+  /**
+   * Waits until a new topic's every partition has a leader. Right after CreateTopics the broker may
+   * not list it yet, and the producer's client then fails a send with a TypeError thrown outside
+   * the send's promise (its metadata has no entry for the topic), which no caller can catch.
+   */
+  async function leadersOf(topic: string): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const metadata = await admin.metadata({ topics: [topic], forceUpdate: true }).catch(() => null);
+      const found = metadata?.topics.get(topic);
+      if (found && found.partitionsCount > 0 && found.partitions.every((p) => p !== undefined && p.leader >= 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`topic ${topic} has no leader for every partition 5 s after it was created`);
+  }
+
   /** Creates the topics that do not exist yet (once per topic and process; racing creators are fine). */
   async function ensureTopics(topics: string[]): Promise<void> {
     const missing = topics.filter((t) => !known.has(t));
@@ -86,6 +101,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
                 if (!/already exists/i.test(describeError(error))) throw error;
               },
             )
+            .then(() => leadersOf(topic))
             .then(() => void known.add(topic))
             .finally(() => creating.delete(topic));
           creating.set(topic, pending);
@@ -214,7 +230,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     },
     async ping() {
       try {
-        await admin.metadata({ topics: [] });
+        // Forced: the client answers from its metadata cache otherwise, and a stopped broker would look alive.
+        await admin.metadata({ topics: [], forceUpdate: true });
         return true;
       } catch {
         return false;
