@@ -8,7 +8,7 @@ import { newId } from '../kernel/ids.ts';
 import { getPayment } from '../payments/queries.ts';
 import { configureAutoTopUp } from '../wallets/auto-top-up.ts';
 import type { AutoTopUpInput, TopUpInput } from '../wallets/contract.ts';
-import { requireWalletCurrency } from '../wallets/currency.ts';
+import { walletCurrency } from '../wallets/currency.ts';
 import { getWallet } from '../wallets/queries.ts';
 import { ensureWallet, findWallet, walletBalance, type WalletRow } from '../wallets/ledger.ts';
 import { runPayment, startPayment, type SagaDeps } from './collect.ts';
@@ -111,7 +111,7 @@ export async function topUpWallet(outer: SagaDeps, customerId: string, input: To
   // A sandbox customer's top-up happens at its test clock's time (src/customers/clock.ts).
   const ctx = await onCustomerClock(outer, customerId);
   const invoice = await withTransaction(ctx, async (ctx) => {
-    await requireWalletCurrency(ctx.tx, customerId, input.currency);
+    await walletCurrency(ctx.tx, customerId, input.currency);
     const wallet = await ensureWallet(ctx, customerId, input.currency);
     const row = await openTopUpInvoice(ctx, wallet, input.amount, 'Wallet top-up');
     await recordAudit(ctx, { action: 'wallet.top_up', targetType: 'customer', targetId: customerId, data: { invoice_id: row.id, amount: input.amount, currency: input.currency } });

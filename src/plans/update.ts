@@ -53,8 +53,7 @@ async function withOtherPrices(current: PlanTerms, patch: UpdatePlanInput): Prom
     overage_price_per_1k: patch.overage_price_per_1k ?? current.overage_price_per_1k,
   };
   if (!patch.prices) return { ...patch, prices: otherPrices(defaults, current.prices).others };
-  const chosen = otherPrices(defaults, patch.prices);
-  // A sent entry in the default currency is the default price.
-  const own = patch.prices.some((p) => p.currency === defaults.currency);
-  return { ...patch, ...(own ? { price_amount: chosen.defaults.price_amount, overage_price_per_1k: chosen.defaults.overage_price_per_1k } : {}), prices: chosen.others };
+  // A sent entry in the default currency is the default price (it wins over the flat terms).
+  const { defaults: price, others } = otherPrices(defaults, patch.prices);
+  return { ...patch, price_amount: price.price_amount, overage_price_per_1k: price.overage_price_per_1k, prices: others };
 }

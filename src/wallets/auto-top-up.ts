@@ -1,11 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { customers, wallets } from '../../db/schema/index.ts';
+import { wallets } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { DomainError } from '../kernel/errors.ts';
 import type { AutoTopUpInput } from './contract.ts';
-import { requireCustomer, requireWalletCurrency } from './currency.ts';
+import { walletCurrency } from './currency.ts';
 import { ensureWallet } from './ledger.ts';
 
 /**
@@ -15,9 +14,7 @@ import { ensureWallet } from './ledger.ts';
  * low is billing's (src/billing/wallet-top-up.ts).
  */
 export async function configureAutoTopUp(ctx: TxCtx, customerId: string, input: AutoTopUpInput): Promise<string> {
-  await requireCustomer(ctx.tx, customerId);
-  const currency = input.currency ?? (await billingCurrency(ctx, customerId));
-  await requireWalletCurrency(ctx.tx, customerId, currency);
+  const currency = await walletCurrency(ctx.tx, customerId, input.currency);
   const wallet = await ensureWallet(ctx, customerId, currency);
   await ctx.tx
     .update(wallets)
@@ -32,15 +29,4 @@ export async function configureAutoTopUp(ctx: TxCtx, customerId: string, input: 
   ]);
   await recordAudit(ctx, { action: 'wallet.auto_top_up', targetType: 'customer', targetId: customerId, data: { currency, enabled: input.enabled, threshold: input.threshold, amount: input.amount } });
   return currency;
-}
-
-/** The customer's billing currency (set by its first subscription); without one, `currency` must be given (409). */
-async function billingCurrency(ctx: TxCtx, customerId: string): Promise<string> {
-  const [row] = await ctx.tx.select({ currency: customers.currency }).from(customers).where(eq(customers.id, customerId));
-  if (!row?.currency) {
-    throw new DomainError('conflict', `customer ${customerId} has no billing currency yet (its first subscription sets it): name the wallet's currency`, {
-      issues: [{ field: 'currency', message: 'is needed while the customer has no billing currency' }],
-    });
-  }
-  return row.currency;
 }

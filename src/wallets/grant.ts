@@ -3,7 +3,7 @@ import { onCustomerClock } from '../customers/clock.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { validationError } from '../kernel/errors.ts';
 import type { GrantCreditInput } from './contract.ts';
-import { requireWalletCurrency } from './currency.ts';
+import { walletCurrency } from './currency.ts';
 import { creditWallet, ensureWallet } from './ledger.ts';
 import { toWalletEntryResource } from './present.ts';
 
@@ -15,7 +15,7 @@ import { toWalletEntryResource } from './present.ts';
 export async function grantWalletCredit(outer: TxCtx, customerId: string, input: GrantCreditInput) {
   // A sandbox customer's grant is made (and must expire after) its test clock's time.
   const ctx = await onCustomerClock(outer, customerId);
-  await requireWalletCurrency(ctx.tx, customerId, input.currency);
+  await walletCurrency(ctx.tx, customerId, input.currency);
   const expiresAt = input.expires_at === undefined ? null : Date.parse(input.expires_at);
   if (expiresAt !== null && expiresAt <= ctx.clock.now()) throw validationError([{ field: 'expires_at', message: 'must be in the future' }]);
   const wallet = await ensureWallet(ctx, customerId, input.currency);

@@ -4,13 +4,13 @@ import { filterBy, listPage } from '../../db/paging.ts';
 import { walletEntries, wallets } from '../../db/schema/index.ts';
 import { toIso } from '../kernel/clock.ts';
 import type { ListWalletEntriesQuery, WalletResource } from './contract.ts';
-import { requireCustomer } from './currency.ts';
+import { loadCustomer } from '../customers/load.ts';
 import { walletBalance } from './ledger.ts';
 import { toWalletEntryResource } from './present.ts';
 
 /** The customer's wallets: balance per currency, auto top-up settings and the grants that will expire (404 for an unknown customer). */
 export async function getWallet(db: Executor, customerId: string): Promise<WalletResource> {
-  await requireCustomer(db, customerId);
+  await loadCustomer(db, customerId);
   const rows = await db.select().from(wallets).where(eq(wallets.customerId, customerId)).orderBy(asc(wallets.currency));
   const balances = [];
   for (const w of rows) {
@@ -31,7 +31,7 @@ export async function getWallet(db: Executor, customerId: string): Promise<Walle
 
 /** The customer's wallet ledger, newest first, one keyset page at a time; filter by `currency`. */
 export async function listWalletEntries(db: Executor, customerId: string, query: ListWalletEntriesQuery) {
-  await requireCustomer(db, customerId);
+  await loadCustomer(db, customerId);
   const where = [eq(walletEntries.customerId, customerId), filterBy(walletEntries.currency, query.currency)];
   return listPage(db.select().from(walletEntries).$dynamic(), query, { key: walletEntries.id, keyOf: (r) => r.id, where, present: (rows) => rows.map(toWalletEntryResource) });
 }
