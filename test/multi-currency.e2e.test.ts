@@ -178,3 +178,18 @@ describe('a customer billed in one currency', () => {
     expect(jpy.mrr_movement_by_month.at(-2)!.movement.new).toEqual({ amount: 7000, currency: 'JPY' });
   });
 });
+
+describe('issue 15: what a subscription adds is in its own currency, not its plan\'s default', () => {
+  test('a fixed coupon in EUR fits a EUR subscription of a USD plan, one in USD does not; its minimum spend is in EUR', async () => {
+    const plan = await team();
+    await f.ok('POST', '/v1/coupons', { code: 'EURO5', name: '5 EUR off', amount_off: 500, currency: 'EUR', duration: 'once' }, 201);
+    await f.ok('POST', '/v1/coupons', { code: 'DOLLAR5', name: '5 USD off', amount_off: 500, currency: 'USD', duration: 'once' }, 201);
+    const customer = await f.customer({ payment_method: 'tok_ok' });
+    const sub = await f.subscribe({ customer_id: customer.id, plan_id: plan.id, currency: 'EUR', coupon: 'EURO5' });
+    const other = await f.customer({ payment_method: 'tok_ok' });
+    const refused = await p.call<Problem & { reason?: string }>('POST', '/v1/subscriptions', { body: { customer_id: other.id, plan_id: plan.id, currency: 'EUR', coupon: 'DOLLAR5' } });
+    expect([refused.status, refused.body.reason]).toEqual([409, 'currency_mismatch']);
+    const minimum = await f.ok<{ amount: { amount: number; currency: string } }>('PUT', `/v1/subscriptions/${sub.id}/minimum-spend`, { amount: 9000 });
+    expect(minimum.amount).toEqual({ amount: 9000, currency: 'EUR' });
+  });
+});

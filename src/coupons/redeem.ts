@@ -1,11 +1,12 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import { coupons, planVersions, subscriptionDiscounts, subscriptions } from '../../db/schema/index.ts';
+import { coupons, subscriptionDiscounts, subscriptions } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { onCustomerClock } from '../customers/clock.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { DomainError, notFound } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
+import { loadPlanVersion } from '../plans/load.ts';
 import { toCouponSnapshot, toDiscountResource, toDiscountSnapshot, type CouponRow } from './present.ts';
 
 /** What a redemption needs of the subscription (its row, read by the caller). */
@@ -14,6 +15,8 @@ export interface DiscountTarget {
   customerId: string;
   planId: string;
   planVersion: number;
+  /** The currency it bills in (null: older than multi-currency, its plan version's default). */
+  currency: string | null;
 }
 
 /** Why a coupon cannot be redeemed; each is a 409 naming the field. */
@@ -40,11 +43,8 @@ export async function redeemCoupon(ctx: TxCtx, target: DiscountTarget, code: str
     throw refuse('plan_not_covered', `coupon ${code} does not apply to plan ${target.planId}`, field);
   }
   if (coupon.amountOff !== null) {
-    const [terms] = await ctx.tx
-      .select({ currency: planVersions.currency })
-      .from(planVersions)
-      .where(and(eq(planVersions.planId, target.planId), eq(planVersions.version, target.planVersion)));
-    if (terms && terms.currency !== coupon.currency) {
+    const terms = await loadPlanVersion(ctx.tx, target.planId, target.planVersion, target.currency);
+    if (terms.currency !== coupon.currency) {
       throw refuse('currency_mismatch', `coupon ${code} takes off ${coupon.currency}; the subscription bills in ${terms.currency}`, field);
     }
   }
@@ -107,6 +107,7 @@ function checkRedeemable(coupon: CouponRow, now: number, field: string): void {
 /** Redeems a coupon on an existing subscription (the route's verb); a canceled subscription is refused. */
 export function applyDiscount(outer: Ctx, subscriptionId: string, code: string) {
   return withTransaction(outer, async (outer) => {
+    // Read here, not with subscriptions' loadSubscription: subscriptions imports coupons (redeeming at create).
     const [sub] = await outer.tx.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId));
     if (!sub) throw notFound('Subscription', subscriptionId);
     // A sandbox customer redeems (and a coupon expires) at its test clock's time.

@@ -1,4 +1,4 @@
-import { and, desc, eq, lte, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { filterBy, listPage } from '../../db/paging.ts';
 import { modelPrices } from '../../db/schema/index.ts';
@@ -35,13 +35,4 @@ export async function listModelPriceVersions(db: Executor, model: string, query:
     where: [eq(modelPrices.model, model)],
     present: (rows) => rows.map(toModelPriceResource),
   });
-}
-
-/** Every version of every model's price in `currency`, for pricing usage records. */
-export function loadPriceBook(db: Executor, currency: string, until: number) {
-  return db
-    .select()
-    .from(modelPrices)
-    .where(and(eq(modelPrices.currency, currency), lte(modelPrices.effectiveFrom, until)))
-    .orderBy(modelPrices.model, desc(modelPrices.effectiveFrom), desc(modelPrices.version));
 }

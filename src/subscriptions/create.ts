@@ -40,15 +40,15 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
     const plan = await loadPlan(ctx.tx, input.plan_id);
     if (plan.status !== 'active') throw conflict(`plan ${plan.id} is ${plan.status}; nobody can subscribe to it`, { field: 'plan_id', plan_status: plan.status });
     // A customer is billed in one currency, chosen by its first subscription (the request's, else the plan's default).
-    const defaults = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion);
     if (customer.currency && input.currency && input.currency !== customer.currency) {
       throw new DomainError('currency_mismatch', `customer ${customer.id} is billed in ${customer.currency}, not ${input.currency}`, {
         issues: [{ field: 'currency', message: `must be ${customer.currency}, the currency customer ${customer.id} is billed in` }],
         customer_currency: customer.currency,
       });
     }
-    const currency = customer.currency ?? input.currency ?? defaults.currency;
-    const terms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion, currency);
+    // Without a currency of either, the version's default (loadPlanVersion answers in it).
+    const terms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion, customer.currency ?? input.currency);
+    const currency = terms.currency;
     const events: NewEvent[] = [];
     if (!customer.currency) {
       const billed = await saveCustomer(ctx, customer, { currency });

@@ -18,7 +18,7 @@ import type { MinimumSpendResource, SetMinimumSpendInput } from './contract.ts';
 export async function setMinimumSpend(ctx: TxCtx, subscriptionId: string, input: SetMinimumSpendInput): Promise<MinimumSpendResource> {
   const sub = await loadSubscription(ctx.tx, subscriptionId);
   if (sub.status === 'canceled') throw conflict(`subscription ${sub.id} is canceled`, { status: sub.status });
-  const { currency } = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion);
+  const { currency } = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion, sub.currency);
   const now = ctx.clock.now();
   const values = { subscriptionId: sub.id, amount: input.amount, currency, updatedAt: now };
   const [previous] = await ctx.tx.select().from(subscriptionMinimumSpends).where(eq(subscriptionMinimumSpends.subscriptionId, sub.id));
@@ -33,7 +33,7 @@ export async function getMinimumSpend(db: Executor, subscriptionId: string): Pro
   const sub = await loadSubscription(db, subscriptionId);
   const [row] = await db.select().from(subscriptionMinimumSpends).where(eq(subscriptionMinimumSpends.subscriptionId, sub.id));
   if (row) return { object: 'minimum_spend', subscription_id: sub.id, amount: { amount: row.amount, currency: row.currency }, updated_at: toIso(row.updatedAt) };
-  const { currency } = await loadPlanVersion(db, sub.planId, sub.planVersion);
+  const { currency } = await loadPlanVersion(db, sub.planId, sub.planVersion, sub.currency);
   return { object: 'minimum_spend', subscription_id: sub.id, amount: { amount: 0, currency }, updated_at: toIso(sub.createdAt) };
 }
 

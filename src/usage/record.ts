@@ -143,9 +143,10 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
         continue;
       }
       const { sub } = target;
-      const key = `${sub.planId}@${sub.planVersion}`;
+      // In the subscription's currency: an amount threshold sums its fee and overage in it.
+      const key = `${sub.planId}@${sub.planVersion}@${sub.currency}`;
       let plan = terms.get(key);
-      if (!plan) terms.set(key, (plan = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion)));
+      if (!plan) terms.set(key, (plan = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion, sub.currency)));
       const period = usagePeriodAt(sub, plan.interval, occurredAt);
       if (!period) {
         results.push(refused(input, 'before_subscription', sub));
