@@ -38,6 +38,8 @@ export interface OpenApiOperation {
   'x-scope'?: string | null;
   /** How a tenant's resource is found (null: undeclared). */
   'x-tenant'?: string | null;
+  /** The body fields a tenant may send (null: the route declares none). */
+  'x-tenant-fields'?: string[] | null;
   parameters?: { name: string; in: string }[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
   responses?: Record<string, { content?: Record<string, unknown> }>;

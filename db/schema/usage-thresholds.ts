@@ -6,6 +6,13 @@ import { subscriptions } from './subscriptions.ts';
 export const thresholdMetrics = ['tokens', 'amount'] as const;
 
 /**
+ * Who set a usage threshold: an operator (or the platform's own programs: operator tokens,
+ * platform-wide keys, system), or the customer itself (its key or its user). A customer may
+ * delete only the thresholds it set.
+ */
+export const thresholdSetters = ['operator', 'customer'] as const;
+
+/**
  * Usage thresholds of a subscription. Deleting one sets `deleted_at`, so the periods
  * it already fired in keep naming it.
  */
@@ -19,6 +26,8 @@ export const usageThresholds = sqliteTable(
     value: integer('value').notNull(),
     /** Reaching it makes the billing worker invoice the period's overage so far (progressive billing). */
     invoiceEarly: integer('invoice_early', { mode: 'boolean' }).notNull(),
+    /** Thresholds set before this was recorded count as the operator's. */
+    setBy: text('set_by', { enum: thresholdSetters }).notNull().default('operator'),
     createdAt: timestamp('created_at').notNull(),
     deletedAt: timestamp('deleted_at'),
   },

@@ -28,6 +28,7 @@ export function apiKeyRoutes() {
       access: 'operator',
       scope: 'keys:write',
       tenant: 'body',
+      tenantFields: ['name', 'scopes', 'customer_id', 'expires_at'],
       success: { status: 201, description: 'The key with its secret, shown once', schema: createdApiKeyResource },
       errors: [404],
       idempotent: true,

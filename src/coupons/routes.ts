@@ -71,7 +71,7 @@ export function subscriptionDiscountRoutes() {
 
   app.post(
     '/:id/discount',
-    doc({ summary: 'Apply a coupon to a subscription', description: `Redeems \`coupon\` (a code) on the subscription. ${onInvoices} ${refusals} Emits \`discount.applied\`, and \`discount.ended\` with the invoice of its last period.`, tags: subTags, access: 'operator', scope: 'subscriptions:write', tenant: 'subscription', success: { ...discount, status: 201, description: 'Applied' }, errors: [404, 409], idempotent: true }),
+    doc({ summary: 'Apply a coupon to a subscription', description: `Redeems \`coupon\` (a code) on the subscription. ${onInvoices} ${refusals} Emits \`discount.applied\`, and \`discount.ended\` with the invoice of its last period. Discounts are the operator's: tenants get 404.`, tags: subTags, access: 'operator', scope: 'subscriptions:write', tenant: 'none', success: { ...discount, status: 201, description: 'Applied' }, errors: [404, 409], idempotent: true }),
     validate('param', subscriptionParams),
     validate('json', applyDiscountInput),
     (c) => runCommand(c, 201, (ctx) => applyDiscount(ctx, c.req.valid('param').id, c.req.valid('json').coupon)),
@@ -79,7 +79,7 @@ export function subscriptionDiscountRoutes() {
 
   app.delete(
     '/:id/discount',
-    doc({ summary: "Remove a subscription's discount", description: 'Takes the active discount off: invoices drafted from now on are at full price; the redemption still counts against the coupon. 404 without an active discount. Emits `discount.removed`.', tags: subTags, access: 'operator', scope: 'subscriptions:write', tenant: 'subscription', success: discount, errors: [404] }),
+    doc({ summary: "Remove a subscription's discount", description: 'Takes the active discount off: invoices drafted from now on are at full price; the redemption still counts against the coupon. 404 without an active discount. Discounts are the operator\'s: tenants get 404. Emits `discount.removed`.', tags: subTags, access: 'operator', scope: 'subscriptions:write', tenant: 'none', success: discount, errors: [404] }),
     validate('param', subscriptionParams),
     (c) => runCommand(c, 200, (ctx) => removeDiscount(ctx, c.req.valid('param').id)),
   );

@@ -52,7 +52,17 @@ export function customerRoutes() {
 
   app.patch(
     '/:id',
-    doc({ summary: 'Update a customer', description: 'Changes name, email, kind, country, phone or metadata. Emits `customer.updated`.', tags, access: 'operator', scope: 'customers:write', tenant: 'customer', success: customer, errors: [404, 409] }),
+    doc({
+      summary: 'Update a customer',
+      description: 'Changes name, email, kind, country, phone, metadata, tax rate or payment method. The tax rate, kind, country and metadata are the operator\'s: a tenant changes its contact details and its payment method. Emits `customer.updated`.',
+      tags,
+      access: 'operator',
+      scope: 'customers:write',
+      tenant: 'customer',
+      tenantFields: ['name', 'email', 'phone', 'payment_method'],
+      success: customer,
+      errors: [404, 409],
+    }),
     validate('param', customerParams),
     validate('json', updateCustomerInput),
     (c) => runCommand(c, 200, (ctx) => updateCustomer(ctx, c.req.valid('param').id, c.req.valid('json'))),

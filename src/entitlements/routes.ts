@@ -26,6 +26,7 @@ export function entitlementRoutes() {
       access: 'operator',
       scope: 'entitlements:check',
       tenant: 'body',
+      tenantFields: ['customer_id', 'feature', 'consume', 'record_id', 'model'],
       success: { status: 200, description: 'Allowed or not, and why', schema: checkResource },
       errors: [404],
       idempotent: true,

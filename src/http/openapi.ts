@@ -20,7 +20,7 @@ export const problemSchema = v.object({
 const ERROR_TEXT: Record<number, string> = {
   400: 'Validation failed; `errors` names each field',
   401: 'Missing, invalid or expired bearer token',
-  403: 'The role of the token, or the scopes of the API key, do not allow this',
+  403: 'The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each)',
   404: 'No such resource',
   409: 'Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer\'s billing currency; `errors` names the fields)',
   422: 'Idempotency-Key reused with a different request body',
@@ -47,11 +47,18 @@ const TENANT_TEXT: Record<TenantRule, string> = {
 /** What every operation of a method answers besides its own responses: a body not sent as JSON is 415. */
 export const methodDefaults = Object.fromEntries(['POST', 'PUT', 'PATCH'].map((method) => [method, { responses: { 415: problem(415) } }]));
 
-/** The sentence a route's description ends with about API keys. */
+/** The sentence a route's description ends with about API keys, and what a tenant may send. */
 function keyText(route: RouteDoc): string | undefined {
   if (route.access === 'public') return undefined;
   if (!route.scope) return 'API keys: not available (404).';
-  return `API keys: need the \`${route.scope}\` scope. ${TENANT_TEXT[route.tenant ?? 'none']}`;
+  return [`API keys: need the \`${route.scope}\` scope.`, TENANT_TEXT[route.tenant ?? 'none'], tenantFieldsText(route)].filter(Boolean).join(' ');
+}
+
+/** What a tenant may put in the body; the rest is the operator's. */
+function tenantFieldsText(route: RouteDoc): string | undefined {
+  if (!route.tenantFields || (route.tenant ?? 'none') === 'none') return undefined;
+  const fields = route.tenantFields.map((field) => `\`${field}\``).join(', ');
+  return `Tenants (customer-scoped keys, customers' users) may send only ${fields} in the body; any other field is the operator's (403 \`forbidden\` naming each). Operators and platform-wide keys may send every field.`;
 }
 
 const ACCESS_TEXT: Record<Access, string> = {
@@ -72,6 +79,12 @@ export interface RouteDoc {
    * `none` when tenants may not call it. Every route declares one (test/tenant-isolation.api.test.ts).
    */
   tenant?: TenantRule;
+  /**
+   * The top-level body fields a tenant may send (`x-tenant-fields`); any other is refused with
+   * 403 naming it. Every route a tenant can reach that takes a JSON body declares them
+   * (test/tenant-fields.api.test.ts); a route whose every field is the operator's is `tenant: 'none'`.
+   */
+  tenantFields?: readonly string[];
   description?: string;
   /** Success status and its body schema; `binary` names the media type of a body that is not JSON (a PDF). */
   success: { status: number; description: string; schema?: v.GenericSchema; binary?: string };
@@ -98,7 +111,7 @@ export function doc(route: RouteDoc) {
   for (const status of [...errors].sort()) responses[status] = problem(status);
   responses[500] = problem(500);
   const described = describeRoute({
-    ...{ 'x-access': route.access, 'x-scope': route.scope ?? null, 'x-tenant': route.tenant ?? null },
+    ...{ 'x-access': route.access, 'x-scope': route.scope ?? null, 'x-tenant': route.tenant ?? null, 'x-tenant-fields': route.tenantFields ?? null },
     summary: route.summary,
     tags: route.tags,
     description: [route.description, ACCESS_TEXT[route.access], keyText(route)].filter(Boolean).join('\n\n'),
@@ -108,5 +121,5 @@ export function doc(route: RouteDoc) {
       : {}),
     responses,
   });
-  return Object.assign(access(route.access, { scope: route.scope, tenant: route.tenant }), described);
+  return Object.assign(access(route.access, { scope: route.scope, tenant: route.tenant, tenantFields: route.tenantFields }), described);
 }

@@ -5,7 +5,7 @@ import type { AppEnv } from './env.ts';
 
 /**
  * How a route finds the customer its resource belongs to, so a tenant (a
- * customer-scoped key, later a customer's user) reaches its own customer only:
+ * customer-scoped key, or a customer's user) reaches its own customer only:
  * - `customer`: the path's `:id` is the customer;
  * - `subscription`, `invoice`, `payment`, `api_key`: the path's `:id` is one, owned by a customer;
  * - `list`: a list filtered by `customer_id`, forced to the tenant's;
@@ -42,6 +42,17 @@ function customerIdsIn(body: unknown): string[] {
   return ids;
 }
 
+/** The request's body parsed as JSON, or undefined when there is none or it is not JSON (validation answers it). */
+async function jsonBodyOf(c: Context<AppEnv>): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Confines a request of a tenant to its customer by the route's rule; throws a 404
  * `not_found` for anything else. `pattern` is the path of the route it matched.
@@ -68,13 +79,8 @@ export async function enforceTenant(c: Context<AppEnv>, tenant: string, rule: Te
       return;
     }
     case 'body': {
-      let body: unknown;
-      try {
-        body = JSON.parse(await c.req.text());
-      } catch {
-        return; // not JSON: validation answers it, and no customer is reached
-      }
-      const other = customerIdsIn(body).find((customerId) => customerId !== tenant);
+      // Not JSON: validation answers it, and no customer is reached.
+      const other = customerIdsIn(await jsonBodyOf(c)).find((customerId) => customerId !== tenant);
       if (other !== undefined) throw notFound('Customer', other);
       return;
     }
@@ -82,4 +88,25 @@ export async function enforceTenant(c: Context<AppEnv>, tenant: string, rule: Te
       // `none` or undeclared: the route is not for tenants, and says so as a missing route would.
       throw new DomainError('not_found', `no route for ${c.req.method} ${c.req.path}`);
   }
+}
+
+/** What a tenant is told for each field it may not send. */
+export const OPERATOR_FIELD = 'only an operator may set this';
+
+/**
+ * Refuses a tenant's JSON body that holds a top-level field outside `allowed` (the
+ * route's `tenantFields`): what a customer owes and how it is collected (tax, prices,
+ * minimum spend, trials, coupons, currency) are the operator's to set. A 403 `forbidden`
+ * names every such field, before anything of the request runs. A body that is not a JSON
+ * object is left to validation.
+ */
+export async function enforceTenantFields(c: Context<AppEnv>, allowed: readonly string[]): Promise<void> {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return;
+  const body = await jsonBodyOf(c);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const refused = Object.keys(body).filter((field) => !allowed.includes(field));
+  if (refused.length === 0) return;
+  throw new DomainError('forbidden', `only an operator may set ${refused.join(', ')}`, {
+    issues: refused.map((field) => ({ field, message: OPERATOR_FIELD })),
+  });
 }

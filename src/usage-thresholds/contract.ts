@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
-import { thresholdMetrics } from '../../db/schema/index.ts';
+import { thresholdMetrics, thresholdSetters } from '../../db/schema/index.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
 
 const MAX_VALUE = 1_000_000_000_000;
@@ -28,6 +28,8 @@ export const usageThresholdResource = v.object({
   metric: v.picklist(thresholdMetrics),
   value: v.number(),
   invoice_early: v.boolean(),
+  /** `customer` when the customer's key or user set it (it may delete it); `operator` otherwise (only an operator may delete it). */
+  set_by: v.picklist(thresholdSetters),
   created_at: v.string(),
   deleted_at: v.nullable(v.string()),
 });

@@ -17,6 +17,7 @@ export const toThresholdSnapshot = (row: UsageThresholdRow): EventData<'usage_th
 export const toThresholdResource = (row: UsageThresholdRow): UsageThresholdResource => ({
   object: 'usage_threshold',
   ...toThresholdSnapshot(row),
+  set_by: row.setBy,
   created_at: toIso(row.createdAt),
   deleted_at: row.deletedAt === null ? null : toIso(row.deletedAt),
 });

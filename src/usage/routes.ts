@@ -38,6 +38,7 @@ export function usageRoutes() {
       access: 'operator',
       scope: 'usage:write',
       tenant: 'body',
+      tenantFields: ['records'],
       success: { status: 200, description: 'What happened to each record', schema: usageBatchResource },
       errors: [429],
       idempotent: true,

@@ -31,7 +31,7 @@ export function userRoutes() {
 
   app.post(
     '/:id/users',
-    doc({ summary: 'Add or invite a user', description: 'With `invite: true` (default) the user is `invited` and `user.invited` is emitted; otherwise the user is `active` and `user.created` is emitted.', tags, access: 'operator', scope: 'customers:write', tenant: 'customer', success: { ...user, status: 201, description: 'Added' }, errors: [404, 409], idempotent: true }),
+    doc({ summary: 'Add or invite a user', description: 'With `invite: true` (default) the user is `invited` and `user.invited` is emitted; otherwise the user is `active` and `user.created` is emitted.', tags, access: 'operator', scope: 'customers:write', tenant: 'customer', tenantFields: ['email', 'name', 'role', 'invite'], success: { ...user, status: 201, description: 'Added' }, errors: [404, 409], idempotent: true }),
     validate('param', customerUsersParams),
     validate('json', addUserInput),
     (c) => runCommand(c, 201, (ctx) => addUser(ctx, c.req.valid('param').id, c.req.valid('json'))),
@@ -60,7 +60,7 @@ export function userRoutes() {
 
   app.patch(
     '/:id/users/:userId',
-    doc({ summary: "Change a user's role", description: 'A customer always keeps one active owner (invited and deactivated owners do not count): demoting the last one answers 409. Emits `user.role_changed`.', tags, access: 'operator', scope: 'customers:write', tenant: 'customer', success: user, errors: [404, 409] }),
+    doc({ summary: "Change a user's role", description: 'A customer always keeps one active owner (invited and deactivated owners do not count): demoting the last one answers 409. Emits `user.role_changed`.', tags, access: 'operator', scope: 'customers:write', tenant: 'customer', tenantFields: ['role'], success: user, errors: [404, 409] }),
     validate('param', customerUserParams),
     validate('json', changeRoleInput),
     (c) => runCommand(c, 200, (ctx) => changeUserRole(ctx, c.req.valid('param').id, c.req.valid('param').userId, c.req.valid('json').role)),

@@ -362,11 +362,11 @@ export interface paths {
         head?: never;
         /**
          * Update a customer
-         * @description Changes name, email, kind, country, phone or metadata. Emits `customer.updated`.
+         * @description Changes name, email, kind, country, phone, metadata, tax rate or payment method. The tax rate, kind, country and metadata are the operator's: a tenant changes its contact details and its payment method. Emits `customer.updated`.
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404. Tenants (customer-scoped keys, customers' users) may send only `name`, `email`, `phone`, `payment_method` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         patch: operations["patchV1CustomersById"];
         trace?: never;
@@ -560,7 +560,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404. Tenants (customer-scoped keys, customers' users) may send only `email`, `name`, `role`, `invite` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1CustomersByIdUsers"];
         delete?: never;
@@ -604,7 +604,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404. Tenants (customer-scoped keys, customers' users) may send only `role` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         patch: operations["patchV1CustomersByIdUsersByUserId"];
         trace?: never;
@@ -840,7 +840,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `wallet:write` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         *     API keys: need the `wallet:write` scope. Customer-scoped keys: their own customer only; another customer is 404. Tenants (customer-scoped keys, customers' users) may send only `amount`, `currency` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1CustomersByIdWalletTopUps"];
         delete?: never;
@@ -863,7 +863,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `wallet:write` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         *     API keys: need the `wallet:write` scope. Customer-scoped keys: their own customer only; another customer is 404. Tenants (customer-scoped keys, customers' users) may send only `enabled`, `threshold`, `amount`, `currency` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         put: operations["putV1CustomersByIdWalletAutoTopUp"];
         post?: never;
@@ -894,7 +894,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404. Tenants (customer-scoped keys, customers' users) may send only `url`, `event_types`, `description`, `enabled` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1CustomersByIdWebhooks"];
         delete?: never;
@@ -938,7 +938,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404.
+         *     API keys: need the `customers:write` scope. Customer-scoped keys: their own customer only; another customer is 404. Tenants (customer-scoped keys, customers' users) may send only `url`, `event_types`, `description`, `enabled` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         patch: operations["patchV1CustomersByIdWebhooksByWid"];
         trace?: never;
@@ -1420,7 +1420,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `invoices:write` scope. Customer-scoped keys: their own customer's invoices only; another's is 404.
+         *     API keys: need the `invoices:write` scope. Customer-scoped keys: their own customer's invoices only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `payment_method` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1InvoicesByIdPay"];
         delete?: never;
@@ -1524,7 +1524,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `customer_id`, `plan_id` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1Subscriptions"];
         delete?: never;
@@ -1572,7 +1572,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `at_period_end` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1SubscriptionsByIdCancel"];
         delete?: never;
@@ -1596,7 +1596,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `plan_id` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1SubscriptionsByIdChangePlan"];
         delete?: never;
@@ -1672,20 +1672,20 @@ export interface paths {
         put?: never;
         /**
          * Apply a coupon to a subscription
-         * @description Redeems `coupon` (a code) on the subscription. On each invoice it covers, a negative `discount` line follows the fee, proration and usage lines, before tax: percent = round_half_up(Σ those lines × bps / 10,000), fixed = min(amount_off, Σ those lines); never below zero. Refused naming `coupon`: an unknown code (400); an archived or expired coupon, its redemption limit reached, a plan it does not cover, a fixed amount in another currency, or a subscription that already has a discount (409, with `reason`). Emits `discount.applied`, and `discount.ended` with the invoice of its last period.
+         * @description Redeems `coupon` (a code) on the subscription. On each invoice it covers, a negative `discount` line follows the fee, proration and usage lines, before tax: percent = round_half_up(Σ those lines × bps / 10,000), fixed = min(amount_off, Σ those lines); never below zero. Refused naming `coupon`: an unknown code (400); an archived or expired coupon, its redemption limit reached, a plan it does not cover, a fixed amount in another currency, or a subscription that already has a discount (409, with `reason`). Emits `discount.applied`, and `discount.ended` with the invoice of its last period. Discounts are the operator's: tenants get 404.
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: not available (404).
          */
         post: operations["postV1SubscriptionsByIdDiscount"];
         /**
          * Remove a subscription's discount
-         * @description Takes the active discount off: invoices drafted from now on are at full price; the redemption still counts against the coupon. 404 without an active discount. Emits `discount.removed`.
+         * @description Takes the active discount off: invoices drafted from now on are at full price; the redemption still counts against the coupon. 404 without an active discount. Discounts are the operator's: tenants get 404. Emits `discount.removed`.
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: not available (404).
          */
         delete: operations["deleteV1SubscriptionsByIdDiscount"];
         options?: never;
@@ -1712,11 +1712,11 @@ export interface paths {
         put?: never;
         /**
          * Set a usage threshold
-         * @description `tokens` is the period's used tokens; `amount` its billable amount to date in minor units of the subscription's currency: the fee + round_half_up(overage tokens × price per 1,000 / 1000), 0 in a trial. When an accepted usage record brings the period to `value` or past it, `usage.threshold_reached` is emitted once for the threshold and period. With `invoice_early`, the billing worker then drafts and finalizes a `threshold` invoice of the period's overage not yet invoiced (progressive billing); the period-end invoice bills only the rest, and together they bill exactly what one invoice would. A canceled subscription is a 409. Emits `usage_threshold.created`.
+         * @description `tokens` is the period's used tokens; `amount` its billable amount to date in minor units of the subscription's currency: the fee + round_half_up(overage tokens × price per 1,000 / 1000), 0 in a trial. When an accepted usage record brings the period to `value` or past it, `usage.threshold_reached` is emitted once for the threshold and period. With `invoice_early`, the billing worker then drafts and finalizes a `threshold` invoice of the period's overage not yet invoiced (progressive billing); the period-end invoice bills only the rest, and together they bill exactly what one invoice would. A canceled subscription is a 409. A tenant (the subscription's customer's key or user) sets alerts only (`metric`, `value`; `invoice_early` is the operator's) and deletes only the thresholds it set (`set_by: customer`); one an operator set is a 403. Emits `usage_threshold.created`.
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `metric`, `value` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1SubscriptionsByIdUsageThresholds"];
         delete?: never;
@@ -1737,7 +1737,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a usage threshold
-         * @description It fires no more; early invoices it caused stay. Emits `usage_threshold.deleted`.
+         * @description It fires no more; early invoices it caused stay. A tenant (the subscription's customer's key or user) sets alerts only (`metric`, `value`; `invoice_early` is the operator's) and deletes only the thresholds it set (`set_by: customer`); one an operator set is a 403. Emits `usage_threshold.deleted`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1767,11 +1767,11 @@ export interface paths {
         get: operations["getV1SubscriptionsByIdMinimumSpend"];
         /**
          * Set the minimum spend per period
-         * @description `amount` in minor units of the subscription's currency; 0 clears it. At each period's end, when the period's spend (its fee + its whole overage charge, before tax; prorations and discounts not counted) is below the minimum, the period-end invoice gets a `minimum_spend_true_up` line for the difference. The minimum in force when that invoice is drafted applies. A canceled subscription is a 409. Emits `subscription.minimum_spend_set`.
+         * @description `amount` in minor units of the subscription's currency; 0 clears it. At each period's end, when the period's spend (its fee + its whole overage charge, before tax; prorations and discounts not counted) is below the minimum, the period-end invoice gets a `minimum_spend_true_up` line for the difference. The minimum in force when that invoice is drafted applies. A canceled subscription is a 409. Operators only: tenants get 404. Emits `subscription.minimum_spend_set`.
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: not available (404).
          */
         put: operations["putV1SubscriptionsByIdMinimumSpend"];
         post?: never;
@@ -1828,7 +1828,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `entitlements:check` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.
+         *     API keys: need the `entitlements:check` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `customer_id`, `feature`, `consume`, `record_id`, `model` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1EntitlementsCheck"];
         delete?: never;
@@ -1852,7 +1852,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `usage:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.
+         *     API keys: need the `usage:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `records` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1Usage"];
         delete?: never;
@@ -1966,7 +1966,7 @@ export interface paths {
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `keys:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.
+         *     API keys: need the `keys:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `name`, `scopes`, `customer_id`, `expires_at` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1ApiKeys"];
         delete?: never;
@@ -2540,7 +2540,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2700,7 +2700,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3939,7 +3939,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4110,7 +4110,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4313,7 +4313,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4503,7 +4503,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4709,7 +4709,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4936,7 +4936,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5169,7 +5169,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5396,7 +5396,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5611,7 +5611,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5784,7 +5784,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5969,7 +5969,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6137,7 +6137,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6313,7 +6313,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6526,7 +6526,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6688,7 +6688,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6878,7 +6878,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7073,7 +7073,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7289,7 +7289,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7496,7 +7496,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7671,7 +7671,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7838,7 +7838,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8016,7 +8016,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8182,7 +8182,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8353,7 +8353,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8529,7 +8529,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8816,7 +8816,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9042,7 +9042,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9241,7 +9241,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9418,7 +9418,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9632,7 +9632,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9795,7 +9795,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9968,7 +9968,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10165,7 +10165,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10398,7 +10398,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10573,7 +10573,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10751,7 +10751,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10971,7 +10971,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11165,7 +11165,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11392,7 +11392,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11611,7 +11611,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11848,7 +11848,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12072,7 +12072,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12262,7 +12262,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12491,7 +12491,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12660,7 +12660,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12861,7 +12861,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13035,7 +13035,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13250,7 +13250,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13399,7 +13399,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13594,7 +13594,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13793,7 +13793,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13963,7 +13963,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14157,7 +14157,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14402,7 +14402,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14640,7 +14640,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14873,7 +14873,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15021,7 +15021,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15199,7 +15199,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15374,7 +15374,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15533,7 +15533,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15751,7 +15751,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -15928,7 +15928,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16155,7 +16155,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16375,7 +16375,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16548,7 +16548,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16733,7 +16733,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -16927,7 +16927,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17163,7 +17163,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17279,6 +17279,8 @@ export interface operations {
                             metric: "tokens" | "amount";
                             value: number;
                             invoice_early: boolean;
+                            /** @enum {string} */
+                            set_by: "operator" | "customer";
                             created_at: string;
                             deleted_at: string | null;
                         }[];
@@ -17329,7 +17331,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17454,6 +17456,8 @@ export interface operations {
                         metric: "tokens" | "amount";
                         value: number;
                         invoice_early: boolean;
+                        /** @enum {string} */
+                        set_by: "operator" | "customer";
                         created_at: string;
                         deleted_at: string | null;
                     };
@@ -17501,7 +17505,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17665,6 +17669,8 @@ export interface operations {
                         metric: "tokens" | "amount";
                         value: number;
                         invoice_early: boolean;
+                        /** @enum {string} */
+                        set_by: "operator" | "customer";
                         created_at: string;
                         deleted_at: string | null;
                     };
@@ -17712,7 +17718,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17869,7 +17875,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18032,7 +18038,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18242,7 +18248,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18432,7 +18438,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18609,7 +18615,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18842,7 +18848,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19036,7 +19042,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19186,7 +19192,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19375,7 +19381,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19544,7 +19550,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19741,7 +19747,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19888,7 +19894,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20041,7 +20047,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20254,7 +20260,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20419,7 +20425,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20637,7 +20643,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20776,7 +20782,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20939,7 +20945,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21241,7 +21247,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21425,7 +21431,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21569,7 +21575,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21717,7 +21723,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -21907,7 +21913,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22067,7 +22073,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22268,7 +22274,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22492,7 +22498,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -22626,7 +22632,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The role of the token, or the scopes of the API key, do not allow this */
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -69,6 +69,7 @@ export function invoiceRoutes() {
       access: 'operator',
       scope: 'invoices:write',
       tenant: 'invoice',
+      tenantFields: ['payment_method'],
       success: payment,
       errors: [404, 409],
       idempotent: true,

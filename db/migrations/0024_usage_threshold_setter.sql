@@ -1,0 +1,1 @@
+ALTER TABLE `usage_thresholds` ADD `set_by` text DEFAULT 'operator' NOT NULL;
