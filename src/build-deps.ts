@@ -17,6 +17,8 @@ import { createLogChannel } from './notifications/channels/log.ts';
 import { createSmtpChannel } from './notifications/channels/smtp.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import type { InvoiceRenderer } from './invoice-documents/renderer.ts';
+import { nodeTransport } from './webhooks/transport-node.ts';
+import type { WebhookTransport } from './webhooks/transport.ts';
 
 export interface BuildOptions {
   /** The JWT signing secret, already resolved (from the environment or the data folder). */
@@ -31,6 +33,8 @@ export interface BuildOptions {
   payments?: PaymentProvider;
   /** Replace the PDF renderer of invoice documents. */
   invoiceRenderer?: InvoiceRenderer;
+  /** Replace the webhook transport (tests give the resolver the answers they need). */
+  webhookTransport?: WebhookTransport;
   /** Sees the SQL of every query (the query-plan test). */
   onQuery?: (sql: string) => void;
 }
@@ -79,5 +83,6 @@ export async function buildDeps(config: Config, options: BuildOptions): Promise<
     payments: options.payments,
     assets: fileAssets(),
     invoiceRenderer: options.invoiceRenderer ?? renderInvoicePdf,
+    webhookTransport: options.webhookTransport ?? nodeTransport(),
   });
 }

@@ -16,6 +16,8 @@ import type { PaymentProvider } from './payments/provider.ts';
 import { createSandboxProvider } from './payments/sandbox.ts';
 import type { AssetSource } from './http/assets.ts';
 import type { InvoiceRenderer } from './invoice-documents/renderer.ts';
+import { fetchTransport } from './webhooks/transport-fetch.ts';
+import type { WebhookTransport } from './webhooks/transport.ts';
 
 /** What a bus adapter is built from: the database it may keep its log in, and the process's writer. */
 export interface BusParts {
@@ -46,6 +48,8 @@ export interface ComposeOptions {
   assets?: AssetSource;
   /** Renders invoice documents; server entries pass the PDF one (pdfkit reads font files). */
   invoiceRenderer?: InvoiceRenderer;
+  /** How webhooks are sent; the runtime's fetch by default (Workers), node:http(s) with checked addresses on servers. */
+  webhookTransport?: WebhookTransport;
   /** Group commit size: the configured one by default. */
   maxBatch?: number;
 }
@@ -92,6 +96,7 @@ export function composeDeps(config: Config, options: ComposeOptions): Deps {
     tokens: { secret: options.jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.ttlSeconds },
     channels: options.channels ?? { email: createLogChannel('email', logger), sms: createLogChannel('sms', logger) },
     payments: options.payments ?? createSandboxProvider(),
+    webhookTransport: options.webhookTransport ?? fetchTransport(),
     rateLimiter: createEmbeddedRateLimiter({ transactor, clock, windowMs: 60_000 }),
     apiKeyUsage: createLastUsedTracker(),
     eventSource: 'urn:subscription-platform',

@@ -89,6 +89,7 @@ const envSchema = v.object({
   FIRST_PAYMENT_BONUS_BPS: v.optional(v.pipe(v.string(), v.digits('must be whole basis points'), v.transform(Number), v.maxValue(10_000)), '1000'),
   SUGGESTION_MIN_SAVING_BPS: v.optional(v.pipe(v.string(), v.digits('must be whole basis points'), v.transform(Number), v.maxValue(10_000)), '1000'),
   WEBHOOKS_ALLOW_HTTP: v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'), '0'),
+  WEBHOOKS_ALLOW_PRIVATE: v.optional(v.picklist(['0', '1', 'true', 'false'], 'must be 0 or 1'), '0'),
   WEBHOOKS_MAX_ATTEMPTS: v.optional(positiveInt, '8'),
   WEBHOOKS_BACKOFF_SECONDS: v.optional(positiveInt, '60'),
   WEBHOOKS_TIMEOUT_MS: v.optional(positiveInt, '10000'),
@@ -190,6 +191,7 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     passwords: { iterations: env.PASSWORD_ITERATIONS },
     webhooks: {
       allowHttp: env.WEBHOOKS_ALLOW_HTTP === '1' || env.WEBHOOKS_ALLOW_HTTP === 'true',
+      allowPrivate: env.WEBHOOKS_ALLOW_PRIVATE === '1' || env.WEBHOOKS_ALLOW_PRIVATE === 'true',
       maxAttempts: env.WEBHOOKS_MAX_ATTEMPTS,
       backoffMs: env.WEBHOOKS_BACKOFF_SECONDS * 1000,
       timeoutMs: env.WEBHOOKS_TIMEOUT_MS,

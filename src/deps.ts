@@ -9,6 +9,7 @@ import type { RateLimiter } from './limits/rate-limiter.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import type { AssetSource } from './http/assets.ts';
 import type { InvoiceRenderer } from './invoice-documents/renderer.ts';
+import type { WebhookTransport } from './webhooks/transport.ts';
 
 /**
  * Everything built once at an entry point (`buildDeps`) and handed down; no
@@ -23,6 +24,8 @@ export interface Deps extends ContextServices {
   channels: Channels;
   /** Where invoices are charged: the sandbox by default (PAYMENT_PROVIDER). */
   payments: PaymentProvider;
+  /** How webhooks are sent: node:http(s) with the resolved address checked on servers, the platform's fetch on Workers. */
+  webhookTransport: WebhookTransport;
   /** Counts requests for the rate limits; per process, over counters in the database. */
   rateLimiter: RateLimiter;
   /** When each API key's last use was last written, in this process (at most once a minute per key). */

@@ -52,6 +52,7 @@ const channels: Channels = {
 };
 const SETTINGS = {
   WEBHOOKS_ALLOW_HTTP: '1',
+  WEBHOOKS_ALLOW_PRIVATE: '1',
   WEBHOOKS_MAX_ATTEMPTS: '4',
   WEBHOOKS_BACKOFF_SECONDS: '60',
   WEBHOOKS_DISABLE_AFTER_FAILURES: '3',
@@ -111,7 +112,7 @@ describe('issue 13: outgoing webhooks, against a real receiver on loopback', () 
     expect(d).toMatchObject({ status: 'pending', last_status_code: 500, next_attempt_at: new Date(start + MINUTE).toISOString() });
 
     clock.advance(MINUTE - 1000);
-    expect(await deliverDue(p.ctx())).toBe(0); // not due yet
+    expect(await deliverDue(p.ctx(), p.deps.webhookTransport)).toBe(0); // not due yet
     clock.advance(1000);
     d = await afterAttempts(customer.id, endpoint.id, 2);
     expect(d).toMatchObject({ status: 'pending', last_status_code: 500, next_attempt_at: new Date(start + 3 * MINUTE).toISOString() }); // 1, then 2 minutes
@@ -176,7 +177,7 @@ describe('issue 13: outgoing webhooks, against a real receiver on loopback', () 
     const [pending] = await deliveries(customer.id, endpoint.id);
     expect(pending).toMatchObject({ status: 'pending', attempts: 3 });
     clock.advance(60 * MINUTE);
-    expect(await deliverDue(p.ctx())).toBe(0);
+    expect(await deliverDue(p.ctx(), p.deps.webhookTransport)).toBe(0);
     const refused = await p.call<Problem>('POST', `/v1/customers/${customer.id}/webhooks/${endpoint.id}/deliveries/${pending!.id}/resend`);
     expect(refused.status).toBe(409);
 

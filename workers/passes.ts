@@ -76,7 +76,7 @@ export function createPasses(deps: Deps): Passes {
     ['relay', relayAll],
     ...[...cursors].map(([name, cursor]) => [name, () => cursor.consumeBatch()] as [string, () => Promise<number>]),
     ['notification dispatch', () => dispatchDue(createContext(deps, systemActor('notifications')), { channels: deps.channels, ...deps.settings.notify })],
-    ['webhook delivery', () => deliverDue(createContext(deps, systemActor('webhooks')))],
+    ['webhook delivery', () => deliverDue(createContext(deps, systemActor('webhooks')), deps.webhookTransport)],
     ['billing', billIfDue],
     ['idempotency purge', purgeIfDue],
   ];

@@ -83,7 +83,7 @@ const startDispatcher = (deps: Deps) =>
   startSender(deps, 'notification dispatch', () => dispatchDue(createContext(deps, systemActor('notifications')), { channels: deps.channels, ...deps.settings.notify }));
 
 /** The sender loop that POSTs due webhook deliveries (src/webhooks/deliver.ts). */
-const startWebhookSender = (deps: Deps) => startSender(deps, 'webhook delivery', () => deliverDue(createContext(deps, systemActor('webhooks'))));
+const startWebhookSender = (deps: Deps) => startSender(deps, 'webhook delivery', () => deliverDue(createContext(deps, systemActor('webhooks')), deps.webhookTransport));
 
 /** Runs `pass` at once and then every `everyMs` until stopped; a failing pass is logged and retried next time. */
 function repeat(deps: Deps, what: string, everyMs: number, pass: () => Promise<void>) {

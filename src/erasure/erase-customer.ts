@@ -1,6 +1,8 @@
+import { revokeCustomerApiKeys } from '../api-keys/revoke.ts';
 import { stopBillingCustomer } from '../billing/stop-billing.ts';
 import { erasePersonalData, loadErasableCustomer } from '../customers/erase.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { endCustomerUserSessions } from '../portal/sessions.ts';
 import { cancelCustomerSubscriptions } from '../subscriptions/cancel.ts';
 import { dropCustomerWebhooks } from '../webhooks/drop.ts';
 
@@ -14,7 +16,9 @@ import { dropCustomerWebhooks } from '../webhooks/drop.ts';
  *   3. billing stops: drafts voided, open invoices kept but no longer collected
  *      automatically (src/billing/stop-billing.ts);
  *   4. its webhook endpoints go, with their deliveries (src/webhooks/drop.ts);
- *   5. the personal data goes (src/customers/erase.ts), `customer.erased`.
+ *   5. every credential ends: its API keys are revoked (`api_key.revoked`), whoever made
+ *      them, and its users' portal tokens and one-time tokens stop working;
+ *   6. the personal data goes (src/customers/erase.ts), `customer.erased`.
  * New usage is refused by the usage verb once the customer is `erased`.
  */
 export function eraseCustomer(ctx: Ctx, id: string) {
@@ -23,6 +27,8 @@ export function eraseCustomer(ctx: Ctx, id: string) {
     await cancelCustomerSubscriptions(ctx, id, 'customer_erased');
     await stopBillingCustomer(ctx, id);
     await dropCustomerWebhooks(ctx, id);
+    await revokeCustomerApiKeys(ctx, id);
+    await endCustomerUserSessions(ctx, id);
     return erasePersonalData(ctx, customer);
   });
 }

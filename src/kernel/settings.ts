@@ -35,6 +35,11 @@ export interface Settings {
   webhooks: {
     /** Also http:// URLs on a loopback host (tests, local development); otherwise https only. */
     allowHttp: boolean;
+    /**
+     * Also private, loopback and link-local addresses and internal names, at creation and at
+     * delivery (test receivers on 127.0.0.1); otherwise the sender refuses them whatever a name resolves to.
+     */
+    allowPrivate: boolean;
     /** Automatic attempts of one delivery before it is `failed`. */
     maxAttempts: number;
     /** Wait after the first failed attempt; doubles with each further one. */

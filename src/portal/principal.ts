@@ -9,6 +9,9 @@ const scopesByRole: Record<UserSession['role'], readonly string[]> = {
   member: apiKeyScopes.filter((scope) => scope.endsWith(':read')),
 };
 
+/** What a customer's user of this role may do through the API now (also the most its API keys may do). */
+export const scopesOfUserRole = (role: UserSession['role']): readonly string[] => scopesByRole[role];
+
 /** The principal of a signed-in customer user: its customer is its tenant, its role gives its scopes. */
 export const userActor = (session: UserSession): Actor => ({
   id: session.userId,

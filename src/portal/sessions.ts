@@ -1,7 +1,7 @@
-import { and, eq, isNotNull, lte, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { customers, userRevokedTokens, users } from '../../db/schema/index.ts';
-import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { customers, userRevokedTokens, users, userTokens } from '../../db/schema/index.ts';
+import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { UserTokenClaims } from './tokens.ts';
 
@@ -47,4 +47,20 @@ export async function signInUserByEmail(db: Executor, email: string) {
     .innerJoin(customers, eq(customers.id, users.customerId))
     .where(and(eq(users.email, email), isNotNull(users.passwordHash), ne(users.status, 'removed')));
   return row;
+}
+
+/**
+ * Ends every session of a customer's users, in the caller's transaction (erasure): each
+ * user's token version moves on, so every portal token issued so far is refused, and their
+ * unused one-time tokens (password reset, invitation, email verification) are spent.
+ */
+export async function endCustomerUserSessions(ctx: TxCtx, customerId: string): Promise<void> {
+  const now = ctx.clock.now();
+  const ended = await ctx.tx
+    .update(users)
+    .set({ tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: now })
+    .where(eq(users.customerId, customerId))
+    .returning({ id: users.id });
+  if (ended.length === 0) return;
+  await ctx.tx.update(userTokens).set({ usedAt: now }).where(and(inArray(userTokens.userId, ended.map((u) => u.id)), isNull(userTokens.usedAt)));
 }

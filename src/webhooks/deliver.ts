@@ -5,10 +5,9 @@ import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { newId } from '../kernel/ids.ts';
 import { overlapEnd, toEndpointSnapshot, type DeliveryRow, type EndpointRow } from './present.ts';
 import { signatureHeader } from './signing.ts';
+import type { WebhookAnswer, WebhookTransport } from './transport.ts';
 
 export interface DeliverOptions {
-  /** How requests leave (the runtime's `fetch` by default). */
-  fetch?: typeof fetch;
   batchSize?: number;
 }
 
@@ -17,7 +16,10 @@ interface Outcome {
   ok: boolean;
   statusCode: number | null;
   durationMs: number;
+  /** The generic reason the customer's delivery log shows: `answered HTTP 500`, `address not allowed`, `connection failed`, `timeout`. */
   error: string | null;
+  /** What the transport saw (the resolver's answer, the socket's error), for the platform's log only. */
+  detail?: string;
 }
 
 /**
@@ -29,7 +31,7 @@ interface Outcome {
  * is disabled (`webhook_endpoint.disabled`, which the notifications worker tells the
  * customer's owner about). Returns how many deliveries it attempted.
  */
-export async function deliverDue(ctx: Ctx, options: DeliverOptions = {}): Promise<number> {
+export async function deliverDue(ctx: Ctx, transport: WebhookTransport, options: DeliverOptions = {}): Promise<number> {
   const settings = ctx.settings.webhooks;
   const now = ctx.clock.now();
   const leaseMs = settings.timeoutMs + 30_000;
@@ -52,19 +54,22 @@ export async function deliverDue(ctx: Ctx, options: DeliverOptions = {}): Promis
   for (const delivery of claimed) {
     const [endpoint] = await ctx.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId));
     if (!endpoint?.enabled) continue; // disabled or deleted since: nothing to send to
-    const outcome = await attempt(ctx, endpoint, delivery, options.fetch ?? fetch);
+    const outcome = await attempt(ctx, endpoint, delivery, transport);
     await settle(ctx, endpoint, delivery, outcome);
     if (!outcome.ok) {
       // The request behind the event, read only for this line (a failure is rare; a success logs nothing).
       const [origin] = await ctx.db.select({ requestId: outbox.requestId }).from(outbox).where(eq(outbox.id, delivery.eventId));
-      ctx.logger.warn('webhook not delivered', { id: delivery.id, endpoint_id: endpoint.id, event_id: delivery.eventId, request_id: origin?.requestId ?? delivery.eventId, status: outcome.statusCode, error: outcome.error });
+      ctx.logger.warn('webhook not delivered', { id: delivery.id, endpoint_id: endpoint.id, event_id: delivery.eventId, request_id: origin?.requestId ?? delivery.eventId, status: outcome.statusCode, error: outcome.error, detail: outcome.detail });
     }
   }
   return claimed.length;
 }
 
-/** One signed POST of the delivery's body to the endpoint, bounded by WEBHOOKS_TIMEOUT_MS. */
-async function attempt(ctx: Ctx, endpoint: EndpointRow, delivery: DeliveryRow, send: typeof fetch): Promise<Outcome> {
+/**
+ * One signed POST of the delivery's body to the endpoint through the transport, which checks
+ * the address it connects to (unless WEBHOOKS_ALLOW_PRIVATE), bounded by WEBHOOKS_TIMEOUT_MS.
+ */
+async function attempt(ctx: Ctx, endpoint: EndpointRow, delivery: DeliveryRow, transport: WebhookTransport): Promise<Outcome> {
   const now = ctx.clock.now();
   const secrets = overlapEnd(endpoint, now) === null ? [endpoint.secret] : [endpoint.secret, endpoint.previousSecret!];
   const headers = {
@@ -76,17 +81,21 @@ async function attempt(ctx: Ctx, endpoint: EndpointRow, delivery: DeliveryRow, s
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ctx.settings.webhooks.timeoutMs);
   const started = performance.now();
+  let answer: WebhookAnswer;
   try {
-    const res = await send(endpoint.url, { method: 'POST', headers, body: delivery.payload, redirect: 'manual', signal: controller.signal });
-    await res.body?.cancel().catch(() => undefined);
-    const ok = res.status >= 200 && res.status < 300;
-    return { ok, statusCode: res.status, durationMs: elapsed(started), error: ok ? null : `answered HTTP ${res.status}` };
+    answer = await transport({ url: endpoint.url, headers, body: delivery.payload, signal: controller.signal, allowPrivate: ctx.settings.webhooks.allowPrivate });
   } catch (error) {
-    const timedOut = controller.signal.aborted;
-    return { ok: false, statusCode: null, durationMs: elapsed(started), error: timedOut ? `no answer within ${ctx.settings.webhooks.timeoutMs} ms` : `could not connect: ${error instanceof Error ? error.message : String(error)}` };
+    answer = { failed: 'connection_failed', detail: error instanceof Error ? error.message : String(error) };
   } finally {
     clearTimeout(timer);
   }
+  const durationMs = elapsed(started);
+  if ('status' in answer) {
+    const ok = answer.status >= 200 && answer.status < 300;
+    return { ok, statusCode: answer.status, durationMs, error: ok ? null : `answered HTTP ${answer.status}` };
+  }
+  const reason = answer.failed === 'address_not_allowed' ? 'address not allowed' : controller.signal.aborted ? 'timeout' : 'connection failed';
+  return { ok: false, statusCode: null, durationMs, error: reason, detail: answer.detail };
 }
 
 const elapsed = (started: number) => Math.max(0, Math.round(performance.now() - started));

@@ -20,8 +20,8 @@ export async function loadEndpoint(ctx: TxCtx, customerId: string, endpointId: s
   return row;
 }
 
-/** A 400 naming `url` unless the settings allow it (https; loopback only with WEBHOOKS_ALLOW_HTTP). */
+/** A 400 naming `url` unless the settings allow it (https; loopback only with WEBHOOKS_ALLOW_HTTP, private hosts with WEBHOOKS_ALLOW_PRIVATE). */
 export function checkUrl(ctx: TxCtx, url: string): void {
-  const problem = webhookUrlProblem(url, ctx.settings.webhooks.allowHttp);
+  const problem = webhookUrlProblem(url, ctx.settings.webhooks);
   if (problem) throw validationError([{ field: 'url', message: problem }]);
 }

@@ -1,12 +1,23 @@
+import { isForbiddenAddress, isInternalName, isIpLiteral, isLoopbackAddress, isLoopbackName, normaliseHost } from './address.ts';
+
+/** What the settings allow a webhook URL (WEBHOOKS_ALLOW_HTTP, WEBHOOKS_ALLOW_PRIVATE). */
+export interface UrlRules {
+  /** http (and https) to a loopback host, for tests and local development. */
+  allowHttp: boolean;
+  /** Private, loopback and link-local addresses and internal names (test receivers on a private network). */
+  allowPrivate: boolean;
+}
+
 /**
- * Where a webhook may point. https to a public host; http (or https) to a loopback host
- * only when `allowLoopback` (WEBHOOKS_ALLOW_HTTP, for tests and local development).
- * Private, link-local and loopback IP literals are refused otherwise, so an endpoint
- * cannot aim the sender at the platform's own network by address. (A public name that
- * resolves to a private address is not caught here: that needs the resolver's answer.)
+ * Where a webhook may point: https to a public host. The host is normalised first (case, the
+ * trailing dot of `localhost.`), so a spelling does not slip past. Refused otherwise: loopback
+ * hosts (unless WEBHOOKS_ALLOW_HTTP, which also allows http to them), private, link-local and
+ * other special-purpose IP literals and internal names such as `metadata.google.internal`
+ * (unless WEBHOOKS_ALLOW_PRIVATE). A public name that resolves to a private address is refused
+ * at delivery, where the resolver's answer is checked (`transport.ts`).
  * Returns why not, or null when the URL is acceptable.
  */
-export function webhookUrlProblem(raw: string, allowLoopback: boolean): string | null {
+export function webhookUrlProblem(raw: string, rules: UrlRules): string | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -14,24 +25,16 @@ export function webhookUrlProblem(raw: string, allowLoopback: boolean): string |
     return 'must be an absolute URL such as https://example.com/webhooks';
   }
   if (url.username || url.password) return 'must not carry a user name or password';
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  const loopback = isLoopback(host);
-  if (loopback) return allowLoopback ? (url.protocol === 'http:' || url.protocol === 'https:' ? null : 'must be an http(s) URL') : 'must not point at a loopback address';
-  if (url.protocol !== 'https:') return allowLoopback ? 'must be https (http only to a loopback host)' : 'must be https';
-  if (isPrivateAddress(host)) return 'must not point at a private or link-local address';
-  return null;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1';
-}
-
-function isPrivateAddress(host: string): boolean {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 0 || a === 10 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  const host = normaliseHost(url.hostname);
+  const web = url.protocol === 'http:' || url.protocol === 'https:';
+  if (isLoopbackName(host) || isLoopbackAddress(host)) {
+    if (!rules.allowHttp && !rules.allowPrivate) return 'must not point at a loopback address';
+    if (!web) return 'must be an http(s) URL';
+    return url.protocol === 'https:' || rules.allowHttp ? null : 'must be https';
   }
-  if (host.includes(':')) return host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:');
-  return false;
+  if (url.protocol !== 'https:') return rules.allowHttp ? 'must be https (http only to a loopback host)' : 'must be https';
+  if (rules.allowPrivate) return null;
+  if (isIpLiteral(host) && isForbiddenAddress(host)) return 'must not point at a private or link-local address';
+  if (isInternalName(host)) return 'must not point at an internal host name';
+  return null;
 }
