@@ -52,7 +52,17 @@ export function customerRoutes() {
 
   app.patch(
     '/:id',
-    doc({ summary: 'Update a customer', description: 'Changes name, email, kind, country, phone or metadata. Emits `customer.updated`.', tags, access: 'operator', scope: 'customers:write', tenant: 'customer', success: customer, errors: [404, 409] }),
+    doc({
+      summary: 'Update a customer',
+      description:
+        'Changes name, email, kind, country, phone, metadata, tax rate or payment method; and, **operators only**, `max_subscriptions`: how many live (not canceled) subscriptions the customer may hold at once (1 to 100, default 1). A tenant (a customer-scoped key or the customer\'s user) sending `max_subscriptions` is refused with 403 naming the field. Lowering it below the live subscriptions the customer holds cancels none; it only stops new ones. Emits `customer.updated`.',
+      tags,
+      access: 'operator',
+      scope: 'customers:write',
+      tenant: 'customer',
+      success: customer,
+      errors: [404, 409],
+    }),
     validate('param', customerParams),
     validate('json', updateCustomerInput),
     (c) => runCommand(c, 200, (ctx) => updateCustomer(ctx, c.req.valid('param').id, c.req.valid('json'))),

@@ -1,16 +1,25 @@
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
-import { withTransaction, type Ctx } from '../kernel/context.ts';
+import { tenantOf, withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { assertEmailFree, loadCustomer, rethrowDuplicateEmail, saveCustomer } from './load.ts';
 import { toCustomerResource, toCustomerSnapshot } from './present.ts';
 import type { UpdateCustomerInput } from './contract.ts';
 
-const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country', phone: 'phone', metadata: 'metadata', tax_rate_bps: 'taxRateBps', payment_method: 'paymentMethod' } as const;
+const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country', phone: 'phone', metadata: 'metadata', tax_rate_bps: 'taxRateBps', payment_method: 'paymentMethod', max_subscriptions: 'maxSubscriptions' } as const;
+/** Fields only an operator may change: a tenant (its own key or user) is refused them. */
+const OPERATOR_ONLY = ['max_subscriptions'] as const;
 
-/** Changes a customer's details; emits `customer.updated` naming the changed fields (none: no event). */
+/**
+ * Changes a customer's details; emits `customer.updated` naming the changed fields (none: no event).
+ * `max_subscriptions` is the operator's: a tenant sending it is refused (403 naming the field).
+ */
 export function updateCustomer(ctx: Ctx, id: string, patch: UpdateCustomerInput) {
   return withTransaction(ctx, async (ctx) => {
+    const reserved = OPERATOR_ONLY.filter((field) => patch[field] !== undefined);
+    if (reserved.length > 0 && tenantOf(ctx.actor) !== undefined) {
+      throw new DomainError('forbidden', `only an operator may change ${reserved.join(', ')}`, { issues: reserved.map((field) => ({ field, message: 'only an operator may change this' })) });
+    }
     const current = await loadCustomer(ctx.tx, id);
     if (current.status === 'erased') throw new DomainError('invalid_transition', `customer ${id} is erased; it cannot change`, { current_status: current.status });
 
