@@ -24,6 +24,7 @@ import m0021 from './migrations/0021_test_clocks.sql' with { type: 'text' };
 import m0022 from './migrations/0022_wallets.sql' with { type: 'text' };
 import m0023 from './migrations/0023_entitlements.sql' with { type: 'text' };
 import m0024 from './migrations/0024_usage_threshold_setter.sql' with { type: 'text' };
+import m0025 from './migrations/0025_subscription_limits.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -58,5 +59,6 @@ export const bundledMigrations = {
     m0022,
     m0023,
     m0024,
+    m0025,
   } as Record<string, string>,
 };

@@ -59,7 +59,7 @@ describe('onboarding', () => {
     expect(res.headers.get('content-type')).toStartWith('application/json');
     const c = res.body;
     expect(Object.keys(c).sort()).toEqual(
-      ['country', 'created_at', 'currency', 'email', 'erased_at', 'id', 'kind', 'metadata', 'name', 'object', 'payment_method', 'phone', 'segment', 'status', 'tax_rate_bps', 'test_clock_id', 'updated_at', 'version'].sort(),
+      ['country', 'created_at', 'currency', 'email', 'erased_at', 'id', 'kind', 'max_subscriptions', 'metadata', 'name', 'object', 'payment_method', 'phone', 'segment', 'status', 'tax_rate_bps', 'test_clock_id', 'updated_at', 'version'].sort(),
     );
     expect(c.id).toMatch(/^cus_[0-9A-Z]{26}$/);
     expect(c).toMatchObject({
@@ -462,6 +462,7 @@ describe('erasure', () => {
     const invoicesOf = async (customerId: string) => (await p.call<Page<InvoiceResource>>('GET', `/v1/invoices?customer_id=${customerId}&limit=100`)).body.data;
 
     const c = await onboard({ payment_method: 'tok_decline' });
+    expect((await p.call('PATCH', `/v1/customers/${c.id}`, { body: { max_subscriptions: 3 } })).status).toBe(200);
     // One whose first invoice was issued (finalized, its charge declined), one trialing, one with its first invoice still a draft.
     const issued = await subscribe(c.id, await plan(0));
     const first = (await invoicesOf(c.id)).find((i) => i.subscription_id === issued.id)!;

@@ -210,6 +210,8 @@ forEachBus('payments', (bus) => {
     test('a voided invoice gives back the credit it used; credit can cover an invoice entirely, which is then paid without a payment', async () => {
       clock.set(START);
       const customer = await f.customer({ payment_method: 'tok_ok', tax_rate_bps: 2000 });
+      // Three subscriptions at once: an operator's allowance.
+      await f.ok('PATCH', `/v1/customers/${customer.id}`, { max_subscriptions: 3 });
       // The first payment earns 10 % credit through the profiling worker.
       p.startWorkers(['relay', 'profiling']);
       const first = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 8334 })).id });
@@ -298,6 +300,7 @@ describe('issue 8: invoice finalization', () => {
     try {
       const g = billingFixtures(q);
       const customer = await g.customer({ payment_method: 'tok_ok' });
+      await g.ok('PATCH', `/v1/customers/${customer.id}`, { max_subscriptions: 2 });
       const sub = await g.subscribe({ customer_id: customer.id, plan_id: (await g.plan({ price_amount: 5000 })).id });
       const invoice = (await g.invoices(`subscription_id=${sub.id}`))[0]!;
       expect(invoice).toMatchObject({ status: 'open', number: 'INV-000001', finalized_at: iso(START), next_attempt_at: iso(START), amount_due: 5000 });

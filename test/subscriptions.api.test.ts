@@ -27,10 +27,14 @@ async function plan(overrides: Record<string, unknown> = {}) {
   return res.body;
 }
 
-async function customer() {
+/** A fresh customer; with `maxSubscriptions`, an operator let it hold that many live subscriptions. */
+async function customer(maxSubscriptions = 1) {
   const res = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() });
   expect(res.status).toBe(201);
-  return res.body;
+  if (maxSubscriptions === 1) return res.body;
+  const raised = await p.call<CustomerResource>('PATCH', `/v1/customers/${res.body.id}`, { body: { max_subscriptions: maxSubscriptions } });
+  expect(raised.status).toBe(200);
+  return raised.body;
 }
 
 async function subscribe(body: Record<string, unknown>) {
@@ -89,7 +93,7 @@ describe('starting a subscription', () => {
 
   test('without a trial (plan has none, or trial: false): incomplete, only subscription.created', async () => {
     clock.set(APRIL_1);
-    const c = await customer();
+    const c = await customer(2);
     const none = await subscribe({ customer_id: c.id, plan_id: (await plan({ trial_days: 0 })).id });
     const skipped = await subscribe({ customer_id: c.id, plan_id: (await plan({ trial_days: 30 })).id, trial: false });
     for (const sub of [none, skipped]) {
@@ -266,7 +270,7 @@ describe('validation and access', () => {
 
   test('lists filter by status, customer and plan, and page with a cursor', async () => {
     clock.set(APRIL_1);
-    const c = await customer();
+    const c = await customer(3);
     const pl = await plan();
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await subscribe({ customer_id: c.id, plan_id: pl.id })).id);

@@ -75,7 +75,7 @@ function declarationFaults(document: OpenApiDocument): string[] {
 }
 
 /** Fields that set what a customer owes or how it is collected: never a tenant's on any route. */
-const BILLING_TERMS = ['tax_rate_bps', 'trial', 'trial_days', 'coupon', 'test_clock_id', 'invoice_early', 'price_amount', 'prices', 'percent_off_bps', 'amount_off', 'included_tokens', 'overage_price_per_1k', 'quota_policy'];
+const BILLING_TERMS = ['tax_rate_bps', 'max_subscriptions', 'trial', 'trial_days', 'coupon', 'test_clock_id', 'invoice_early', 'price_amount', 'prices', 'percent_off_bps', 'amount_off', 'included_tokens', 'overage_price_per_1k', 'quota_policy'];
 
 describe('which body fields a tenant may send is declared on each route and shown in the API document', () => {
   test('every route a tenant can reach that takes a JSON body declares its tenant fields, each one a field of the body, none of them a billing term', () => {
@@ -150,7 +150,7 @@ function casesFor(w: World): Record<string, { path: () => Promise<string>; sampl
   return {
     'PATCH /v1/customers/{id}': {
       path: async () => `/v1/customers/${w.customer}`,
-      sample: () => ({ name: 'Acme Renamed', email: `billing-${unique()}@acme.example`, phone: '+4930123456', payment_method: 'tok_ok', kind: 'sme', country: 'DE', metadata: { crm: 'x' }, tax_rate_bps: 1900 }),
+      sample: () => ({ name: 'Acme Renamed', email: `billing-${unique()}@acme.example`, phone: '+4930123456', payment_method: 'tok_ok', kind: 'sme', country: 'DE', metadata: { crm: 'x' }, tax_rate_bps: 1900, max_subscriptions: 100 }),
     },
     'POST /v1/customers/{id}/users': {
       path: async () => `/v1/customers/${w.customer}/users`,
@@ -248,6 +248,8 @@ describe('every writable field of every route a tenant can write, for every kind
     const coupon = `TEN${unique().replaceAll('-', '').toUpperCase().slice(0, 8)}`;
     await f.ok('POST', '/v1/coupons', { code: coupon, name: 'Ten off', percent_off_bps: 1000, duration: 'forever' }, 201);
     const customer = await f.customer({ payment_method: 'tok_ok', tax_rate_bps: 1900 });
+    // The walk subscribes the customer many times over: the operator allows it.
+    await f.ok('PATCH', `/v1/customers/${customer.id}`, { max_subscriptions: 100 });
     const subscription = await f.subscribe({ customer_id: customer.id, plan_id: plan.id });
     w = { customer: customer.id, subscription: subscription.id, plan, otherPlan, coupon };
     cases = casesFor(w);

@@ -53,6 +53,8 @@ const record = (customerId: string) => ({ id: `rec-${crypto.randomUUID()}`, cust
 /** A customer with an owner user, a paid subscription (invoice, payment), an open invoice, usage, events and a key with every scope. */
 async function tenant(): Promise<Tenant> {
   const customer = await ok<CustomerResource>('POST', '/v1/customers', customerInput({ payment_method: 'tok_ok' }), 201);
+  // Two live subscriptions below and a third from the route walk: an operator's allowance.
+  await ok('PATCH', `/v1/customers/${customer.id}`, { max_subscriptions: 3 });
   // Registered before the rest, so the customer's later events are deliveries to it.
   const webhook = await ok<{ id: string }>('POST', `/v1/customers/${customer.id}/webhooks`, { url: 'https://hooks.example.invalid/in', event_types: ['*'] }, 201);
   const users = await ok<Page<UserResource>>('GET', `/v1/customers/${customer.id}/users`);

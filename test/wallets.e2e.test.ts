@@ -136,6 +136,7 @@ describe('prepaid wallets', () => {
   test('auto top-up starts once when a draw leaves the balance under the threshold, and is collected by the billing pass', async () => {
     clock.set(START);
     const customer = await f.customer({ payment_method: 'tok_ok' });
+    await f.ok('PATCH', `/v1/customers/${customer.id}`, { max_subscriptions: 2 });
     await grant(customer.id, { amount: 3000 });
     const settings = await f.ok<WalletResource>('PUT', `/v1/customers/${customer.id}/wallet/auto-top-up`, { enabled: true, threshold: 1000, amount: 5000, currency: 'EUR' });
     expect(settings.balances).toMatchObject([{ balance: 3000, auto_top_up: { enabled: true, threshold: 1000, amount: 5000 } }]);

@@ -31,6 +31,8 @@ export const customers = sqliteTable(
     paymentMethod: text('payment_method'),
     /** The one currency this customer is billed in, set by its first subscription; null: none yet. */
     currency: text('currency'),
+    /** How many live (not canceled) subscriptions it may hold at once; an operator's setting, never the tenant's. */
+    maxSubscriptions: integer('max_subscriptions').notNull().default(1),
     /** Bumped on every change; optimistic concurrency and stale-read detection. */
     version: integer('version').notNull(),
     erasedAt: timestamp('erased_at'),

@@ -28,6 +28,13 @@ export const subscriptions = sqliteTable(
     trialEnd: timestamp('trial_end'),
     cancelAtPeriodEnd: integer('cancel_at_period_end', { mode: 'boolean' }).notNull().default(false),
     canceledAt: timestamp('canceled_at'),
+    /**
+     * Why the billing pass last failed to move it over a boundary (`code`, `message`, `failed_at`);
+     * null while billing goes well. Cleared by the next boundary it crosses.
+     */
+    billingError: text('billing_error', { mode: 'json' }).$type<{ code: string; message: string; failed_at: number }>(),
+    /** After a failure, the billing pass leaves it alone until then, so failing ones never crowd out the rest. */
+    billingRetryAt: timestamp('billing_retry_at'),
     ...timestamps,
     /** Bumped on every change. */
     version: integer('version').notNull(),

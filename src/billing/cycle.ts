@@ -1,9 +1,10 @@
-import { and, asc, eq, inArray, lt, lte, notInArray, or, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { invoices, payments, subscriptions } from '../../db/schema/index.ts';
 import { customerIdsOnClock, sandboxCustomerIds } from '../customers/clock.ts';
 import { createContext, systemActor, withTransaction, type ContextServices } from '../kernel/context.ts';
 import { describeError, DomainError } from '../kernel/errors.ts';
+import { flagBillingFailure } from './billing-failure.ts';
 import { resumeStalledPayments, runPayment, startPayment } from './collect.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import { collectionSettings } from './collection-settings.ts';
@@ -58,7 +59,9 @@ export function customersInScope(db: Db, column: SQLWrapper, scope: BillingScope
  *   3. payments whose worker stopped mid-saga are resumed;
  *   4. open invoices with an automatic attempt due are collected (src/billing/collect.ts, with dunning).
  * Each item is its own transaction, so one failure does not hold up the rest; it is
- * logged, counted and retried by the next pass. Safe to run in several processes at once:
+ * logged, counted and retried by the next pass. A subscription whose renewal fails is also
+ * flagged (`billing_error`, `subscription.billing_failed` once; src/billing/billing-failure.ts)
+ * and left out of the passes until its `billing_retry_at`. Safe to run in several processes at once:
  * renewals are guarded by the subscription's version and the invoice's unique period,
  * payments by the one-live-payment-per-invoice index and the saga's lease.
  *
@@ -94,6 +97,8 @@ export async function runBillingCycle(deps: BillingDeps, scope: BillingScope = {
           and(eq(subscriptions.status, 'trialing'), lte(subscriptions.trialEnd, now), lt(subscriptions.currentPeriodStart, subscriptions.trialEnd)),
           and(inArray(subscriptions.status, ['active', 'past_due']), lte(subscriptions.currentPeriodEnd, now)),
         ),
+        // One whose renewal failed waits for its retry time instead of taking a place in every batch.
+        or(isNull(subscriptions.billingRetryAt), lte(subscriptions.billingRetryAt, now)),
         customersInScope(deps.db, subscriptions.customerId, scope),
       ),
     )
@@ -101,7 +106,13 @@ export async function runBillingCycle(deps: BillingDeps, scope: BillingScope = {
     .limit(BATCH);
   for (const { id } of due) {
     await attempt('renewal', id, async () => {
-      while (await withTransaction(ctx, (tx) => advanceSubscription(tx, id))) report.advanced++;
+      try {
+        while (await withTransaction(ctx, (tx) => advanceSubscription(tx, id))) report.advanced++;
+      } catch (error) {
+        // Flagged on the subscription (and told once as `subscription.billing_failed`), then logged and counted as before.
+        await flagBillingFailure(ctx, id, error);
+        throw error;
+      }
     });
   }
 

@@ -4,6 +4,7 @@ import { loadPlanVersion } from '../plans/load.ts';
 import { periodContaining } from '../subscriptions/periods.ts';
 import { loadSubscription, saveSubscription } from '../subscriptions/load.ts';
 import { toSubscriptionSnapshot, type SubscriptionRow } from '../subscriptions/present.ts';
+import { billingRecovered } from './billing-failure.ts';
 import { draftInvoice } from './draft.ts';
 import { finalizeIfDue } from './finalize.ts';
 
@@ -42,7 +43,7 @@ export async function advanceSubscription(ctx: TxCtx, id: string): Promise<boole
 
   if (sub.cancelAtPeriodEnd) {
     const endsAt = due === 'trial_end' ? sub.trialEnd! : sub.currentPeriodEnd;
-    const row = await saveSubscription(ctx, sub, { status: 'canceled', canceledAt: endsAt });
+    const row = await saveSubscription(ctx, sub, { status: 'canceled', canceledAt: endsAt, ...billingRecovered });
     const closing =
       due === 'period_end' ? await draftInvoice(ctx, row, { reason: 'subscription_cancel', feePeriod: null, usagePeriod: { start: sub.currentPeriodStart, end: sub.currentPeriodEnd } }) : null;
     await emit(ctx, [{ type: 'subscription.ended', subject: id, data: { subscription: toSubscriptionSnapshot(row), reason: 'period_end' } }]);
@@ -52,7 +53,7 @@ export async function advanceSubscription(ctx: TxCtx, id: string): Promise<boole
 
   // Boundaries always come from the anchor (the trial's end, or the start without one).
   const period = periodContaining(sub.anchor, terms.interval, due === 'trial_end' ? sub.anchor : sub.currentPeriodEnd);
-  const row = await saveSubscription(ctx, sub, { currentPeriodStart: period.start, currentPeriodEnd: period.end });
+  const row = await saveSubscription(ctx, sub, { currentPeriodStart: period.start, currentPeriodEnd: period.end, ...billingRecovered });
   if (due === 'trial_end') {
     const invoice = await draftInvoice(ctx, row, { reason: 'subscription_create', feePeriod: period, usagePeriod: null });
     await emit(ctx, [{ type: 'subscription.trial_ended', subject: id, data: { subscription: toSubscriptionSnapshot(row), invoice_id: invoice?.id ?? null } }]);

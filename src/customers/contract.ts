@@ -21,6 +21,15 @@ export const paymentMethod = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_\-]{3,100}$
 /** Tax on the customer's invoices in basis points: 1900 is 19 %. */
 const taxRateBps = v.pipe(v.number('must be whole basis points'), v.safeInteger('must be whole basis points'), v.minValue(0, 'must be at least 0'), v.maxValue(10_000, 'must be at most 10000 (100 %)'));
 
+/** The most live subscriptions a customer may hold at once (an operator's setting). */
+export const MAX_SUBSCRIPTIONS_CEILING = 100;
+const maxSubscriptions = v.pipe(
+  v.number('must be a whole number of subscriptions'),
+  v.safeInteger('must be a whole number of subscriptions'),
+  v.minValue(1, 'must be at least 1'),
+  v.maxValue(MAX_SUBSCRIPTIONS_CEILING, `must be at most ${MAX_SUBSCRIPTIONS_CEILING}`),
+);
+
 export const customerId = v.pipe(v.string(), v.regex(/^cus_[0-9A-Z]{26}$/, 'must be a customer id (cus_…)'));
 export const customerParams = v.object({ id: customerId });
 /** A test clock's id (clk_…). */
@@ -50,6 +59,8 @@ export const updateCustomerInput = v.pipe(
     metadata: v.optional(metadata),
     tax_rate_bps: v.optional(taxRateBps),
     payment_method: v.optional(v.nullable(paymentMethod)),
+    /** Operators only: how many live subscriptions the customer may hold at once (default 1). */
+    max_subscriptions: v.optional(maxSubscriptions),
   }),
   v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
   v.metadata({ minProperties: 1 }),
@@ -84,6 +95,8 @@ export const customerResource = v.object({
   payment_method: v.nullable(v.string()),
   /** The one currency it is billed in, set by its first subscription; null until then. */
   currency: v.nullable(v.string()),
+  /** How many live (not canceled) subscriptions it may hold at once; set by operators (PATCH), 1 unless raised. */
+  max_subscriptions: v.number(),
   version: v.number(),
   created_at: v.string(),
   updated_at: v.string(),

@@ -48,6 +48,7 @@ export function onboardWithOwner(ctx: Ctx, input: OnboardCustomerInput, ownerAcc
       taxRateBps: input.tax_rate_bps ?? 0,
       paymentMethod: input.payment_method ?? null,
       currency: null,
+      maxSubscriptions: 1,
       status: 'onboarded',
       segment: 'bronze',
       version: 1,

@@ -22,6 +22,7 @@ export function toCustomerResource(row: CustomerRow): CustomerResource {
     tax_rate_bps: row.taxRateBps,
     payment_method: row.paymentMethod,
     currency: row.currency,
+    max_subscriptions: row.maxSubscriptions,
     version: row.version,
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),

@@ -54,7 +54,8 @@ export function customerRoutes() {
     '/:id',
     doc({
       summary: 'Update a customer',
-      description: 'Changes name, email, kind, country, phone, metadata, tax rate or payment method. The tax rate, kind, country and metadata are the operator\'s: a tenant changes its contact details and its payment method. Emits `customer.updated`.',
+      description:
+        'Changes name, email, kind, country, phone, metadata, tax rate or payment method; and, **operators only**, `max_subscriptions`: how many live (not canceled) subscriptions the customer may hold at once (1 to 100, default 1). The tax rate, kind, country, metadata and `max_subscriptions` are the operator\'s: a tenant changes its contact details and its payment method. Lowering it below the live subscriptions the customer holds cancels none; it only stops new ones. Emits `customer.updated`.',
       tags,
       access: 'operator',
       scope: 'customers:write',

@@ -6,9 +6,12 @@ import { assertEmailFree, loadCustomer, rethrowDuplicateEmail, saveCustomer } fr
 import { toCustomerResource, toCustomerSnapshot } from './present.ts';
 import type { UpdateCustomerInput } from './contract.ts';
 
-const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country', phone: 'phone', metadata: 'metadata', tax_rate_bps: 'taxRateBps', payment_method: 'paymentMethod' } as const;
+const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country', phone: 'phone', metadata: 'metadata', tax_rate_bps: 'taxRateBps', payment_method: 'paymentMethod', max_subscriptions: 'maxSubscriptions' } as const;
 
-/** Changes a customer's details; emits `customer.updated` naming the changed fields (none: no event). */
+/**
+ * Changes a customer's details; emits `customer.updated` naming the changed fields (none: no event).
+ * Which fields a tenant may send is the route's declaration (`tenantFields`), enforced before this runs.
+ */
 export function updateCustomer(ctx: Ctx, id: string, patch: UpdateCustomerInput) {
   return withTransaction(ctx, async (ctx) => {
     const current = await loadCustomer(ctx.tx, id);

@@ -276,6 +276,12 @@ export const catalog = {
   'subscription.trial_ended': v.object({ subscription: subscriptionSnapshot, invoice_id: v.nullable(v.string()) }),
   /** A new period began at the old one's end; `invoice_id` bills it (null when nothing is due). */
   'subscription.renewed': v.object({ subscription: subscriptionSnapshot, period_start: iso, period_end: iso, invoice_id: v.nullable(v.string()) }),
+  /**
+   * The billing pass could not move the subscription over a boundary (its invoice could not be
+   * drafted, e.g. `amount_out_of_range`); emitted on the first failure, not on each retry.
+   * The other subscriptions bill meanwhile; it is retried at `retry_at`.
+   */
+  'subscription.billing_failed': v.object({ subscription: subscriptionSnapshot, error: v.object({ code: v.string(), message: v.string() }), retry_at: iso }),
   /** A payment made the subscription active: first payment, trial conversion or recovery from past_due. */
   'subscription.activated': v.object({ subscription: subscriptionSnapshot, previous_status: v.string(), invoice_id: v.string() }),
   'subscription.past_due': v.object({ subscription: subscriptionSnapshot, invoice_id: v.string() }),

@@ -22,8 +22,8 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing, invalid or expired bearer token',
   403: 'The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each)',
   404: 'No such resource',
-  409: 'Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer\'s billing currency; `errors` names the fields)',
-  422: 'Idempotency-Key reused with a different request body',
+  409: 'Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer\'s billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing)',
+  422: 'Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`)',
   415: 'The request body was not sent as application/json',
   429: 'Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens)',
 };

@@ -19,6 +19,12 @@ export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; t
   idempotency_mismatch: { status: 422, title: 'Idempotency-Key reused with a different request' },
   /** The customer is billed in another currency, or the plan has no price in the customer's (`errors` names the fields). */
   currency_mismatch: { status: 409, title: 'The currency does not match the customer\'s billing currency' },
+  /** A charge (price × quantity) past the largest amount an invoice line may carry (`max_amount`). */
+  amount_out_of_range: { status: 422, title: 'The amount is larger than one charge may be' },
+  /** The customer already has as many live subscriptions as it may (`subscription_id` names one). */
+  subscription_exists: { status: 409, title: 'The customer already has a live subscription' },
+  /** The customer already had this plan's trial (`subscription_id` names the subscription that had it). */
+  trial_used: { status: 409, title: 'The customer already had a trial of this plan' },
   quota_exceeded: { status: 429, title: 'The subscription has used up its included tokens' },
   rate_limited: { status: 429, title: 'Too many attempts; wait before trying again' },
   headers_too_large: { status: 431, title: 'The request headers are too large' },

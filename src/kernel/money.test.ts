@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { DomainError } from './errors.ts';
 import { minorUnitDigits } from './currency.ts';
-import { add, allocate, applyTaxBasisPoints, formatMoney, money, multiplyRatio, negate, subtract, sum } from './money.ts';
+import { add, allocate, applyTaxBasisPoints, charge, exactCharge, formatMoney, MAX_CHARGE, money, multiplyRatio, negate, subtract, sum } from './money.ts';
 
 const eur = (amount: number) => money(amount, 'EUR');
 const amounts = (list: { amount: number }[]) => list.map((m) => m.amount);
@@ -79,6 +79,44 @@ describe('multiplyRatio rounds half away from zero', () => {
     expect(() => multiplyRatio(eur(100), 0.5, 1)).toThrow(RangeError);
     expect(() => multiplyRatio({ amount: 1.5, currency: 'EUR' }, 1, 1)).toThrow(RangeError);
     expect(() => multiplyRatio(eur(Number.MAX_SAFE_INTEGER), 2, 1)).toThrow(RangeError);
+  });
+});
+
+describe('a charge: price × quantity / per', () => {
+  test('is exact however large: 10^12 per 1,000 tokens × 10^13 tokens is 10^22, every digit', () => {
+    expect(exactCharge(1e12, 1e13, 1000)).toBe(10n ** 22n);
+    // 2^53 + 1 tokens would be lost by a float; the BigInt keeps the unit.
+    expect(exactCharge(1, Number.MAX_SAFE_INTEGER, 1)).toBe(BigInt(Number.MAX_SAFE_INTEGER));
+    expect(exactCharge(25, 2500, 1000)).toBe(63n); // 62.5 rounds half away from zero
+  });
+
+  test('within the ceiling is money; one unit past it is amount_out_of_range, not a RangeError', () => {
+    expect(charge(eur(1e12), 1000, 1000)).toEqual(eur(MAX_CHARGE));
+    expect(charge(eur(25), 600, 1000)).toEqual(eur(15));
+    let refused: unknown;
+    try {
+      charge(eur(1e12), 1e13, 1000);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ code: 'amount_out_of_range', details: { amount: '10000000000000000000000', max_amount: MAX_CHARGE, currency: 'EUR' } });
+    expect(() => charge(eur(1e12), 1001, 1000)).toThrow(DomainError);
+    expect(() => charge(eur(-1e12), 1001, 1000)).toThrow(DomainError);
+  });
+
+  test('the ceiling leaves an invoice of many such lines, with 100 % tax, a safe integer', () => {
+    const lines = Array.from({ length: 1000 }, () => eur(MAX_CHARGE));
+    const { total } = applyTaxBasisPoints(sum(lines, 'EUR'), 10_000);
+    expect(Number.isSafeInteger(total.amount)).toBe(true);
+    expect(total.amount).toBe(2 * 1000 * MAX_CHARGE);
+  });
+
+  test('refuses a fractional or negative quantity and a bad divisor', () => {
+    expect(() => exactCharge(100, 1.5, 1000)).toThrow(RangeError);
+    expect(() => exactCharge(100, -1, 1000)).toThrow(RangeError);
+    expect(() => exactCharge(100, 1, 0)).toThrow(RangeError);
+    expect(() => exactCharge(0.5, 1, 1)).toThrow(RangeError);
   });
 });
 

@@ -18,6 +18,13 @@ export interface Money {
   currency: string;
 }
 
+/**
+ * The largest amount one charge may come to, in minor units: a plan's price, a period's
+ * overage, a minimum spend (ten billion major units of a two-decimal currency). An invoice
+ * sums a handful of such lines and adds tax of at most 100 %, so its totals stay far inside
+ * Number.MAX_SAFE_INTEGER (≈ 9 × 10^15) and never need a float.
+ */
+export const MAX_CHARGE = 1_000_000_000_000;
 
 function assertAmount(amount: number, what = 'amount'): void {
   if (!Number.isSafeInteger(amount)) throw new RangeError(`${what} must be a safe integer number of minor units, got ${amount}`);
@@ -80,6 +87,35 @@ export function multiplyRatio(amount: Money, numerator: number, denominator: num
   if (!Number.isSafeInteger(numerator)) throw new RangeError(`numerator must be a safe integer, got ${numerator}`);
   if (!Number.isSafeInteger(denominator) || denominator <= 0) throw new RangeError(`denominator must be a positive safe integer, got ${denominator}`);
   return fromBigInt(divideHalfUp(BigInt(amount.amount) * BigInt(numerator), BigInt(denominator)), amount.currency);
+}
+
+/**
+ * round_half_up(unit_price × quantity / per) exactly, however large: the product is a BigInt,
+ * so 10^12 per 1,000 tokens × 10^13 tokens is 10^22, not a float that lost its units.
+ */
+export function exactCharge(unitPrice: number, quantity: number, per: number): bigint {
+  assertAmount(unitPrice, 'unit price');
+  if (!Number.isSafeInteger(quantity) || quantity < 0) throw new RangeError(`quantity must be a whole, non-negative number, got ${quantity}`);
+  if (!Number.isSafeInteger(per) || per <= 0) throw new RangeError(`per must be a positive safe integer, got ${per}`);
+  return divideHalfUp(BigInt(unitPrice) * BigInt(quantity), BigInt(per));
+}
+
+/**
+ * The charge for `quantity` at `unitPrice` per `per` units, rounded once half away from zero.
+ * One past MAX_CHARGE (in either direction) is refused as `amount_out_of_range`, a problem the
+ * caller can act on (fewer units, a lower price), never a RangeError that ends as a 500.
+ */
+export function charge(unitPrice: Money, quantity: number, per: number): Money {
+  const exact = exactCharge(unitPrice.amount, quantity, per);
+  const bound = BigInt(MAX_CHARGE);
+  if (exact > bound || exact < -bound) {
+    throw new DomainError('amount_out_of_range', `${quantity} at ${unitPrice.amount} ${unitPrice.currency} per ${per} comes to ${exact} minor units; one charge may be at most ${MAX_CHARGE}`, {
+      amount: exact.toString(),
+      max_amount: MAX_CHARGE,
+      currency: unitPrice.currency,
+    });
+  }
+  return money(Number(exact), unitPrice.currency);
 }
 
 /**

@@ -1,13 +1,14 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { currencyCode, currencyKey } from '../kernel/currency.ts';
+import { MAX_CHARGE } from '../kernel/money.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 import { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
 import { entitlementResource, entitlementsInput } from './entitlements.ts';
 import type { CurrencyPrice } from './terms.ts';
 
-/** The largest amount a plan may carry, in minor units (ten billion in major units of a two-decimal currency). */
-export const MAX_AMOUNT = 1_000_000_000_000;
+/** The largest amount a plan may carry, in minor units: one charge's ceiling (src/kernel/money.ts). */
+export const MAX_AMOUNT = MAX_CHARGE;
 const MAX_TOKENS = 1_000_000_000_000_000;
 
 const amount = v.pipe(

@@ -1,6 +1,8 @@
-import { subscriptionAdjustments } from '../../db/schema/index.ts';
+import { and, eq } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { subscriptionAdjustments, usagePeriods } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
-import { money } from '../kernel/money.ts';
+import { charge, money } from '../kernel/money.ts';
 import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
@@ -9,6 +11,7 @@ import { newId } from '../kernel/ids.ts';
 import { onCustomerClock } from '../customers/clock.ts';
 import { loadPlan, loadPlanVersion } from '../plans/load.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
+import type { SubscriptionRow } from './present.ts';
 import { loadSubscription, saveSubscription } from './load.ts';
 import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
 import { prorate, type ProrationLine } from './proration.ts';
@@ -21,6 +24,28 @@ function describe(line: ProrationLine, oldTerms: PlanVersionRow, newTerms: PlanV
   return line.kind === 'proration_credit'
     ? `Unused time on ${oldTerms.name} (v${oldTerms.version}) from ${span}`
     : `Remaining time on ${newTerms.name} (v${newTerms.version}) from ${span}`;
+}
+
+/**
+ * Refuses (422 `amount_out_of_range`) a new plan whose overage price would take the current
+ * period's overage past one charge's ceiling: the period-end invoice bills it at the plan then in
+ * force, so the amount enters here. A trial is never billed, so it has no limit.
+ */
+async function assertOverageBillable(db: Executor, sub: SubscriptionRow, terms: PlanVersionRow): Promise<void> {
+  if (sub.status === 'trialing') return;
+  const [usage] = await db
+    .select({ usedTokens: usagePeriods.usedTokens, overageTokens: usagePeriods.overageTokens })
+    .from(usagePeriods)
+    .where(and(eq(usagePeriods.subscriptionId, sub.id), eq(usagePeriods.periodStart, sub.currentPeriodStart)));
+  if (!usage) return;
+  // What the invoice bills (counted as recorded) and what GET …/usage shows (used past the new included tokens).
+  const tokens = Math.max(usage.overageTokens, usage.usedTokens - terms.includedTokens, 0);
+  try {
+    charge(money(terms.overagePricePer1k, terms.currency), tokens, 1000);
+  } catch (error) {
+    if (error instanceof DomainError) error.details.field = 'plan_id';
+    throw error;
+  }
 }
 
 /**
@@ -58,6 +83,7 @@ export function changePlan(ctx: Ctx, id: string, input: ChangePlanInput) {
     if (now < current.currentPeriodStart || now > current.currentPeriodEnd) {
       throw conflict(`the current period of ${id} ended at ${toIso(current.currentPeriodEnd)} and has not been renewed yet`, { current_period_end: toIso(current.currentPeriodEnd) });
     }
+    await assertOverageBillable(ctx.tx, current, newTerms);
 
     const proration = prorate({
       oldPrice: money(oldTerms.priceAmount, oldTerms.currency),

@@ -12,8 +12,12 @@ export const subscriptionParams = v.object({ id: subscriptionId });
 export const createSubscriptionInput = v.strictObject({
   customer_id: customerId,
   plan_id: planId,
-  /** false starts without the plan's trial, `incomplete` until the first payment. */
-  trial: v.optional(v.boolean('must be true or false'), true),
+  /**
+   * The plan's trial, which a customer has once per plan. Omitted: the trial if the customer never
+   * had one of this plan, else none; true: the trial, or 409 `trial_used`; false: none, `incomplete`
+   * until the first payment.
+   */
+  trial: v.optional(v.boolean('must be true or false')),
   /** A coupon code to redeem on the new subscription (src/coupons/redeem.ts). */
   coupon: v.optional(couponCode),
   /**
@@ -61,6 +65,12 @@ export const subscriptionResource = v.object({
   trial_end: v.nullable(v.string()),
   cancel_at_period_end: v.boolean(),
   canceled_at: v.nullable(v.string()),
+  /**
+   * Null while billing goes well. Otherwise why the billing pass could not move it over its
+   * last boundary (`code` as in the API's problems, e.g. `amount_out_of_range`), since when,
+   * and when the pass tries again; the other subscriptions bill meanwhile.
+   */
+  billing_error: v.nullable(v.object({ code: v.string(), message: v.string(), failed_at: v.string(), retry_at: v.nullable(v.string()) })),
   created_at: v.string(),
   updated_at: v.string(),
   version: v.number(),

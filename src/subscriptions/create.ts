@@ -10,6 +10,7 @@ import { toIso } from '../kernel/clock.ts';
 import { conflict, DomainError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { loadPlan, loadPlanVersion } from '../plans/load.ts';
+import { admitSubscription } from './admission.ts';
 import { initialStatus } from './lifecycle.ts';
 import { periodContaining, trialEnd } from './periods.ts';
 import { toSubscriptionSnapshot, type SubscriptionRow } from './present.ts';
@@ -22,7 +23,9 @@ const closedCustomer = new Set(['deactivated', 'erased']);
  * Subscribes a customer to an active plan at its current version, in the customer's currency:
  * the first subscription sets it (`currency`, else the plan's default; emits `customer.updated`),
  * later ones must use it and a plan priced in it (422 naming `currency` or `plan_id`).
- * With the plan's trial (unless `trial: false`) it starts `trialing`: the trial is
+ * A customer holds at most `max_subscriptions` live ones and has a plan's trial once
+ * (src/subscriptions/admission.ts: 409 `subscription_exists` / `trial_used`).
+ * With the plan's trial (unless `trial: false`, or already used) it starts `trialing`: the trial is
  * its current period [now, now + trial days), and billing periods are anchored at
  * the trial's end. Otherwise it is anchored at now and `incomplete` until its first
  * payment: billing drafts that period's invoice in the same transaction
@@ -48,6 +51,7 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
     }
     // Without a currency of either, the version's default (loadPlanVersion answers in it).
     const terms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion, customer.currency ?? input.currency);
+    const admitted = await admitSubscription(ctx.tx, { customer, planId: plan.id, planHasTrial: terms.trialDays > 0, trial: input.trial });
     const currency = terms.currency;
     const events: NewEvent[] = [];
     if (!customer.currency) {
@@ -56,7 +60,7 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
     }
 
     const now = ctx.clock.now();
-    const trialDays = input.trial ? terms.trialDays : 0;
+    const trialDays = admitted.trial ? terms.trialDays : 0;
     const status = initialStatus(trialDays);
     // With a trial, billing is anchored at the trial's end and the trial is a period of its own.
     const ends = trialEnd(now, trialDays);

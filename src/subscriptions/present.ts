@@ -28,7 +28,9 @@ export function toSubscriptionSnapshot(row: SubscriptionRow): EventData<'subscri
 /** The API shape of a subscription. */
 export function toSubscriptionResource(row: SubscriptionRow): SubscriptionResource {
   const { id, ...rest } = toSubscriptionSnapshot(row);
-  return { id, object: 'subscription', ...rest, currency: row.currency, created_at: toIso(row.createdAt), updated_at: toIso(row.updatedAt), version: row.version };
+  const failure = row.billingError;
+  const billing_error = failure ? { code: failure.code, message: failure.message, failed_at: toIso(failure.failed_at), retry_at: toIsoOrNull(row.billingRetryAt) } : null;
+  return { id, object: 'subscription', ...rest, currency: row.currency, billing_error, created_at: toIso(row.createdAt), updated_at: toIso(row.updatedAt), version: row.version };
 }
 
 /** The API shape of a proration line waiting for an invoice. */

@@ -36,7 +36,7 @@ export function subscriptionRoutes() {
     doc({
       summary: 'Create a subscription',
       description:
-        'Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer\'s currency: its first subscription sets it (`currency`, else the plan\'s default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). With the plan\'s `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.',
+        'Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer\'s currency: its first subscription sets it (`currency`, else the plan\'s default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). A customer holds one live (not canceled) subscription unless an operator raised its `max_subscriptions` (PATCH /v1/customers/{id}); one more is 409 `subscription_exists` naming the newest live one in `subscription_id` (change its plan instead). A plan\'s trial is had once per customer: when an earlier subscription of the customer to the plan (canceled too) had one, `trial` omitted starts without it, and `trial: true` is 409 `trial_used` naming that subscription. With the plan\'s `trial_days` > 0 (and the trial not refused or used) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.',
       tags,
       access: 'operator',
       scope: 'subscriptions:write',
@@ -59,7 +59,7 @@ export function subscriptionRoutes() {
 
   app.get(
     '/:id',
-    doc({ summary: 'Get a subscription', description: 'The subscription with its current period.', tags, access: 'viewer', scope: 'subscriptions:read', tenant: 'subscription', success: subscription, errors: [404] }),
+    doc({ summary: 'Get a subscription', description: 'The subscription with its current period. `billing_error` is set while the billing pass cannot move it over a boundary (e.g. `amount_out_of_range`): the other subscriptions bill meanwhile, it is retried at `retry_at`, and `subscription.billing_failed` told of it once.', tags, access: 'viewer', scope: 'subscriptions:read', tenant: 'subscription', success: subscription, errors: [404] }),
     validate('param', subscriptionParams),
     async (c) => c.json(await getSubscription(c.get('deps').db, c.req.valid('param').id)),
   );
@@ -87,14 +87,14 @@ export function subscriptionRoutes() {
     '/:id/change-plan',
     doc({
       summary: 'Change the plan of a subscription',
-      description: `Moves the subscription to another active plan's current version, priced in the subscription's currency (409 \`currency_mismatch\` naming \`plan_id\` otherwise) and with the same interval (409 otherwise); anchor and period stay. ${proration} The lines wait in \`/adjustments\` for the next invoice; a trialing subscription gets none. Emits \`subscription.plan_changed\`.`,
+      description: `Moves the subscription to another active plan's current version, priced in the subscription's currency (409 \`currency_mismatch\` naming \`plan_id\` otherwise) and with the same interval (409 otherwise); anchor and period stay. ${proration} The lines wait in \`/adjustments\` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 \`amount_out_of_range\` naming \`plan_id\`. Emits \`subscription.plan_changed\`.`,
       tags,
       access: 'operator',
       scope: 'subscriptions:write',
       tenant: 'subscription',
       tenantFields: ['plan_id'],
       success: subscription,
-      errors: [404, 409],
+      errors: [404, 409, 422],
       idempotent: true,
     }),
     validate('param', subscriptionParams),

@@ -1,7 +1,7 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { invoiceLines, invoices, usagePeriods } from '../../db/schema/index.ts';
-import { money, multiplyRatio } from '../kernel/money.ts';
+import { charge, money } from '../kernel/money.ts';
 
 /** What the subscription's invoices (any status but void) already billed for one period: fee and overage. */
 export interface PeriodBilled {
@@ -37,9 +37,10 @@ export async function periodOverage(db: Executor, subscriptionId: string, period
 
 /**
  * round_half_up(overage_tokens × price_per_1k / 1000) in minor units: the same charge as
- * src/usage/quota.ts, which this domain does not import (usage imports it).
+ * src/usage/quota.ts, which this domain does not import (usage imports it). Past MAX_CHARGE
+ * it is a DomainError `amount_out_of_range` (src/kernel/money.ts), never an unsafe number.
  */
-export const overageCharge = (tokens: number, pricePer1k: number, currency: string): number => multiplyRatio(money(pricePer1k, currency), tokens, 1000).amount;
+export const overageCharge = (tokens: number, pricePer1k: number, currency: string): number => charge(money(pricePer1k, currency), tokens, 1000).amount;
 
 /** What is left to bill of a period's overage: tokens and amount not yet on an invoice. */
 export interface OverageDue {

@@ -46,12 +46,15 @@ export const usageOutcomes = ['accepted', 'duplicate', 'conflict', 'refused'] as
 export type UsageOutcome = (typeof usageOutcomes)[number];
 
 /**
- * Why a record was refused: the plan blocks past its quota; no live subscription takes
- * it; it is dated before the subscription, further ahead of the clock than the allowed
- * skew, or in a period already billed; or its customer was erased.
+ * Why a record was refused: the plan blocks past its quota; the period's overage charge
+ * would pass the largest amount one charge may be (`charge_limit`, MAX_CHARGE in
+ * src/kernel/money.ts); no live subscription takes it, or several could and it names none;
+ * it is dated before the subscription, further ahead of the clock than the allowed skew,
+ * or in a period already billed; or its customer was erased.
  */
 export const refusalReasons = [
   'quota_exceeded',
+  'charge_limit',
   'no_subscription',
   'ambiguous_subscription',
   'subscription_canceled',

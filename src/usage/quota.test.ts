@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { money } from '../kernel/money.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { MAX_CHARGE, money } from '../kernel/money.ts';
 import type { QuotaPolicy } from '../plans/terms.ts';
-import { checkUsage, overageCharge, periodOverageTokens } from './quota.ts';
+import { checkUsage, overageCharge, overageWithinLimit, periodOverageTokens } from './quota.ts';
 
 const eur = (amount: number) => money(amount, 'EUR');
 const check = (policy: QuotaPolicy, usedTokens: number, recordTokens: number, quotaExceeded = false, includedTokens = 1000) =>
@@ -98,9 +99,22 @@ describe('overage charge', () => {
     expect(overageCharge(1000, eur(25)).amount).toBe(25);
   });
 
-  test('refuses a charge beyond safe integers and negative input', () => {
-    expect(() => overageCharge(1e15, eur(1e12))).toThrow(RangeError);
+  test('refuses a charge past the ceiling as amount_out_of_range, and negative input', () => {
+    expect(() => overageCharge(1e15, eur(1e12))).toThrow(DomainError);
+    expect(() => overageCharge(1e13, eur(1e12))).toThrow(expect.objectContaining({ code: 'amount_out_of_range' }));
+    expect(overageCharge(1000, eur(1e12))).toEqual(eur(MAX_CHARGE));
     expect(() => overageCharge(-1, eur(25))).toThrow(RangeError);
     expect(() => overageCharge(10, eur(-25))).toThrow(RangeError);
+  });
+});
+
+describe('the overage limit of a period', () => {
+  test('holds while the charge is at most the ceiling, computed exactly', () => {
+    expect(overageWithinLimit(1000, 1e12)).toBe(true); // exactly 10^12
+    expect(overageWithinLimit(1001, 1e12)).toBe(false);
+    expect(overageWithinLimit(1e13, 1e12)).toBe(false); // 10^22, the case that once made a 500
+    expect(overageWithinLimit(Number.MAX_SAFE_INTEGER, 0)).toBe(true); // free overage is never too much
+    expect(overageWithinLimit(4e13, 25)).toBe(true); // 10^12 at 0.25 EUR per 1k
+    expect(overageWithinLimit(4e13 + 20, 25)).toBe(false); // 1,000,000,000,000.5 rounds up past it
   });
 });

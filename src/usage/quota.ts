@@ -1,4 +1,4 @@
-import { type Money, multiplyRatio } from '../kernel/money.ts';
+import { charge, exactCharge, MAX_CHARGE, type Money } from '../kernel/money.ts';
 import type { QuotaPolicy } from '../plans/terms.ts';
 
 /**
@@ -69,9 +69,22 @@ export function periodOverageTokens(includedTokens: number, usedTokens: number):
   return Math.max(0, usedTokens - includedTokens);
 }
 
-/** round_half_up(overage_tokens × price_per_1k / 1000), in the price's currency. */
+/**
+ * round_half_up(overage_tokens × price_per_1k / 1000), in the price's currency; past MAX_CHARGE
+ * a DomainError `amount_out_of_range` (computed in BigInt, so it never turns into a float).
+ */
 export function overageCharge(overageTokens: number, pricePer1k: Money): Money {
   assertTokens(overageTokens, 'overage tokens');
   if (pricePer1k.amount < 0) throw new RangeError('an overage price is not negative');
-  return multiplyRatio(pricePer1k, overageTokens, 1000);
+  return charge(pricePer1k, overageTokens, 1000);
+}
+
+/**
+ * Whether a period's overage stays billable: round_half_up(overage_tokens × price_per_1k / 1000)
+ * ≤ MAX_CHARGE. Usage is refused (`charge_limit`) before it would pass it, so an invoice never
+ * meets a charge it cannot carry.
+ */
+export function overageWithinLimit(overageTokens: number, pricePer1k: number): boolean {
+  assertTokens(overageTokens, 'overage tokens');
+  return exactCharge(pricePer1k, overageTokens, 1000) <= BigInt(MAX_CHARGE);
 }

@@ -11,7 +11,7 @@ import { thresholdWatch } from '../usage-thresholds/reach.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
 import { isPeriodClosed, usagePeriodAt } from './period.ts';
-import { checkUsage } from './quota.ts';
+import { checkUsage, overageWithinLimit } from './quota.ts';
 import { differingField, type UsageRecordRow } from './repeat.ts';
 import type { RefusalReason, UsageBatchResource, UsageOutcome, UsageRecordInput, UsageRecordResult } from './contract.ts';
 
@@ -30,7 +30,6 @@ const liveSubscriptions = prepared((db) =>
     .from(subscriptions)
     .where(and(eq(subscriptions.customerId, sql.placeholder('customerId')), ne(subscriptions.status, 'canceled')))
     .orderBy(desc(subscriptions.id))
-    .limit(2)
     .prepare(),
 );
 const periodTotals = prepared((db) =>
@@ -57,8 +56,15 @@ async function customerState(ctx: TxCtx, customerId: string): Promise<{ erased: 
   return { erased: row?.status === 'erased', testClockTime: row?.frozenTime ?? null };
 }
 
-/** The live subscription a record counts against: the one it names, or the customer's only live one. */
-async function targetOf(ctx: TxCtx, input: UsageRecordInput): Promise<Target> {
+/** A plan version meters tokens when it takes any: some included, or overage past them. */
+const metersTokens = (plan: PlanVersionRow) => plan.includedTokens > 0 || plan.quotaPolicy === 'overage';
+
+/**
+ * The live subscription a record counts against: the one it names; else the customer's only
+ * live one; else, of several (a customer an operator allowed more than one), the only one whose
+ * plan meters tokens. Several that meter tokens, and none named, is `ambiguous_subscription`.
+ */
+async function targetOf(ctx: TxCtx, input: UsageRecordInput, termsOf: (sub: SubscriptionRow) => Promise<PlanVersionRow>): Promise<Target> {
   if (input.subscription_id) {
     const sub = await namedSubscription(ctx.tx).get({ id: input.subscription_id, customerId: input.customer_id });
     if (!sub) return { reason: 'no_subscription' };
@@ -66,7 +72,10 @@ async function targetOf(ctx: TxCtx, input: UsageRecordInput): Promise<Target> {
   }
   const live = await liveSubscriptions(ctx.tx).all({ customerId: input.customer_id });
   if (live.length === 0) return { reason: 'no_subscription' };
-  return live.length > 1 ? { reason: 'ambiguous_subscription' } : { sub: live[0]! };
+  if (live.length === 1) return { sub: live[0]! };
+  const metered: SubscriptionRow[] = [];
+  for (const sub of live) if (metersTokens(await termsOf(sub))) metered.push(sub);
+  return metered.length === 1 ? { sub: metered[0]! } : { reason: 'ambiguous_subscription' };
 }
 
 /** The answer to a record whose id its customer already used: the same record again, or a different one. */
@@ -112,6 +121,13 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
   return withTransaction(ctx, async (ctx) => {
     const wallNow = ctx.clock.now();
     const terms = new Map<string, PlanVersionRow>();
+    // In the subscription's currency: an amount threshold sums its fee and overage in it.
+    const termsOf = async (sub: SubscriptionRow) => {
+      const key = `${sub.planId}@${sub.planVersion}@${sub.currency}`;
+      let plan = terms.get(key);
+      if (!plan) terms.set(key, (plan = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion, sub.currency)));
+      return plan;
+    };
     const states = new Map<string, { erased: boolean; testClockTime: number | null }>();
     const events: NewEvent[] = [];
     const touched = new Map<string, { records: number; tokens: number }>();
@@ -137,16 +153,13 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
         results.push(refused(input, 'in_future'));
         continue;
       }
-      const target = await targetOf(ctx, input);
+      const target = await targetOf(ctx, input, termsOf);
       if ('reason' in target) {
         results.push(refused(input, target.reason));
         continue;
       }
       const { sub } = target;
-      // In the subscription's currency: an amount threshold sums its fee and overage in it.
-      const key = `${sub.planId}@${sub.planVersion}@${sub.currency}`;
-      let plan = terms.get(key);
-      if (!plan) terms.set(key, (plan = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion, sub.currency)));
+      const plan = await termsOf(sub);
       const period = usagePeriodAt(sub, plan.interval, occurredAt);
       if (!period) {
         results.push(refused(input, 'before_subscription', sub));
@@ -164,6 +177,11 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
         policy: plan.quotaPolicy,
         quotaExceeded: totals?.quotaExceeded ?? false,
       });
+      // Bound where the amount enters: the period's overage charge must stay one an invoice can carry.
+      if (decision.overageTokens > 0 && !period.trial && !overageWithinLimit((totals?.overageTokens ?? 0) + decision.overageTokens, plan.overagePricePer1k)) {
+        results.push(refused(input, 'charge_limit', sub, period.start));
+        continue;
+      }
 
       if (decision.accepted || decision.crossesQuota) {
         // The transactor serialises writers, so the totals read above are still current.

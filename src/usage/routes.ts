@@ -11,7 +11,7 @@ import { MAX_USAGE_BATCH, recordUsageInput, subscriptionUsageQuery, usageBatchRe
 
 const tags = ['Usage'];
 const quota =
-  'Past the plan version\'s `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units.';
+  'Past the plan version\'s `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units, computed exactly and at most 10^12 (one charge\'s ceiling): a record that would take the period\'s charge past it is refused `charge_limit`.';
 
 /** The whole batch was refused for quota: a 429 naming the subscription(s). */
 function quotaRefusal(path: string) {
@@ -33,7 +33,7 @@ export function usageRoutes() {
     '/',
     doc({
       summary: 'Record usage',
-      description: `Up to ${MAX_USAGE_BATCH} records; each \`id\` is the client's own, unique per customer, and is counted once: the same record again is \`duplicate\`, a different record under a used id is \`conflict\` (with the differing \`field\`). A record counts against the subscription it names, or the customer's only subscription that is not canceled, in the period containing \`occurred_at\` (the trial is a period of its own, never billed). It is refused when dated more than \`USAGE_CLOCK_SKEW_SECONDS\` ahead of the clock (\`in_future\`), before the subscription (\`before_subscription\`), in a period already billed (\`period_closed\`), or for an erased customer (\`customer_erased\`). ${quota} Each record is reported \`accepted\`, \`duplicate\`, \`conflict\` or \`refused\` (with \`reason\`). When every record is refused for quota the answer is 429 \`quota_exceeded\`. Emits \`usage.recorded\` per accepted record and \`usage.quota_exceeded\` once per period.`,
+      description: `Up to ${MAX_USAGE_BATCH} records; each \`id\` is the client's own, unique per customer, and is counted once: the same record again is \`duplicate\`, a different record under a used id is \`conflict\` (with the differing \`field\`). A record counts against the subscription it names (\`subscription_id\`); without one, against the customer's only live (not canceled) subscription, or, when an operator let the customer hold several, the only one whose plan meters tokens (\`included_tokens\` > 0 or \`quota_policy\` \`overage\`); several that do, and none named, is \`ambiguous_subscription\`. It counts in the period containing \`occurred_at\` (the trial is a period of its own, never billed). It is refused when dated more than \`USAGE_CLOCK_SKEW_SECONDS\` ahead of the clock (\`in_future\`), before the subscription (\`before_subscription\`), in a period already billed (\`period_closed\`), or for an erased customer (\`customer_erased\`). ${quota} Each record is reported \`accepted\`, \`duplicate\`, \`conflict\` or \`refused\` (with \`reason\`). When every record is refused for quota the answer is 429 \`quota_exceeded\`. Emits \`usage.recorded\` per accepted record and \`usage.quota_exceeded\` once per period.`,
       tags,
       access: 'operator',
       scope: 'usage:write',
@@ -56,13 +56,13 @@ export function subscriptionUsageRoutes() {
     '/:id/usage',
     doc({
       summary: "Get a subscription's usage",
-      description: `Used, included and overage tokens and the overage charge for the current period, or the period containing \`?period_start=\` (ISO 8601). During a trial that period is the trial (\`trial: true\`): its usage is shown and never charged. ${quota}`,
+      description: `Used, included and overage tokens and the overage charge for the current period, or the period containing \`?period_start=\` (ISO 8601). During a trial that period is the trial (\`trial: true\`): its usage is shown and never charged. ${quota} A period whose charge would still pass that ceiling (usage recorded before the limit existed, or a plan change that repriced it) answers 422 \`amount_out_of_range\` with the exact \`amount\` as a string, never a rounded float.`,
       tags: ['Subscriptions', ...tags],
       access: 'viewer',
       scope: 'usage:read',
       tenant: 'subscription',
       success: { status: 200, description: 'The usage of one period', schema: usagePeriodResource },
-      errors: [404],
+      errors: [404, 422],
     }),
     validate('param', subscriptionParams),
     validate('query', subscriptionUsageQuery),

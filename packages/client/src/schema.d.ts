@@ -362,7 +362,7 @@ export interface paths {
         head?: never;
         /**
          * Update a customer
-         * @description Changes name, email, kind, country, phone, metadata, tax rate or payment method. The tax rate, kind, country and metadata are the operator's: a tenant changes its contact details and its payment method. Emits `customer.updated`.
+         * @description Changes name, email, kind, country, phone, metadata, tax rate or payment method; and, **operators only**, `max_subscriptions`: how many live (not canceled) subscriptions the customer may hold at once (1 to 100, default 1). The tax rate, kind, country, metadata and `max_subscriptions` are the operator's: a tenant changes its contact details and its payment method. Lowering it below the live subscriptions the customer holds cancels none; it only stops new ones. Emits `customer.updated`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1520,7 +1520,7 @@ export interface paths {
         put?: never;
         /**
          * Create a subscription
-         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). With the plan's `trial_days` > 0 (and `trial` not false) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
+         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). A customer holds one live (not canceled) subscription unless an operator raised its `max_subscriptions` (PATCH /v1/customers/{id}); one more is 409 `subscription_exists` naming the newest live one in `subscription_id` (change its plan instead). A plan's trial is had once per customer: when an earlier subscription of the customer to the plan (canceled too) had one, `trial` omitted starts without it, and `trial: true` is 409 `trial_used` naming that subscription. With the plan's `trial_days` > 0 (and the trial not refused or used) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once (and collected by the billing worker). With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1542,7 +1542,7 @@ export interface paths {
         };
         /**
          * Get a subscription
-         * @description The subscription with its current period.
+         * @description The subscription with its current period. `billing_error` is set while the billing pass cannot move it over a boundary (e.g. `amount_out_of_range`): the other subscriptions bill meanwhile, it is retried at `retry_at`, and `subscription.billing_failed` told of it once.
          *
          *     Any operator token (admin, operator, viewer).
          *
@@ -1592,7 +1592,7 @@ export interface paths {
         put?: never;
         /**
          * Change the plan of a subscription
-         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (409 `currency_mismatch` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. Emits `subscription.plan_changed`.
+         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (409 `currency_mismatch` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 `amount_out_of_range` naming `plan_id`. Emits `subscription.plan_changed`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1638,7 +1638,7 @@ export interface paths {
         };
         /**
          * Get a subscription's usage
-         * @description Used, included and overage tokens and the overage charge for the current period, or the period containing `?period_start=` (ISO 8601). During a trial that period is the trial (`trial: true`): its usage is shown and never charged. Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units.
+         * @description Used, included and overage tokens and the overage charge for the current period, or the period containing `?period_start=` (ISO 8601). During a trial that period is the trial (`trial: true`): its usage is shown and never charged. Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units, computed exactly and at most 10^12 (one charge's ceiling): a record that would take the period's charge past it is refused `charge_limit`. A period whose charge would still pass that ceiling (usage recorded before the limit existed, or a plan change that repriced it) answers 422 `amount_out_of_range` with the exact `amount` as a string, never a rounded float.
          *
          *     Any operator token (admin, operator, viewer).
          *
@@ -1848,7 +1848,7 @@ export interface paths {
         put?: never;
         /**
          * Record usage
-         * @description Up to 1000 records; each `id` is the client's own, unique per customer, and is counted once: the same record again is `duplicate`, a different record under a used id is `conflict` (with the differing `field`). A record counts against the subscription it names, or the customer's only subscription that is not canceled, in the period containing `occurred_at` (the trial is a period of its own, never billed). It is refused when dated more than `USAGE_CLOCK_SKEW_SECONDS` ahead of the clock (`in_future`), before the subscription (`before_subscription`), in a period already billed (`period_closed`), or for an erased customer (`customer_erased`). Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units. Each record is reported `accepted`, `duplicate`, `conflict` or `refused` (with `reason`). When every record is refused for quota the answer is 429 `quota_exceeded`. Emits `usage.recorded` per accepted record and `usage.quota_exceeded` once per period.
+         * @description Up to 1000 records; each `id` is the client's own, unique per customer, and is counted once: the same record again is `duplicate`, a different record under a used id is `conflict` (with the differing `field`). A record counts against the subscription it names (`subscription_id`); without one, against the customer's only live (not canceled) subscription, or, when an operator let the customer hold several, the only one whose plan meters tokens (`included_tokens` > 0 or `quota_policy` `overage`); several that do, and none named, is `ambiguous_subscription`. It counts in the period containing `occurred_at` (the trial is a period of its own, never billed). It is refused when dated more than `USAGE_CLOCK_SKEW_SECONDS` ahead of the clock (`in_future`), before the subscription (`before_subscription`), in a period already billed (`period_closed`), or for an erased customer (`customer_erased`). Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units, computed exactly and at most 10^12 (one charge's ceiling): a record that would take the period's charge past it is refused `charge_limit`. Each record is reported `accepted`, `duplicate`, `conflict` or `refused` (with `reason`). When every record is refused for quota the answer is 429 `quota_exceeded`. Emits `usage.recorded` per accepted record and `usage.quota_exceeded` once per period.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -3166,7 +3166,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3196,7 +3196,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3388,7 +3388,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3418,7 +3418,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3515,7 +3515,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3545,7 +3545,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3641,7 +3641,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3671,7 +3671,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3768,7 +3768,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3798,7 +3798,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3886,6 +3886,7 @@ export interface operations {
                             tax_rate_bps: number;
                             payment_method: string | null;
                             currency: string | null;
+                            max_subscriptions: number;
                             version: number;
                             created_at: string;
                             updated_at: string;
@@ -4060,6 +4061,7 @@ export interface operations {
                         tax_rate_bps: number;
                         payment_method: string | null;
                         currency: string | null;
+                        max_subscriptions: number;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4131,7 +4133,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4161,7 +4163,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4263,6 +4265,7 @@ export interface operations {
                         tax_rate_bps: number;
                         payment_method: string | null;
                         currency: string | null;
+                        max_subscriptions: number;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4423,6 +4426,7 @@ export interface operations {
                     };
                     tax_rate_bps?: number;
                     payment_method?: string | null;
+                    max_subscriptions?: number;
                 };
             };
         };
@@ -4453,6 +4457,7 @@ export interface operations {
                         tax_rate_bps: number;
                         payment_method: string | null;
                         currency: string | null;
+                        max_subscriptions: number;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4545,7 +4550,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4659,6 +4664,7 @@ export interface operations {
                         tax_rate_bps: number;
                         payment_method: string | null;
                         currency: string | null;
+                        max_subscriptions: number;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4751,7 +4757,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4781,7 +4787,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4886,6 +4892,7 @@ export interface operations {
                         tax_rate_bps: number;
                         payment_method: string | null;
                         currency: string | null;
+                        max_subscriptions: number;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -4978,7 +4985,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5008,7 +5015,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5119,6 +5126,7 @@ export interface operations {
                         tax_rate_bps: number;
                         payment_method: string | null;
                         currency: string | null;
+                        max_subscriptions: number;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -5211,7 +5219,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5241,7 +5249,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5346,6 +5354,7 @@ export interface operations {
                         tax_rate_bps: number;
                         payment_method: string | null;
                         currency: string | null;
+                        max_subscriptions: number;
                         version: number;
                         created_at: string;
                         updated_at: string;
@@ -5438,7 +5447,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5468,7 +5477,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6355,7 +6364,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6385,7 +6394,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6730,7 +6739,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6920,7 +6929,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7115,7 +7124,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7145,7 +7154,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7331,7 +7340,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7361,7 +7370,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7620,6 +7629,12 @@ export interface operations {
                             trial_end: string | null;
                             cancel_at_period_end: boolean;
                             canceled_at: string | null;
+                            billing_error: {
+                                code: string;
+                                message: string;
+                                failed_at: string;
+                                retry_at: string | null;
+                            } | null;
                             created_at: string;
                             updated_at: string;
                             version: number;
@@ -8571,7 +8586,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8601,7 +8616,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8858,7 +8873,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8888,7 +8903,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9084,7 +9099,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9344,7 +9359,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string;
                     /** @default true */
                     enabled?: boolean;
@@ -9460,7 +9475,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9490,7 +9505,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9896,7 +9911,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -10010,7 +10025,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10207,7 +10222,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10237,7 +10252,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10793,7 +10808,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10823,7 +10838,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11413,7 +11428,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11443,7 +11458,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11890,7 +11905,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12304,7 +12319,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12334,7 +12349,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12681,7 +12696,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12711,7 +12726,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13077,7 +13092,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13107,7 +13122,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13420,7 +13435,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13450,7 +13465,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14199,7 +14214,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14229,7 +14244,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14444,7 +14459,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14474,7 +14489,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14682,7 +14697,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14712,7 +14727,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15323,6 +15338,12 @@ export interface operations {
                             trial_end: string | null;
                             cancel_at_period_end: boolean;
                             canceled_at: string | null;
+                            billing_error: {
+                                code: string;
+                                message: string;
+                                failed_at: string;
+                                retry_at: string | null;
+                            } | null;
                             created_at: string;
                             updated_at: string;
                             version: number;
@@ -15454,7 +15475,6 @@ export interface operations {
                 "application/json": {
                     customer_id: string;
                     plan_id: string;
-                    /** @default true */
                     trial?: boolean;
                     coupon?: string;
                     /** @enum {string} */
@@ -15485,6 +15505,12 @@ export interface operations {
                         trial_end: string | null;
                         cancel_at_period_end: boolean;
                         canceled_at: string | null;
+                        billing_error: {
+                            code: string;
+                            message: string;
+                            failed_at: string;
+                            retry_at: string | null;
+                        } | null;
                         created_at: string;
                         updated_at: string;
                         version: number;
@@ -15575,7 +15601,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15605,7 +15631,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15703,6 +15729,12 @@ export interface operations {
                         trial_end: string | null;
                         cancel_at_period_end: boolean;
                         canceled_at: string | null;
+                        billing_error: {
+                            code: string;
+                            message: string;
+                            failed_at: string;
+                            retry_at: string | null;
+                        } | null;
                         created_at: string;
                         updated_at: string;
                         version: number;
@@ -15880,6 +15912,12 @@ export interface operations {
                         trial_end: string | null;
                         cancel_at_period_end: boolean;
                         canceled_at: string | null;
+                        billing_error: {
+                            code: string;
+                            message: string;
+                            failed_at: string;
+                            retry_at: string | null;
+                        } | null;
                         created_at: string;
                         updated_at: string;
                         version: number;
@@ -15970,7 +16008,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16000,7 +16038,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16107,6 +16145,12 @@ export interface operations {
                         trial_end: string | null;
                         cancel_at_period_end: boolean;
                         canceled_at: string | null;
+                        billing_error: {
+                            code: string;
+                            message: string;
+                            failed_at: string;
+                            retry_at: string | null;
+                        } | null;
                         created_at: string;
                         updated_at: string;
                         version: number;
@@ -16197,7 +16241,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16227,7 +16271,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16571,6 +16615,27 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16969,7 +17034,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16999,7 +17064,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17547,7 +17612,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17577,7 +17642,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18080,7 +18145,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18290,7 +18355,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18657,7 +18722,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18687,7 +18752,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18799,7 +18864,7 @@ export interface operations {
                             period_start: string | null;
                             overage_tokens: number;
                             /** @enum {string} */
-                            reason?: "quota_exceeded" | "no_subscription" | "ambiguous_subscription" | "subscription_canceled" | "before_subscription" | "in_future" | "period_closed" | "customer_erased";
+                            reason?: "quota_exceeded" | "charge_limit" | "no_subscription" | "ambiguous_subscription" | "subscription_canceled" | "before_subscription" | "in_future" | "period_closed" | "customer_erased";
                             /** @enum {string} */
                             field?: "tokens" | "model" | "occurred_at" | "subscription_id";
                         }[];
@@ -18869,7 +18934,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18899,7 +18964,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19213,7 +19278,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -19243,7 +19308,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19592,7 +19657,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20089,7 +20154,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20119,7 +20184,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20467,7 +20532,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -20497,7 +20562,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20987,7 +21052,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21017,7 +21082,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21744,7 +21809,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21774,7 +21839,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22115,7 +22180,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -22316,7 +22381,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, or `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields) */
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -22346,7 +22411,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency-Key reused with a different request body */
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22416,7 +22481,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted";
+                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "subscription.ended" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "customer.credit_granted" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_started" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted";
                 subject?: string;
             };
             header?: never;
