@@ -3,13 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { count, eq } from 'drizzle-orm';
-import { openDatabase, type Database } from '../db/client.ts';
+import { count, eq, sql } from 'drizzle-orm';
+import { openDatabase, storageFaultOf, type Database } from '../db/client.ts';
 import { customers, deadLetters, notifications } from '../db/schema/index.ts';
 import type { CustomerResource } from '../src/customers/contract.ts';
 import type { ConsumerList } from '../src/events/contract.ts';
 import type { Readiness } from '../src/http/health.ts';
 import type { Problem } from '../src/http/problem.ts';
+import { describeError } from '../src/kernel/errors.ts';
 import { freePort, killAll, pollUntil, spawnBun, startSmtpSink, waitForHttp, type ChildProcess, type SmtpSink } from './processes.ts';
 
 /**
@@ -209,6 +210,27 @@ describe.skipIf(!isRoot)('the database on a small file system (tmpfs)', () => {
     expect(groups.every((g) => g.dead_letters === 0)).toBe(true);
     expect(app.output()).not.toContain('"msg":"unhandled error"');
   }, 90_000);
+
+  test('a full disk makes SQLite roll a group commit back by itself: no command of the group commits on its own, each fails with the storage error', async () => {
+    mount = mountTmpfs('1m');
+    database = await openDatabase(`file:${join(mount.dir, 'group.db')}`);
+    const d = database;
+    await d.db.run(sql`CREATE TABLE t (x TEXT)`);
+    const outcomes: string[] = [];
+    const failure = (name: string) => (error: unknown) => void outcomes.push(`${name}: ${storageFaultOf(error)?.kind ?? describeError(error)}`);
+    await d
+      .transaction(async (tx) => {
+        await d.savepoint(tx, async (tx) => void (await tx.run(sql`INSERT INTO t VALUES ('first')`))).then(() => outcomes.push('first: ok'), failure('first'));
+        // Past the page cache: SQLite spills to the log, the disk is full, and it rolls the whole transaction back.
+        await d.savepoint(tx, async (tx) => {
+          for (let i = 0; i < 400; i++) await tx.run(sql`INSERT INTO t VALUES (${'y'.repeat(8000)})`);
+        }).then(() => outcomes.push('large: ok'), failure('large'));
+        await d.savepoint(tx, async (tx) => void (await tx.run(sql`INSERT INTO t VALUES ('third')`))).then(() => outcomes.push('third: ok'), failure('third'));
+      })
+      .then(() => outcomes.push('commit: ok'), failure('commit'));
+    expect(outcomes).toEqual(['first: ok', 'large: disk_full', 'third: disk_full', 'commit: disk_full']);
+    expect(await d.db.all(sql`SELECT x FROM t WHERE length(x) < 10`)).toEqual([]);
+  });
 
   test('a read-only database: writes answer 503, reads still work, readiness says read-only', async () => {
     mount = mountTmpfs('16m');
