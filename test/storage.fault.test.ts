@@ -123,7 +123,7 @@ describe.skipIf(!isRoot)('the database on a small file system (tmpfs)', () => {
   });
 
   test('a full disk answers 503 with Retry-After and readiness says why; with space back the same process serves again, each retried key replays or creates once, and every customer gets one welcome', async () => {
-    mount = mountTmpfs('4m');
+    mount = mountTmpfs('6m');
     smtp = await startSmtpSink();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
