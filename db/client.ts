@@ -28,6 +28,8 @@ export interface Database {
   synchronous: boolean;
   /** Bound parameters one statement may carry here (SQLite's default 32,766; a Durable Object's SQLite 100). */
   maxParameters: number;
+  /** Bytes free on the file system under a local file (readiness); absent where the server manages its storage. */
+  freeBytes?(): number | undefined;
   close(): void;
 }
 
@@ -62,5 +64,6 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   return openRemote(url, options.authToken, options.onQuery);
 }
 
+export { storageFaultOf, type StorageFault, type StorageFaultKind } from './storage-fault.ts';
 export { schema };
 export type { Synchronous };

@@ -1,4 +1,6 @@
 import LibsqlDatabase from 'libsql';
+import { statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createTableRelationsHelpers, extractTablesRelationalConfig } from 'drizzle-orm';
 import { BetterSQLiteSession } from 'drizzle-orm/better-sqlite3/session';
 import { BaseSQLiteDatabase, SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
@@ -121,6 +123,8 @@ export function openLocalFile(path: string, schema: Schema, synchronous: Synchro
   const writeStatements = withStatementCache(writer);
   const writeDb = drizzleOver(writeStatements, schema, onQuery);
   let savepoints = 0;
+  /** The error with which SQLite rolled back the open transaction by itself, if it did. */
+  let aborted: unknown;
   return {
     db: drizzleOver(reader, schema, onQuery),
     synchronous: true,
@@ -128,16 +132,25 @@ export function openLocalFile(path: string, schema: Schema, synchronous: Synchro
     async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       // IMMEDIATE takes the write lock now, so a second process waits here rather than failing at its first write.
       writer.exec('BEGIN IMMEDIATE');
+      aborted = undefined;
       try {
         const value = await fn(writeDb);
+        // SQLite may have rolled the whole transaction back on its own (a full disk, an I/O error):
+        // its work is gone, and COMMIT would only say there is no transaction.
+        if (aborted !== undefined) throw aborted;
         writer.exec('COMMIT');
         return value;
       } catch (error) {
         if (writer.inTransaction) writer.exec('ROLLBACK');
         throw error;
+      } finally {
+        aborted = undefined;
       }
     },
     async savepoint<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
+      // Outside a transaction a SAVEPOINT would open one of its own and RELEASE commit it: work
+      // meant to commit with the batch would commit alone, whatever happens to the batch.
+      if (aborted !== undefined) throw aborted;
       const name = `sp${++savepoints}`;
       writer.exec(`SAVEPOINT ${name}`);
       try {
@@ -145,9 +158,22 @@ export function openLocalFile(path: string, schema: Schema, synchronous: Synchro
         writer.exec(`RELEASE ${name}`);
         return value;
       } catch (error) {
+        if (!writer.inTransaction) {
+          // SQLite rolled the whole transaction back (SQLITE_FULL, SQLITE_IOERR …): the savepoint is gone too.
+          aborted = error;
+          throw error;
+        }
         writer.exec(`ROLLBACK TO ${name}`);
         writer.exec(`RELEASE ${name}`);
         throw error;
+      }
+    },
+    freeBytes() {
+      try {
+        const fs = statfsSync(dirname(resolve(path)));
+        return Number(fs.bavail) * Number(fs.bsize);
+      } catch {
+        return undefined; // a runtime without statfs
       }
     },
     close() {

@@ -7,12 +7,12 @@ describe('readiness', () => {
     const p = await createTestPlatform();
     const ready = await p.call('GET', '/readyz', { token: null });
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', bus: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', storage: 'ok', bus: 'ok' } });
 
     p.deps.bus.ping = async () => false;
     const busDown = await p.call<Readiness>('GET', '/readyz', { token: null });
     expect(busDown.status).toBe(503);
-    expect(busDown.body.checks).toEqual({ database: 'ok', migrations: 'ok', bus: 'unreachable' });
+    expect(busDown.body.checks).toEqual({ database: 'ok', migrations: 'ok', storage: 'ok', bus: 'unreachable' });
 
     p.deps.database.close();
     const dbDown = await p.call<Readiness>('GET', '/readyz', { token: null });

@@ -1,4 +1,5 @@
 import { describeError } from '../kernel/errors.ts';
+import { storageFaultOf } from '../../db/storage-fault.ts';
 import { and, eq } from 'drizzle-orm';
 import { inbox } from '../../db/schema/index.ts';
 import { parseEvent, type EventType, type KnownEvent } from '../events/catalog.ts';
@@ -137,8 +138,13 @@ export function startConsumer(deps: ConsumerDeps, handler: EventHandler, options
   return deps.bus.subscribe({ group: handler.group, types: handler.types, handle: deliveryHandler(deps, handler, options) });
 }
 
-/** True for errors of the database driver (unreachable, locked, I/O), as opposed to the handler's own. */
+/**
+ * True for errors of the database driver (unreachable, locked, disk full, read-only, I/O), as
+ * opposed to the handler's own: the event is not at fault, so it is never dead-lettered or
+ * passed over for them; the group waits and delivers the same event again.
+ */
 export function isInfrastructureError(error: unknown): boolean {
+  if (storageFaultOf(error)) return true;
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
     if ((e as Error).name === 'LibsqlError' || (typeof code === 'string' && code.startsWith('SQLITE_'))) {

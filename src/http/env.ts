@@ -1,3 +1,4 @@
+import type { Database } from '../../db/client.ts';
 import type { LastUsedTracker } from '../api-keys/last-used.ts';
 import type { TokenClaims, TokenSettings } from '../auth/tokens.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -25,6 +26,8 @@ export interface HttpDeps extends ContextServices {
   assets?: AssetSource | undefined;
   /** Renders invoice documents; absent where no document is ever made (Workers): the PDF route then says so. */
   invoiceRenderer?: InvoiceRenderer | undefined;
+  /** The open database, for readiness: the space left under a local file. */
+  database?: Pick<Database, 'freeBytes'>;
 }
 
 /** An Idempotency-Key claimed by this request. */

@@ -3,7 +3,10 @@ import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { idempotencyKeys } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { DomainError } from '../kernel/errors.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { describeError, DomainError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Transactor } from '../kernel/transactor.ts';
 import { sha256Hex } from '../kernel/hash.ts';
 import { IDEMPOTENCY_RETAIN_MS } from '../idempotency/purge.ts';
 import type { AppEnv, IdempotencyClaim } from './env.ts';
@@ -75,18 +78,44 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     try {
       await next();
     } finally {
-      if (!claim.stored) {
-        const status = c.res.status;
-        // Client errors are final for this request, so they replay too; a server error frees the key for a retry.
-        if (status < 500) {
-          const body = await c.res.clone().text();
+      const status = c.res.status;
+      // A server error (a 503 when the storage refused the write) frees the key for a retry; it may come
+      // with `stored` set by a command whose commit then failed, so it is checked first.
+      if (status >= 500) await releaseClaim(c.get('deps'), claim);
+      else if (!claim.stored) {
+        // Client errors are final for this request, so they replay too.
+        const body = await c.res.clone().text();
+        try {
           await transactor.write((tx) => storeResponse(tx, claim, status, body));
-        } else {
-          await transactor.write((tx) => tx.delete(idempotencyKeys).where(and(where, eq(idempotencyKeys.lockedUntil, claim.lockedUntil))));
+        } catch {
+          // Not stored (the disk filled meanwhile): a retry runs the request again rather than wait for the claim.
+          await releaseClaim(c.get('deps'), claim);
         }
       }
     }
   };
+}
+
+/**
+ * Frees a claim whose request ended without storing a response, only while it is still this
+ * request's and in progress (a committed response is never removed). When the storage refuses
+ * even that, it is tried again in the background until it succeeds or the claim expires, so a
+ * retry after the storage recovers runs at once instead of answering `idempotency_in_progress`.
+ */
+async function releaseClaim(deps: { transactor: Transactor; clock: Clock; logger: Logger }, claim: IdempotencyClaim, delayMs = 250): Promise<void> {
+  const own = and(
+    eq(idempotencyKeys.principal, claim.principal),
+    eq(idempotencyKeys.key, claim.key),
+    eq(idempotencyKeys.state, 'in_progress'),
+    eq(idempotencyKeys.lockedUntil, claim.lockedUntil),
+  );
+  try {
+    await deps.transactor.write((tx) => tx.delete(idempotencyKeys).where(own));
+  } catch (error) {
+    if (deps.clock.now() >= claim.lockedUntil) return; // expired: a retry takes the key over anyway
+    deps.logger.warn('idempotency claim not released; retrying', { key: claim.key, error: describeError(error) });
+    setTimeout(() => void releaseClaim(deps, claim, Math.min(delayMs * 2, 5_000)), delayMs);
+  }
 }
 
 /** Records the response under the claimed key; call inside the command's transaction. */

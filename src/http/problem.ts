@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { storageFaultOf, type StorageFault } from '../../db/storage-fault.ts';
 import { DomainError, type ErrorCode, type FieldIssue } from '../kernel/errors.ts';
 import type { AppEnv } from './env.ts';
 
@@ -28,7 +29,19 @@ export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; t
   quota_exceeded: { status: 429, title: 'The subscription has used up its included tokens' },
   rate_limited: { status: 429, title: 'Too many attempts; wait before trying again' },
   headers_too_large: { status: 431, title: 'The request headers are too large' },
+  /** The database cannot take writes now (disk full, read-only, I/O failure): nothing was changed; retry after `Retry-After`. */
+  storage_unavailable: { status: 503, title: 'The database cannot store changes right now' },
   internal: { status: 500, title: 'Internal server error' },
+};
+
+/** Seconds a client waits before retrying a write the storage refused: long enough for an operator or a cleanup to act. */
+export const STORAGE_RETRY_AFTER_SECONDS = 5;
+
+const storageDetail: Record<StorageFault['kind'], string> = {
+  disk_full: 'the database\'s disk is full',
+  read_only: 'the database is read-only',
+  io_error: 'the database\'s storage failed to read or write',
+  cannot_open: 'the database file cannot be opened',
 };
 
 /** An RFC 9457 problem document. */
@@ -55,6 +68,7 @@ const codeForStatus = (status: number): ErrorCode =>
   : status === 422 ? 'idempotency_mismatch'
   : status === 429 ? 'quota_exceeded'
   : status === 431 ? 'headers_too_large'
+  : status === 503 ? 'storage_unavailable'
   : status < 500 ? 'validation'
   : 'internal';
 
@@ -74,7 +88,9 @@ export function sendProblem(c: Context<AppEnv>, problem: Problem): Response {
 
 /**
  * The one error handler: domain errors and HTTP exceptions become their
- * problem; anything else is logged with its stack and answered with a bare 500.
+ * problem; the storage refusing a write (disk full, read-only, I/O) a 503 with
+ * `Retry-After`, since the same request can succeed later; anything else is
+ * logged with its stack and answered with a bare 500.
  */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   const instance = c.req.path;
@@ -89,6 +105,13 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     // Hono's validators throw a bare 400 when the body cannot be parsed at all (malformed JSON).
     const extra = error.status === 400 ? { errors: [{ field: 'body', message: detail }] } : {};
     return sendProblem(c, { ...problemFor(code, detail, instance, extra), status: error.status });
+  }
+  const fault = storageFaultOf(error);
+  if (fault) {
+    c.get('deps')?.logger.warn('write refused by the storage', { fault: fault.kind, error: fault.message, requestId: c.get('requestId'), path: instance });
+    c.header('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+    const detail = `${storageDetail[fault.kind]}: nothing was changed; retry later with the same Idempotency-Key`;
+    return sendProblem(c, problemFor('storage_unavailable', detail, instance, { reason: fault.kind, retry_after: STORAGE_RETRY_AFTER_SECONDS }));
   }
   c.get('deps')?.logger.error('unhandled error', { error: error.message, stack: error.stack, requestId: c.get('requestId'), path: instance });
   return sendProblem(c, problemFor('internal', 'Something went wrong on our side. Quote the request id when reporting it.', instance));

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { storageFaultOf } from '../../db/storage-fault.ts';
 import { anonymousActor } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { sha256Hex } from '../kernel/hash.ts';
@@ -30,7 +31,15 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
 
     const limiter = c.get('deps').rateLimiter;
     const now = c.get('deps').clock.now();
-    const decision = await limiter.take(key, limit);
+    let decision: Awaited<ReturnType<typeof limiter.take>>;
+    try {
+      decision = await limiter.take(key, limit);
+    } catch (error) {
+      // The counters live in the database: when it cannot take writes (full, read-only), reads must
+      // still be served, so the request goes through uncounted and a write fails on its own with a 503.
+      if (!storageFaultOf(error)) throw error;
+      return next();
+    }
     const seconds = Math.max(1, Math.ceil((decision.resetAt - now) / 1000));
     const headers = {
       'RateLimit-Policy': `"default";q=${limit};w=${Math.round(limiter.windowMs / 1000)}`,

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'headers_too_large'
   | 'quota_exceeded'
   | 'rate_limited'
+  | 'storage_unavailable'
   | 'internal';
 
 /** A problem a caller can act on: a field that failed validation. */

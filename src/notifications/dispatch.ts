@@ -1,5 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { notifications } from '../../db/schema/index.ts';
+import { storageFaultOf } from '../../db/storage-fault.ts';
+import { describeError } from '../kernel/errors.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import type { Channels } from './channels/channel.ts';
@@ -62,7 +64,7 @@ export async function dispatchDue(ctx: Ctx, options: DispatchOptions): Promise<n
     // Also still ours: if the lease ran out and another dispatcher re-claimed it, that one settles it.
     const stillPending = and(eq(notifications.id, n.id), eq(notifications.status, 'pending'), eq(notifications.nextAttemptAt, n.nextAttemptAt!));
     // The outcome's event names the request whose events led to the message.
-    await withTransaction(n.requestId ? { ...ctx, requestId: n.requestId } : ctx, async (ctx) => {
+    await whileClaimed(ctx, n.nextAttemptAt!, () => withTransaction(n.requestId ? { ...ctx, requestId: n.requestId } : ctx, async (ctx) => {
       const at = ctx.clock.now();
       if (error === null) {
         const marked = await ctx.tx.update(notifications).set({ status: 'sent', body: redactCodes(n.body), attempts, sentAt: at, nextAttemptAt: null, lastError: null, updatedAt: at }).where(stillPending).returning({ id: notifications.id });
@@ -74,11 +76,28 @@ export async function dispatchDue(ctx: Ctx, options: DispatchOptions): Promise<n
         const retryAt = at + options.backoffMs * 2 ** (attempts - 1);
         await ctx.tx.update(notifications).set({ attempts, nextAttemptAt: retryAt, lastError: error, updatedAt: at }).where(stillPending);
       }
-    });
+    }));
     ctx.metrics.notification(n.channel, error === null ? 'sent' : attempts >= options.maxAttempts ? 'failed' : 'retrying');
     if (error) ctx.logger.warn('notification not sent', { id: n.id, channel: channel.name, attempts, error, request_id: n.requestId });
   }
   return claimed.length;
+}
+
+/**
+ * Records a send's outcome, retrying while the storage refuses the write (disk full, read-only)
+ * and the claim is still ours: the message is out, and giving up would send it again once the
+ * lease ends. Past the lease, another dispatcher may have taken it, so the error is thrown.
+ */
+async function whileClaimed(ctx: Ctx, leaseEnds: number, write: () => Promise<void>): Promise<void> {
+  for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2_000)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!storageFaultOf(error) || ctx.clock.now() + delayMs >= leaseEnds) throw error;
+      ctx.logger.warn('notification outcome not recorded; retrying', { error: describeError(error), retry_in_ms: delayMs });
+      await new Promise<void>((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 /** How many notifications are waiting to be sent (for tests and metrics). */

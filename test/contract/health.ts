@@ -18,7 +18,7 @@ export function healthContract(s: Session) {
       expect({ status: live.status, body: live.body }).toEqual({ status: 200, body: { status: 'ok' } });
       const ready = await s.api.call<Readiness>('GET', '/readyz', { token: null });
       expect(ready.status).toBe(200);
-      expect(ready.body).toMatchObject({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+      expect(ready.body).toMatchObject({ status: 'ready', checks: { database: 'ok', migrations: 'ok', storage: 'ok' } });
     });
 
     test('/openapi.json is an OpenAPI 3.1 document of every route group, open to all', async () => {
