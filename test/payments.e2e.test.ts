@@ -183,7 +183,7 @@ forEachBus('payments', (bus) => {
       expect(await f.ok('GET', `/v1/payments/${stalled.id}`)).toMatchObject({ status: 'succeeded', provider_reference: sandbox.ledger().find((c) => c.key === stalled.id)!.reference });
       expect(sandbox.ledger().filter((c) => c.key === stalled.id)).toHaveLength(1);
       expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'paid', amount_paid: 5000 });
-      expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'active' });
+      expect(await f.ok('GET', `/v1/subscriptions/${sub!.id}`)).toMatchObject({ status: 'active' });
       expect(await f.ok('GET', `/v1/customers/${customer.id}`)).toMatchObject({ status: 'active' });
     });
   });
