@@ -112,7 +112,7 @@ interface Outcome {
   before?: Answer;
   /** What it answers for good after the restart. */
   final: Answer;
-  json: any;
+  json: Record<string, unknown>;
 }
 
 /**

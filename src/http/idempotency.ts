@@ -56,6 +56,8 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
     const where = and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, key));
     const owner = `${instance}:${crypto.randomUUID()}`;
+    // Running from before its claim commits: a concurrent retry must never see it as abandoned.
+    running.add(owner);
 
     const outcome = await transactor.write(async (tx) => {
       const now = clock.now();
@@ -74,9 +76,13 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
       // Its request died (or failed after its first commit): this one takes the key over, and resumes from the recovery point if there is one.
       await tx.update(idempotencyKeys).set({ owner, lockedUntil }).where(and(where, eq(idempotencyKeys.owner, row.owner)));
       return { claimed: true as const, recoveryPoint: (row.recoveryPoint as RecoveryPoint | null) ?? null };
+    }).catch((error: unknown) => {
+      running.delete(owner);
+      throw error;
     });
 
     if (!outcome.claimed) {
+      running.delete(owner);
       const { row, now } = outcome;
       if (row.requestHash !== requestHash) {
         throw new DomainError('idempotency_mismatch', 'this Idempotency-Key was used with a different request; use a new key for a new request');
@@ -94,7 +100,6 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
 
     const claim: IdempotencyClaim = { principal, key, owner, stored: false, recoveryPoint: outcome.recoveryPoint };
     c.set('idempotency', claim);
-    running.add(owner);
     const mine = and(where, eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.state, 'in_progress'));
     // Renewed by the running request only, so a dead request's lease simply runs out.
     const renewal = setInterval(() => {
