@@ -17,17 +17,17 @@ import { recordRecoveryPoint, storeResponse } from './idempotency.ts';
 export async function runSaga<P extends RecoveryPoint, R, T>(c: Context<AppEnv>, status: ContentfulStatusCode, write: ResumableWrite<P, R, T>): Promise<Response> {
   const ctx = c.get('ctx');
   const claim = c.get('idempotency');
-  const resumed = (claim?.recoveryPoint ?? null) !== null;
-  let point = claim?.recoveryPoint as P | null | undefined;
-  if (!point) {
-    point = await withTransaction(ctx, async (tx) => {
+  const recorded = (claim?.recoveryPoint ?? null) as P | null;
+  const point =
+    recorded ??
+    (await withTransaction(ctx, async (tx) => {
       const begun = await write.begin(tx);
       if (claim) await recordRecoveryPoint(tx.tx, claim, begun);
       return begun;
-    });
-    if (claim) claim.recoveryPoint = point;
-  }
-  const progress = await write.proceed(ctx, point, resumed);
+    }));
+  // Set once the first transaction committed: from here on a failure leaves the key resumable.
+  if (claim) claim.recoveryPoint = point;
+  const progress = await write.proceed(ctx, point, recorded !== null);
   const json = await withTransaction(ctx, async (tx) => {
     const answer = JSON.stringify(await write.finish(tx, point, progress));
     if (claim) await storeResponse(tx.tx, claim, status, answer);
