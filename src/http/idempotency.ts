@@ -36,11 +36,11 @@ const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
  * lease ended, so the next retry resumes at once.
  */
 export function idempotency(): MiddlewareHandler<AppEnv> {
-  /** This process (this app): the prefix of its claims' owners. */
-  const instance = crypto.randomUUID();
+  /** This process (this app): the prefix of its claims' owners. Made at the first request (Workers allow no randomness at start-up). */
+  let instance: string | undefined;
   /** The owners of the claims whose requests run in this process now. */
   const running = new Set<string>();
-  const abandoned = (owner: string) => owner.startsWith(`${instance}:`) && !running.has(owner);
+  const abandoned = (owner: string) => instance !== undefined && owner.startsWith(`${instance}:`) && !running.has(owner);
 
   return async function idempotencyMiddleware(c, next) {
     const key = c.req.header('Idempotency-Key');
@@ -55,6 +55,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     const principal = c.get('ctx').actor.id;
     const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
     const where = and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, key));
+    instance ??= crypto.randomUUID();
     const owner = `${instance}:${crypto.randomUUID()}`;
     // Running from before its claim commits: a concurrent retry must never see it as abandoned.
     running.add(owner);
