@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { count, ne } from 'drizzle-orm';
 import { customers } from '../db/schema/index.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
+import { collectionSettings, type CollectionSettings } from '../src/billing/collection-settings.ts';
 import { subscribe } from '../src/billing/subscribe.ts';
 import { customerKinds } from '../db/schema/index.ts';
 import { onboardCustomer } from '../src/customers/onboard.ts';
@@ -132,7 +133,7 @@ export async function seed(deps: Deps, clock: ManualClock, options: SeedOptions)
     for (let day = 0; day < days; day++) {
       clock.set(start + day * DAY_MS);
       for (const story of cast) {
-        if (story.day === day) await join(ctx, story, planIds, tag, summary);
+        if (story.day === day) await join(ctx, collectionSettings(ctx, deps.payments), story, planIds, tag, summary);
         if (!story.subscriptionId || !story.customerId) continue;
         if (story.declineDay === day) await updateCustomer(ctx, story.customerId, { payment_method: 'tok_decline' });
         if (story.declineDay !== undefined && story.recoverAfter !== undefined && story.declineDay + story.recoverAfter === day) {
@@ -154,7 +155,7 @@ export async function seed(deps: Deps, clock: ManualClock, options: SeedOptions)
 }
 
 /** Onboards a story's customer with one or two users and, unless it only looks around, subscribes it. */
-async function join(ctx: Ctx, story: Story, planIds: Record<NonNullable<Story['plan']>, string>, tag: string, summary: { customers: number; users: number; subscriptions: number }) {
+async function join(ctx: Ctx, collection: CollectionSettings, story: Story, planIds: Record<NonNullable<Story['plan']>, string>, tag: string, summary: { customers: number; users: number; subscriptions: number }) {
   const i = story.index;
   const kind = customerKinds[i % customerKinds.length]!;
   const [country, tax] = COUNTRIES[i % COUNTRIES.length]!;
@@ -176,7 +177,7 @@ async function join(ctx: Ctx, story: Story, planIds: Record<NonNullable<Story['p
     summary.users++;
   }
   if (story.plan === null) return;
-  const sub = await subscribe(ctx, { customer_id: customer.id, plan_id: planIds[story.plan], trial: true });
+  const sub = await subscribe(ctx, { customer_id: customer.id, plan_id: planIds[story.plan], trial: true }, collection);
   story.subscriptionId = sub.id;
   summary.subscriptions++;
 }

@@ -25,6 +25,7 @@ import m0022 from './migrations/0022_wallets.sql' with { type: 'text' };
 import m0023 from './migrations/0023_entitlements.sql' with { type: 'text' };
 import m0024 from './migrations/0024_usage_threshold_setter.sql' with { type: 'text' };
 import m0025 from './migrations/0025_subscription_limits.sql' with { type: 'text' };
+import m0026 from './migrations/0026_idempotency_recovery_points.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -60,5 +61,6 @@ export const bundledMigrations = {
     m0023,
     m0024,
     m0025,
+    m0026,
   } as Record<string, string>,
 };

@@ -85,6 +85,7 @@ const envSchema = v.object({
   ),
   PAYMENT_PROVIDER: v.optional(v.picklist(['sandbox'], 'must be "sandbox" (see the README for adding a card processor)'), 'sandbox'),
   PAYMENT_LEASE_MS: v.optional(positiveInt, '60000'),
+  IDEMPOTENCY_LEASE_MS: v.optional(positiveInt, '15000'),
   USAGE_CLOCK_SKEW_SECONDS: v.optional(v.pipe(v.string(), v.digits('must be a whole number of seconds'), v.transform(Number)), '300'),
   FIRST_PAYMENT_BONUS_BPS: v.optional(v.pipe(v.string(), v.digits('must be whole basis points'), v.transform(Number), v.maxValue(10_000)), '1000'),
   SUGGESTION_MIN_SAVING_BPS: v.optional(v.pipe(v.string(), v.digits('must be whole basis points'), v.transform(Number), v.maxValue(10_000)), '1000'),
@@ -173,6 +174,8 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     groupCommitMax: env.GROUP_COMMIT_MAX,
     notify: { maxAttempts: env.NOTIFY_MAX_ATTEMPTS, backoffMs: env.NOTIFY_BACKOFF_MS, leaseMs: env.NOTIFY_LEASE_MS },
     relay: { leaseMs: env.RELAY_LEASE_MS },
+    /** How long an Idempotency-Key's claim outlives its request's last renewal (a third of it apart). */
+    idempotency: { leaseMs: env.IDEMPOTENCY_LEASE_MS },
     billing: {
       pollMs: env.BILLING_POLL_MS,
       draftMs: env.INVOICE_DRAFT_MINUTES * 60_000,
@@ -234,6 +237,7 @@ export function settingsFrom(config: Config): Settings {
       suggestionMinSavingBps: config.billing.suggestionMinSavingBps,
     },
     usage: config.usage,
+    idempotency: config.idempotency,
     notify: config.notify,
     passwords: config.passwords,
     webhooks: config.webhooks,

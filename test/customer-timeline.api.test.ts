@@ -21,8 +21,11 @@ async function customerWithPayment() {
   const plan = await f.plan();
   const sub = await f.subscribe({ customer_id: customer.id, plan_id: plan.id, trial: false });
   const [invoice] = await f.invoices(`customer_id=${customer.id}`);
-  if (invoice!.status === 'draft') await f.ok<InvoiceResource>('POST', `/v1/invoices/${invoice!.id}/finalize`);
-  await f.ok('POST', `/v1/invoices/${invoice!.id}/pay`);
+  // Collected as it subscribed once finalized; a draft (review window) is finalized and paid now.
+  if (invoice!.status === 'draft') {
+    await f.ok<InvoiceResource>('POST', `/v1/invoices/${invoice!.id}/finalize`);
+    await f.ok('POST', `/v1/invoices/${invoice!.id}/pay`);
+  }
   return { customer, sub, invoice: invoice! };
 }
 

@@ -366,11 +366,11 @@ describe('Idempotency-Key takeover', () => {
   test('a request whose claim was taken over by a retry cannot store its response (its transaction rolls back)', async () => {
     const q = await createTestPlatform();
     try {
-      const row = { principal: 'op_x', key: 'slow', method: 'POST', path: '/v1/customers', requestHash: 'h', state: 'in_progress' as const, lockedUntil: 2_000, createdAt: 1_000 };
+      const row = { principal: 'op_x', key: 'slow', method: 'POST', path: '/v1/customers', requestHash: 'h', state: 'in_progress' as const, lockedUntil: 2_000, createdAt: 1_000, owner: 'retry' };
       await q.deps.transactor.write((tx) => tx.insert(idempotencyKeys).values(row));
-      const stale = { principal: 'op_x', key: 'slow', lockedUntil: 1_500, stored: false };
+      const stale = { principal: 'op_x', key: 'slow', owner: 'first', stored: false, recoveryPoint: null };
       await expect(q.deps.transactor.write((tx) => storeResponse(tx, stale, 201, '{}'))).rejects.toThrow('took over');
-      const current = { ...stale, lockedUntil: 2_000 };
+      const current = { ...stale, owner: 'retry' };
       await q.deps.transactor.write((tx) => storeResponse(tx, current, 201, '{"ok":true}'));
       const [stored] = await q.deps.db.select().from(idempotencyKeys);
       expect(stored).toMatchObject({ state: 'completed', responseStatus: 201, responseBody: '{"ok":true}' });

@@ -109,7 +109,8 @@ describe('a customer billed in one currency', () => {
     expect((await f.subscribe({ customer_id: uma.id, plan_id: teamPlan.id, trial: false })).currency).toBe('USD');
     expect((await f.ok<CustomerResource>('GET', `/v1/customers/${eva.id}`)).currency).toBe('EUR');
     expect((await f.ok<CustomerResource>('GET', `/v1/customers/${uma.id}`)).currency).toBe('USD');
-    expect(await f.cycle()).toMatchObject({ attempted: 3, errors: 0 });
+    // Each first invoice was collected as it subscribed.
+    expect(await f.cycle()).toMatchObject({ attempted: 0, errors: 0 });
 
     // A later subscription in another currency, or to a plan without a EUR price, is refused.
     const otherCurrency = await p.call('POST', '/v1/subscriptions', { body: { customer_id: eva.id, plan_id: teamPlan.id, currency: 'USD' } });

@@ -3,7 +3,7 @@ import { forEachBus } from './kafka-env.ts';
 import { advanceSubscription } from '../src/billing/renewal.ts';
 import { withTransaction } from '../src/kernel/context.ts';
 import { manualClock } from '../src/kernel/clock.ts';
-import type { PaymentProvider } from '../src/payments/provider.ts';
+import type { ChargeRequest, PaymentProvider } from '../src/payments/provider.ts';
 import { createSandboxProvider } from '../src/payments/sandbox.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
 import { billingFixtures, expectEveryChargeSettled } from './billing-fixtures.ts';
@@ -24,13 +24,13 @@ let sandbox = createSandboxProvider();
  * `during` runs while a charge is in flight (an operator acting at that moment),
  * `lostAnswer` makes the connection drop after the provider charged.
  */
-let during: (() => Promise<void>) | null = null;
+let during: ((request: ChargeRequest) => Promise<void>) | null = null;
 let lostAnswer = false;
 const provider: PaymentProvider = {
   name: 'sandbox',
   async charge(request) {
     const result = await sandbox.charge(request);
-    if (during) await during();
+    if (during) await during(request);
     if (lostAnswer) throw new Error('connection reset by peer');
     return result;
   },
@@ -39,16 +39,18 @@ const provider: PaymentProvider = {
 
 let p: TestPlatform;
 let f: ReturnType<typeof billingFixtures>;
-/** A customer on a plan without trial: its first invoice is open and due at once. */
+/**
+ * A customer on a plan without trial: its first invoice is finalized as it is drafted
+ * (no review window, INVOICE_DRAFT_MINUTES=0) and its first automatic attempt runs as it
+ * subscribes (collect on commit), through the hooked provider.
+ */
 async function openInvoice(paymentMethod: string | null, price = 5000) {
   clock.set(START);
   const plan = await f.plan({ price_amount: price });
   const customer = await f.customer(paymentMethod ? { payment_method: paymentMethod } : {});
   const sub = await f.subscribe({ customer_id: customer.id, plan_id: plan.id });
-  expect(sub.status).toBe('incomplete');
-  // No review window (INVOICE_DRAFT_MINUTES=0): finalized in the transaction that drafted it.
   const invoice = (await f.invoices(`subscription_id=${sub.id}`))[0]!;
-  expect(invoice).toMatchObject({ status: 'open', billing_reason: 'subscription_create', total: price, number: expect.stringMatching(/^INV-\d{6}$/) });
+  expect(invoice).toMatchObject({ billing_reason: 'subscription_create', total: price, number: expect.stringMatching(/^INV-\d{6}$/) });
   return { customer, sub, invoiceId: invoice.id };
 }
 
@@ -108,8 +110,10 @@ forEachBus('payments', (bus) => {
 
     test('without a payment method on file the attempt fails without calling the provider, and dunning runs as for a decline', async () => {
       const before = sandbox.ledger().length;
-      const { invoiceId } = await openInvoice(null);
-      expect(await f.cycle()).toMatchObject({ finalized: 0, attempted: 1 });
+      const { sub, invoiceId } = await openInvoice(null);
+      // The first attempt ran as it subscribed: the pass has nothing due.
+      expect(sub.status).toBe('incomplete');
+      expect(await f.cycle()).toMatchObject({ finalized: 0, attempted: 0 });
       const payment = (await f.ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoiceId}/payments`)).data[0]!;
       expect(payment).toMatchObject({ status: 'failed', failure_code: 'no_payment_method' });
       expect(payment.steps.map((s) => `${s.name}:${s.outcome}`)).toEqual(['initiated:succeeded', 'charge:skipped']);
@@ -141,12 +145,14 @@ forEachBus('payments', (bus) => {
 
   describe('compensation', () => {
     test('an invoice voided while its charge is in flight: the saga refunds instead of keeping the money', async () => {
-      const { sub, invoiceId } = await openInvoice('tok_ok');
-      during = async () => {
+      // The operator voids the invoice while the charge that subscribing started is in flight.
+      during = async (request) => {
         during = null;
-        expect((await p.call('POST', `/v1/invoices/${invoiceId}/void`)).status).toBe(200);
+        expect((await p.call('POST', `/v1/invoices/${request.description.replace('Invoice ', '')}/void`)).status).toBe(200);
       };
-      expect(await f.cycle()).toMatchObject({ attempted: 1, errors: 0 });
+      const { sub, invoiceId } = await openInvoice('tok_ok');
+      expect(sub.status).toBe('incomplete');
+      expect(await f.cycle()).toMatchObject({ attempted: 0, errors: 0 });
       const payment = (await f.ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoiceId}/payments`)).data[0]!;
       expect(payment).toMatchObject({ status: 'refunded', failure_code: 'fulfilment_failed' });
       expect(payment.refund_reference).toStartWith('sbx_re_');
@@ -159,10 +165,15 @@ forEachBus('payments', (bus) => {
     });
 
     test('a worker that lost the answer after the charge: the saga resumes after its lease, charges again under the same key, and the customer pays once', async () => {
-      const { sub, customer, invoiceId } = await openInvoice('tok_ok');
+      // The answer of the charge that subscribing started is lost: the request fails after its first commit.
+      clock.set(START);
       lostAnswer = true;
-      expect(await f.cycle()).toMatchObject({ attempted: 1, errors: 1 });
+      const customer = await f.customer({ payment_method: 'tok_ok' });
+      const failed = await p.call('POST', '/v1/subscriptions', { body: { customer_id: customer.id, plan_id: (await f.plan({ price_amount: 5000 })).id } });
       lostAnswer = false;
+      expect(failed.status).toBe(500);
+      const [sub] = (await f.ok<Page<{ id: string }>>('GET', `/v1/customers/${customer.id}/subscriptions`)).data;
+      const invoiceId = (await f.invoices(`subscription_id=${sub!.id}`))[0]!.id;
       const stalled = (await f.ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoiceId}/payments`)).data[0]!;
       expect(stalled.status).toBe('pending');
       // Before the lease runs out nobody touches it, and the invoice is not attempted again meanwhile.
@@ -172,15 +183,14 @@ forEachBus('payments', (bus) => {
       expect(await f.ok('GET', `/v1/payments/${stalled.id}`)).toMatchObject({ status: 'succeeded', provider_reference: sandbox.ledger().find((c) => c.key === stalled.id)!.reference });
       expect(sandbox.ledger().filter((c) => c.key === stalled.id)).toHaveLength(1);
       expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'paid', amount_paid: 5000 });
-      expect(await f.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'active' });
+      expect(await f.ok('GET', `/v1/subscriptions/${sub!.id}`)).toMatchObject({ status: 'active' });
       expect(await f.ok('GET', `/v1/customers/${customer.id}`)).toMatchObject({ status: 'active' });
     });
   });
 
   describe('POST /v1/invoices/:id/pay', () => {
     test('pays an open invoice with a given payment method; a retry replays; paying or voiding it again is a 409', async () => {
-      const { sub, invoiceId } = await openInvoice('tok_decline');
-      await f.cycle(); // the automatic attempt is declined
+      const { sub, invoiceId } = await openInvoice('tok_decline'); // its automatic attempt is declined
       expect(await f.ok('GET', `/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'open', attempt_count: 1 });
 
       const declined = await p.call('POST', `/v1/invoices/${invoiceId}/pay`, { body: {} });
@@ -215,7 +225,8 @@ forEachBus('payments', (bus) => {
       // The first payment earns 10 % credit through the profiling worker.
       p.startWorkers(['relay', 'profiling']);
       const first = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 8334 })).id });
-      await f.cycle(); // 8334 + 20 % (1666.8 → 1667) = 10001 → bonus round(1000.1) = 1000
+      // Collected as it subscribed: 8334 + 20 % (1666.8 → 1667) = 10001 → bonus round(1000.1) = 1000
+      expect(first.status).toBe('active');
       await eventually(async () => (await f.ok<CreditBalanceResource>('GET', `/v1/customers/${customer.id}/credits`)).balances.EUR === 1000);
       await p.stopWorkers();
 
@@ -228,16 +239,14 @@ forEachBus('payments', (bus) => {
       expect(covered).toMatchObject({ status: 'paid', total: 600, credit_applied: 600, amount_due: 0, amount_paid: 0 });
       expect(await f.ok('GET', `/v1/subscriptions/${second.id}`)).toMatchObject({ status: 'active' });
 
-      const third = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 1000 })).id });
       await p.call('PATCH', `/v1/customers/${customer.id}`, { body: { payment_method: 'tok_decline' } });
-      await f.cycle();
+      const third = await f.subscribe({ customer_id: customer.id, plan_id: (await f.plan({ price_amount: 1000 })).id });
       const partly = (await f.invoices(`subscription_id=${third.id}`))[0]!;
       expect(partly).toMatchObject({ status: 'open', total: 1200, credit_applied: 400, amount_due: 800 });
       expect(await f.ok('POST', `/v1/invoices/${partly.id}/void`)).toMatchObject({ status: 'void', next_attempt_at: null });
       const credits = await f.ok<CreditBalanceResource>('GET', `/v1/customers/${customer.id}/credits`);
       expect(credits.balances.EUR).toBe(400);
       expect(credits.entries.map((e) => [e.reason, e.amount])).toEqual([['first_payment_bonus', 1000], ['invoice_applied', -600], ['invoice_applied', -400], ['invoice_voided', 400]]);
-      expect(first.status).toBe('incomplete');
     });
 
     test('a draft waits for the review window (INVOICE_DRAFT_MINUTES) before it is finalized and collected', async () => {
@@ -294,27 +303,34 @@ forEachBus('payments', (bus) => {
 });
 
 describe('issue 8: invoice finalization', () => {
-  test('with INVOICE_DRAFT_MINUTES=0 an invoice is finalized in the transaction that drafts it: open, numbered and payable at once', async () => {
+  test('with INVOICE_DRAFT_MINUTES=0 an invoice is finalized in the transaction that drafts it: open, numbered and collected at once', async () => {
     const own = manualClock(START);
     const q = await createTestPlatform({ build: { clock: own, payments: createSandboxProvider() }, env: { INVOICE_DRAFT_MINUTES: '0' } });
     try {
       const g = billingFixtures(q);
-      const customer = await g.customer({ payment_method: 'tok_ok' });
+      // No payment method yet: the attempt made as it subscribes fails, and leaves the invoice open for dunning.
+      const customer = await g.customer();
       await g.ok('PATCH', `/v1/customers/${customer.id}`, { max_subscriptions: 2 });
       const sub = await g.subscribe({ customer_id: customer.id, plan_id: (await g.plan({ price_amount: 5000 })).id });
       const invoice = (await g.invoices(`subscription_id=${sub.id}`))[0]!;
-      expect(invoice).toMatchObject({ status: 'open', number: 'INV-000001', finalized_at: iso(START), next_attempt_at: iso(START), amount_due: 5000 });
+      expect(invoice).toMatchObject({ status: 'open', number: 'INV-000001', finalized_at: iso(START), attempt_count: 1, next_attempt_at: iso(START + DAY_MS), amount_due: 5000 });
       expect((await g.eventsOf(invoice.id)).map((e) => e.type)).toEqual(['invoice.created', 'invoice.finalized']);
       // Payable without waiting for a billing pass.
-      expect(await g.ok('POST', `/v1/invoices/${invoice.id}/pay`, {})).toMatchObject({ status: 'succeeded', amount: 5000 });
+      expect(await g.ok('POST', `/v1/invoices/${invoice.id}/pay`, { payment_method: 'tok_ok' })).toMatchObject({ status: 'succeeded', amount: 5000 });
       expect(await g.ok('GET', `/v1/subscriptions/${sub.id}`)).toMatchObject({ status: 'active' });
+      await g.ok('PATCH', `/v1/customers/${customer.id}`, { payment_method: 'tok_ok' });
+
+      // With a payment method, the first invoice is paid as it subscribes: the subscription starts active.
+      const paying = await g.subscribe({ customer_id: (await g.customer({ payment_method: 'tok_ok' })).id, plan_id: (await g.plan({ price_amount: 3000 })).id });
+      expect(paying.status).toBe('active');
+      expect((await g.invoices(`subscription_id=${paying.id}`))[0]).toMatchObject({ status: 'paid', number: 'INV-000002', amount_paid: 3000 });
 
       // A renewal too: the step that drafts the invoice at a trial's end leaves it open.
       const trialing = await g.subscribe({ customer_id: customer.id, plan_id: (await g.plan({ price_amount: 700, trial_days: 7 })).id });
       own.set(START + 7 * DAY_MS);
       expect(await withTransaction(q.ctx(), (tx) => advanceSubscription(tx, trialing.id))).toBe(true);
       const renewal = (await g.invoices(`subscription_id=${trialing.id}`))[0]!;
-      expect(renewal).toMatchObject({ status: 'open', number: 'INV-000002', finalized_at: iso(START + 7 * DAY_MS) });
+      expect(renewal).toMatchObject({ status: 'open', number: 'INV-000003', finalized_at: iso(START + 7 * DAY_MS) });
       // The same events, in the same order, as when the billing pass finalizes a draft.
       expect((await g.eventsOf(renewal.id)).map((e) => e.type)).toEqual(['invoice.created', 'invoice.finalized']);
       expect(await g.cycle()).toMatchObject({ advanced: 0, finalized: 0, attempted: 1, errors: 0 });

@@ -184,7 +184,11 @@ function casesFor(w: World): Record<string, { path: () => Promise<string>; sampl
     },
     'POST /v1/invoices/{id}/pay': {
       path: async () => {
-        const [open] = (await f.ok<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${await subscription()}`)).data;
+        // A declined card as it subscribes leaves the first invoice open, to be paid here.
+        await f.ok('PATCH', `/v1/customers/${w.customer}`, { payment_method: 'tok_decline' });
+        const sub = await subscription();
+        await f.ok('PATCH', `/v1/customers/${w.customer}`, { payment_method: 'tok_ok' });
+        const [open] = (await f.ok<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${sub}`)).data;
         return `/v1/invoices/${open!.id}/pay`;
       },
       sample: () => ({ payment_method: 'tok_ok' }),

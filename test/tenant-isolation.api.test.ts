@@ -60,16 +60,20 @@ async function tenant(): Promise<Tenant> {
   const users = await ok<Page<UserResource>>('GET', `/v1/customers/${customer.id}/users`);
   const subscription = await ok<SubscriptionResource>('POST', '/v1/subscriptions', { customer_id: customer.id, plan_id: plan.id }, 201);
   const [invoice] = (await ok<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${subscription.id}`)).data;
-  const payment = await ok<PaymentResource>('POST', `/v1/invoices/${invoice!.id}/pay`, {});
-  expect(payment.status).toBe('succeeded');
+  // Paid as it subscribed.
+  const [payment] = (await ok<Page<PaymentResource>>('GET', `/v1/invoices/${invoice!.id}/payments`)).data;
+  expect(payment!.status).toBe('succeeded');
+  // Without a payment method for a moment, the second subscription's first attempt fails: its invoice stays open.
+  await ok('PATCH', `/v1/customers/${customer.id}`, { payment_method: null });
   const second = await ok<SubscriptionResource>('POST', '/v1/subscriptions', { customer_id: customer.id, plan_id: plan.id }, 201);
+  await ok('PATCH', `/v1/customers/${customer.id}`, { payment_method: 'tok_ok' });
   const [open] = (await ok<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${second.id}`)).data;
   await ok('POST', '/v1/usage', { records: [record(customer.id)] });
   const key = await ok<CreatedApiKeyResource>('POST', '/v1/api-keys', { name: 'all scopes', scopes: apiKeyScopes, customer_id: customer.id }, 201);
   const threshold = await ok<{ id: string }>('POST', `/v1/subscriptions/${subscription.id}/usage-thresholds`, { metric: 'tokens', value: 1_000_000 }, 201);
   // Discounts are the operator's: one applied here, for the customer's own reads.
   await ok('POST', `/v1/subscriptions/${subscription.id}/discount`, { coupon: 'ISO10' }, 201);
-  return { customer: customer.id, user: users.data[0]!.id, subscription: subscription.id, invoice: invoice!.id, payment: payment.id, openInvoice: open!.id, key, webhook: webhook.id, delivery: '', threshold: threshold.id };
+  return { customer: customer.id, user: users.data[0]!.id, subscription: subscription.id, invoice: invoice!.id, payment: payment!.id, openInvoice: open!.id, key, webhook: webhook.id, delivery: '', threshold: threshold.id };
 }
 
 /** The first delivery recorded for the tenant's endpoint, once the webhooks worker has seen its events. */

@@ -75,12 +75,13 @@ describe('test clocks', () => {
     subA = await f.subscribe({ customer_id: sandboxA.id, plan_id: plan.id });
     expect(subA).toMatchObject({ status: 'trialing', current_period_start: iso(at(2026, 1, 1)), current_period_end: iso(at(2026, 1, 15)), trial_end: iso(at(2026, 1, 15)) });
     subB = await f.subscribe({ customer_id: sandboxB.id, plan_id: plan.id });
+    // Paid as it subscribes, on the wall clock.
     liveSub = await f.subscribe({ customer_id: live.id, plan_id: plan.id, trial: false });
-    expect(liveSub).toMatchObject({ status: 'incomplete', current_period_start: iso(WALL) });
+    expect(liveSub).toMatchObject({ status: 'active', current_period_start: iso(WALL) });
 
-    // The wall clock is months past the sandbox trials' end: the live pass bills the live customer only.
+    // The wall clock is months past the sandbox trials' end: the live pass leaves them alone.
     const report = await f.cycle();
-    expect(report).toMatchObject({ advanced: 0, attempted: 1, errors: 0 });
+    expect(report).toMatchObject({ advanced: 0, attempted: 0, errors: 0 });
     expect(await sub(liveSub.id)).toMatchObject({ status: 'active' });
     expect(await sub(subA.id)).toMatchObject({ status: 'trialing' });
     expect(await sub(subB.id)).toMatchObject({ status: 'trialing' });
@@ -169,7 +170,8 @@ describe('test clocks', () => {
     const created = await f.subscribe({ customer_id: customer.id, plan_id: plan.id, trial: false });
     expect(created).toMatchObject({ status: 'incomplete', current_period_start: iso(at(2026, 3, 1)), current_period_end: iso(at(2026, 4, 1)) });
     const [first] = await invoicesOf(customer.id);
-    expect(first).toMatchObject({ status: 'open', finalized_at: iso(at(2026, 3, 1)), next_attempt_at: iso(at(2026, 3, 1)) });
+    // Its first attempt ran as it subscribed, at the clock's time, and was declined: dunning retries a day later on the clock.
+    expect(first).toMatchObject({ status: 'open', finalized_at: iso(at(2026, 3, 1)), attempt_count: 1, next_attempt_at: iso(at(2026, 3, 2)) });
 
     const paid = await f.ok<PaymentResource>('POST', `/v1/invoices/${first!.id}/pay`, { payment_method: 'tok_ok' });
     expect(paid).toMatchObject({ status: 'succeeded', trigger: 'manual', created_at: iso(at(2026, 3, 1)) });

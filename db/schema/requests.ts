@@ -13,8 +13,15 @@ export const idempotencyKeys = sqliteTable(
     state: text('state', { enum: ['in_progress', 'completed'] }).notNull(),
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
-    /** While in progress: after this time the claim is considered abandoned (crashed request). */
+    /** While in progress: after this time the claim is considered abandoned (crashed request); its owner renews it while it runs. */
     lockedUntil: timestamp('locked_until').notNull(),
+    /** Which request holds the claim (`<process instance>:<random>`); a retry that takes the key over writes its own. */
+    owner: text('owner').notNull().default(''),
+    /**
+     * A write that commits several times (a payment saga, a test-clock advance): what its first
+     * transaction created, written with it, so a retry after a crash resumes instead of starting again.
+     */
+    recoveryPoint: text('recovery_point', { mode: 'json' }).$type<Record<string, unknown>>(),
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.principal, t.key] }), index('idempotency_created').on(t.createdAt)],

@@ -55,6 +55,37 @@ export function startPayment(ctx: Ctx, invoiceId: string, request: { trigger: 'a
   });
 }
 
+/** The part of a request's recovery point that names the payment it started, and the lease it started it with. */
+export type StartedPayment = { payment_id: string; payment_lease: number };
+
+/** What a request that starts a payment records as its recovery point (src/kernel/resumable.ts). */
+export const startedPayment = (payment: PaymentRow): StartedPayment => ({ payment_id: payment.id, payment_lease: payment.lockedUntil });
+
+/**
+ * Runs to its end a payment a request started (paying, topping up, subscribing).
+ * `resumed`: a retry of the request's Idempotency-Key took over from a request that
+ * died mid-saga; it takes the payment over too, when the payment still holds the
+ * lease the dead request started it with (nobody else took it) or its lease ran out,
+ * and otherwise answers 409 `idempotency_in_progress` with Retry-After until the
+ * billing worker that holds it lets go. A settled payment is just read.
+ */
+export async function collectStarted(deps: SagaDeps, started: StartedPayment, resumed: boolean, settings: CollectionSettings): Promise<PaymentRow> {
+  if (resumed) {
+    const payment = await loadPayment(deps.db, started.payment_id);
+    if (payment.status === 'pending' || payment.status === 'charged') {
+      const now = deps.clock.now();
+      const free = payment.lockedUntil === started.payment_lease || payment.lockedUntil <= now;
+      if (!free || !(await claimPayment(deps, payment, now + settings.leaseMs))) {
+        throw new DomainError('idempotency_in_progress', `payment ${payment.id} of this request is being run by another worker; retry later`, {
+          payment_id: payment.id,
+          retry_after: Math.max(1, Math.ceil((payment.lockedUntil - now) / 1000)),
+        });
+      }
+    }
+  }
+  return runPayment(deps, started.payment_id, settings);
+}
+
 /** Runs a payment's remaining steps until it is succeeded, failed or refunded. */
 export async function runPayment(deps: SagaDeps, paymentId: string, settings: CollectionSettings): Promise<PaymentRow> {
   // Counted by the run that settles it: a payment already settled when loaded is not counted again.

@@ -3,7 +3,8 @@ import { invoiceLines, invoices } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { onCustomerClock } from '../customers/clock.ts';
-import { withTransaction, type TxCtx } from '../kernel/context.ts';
+import type { TxCtx } from '../kernel/context.ts';
+import type { ResumableWrite } from '../kernel/resumable.ts';
 import { newId } from '../kernel/ids.ts';
 import { getPayment } from '../payments/queries.ts';
 import { configureAutoTopUp } from '../wallets/auto-top-up.ts';
@@ -11,10 +12,17 @@ import type { AutoTopUpInput, TopUpInput } from '../wallets/contract.ts';
 import { walletCurrency } from '../wallets/currency.ts';
 import { getWallet } from '../wallets/queries.ts';
 import { ensureWallet, findWallet, walletBalance, type WalletRow } from '../wallets/ledger.ts';
-import { runPayment, startPayment, type SagaDeps } from './collect.ts';
+import { collectStarted, startedPayment, startPayment, type StartedPayment } from './collect.ts';
 import type { CollectionSettings } from './collection-settings.ts';
 import { loadInvoiceLines, nextInvoiceNumber } from './lifecycle.ts';
 import { newInvoiceDefaults, toInvoiceResource, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
+
+/** A top-up's answer: its invoice and its payment. */
+export interface TopUpResource {
+  object: 'wallet_top_up';
+  invoice: ReturnType<typeof toInvoiceResource>;
+  payment: Awaited<ReturnType<typeof getPayment>>;
+}
 
 /**
  * Opens the invoice that pays a top-up of `amount` into `wallet`: billing reason
@@ -101,26 +109,33 @@ export async function startAutoTopUpIfLow(ctx: TxCtx, customerId: string, curren
 }
 
 /**
- * A top-up asked for through the API: opens its invoice, then runs the payment saga
- * at once as an automatic attempt (so a decline is dunned like any invoice), and
- * answers with the invoice and the payment. The wallet is credited only when the
- * invoice is paid (src/wallets/top-up.ts). Commits several times, like paying an
- * invoice, so it takes a context outside any transaction.
+ * A top-up asked for through the API: opens its invoice and starts its payment in
+ * one transaction (the recovery point: both ids), runs the payment saga as an
+ * automatic attempt (so a decline is dunned like any invoice), and answers with the
+ * invoice and the payment. The wallet is credited only when the invoice is paid
+ * (src/wallets/top-up.ts). Resumable (src/kernel/resumable.ts): a retry after a crash
+ * finishes this top-up's payment instead of opening a second invoice.
  */
-export async function topUpWallet(outer: SagaDeps, customerId: string, input: TopUpInput, settings: CollectionSettings) {
-  // A sandbox customer's top-up happens at its test clock's time (src/customers/clock.ts).
-  const ctx = await onCustomerClock(outer, customerId);
-  const invoice = await withTransaction(ctx, async (ctx) => {
-    await walletCurrency(ctx.tx, customerId, input.currency);
-    const wallet = await ensureWallet(ctx, customerId, input.currency);
-    const row = await openTopUpInvoice(ctx, wallet, input.amount, 'Wallet top-up');
-    await recordAudit(ctx, { action: 'wallet.top_up', targetType: 'customer', targetId: customerId, data: { invoice_id: row.id, amount: input.amount, currency: input.currency } });
-    return row;
-  });
-  const started = await startPayment(ctx, invoice.id, { trigger: 'automatic' }, settings);
-  await runPayment(ctx, started.id, settings);
-  const [payment, after] = await Promise.all([getPayment(ctx.db, started.id), ctx.db.select().from(invoices).where(eq(invoices.id, invoice.id))]);
-  return { object: 'wallet_top_up' as const, invoice: toInvoiceResource(after[0]!, await loadInvoiceLines(ctx.db, invoice.id)), payment };
+export function topUpWalletWrite(customerId: string, input: TopUpInput, settings: CollectionSettings): ResumableWrite<StartedPayment & { invoice_id: string }, void, TopUpResource> {
+  return {
+    async begin(outer) {
+      // A sandbox customer's top-up happens at its test clock's time (src/customers/clock.ts).
+      const ctx = await onCustomerClock(outer, customerId);
+      await walletCurrency(ctx.tx, customerId, input.currency);
+      const wallet = await ensureWallet(ctx, customerId, input.currency);
+      const invoice = await openTopUpInvoice(ctx, wallet, input.amount, 'Wallet top-up');
+      await recordAudit(ctx, { action: 'wallet.top_up', targetType: 'customer', targetId: customerId, data: { invoice_id: invoice.id, amount: input.amount, currency: input.currency } });
+      const payment = await startPayment(ctx, invoice.id, { trigger: 'automatic' }, settings);
+      return { ...startedPayment(payment), invoice_id: invoice.id };
+    },
+    async proceed(outer, point, resumed) {
+      await collectStarted(await onCustomerClock(outer, customerId), point, resumed, settings);
+    },
+    async finish(ctx, point) {
+      const [payment, [invoice]] = await Promise.all([getPayment(ctx.tx, point.payment_id), ctx.tx.select().from(invoices).where(eq(invoices.id, point.invoice_id))]);
+      return { object: 'wallet_top_up' as const, invoice: toInvoiceResource(invoice!, await loadInvoiceLines(ctx.tx, point.invoice_id)), payment };
+    },
+  };
 }
 
 /**

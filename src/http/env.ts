@@ -3,6 +3,7 @@ import type { LastUsedTracker } from '../api-keys/last-used.ts';
 import type { TokenClaims, TokenSettings } from '../auth/tokens.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { ContextServices, Ctx } from '../kernel/context.ts';
+import type { RecoveryPoint } from '../kernel/resumable.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
 import type { AssetSource } from './assets.ts';
@@ -34,10 +35,15 @@ export interface HttpDeps extends ContextServices {
 export interface IdempotencyClaim {
   principal: string;
   key: string;
-  /** The claim's lease; identifies this request's claim if a retry takes the key over. */
-  lockedUntil: number;
+  /** Who holds the claim: this request; a retry that takes the key over writes its own. */
+  owner: string;
   /** Set once the response was stored with the command's own transaction. */
   stored: boolean;
+  /**
+   * Where a multi-step write under this key stands (src/http/saga.ts): set when its first
+   * transaction committed, or taken over from a request that died after it.
+   */
+  recoveryPoint: RecoveryPoint | null;
 }
 
 /** The typed Hono environment every route shares. */

@@ -31,6 +31,13 @@ export interface Settings {
     /** How far ahead of the clock a record's `occurred_at` may be (a reporter's clock may run fast). */
     clockSkewMs: number;
   };
+  idempotency: {
+    /**
+     * How long an Idempotency-Key's claim lasts past its request's last renewal (the request renews it
+     * every third of this while it runs): a key whose request died is taken over by a retry at most this long after.
+     */
+    leaseMs: number;
+  };
   notify: { maxAttempts: number; backoffMs: number; leaseMs: number };
   webhooks: {
     /** Also http:// URLs on a loopback host (tests, local development); otherwise https only. */

@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { pageSchema } from '../../db/paging.ts';
 import { runCommand } from '../http/command.ts';
+import { runSaga } from '../http/saga.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';
-import { advanceTestClock } from './advance.ts';
+import { advanceTestClockWrite } from './advance.ts';
 import { advanceTestClockInput, createTestClockInput, listTestClocksQuery, testClockAdvanceResource, testClockParams, testClockResource } from './contract.ts';
 import { createTestClock } from './create.ts';
 import { deleteTestClock } from './delete.ts';
@@ -57,9 +58,8 @@ export function testClockRoutes() {
     }),
     validate('param', testClockParams),
     validate('json', advanceTestClockInput),
-    // The advance commits step by step (each billing pass runs its own transactions), so it cannot share
-    // runCommand's one transaction; the idempotency middleware stores its answer once it returns.
-    async (c) => c.json(await advanceTestClock(c.get('ctx'), c.get('deps').payments, c.req.valid('param').id, c.req.valid('json'))),
+    // The advance commits step by step (each billing pass runs its own transactions): resumable, not one transaction.
+    (c) => runSaga(c, 200, advanceTestClockWrite(c.get('deps').payments, c.req.valid('param').id, c.req.valid('json'))),
   );
 
   app.delete(

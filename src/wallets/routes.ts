@@ -3,9 +3,10 @@ import * as v from 'valibot';
 import { pageSchema } from '../../db/paging.ts';
 import { collectionSettings } from '../billing/collection-settings.ts';
 import { invoiceResource } from '../billing/contract.ts';
-import { setAutoTopUp, topUpWallet } from '../billing/wallet-top-up.ts';
+import { setAutoTopUp, topUpWalletWrite } from '../billing/wallet-top-up.ts';
 import { customerParams } from '../customers/contract.ts';
 import { runCommand } from '../http/command.ts';
+import { runSaga } from '../http/saga.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { validate } from '../http/validate.ts';
@@ -72,7 +73,7 @@ export function walletRoutes() {
     }),
     validate('param', customerParams),
     validate('json', topUpInput),
-    async (c) => c.json(await topUpWallet(c.get('ctx'), c.req.valid('param').id, c.req.valid('json'), collectionSettings(c.get('ctx'), c.get('deps').payments)), 201),
+    (c) => runSaga(c, 201, topUpWalletWrite(c.req.valid('param').id, c.req.valid('json'), collectionSettings(c.get('ctx'), c.get('deps').payments))),
   );
 
   app.put(

@@ -15,7 +15,7 @@ export function billingContract(s: Session) {
   describe('invoices, payments and credits', () => {
     test('a subscription without trial has an open invoice; paying it pays the invoice, activates both, and earns the first-payment credit', async () => {
       const plan = (await s.api.call<PlanResource>('POST', '/v1/plans', { body: planBody({ trial_days: 0, price_amount: 5000 }) })).body;
-      // No payment method on file: an automatic attempt (the billing worker) fails without charging, the manual one below pays.
+      // No payment method on file: the automatic attempt made as it subscribes fails without charging, the manual one below pays.
       const customer = (await s.api.call<CustomerResource>('POST', '/v1/customers', { body: customerBody() })).body;
       const sub = (await s.api.call<SubscriptionResource>('POST', '/v1/subscriptions', { body: { customer_id: customer.id, plan_id: plan.id } })).body;
       expect(sub.status).toBe('incomplete');

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import { subscriptionStatuses } from '../../../db/schema/index.ts';
 import { listInvoices } from '../../billing/queries.ts';
+import { collectionSettings } from '../../billing/collection-settings.ts';
 import { subscribe } from '../../billing/subscribe.ts';
 import { listInvoicesQuery } from '../../billing/contract.ts';
 import { access } from '../../http/access.ts';
@@ -10,8 +11,8 @@ import { cancelSubscriptionInput, createSubscriptionInput, listSubscriptionsQuer
 import { getSubscription, listSubscriptions } from '../../subscriptions/queries.ts';
 import { formCommand, formFields, parseForm } from '../form.ts';
 import type { AdminSection } from '../routes.ts';
-import { actionButton, badge, can, csrfField, facts, page, pager, table, type Html } from '../ui.ts';
-import { filterForm, link, money, queryFields, when, wrapTitle } from './billing-kit.ts';
+import { actionButton, badge, can, csrfField, facts, page, pager, redirectWith, table, type Html } from '../ui.ts';
+import { beforeCommand, filterForm, link, money, queryFields, when, wrapTitle } from './billing-kit.ts';
 
 const SECTION = '/admin/subscriptions';
 
@@ -59,7 +60,10 @@ export const subscriptionsSection: AdminSection = (app) => {
     const fields = await formFields(c);
     // A blank currency is the customer's (or, for its first subscription, the plan's default).
     const input = { customer_id: fields.customer_id ?? '', plan_id: fields.plan_id ?? '', trial: fields.trial === 'true', ...(fields.currency?.trim() ? { currency: fields.currency } : {}) };
-    return formCommand(c, (sub: SubscriptionResource) => `/admin/subscriptions/${sub.id}`, (sub) => `Subscribed: ${sub.status}.`, (ctx) => subscribe(ctx, parseForm(createSubscriptionInput, input)));
+    // Subscribing collects the first invoice, whose payment saga commits before and after the provider call: outside formCommand's one transaction.
+    const subscribed = await beforeCommand(c, SECTION, () => subscribe(c.get('ctx'), parseForm(createSubscriptionInput, input), collectionSettings(c.get('ctx'), c.get('deps').payments)));
+    if (!subscribed.ok) return subscribed.response;
+    return redirectWith(c, `/admin/subscriptions/${subscribed.value.id}`, { notice: `Subscribed: ${subscribed.value.status}.` });
   });
 
   app.get('/subscriptions/:id', access('viewer'), async (c) => {

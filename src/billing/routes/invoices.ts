@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { runCommand } from '../../http/command.ts';
+import { runSaga } from '../../http/saga.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { doc } from '../../http/openapi.ts';
 import { pageSchema } from '../../../db/paging.ts';
@@ -7,12 +8,11 @@ import { validate } from '../../http/validate.ts';
 import { paymentResource } from '../../payments/contract.ts';
 import { collectionSettings } from '../collection-settings.ts';
 import { finalizeInvoiceNow } from '../finalize.ts';
-import { payInvoice } from '../pay.ts';
+import { payInvoiceWrite } from '../pay.ts';
 import { getInvoice, listInvoicePayments, listInvoices } from '../queries.ts';
 import { invoiceParams, invoiceResource, listInvoicesQuery, payInvoiceInput } from '../contract.ts';
 import { voidInvoice } from '../void.ts';
 import type { TxCtx } from '../../kernel/context.ts';
-import { runSaga } from './run-saga.ts';
 
 const tags = ['Invoices'];
 const invoice = { status: 200, description: 'The invoice with its lines', schema: invoiceResource };
@@ -76,7 +76,7 @@ export function invoiceRoutes() {
     }),
     validate('param', invoiceParams),
     validate('json', payInvoiceInput),
-    (c) => runSaga(c, (ctx) => payInvoice(ctx, c.req.valid('param').id, c.req.valid('json') ?? {}, collectionSettings(c.get('ctx'), c.get('deps').payments))),
+    (c) => runSaga(c, 200, payInvoiceWrite(c.req.valid('param').id, c.req.valid('json') ?? {}, collectionSettings(c.get('ctx'), c.get('deps').payments))),
   );
 
   app.get(
