@@ -23,6 +23,7 @@ import m0020 from './migrations/0020_invoice_documents.sql' with { type: 'text' 
 import m0021 from './migrations/0021_test_clocks.sql' with { type: 'text' };
 import m0022 from './migrations/0022_wallets.sql' with { type: 'text' };
 import m0023 from './migrations/0023_entitlements.sql' with { type: 'text' };
+import m0024 from './migrations/0024_sandbox_payments.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -56,5 +57,6 @@ export const bundledMigrations = {
     m0021,
     m0022,
     m0023,
+    m0024,
   } as Record<string, string>,
 };
