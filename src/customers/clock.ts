@@ -26,12 +26,23 @@ export async function testClockTimeOf(db: Executor, customerId: string): Promise
 /**
  * The context a verb acting on one customer runs in: the same, except that a sandbox
  * customer's clock is its test clock's time, so subscribing, changing plan, cancelling,
- * recording usage, finalizing, voiding and paying happen when the simulation says.
+ * recording usage, finalizing, voiding and paying, the customer's own changes and what the
+ * workers do on its events happen when the simulation says.
  * A live customer's context is returned as it is.
  */
 export async function onCustomerClock<C extends { db: Executor; tx?: Executor | undefined; clock: Clock }>(ctx: C, customerId: string): Promise<C> {
   const frozen = await testClockTimeOf(ctx.tx ?? ctx.db, customerId);
   return frozen === null ? ctx : { ...ctx, clock: frozenClock(frozen) };
+}
+
+/**
+ * `onCustomerClock` for a customer row the verb has already loaded: a live customer's context
+ * comes back as it is without a query; a sandbox customer's clock is its test clock's time.
+ */
+export async function onClockOf<C extends { db: Executor; tx?: Executor | undefined; clock: Clock }>(ctx: C, customer: { testClockId: string | null }): Promise<C> {
+  if (customer.testClockId === null) return ctx;
+  const [row] = await (ctx.tx ?? ctx.db).select({ frozenTime: testClocks.frozenTime }).from(testClocks).where(eq(testClocks.id, customer.testClockId));
+  return row ? { ...ctx, clock: frozenClock(row.frozenTime) } : ctx;
 }
 
 /** Refuses (400, naming `test_clock_id`) a test clock that does not exist or was deleted: no new customer goes onto it. */
