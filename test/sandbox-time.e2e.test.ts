@@ -103,6 +103,32 @@ describe('a sandbox customer', () => {
     await p.stopWorkers();
   });
 
+  test('its people, discount, entitlement overrides and usage thresholds change at the clock time', async () => {
+    const feb20 = iso(at(2, 20));
+    const timeOf = async (type: EventType, subject: string) => (await eventsOf(type, subject))[0]?.time;
+    const user = await f.ok<{ id: string }>('POST', `/v1/customers/${sandbox.id}/users`, { email: 'ops@sandbox.example', name: 'Ops', role: 'admin' }, 201);
+    expect(await timeOf('user.invited', sandbox.id)).toBe(feb20);
+    await f.ok('PATCH', `/v1/customers/${sandbox.id}/users/${user.id}`, { role: 'member' });
+    expect(await timeOf('user.role_changed', sandbox.id)).toBe(feb20);
+    await f.ok('DELETE', `/v1/customers/${sandbox.id}/users/${user.id}`);
+    expect(await timeOf('user.removed', sandbox.id)).toBe(feb20);
+
+    const threshold = await f.ok<{ id: string }>('POST', `/v1/subscriptions/${sandboxSub.id}/usage-thresholds`, { metric: 'tokens', value: 900_000 }, 201);
+    expect(await timeOf('usage_threshold.created', sandboxSub.id)).toBe(feb20);
+    await f.ok('DELETE', `/v1/subscriptions/${sandboxSub.id}/usage-thresholds/${threshold.id}`);
+    expect(await timeOf('usage_threshold.deleted', sandboxSub.id)).toBe(feb20);
+
+    await f.ok('PUT', `/v1/subscriptions/${sandboxSub.id}/entitlements/sso`, { type: 'boolean' });
+    expect(await timeOf('subscription.entitlement_overridden', sandboxSub.id)).toBe(feb20);
+    await f.ok('DELETE', `/v1/subscriptions/${sandboxSub.id}/entitlements/sso`);
+    expect(await timeOf('subscription.entitlement_override_removed', sandboxSub.id)).toBe(feb20);
+
+    await f.ok('POST', '/v1/coupons', { code: 'SANDBOX10', name: 'Ten off', percent_off_bps: 1000, duration: 'once' }, 201);
+    await f.ok('POST', `/v1/subscriptions/${sandboxSub.id}/discount`, { coupon: 'SANDBOX10' }, 201);
+    await f.ok('DELETE', `/v1/subscriptions/${sandboxSub.id}/discount`);
+    expect(await timeOf('discount.removed', sandboxSub.id)).toBe(feb20);
+  });
+
   test('its own changes (update, promote, deactivate) are made and emitted at the clock time', async () => {
     const updated = await f.ok<CustomerResource>('PATCH', `/v1/customers/${sandbox.id}`, { name: 'Sandbox Renamed GmbH' });
     expect(updated.updated_at).toBe(iso(at(2, 20)));

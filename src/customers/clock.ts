@@ -1,6 +1,6 @@
 import { eq, isNotNull } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { customers, testClocks } from '../../db/schema/index.ts';
+import { customers, subscriptions, testClocks } from '../../db/schema/index.ts';
 import { frozenClock, type Clock } from '../kernel/clock.ts';
 import { validationError } from '../kernel/errors.ts';
 
@@ -33,6 +33,17 @@ export async function testClockTimeOf(db: Executor, customerId: string): Promise
 export async function onCustomerClock<C extends { db: Executor; tx?: Executor | undefined; clock: Clock }>(ctx: C, customerId: string): Promise<C> {
   const frozen = await testClockTimeOf(ctx.tx ?? ctx.db, customerId);
   return frozen === null ? ctx : { ...ctx, clock: frozenClock(frozen) };
+}
+
+/** `onCustomerClock` for a verb that starts from a subscription: the clock of the subscription's customer. */
+export async function onSubscriptionClock<C extends { db: Executor; tx?: Executor | undefined; clock: Clock }>(ctx: C, subscriptionId: string): Promise<C> {
+  const [row] = await (ctx.tx ?? ctx.db)
+    .select({ frozenTime: testClocks.frozenTime })
+    .from(subscriptions)
+    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
+    .innerJoin(testClocks, eq(testClocks.id, customers.testClockId))
+    .where(eq(subscriptions.id, subscriptionId));
+  return row ? { ...ctx, clock: frozenClock(row.frozenTime) } : ctx;
 }
 
 /**

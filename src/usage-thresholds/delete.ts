@@ -1,3 +1,4 @@
+import { onSubscriptionClock } from '../customers/clock.ts';
 import { and, eq, isNull } from 'drizzle-orm';
 import { usageThresholds } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -11,7 +12,9 @@ import { toThresholdResource, toThresholdSnapshot } from './present.ts';
  * Deletes a threshold of the subscription (404 when it is not one, or already deleted):
  * it fires no more. Early invoices it already caused stay. Emits `usage_threshold.deleted`; audited.
  */
-export async function deleteUsageThreshold(ctx: TxCtx, subscriptionId: string, thresholdId: string): Promise<UsageThresholdResource> {
+export async function deleteUsageThreshold(outer: TxCtx, subscriptionId: string, thresholdId: string): Promise<UsageThresholdResource> {
+  // A sandbox customer's threshold is deleted at its test clock's time.
+  const ctx = await onSubscriptionClock(outer, subscriptionId);
   const [row] = await ctx.tx
     .update(usageThresholds)
     .set({ deletedAt: ctx.clock.now() })
