@@ -73,6 +73,10 @@ describe('a sandbox customer', () => {
     expect(simulated!.time).toBe(iso(at(1, 15)));
     const [wall] = await eventsOf('usage.recorded', liveSub.id);
     expect(wall!).toMatchObject({ time: iso(WALL), data: { recorded_at: iso(WALL) } });
+
+    // The dashboard's customer page shows the usage of the period the clock is in.
+    const page = await p.app.request(`/admin/customers/${sandbox.id}`, { headers: { Cookie: `admin_session=${await p.tokenFor('viewer')}` } });
+    expect(/data-test="usage">([^<]*)</.exec(await page.text())?.[1]).toBe('50,000 of 1,000,000 tokens');
   });
 
   test('the plan suggestion looks back over the periods ended by the clock time', async () => {
