@@ -50,6 +50,8 @@ beforeAll(async () => {
   small = await f.plan({ code: 'small', name: 'Small', price_amount: 1000, trial_days: 0, included_tokens: 100_000, overage_price_per_1k: 10, quota_policy: 'overage' });
   testClock = await f.ok<TestClockResource>('POST', '/v1/test-clocks', { name: 'sandbox time', frozen_time: iso(at(1, 1)) }, 201);
   sandbox = await f.customer({ payment_method: 'tok_ok', test_clock_id: testClock.id });
+  // Onboarded when its clock says: its tenure starts there, not months later on the wall clock.
+  expect(sandbox.created_at).toBe(iso(at(1, 1)));
   sandboxSub = await f.subscribe({ customer_id: sandbox.id, plan_id: big.id });
   expect(sandboxSub).toMatchObject({ status: 'incomplete', current_period_start: iso(at(1, 1)) });
   await advance(at(1, 15));

@@ -56,9 +56,13 @@ export async function onClockOf<C extends { db: Executor; tx?: Executor | undefi
   return row ? { ...ctx, clock: frozenClock(row.frozenTime) } : ctx;
 }
 
-/** Refuses (400, naming `test_clock_id`) a test clock that does not exist or was deleted: no new customer goes onto it. */
-export async function assertTestClockOpen(db: Executor, testClockId: string): Promise<void> {
-  const [row] = await db.select({ deletedAt: testClocks.deletedAt }).from(testClocks).where(eq(testClocks.id, testClockId));
+/**
+ * Refuses (400, naming `test_clock_id`) a test clock that does not exist or was deleted: no new customer goes onto it.
+ * Answers the clock's time, at which its new customer is onboarded.
+ */
+export async function assertTestClockOpen(db: Executor, testClockId: string): Promise<number> {
+  const [row] = await db.select({ deletedAt: testClocks.deletedAt, frozenTime: testClocks.frozenTime }).from(testClocks).where(eq(testClocks.id, testClockId));
   if (!row) throw validationError([{ field: 'test_clock_id', message: `test clock ${testClockId} does not exist` }]);
   if (row.deletedAt !== null) throw validationError([{ field: 'test_clock_id', message: `test clock ${testClockId} was deleted` }]);
+  return row.frozenTime;
 }
