@@ -4,7 +4,7 @@ import { addCredit } from '../billing/credits.ts';
 import { formatMoney, money, multiplyRatio } from '../kernel/money.ts';
 import { minorUnitDigits } from '../kernel/currency.ts';
 import type { EventHandler } from '../bus/consumer.ts';
-import { onCustomerClock } from '../customers/clock.ts';
+import { onClockOf } from '../customers/clock.ts';
 import { compareSegments } from '../customers/lifecycle.ts';
 import { promoteCustomer } from '../customers/transition.ts';
 import type { EventType, KnownEvent } from '../events/catalog.ts';
@@ -124,15 +124,16 @@ export function createProfilingHandler(options: ProfilingOptions): EventHandler 
     group: 'profiling',
     types: profilingTypes,
     async handle(outer, event) {
-      // A sandbox customer is profiled, and earns its first-payment bonus, at its test clock's time.
-      const ctx = await onCustomerClock(outer, customerOfEvent(event));
+      // Read first: a sandbox customer is profiled, and earns its first-payment bonus, at its test
+      // clock's time. Loyalty changes no customer row, so the row read here is still current below.
+      const [customer] = await outer.tx.select().from(customers).where(eq(customers.id, customerOfEvent(event)));
+      const ctx = customer ? await onClockOf(outer, customer) : outer;
       const fromCustomer = event.type.startsWith('customer.');
       const customerId = fromCustomer ? event.subject : await recordLoyalty(ctx, event, options);
       if (!customerId) return;
       const [existing] = await ctx.tx.select().from(profiles).where(eq(profiles.customerId, customerId));
       if (fromCustomer && existing && existing.sourceSequence >= event.sequence) return;
-      const [customer] = await ctx.tx.select().from(customers).where(eq(customers.id, customerId));
-      if (!customer || customer.status === 'erased') return;
+      if (!customer || customer.id !== customerId || customer.status === 'erased') return;
       const [loyal] = await ctx.tx.select().from(loyalty).where(eq(loyalty.customerId, customerId));
 
       const now = ctx.clock.now();
