@@ -124,6 +124,9 @@ describe('a sandbox customer', () => {
     await f.ok('DELETE', `/v1/subscriptions/${sandboxSub.id}/usage-thresholds/${threshold.id}`);
     expect(await timeOf('usage_threshold.deleted', sandboxSub.id)).toBe(feb20);
 
+    expect(await f.ok('PUT', `/v1/subscriptions/${sandboxSub.id}/minimum-spend`, { amount: 100 })).toMatchObject({ updated_at: feb20 });
+    expect(await timeOf('subscription.minimum_spend_set', sandboxSub.id)).toBe(feb20);
+
     await f.ok('PUT', `/v1/subscriptions/${sandboxSub.id}/entitlements/sso`, { type: 'boolean' });
     expect(await timeOf('subscription.entitlement_overridden', sandboxSub.id)).toBe(feb20);
     await f.ok('DELETE', `/v1/subscriptions/${sandboxSub.id}/entitlements/sso`);
