@@ -26,6 +26,7 @@ import m0023 from './migrations/0023_entitlements.sql' with { type: 'text' };
 import m0024 from './migrations/0024_usage_threshold_setter.sql' with { type: 'text' };
 import m0025 from './migrations/0025_subscription_limits.sql' with { type: 'text' };
 import m0026 from './migrations/0026_idempotency_recovery_points.sql' with { type: 'text' };
+import m0027 from './migrations/0027_sandbox_payments.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -62,5 +63,6 @@ export const bundledMigrations = {
     m0024,
     m0025,
     m0026,
+    m0027,
   } as Record<string, string>,
 };

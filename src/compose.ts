@@ -14,6 +14,7 @@ import { createLogChannel } from './notifications/channels/log.ts';
 import { createEmbeddedRateLimiter } from './limits/embedded.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { createSandboxProvider } from './payments/sandbox.ts';
+import { databaseSandboxStore } from './payments/sandbox-store.ts';
 import type { AssetSource } from './http/assets.ts';
 import type { InvoiceRenderer } from './invoice-documents/renderer.ts';
 import { fetchTransport } from './webhooks/transport-fetch.ts';
@@ -95,7 +96,8 @@ export function composeDeps(config: Config, options: ComposeOptions): Deps {
     bus: buildBus(config, { db: database.db, maxParameters: database.maxParameters, transactor, clock, logger }),
     tokens: { secret: options.jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.ttlSeconds },
     channels: options.channels ?? { email: createLogChannel('email', logger), sms: createLogChannel('sms', logger) },
-    payments: options.payments ?? createSandboxProvider(),
+    // The sandbox keeps its answers in the database: references and idempotency keys outlive a restart.
+    payments: options.payments ?? createSandboxProvider(databaseSandboxStore({ db: database.db, transactor, clock })),
     webhookTransport: options.webhookTransport ?? fetchTransport(),
     rateLimiter: createEmbeddedRateLimiter({ transactor, clock, windowMs: 60_000 }),
     apiKeyUsage: createLastUsedTracker(),

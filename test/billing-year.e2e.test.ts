@@ -190,7 +190,7 @@ forEachBus('a simulated year of one customer', (bus) => {
     expect(failed.some((n) => n.body.includes('We will try again on 2026-04-18'))).toBe(true);
 
     // The provider holds exactly the money of the paid invoices.
-    const ledger = sandbox.ledger();
+    const ledger = await sandbox.ledger();
     expect(ledger.reduce((s, c) => s + c.amount, 0)).toBe(figures.reduce((s, i) => s + i.paid, 0));
     await expectEveryChargeSettled(p, ledger);
   }, 60_000);

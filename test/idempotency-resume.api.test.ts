@@ -97,7 +97,7 @@ describe('a multi-step write resumes from its recovery point', () => {
     expect(resumed.status).toBe(201);
     expect(resumed.body).toMatchObject({ invoice: { id: point.invoice_id, status: 'paid' }, payment: { id: point.payment_id, status: 'succeeded', amount: 2500 } });
     expect(await topUpCounts(customer.id)).toEqual({ invoices: 1, payments: 1 });
-    expect(sandbox.ledger().filter((c) => c.key === point.payment_id)).toHaveLength(1);
+    expect((await sandbox.ledger()).filter((c) => c.key === point.payment_id)).toHaveLength(1);
 
     const replay = await topUp(customer.id, 'top-up-dead');
     expect(replay.headers.get('Idempotency-Replayed')).toBe('true');

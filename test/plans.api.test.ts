@@ -476,3 +476,19 @@ describe('OpenAPI', () => {
     expect(params).toEqual(expect.arrayContaining(['path:id', 'query:version']));
   });
 });
+
+describe('the default quota policy', () => {
+  test('a plan created without quota_policy and the dashboard form that creates plans start from the same policy', async () => {
+    const { quota_policy: _omitted, ...withoutPolicy } = planInput();
+    const created = await p.call<PlanResource>('POST', '/v1/plans', { body: withoutPolicy });
+    expect(created.status).toBe(201);
+
+    const token = await p.tokenFor('operator');
+    const form = await p.app.request('/admin/plans', { headers: { Cookie: `admin_session=${token}` } });
+    expect(form.status).toBe(200);
+    const select = /<select id="quota_policy"[^>]*>(.*?)<\/select>/s.exec(await form.text())?.[1] ?? '';
+    // What a browser shows: the option marked selected, else the first.
+    const chosen = /<option selected>([^<]+)<\/option>/.exec(select)?.[1] ?? /<option[^>]*>([^<]+)<\/option>/.exec(select)?.[1];
+    expect(chosen).toBe(created.body.quota_policy);
+  });
+});

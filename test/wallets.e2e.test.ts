@@ -35,7 +35,7 @@ beforeAll(async () => {
   f = billingFixtures(p);
 });
 afterAll(async () => {
-  await expectEveryChargeSettled(p, sandbox.ledger());
+  await expectEveryChargeSettled(p, await sandbox.ledger());
   await p.close();
 });
 
@@ -106,7 +106,7 @@ describe('prepaid wallets', () => {
     expect(retry.status).toBe(201);
     expect(retry.headers.get('Idempotency-Replayed')).toBe('true');
     expect(retry.body.invoice.id).toBe(paid.invoice.id);
-    expect(sandbox.ledger().filter((c) => c.key === paid.payment.id)).toHaveLength(1);
+    expect((await sandbox.ledger()).filter((c) => c.key === paid.payment.id)).toHaveLength(1);
     // No tax on a top-up, whatever the customer's rate.
     expect(figures(paid.invoice)).toEqual({ reason: 'wallet_top_up', subtotal: 10_000, tax: 0, total: 10_000, credit: 0, wallet: 0, due: 10_000, paid: 10_000, status: 'paid' });
     expect(paid.invoice).toMatchObject({ subscription_id: null, number: expect.stringMatching(/^INV-\d{6}$/), lines: [{ kind: 'wallet_top_up', amount: 10_000, quantity: 1 }] });

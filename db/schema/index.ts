@@ -20,3 +20,4 @@ export * from './invoice-documents.ts';
 export * from './test-clocks.ts';
 export * from './wallets.ts';
 export * from './entitlements.ts';
+export * from './sandbox-payments.ts';

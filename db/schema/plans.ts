@@ -6,6 +6,8 @@ export const planStatuses = ['active', 'archived'] as const;
 export const planIntervals = ['month', 'year'] as const;
 /** Past the included tokens: bill overage per 1,000 tokens, or refuse further usage. */
 export const quotaPolicies = ['overage', 'block'] as const;
+/** The policy of a plan created without one, by the API and by the dashboard's form alike. */
+export const defaultQuotaPolicy: (typeof quotaPolicies)[number] = 'block';
 
 /** A plan: its stable identity and lifecycle. Its terms live in `plan_versions`. */
 export const plans = sqliteTable(

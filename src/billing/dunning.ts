@@ -7,6 +7,7 @@ import { nextStatus } from '../subscriptions/lifecycle.ts';
 import { loadSubscription, saveSubscription } from '../subscriptions/load.ts';
 import { DAY_MS } from '../subscriptions/periods.ts';
 import { toSubscriptionSnapshot, type SubscriptionRow } from '../subscriptions/present.ts';
+import { expireIncomplete } from './expire-incomplete.ts';
 import { loadInvoice, requireInvoiceTransition, saveInvoice } from './lifecycle.ts';
 import { toInvoiceSnapshot, type InvoiceRow } from './present.ts';
 
@@ -15,7 +16,9 @@ import { toInvoiceSnapshot, type InvoiceRow } from './present.ts';
  * attempt the next one is due `DUNNING_RETRY_DAYS[k−1]` days after the first failure
  * (1, 3, 5 by default); the first failure makes an active or trialing subscription
  * `past_due`; when the last retry fails the invoice becomes `uncollectible` and the
- * subscription is canceled (`dunning_exhausted`). A manual attempt
+ * subscription is canceled (`dunning_exhausted`). An `incomplete` subscription (no trial, its
+ * first invoice never paid) is not made `past_due` by a failure: it stays incomplete through the
+ * retries and, when the last fails, expires (canceled, `incomplete_expired`). A manual attempt
  * (`POST /v1/invoices/:id/pay`) that fails changes neither.
  */
 
@@ -56,12 +59,12 @@ async function markPastDue(ctx: TxCtx, sub: SubscriptionRow, invoiceId: string):
   await emit(ctx, [{ type: 'subscription.past_due', subject: sub.id, data: { subscription: toSubscriptionSnapshot(row), invoice_id: invoiceId } }]);
 }
 
-/** The last retry failed: the invoice is `uncollectible` and its subscription canceled. */
+/** The last retry failed: the invoice is `uncollectible` and its subscription canceled (an incomplete one expired). */
 async function giveUp(ctx: TxCtx, invoice: InvoiceRow, sub: SubscriptionRow | null): Promise<void> {
   const now = ctx.clock.now();
   const uncollectible = await saveInvoice(ctx, invoice, { status: requireInvoiceTransition(invoice, 'mark_uncollectible'), uncollectibleAt: now });
   await emit(ctx, [{ type: 'invoice.marked_uncollectible', subject: invoice.id, data: { invoice: toInvoiceSnapshot(uncollectible) } }]);
-  if (!sub) return;
+  if (!sub || (await expireIncomplete(ctx, sub))) return;
   const canceled = nextStatus(sub.status, 'dunning_exhausted') ?? nextStatus(sub.status, 'cancel');
   if (!canceled) return;
   const row = await saveSubscription(ctx, sub, { status: canceled, canceledAt: now });

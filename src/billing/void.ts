@@ -6,12 +6,16 @@ import { addCredit } from './credits.ts';
 import { loadInvoice, loadInvoiceLines, requireInvoiceTransition, saveInvoice } from './lifecycle.ts';
 import { toInvoiceResource, toInvoiceSnapshot } from './present.ts';
 import { returnWalletDraw } from '../wallets/draw.ts';
+import { loadSubscription } from '../subscriptions/load.ts';
+import { expireIncomplete } from './expire-incomplete.ts';
 
 /**
  * Voids a draft or open invoice (409 otherwise): nothing more is collected, dunning
  * stops, and credit it had used goes back to the customer, what it drew from the
  * wallet back to the wallet (src/wallets/draw.ts). A payment already being
  * charged is refunded by its saga when it finds the invoice void. Emits `invoice.voided`.
+ * Voiding the first invoice of an `incomplete` subscription leaves it nothing to pay to start,
+ * so the subscription expires with it (src/billing/expire-incomplete.ts).
  */
 export function voidInvoice(ctx: Ctx, id: string) {
   return withTransaction(ctx, async (outer) => {
@@ -25,6 +29,7 @@ export function voidInvoice(ctx: Ctx, id: string) {
     }
     await returnWalletDraw(ctx, current);
     await emit(ctx, [{ type: 'invoice.voided', subject: id, data: { invoice: toInvoiceSnapshot(row) } }]);
+    if (row.subscriptionId && row.billingReason === 'subscription_create') await expireIncomplete(ctx, await loadSubscription(ctx.tx, row.subscriptionId));
     await recordAudit(ctx, { action: 'invoice.void', targetType: 'invoice', targetId: id, data: { previous_status: current.status } });
     return toInvoiceResource(row, await loadInvoiceLines(ctx.tx, id));
   });

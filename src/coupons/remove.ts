@@ -1,3 +1,4 @@
+import { onSubscriptionClock } from '../customers/clock.ts';
 import { and, eq } from 'drizzle-orm';
 import { coupons, subscriptionDiscounts } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -11,7 +12,9 @@ import { toDiscountResource, toDiscountSnapshot } from './present.ts';
  * full price (the redemption still counts against the coupon's limit). Emits `discount.removed`.
  */
 export function removeDiscount(ctx: Ctx, subscriptionId: string) {
-  return withTransaction(ctx, async (ctx) => {
+  return withTransaction(ctx, async (outer) => {
+    // A sandbox customer's discount comes off at its test clock's time.
+    const ctx = await onSubscriptionClock(outer, subscriptionId);
     const [found] = await ctx.tx
       .select({ discount: subscriptionDiscounts, coupon: coupons })
       .from(subscriptionDiscounts)

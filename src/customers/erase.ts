@@ -7,6 +7,7 @@ import { emit, redactSubject } from '../events/outbox.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { nextStatus, type CustomerStatus } from './lifecycle.ts';
+import { onClockOf } from './clock.ts';
 import { loadCustomer, saveCustomer } from './load.ts';
 import { toCustomerResource, type CustomerRow } from './present.ts';
 
@@ -74,7 +75,9 @@ export async function loadErasableCustomer(db: Executor, id: string): Promise<Cu
  * `customer.erased`. Ending the customer's business (subscriptions, billing) is the
  * erasure process's (src/erasure/erase-customer.ts), which calls this last.
  */
-export async function erasePersonalData(ctx: TxCtx, current: CustomerRow) {
+export async function erasePersonalData(outer: TxCtx, current: CustomerRow) {
+  // A sandbox customer is erased at its test clock's time (src/customers/clock.ts).
+  const ctx = await onClockOf(outer, current);
   const id = current.id;
   const status = requireErase(current);
   const people = await ctx.tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.customerId, id));

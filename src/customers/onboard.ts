@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import type { Ctx } from '../kernel/context.ts';
 import { withTransaction } from '../kernel/context.ts';
+import { frozenClock } from '../kernel/clock.ts';
 import { newId } from '../kernel/ids.ts';
 import { assertTestClockOpen } from './clock.ts';
 import { assertEmailFree, rethrowDuplicateEmail } from './load.ts';
@@ -32,9 +33,10 @@ export function onboardCustomer(ctx: Ctx, input: OnboardCustomerInput, owner?: O
 
 /** `onboardCustomer`, also answering the owner user's id. */
 export function onboardWithOwner(ctx: Ctx, input: OnboardCustomerInput, ownerAccount?: OnboardOwner) {
-  return withTransaction(ctx, async (ctx) => {
-    await assertEmailFree(ctx.tx, input.email);
-    if (input.test_clock_id !== undefined) await assertTestClockOpen(ctx.tx, input.test_clock_id);
+  return withTransaction(ctx, async (outer) => {
+    await assertEmailFree(outer.tx, input.email);
+    // A sandbox customer is onboarded at its test clock's time: its tenure, ids and events start there.
+    const ctx = input.test_clock_id === undefined ? outer : { ...outer, clock: frozenClock(await assertTestClockOpen(outer.tx, input.test_clock_id)) };
 
     const now = ctx.clock.now();
     const customer: CustomerRow = {

@@ -3,6 +3,7 @@ import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { nextSegment, nextStatus } from './lifecycle.ts';
+import { onClockOf } from './clock.ts';
 import { loadCustomer, saveCustomer } from './load.ts';
 import { toCustomerResource, toCustomerSnapshot, type CustomerRow } from './present.ts';
 
@@ -15,8 +16,10 @@ function refuse(row: CustomerRow, transition: string): never {
 
 /** Moves a customer to the status a transition leads to, or refuses with invalid_transition. */
 function changeStatus(ctx: Ctx, id: string, transition: 'activate' | 'deactivate', type: 'customer.activated' | 'customer.deactivated') {
-  return withTransaction(ctx, async (ctx) => {
-    const current = await loadCustomer(ctx.tx, id);
+  return withTransaction(ctx, async (outer) => {
+    const current = await loadCustomer(outer.tx, id);
+    // A sandbox customer changes at its test clock's time (src/customers/clock.ts).
+    const ctx = await onClockOf(outer, current);
     const status = nextStatus(current.status, transition) ?? refuse(current, transition);
     const row = await saveCustomer(ctx, current, { status });
     await emit(ctx, [{ type, subject: id, data: { customer: toCustomerSnapshot(row), previous_status: current.status } }]);
@@ -33,8 +36,9 @@ export const deactivateCustomer = (ctx: Ctx, id: string) => changeStatus(ctx, id
 
 /** Moves an active customer's segment one step up. Emits `customer.promoted`. */
 export function promoteCustomer(ctx: Ctx, id: string, reason = 'promoted by an operator') {
-  return withTransaction(ctx, async (ctx) => {
-    const current = await loadCustomer(ctx.tx, id);
+  return withTransaction(ctx, async (outer) => {
+    const current = await loadCustomer(outer.tx, id);
+    const ctx = await onClockOf(outer, current);
     if (!nextStatus(current.status, 'promote')) refuse(current, 'promote');
     const segment = nextSegment(current.segment);
     if (!segment) throw new DomainError('invalid_transition', 'the customer is already in the top segment (platinum)', { segment: current.segment, transition: 'promote' });

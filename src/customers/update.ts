@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
+import { onClockOf } from './clock.ts';
 import { assertEmailFree, loadCustomer, rethrowDuplicateEmail, saveCustomer } from './load.ts';
 import { toCustomerResource, toCustomerSnapshot } from './present.ts';
 import type { UpdateCustomerInput } from './contract.ts';
@@ -13,8 +14,10 @@ const COLUMN = { name: 'name', email: 'email', kind: 'kind', country: 'country',
  * Which fields a tenant may send is the route's declaration (`tenantFields`), enforced before this runs.
  */
 export function updateCustomer(ctx: Ctx, id: string, patch: UpdateCustomerInput) {
-  return withTransaction(ctx, async (ctx) => {
-    const current = await loadCustomer(ctx.tx, id);
+  return withTransaction(ctx, async (outer) => {
+    const current = await loadCustomer(outer.tx, id);
+    // A sandbox customer changes at its test clock's time (src/customers/clock.ts).
+    const ctx = await onClockOf(outer, current);
     if (current.status === 'erased') throw new DomainError('invalid_transition', `customer ${id} is erased; it cannot change`, { current_status: current.status });
 
     const changes: Partial<typeof current> = {};

@@ -1,3 +1,4 @@
+import { onCustomerClock } from '../customers/clock.ts';
 import { and, count, eq } from 'drizzle-orm';
 import { subscriptionEntitlements, type Entitlement } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -25,10 +26,12 @@ const whereOverride = (subscriptionId: string, feature: string) => and(eq(subscr
  * (or adding one the plan lacks). Emits `subscription.entitlement_overridden`; audited.
  */
 export function overrideEntitlement(ctx: Ctx, subscriptionId: string, feature: string, input: OverrideInput): Promise<OverrideResource> {
-  return withTransaction(ctx, async (ctx) => {
+  return withTransaction(ctx, async (outer) => {
     const issues = entitlementIssues(input, feature);
     if (issues.length > 0) throw validationError(issues);
-    const sub = await loadSubscription(ctx.tx, subscriptionId);
+    const sub = await loadSubscription(outer.tx, subscriptionId);
+    // A sandbox customer's override is made at its test clock's time.
+    const ctx = await onCustomerClock(outer, sub.customerId);
     if (sub.status === 'canceled') throw new DomainError('invalid_transition', `subscription ${subscriptionId} is canceled; its entitlements cannot change`, { current_status: sub.status });
 
     const [previous] = await ctx.tx.select().from(subscriptionEntitlements).where(whereOverride(subscriptionId, feature));
@@ -58,8 +61,9 @@ export function overrideEntitlement(ctx: Ctx, subscriptionId: string, feature: s
  * `subscription.entitlement_override_removed`; audited.
  */
 export function removeEntitlementOverride(ctx: Ctx, subscriptionId: string, feature: string): Promise<OverrideResource> {
-  return withTransaction(ctx, async (ctx) => {
-    const sub = await loadSubscription(ctx.tx, subscriptionId);
+  return withTransaction(ctx, async (outer) => {
+    const sub = await loadSubscription(outer.tx, subscriptionId);
+    const ctx = await onCustomerClock(outer, sub.customerId);
     const [row] = await ctx.tx.delete(subscriptionEntitlements).where(whereOverride(subscriptionId, feature)).returning();
     if (!row) throw notFound('Entitlement override', `${subscriptionId}/${feature}`);
     const removed = toEntitlement(row);

@@ -270,7 +270,7 @@ export const catalog = {
     at_period_end: v.boolean(),
     effective_at: iso,
     /** Absent on events written before dunning existed: read as `requested`. */
-    reason: v.optional(v.picklist(['requested', 'dunning_exhausted', 'customer_erased']), 'requested'),
+    reason: v.optional(v.picklist(['requested', 'dunning_exhausted', 'incomplete_expired', 'customer_erased']), 'requested'),
   }),
   /** The trial is over; `invoice_id` bills the first paid period. The status stays `trialing` until it is paid. */
   'subscription.trial_ended': v.object({ subscription: subscriptionSnapshot, invoice_id: v.nullable(v.string()) }),
@@ -285,8 +285,11 @@ export const catalog = {
   /** A payment made the subscription active: first payment, trial conversion or recovery from past_due. */
   'subscription.activated': v.object({ subscription: subscriptionSnapshot, previous_status: v.string(), invoice_id: v.string() }),
   'subscription.past_due': v.object({ subscription: subscriptionSnapshot, invoice_id: v.string() }),
-  /** The subscription is now `canceled`: immediately on request, at its period end, or when dunning gave up. */
-  'subscription.ended': v.object({ subscription: subscriptionSnapshot, reason: v.picklist(['requested', 'period_end', 'dunning_exhausted', 'customer_erased']) }),
+  /**
+   * The subscription is now `canceled`: immediately on request, at its period end, when dunning gave up, or
+   * (`incomplete_expired`) when an incomplete one's first invoice was never paid: dunning gave up on it, or it was voided.
+   */
+  'subscription.ended': v.object({ subscription: subscriptionSnapshot, reason: v.picklist(['requested', 'period_end', 'dunning_exhausted', 'incomplete_expired', 'customer_erased']) }),
   'coupon.created': v.object({ coupon: couponSnapshot }),
   /** No new redemptions; discounts already applied keep running. */
   'coupon.archived': v.object({ coupon: couponSnapshot }),

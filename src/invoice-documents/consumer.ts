@@ -1,3 +1,4 @@
+import { onCustomerClock } from '../customers/clock.ts';
 import type { EventHandler } from '../bus/consumer.ts';
 import type { EventType, KnownEvent } from '../events/catalog.ts';
 import { generateInvoiceDocument, type GenerateOptions } from './generate.ts';
@@ -16,7 +17,8 @@ export function createInvoiceDocumentsHandler(options: GenerateOptions): EventHa
     types: invoiceDocumentTypes,
     async handle(ctx, event) {
       const { invoice } = (event as KnownEvent<'invoice.finalized'>).data;
-      await generateInvoiceDocument(ctx, invoice.id, options);
+      // A sandbox customer's document is dated at its test clock's time.
+      await generateInvoiceDocument(await onCustomerClock(ctx, invoice.customer_id), invoice.id, options);
     },
   };
 }

@@ -51,3 +51,13 @@ describe("issue 8: amounts in notifications use the currency's ISO 4217 minor un
     expect(invoiceText('CLF', 12345)).toContain('for 1.2345 CLF');
   });
 });
+
+describe('the subscription canceled email says why', () => {
+  const canceled = (reason: EventData<'subscription.canceled'>['reason']) =>
+    renderBilling('subscription.canceled', { subscription: { id: 'sub_01J00000000000000000000000' }, previous_status: 'incomplete', at_period_end: false, effective_at: '2026-01-06T00:00:00.000Z', reason } as unknown as EventData<'subscription.canceled'>, customer)!.body;
+
+  test('an incomplete subscription that expired: its first invoice was not paid', () => {
+    expect(canceled('incomplete_expired')).toContain('is canceled because its first invoice was not paid; it ends on');
+    expect(canceled('requested')).not.toContain('because');
+  });
+});

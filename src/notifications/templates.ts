@@ -131,7 +131,7 @@ export function renderBilling(type: BillingEvent, data: EventData<BillingEvent>,
     }
     case 'subscription.canceled': {
       const { subscription, effective_at, reason } = data as EventData<'subscription.canceled'>;
-      const why = reason === 'dunning_exhausted' ? ' because its invoice could not be collected' : '';
+      const why = reason === 'dunning_exhausted' ? ' because its invoice could not be collected' : reason === 'incomplete_expired' ? ' because its first invoice was not paid' : '';
       return {
         template: 'subscription_canceled',
         subject: 'Your subscription is canceled',

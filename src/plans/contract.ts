@@ -3,7 +3,7 @@ import { pageQuery } from '../../db/paging.ts';
 import { currencyCode, currencyKey } from '../kernel/currency.ts';
 import { MAX_CHARGE } from '../kernel/money.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
-import { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
+import { defaultQuotaPolicy, planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
 import { entitlementResource, entitlementsInput } from './entitlements.ts';
 import type { CurrencyPrice } from './terms.ts';
 
@@ -75,7 +75,7 @@ export const createPlanInput = v.strictObject({
   trial_days: v.optional(trialDays, 0),
   included_tokens: v.optional(includedTokens, 0),
   overage_price_per_1k: v.optional(amount, 0),
-  quota_policy: v.optional(quotaPolicy, 'block'),
+  quota_policy: v.optional(quotaPolicy, defaultQuotaPolicy),
   features: v.optional(features, []),
   /** Prices in more currencies than the default `currency`. */
   prices: v.optional(prices, {}),

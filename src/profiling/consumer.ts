@@ -4,6 +4,7 @@ import { addCredit } from '../billing/credits.ts';
 import { formatMoney, money, multiplyRatio } from '../kernel/money.ts';
 import { minorUnitDigits } from '../kernel/currency.ts';
 import type { EventHandler } from '../bus/consumer.ts';
+import { onClockOf } from '../customers/clock.ts';
 import { compareSegments } from '../customers/lifecycle.ts';
 import { promoteCustomer } from '../customers/transition.ts';
 import type { EventType, KnownEvent } from '../events/catalog.ts';
@@ -99,6 +100,13 @@ async function recordLoyalty(ctx: TxCtx, event: KnownEvent, options: ProfilingOp
   return customerId;
 }
 
+/** The customer an event of this group is about, read from the event alone. */
+function customerOfEvent(event: KnownEvent): string {
+  if (event.type.startsWith('customer.')) return event.subject;
+  const data = event.data as { customer_id?: string; invoice?: { customer_id: string }; payment?: { customer_id: string }; subscription?: { customer_id: string } };
+  return data.invoice?.customer_id ?? data.payment?.customer_id ?? data.subscription?.customer_id ?? data.customer_id ?? event.subject;
+}
+
 /** Whole major units of every currency's revenue, summed (no conversion; documented in the rules). */
 const revenueMajor = (revenue: Record<string, number>) =>
   Object.entries(revenue).reduce((sum, [currency, minor]) => sum + Math.floor(minor / 10 ** minorUnitDigits(currency)), 0);
@@ -115,14 +123,17 @@ export function createProfilingHandler(options: ProfilingOptions): EventHandler 
   return {
     group: 'profiling',
     types: profilingTypes,
-    async handle(ctx, event) {
+    async handle(outer, event) {
+      // Read first: a sandbox customer is profiled, and earns its first-payment bonus, at its test
+      // clock's time. Loyalty changes no customer row, so the row read here is still current below.
+      const [customer] = await outer.tx.select().from(customers).where(eq(customers.id, customerOfEvent(event)));
+      const ctx = customer ? await onClockOf(outer, customer) : outer;
       const fromCustomer = event.type.startsWith('customer.');
       const customerId = fromCustomer ? event.subject : await recordLoyalty(ctx, event, options);
       if (!customerId) return;
       const [existing] = await ctx.tx.select().from(profiles).where(eq(profiles.customerId, customerId));
       if (fromCustomer && existing && existing.sourceSequence >= event.sequence) return;
-      const [customer] = await ctx.tx.select().from(customers).where(eq(customers.id, customerId));
-      if (!customer || customer.status === 'erased') return;
+      if (!customer || customer.id !== customerId || customer.status === 'erased') return;
       const [loyal] = await ctx.tx.select().from(loyalty).where(eq(loyalty.customerId, customerId));
 
       const now = ctx.clock.now();

@@ -17,6 +17,7 @@ describe('subscription lifecycle', () => {
     expect(nextStatus('trialing', 'payment_failed')).toBe('past_due');
     expect(nextStatus('past_due', 'payment_recovered')).toBe('active');
     expect(nextStatus('past_due', 'dunning_exhausted')).toBe('canceled');
+    expect(nextStatus('incomplete', 'incomplete_expired')).toBe('canceled');
     for (const from of ['incomplete', 'trialing', 'active', 'past_due'] as const) expect(nextStatus(from, 'cancel')).toBe('canceled');
   });
 
@@ -28,6 +29,7 @@ describe('subscription lifecycle', () => {
       payment_failed: ['active', 'trialing'],
       payment_recovered: ['past_due'],
       dunning_exhausted: ['past_due'],
+      incomplete_expired: ['incomplete'],
       cancel: ['incomplete', 'trialing', 'active', 'past_due'],
     };
     let refused = 0;
@@ -38,7 +40,7 @@ describe('subscription lifecycle', () => {
         refused += 1;
       }
     }
-    expect(refused).toBe(7 * 5 - 11);
+    expect(refused).toBe(8 * 5 - 12);
   });
 
   test('canceled is final; a failed retry while past_due is not a transition', () => {

@@ -8,17 +8,20 @@ import type { subscriptionStatuses } from '../../db/schema/index.ts';
  *   active ──renew──► active
  *   active | trialing ──payment_failed──► past_due ──payment_recovered──► active
  *   past_due ──dunning_exhausted──► canceled
+ *   incomplete ──incomplete_expired──► canceled
  *   any but canceled ──cancel──► canceled (final)
  *
  * `trial_converted` is the trial's end with its first invoice paid. A failed retry while
  * past_due is not a transition: the state stays and dunning counts the attempt. An
- * incomplete subscription waits for its first payment or a cancel. Cancel at period end
+ * incomplete subscription waits for its first payment: a failed one leaves it incomplete (it
+ * never becomes past_due), and it expires (`incomplete_expired`) when dunning gives up on its
+ * first invoice or that invoice is voided, as Stripe's do. Cancel at period end
  * is a flag on the subscription; the renewal at that boundary applies `cancel`.
  * Anything else is an invalid transition.
  */
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
 
-export const subscriptionTransitions = ['first_payment', 'trial_converted', 'renew', 'payment_failed', 'payment_recovered', 'dunning_exhausted', 'cancel'] as const;
+export const subscriptionTransitions = ['first_payment', 'trial_converted', 'renew', 'payment_failed', 'payment_recovered', 'dunning_exhausted', 'incomplete_expired', 'cancel'] as const;
 export type SubscriptionTransition = (typeof subscriptionTransitions)[number];
 
 const allowed: Record<SubscriptionTransition, readonly SubscriptionStatus[]> = {
@@ -28,6 +31,7 @@ const allowed: Record<SubscriptionTransition, readonly SubscriptionStatus[]> = {
   payment_failed: ['active', 'trialing'],
   payment_recovered: ['past_due'],
   dunning_exhausted: ['past_due'],
+  incomplete_expired: ['incomplete'],
   cancel: ['incomplete', 'trialing', 'active', 'past_due'],
 };
 
@@ -38,6 +42,7 @@ const target: Record<SubscriptionTransition, SubscriptionStatus> = {
   payment_failed: 'past_due',
   payment_recovered: 'active',
   dunning_exhausted: 'canceled',
+  incomplete_expired: 'canceled',
   cancel: 'canceled',
 };
 

@@ -1,4 +1,5 @@
 import type { EventHandler } from '../bus/consumer.ts';
+import { onCustomerClock } from '../customers/clock.ts';
 import type { EventData } from '../events/catalog.ts';
 import { emit } from '../events/outbox.ts';
 import type { TxCtx } from '../kernel/context.ts';
@@ -17,9 +18,11 @@ import { suggestPlan } from './suggest.ts';
 export const suggestionsHandler: EventHandler = {
   group: 'suggestions',
   types: ['invoice.finalized'],
-  async handle(ctx: TxCtx, event) {
+  async handle(outer: TxCtx, event) {
     const { invoice } = event.data as EventData<'invoice.finalized'>;
     if (invoice.billing_reason !== 'subscription_cycle' || !invoice.subscription_id) return;
+    // A sandbox customer's suggestion is made (and its event dated) at its test clock's time.
+    const ctx = await onCustomerClock(outer, invoice.customer_id);
     const periodStart = Date.parse(invoice.period_start);
     const found = await suggestPlan(ctx.tx, invoice.customer_id, periodStart);
     if (found.subscription_id !== invoice.subscription_id || !found.suggested_plan || found.suggested_cost === null || found.saving <= 0) return;

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { testClockTimeOf } from '../customers/clock.ts';
 import { customerParams } from '../customers/contract.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
@@ -23,7 +24,12 @@ export function suggestionRoutes() {
       errors: [404],
     }),
     validate('param', customerParams),
-    async (c) => c.json(await suggestPlan(c.get('deps').db, c.req.valid('param').id, c.get('deps').clock.now())),
+    async (c) => {
+      const { db, clock } = c.get('deps');
+      const { id } = c.req.valid('param');
+      // A sandbox customer's periods end by its test clock's time, not the wall clock's.
+      return c.json(await suggestPlan(db, id, (await testClockTimeOf(db, id)) ?? clock.now()));
+    },
   );
   return app;
 }

@@ -1,3 +1,4 @@
+import { onCustomerClock } from '../customers/clock.ts';
 import { usageThresholds } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { emit } from '../events/outbox.ts';
@@ -14,8 +15,10 @@ import { toThresholdResource, toThresholdSnapshot } from './present.ts';
  * A tenant's threshold is the customer's (it may delete it); any other is the operator's.
  * Emits `usage_threshold.created`; audited.
  */
-export async function createUsageThreshold(ctx: TxCtx, subscriptionId: string, input: CreateUsageThresholdInput): Promise<UsageThresholdResource> {
-  const sub = await loadSubscription(ctx.tx, subscriptionId);
+export async function createUsageThreshold(outer: TxCtx, subscriptionId: string, input: CreateUsageThresholdInput): Promise<UsageThresholdResource> {
+  const sub = await loadSubscription(outer.tx, subscriptionId);
+  // A sandbox customer's threshold is set at its test clock's time.
+  const ctx = await onCustomerClock(outer, sub.customerId);
   if (sub.status === 'canceled') throw conflict(`subscription ${sub.id} is canceled`, { status: sub.status });
   const now = ctx.clock.now();
   const [row] = await ctx.tx

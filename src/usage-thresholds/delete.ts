@@ -1,3 +1,4 @@
+import { onSubscriptionClock } from '../customers/clock.ts';
 import { and, eq, isNull } from 'drizzle-orm';
 import { usageThresholds } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -13,7 +14,9 @@ import { toThresholdResource, toThresholdSnapshot } from './present.ts';
  * thresholds its customer set: one an operator set is a 403 (the tenant sees it listed,
  * so a 404 would be a lie). Emits `usage_threshold.deleted`; audited.
  */
-export async function deleteUsageThreshold(ctx: TxCtx, subscriptionId: string, thresholdId: string): Promise<UsageThresholdResource> {
+export async function deleteUsageThreshold(outer: TxCtx, subscriptionId: string, thresholdId: string): Promise<UsageThresholdResource> {
+  // A sandbox customer's threshold is deleted at its test clock's time.
+  const ctx = await onSubscriptionClock(outer, subscriptionId);
   const live = and(eq(usageThresholds.id, thresholdId), eq(usageThresholds.subscriptionId, subscriptionId), isNull(usageThresholds.deletedAt));
   const [found] = await ctx.tx.select({ setBy: usageThresholds.setBy }).from(usageThresholds).where(live);
   if (!found) throw notFound('Usage threshold', thresholdId);

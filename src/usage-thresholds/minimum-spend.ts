@@ -1,3 +1,4 @@
+import { onCustomerClock } from '../customers/clock.ts';
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { subscriptionMinimumSpends } from '../../db/schema/index.ts';
@@ -15,8 +16,10 @@ import type { MinimumSpendResource, SetMinimumSpendInput } from './contract.ts';
  * 409 on a canceled subscription. It applies to every period-end invoice drafted from
  * now on, including the one of the current period. Emits `subscription.minimum_spend_set`; audited.
  */
-export async function setMinimumSpend(ctx: TxCtx, subscriptionId: string, input: SetMinimumSpendInput): Promise<MinimumSpendResource> {
-  const sub = await loadSubscription(ctx.tx, subscriptionId);
+export async function setMinimumSpend(outer: TxCtx, subscriptionId: string, input: SetMinimumSpendInput): Promise<MinimumSpendResource> {
+  const sub = await loadSubscription(outer.tx, subscriptionId);
+  // A sandbox customer's minimum spend is set at its test clock's time.
+  const ctx = await onCustomerClock(outer, sub.customerId);
   if (sub.status === 'canceled') throw conflict(`subscription ${sub.id} is canceled`, { status: sub.status });
   const { currency } = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion, sub.currency);
   const now = ctx.clock.now();

@@ -39,7 +39,8 @@ export function measure(metric: UsageThresholdRow['metric'], usage: PeriodUsage)
  */
 export function thresholdWatch(ctx: TxCtx) {
   const bySubscription = new Map<string, UsageThresholdRow[]>();
-  return async function reachThresholds(usage: PeriodUsage): Promise<NewEvent[]> {
+  /** `at`: when the record was recorded, on its customer's clock (a sandbox customer's test clock); the context's clock by default. */
+  return async function reachThresholds(usage: PeriodUsage, at = ctx.clock.now()): Promise<NewEvent[]> {
     let thresholds = bySubscription.get(usage.subscriptionId);
     if (!thresholds) {
       thresholds = await ctx.tx
@@ -50,7 +51,7 @@ export function thresholdWatch(ctx: TxCtx) {
       bySubscription.set(usage.subscriptionId, thresholds);
     }
     const events: NewEvent[] = [];
-    const now = ctx.clock.now();
+    const now = at;
     for (const threshold of thresholds) {
       const value = measure(threshold.metric, usage);
       if (value < threshold.value) continue;

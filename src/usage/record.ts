@@ -4,7 +4,7 @@ import { customers, subscriptions, testClocks, usagePeriods, usageRecords } from
 import { recordAudit } from '../audit/record.ts';
 import type { NewEvent } from '../events/catalog.ts';
 import { emit } from '../events/outbox.ts';
-import { toIso } from '../kernel/clock.ts';
+import { frozenClock, toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import { thresholdWatch } from '../usage-thresholds/reach.ts';
@@ -129,8 +129,11 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
       return plan;
     };
     const states = new Map<string, { erased: boolean; testClockTime: number | null }>();
-    const events: NewEvent[] = [];
-    const touched = new Map<string, { records: number; tokens: number }>();
+    // Each record's events are dated when it was recorded: its customer's test clock's time for a
+    // sandbox customer, as its `recorded_at` is. One subscription's events share one time, so their order holds.
+    const eventsAt = new Map<number, NewEvent[]>();
+    const eventsOf = (at: number) => eventsAt.get(at) ?? eventsAt.set(at, []).get(at)!;
+    const touched = new Map<string, { records: number; tokens: number; at: number }>();
     const results: UsageRecordResult[] = [];
     const reachThresholds = thresholdWatch(ctx);
 
@@ -206,6 +209,7 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
           recordedAt: now,
         };
         await insertRecord(ctx.tx, row);
+        const events = eventsOf(now);
         events.push({
           type: 'usage.recorded',
           subject: sub.id,
@@ -231,13 +235,13 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
             priceAmount: plan.priceAmount,
             overagePricePer1k: plan.overagePricePer1k,
             currency: plan.currency,
-          })),
+          }, now)),
         );
-        const count = touched.get(sub.id) ?? { records: 0, tokens: 0 };
-        touched.set(sub.id, { records: count.records + 1, tokens: count.tokens + input.tokens });
+        const count = touched.get(sub.id) ?? { records: 0, tokens: 0, at: now };
+        touched.set(sub.id, { records: count.records + 1, tokens: count.tokens + input.tokens, at: now });
       }
       if (decision.crossesQuota) {
-        events.push({
+        eventsOf(now).push({
           type: 'usage.quota_exceeded',
           subject: sub.id,
           data: { subscription_id: sub.id, customer_id: sub.customerId, period_start: toIso(period.start), included_tokens: plan.includedTokens, quota_policy: plan.quotaPolicy },
@@ -250,9 +254,10 @@ function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: Us
       );
     }
 
-    await emit(ctx, events);
-    for (const [subscriptionId, count] of touched) {
-      await recordAudit(ctx, { action: 'usage.record', targetType: 'subscription', targetId: subscriptionId, data: count });
+    const at = (ms: number) => (ms === wallNow ? ctx : { ...ctx, clock: frozenClock(ms) });
+    for (const [ms, events] of eventsAt) await emit(at(ms), events);
+    for (const [subscriptionId, { at: ms, ...count }] of touched) {
+      await recordAudit(at(ms), { action: 'usage.record', targetType: 'subscription', targetId: subscriptionId, data: count });
     }
     const tally = (status: UsageOutcome) => results.filter((r) => r.status === status).length;
     const tokens = [...touched.values()].reduce((sum, count) => sum + count.tokens, 0);

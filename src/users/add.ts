@@ -1,3 +1,4 @@
+import { onClockOf } from '../customers/clock.ts';
 import { and, eq, ne } from 'drizzle-orm';
 import { users } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -12,8 +13,9 @@ import type { AddUserInput } from './contract.ts';
 
 /** Adds a user to a customer, invited (default) or active. Emits `user.invited` or `user.created`. */
 export function addUser(ctx: Ctx, customerId: string, input: AddUserInput) {
-  return withTransaction(ctx, async (ctx) => {
-    await loadLiveCustomer(ctx, customerId);
+  return withTransaction(ctx, async (outer) => {
+    // A sandbox customer's people change at its test clock's time (src/customers/clock.ts).
+    const ctx = await onClockOf(outer, await loadLiveCustomer(outer, customerId));
     const [taken] = await ctx.tx
       .select({ id: users.id })
       .from(users)

@@ -1,3 +1,4 @@
+import { onClockOf } from '../customers/clock.ts';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -9,8 +10,9 @@ import { toUserResource, type UserRow } from './present.ts';
 
 /** Changes a user's role; the last active owner cannot stop being owner. Emits `user.role_changed`. */
 export function changeUserRole(ctx: Ctx, customerId: string, userId: string, role: UserRow['role']) {
-  return withTransaction(ctx, async (ctx) => {
-    await loadLiveCustomer(ctx, customerId);
+  return withTransaction(ctx, async (outer) => {
+    // A sandbox customer's people change at its test clock's time (src/customers/clock.ts).
+    const ctx = await onClockOf(outer, await loadLiveCustomer(outer, customerId));
     const current = await loadUser(ctx, customerId, userId);
     if (current.role === role) return toUserResource(current);
     await keepAnActiveOwner(ctx, current, 'a customer must keep one active owner: make another active user owner first', { field: 'role' });

@@ -1,3 +1,4 @@
+import { onClockOf } from '../customers/clock.ts';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -9,8 +10,9 @@ import { toUserResource } from './present.ts';
 
 /** Removes a user; the last active owner cannot be removed. Emits `user.removed`. */
 export function removeUser(ctx: Ctx, customerId: string, userId: string) {
-  return withTransaction(ctx, async (ctx) => {
-    await loadLiveCustomer(ctx, customerId);
+  return withTransaction(ctx, async (outer) => {
+    // A sandbox customer's people change at its test clock's time (src/customers/clock.ts).
+    const ctx = await onClockOf(outer, await loadLiveCustomer(outer, customerId));
     const current = await loadUser(ctx, customerId, userId);
     await keepAnActiveOwner(ctx, current, 'a customer must keep one active owner: the last active owner cannot be removed');
     const [row] = await ctx.tx.update(users).set({ status: 'removed', updatedAt: ctx.clock.now() }).where(eq(users.id, userId)).returning();

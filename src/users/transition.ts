@@ -1,3 +1,4 @@
+import { onClockOf } from '../customers/clock.ts';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -11,8 +12,9 @@ import { toUserResource } from './present.ts';
 
 /** Moves a user to the status a transition leads to, or refuses with invalid_transition. */
 function changeUserStatus(ctx: Ctx, customerId: string, userId: string, transition: UserTransition, type: 'user.activated' | 'user.deactivated') {
-  return withTransaction(ctx, async (ctx) => {
-    await loadLiveCustomer(ctx, customerId);
+  return withTransaction(ctx, async (outer) => {
+    // A sandbox customer's people change at its test clock's time (src/customers/clock.ts).
+    const ctx = await onClockOf(outer, await loadLiveCustomer(outer, customerId));
     // Removed users are loaded too: removed is a status a transition cannot leave (409), not an unknown user.
     const current = await loadUser(ctx, customerId, userId, { removed: true });
     const status = nextUserStatus(current.status, transition);

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import { planIntervals, planStatuses, quotaPolicies } from '../../../db/schema/index.ts';
+import { defaultQuotaPolicy, planIntervals, planStatuses, quotaPolicies } from '../../../db/schema/index.ts';
 import { access } from '../../http/access.ts';
 import { archivePlan } from '../../plans/archive.ts';
 import { createPlanInput, listPlansQuery, listPlanVersionsQuery, type PlanResource } from '../../plans/contract.ts';
@@ -28,7 +28,7 @@ const createForm = (c: Parameters<typeof page>[0]) =>
           <div><label for="trial_days">Trial days</label><input id="trial_days" name="trial_days" inputmode="numeric" value="0"></div>
           <div><label for="included_tokens">AI tokens included</label><input id="included_tokens" name="included_tokens" inputmode="numeric" value="0"></div>
           <div><label for="overage_price_per_1k">Overage per 1,000 tokens (minor units)</label><input id="overage_price_per_1k" name="overage_price_per_1k" inputmode="numeric" value="0"></div>
-          <div><label for="quota_policy">Past the quota</label><select id="quota_policy" name="quota_policy">${quotaPolicies.map((q) => html`<option>${q}</option>`)}</select></div>
+          <div><label for="quota_policy">Past the quota</label><select id="quota_policy" name="quota_policy">${quotaPolicies.map((q) => html`<option${q === defaultQuotaPolicy ? ' selected' : ''}>${q}</option>`)}</select></div>
           <div><label for="features">Features (one per line)</label><textarea id="features" name="features" rows="2"></textarea></div>
         </div>
         <p><button type="submit" data-test="create-plan-submit">Create plan</button></p>
