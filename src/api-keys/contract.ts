@@ -15,6 +15,7 @@ export const createApiKeyInput = v.strictObject({
     v.array(scope),
     v.minLength(1, 'must name at least one scope'),
     v.check((list) => new Set(list).size === list.length, 'must not repeat a scope'),
+    v.metadata({ uniqueItems: true }),
   ),
   /** The customer the key acts for alone; absent: a platform-wide key. */
   customer_id: v.optional(customerId),
