@@ -478,3 +478,66 @@ describe('issue 14: text limits count characters as the API document does (code 
     expect(doc.paths['/v1/customers']!.post!.requestBody.content['application/json']!.schema.properties.name!.maxLength).toBe(200);
   });
 });
+
+describe('every date-time the API accepts is a real calendar date', () => {
+  type Schema = { format?: string; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[] };
+  interface DateInput { method: string; path: string; field: string; in: 'body' | 'query' }
+
+  /** The dotted paths (`records.0.occurred_at`) of every `format: date-time` in a body schema. */
+  function dateFields(schema: Schema | undefined, at: string, out: string[]) {
+    if (!schema) return;
+    if (schema.format === 'date-time') out.push(at);
+    for (const [key, inner] of Object.entries(schema.properties ?? {})) dateFields(inner, at ? `${at}.${key}` : key, out);
+    if (schema.items) dateFields(schema.items, `${at}.0`, out);
+    for (const alt of schema.anyOf ?? []) dateFields(alt, at, out);
+  }
+
+  /** A body that sets `field` (dotted, with array indexes) to `value`. */
+  function bodyWith(field: string, value: string): Record<string, unknown> {
+    const [head, ...rest] = field.split('.');
+    if (rest.length === 0) return { [head!]: value };
+    const inner = bodyWith(rest.slice(/^\d+$/.test(rest[0]!) ? 1 : 0).join('.'), value);
+    return { [head!]: /^\d+$/.test(rest[0]!) ? [inner] : inner };
+  }
+
+  /** Every date-time input of the document, with a well-formed id in each path parameter (`cus_000…`), so validation reaches the date. */
+  async function dateInputs(): Promise<DateInput[]> {
+    const doc = (await p.call<{ paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema: Schema & { pattern?: string } }[]; requestBody?: { content: Record<string, { schema: Schema }> } }>> }>('GET', '/openapi.json', { token: null })).body;
+    const inputs: DateInput[] = [];
+    for (const [template, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+          const prefix = /^\^(\w+_)/.exec(op.parameters?.find((x) => x.in === 'path' && x.name === name)?.schema.pattern ?? '')?.[1] ?? '';
+          return `${prefix}${'0'.repeat(26)}`;
+        });
+        const fields: string[] = [];
+        dateFields(op.requestBody?.content['application/json']?.schema, '', fields);
+        for (const field of fields) inputs.push({ method: method.toUpperCase(), path, field, in: 'body' });
+        for (const param of op.parameters ?? []) if (param.in === 'query' && param.schema.format === 'date-time') inputs.push({ method: method.toUpperCase(), path, field: param.name, in: 'query' });
+      }
+    }
+    return inputs;
+  }
+
+  const sendDate = (input: DateInput, value: string) =>
+    input.in === 'query'
+      ? p.call<Problem>(input.method, `${input.path}?${input.field}=${encodeURIComponent(value)}`)
+      : p.call<Problem>(input.method, input.path, { body: bodyWith(input.field, value) });
+
+  test('2026-02-30, 2026-02-29 and 2026-04-31 are a 400 naming the field; 2024-02-29 is accepted', async () => {
+    const inputs = await dateInputs();
+    expect(inputs.map((x) => `${x.method} ${x.path.replace(/\w+_0{26}/g, '{id}')} ${x.field}`)).toEqual(
+      expect.arrayContaining(['POST /v1/usage records.0.occurred_at', 'POST /v1/api-keys expires_at', 'POST /v1/coupons redeem_by', 'POST /v1/test-clocks frozen_time', 'GET /v1/subscriptions/{id}/usage period_start']),
+    );
+    for (const input of inputs) {
+      for (const impossible of ['2026-02-30T00:00:00Z', '2026-02-29T12:00:00.000Z', '2026-04-31T00:00:00+02:00']) {
+        const res = await sendDate(input, impossible);
+        expect({ ...input, status: res.status }).toEqual({ ...input, status: 400 });
+        const issue = res.body.errors?.find((e) => e.field === input.field);
+        expect({ ...input, message: issue?.message }).toEqual({ ...input, message: `must be a real calendar date; ${impossible.slice(0, 10)} does not exist` });
+      }
+      const leap = await sendDate(input, '2024-02-29T00:00:00Z');
+      expect({ ...input, named: (leap.body.errors ?? []).some((e) => e.field === input.field) }).toEqual({ ...input, named: false });
+    }
+  });
+});
