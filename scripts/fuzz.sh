@@ -25,7 +25,7 @@ log="$dir/server.log"
 PORT=$port DATABASE_URL="file:$dir/app.db" DATA_DIR="$dir" LOG_SILENT=1 \
   JWT_SECRET=fuzz-secret-that-is-long-enough-0123456789 \
   ADMIN_EMAIL=operator@fuzz.example ADMIN_PASSWORD="$password" \
-  RATE_LIMIT_PER_MINUTE=0 RATE_LIMIT_LOGIN_PER_MINUTE=0 RATE_LIMIT_SIGNUP_PER_MINUTE=0 RATE_LIMIT_PASSWORD_RESET_PER_MINUTE=0 \
+  RATE_LIMIT_PER_MINUTE=0 RATE_LIMIT_LOGIN_PER_MINUTE=0 RATE_LIMIT_SIGNUP_PER_MINUTE=0 RATE_LIMIT_PASSWORD_RESET_PER_MINUTE=0 RATE_LIMIT_EMAILED_CODE_PER_MINUTE=0 \
   setsid npm run --silent start:api >"$log" 2>&1 &
 server=$!
 cleanup() { kill -TERM -- "-$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"; }
