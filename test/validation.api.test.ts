@@ -541,3 +541,54 @@ describe('every date-time the API accepts is a real calendar date', () => {
     }
   });
 });
+
+describe('text must be well-formed Unicode: nothing is stored as U+FFFD', () => {
+  /** Sends raw bytes as a JSON body (what a client with a broken encoder sends). */
+  async function sendBytes(path: string, bytes: Uint8Array<ArrayBuffer>) {
+    const res = await p.app.request(path, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: bytes });
+    return { status: res.status, headers: res.headers, text: '', body: (await res.json()) as Problem };
+  }
+  const bytesOf = (...parts: (string | number[])[]) => new Uint8Array(parts.flatMap((part) => (typeof part === 'string' ? [...new TextEncoder().encode(part)] : part)));
+  const noCustomerNamed = async (email: string) => expect((await send<Page<CustomerResource>>('GET', `/v1/customers?email=${encodeURIComponent(email)}`)).body.data).toEqual([]);
+
+  test('bytes that are not UTF-8 (0xC3 0x28, an encoded surrogate, 0xFF) are a 400 naming the field they are in; nothing is created', async () => {
+    for (const bad of [[0xc3, 0x28], [0xed, 0xa0, 0x80], [0xff], [0xc0, 0xaf]]) {
+      const input = customerInput();
+      const res = await sendBytes('/v1/customers', bytesOf(`{"email":"${input.email}","kind":"sme","country":"DE","name":"Bad `, bad, ' GmbH"}'));
+      expectValidation(res, '/v1/customers', 'name');
+      expect(res.body.errors).toEqual([{ field: 'name', message: expect.stringContaining('must be valid UTF-8') }]);
+      await noCustomerNamed(input.email);
+    }
+    const nested = await sendBytes('/v1/customers', bytesOf('{"name":"Fine","metadata":{"note":"', [0xc3, 0x28], '"}}'));
+    expect(nested.body.errors).toEqual([{ field: 'metadata.note', message: expect.stringContaining('UTF-8') }]);
+    const inKey = await sendBytes('/v1/customers', bytesOf('{"name":"Fine","metadata":{"k', [0xff], '":"v"}}'));
+    expect(inKey.body.errors?.map((e) => e.field)).toEqual(['metadata']);
+  });
+
+  test('a JSON \\ud800 escape (a lone surrogate) in a value or a key is a 400 naming the field; a real pair (an emoji) is kept', async () => {
+    for (const [body, field] of [
+      [(email: string) => `{"email":"${email}","kind":"sme","country":"DE","name":"Lone \\ud800 GmbH"}`, 'name'],
+      [(email: string) => `{"email":"${email}","kind":"sme","country":"DE","name":"Low \\udc00 first"}`, 'name'],
+      [(email: string) => `{"email":"${email}","kind":"sme","country":"DE","name":"Fine","metadata":{"note":"x\\udbff"}}`, 'metadata.note'],
+      [(email: string) => `{"email":"${email}","kind":"sme","country":"DE","name":"Fine","metadata":{"\\udfff":"v"}}`, 'metadata'],
+    ] as const) {
+      const input = customerInput();
+      const res = await send<Problem>('POST', '/v1/customers', { body: body(input.email) });
+      expectValidation(res, '/v1/customers', field);
+      expect(res.body.errors).toEqual([{ field, message: expect.stringContaining('lone surrogate') }]);
+      await noCustomerNamed(input.email);
+    }
+    const input = customerInput();
+    const kept = await send<CustomerResource>('POST', '/v1/customers', { body: `{"email":"${input.email}","kind":"sme","country":"DE","name":"Smile \\ud83d\\ude00 GmbH"}` });
+    expect(kept.status).toBe(201);
+    expect(kept.body.name).toBe('Smile 😀 GmbH');
+  });
+
+  test('a query or path value whose percent-encoding is not UTF-8 is a 400 naming it', async () => {
+    const query = await send<Problem>('GET', '/v1/customers?q=%C3%28');
+    expectValidation(query, '/v1/customers', 'q');
+    expect(query.body.errors).toEqual([{ field: 'q', message: expect.stringContaining('UTF-8') }]);
+    expectValidation(await send('GET', '/v1/customers/%FF'), '/v1/customers/%FF', 'id');
+    expect((await send('GET', '/v1/customers?q=%E2%82%AC')).status).toBe(200);
+  });
+});

@@ -5,10 +5,9 @@ import * as v from 'valibot';
 import { DomainError, validationError } from '../kernel/errors.ts';
 import { findDuplicateKeys } from './json-duplicates.ts';
 import { issueSentence } from './messages.ts';
+import { JSON_TYPE, LONE_SURROGATE_MESSAGE, loneSurrogatePaths, undecodableParams } from './well-formed-text.ts';
 
 const WHERE: Partial<Record<keyof ValidationTargets, string>> = { query: 'query', param: 'path', header: 'header' };
-/** What counts as JSON: `application/json` and `application/<anything>+json`, with or without parameters. */
-const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 function fieldOf(issue: v.BaseIssue<unknown>, target: keyof ValidationTargets): string {
   const path = (issue.path ?? []).map((p) => String(p.key)).join('.');
@@ -25,7 +24,9 @@ function parse<S extends v.GenericSchema>(schema: S, value: unknown, target: key
 /**
  * The JSON body, read once: 415 unless it is sent as JSON (an empty body is
  * `undefined` when the route's body is optional), 400 naming the body when it
- * is not JSON, 400 naming each key that occurs twice in one object.
+ * is not JSON, 400 naming each key that occurs twice in one object, and each
+ * string or key with a lone surrogate (`"\ud800"`, which no UTF-8 text can hold).
+ * Bytes that are not UTF-8 were refused before (`requireUtf8Body`).
  */
 async function readJsonBody(c: Context, optional: boolean): Promise<unknown> {
   const text = await c.req.text();
@@ -49,6 +50,8 @@ async function readJsonBody(c: Context, optional: boolean): Promise<unknown> {
   if (Array.isArray(value)) throw validationError([{ field: 'body', message: 'must be a JSON object, not an array' }]);
   const duplicates = findDuplicateKeys(text);
   if (duplicates.length > 0) throw validationError(duplicates.map((field) => ({ field, message: 'appears more than once' })));
+  const malformed = loneSurrogatePaths(value);
+  if (malformed.length > 0) throw validationError(malformed.map((field) => ({ field: field || 'body', message: LONE_SURROGATE_MESSAGE })));
   return value;
 }
 
@@ -56,7 +59,7 @@ async function readJsonBody(c: Context, optional: boolean): Promise<unknown> {
  * Validates a part of the request with a valibot schema (which also feeds the
  * OpenAPI document); failures become a 400 problem naming each field in a
  * sentence (src/http/messages.ts). A JSON body must be sent as JSON (else 415)
- * and may not repeat a key.
+ * and may not repeat a key; text must be well-formed Unicode (else 400).
  */
 export function validate<S extends v.GenericSchema, T extends keyof ValidationTargets>(target: T, schema: S) {
   const documented = documentedValidator(target, schema);
@@ -68,7 +71,12 @@ export function validate<S extends v.GenericSchema, T extends keyof ValidationTa
       await next();
     };
   } else {
-    middleware = validator(target, (value) => parse(schema, value, target)) as unknown as MiddlewareHandler;
+    middleware = validator(target, (value, c) => {
+      // A query or path value whose percent-encoding is not UTF-8 stays raw text (`%C3%28`) in Hono: refuse it.
+      const undecodable = target === 'query' || target === 'param' ? undecodableParams(c.req.url, c.req.routePath, target) : [];
+      if (undecodable.length > 0) throw validationError(undecodable);
+      return parse(schema, value, target);
+    }) as unknown as MiddlewareHandler;
   }
   // The OpenAPI document reads the schema from hono-openapi's marker on the middleware.
   const marker = (documented as unknown as Record<typeof uniqueSymbol, unknown>)[uniqueSymbol];
