@@ -592,3 +592,15 @@ describe('text must be well-formed Unicode: nothing is stored as U+FFFD', () => 
     expect((await send('GET', '/v1/customers?q=%E2%82%AC')).status).toBe(200);
   });
 });
+
+describe('a query parameter the route does not take', () => {
+  test('is a 400 naming it, with the parameters the route takes, instead of being ignored', async () => {
+    const res = await send<Problem>('GET', '/v1/invoices?stauts=draft&limit=5');
+    expectValidation(res, '/v1/invoices', 'stauts');
+    expect(res.body.errors).toEqual([{ field: 'stauts', message: expect.stringMatching(/^is not a parameter of this route, which takes .*status/) }]);
+    // Every wrong part is named at once.
+    const both = await send<Problem>('GET', '/v1/customers?junk=1&limit=0');
+    expect(both.body.errors?.map((e) => e.field).sort()).toEqual(['junk', 'limit']);
+    expect((await send('GET', '/v1/invoices?status=draft&limit=5')).status).toBe(200);
+  });
+});

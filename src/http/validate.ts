@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler, ValidationTargets } from 'hono';
 import { uniqueSymbol, validator as documentedValidator } from 'hono-openapi';
 import { validator } from 'hono/validator';
 import * as v from 'valibot';
-import { DomainError, validationError } from '../kernel/errors.ts';
+import { DomainError, validationError, type FieldIssue } from '../kernel/errors.ts';
 import { findDuplicateKeys } from './json-duplicates.ts';
 import { issueSentence } from './messages.ts';
 import { JSON_TYPE, LONE_SURROGATE_MESSAGE, loneSurrogatePaths, undecodableParams } from './well-formed-text.ts';
@@ -14,11 +14,27 @@ function fieldOf(issue: v.BaseIssue<unknown>, target: keyof ValidationTargets): 
   return path || (WHERE[target] ?? 'body');
 }
 
-/** Parses `value` with `schema`; every failing field becomes one issue of a 400 problem, in a sentence. */
-function parse<S extends v.GenericSchema>(schema: S, value: unknown, target: keyof ValidationTargets): v.InferOutput<S> {
+/**
+ * Parses `value` with `schema`; every failing field becomes one issue of a 400 problem, in a
+ * sentence, after the `unknown` issues (query parameters the route does not take).
+ */
+function parse<S extends v.GenericSchema>(schema: S, value: unknown, target: keyof ValidationTargets, unknown: FieldIssue[] = []): v.InferOutput<S> {
   const result = v.safeParse(schema, value, { message: issueSentence });
-  if (result.success) return result.output;
-  throw validationError(result.issues.map((issue) => ({ field: fieldOf(issue, target), message: issue.message })));
+  if (result.success && unknown.length === 0) return result.output;
+  throw validationError([...unknown, ...(result.issues ?? []).map((issue) => ({ field: fieldOf(issue, target), message: issue.message }))]);
+}
+
+/**
+ * The query parameters a route does not take, one issue each: the document lists a route's
+ * parameters and nothing else, so `?stauts=draft` is a 400 naming it rather than a list that
+ * silently ignored the filter. Undefined when the schema is no object (takes any).
+ */
+function unknownParams(schema: v.GenericSchema): ((query: Record<string, unknown>) => FieldIssue[]) | undefined {
+  if (!('entries' in schema)) return undefined;
+  const names = Object.keys(schema.entries as Record<string, unknown>);
+  const known = new Set(names);
+  const message = names.length > 0 ? `is not a parameter of this route, which takes ${names.join(', ')}` : 'is not a parameter of this route, which takes none';
+  return (query) => Object.keys(query).filter((name) => !known.has(name)).map((field) => ({ field, message }));
 }
 
 /**
@@ -71,11 +87,12 @@ export function validate<S extends v.GenericSchema, T extends keyof ValidationTa
       await next();
     };
   } else {
+    const unknownIn = target === 'query' ? unknownParams(schema) : undefined;
     middleware = validator(target, (value, c) => {
       // A query or path value whose percent-encoding is not UTF-8 stays raw text (`%C3%28`) in Hono: refuse it.
       const undecodable = target === 'query' || target === 'param' ? undecodableParams(c.req.url, c.req.routePath, target) : [];
       if (undecodable.length > 0) throw validationError(undecodable);
-      return parse(schema, value, target);
+      return parse(schema, value, target, unknownIn?.(value as Record<string, unknown>));
     }) as unknown as MiddlewareHandler;
   }
   // The OpenAPI document reads the schema from hono-openapi's marker on the middleware.
