@@ -23,6 +23,7 @@ import { methodDefaults } from './http/openapi.ts';
 import { idempotency } from './http/idempotency.ts';
 import { problemCatalog, handleError, problemFor, sendProblem } from './http/problem.ts';
 import { limitPerPrincipal } from './http/rate-limit.ts';
+import { requireUtf8Body } from './http/well-formed-text.ts';
 import { requestContextOptions, requestId } from './http/request-id.ts';
 import { observeRequests } from './http/observe.ts';
 import { metricsRoutes } from './metrics/routes.ts';
@@ -75,6 +76,8 @@ export function createApp(deps: Deps) {
       onError: (c) => sendProblem(c as never, problemFor('payload_too_large', 'the request body is larger than 1 MiB', c.req.path, { errors: [{ field: 'body', message: 'must be at most 1 MiB' }] })),
     }),
   );
+  // Before anything reads the body (tenancy, idempotency, validation): they read it as text.
+  app.use(requireUtf8Body());
   app.use(async function provideContext(c, next) {
     c.set('deps', deps);
     c.set('ctx', createContext(deps, anonymousActor, requestContextOptions(c)));

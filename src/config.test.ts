@@ -90,8 +90,8 @@ describe('configuration', () => {
   });
 
   test('issue 13: rate limit settings have defaults, take 0 for off and are checked', () => {
-    expect(loadConfig({}).limits).toEqual({ perPrincipal: 6000, perAddress: { login: 30, signup: 10, password_reset: 10 } });
-    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_SIGNUP_PER_MINUTE: '3' }).limits).toEqual({ perPrincipal: 0, perAddress: { login: 30, signup: 3, password_reset: 10 } });
+    expect(loadConfig({}).limits).toEqual({ perPrincipal: 6000, perAddress: { login: 30, signup: 10, password_reset: 10, emailed_code: 10 } });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_SIGNUP_PER_MINUTE: '3' }).limits).toEqual({ perPrincipal: 0, perAddress: { login: 30, signup: 3, password_reset: 10, emailed_code: 10 } });
     expect(fails({ RATE_LIMIT_PER_MINUTE: '-1' })).toBe('RATE_LIMIT_PER_MINUTE');
     expect(fails({ RATE_LIMIT_LOGIN_PER_MINUTE: 'many' })).toBe('RATE_LIMIT_LOGIN_PER_MINUTE');
   });

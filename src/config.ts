@@ -47,6 +47,7 @@ const envSchema = v.object({
   RATE_LIMIT_LOGIN_PER_MINUTE: v.optional(wholeNumber, '30'),
   RATE_LIMIT_SIGNUP_PER_MINUTE: v.optional(wholeNumber, '10'),
   RATE_LIMIT_PASSWORD_RESET_PER_MINUTE: v.optional(wholeNumber, '10'),
+  RATE_LIMIT_EMAILED_CODE_PER_MINUTE: v.optional(wholeNumber, '10'),
   BUS: v.optional(v.picklist(['embedded', 'kafka', 'kafka-rest'], 'must be "embedded", "kafka" or "kafka-rest"'), 'embedded'),
   KAFKA_REST_URL: v.optional(v.pipe(v.string(), v.url('must be a URL such as http://127.0.0.1:8082'))),
   KAFKA_REST_API: v.optional(v.picklist(['v2', 'v3'], 'must be "v2" or "v3"'), 'v2'),
@@ -151,7 +152,7 @@ function toConfig(env: v.InferOutput<typeof envSchema>) {
     corsOrigins: env.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
     limits: {
       perPrincipal: env.RATE_LIMIT_PER_MINUTE,
-      perAddress: { login: env.RATE_LIMIT_LOGIN_PER_MINUTE, signup: env.RATE_LIMIT_SIGNUP_PER_MINUTE, password_reset: env.RATE_LIMIT_PASSWORD_RESET_PER_MINUTE },
+      perAddress: { login: env.RATE_LIMIT_LOGIN_PER_MINUTE, signup: env.RATE_LIMIT_SIGNUP_PER_MINUTE, password_reset: env.RATE_LIMIT_PASSWORD_RESET_PER_MINUTE, emailed_code: env.RATE_LIMIT_EMAILED_CODE_PER_MINUTE },
     },
     portal: {
       audience: env.PORTAL_JWT_AUDIENCE,

@@ -182,6 +182,21 @@ describe('bearer tokens', () => {
       expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
     });
 
+    test('a valid token spelled otherwise (base64 padding, the standard alphabet) is 401, in the header and in the dashboard cookie', async () => {
+      const token = await craft({ sub: admin.id });
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const respelled = [`${token}=`, `${token}==`, `${header}=.${payload}.${signature}`, `${header}.${payload}=.${signature}`, `${header}.${payload}.${signature.replace(/-/g, '+').replace(/_/g, '/')}`];
+      for (const spelled of respelled.filter((t) => t !== token)) {
+        const res = await p.call<Problem>('GET', '/v1/customers', { token: spelled });
+        expectProblem(res, 401, 'unauthorized');
+        expect(res.body.detail).toContain('base64url');
+        const page = await p.app.request('/admin', { headers: { Cookie: `admin_session=${spelled}` } });
+        expect(page.status).toBe(303);
+        expect(page.headers.get('Location')).toStartWith('/admin/login');
+      }
+      expect((await p.app.request('/admin', { headers: { Cookie: `admin_session=${token}` } })).status).toBe(200);
+    });
+
     test('an unknown role claim', async () => {
       const token = await craft({ sub: admin.id, role: 'root' });
       expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');

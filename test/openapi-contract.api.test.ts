@@ -66,6 +66,13 @@ describe('/openapi.json states the limits the API enforces', () => {
     expect(body('/v1/plans/{id}', 'patch').properties!.features).toMatchObject({ type: 'array', uniqueItems: true });
   });
 
+  test('API key scopes are unique: the document says uniqueItems, and a repeated scope is a 400 naming scopes', async () => {
+    expect(body('/v1/api-keys', 'post').properties!.scopes).toMatchObject({ type: 'array', uniqueItems: true });
+    const res = await p.call<{ errors: { field: string }[] }>('POST', '/v1/api-keys', { body: { name: 'twice', scopes: ['customers:read', 'customers:read'] } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e) => e.field)).toEqual(['scopes']);
+  });
+
   test('emails are format email, in bodies and in the customer filter', () => {
     expect(body('/v1/customers', 'post').properties!.email).toMatchObject({ type: 'string', format: 'email', maxLength: 254 });
     expect(body('/v1/operators', 'post').properties!.email).toMatchObject({ format: 'email' });

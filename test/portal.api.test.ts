@@ -128,6 +128,34 @@ describe('portal login and logout', () => {
   });
 });
 
+describe("a portal token on the API's lists", () => {
+  test("GET /v1/customers answers the user's own customer alone (no 'no route'); naming another customer is 404", async () => {
+    const { input, signup } = await signUpReady(p);
+    const token = (await portalLogin(p, input.email)).body.token;
+    const other = await p.call<{ id: string }>('POST', '/v1/customers', { body: customerInput() });
+    const list = await p.call<Page<{ id: string }>>('GET', '/v1/customers', { token });
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((c) => c.id)).toEqual([signup.customer_id!]);
+    expect((await p.call<Page<{ id: string }>>('GET', `/v1/customers?customer_id=${signup.customer_id}`, { token })).body.data.map((c) => c.id)).toEqual([signup.customer_id!]);
+    const another = await p.call<Problem>('GET', `/v1/customers?customer_id=${other.body.id}`, { token });
+    expect(another.status).toBe(404);
+    expect(another.body.code).toBe('not_found');
+    // Operators still see every customer, and may filter by id.
+    expect((await p.call<Page<{ id: string }>>('GET', `/v1/customers?customer_id=${other.body.id}`)).body.data.map((c) => c.id)).toEqual([other.body.id]);
+  });
+
+  test('a portal token with "=" appended (or its header padded) is 401', async () => {
+    const { input } = await signUpReady(p);
+    const token = (await portalLogin(p, input.email)).body.token;
+    expect((await p.call('GET', '/v1/portal/me', { token })).status).toBe(200);
+    const [header, payload, signature] = token.split('.');
+    for (const spelled of [`${token}=`, `${header}=.${payload}.${signature}`]) {
+      expect((await p.call('GET', '/v1/portal/me', { token: spelled })).status).toBe(401);
+      expect((await p.call('GET', '/v1/customers', { token: spelled })).status).toBe(401);
+    }
+  });
+});
+
 describe('portal password and email flows', () => {
   test('forgot answers the same for an unknown email as for a known one, and only the known one gets an email', async () => {
     const { input } = await signUpReady(p);

@@ -8,7 +8,7 @@ import { expectProblem } from './contract/client.ts';
 import { createTestPlatform, TEST_SECRET, type ApiResponse, type TestPlatform } from './harness.ts';
 
 // Small limits, counted on a clock the tests move.
-const LIMITS = { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_LOGIN_PER_MINUTE: '2' };
+const LIMITS = { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_LOGIN_PER_MINUTE: '2', RATE_LIMIT_SIGNUP_PER_MINUTE: '2', RATE_LIMIT_PASSWORD_RESET_PER_MINUTE: '2', RATE_LIMIT_EMAILED_CODE_PER_MINUTE: '2' };
 const PASSWORD = 'a-long-enough-password';
 
 let p: TestPlatform;
@@ -153,5 +153,74 @@ describe('issue 13: login is limited per client address', () => {
     clock.advance(60_000);
     const email = await newOperator();
     for (let i = 0; i < 4; i++) expect((await loginFrom(undefined, email)).status).toBe(200);
+  });
+});
+
+/** Sends `body` as JSON from `address` (the peer the runtime saw), without a token. */
+async function sendFrom(address: string, method: string, path: string, body?: unknown) {
+  const init = { method, headers: { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
+  const res = await p.app.request(path, init, { peerAddress: address });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as unknown } satisfies ApiResponse;
+}
+
+describe('the open routes that take an emailed code are limited per client address', () => {
+  test('past RATE_LIMIT_EMAILED_CODE_PER_MINUTE, guessing codes for email verification or an invitation gets 429 from that address; other addresses go on', async () => {
+    clock.advance(60_000);
+    for (const [path, body] of [
+      ['/v1/portal/email/verify', { token: 'guessed-code-0001' }],
+      ['/v1/portal/invitations/accept', { token: 'guessed-code-0001', password: PASSWORD }],
+    ] as const) {
+      const address = `203.0.113.${path.length}`;
+      for (let i = 0; i < 2; i++) {
+        const wrong = await sendFrom(address, 'POST', path, body);
+        expect({ path, status: wrong.status }).toEqual({ path, status: 400 });
+        expect(wrong.headers.get('ratelimit-policy')).toBe('"default";q=2;w=60');
+      }
+      expectRateLimited(await sendFrom(address, 'POST', path, body), 60);
+      expect((await sendFrom('203.0.113.200', 'POST', path, body)).status).toBe(400);
+    }
+  });
+});
+
+describe('every route that can answer 429 documents it', () => {
+  type Operations = Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; parameters?: { in: string; name: string; schema: { pattern?: string } }[] }>>;
+
+  test('each open operation, called past every per-address limit from one address, answers 429 exactly when its document lists 429; every operation that needs a token lists it', async () => {
+    clock.advance(60_000);
+    const { paths } = (await p.call<{ paths: Operations }>('GET', '/openapi.json', { token: null })).body;
+    const limited: string[] = [];
+    let n = 0;
+    for (const [template, ops] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const name = `${method.toUpperCase()} ${template}`;
+        const documented = Object.hasOwn(op.responses, '429');
+        if ((op.security ?? []).length > 0) {
+          expect({ name, documented }).toEqual({ name, documented: true });
+          continue;
+        }
+        // A well-formed id in each path parameter (`sig_000…`), so a request reaches the route.
+        const path = template.replace(/\{(\w+)\}/g, (_, param: string) => {
+          const prefix = /^\^(\w+_)/.exec(op.parameters?.find((x) => x.in === 'path' && x.name === param)?.schema.pattern ?? '')?.[1] ?? '';
+          return `${prefix}${'0'.repeat(26)}`;
+        });
+        const address = `198.18.0.${++n}`;
+        const statuses: number[] = [];
+        for (let i = 0; i < 3; i++) statuses.push((await sendFrom(address, method.toUpperCase(), path, method === 'get' ? undefined : {})).status);
+        const answered = statuses.includes(429);
+        expect({ name, answered, documented }).toEqual({ name, answered, documented: answered });
+        if (answered) limited.push(name);
+      }
+    }
+    expect(limited).toEqual(
+      expect.arrayContaining([
+        'POST /v1/auth/login',
+        'POST /v1/portal/login',
+        'POST /v1/portal/signup',
+        'POST /v1/portal/password/forgot',
+        'POST /v1/portal/password/reset',
+        'POST /v1/portal/email/verify',
+        'POST /v1/portal/invitations/accept',
+      ]),
+    );
   });
 });

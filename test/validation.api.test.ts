@@ -478,3 +478,129 @@ describe('issue 14: text limits count characters as the API document does (code 
     expect(doc.paths['/v1/customers']!.post!.requestBody.content['application/json']!.schema.properties.name!.maxLength).toBe(200);
   });
 });
+
+describe('every date-time the API accepts is a real calendar date', () => {
+  type Schema = { format?: string; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[] };
+  interface DateInput { method: string; path: string; field: string; in: 'body' | 'query' }
+
+  /** The dotted paths (`records.0.occurred_at`) of every `format: date-time` in a body schema. */
+  function dateFields(schema: Schema | undefined, at: string, out: string[]) {
+    if (!schema) return;
+    if (schema.format === 'date-time') out.push(at);
+    for (const [key, inner] of Object.entries(schema.properties ?? {})) dateFields(inner, at ? `${at}.${key}` : key, out);
+    if (schema.items) dateFields(schema.items, `${at}.0`, out);
+    for (const alt of schema.anyOf ?? []) dateFields(alt, at, out);
+  }
+
+  /** A body that sets `field` (dotted, with array indexes) to `value`. */
+  function bodyWith(field: string, value: string): Record<string, unknown> {
+    const [head, ...rest] = field.split('.');
+    if (rest.length === 0) return { [head!]: value };
+    const inner = bodyWith(rest.slice(/^\d+$/.test(rest[0]!) ? 1 : 0).join('.'), value);
+    return { [head!]: /^\d+$/.test(rest[0]!) ? [inner] : inner };
+  }
+
+  /** Every date-time input of the document, with a well-formed id in each path parameter (`cus_000…`), so validation reaches the date. */
+  async function dateInputs(): Promise<DateInput[]> {
+    const doc = (await p.call<{ paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema: Schema & { pattern?: string } }[]; requestBody?: { content: Record<string, { schema: Schema }> } }>> }>('GET', '/openapi.json', { token: null })).body;
+    const inputs: DateInput[] = [];
+    for (const [template, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+          const prefix = /^\^(\w+_)/.exec(op.parameters?.find((x) => x.in === 'path' && x.name === name)?.schema.pattern ?? '')?.[1] ?? '';
+          return `${prefix}${'0'.repeat(26)}`;
+        });
+        const fields: string[] = [];
+        dateFields(op.requestBody?.content['application/json']?.schema, '', fields);
+        for (const field of fields) inputs.push({ method: method.toUpperCase(), path, field, in: 'body' });
+        for (const param of op.parameters ?? []) if (param.in === 'query' && param.schema.format === 'date-time') inputs.push({ method: method.toUpperCase(), path, field: param.name, in: 'query' });
+      }
+    }
+    return inputs;
+  }
+
+  const sendDate = (input: DateInput, value: string) =>
+    input.in === 'query'
+      ? p.call<Problem>(input.method, `${input.path}?${input.field}=${encodeURIComponent(value)}`)
+      : p.call<Problem>(input.method, input.path, { body: bodyWith(input.field, value) });
+
+  test('2026-02-30, 2026-02-29 and 2026-04-31 are a 400 naming the field; 2024-02-29 is accepted', async () => {
+    const inputs = await dateInputs();
+    expect(inputs.map((x) => `${x.method} ${x.path.replace(/\w+_0{26}/g, '{id}')} ${x.field}`)).toEqual(
+      expect.arrayContaining(['POST /v1/usage records.0.occurred_at', 'POST /v1/api-keys expires_at', 'POST /v1/coupons redeem_by', 'POST /v1/test-clocks frozen_time', 'GET /v1/subscriptions/{id}/usage period_start']),
+    );
+    for (const input of inputs) {
+      for (const impossible of ['2026-02-30T00:00:00Z', '2026-02-29T12:00:00.000Z', '2026-04-31T00:00:00+02:00']) {
+        const res = await sendDate(input, impossible);
+        expect({ ...input, status: res.status }).toEqual({ ...input, status: 400 });
+        const issue = res.body.errors?.find((e) => e.field === input.field);
+        expect({ ...input, message: issue?.message }).toEqual({ ...input, message: `must be a real calendar date; ${impossible.slice(0, 10)} does not exist` });
+      }
+      const leap = await sendDate(input, '2024-02-29T00:00:00Z');
+      expect({ ...input, named: (leap.body.errors ?? []).some((e) => e.field === input.field) }).toEqual({ ...input, named: false });
+    }
+  });
+});
+
+describe('text must be well-formed Unicode: nothing is stored as U+FFFD', () => {
+  /** Sends raw bytes as a JSON body (what a client with a broken encoder sends). */
+  async function sendBytes(path: string, bytes: Uint8Array<ArrayBuffer>) {
+    const res = await p.app.request(path, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: bytes });
+    return { status: res.status, headers: res.headers, text: '', body: (await res.json()) as Problem };
+  }
+  const bytesOf = (...parts: (string | number[])[]) => new Uint8Array(parts.flatMap((part) => (typeof part === 'string' ? [...new TextEncoder().encode(part)] : part)));
+  const noCustomerNamed = async (email: string) => expect((await send<Page<CustomerResource>>('GET', `/v1/customers?email=${encodeURIComponent(email)}`)).body.data).toEqual([]);
+
+  test('bytes that are not UTF-8 (0xC3 0x28, an encoded surrogate, 0xFF) are a 400 naming the field they are in; nothing is created', async () => {
+    for (const bad of [[0xc3, 0x28], [0xed, 0xa0, 0x80], [0xff], [0xc0, 0xaf]]) {
+      const input = customerInput();
+      const res = await sendBytes('/v1/customers', bytesOf(`{"email":"${input.email}","kind":"sme","country":"DE","name":"Bad `, bad, ' GmbH"}'));
+      expectValidation(res, '/v1/customers', 'name');
+      expect(res.body.errors).toEqual([{ field: 'name', message: expect.stringContaining('must be valid UTF-8') }]);
+      await noCustomerNamed(input.email);
+    }
+    const nested = await sendBytes('/v1/customers', bytesOf('{"name":"Fine","metadata":{"note":"', [0xc3, 0x28], '"}}'));
+    expect(nested.body.errors).toEqual([{ field: 'metadata.note', message: expect.stringContaining('UTF-8') }]);
+    const inKey = await sendBytes('/v1/customers', bytesOf('{"name":"Fine","metadata":{"k', [0xff], '":"v"}}'));
+    expect(inKey.body.errors?.map((e) => e.field)).toEqual(['metadata']);
+  });
+
+  test('a JSON \\ud800 escape (a lone surrogate) in a value or a key is a 400 naming the field; a real pair (an emoji) is kept', async () => {
+    for (const [body, field] of [
+      [(email: string) => `{"email":"${email}","kind":"sme","country":"DE","name":"Lone \\ud800 GmbH"}`, 'name'],
+      [(email: string) => `{"email":"${email}","kind":"sme","country":"DE","name":"Low \\udc00 first"}`, 'name'],
+      [(email: string) => `{"email":"${email}","kind":"sme","country":"DE","name":"Fine","metadata":{"note":"x\\udbff"}}`, 'metadata.note'],
+      [(email: string) => `{"email":"${email}","kind":"sme","country":"DE","name":"Fine","metadata":{"\\udfff":"v"}}`, 'metadata'],
+    ] as const) {
+      const input = customerInput();
+      const res = await send<Problem>('POST', '/v1/customers', { body: body(input.email) });
+      expectValidation(res, '/v1/customers', field);
+      expect(res.body.errors).toEqual([{ field, message: expect.stringContaining('lone surrogate') }]);
+      await noCustomerNamed(input.email);
+    }
+    const input = customerInput();
+    const kept = await send<CustomerResource>('POST', '/v1/customers', { body: `{"email":"${input.email}","kind":"sme","country":"DE","name":"Smile \\ud83d\\ude00 GmbH"}` });
+    expect(kept.status).toBe(201);
+    expect(kept.body.name).toBe('Smile 😀 GmbH');
+  });
+
+  test('a query or path value whose percent-encoding is not UTF-8 is a 400 naming it', async () => {
+    const query = await send<Problem>('GET', '/v1/customers?q=%C3%28');
+    expectValidation(query, '/v1/customers', 'q');
+    expect(query.body.errors).toEqual([{ field: 'q', message: expect.stringContaining('UTF-8') }]);
+    expectValidation(await send('GET', '/v1/customers/%FF'), '/v1/customers/%FF', 'id');
+    expect((await send('GET', '/v1/customers?q=%E2%82%AC')).status).toBe(200);
+  });
+});
+
+describe('a query parameter the route does not take', () => {
+  test('is a 400 naming it, with the parameters the route takes, instead of being ignored', async () => {
+    const res = await send<Problem>('GET', '/v1/invoices?stauts=draft&limit=5');
+    expectValidation(res, '/v1/invoices', 'stauts');
+    expect(res.body.errors).toEqual([{ field: 'stauts', message: expect.stringMatching(/^is not a parameter of this route, which takes .*status/) }]);
+    // Every wrong part is named at once.
+    const both = await send<Problem>('GET', '/v1/customers?junk=1&limit=0');
+    expect(both.body.errors?.map((e) => e.field).sort()).toEqual(['junk', 'limit']);
+    expect((await send('GET', '/v1/invoices?status=draft&limit=5')).status).toBe(200);
+  });
+});

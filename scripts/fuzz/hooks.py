@@ -72,8 +72,16 @@ def before_call(ctx, case, **kwargs):
     if isinstance(cursor, str):
         query["cursor"] = _cursor(len(cursor)) if case.operation.path in NUMBER_KEYED else _cursor(str(len(cursor)))
 
-    # An API key's `expires_at` must lie in the future (400 otherwise); a past date moves a year ahead.
     body = case.body
+    # `ai_tokens` is always metered (400 naming `type` otherwise). A plan's body says so in its
+    # schema (the `ai_tokens` key); an override's body cannot, its feature being in the path: a
+    # schema-valid override of another type for `ai_tokens` goes to another feature instead.
+    if case.operation.path == "/v1/subscriptions/{id}/entitlements/{feature}" and isinstance(body, dict):
+        feature = case.path_parameters.get("feature")
+        if isinstance(feature, str) and feature.strip() == "ai_tokens" and body.get("type") != "metered":
+            case.path_parameters["feature"] = "ai_tokens_other"
+
+    # An API key's `expires_at` must lie in the future (400 otherwise); a past date moves a year ahead.
     if isinstance(body, dict) and isinstance(body.get("expires_at"), str):
         try:
             at = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00"))

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { apiKeyScopes } from '../../db/schema/index.ts';
 import { customerId } from '../customers/contract.ts';
+import { realTimestamp } from '../kernel/iso-time.ts';
 import { maxChars } from '../kernel/text.ts';
 
 export const apiKeyId = v.pipe(v.string(), v.regex(/^key_[0-9A-Z]{26}$/, 'must be an API key id (key_…)'));
@@ -15,10 +16,11 @@ export const createApiKeyInput = v.strictObject({
     v.array(scope),
     v.minLength(1, 'must name at least one scope'),
     v.check((list) => new Set(list).size === list.length, 'must not repeat a scope'),
+    v.metadata({ uniqueItems: true }),
   ),
   /** The customer the key acts for alone; absent: a platform-wide key. */
   customer_id: v.optional(customerId),
-  expires_at: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO 8601 time'))),
+  expires_at: v.optional(realTimestamp('must be an ISO 8601 time')),
 });
 export type CreateApiKeyInput = v.InferOutput<typeof createApiKeyInput>;
 

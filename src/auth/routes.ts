@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { limitPerAddress } from '../http/rate-limit.ts';
 import { validate } from '../http/validate.ts';
 import { loginInput, loginResponse, sessionResource } from '../operators/contract.ts';
 import { login } from './login.ts';
@@ -18,13 +17,13 @@ export function authRoutes() {
     doc({
       summary: 'Log in',
       description:
-        'Returns a JWT to send as `Authorization: Bearer <token>`. Attempts are limited per client address (`RATE_LIMIT_LOGIN_PER_MINUTE`), and failed ones per email and per client address (429 with Retry-After).',
+        'Returns a JWT to send as `Authorization: Bearer <token>`. Failed attempts are limited per email and per client address (429 with Retry-After).',
       tags,
       access: 'public',
       success: { status: 200, description: 'A token', schema: loginResponse },
       errors: [401, 429],
+      limit: 'login',
     }),
-    limitPerAddress('login'),
     validate('json', loginInput),
     async (c) => {
       const { email, password } = c.req.valid('json');

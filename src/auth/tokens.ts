@@ -37,6 +37,13 @@ const claimsSchema = v.object({
 
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
+/**
+ * A compact JWS as this API signs it: three segments of unpadded base64url (RFC 7515 §2).
+ * jose's decoder also takes padding and the standard alphabet, so `<token>=` would verify
+ * as the same token; a token is one exact text, and any other spelling is refused.
+ */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 /** Tokens remembered as verified, per settings; past this the oldest is forgotten. */
 const VERIFIED_CACHE_SIZE = 10_000;
 
@@ -117,8 +124,9 @@ export async function verifyToken(settings: TokenSettings, token: string, nowMs:
 }
 
 /**
- * Checks a token (HS256 only, so `alg: none` and algorithm confusion are refused; signature,
- * the required claims, expiry, issuer and audience) and parses its claims with `schema`.
+ * Checks a token (exactly three unpadded base64url segments; HS256 only, so `alg: none` and
+ * algorithm confusion are refused; signature, the required claims, expiry, issuer and
+ * audience) and parses its claims with `schema`.
  * Throws `unauthorized` naming the problem. Operators' and portal users' tokens both.
  */
 export async function verifyClaims<S extends v.GenericSchema>(
@@ -129,6 +137,7 @@ export async function verifyClaims<S extends v.GenericSchema>(
   schema: S,
   nowMs: number,
 ): Promise<v.InferOutput<S>> {
+  if (!COMPACT_JWS.test(token)) throw new DomainError('unauthorized', 'token is not a JWT of three unpadded base64url segments');
   try {
     const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: settings.issuer, audience: settings.audience, requiredClaims, currentDate: new Date(nowMs) });
     return v.parse(schema, payload);

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { couponDurations, couponStatuses, discountStatuses } from '../../db/schema/index.ts';
 import { currencyCode } from '../kernel/currency.ts';
+import { realTimestamp } from '../kernel/iso-time.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 import { MAX_AMOUNT, planId } from '../plans/contract.ts';
 
@@ -38,7 +39,7 @@ export const createCouponInput = v.strictObject({
     ),
   ),
   max_redemptions: v.optional(whole('redemptions', 1, 1_000_000_000)),
-  redeem_by: v.optional(v.pipe(v.string('must be an ISO 8601 timestamp'), v.isoTimestamp('must be an ISO 8601 timestamp'))),
+  redeem_by: v.optional(realTimestamp()),
 });
 export type CreateCouponInput = v.InferOutput<typeof createCouponInput>;
 

@@ -72,6 +72,8 @@ export type PromoteInput = v.InferOutput<typeof promoteInput>;
 
 export const listCustomersQuery = v.object({
   ...pageQuery,
+  /** This customer alone: what a customer's key or user is confined to (the `list` tenant rule sets it). */
+  customer_id: v.optional(customerId),
   status: v.optional(v.picklist(customerStatuses, `must be one of ${customerStatuses.join(', ')}`)),
   segment: v.optional(v.picklist(customerSegments, `must be one of ${customerSegments.join(', ')}`)),
   kind: v.optional(v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`)),

@@ -31,6 +31,7 @@ function nameOrEmailContains(q: string) {
 /** Customers newest first, filtered, one keyset page at a time. */
 export function listCustomers(db: Executor, query: ListCustomersQuery) {
   const where = [
+    filterBy(customers.id, query.customer_id),
     filterBy(customers.status, query.status),
     filterBy(customers.segment, query.segment),
     filterBy(customers.kind, query.kind),

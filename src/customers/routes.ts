@@ -38,7 +38,7 @@ export function customerRoutes() {
 
   app.get(
     '/',
-    doc({ summary: 'List customers', description: 'Newest first; filter by status, segment, kind, exact email, or `q` (text in name or email). Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', scope: 'customers:read', tenant: 'none', success: { status: 200, description: 'A page of customers', schema: pageSchema(customerResource) } }),
+    doc({ summary: 'List customers', description: "Newest first; filter by status, segment, kind, exact email, `q` (text in name or email) or `customer_id`. Pass `next_cursor` back as `cursor`. A customer's key or user (portal token) gets its own customer alone.", tags, access: 'viewer', scope: 'customers:read', tenant: 'list', success: { status: 200, description: 'A page of customers', schema: pageSchema(customerResource) } }),
     validate('query', listCustomersQuery),
     async (c) => c.json(await listCustomers(c.get('deps').db, c.req.valid('query'))),
   );

@@ -12,7 +12,7 @@ import { getCustomerEntitlements } from './queries.ts';
 
 const tags = ['Entitlements'];
 const typed =
-  'Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` without one takes the plan\'s `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version\'s `features` are boolean entitlements; its `entitlements` win over them; a subscription\'s override wins over both.';
+  'Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` is always metered, any other type is a 400 naming `type`, and without a `limit` takes the plan\'s `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version\'s `features` are boolean entitlements; its `entitlements` win over them; a subscription\'s override wins over both.';
 
 /** POST /v1/entitlements/check. */
 export function entitlementRoutes() {

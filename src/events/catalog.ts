@@ -25,6 +25,7 @@ import {
   webhookDisabledReasons,
 } from '../../db/schema/index.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
+import { realTimestamp } from '../kernel/iso-time.ts';
 import type { CloudEvent } from './envelope.ts';
 
 /**
@@ -87,7 +88,7 @@ const planSnapshot = v.object({
 
 /** Signed minor units: proration credits are negative. */
 const signedMoney = v.object({ amount: v.pipe(v.number(), v.safeInteger()), currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)) });
-const iso = v.pipe(v.string(), v.isoTimestamp());
+const iso = realTimestamp();
 
 /** A subscription as carried inside events; times are ISO 8601. */
 const subscriptionSnapshot = v.object({

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { findDuplicateKeys } from './json-duplicates.ts';
+import { fieldAt, findDuplicateKeys } from './json-duplicates.ts';
 
 describe('issue 8: findDuplicateKeys', () => {
   test('finds a repeated key at the top, in nested objects and inside arrays, by path', () => {
@@ -37,5 +37,16 @@ describe('issue 8: findDuplicateKeys', () => {
       expect(findDuplicateKeys(body)).toEqual([]);
       expect(performance.now() - started).toBeLessThan(1000);
     }
+  });
+});
+
+describe('fieldAt', () => {
+  test('names the field being written where a prefix of a JSON text ends', () => {
+    expect(fieldAt('{"name":"Bad ')).toBe('name');
+    expect(fieldAt('{"a":1,"records":[{"x":1},{"model":"gp')).toBe('records.1.model');
+    expect(fieldAt('{"metadata":{"k')).toBe('metadata');
+    expect(fieldAt('{"n')).toBe('');
+    expect(fieldAt('{"a\\"b":"x')).toBe('a"b');
+    expect(fieldAt('')).toBe('');
   });
 });

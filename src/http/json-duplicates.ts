@@ -27,15 +27,17 @@ function endOfString(text: string, start: number): number {
   }
 }
 
+/** Where a walk over a JSON text stopped: the path of the value being read, or of the object whose key was being read. */
+interface Position {
+  path: string;
+  inKey: boolean;
+}
+
 /**
- * The paths (`role`, `records.0.model`) of keys that occur more than once in
- * their object, anywhere in a JSON text that `JSON.parse` accepted. `JSON.parse`
- * keeps the last of duplicated keys silently, so `{"role":"viewer","role":"admin"}`
- * would reach validation as an admin; this finds such keys in one linear pass.
- * Keys are compared after unescaping (`"\u0061"` is `"a"`).
+ * Walks a JSON text, or a prefix of one, in one linear pass: calls `onKey` with each key
+ * (unescaped) and its object, and answers where the text ends.
  */
-export function findDuplicateKeys(json: string): string[] {
-  const duplicates: string[] = [];
+function walkJson(json: string, onKey: (object: ObjectFrame, key: string) => void): Position {
   const stack: Frame[] = [];
   const valuePath = () => {
     const top = stack.at(-1);
@@ -47,12 +49,13 @@ export function findDuplicateKeys(json: string): string[] {
     if (ch === '"') {
       const end = endOfString(json, i);
       const top = stack.at(-1);
-      if (top?.kind === 'object' && top.key === null) {
+      const object = top?.kind === 'object' && top.key === null ? top : undefined;
+      if (end >= json.length) return object ? { path: object.path, inKey: true } : { path: valuePath(), inKey: false };
+      if (object) {
         const raw = json.slice(i + 1, end);
         const key: string = raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw;
-        if (top.keys.has(key)) duplicates.push(join(top.path, key));
-        top.keys.add(key);
-        top.key = key;
+        onKey(object, key);
+        object.key = key;
       }
       i = end;
     } else if (ch === '{' || ch === '[') {
@@ -66,5 +69,28 @@ export function findDuplicateKeys(json: string): string[] {
       else if (top) top.index++;
     }
   }
+  return { path: valuePath(), inKey: false };
+}
+
+/**
+ * The paths (`role`, `records.0.model`) of keys that occur more than once in
+ * their object, anywhere in a JSON text that `JSON.parse` accepted. `JSON.parse`
+ * keeps the last of duplicated keys silently, so `{"role":"viewer","role":"admin"}`
+ * would reach validation as an admin; this finds such keys in one linear pass.
+ * Keys are compared after unescaping (`"\u0061"` is `"a"`).
+ */
+export function findDuplicateKeys(json: string): string[] {
+  const duplicates: string[] = [];
+  walkJson(json, (object, key) => {
+    if (object.keys.has(key)) duplicates.push(join(object.path, key));
+    object.keys.add(key);
+  });
   return duplicates;
 }
+
+/**
+ * The field (`name`, `records.0.model`) being written where `prefix`, the start of a JSON
+ * text, ends: to name the field of a fault found at that point (a byte that is not UTF-8).
+ * Inside a key it is the key's object; '' at the top.
+ */
+export const fieldAt = (prefix: string): string => walkJson(prefix, () => {}).path;

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import type { ApiKeyScope } from '../../db/schema/index.ts';
 import { access, type Access } from './access.ts';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.ts';
+import { limitPerAddress, type AddressLimited } from './rate-limit.ts';
 import type { TenantRule } from './tenancy.ts';
 
 /** The RFC 9457 body every error response carries. */
@@ -92,15 +93,31 @@ export interface RouteDoc {
   errors?: number[];
   /** A POST that accepts Idempotency-Key. */
   idempotent?: boolean;
+  /**
+   * An open route limited per client address (src/http/rate-limit.ts): `doc()` applies the
+   * limit and documents its 429, so the document cannot miss one. Routes that need a token
+   * are limited per principal on the /v1 app and list 429 already.
+   */
+  limit?: AddressLimited;
 }
+
+/** The setting of each per-address limit, named in the route's description. */
+const LIMIT_SETTING: Record<AddressLimited, string> = {
+  login: 'RATE_LIMIT_LOGIN_PER_MINUTE',
+  signup: 'RATE_LIMIT_SIGNUP_PER_MINUTE',
+  password_reset: 'RATE_LIMIT_PASSWORD_RESET_PER_MINUTE',
+  emailed_code: 'RATE_LIMIT_EMAILED_CODE_PER_MINUTE',
+};
 
 /**
  * Documents a route for the OpenAPI document with the shared error and auth
  * vocabulary, and declares its access: what the document shows (`security`, the
- * description's last sentence, `x-access`) is what `enforceAccess` enforces.
+ * description's last sentence, `x-access`) is what `enforceAccess` enforces. A route
+ * with a `limit` is limited by the returned middleware, which runs before the route's own.
  */
 export function doc(route: RouteDoc) {
-  const errors = new Set([400, ...(route.access === 'public' ? [] : [401, 403, 429]), ...(route.errors ?? []), ...(route.idempotent ? [409, 422] : [])]);
+  const errors = new Set([400, ...(route.access === 'public' ? [] : [401, 403, 429]), ...(route.limit ? [429] : []), ...(route.errors ?? []), ...(route.idempotent ? [409, 422] : [])]);
+  const limitText = route.limit && `Limited per client address (\`${LIMIT_SETTING[route.limit]}\` requests a minute): past it, 429 with Retry-After.`;
   const responses: DescribeRouteOptions['responses'] = {
     [route.success.status]: {
       description: route.success.description,
@@ -114,12 +131,13 @@ export function doc(route: RouteDoc) {
     ...{ 'x-access': route.access, 'x-scope': route.scope ?? null, 'x-tenant': route.tenant ?? null, 'x-tenant-fields': route.tenantFields ?? null },
     summary: route.summary,
     tags: route.tags,
-    description: [route.description, ACCESS_TEXT[route.access], keyText(route)].filter(Boolean).join('\n\n'),
+    description: [route.description, limitText, ACCESS_TEXT[route.access], keyText(route)].filter(Boolean).join('\n\n'),
     security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
     ...(route.idempotent
       ? { parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY_PATTERN }, description: 'Retry-safe key: a retry with the same key and body replays the first response.' }] }
       : {}),
     responses,
   });
-  return Object.assign(access(route.access, { scope: route.scope, tenant: route.tenant, tenantFields: route.tenantFields }), described);
+  const declared = access(route.access, { scope: route.scope, tenant: route.tenant, tenantFields: route.tenantFields });
+  return Object.assign(route.limit ? Object.assign(limitPerAddress(route.limit), declared) : declared, described);
 }

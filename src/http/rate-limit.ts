@@ -21,7 +21,7 @@ export interface RateLimitOptions {
  * before its handler runs with a 429 `rate_limited` problem and `Retry-After`.
  *
  * @example
- * app.post('/signup', doc({ …, errors: [429] }), limitPerAddress('signup'), validate('json', signupInput), handler);
+ * app.get('/things', rateLimit({ key: (c) => c.req.header('X-Tenant'), limit: 100 }), handler);
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
   return async function rateLimitMiddleware(c, next) {
@@ -74,8 +74,8 @@ export function limitPerPrincipal(): MiddlewareHandler<AppEnv> {
 export type AddressLimited = keyof Settings['limits']['perAddress'];
 
 /**
- * The limit per client address for an open route (`login`, `signup`,
- * `password_reset`: `RATE_LIMIT_<NAME>_PER_MINUTE`), one counter per route kind
+ * The limit per client address for an open route (`login`, `signup`, `password_reset`,
+ * `emailed_code`: `RATE_LIMIT_<NAME>_PER_MINUTE`), one counter per route kind
  * and address; the address is stored hashed. A request whose address is unknown
  * (no peer, no trusted header) is not counted.
  */

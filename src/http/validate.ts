@@ -2,30 +2,47 @@ import type { Context, MiddlewareHandler, ValidationTargets } from 'hono';
 import { uniqueSymbol, validator as documentedValidator } from 'hono-openapi';
 import { validator } from 'hono/validator';
 import * as v from 'valibot';
-import { DomainError, validationError } from '../kernel/errors.ts';
+import { DomainError, validationError, type FieldIssue } from '../kernel/errors.ts';
 import { findDuplicateKeys } from './json-duplicates.ts';
 import { issueSentence } from './messages.ts';
+import { JSON_TYPE, LONE_SURROGATE_MESSAGE, loneSurrogatePaths, undecodableParams } from './well-formed-text.ts';
 
 const WHERE: Partial<Record<keyof ValidationTargets, string>> = { query: 'query', param: 'path', header: 'header' };
-/** What counts as JSON: `application/json` and `application/<anything>+json`, with or without parameters. */
-const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 function fieldOf(issue: v.BaseIssue<unknown>, target: keyof ValidationTargets): string {
   const path = (issue.path ?? []).map((p) => String(p.key)).join('.');
   return path || (WHERE[target] ?? 'body');
 }
 
-/** Parses `value` with `schema`; every failing field becomes one issue of a 400 problem, in a sentence. */
-function parse<S extends v.GenericSchema>(schema: S, value: unknown, target: keyof ValidationTargets): v.InferOutput<S> {
+/**
+ * Parses `value` with `schema`; every failing field becomes one issue of a 400 problem, in a
+ * sentence, after the `unknown` issues (query parameters the route does not take).
+ */
+function parse<S extends v.GenericSchema>(schema: S, value: unknown, target: keyof ValidationTargets, unknown: FieldIssue[] = []): v.InferOutput<S> {
   const result = v.safeParse(schema, value, { message: issueSentence });
-  if (result.success) return result.output;
-  throw validationError(result.issues.map((issue) => ({ field: fieldOf(issue, target), message: issue.message })));
+  if (result.success && unknown.length === 0) return result.output;
+  throw validationError([...unknown, ...(result.issues ?? []).map((issue) => ({ field: fieldOf(issue, target), message: issue.message }))]);
+}
+
+/**
+ * The query parameters a route does not take, one issue each: the document lists a route's
+ * parameters and nothing else, so `?stauts=draft` is a 400 naming it rather than a list that
+ * silently ignored the filter. Undefined when the schema is no object (takes any).
+ */
+function unknownParams(schema: v.GenericSchema): ((query: Record<string, unknown>) => FieldIssue[]) | undefined {
+  if (!('entries' in schema)) return undefined;
+  const names = Object.keys(schema.entries as Record<string, unknown>);
+  const known = new Set(names);
+  const message = names.length > 0 ? `is not a parameter of this route, which takes ${names.join(', ')}` : 'is not a parameter of this route, which takes none';
+  return (query) => Object.keys(query).filter((name) => !known.has(name)).map((field) => ({ field, message }));
 }
 
 /**
  * The JSON body, read once: 415 unless it is sent as JSON (an empty body is
  * `undefined` when the route's body is optional), 400 naming the body when it
- * is not JSON, 400 naming each key that occurs twice in one object.
+ * is not JSON, 400 naming each key that occurs twice in one object, and each
+ * string or key with a lone surrogate (`"\ud800"`, which no UTF-8 text can hold).
+ * Bytes that are not UTF-8 were refused before (`requireUtf8Body`).
  */
 async function readJsonBody(c: Context, optional: boolean): Promise<unknown> {
   const text = await c.req.text();
@@ -49,6 +66,8 @@ async function readJsonBody(c: Context, optional: boolean): Promise<unknown> {
   if (Array.isArray(value)) throw validationError([{ field: 'body', message: 'must be a JSON object, not an array' }]);
   const duplicates = findDuplicateKeys(text);
   if (duplicates.length > 0) throw validationError(duplicates.map((field) => ({ field, message: 'appears more than once' })));
+  const malformed = loneSurrogatePaths(value);
+  if (malformed.length > 0) throw validationError(malformed.map((field) => ({ field: field || 'body', message: LONE_SURROGATE_MESSAGE })));
   return value;
 }
 
@@ -56,7 +75,7 @@ async function readJsonBody(c: Context, optional: boolean): Promise<unknown> {
  * Validates a part of the request with a valibot schema (which also feeds the
  * OpenAPI document); failures become a 400 problem naming each field in a
  * sentence (src/http/messages.ts). A JSON body must be sent as JSON (else 415)
- * and may not repeat a key.
+ * and may not repeat a key; text must be well-formed Unicode (else 400).
  */
 export function validate<S extends v.GenericSchema, T extends keyof ValidationTargets>(target: T, schema: S) {
   const documented = documentedValidator(target, schema);
@@ -68,7 +87,13 @@ export function validate<S extends v.GenericSchema, T extends keyof ValidationTa
       await next();
     };
   } else {
-    middleware = validator(target, (value) => parse(schema, value, target)) as unknown as MiddlewareHandler;
+    const unknownIn = target === 'query' ? unknownParams(schema) : undefined;
+    middleware = validator(target, (value, c) => {
+      // A query or path value whose percent-encoding is not UTF-8 stays raw text (`%C3%28`) in Hono: refuse it.
+      const undecodable = target === 'query' || target === 'param' ? undecodableParams(c.req.url, c.req.routePath, target) : [];
+      if (undecodable.length > 0) throw validationError(undecodable);
+      return parse(schema, value, target, unknownIn?.(value as Record<string, unknown>));
+    }) as unknown as MiddlewareHandler;
   }
   // The OpenAPI document reads the schema from hono-openapi's marker on the middleware.
   const marker = (documented as unknown as Record<typeof uniqueSymbol, unknown>)[uniqueSymbol];

@@ -16,7 +16,7 @@ export interface Settings {
     /** Requests per minute each authenticated principal (operator, API key, customer user) may make; 0 is no limit. */
     perPrincipal: number;
     /** Requests per minute from one client address to each open route that is limited by address; 0 is no limit. */
-    perAddress: { login: number; signup: number; password_reset: number };
+    perAddress: { login: number; signup: number; password_reset: number; emailed_code: number };
   };
   billing: {
     /** Review window of a drafted invoice; 0 finalizes it in the transaction that drafts it. */

@@ -25,7 +25,6 @@ import { describeMe, getSignup } from './queries.ts';
 import { requireUser, sessionOf, type PortalEnv } from '../http/require-user.ts';
 import { revokeUserToken } from './sessions.ts';
 import { prepareSignup, signUp } from './signup.ts';
-import { limitPerAddress } from '../http/rate-limit.ts';
 import { portalTokenSettings } from './tokens.ts';
 
 const tags = ['Portal'];
@@ -43,8 +42,8 @@ export function portalSessionRoutes() {
       access: 'public',
       success: { status: 200, description: 'A token', schema: portalLoginResponse },
       errors: [401, 429],
+      limit: 'login',
     }),
-    limitPerAddress('login'),
     validate('json', portalLoginInput),
     async (c) => {
       const ctx = c.get('ctx');
@@ -86,8 +85,8 @@ export function portalAccountRoutes() {
       success: { status: 202, description: 'The account is being set up', schema: signupResource },
       errors: [409],
       idempotent: true,
+      limit: 'signup',
     }),
-    limitPerAddress('signup'),
     validate('json', signupInput),
     async (c) => {
       const prepared = await prepareSignup(c.get('ctx'), c.req.valid('json'));
@@ -111,8 +110,8 @@ export function portalAccountRoutes() {
       access: 'public',
       success: { status: 202, description: 'Accepted', schema: acceptedResource },
       idempotent: true,
+      limit: 'password_reset',
     }),
-    limitPerAddress('password_reset'),
     validate('json', forgotPasswordInput),
     (c) => runCommand(c, 202, (ctx) => requestPasswordReset(ctx, c.req.valid('json').email)),
   );
@@ -126,8 +125,8 @@ export function portalAccountRoutes() {
       access: 'public',
       success: { status: 200, description: 'The password is changed', schema: doneResource },
       idempotent: true,
+      limit: 'password_reset',
     }),
-    limitPerAddress('password_reset'),
     validate('json', resetPasswordInput),
     async (c) => {
       const prepared = await prepareReset(c.get('ctx'), c.req.valid('json'));
@@ -137,7 +136,15 @@ export function portalAccountRoutes() {
 
   app.post(
     '/email/verify',
-    doc({ summary: 'Verify the email address', description: 'With the code of the sign-up email; it works once and expires (PORTAL_EMAIL_TOKEN_HOURS). 400 naming `token` otherwise.', tags, access: 'public', success: { status: 200, description: 'Verified', schema: doneResource }, idempotent: true }),
+    doc({
+      summary: 'Verify the email address',
+      description: 'With the code of the sign-up email; it works once and expires (PORTAL_EMAIL_TOKEN_HOURS). 400 naming `token` otherwise.',
+      tags,
+      access: 'public',
+      success: { status: 200, description: 'Verified', schema: doneResource },
+      idempotent: true,
+      limit: 'emailed_code',
+    }),
     validate('json', verifyEmailInput),
     (c) => runCommand(c, 200, (ctx) => verifyEmail(ctx, c.req.valid('json').token)),
   );
@@ -152,6 +159,7 @@ export function portalAccountRoutes() {
       success: { status: 200, description: 'Accepted', schema: doneResource },
       errors: [409],
       idempotent: true,
+      limit: 'emailed_code',
     }),
     validate('json', acceptInvitationInput),
     async (c) => {

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { currencyCode } from '../kernel/currency.ts';
+import { realTimestamp } from '../kernel/iso-time.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 
 /** Highest cost per 1,000 tokens: 1,000,000 minor units (10,000.00 EUR), in micros. */
@@ -22,7 +23,7 @@ export const createModelPriceInput = v.strictObject({
     v.minValue(0, 'must not be negative'),
     v.maxValue(MAX_COST_PER_1K_MICROS, `must be at most ${MAX_COST_PER_1K_MICROS}`),
   ),
-  effective_from: v.pipe(v.string('must be an ISO 8601 timestamp'), v.isoTimestamp('must be an ISO 8601 timestamp')),
+  effective_from: realTimestamp(),
 });
 export type CreateModelPriceInput = v.InferOutput<typeof createModelPriceInput>;
 

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { customerId } from '../customers/contract.ts';
+import { realTimestamp } from '../kernel/iso-time.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 import { quotaPolicies } from '../../db/schema/index.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
@@ -9,7 +10,7 @@ export const MAX_USAGE_BATCH = 1000;
 /** A ceiling per record, so running totals stay exact integers. */
 const MAX_RECORD_TOKENS = 1_000_000_000;
 
-const isoTime = v.pipe(v.string('must be an ISO 8601 timestamp'), v.isoTimestamp('must be an ISO 8601 timestamp'));
+const timestamp = realTimestamp();
 
 export const usageRecordInput = v.strictObject({
   /** The client's own id, unique per customer; the same id is counted once, however often it arrives. */
@@ -24,7 +25,7 @@ export const usageRecordInput = v.strictObject({
     v.minValue(1, 'must be at least 1'),
     v.maxValue(MAX_RECORD_TOKENS, `must be at most ${MAX_RECORD_TOKENS}`),
   ),
-  occurred_at: isoTime,
+  occurred_at: timestamp,
 });
 export type UsageRecordInput = v.InferOutput<typeof usageRecordInput>;
 
@@ -95,7 +96,7 @@ export type UsageBatchResource = v.InferOutput<typeof usageBatchResource>;
 
 export const subscriptionUsageQuery = v.object({
   /** Any time inside the wanted period; the current period when absent. */
-  period_start: v.optional(isoTime),
+  period_start: v.optional(timestamp),
 });
 export type SubscriptionUsageQuery = v.InferOutput<typeof subscriptionUsageQuery>;
 

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { walletEntryKinds } from '../../db/schema/index.ts';
+import { realTimestamp } from '../kernel/iso-time.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 
 /** Minor units of the wallet's currency: a whole number, never a float. */
@@ -11,7 +12,7 @@ export const grantCreditInput = v.strictObject({
   amount,
   currency,
   /** From this time what is left of the grant expires (the billing pass writes the `expired` entry). */
-  expires_at: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO 8601 time'))),
+  expires_at: v.optional(realTimestamp('must be an ISO 8601 time')),
   description: v.optional(v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(500, 'must be at most 500 characters'))),
 });
 export type GrantCreditInput = v.InferOutput<typeof grantCreditInput>;

@@ -40,6 +40,21 @@ export function validationContract(s: Session) {
       expectInvalid(await s.api.call('GET', '/v1/plans?cursor=bm9wZQ'), ['cursor']);
     });
 
+    test('text that is not UTF-8, a lone surrogate, an impossible date and an unknown query parameter are 400s naming the field; nothing is created', async () => {
+      const email = `bytes-${tag()}@contract.example`;
+      const bytes = new Uint8Array([...new TextEncoder().encode(`{"email":"${email}","kind":"sme","country":"DE","name":"Bad `), 0xc3, 0x28, ...new TextEncoder().encode(' GmbH"}')]);
+      const headers = { Authorization: `Bearer ${s.admin.token}`, 'Content-Type': 'application/json' };
+      const res = await fetch(`${s.target().baseUrl}/v1/customers`, { method: 'POST', headers, body: bytes });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as Problem).errors).toEqual([{ field: 'name', message: expect.stringContaining('UTF-8') }]);
+      expectInvalid(await s.api.call('POST', '/v1/customers', { body: `{"email":"${email}","kind":"sme","country":"DE","name":"Lone \\ud800"}` }), ['name']);
+      expectInvalid(await s.api.call('POST', '/v1/test-clocks', { body: { name: 'Leap', frozen_time: '2026-02-29T00:00:00Z' } }), ['frozen_time']);
+      expectInvalid(await s.api.call('GET', '/v1/customers?q=%C3%28'), ['q']);
+      expectInvalid(await s.api.call('GET', '/v1/customers?stauts=active'), ['stauts']);
+      const none = await s.api.call<Page<CustomerResource>>('GET', `/v1/customers?email=${encodeURIComponent(email)}`);
+      expect(none.body.data).toEqual([]);
+    });
+
     test('an unknown route is a 404 problem; a known path with another method a 405 with Allow', async () => {
       const missing = await s.api.call<Problem>('GET', '/v1/nothing-here');
       expectProblem(missing, 404, 'not_found');

@@ -52,7 +52,9 @@ export interface paths {
         put?: never;
         /**
          * Log in
-         * @description Returns a JWT to send as `Authorization: Bearer <token>`. Attempts are limited per client address (`RATE_LIMIT_LOGIN_PER_MINUTE`), and failed ones per email and per client address (429 with Retry-After).
+         * @description Returns a JWT to send as `Authorization: Bearer <token>`. Failed attempts are limited per email and per client address (429 with Retry-After).
+         *
+         *     Limited per client address (`RATE_LIMIT_LOGIN_PER_MINUTE` requests a minute): past it, 429 with Retry-After.
          *
          *     Open: no token needed.
          */
@@ -124,6 +126,8 @@ export interface paths {
          * Log in a customer user
          * @description Returns a portal JWT (audience PORTAL_JWT_AUDIENCE) to send as `Authorization: Bearer <token>`. Failed attempts are limited per email and per client address (429 with Retry-After), as for operators.
          *
+         *     Limited per client address (`RATE_LIMIT_LOGIN_PER_MINUTE` requests a minute): past it, 429 with Retry-After.
+         *
          *     Open: no token needed.
          */
         post: operations["postV1PortalLogin"];
@@ -190,6 +194,8 @@ export interface paths {
          * Sign up a company
          * @description Records a pending sign-up and `user.signed_up`; the portal-signups worker onboards the customer with this person as its active owner, then emails an address-verification code. Answers 202 with the sign-up: follow it with GET /v1/portal/signups/{id} until `ready`, then log in. The password follows the operators' policy (12+ characters, not the email, not a common password). An email that already signs in, has a sign-up in progress or is a live customer's answers 409 naming `email`.
          *
+         *     Limited per client address (`RATE_LIMIT_SIGNUP_PER_MINUTE` requests a minute): past it, 429 with Retry-After.
+         *
          *     Open: no token needed.
          */
         post: operations["postV1PortalSignup"];
@@ -234,6 +240,8 @@ export interface paths {
          * Ask for a password reset email
          * @description Emails a single-use code (valid PORTAL_RESET_TOKEN_MINUTES) to the user who signs in with this address. The answer is the same 202 whether or not the address has an account.
          *
+         *     Limited per client address (`RATE_LIMIT_PASSWORD_RESET_PER_MINUTE` requests a minute): past it, 429 with Retry-After.
+         *
          *     Open: no token needed.
          */
         post: operations["postV1PortalPasswordForgot"];
@@ -255,6 +263,8 @@ export interface paths {
         /**
          * Reset a password with the emailed code
          * @description Sets the new password (operators' policy). The code works once and expires; a used, expired or unknown code answers 400 naming `token`. Every portal token issued before ends.
+         *
+         *     Limited per client address (`RATE_LIMIT_PASSWORD_RESET_PER_MINUTE` requests a minute): past it, 429 with Retry-After.
          *
          *     Open: no token needed.
          */
@@ -278,6 +288,8 @@ export interface paths {
          * Verify the email address
          * @description With the code of the sign-up email; it works once and expires (PORTAL_EMAIL_TOKEN_HOURS). 400 naming `token` otherwise.
          *
+         *     Limited per client address (`RATE_LIMIT_EMAILED_CODE_PER_MINUTE` requests a minute): past it, 429 with Retry-After.
+         *
          *     Open: no token needed.
          */
         post: operations["postV1PortalEmailVerify"];
@@ -300,6 +312,8 @@ export interface paths {
          * Accept an invitation
          * @description An invited user (POST /v1/customers/:id/users) chooses a password with the code of the invitation email; the user becomes `active` (`user.activated`) and can log in. The code works once and expires; a used, expired or unknown code answers 400 naming `token`; 409 naming `email` when that address already signs in to another account.
          *
+         *     Limited per client address (`RATE_LIMIT_EMAILED_CODE_PER_MINUTE` requests a minute): past it, 429 with Retry-After.
+         *
          *     Open: no token needed.
          */
         post: operations["postV1PortalInvitationsAccept"];
@@ -318,11 +332,11 @@ export interface paths {
         };
         /**
          * List customers
-         * @description Newest first; filter by status, segment, kind, exact email, or `q` (text in name or email). Pass `next_cursor` back as `cursor`.
+         * @description Newest first; filter by status, segment, kind, exact email, `q` (text in name or email) or `customer_id`. Pass `next_cursor` back as `cursor`. A customer's key or user (portal token) gets its own customer alone.
          *
          *     Any operator token (admin, operator, viewer).
          *
-         *     API keys: need the `customers:read` scope. Customer-scoped keys: not available (404).
+         *     API keys: need the `customers:read` scope. Customer-scoped keys: the list is filtered to their customer; `customer_id` of another is 404.
          */
         get: operations["getV1Customers"];
         put?: never;
@@ -1046,7 +1060,7 @@ export interface paths {
         };
         /**
          * Get a customer's entitlements
-         * @description The entitlements in effect for the customer's current subscription (its newest that is not canceled; `subscription_id: null` and none when it has none), each with its `source` (`plan` or `override`); metered ones with `used`, `limit`, `remaining` and the current period. Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` without one takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
+         * @description The entitlements in effect for the customer's current subscription (its newest that is not canceled; `subscription_id: null` and none when it has none), each with its `source` (`plan` or `override`); metered ones with `used`, `limit`, `remaining` and the current period. Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` is always metered, any other type is a 400 naming `type`, and without a `limit` takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
          *
          *     Any operator token (admin, operator, viewer).
          *
@@ -1791,7 +1805,7 @@ export interface paths {
         get?: never;
         /**
          * Override an entitlement
-         * @description Sets the entitlement of `feature` for this subscription alone, replacing the plan version's (or adding one the plan lacks) until removed; it survives plan changes. At most 100 per subscription. A canceled subscription cannot change (409). Emits `subscription.entitlement_overridden`; audited. Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` without one takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
+         * @description Sets the entitlement of `feature` for this subscription alone, replacing the plan version's (or adding one the plan lacks) until removed; it survives plan changes. At most 100 per subscription. A canceled subscription cannot change (409). Emits `subscription.entitlement_overridden`; audited. Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` is always metered, any other type is a 400 naming `type`, and without a `limit` takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -1824,7 +1838,7 @@ export interface paths {
         put?: never;
         /**
          * Check an entitlement
-         * @description Whether the customer's current subscription (its newest that is not canceled) may use `feature`: 200 either way, `allowed` with `remaining`/`limit` (metered) or `value` (static), or a refusal with `reason` `no_subscription`, `not_entitled` or `limit_reached`. With `consume` (metered only) the check and the usage record are one transaction: of concurrent checks for the last unit exactly one is allowed. `ai_tokens` are recorded as POST /v1/usage records them (`usage.recorded`, quotas, overage); other features emit `feature.consumed`. `record_id` (else the Idempotency-Key) makes a retried consume count once (`duplicate: true`). Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` without one takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
+         * @description Whether the customer's current subscription (its newest that is not canceled) may use `feature`: 200 either way, `allowed` with `remaining`/`limit` (metered) or `value` (static), or a refusal with `reason` `no_subscription`, `not_entitled` or `limit_reached`. With `consume` (metered only) the check and the usage record are one transaction: of concurrent checks for the last unit exactly one is allowed. `ai_tokens` are recorded as POST /v1/usage records them (`usage.recorded`, quotas, overage); other features emit `feature.consumed`. `record_id` (else the Idempotency-Key) makes a retried consume count once (`duplicate: true`). Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` is always metered, any other type is a 400 naming `type`, and without a `limit` takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -3217,6 +3231,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
             /** @description Error */
             500: {
                 headers: {
@@ -3439,6 +3474,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
             /** @description Error */
             500: {
                 headers: {
@@ -3566,6 +3622,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
             /** @description Error */
             500: {
                 headers: {
@@ -3673,6 +3750,27 @@ export interface operations {
             };
             /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3819,6 +3917,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
             /** @description Error */
             500: {
                 headers: {
@@ -3847,6 +3966,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                customer_id?: string;
                 status?: "onboarded" | "active" | "deactivated" | "erased";
                 segment?: "bronze" | "silver" | "gold" | "platinum";
                 kind?: "sme" | "institution" | "individual";
