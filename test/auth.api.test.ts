@@ -315,7 +315,7 @@ describe('open routes', () => {
   test('/readyz is 200 with its checks', async () => {
     const res = await p.call('GET', '/readyz', { token: null });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', bus: 'ok' } });
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', bus: 'ok', storage: 'ok' } });
   });
 
   test('/docs is an HTML page pointing at the OpenAPI document', async () => {

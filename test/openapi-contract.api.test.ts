@@ -61,6 +61,12 @@ describe('/openapi.json states the limits the API enforces', () => {
     expect(res.status).toBe(415);
   });
 
+  test('every write documents the 503 a full or read-only database answers', () => {
+    const writes = Object.entries(paths).flatMap(([path, ops]) => Object.entries(ops).filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method)).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
+    expect(writes.length).toBeGreaterThan(40);
+    expect(writes.filter(({ op }) => !Object.keys(op.responses ?? {}).includes('503')).map(({ route }) => route)).toEqual([]);
+  });
+
   test('plan features are unique', () => {
     expect(body('/v1/plans', 'post').properties!.features).toMatchObject({ type: 'array', uniqueItems: true });
     expect(body('/v1/plans/{id}', 'patch').properties!.features).toMatchObject({ type: 'array', uniqueItems: true });

@@ -39,7 +39,7 @@ describe('the Worker in workerd (npm run dev:worker)', () => {
   test('is ready with every migration applied', async () => {
     const res = await fetch(`${worker.url}/readyz`);
     expect(res.status).toBe(200);
-    expect((await res.json()) as Readiness).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', bus: 'ok' } });
+    expect((await res.json()) as Readiness).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', bus: 'ok', storage: 'ok' } });
   });
 
   test('the admin from ADMIN_EMAIL/ADMIN_PASSWORD logs in', async () => {

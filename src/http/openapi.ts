@@ -26,6 +26,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer\'s billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing)',
   422: 'Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`)',
   415: 'The request body was not sent as application/json',
+  503: 'The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once',
   429: 'Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens)',
 };
 
@@ -45,8 +46,14 @@ const TENANT_TEXT: Record<TenantRule, string> = {
   body: 'Customer-scoped keys: every `customer_id` in the body must be their own; another is 404.',
 };
 
-/** What every operation of a method answers besides its own responses: a body not sent as JSON is 415. */
-export const methodDefaults = Object.fromEntries(['POST', 'PUT', 'PATCH'].map((method) => [method, { responses: { 415: problem(415) } }]));
+/**
+ * What every operation of a method answers besides its own responses: a body not sent as JSON is
+ * 415, and a write the database refuses (a full or read-only disk) is 503.
+ */
+export const methodDefaults = {
+  ...Object.fromEntries(['POST', 'PUT', 'PATCH'].map((method) => [method, { responses: { 415: problem(415), 503: problem(503) } }])),
+  DELETE: { responses: { 503: problem(503) } },
+};
 
 /** The sentence a route's description ends with about API keys, and what a tenant may send. */
 function keyText(route: RouteDoc): string | undefined {

@@ -95,7 +95,8 @@ describe.skipIf(!hasChromium)(hasChromium ? title : `${title} [${SKIP_REASON}]`,
     await page.goto(`/admin/customers/${customerId}`);
     await expect(page.locator('[data-test=usage]').textContent()).resolves.toContain('25,000 of 100,000 tokens');
     await expect(page.locator('[data-test=panel-invoices]').textContent()).resolves.toContain('paid');
-    expect(await page.locator('[data-test=payment]').count()).toBe(1);
+    // The attempt made as it subscribed (no payment method on file yet) and the one that paid.
+    expect(await page.locator('[data-test=payment]').count()).toBe(2);
     expect(await page.locator('[data-test=saga-step]').count()).toBeGreaterThan(1);
     await page.locator('[data-test=timeline-event][data-type="payment.succeeded"]').waitFor();
     await rig.screenshot(page, 'customer');
