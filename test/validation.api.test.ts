@@ -591,6 +591,14 @@ describe('text must be well-formed Unicode: nothing is stored as U+FFFD', () => 
     expectValidation(await send('GET', '/v1/customers/%FF'), '/v1/customers/%FF', 'id');
     expect((await send('GET', '/v1/customers?q=%E2%82%AC')).status).toBe(200);
   });
+
+  test("a customer's key gets the same 400 on a list forced to its customer, not a search for U+FFFD", async () => {
+    const customer = (await send<CustomerResource>('POST', '/v1/customers', { body: JSON.stringify(customerInput()) })).body;
+    const key = (await send<{ key: string }>('POST', '/v1/api-keys', { body: JSON.stringify({ name: 'reader', scopes: ['customers:read'], customer_id: customer.id }) })).body.key;
+    const res = await send<Problem>('GET', '/v1/customers?q=%C3%28', { headers: { Authorization: `Bearer ${key}` } });
+    expectValidation(res, '/v1/customers', 'q');
+    expect((await send<{ data: unknown[] }>('GET', '/v1/customers?q=%E2%82%AC', { headers: { Authorization: `Bearer ${key}` } })).status).toBe(200);
+  });
 });
 
 describe('a query parameter the route does not take', () => {

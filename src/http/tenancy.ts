@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
-import { DomainError, notFound } from '../kernel/errors.ts';
+import { DomainError, notFound, validationError } from '../kernel/errors.ts';
 import { ownerOf, type OwnedKind } from '../tenancy/owners.ts';
 import type { AppEnv } from './env.ts';
+import { undecodableParams } from './well-formed-text.ts';
 
 /**
  * How a route finds the customer its resource belongs to, so a tenant (a
@@ -73,6 +74,9 @@ export async function enforceTenant(c: Context<AppEnv>, tenant: string, rule: Te
     case 'list': {
       const asked = c.req.query('customer_id');
       if (asked !== undefined && asked !== '' && asked !== tenant) throw notFound('Customer', asked);
+      // Rebuilding the query would turn a value that is not UTF-8 into U+FFFD before validation sees it: refuse it here.
+      const undecodable = undecodableParams(c.req.url, undefined, 'query');
+      if (undecodable.length > 0) throw validationError(undecodable);
       const url = new URL(c.req.url);
       url.searchParams.set('customer_id', tenant);
       c.req.raw = new Request(url, { method: c.req.method, headers: c.req.raw.headers });
