@@ -9,7 +9,7 @@ import type { AppEnv } from './env.ts';
 export const problemCatalog: Record<ErrorCode, { status: ContentfulStatusCode; title: string }> = {
   validation: { status: 400, title: 'The request is not valid' },
   unauthorized: { status: 401, title: 'Authentication is required' },
-  forbidden: { status: 403, title: 'Your role does not allow this' },
+  forbidden: { status: 403, title: 'This caller may not do this' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'This resource does not support the method' },
   conflict: { status: 409, title: 'Conflict with the current state' },
