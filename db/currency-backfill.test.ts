@@ -15,7 +15,7 @@ afterAll(() => {
 const files = readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).sort();
 const apply = async (file: string) => client.executeMultiple(readFileSync(join(migrationsFolder, file), 'utf8'));
 
-test('issue 15: the currency migration gives existing subscriptions their plan version\'s currency and customers their oldest subscription\'s', async () => {
+test('the currency migration gives existing subscriptions their plan version\'s currency and customers their oldest subscription\'s', async () => {
   const currencies = files.findIndex((f) => f.endsWith('_currencies.sql'));
   for (const file of files.slice(0, currencies)) await apply(file);
 

@@ -39,7 +39,7 @@ async function walk(next: (cursor?: string) => ReturnType<typeof audit>) {
   }
 }
 
-describe('issue 9: keyset paging lives in the data layer, one listPage helper for every list', () => {
+describe('keyset paging lives in the data layer, one listPage helper for every list', () => {
   test('newest first by default: limit + 1 tells has_more, the cursor carries on past the last key', async () => {
     expect(await walk((cursor) => audit({ limit: 3, cursor }))).toEqual([
       ['aud_07', 'aud_06', 'aud_05'],

@@ -36,7 +36,7 @@ describe('configuration', () => {
     expect(fails({ ADMIN_PASSWORD: 'long-enough-password' })).toBe('ADMIN_EMAIL');
   });
 
-  test('issue 15: invoice documents print INVOICE_ISSUER_NAME and the | separated INVOICE_ISSUER_ADDRESS, amounts in INVOICE_LOCALE', () => {
+  test('invoice documents print INVOICE_ISSUER_NAME and the | separated INVOICE_ISSUER_ADDRESS, amounts in INVOICE_LOCALE', () => {
     expect(loadConfig({}).invoiceDocuments).toEqual({ issuer: { name: 'Subscription Platform', address: [] }, locale: 'en-US' });
     expect(loadConfig({ INVOICE_ISSUER_NAME: 'Seller GmbH', INVOICE_ISSUER_ADDRESS: 'Hauptstraße 1 | 10115 Berlin', INVOICE_LOCALE: 'de-DE' }).invoiceDocuments).toEqual({
       issuer: { name: 'Seller GmbH', address: ['Hauptstraße 1', '10115 Berlin'] },
@@ -45,7 +45,7 @@ describe('configuration', () => {
     expect(fails({ INVOICE_LOCALE: 'not a locale!' })).toBe('INVOICE_LOCALE');
   });
 
-  test('issue 14: LOG_LEVEL is info by default; METRICS_TOKEN is optional and at least 16 characters', () => {
+  test('LOG_LEVEL is info by default; METRICS_TOKEN is optional and at least 16 characters', () => {
     expect(loadConfig({}).logLevel).toBe('info');
     expect(loadConfig({}).metricsToken).toBeUndefined();
     expect(loadConfig({ LOG_LEVEL: 'debug', METRICS_TOKEN: 'scraper-token-0123456789' })).toMatchObject({ logLevel: 'debug', metricsToken: 'scraper-token-0123456789' });
@@ -53,20 +53,20 @@ describe('configuration', () => {
     expect(fails({ METRICS_TOKEN: 'short' })).toBe('METRICS_TOKEN');
   });
 
-  test('issue 11: PASSWORD_ITERATIONS sets the PBKDF2 count of new hashes, 310,000 by default and never under 100,000', () => {
+  test('PASSWORD_ITERATIONS sets the PBKDF2 count of new hashes, 310,000 by default and never under 100,000', () => {
     expect(loadConfig({}).passwords.iterations).toBe(310_000);
     expect(loadConfig({ PASSWORD_ITERATIONS: '100000' }).passwords.iterations).toBe(100_000);
     expect(fails({ PASSWORD_ITERATIONS: '99999' })).toBe('PASSWORD_ITERATIONS');
     expect(fails({ PASSWORD_ITERATIONS: 'many' })).toBe('PASSWORD_ITERATIONS');
   });
 
-  test('issue 8: usage records may run ahead of the clock by USAGE_CLOCK_SKEW_SECONDS, 5 minutes by default', () => {
+  test('usage records may run ahead of the clock by USAGE_CLOCK_SKEW_SECONDS, 5 minutes by default', () => {
     expect(loadConfig({}).usage.clockSkewMs).toBe(300_000);
     expect(loadConfig({ USAGE_CLOCK_SKEW_SECONDS: '0' }).usage.clockSkewMs).toBe(0);
     expect(fails({ USAGE_CLOCK_SKEW_SECONDS: '5m' })).toBe('USAGE_CLOCK_SKEW_SECONDS');
   });
 
-  test('issue 8: a weak ADMIN_PASSWORD stops the start with a clear error naming it', () => {
+  test('a weak ADMIN_PASSWORD stops the start with a clear error naming it', () => {
     const reason = (env: Record<string, string>) => {
       try {
         loadConfig(env);
@@ -81,7 +81,7 @@ describe('configuration', () => {
     expect(reason({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'correct horse battery staple' })).toBe('accepted');
   });
 
-  test('issue 8: login limit settings have defaults and are checked', () => {
+  test('login limit settings have defaults and are checked', () => {
     expect(loadConfig({}).login).toEqual({ maxFailuresPerEmail: 5, maxFailuresPerAddress: 20, windowMs: 900_000, clientAddressHeader: undefined });
     expect(loadConfig({ CLIENT_ADDRESS_HEADER: 'CF-Connecting-IP' }).login.clientAddressHeader).toBe('CF-Connecting-IP');
     expect(fails({ LOGIN_MAX_FAILURES_PER_EMAIL: '0' })).toBe('LOGIN_MAX_FAILURES_PER_EMAIL');
@@ -89,7 +89,7 @@ describe('configuration', () => {
     expect(fails({ CLIENT_ADDRESS_HEADER: 'X Forwarded: For' })).toBe('CLIENT_ADDRESS_HEADER');
   });
 
-  test('issue 13: rate limit settings have defaults, take 0 for off and are checked', () => {
+  test('rate limit settings have defaults, take 0 for off and are checked', () => {
     expect(loadConfig({}).limits).toEqual({ perPrincipal: 6000, perAddress: { login: 30, signup: 10, password_reset: 10, emailed_code: 10 } });
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_SIGNUP_PER_MINUTE: '3' }).limits).toEqual({ perPrincipal: 0, perAddress: { login: 30, signup: 3, password_reset: 10, emailed_code: 10 } });
     expect(fails({ RATE_LIMIT_PER_MINUTE: '-1' })).toBe('RATE_LIMIT_PER_MINUTE');

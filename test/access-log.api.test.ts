@@ -13,7 +13,7 @@ afterAll(() => p.close());
 
 const accessLines = () => lines.filter((l) => l.entry.msg === 'request').map((l) => l.entry);
 
-describe('issue 14: one structured access-log line per request', () => {
+describe('one structured access-log line per request', () => {
   test('method, route template, status, duration, request id and actor', async () => {
     const created = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput(), headers: { 'X-Request-Id': 'req-access-log-1' } });
     expect(created.status).toBe(201);

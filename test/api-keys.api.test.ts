@@ -36,7 +36,7 @@ async function createKey(body: { name?: string; scopes: ApiKeyScope[]; customer_
 
 const record = (overrides: Record<string, unknown> = {}) => ({ id: `rec-${crypto.randomUUID()}`, customer_id: customerId, model: 'gpt-test', tokens: 300, occurred_at: new Date(clock.now()).toISOString(), ...overrides });
 
-describe('issue 13: API keys for programs', () => {
+describe('API keys for programs', () => {
   test('a key is shown once as sk_live_<id>_<secret>; only a hash of the secret is stored, and lists and reads never show it', async () => {
     const created = await createKey({ scopes: ['usage:write'], customer_id: customerId });
     expect(created.key).toMatch(/^sk_live_key_[0-9A-Z]{26}_[0-9a-f]{64}$/);

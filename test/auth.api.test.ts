@@ -244,7 +244,7 @@ describe('roles', () => {
     expectProblem(await p.call('POST', '/v1/customers', { token: viewerToken, body: customerInput() }), 403, 'forbidden');
   });
 
-  test("issue 8: a disabled operator's token is a 401 at once, the operator cannot log in, and re-enabling does not revive the token", async () => {
+  test("a disabled operator's token is a 401 at once, the operator cannot log in, and re-enabling does not revive the token", async () => {
     const op = await createOperator('operator');
     const token = (await login(op.email, PASSWORD)).body.token;
     expect((await p.call('GET', '/v1/customers', { token })).status).toBe(200);
@@ -377,8 +377,8 @@ describe('open routes', () => {
   });
 });
 
-describe('issue 8: tokens end when they should', () => {
-  test('issue 8: a password change ends every existing token of that operator at once', async () => {
+describe('tokens end when they should', () => {
+  test('a password change ends every existing token of that operator at once', async () => {
     const op = await createOperator('operator');
     const first = (await login(op.email, PASSWORD)).body.token;
     const second = (await login(op.email, PASSWORD)).body.token;
@@ -396,7 +396,7 @@ describe('issue 8: tokens end when they should', () => {
     expect((await p.call('GET', '/v1/customers', { token: fresh })).status).toBe(200);
   });
 
-  test('issue 8: a role change ends existing tokens; a change of name does not', async () => {
+  test('a role change ends existing tokens; a change of name does not', async () => {
     const op = await createOperator('operator');
     const token = (await login(op.email, PASSWORD)).body.token;
     expect((await p.call('PATCH', `/v1/operators/${op.id}`, { body: { name: 'Renamed' } })).status).toBe(200);
@@ -405,7 +405,7 @@ describe('issue 8: tokens end when they should', () => {
     expectProblem(await p.call('GET', '/v1/customers', { token }), 401, 'unauthorized');
   });
 
-  test('issue 8: POST /v1/auth/logout ends the presented token only; other sessions go on', async () => {
+  test('POST /v1/auth/logout ends the presented token only; other sessions go on', async () => {
     const op = await createOperator('viewer');
     const phone = (await login(op.email, PASSWORD)).body.token;
     const laptop = (await login(op.email, PASSWORD)).body.token;
@@ -420,7 +420,7 @@ describe('issue 8: tokens end when they should', () => {
     expectProblem(await p.call('POST', '/v1/auth/logout', { token: null }), 401, 'unauthorized');
   });
 
-  test('issue 8: GET /v1/auth/me returns the operator resource and the token expiry', async () => {
+  test('GET /v1/auth/me returns the operator resource and the token expiry', async () => {
     const op = await createOperator('viewer');
     const issued = (await login(op.email, PASSWORD)).body;
     const me = await p.call('GET', '/v1/auth/me', { token: issued.token });
@@ -433,7 +433,7 @@ describe('issue 8: tokens end when they should', () => {
     expectProblem(await p.call('GET', '/v1/auth/me', { token: null }), 401, 'unauthorized');
   });
 
-  test('issue 8: a token without exp, iat, iss, aud or sub is a 401 naming the missing claim', async () => {
+  test('a token without exp, iat, iss, aud or sub is a 401 naming the missing claim', async () => {
     const admin = await createOperator('admin');
     for (const claim of ['exp', 'iat', 'iss', 'aud', 'sub', 'jti', 'ver']) {
       const res = await p.call('GET', '/v1/customers', { token: await craft({ sub: admin.id }, { omit: [claim] }) });
@@ -444,21 +444,21 @@ describe('issue 8: tokens end when they should', () => {
   });
 });
 
-describe('issue 8: operator passwords', () => {
+describe('operator passwords', () => {
   const create = (email: string, password: string) => p.call('POST', '/v1/operators', { body: { email, name: 'Pat', role: 'operator', password } });
   const expectPasswordRefused = (res: ApiResponse, why: string) => {
     expectProblem(res, 400, 'validation');
     expect(res.body.errors).toEqual([{ field: 'password', message: expect.stringContaining(why) }]);
   };
 
-  test('issue 8: the email itself (any case) or its local part as a password is a 400 naming password', async () => {
+  test('the email itself (any case) or its local part as a password is a 400 naming password', async () => {
     const email = `pat.${tag()}@ops.example`;
     expectPasswordRefused(await create(email, email.toUpperCase()), 'email address');
     expectPasswordRefused(await create(email, `${email.split('@')[0]!.toUpperCase()}!2026`), 'before @');
     expect((await create(email, PASSWORD)).status).toBe(201);
   });
 
-  test('issue 8: a common password (case-insensitive) is refused on create and on update', async () => {
+  test('a common password (case-insensitive) is refused on create and on update', async () => {
     expectPasswordRefused(await create(`pat-${tag()}@ops.example`, 'Password1234'), 'most common');
     const op = await createOperator('operator');
     expectPasswordRefused(await p.call('PATCH', `/v1/operators/${op.id}`, { body: { password: 'QWERTY123456' } }), 'most common');
@@ -467,7 +467,7 @@ describe('issue 8: operator passwords', () => {
   });
 });
 
-describe('issue 8: login has a limit', () => {
+describe('login has a limit', () => {
   // Its own platform and clock: these tests count failures and move time.
   const LIMITS = { LOGIN_MAX_FAILURES_PER_EMAIL: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '6', LOGIN_FAILURE_WINDOW_SECONDS: '60' };
   let q: TestPlatform;
@@ -497,7 +497,7 @@ describe('issue 8: login has a limit', () => {
     expect(res.body.retry_after).toBe(retryAfter);
   };
 
-  test('issue 8: wrong passwords for one email past the limit get 429 with Retry-After, even from other addresses, until the window ends', async () => {
+  test('wrong passwords for one email past the limit get 429 with Retry-After, even from other addresses, until the window ends', async () => {
     const email = await newOperator();
     for (let i = 0; i < 3; i++) expectProblem(await loginFrom(q.app, `198.51.100.${i + 1}`, email, 'wrong password!'), 401, 'unauthorized');
     clock.advance(20_000);
@@ -512,7 +512,7 @@ describe('issue 8: login has a limit', () => {
     expect((await loginFrom(q.app, '198.51.100.9', email, PASSWORD)).status).toBe(200);
   });
 
-  test('issue 8: a successful login resets that email\'s failures, and counting starts again from zero', async () => {
+  test('a successful login resets that email\'s failures, and counting starts again from zero', async () => {
     const email = await newOperator();
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 2; i++) expectProblem(await loginFrom(q.app, undefined, email, 'wrong password!'), 401, 'unauthorized');
@@ -522,7 +522,7 @@ describe('issue 8: login has a limit', () => {
     expectLimited(await loginFrom(q.app, undefined, email, PASSWORD), 60);
   });
 
-  test('issue 8: wrong passwords from one client address across many emails get 429; other addresses are not affected', async () => {
+  test('wrong passwords from one client address across many emails get 429; other addresses are not affected', async () => {
     clock.advance(120_000);
     const address = '203.0.113.7';
     for (let i = 0; i < 6; i++) expectProblem(await loginFrom(q.app, address, `nobody-${tag()}@ops.example`, 'wrong password!'), 401, 'unauthorized');
@@ -535,7 +535,7 @@ describe('issue 8: login has a limit', () => {
     expect((await loginFrom(q.app, address, email, PASSWORD)).status).toBe(200);
   });
 
-  test('issue 8: behind a trusted proxy the configured header names the client (its last X-Forwarded-For entry)', async () => {
+  test('behind a trusted proxy the configured header names the client (its last X-Forwarded-For entry)', async () => {
     const proxied = await createTestPlatform({ env: { ...LIMITS, CLIENT_ADDRESS_HEADER: 'X-Forwarded-For' }, build: { clock } });
     try {
       const proxy = '10.0.0.1';
@@ -552,7 +552,7 @@ describe('issue 8: login has a limit', () => {
     }
   });
 
-  test('issue 8: the counters are shared by every process on the database', async () => {
+  test('the counters are shared by every process on the database', async () => {
     const second = await buildDeps(loadConfig({ DATABASE_URL: q.deps.config.databaseUrl, DATA_DIR: q.dir, LOG_SILENT: '1', ...LIMITS }), { jwtSecret: TEST_SECRET, clock });
     try {
       const otherApp = createApp(second);
@@ -566,7 +566,7 @@ describe('issue 8: login has a limit', () => {
     }
   });
 
-  test('issue 8: expired counters and logged-out tokens are purged', async () => {
+  test('expired counters and logged-out tokens are purged', async () => {
     clock.advance(24 * 3600_000);
     const email = await newOperator();
     const { token } = (await loginFrom(q.app, undefined, email, PASSWORD)).body;
@@ -601,7 +601,7 @@ describe('operator passwords are hashed outside the write queue', () => {
   });
 });
 
-describe('issue 11: the PBKDF2 iteration count is a setting', () => {
+describe('the PBKDF2 iteration count is a setting', () => {
   test('an operator created under PASSWORD_ITERATIONS=100000 stores that count and logs in; a hash made with another count still verifies', async () => {
     const q = await createTestPlatform({ env: { PASSWORD_ITERATIONS: '100000' } });
     try {

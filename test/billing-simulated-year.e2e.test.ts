@@ -9,7 +9,7 @@ import { billingFixtures } from './billing-fixtures.ts';
 import { createTestPlatform, type TestPlatform } from './harness.ts';
 
 /**
- * Issue 15's year: one sandbox customer on a test clock, with a coupon, a wallet on auto top-up,
+ * A simulated year: one sandbox customer on a test clock, with a coupon, a wallet on auto top-up,
  * a usage alert and a plan change, run through the API for thirteen renewals. Every invoice is
  * checked to the minor unit against the figures worked out below (19 % tax, EUR, half-up rounding).
  *

@@ -4,7 +4,7 @@ import { contractSuite } from './contract/suite.ts';
 import { runtimeNames, selectedRuntimes, startRuntime, unavailability, type RunningRuntime } from './runtimes.ts';
 
 /**
- * Issue 11: one contract suite against the platform served by each runtime, each started by
+ * One contract suite against the platform served by each runtime, each started by
  * its own npm script (test/runtimes.ts). A runtime that cannot be started here is a skip whose
  * name says `skipped: runtime <name> unavailable`, which CI (.ci/run) refuses; CONTRACT_RUNTIMES
  * (`node,deno`) runs some of them, the others then skip as not selected.

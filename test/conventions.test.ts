@@ -7,7 +7,7 @@ import * as profileTables from '../db/schema/profiles.ts';
 import type { TestPlatform } from './harness.ts';
 
 /**
- * Issue 9's vocabulary, checked on the source (not the tests): each list of values is
+ * The shared vocabulary, checked on the source (not the tests): each list of values is
  * written once, in db/schema, and everything else derives from it.
  */
 const ROOT = resolve(import.meta.dir, '..');
@@ -30,7 +30,7 @@ const literals = files.flatMap(({ file, text }) =>
 /** The lists of values db/schema exports: statuses, kinds, roles, segments … */
 const lists = (Object.entries(schema) as [string, unknown][]).filter((entry): entry is [string, readonly string[]] => Array.isArray(entry[1]) && entry[1].every((x) => typeof x === 'string'));
 
-describe('issue 9: each status, kind, role and segment list is defined once', () => {
+describe('each status, kind, role and segment list is defined once', () => {
   test('db/schema exports every list the tables, validators and events derive from', () => {
     expect(lists.map(([name]) => name).sort()).toEqual(
       expect.arrayContaining([
@@ -51,7 +51,7 @@ describe('issue 9: each status, kind, role and segment list is defined once', ()
   });
 });
 
-describe("issue 9: tables live in their domain's schema file", () => {
+describe("tables live in their domain's schema file", () => {
   test("profiling's loyalty table is in db/schema/profiles.ts, not billing's (the same table: no migration)", () => {
     expect('loyalty' in profileTables).toBe(true);
     expect('loyalty' in billingTables).toBe(false);
@@ -62,7 +62,7 @@ describe("issue 9: tables live in their domain's schema file", () => {
 const domains = readdirSync(join(ROOT, 'src')).filter((name) => statSync(join(ROOT, 'src', name)).isDirectory() && !['kernel', 'http', 'events', 'bus', 'entries'].includes(name));
 const domainFiles = (domain: string) => files.filter((f) => f.file.startsWith(`src/${domain}/`));
 
-describe('issue 9: one name per file role in every domain', () => {
+describe('one name per file role in every domain', () => {
   test("API shapes are a domain's contract.ts; db/schema alone holds tables", () => {
     expect(domains.filter((d) => domainFiles(d).some((f) => f.file === `src/${d}/schema.ts`))).toEqual([]);
   });
@@ -75,13 +75,13 @@ describe('issue 9: one name per file role in every domain', () => {
   test("a domain's event consumer is its consumer.ts, and its queries are in queries.ts", () => {
     const consumers = domains.flatMap(domainFiles).filter((f) => /\bEventHandler\b/.test(f.text)).map((f) => f.file);
     expect(consumers).toEqual(expect.arrayContaining(['src/customers/consumer.ts', 'src/notifications/consumer.ts', 'src/profiling/consumer.ts']));
-    // usage/consumer.ts is renamed with the billing engineer's restructuring of usage (issue 9).
+    // usage/consumer.ts is renamed with the billing engineer's restructuring of usage.
     expect(consumers.filter((f) => !f.endsWith('/consumer.ts') && f !== 'src/usage/consumer.ts')).toEqual([]);
     expect(files.filter((f) => f.file.endsWith('/consumer.ts') && /export (async )?function list/.test(f.text)).map((f) => f.file)).toEqual([]);
   });
 });
 
-describe('issue 9: the domain cycles auth ⇄ operators and customers ⇄ users are broken', () => {
+describe('the domain cycles auth ⇄ operators and customers ⇄ users are broken', () => {
   const imports = (from: string, to: string) => domainFiles(from).filter((f) => new RegExp(`from '\\.\\./${to}/`).test(f.text)).map((f) => f.file);
 
   test('operators import nothing from auth: password hashing is in the kernel, the password policy is the operators\'', () => {
@@ -114,7 +114,7 @@ const untypedCall = (p: TestPlatform) => p.call('GET', '/v1/customers');
 /** Checked by tsc: the body of a call that names no type is not `any`. */
 const defaultBodyIsAny: IsAny<Awaited<ReturnType<typeof untypedCall>>['body']> = false;
 
-describe('issue 9: tests use the app\'s types, not any', () => {
+describe('tests use the app\'s types, not any', () => {
   test('no test file writes any as a type; name the contract type (CustomerResource, Page<…>, Problem) or a narrow local one', () => {
     const offending = ['test', 'src', 'workers'].flatMap(testFiles).flatMap((file) =>
       readFileSync(join(ROOT, file), 'utf8')

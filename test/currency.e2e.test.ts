@@ -29,7 +29,7 @@ async function billedIn(currency: string, price: number) {
   });
 }
 
-test("issue 8: a JPY plan's invoice and payment emails show whole yen, a BHD plan's three decimals, a CLF plan's four", async () => {
+test("a JPY plan's invoice and payment emails show whole yen, a BHD plan's three decimals, a CLF plan's four", async () => {
   const yen = await billedIn('JPY', 1200);
   expect(yen.get('invoice_finalized')).toContain('Invoice INV-');
   expect(yen.get('invoice_finalized')).toContain('for 1200 JPY');

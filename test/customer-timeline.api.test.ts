@@ -29,7 +29,7 @@ async function customerWithPayment() {
   return { customer, sub, invoice: invoice! };
 }
 
-describe("issue 12: a customer's timeline and payments, for the dashboard's customer page", () => {
+describe("a customer's timeline and payments, for the dashboard's customer page", () => {
   test('GET /v1/customers/:id/events lists the events of the customer, its subscriptions, invoices and payments in commit order, and nobody else\'s', async () => {
     const other = await customerWithPayment();
     const { customer, sub, invoice } = await customerWithPayment();

@@ -211,7 +211,7 @@ describe('reading', () => {
     expect(await ids(`Snake_case ${marker}`)).toEqual([underscore.id]);
   });
 
-  test('issue 10: search follows renames and erasure, takes quotes literally, and short text still matches', async () => {
+  test('search follows renames and erasure, takes quotes literally, and short text still matches', async () => {
     const marker = tag();
     const c = await onboard({ name: `Orchid "${marker}" Labs` });
     const ids = async (q: string) => (await list(`q=${encodeURIComponent(q)}`)).data.map((x) => x.id);
@@ -455,7 +455,7 @@ describe('erasure', () => {
     expect((await list(`email=${encodeURIComponent(input.email)}`)).data).toEqual([]);
   });
 
-  test('issue 8: erasure cancels every live subscription, voids drafts, keeps issued invoices open without collecting them, and refuses new usage', async () => {
+  test('erasure cancels every live subscription, voids drafts, keeps issued invoices open without collecting them, and refuses new usage', async () => {
     const plan = async (trialDays: number) =>
       (await p.call<PlanResource>('POST', '/v1/plans', { body: { code: `e-${tag()}`, name: 'Erasable', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: trialDays, included_tokens: 1000 } })).body.id;
     const subscribe = async (customerId: string, planId: string) => (await p.call<SubscriptionResource>('POST', '/v1/subscriptions', { body: { customer_id: customerId, plan_id: planId } })).body;

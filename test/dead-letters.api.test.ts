@@ -53,7 +53,7 @@ async function parkedCustomer(): Promise<{ customer: CustomerResource; dead: Dea
   return { customer, dead };
 }
 
-describe('issue 12: POST /v1/dead-letters/:id/replay', () => {
+describe('POST /v1/dead-letters/:id/replay', () => {
   test('after the handler is fixed, a replay applies the effect once; a second replay changes nothing; viewers get 403; the audit log shows it', async () => {
     failWith = 'template exploded';
     const { customer, dead } = await parkedCustomer();

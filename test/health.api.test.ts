@@ -23,7 +23,7 @@ describe('readiness', () => {
   });
 });
 
-describe('issue 12: the docs and the dashboard load nothing from a CDN', () => {
+describe('the docs and the dashboard load nothing from a CDN', () => {
   test('/docs loads Scalar from the app\'s own /assets without web fonts, and every asset is served from its package', async () => {
     const p = await createTestPlatform();
     try {

@@ -343,7 +343,7 @@ describe('Idempotency-Key purge', () => {
   });
 });
 
-describe('issue 9: the idempotency purge has a home and a worker of its own', () => {
+describe('the idempotency purge has a home and a worker of its own', () => {
   test('the idempotency-purge worker deletes keys past retention when it starts, and the relay no longer does', async () => {
     const clock = manualClock(Date.UTC(2026, 3, 1));
     const q = await createTestPlatform({ build: { clock }, env: { JWT_TTL_SECONDS: '604800' } });

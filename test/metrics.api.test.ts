@@ -51,7 +51,7 @@ async function scrape(token: string | null = METRICS_TOKEN) {
   return p.call<string>('GET', '/metrics', { token });
 }
 
-describe('issue 14: Prometheus /metrics', () => {
+describe('Prometheus /metrics', () => {
   test('401 without a token, 200 with an operator token of any role or METRICS_TOKEN', async () => {
     expect((await scrape(null)).status).toBe(401);
     expect((await scrape('not-the-metrics-token-at-all')).status).toBe(401);

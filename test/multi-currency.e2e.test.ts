@@ -12,7 +12,7 @@ import { billingFixtures } from './billing-fixtures.ts';
 import { createTestPlatform, type TestPlatform } from './harness.ts';
 
 /**
- * Issue 15, multi-currency: one plan priced in USD (its default), EUR and JPY (no minor unit),
+ * Multi-currency: one plan priced in USD (its default), EUR and JPY (no minor unit),
  * customers each billed in the one currency of their first subscription. Figures by hand:
  *
  *   Team   USD 49.00 (overage 0.30 per 1,000), EUR 45.00 (0.25), JPY 7000 (4); 100,000 tokens included
@@ -180,7 +180,7 @@ describe('a customer billed in one currency', () => {
   });
 });
 
-describe('issue 15: what a subscription adds is in its own currency, not its plan\'s default', () => {
+describe('what a subscription adds is in its own currency, not its plan\'s default', () => {
   test('a fixed coupon in EUR fits a EUR subscription of a USD plan, one in USD does not; its minimum spend is in EUR', async () => {
     const plan = await team();
     await f.ok('POST', '/v1/coupons', { code: 'EURO5', name: '5 EUR off', amount_off: 500, currency: 'EUR', duration: 'once' }, 201);

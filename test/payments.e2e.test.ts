@@ -302,7 +302,7 @@ forEachBus('payments', (bus) => {
   });
 });
 
-describe('issue 8: invoice finalization', () => {
+describe('invoice finalization', () => {
   test('with INVOICE_DRAFT_MINUTES=0 an invoice is finalized in the transaction that drafts it: open, numbered and collected at once', async () => {
     const own = manualClock(START);
     const q = await createTestPlatform({ build: { clock: own, payments: createSandboxProvider() }, env: { INVOICE_DRAFT_MINUTES: '0' } });

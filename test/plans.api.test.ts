@@ -219,8 +219,8 @@ describe('validation', () => {
   });
 });
 
-describe('issue 8: currency is an ISO 4217 code', () => {
-  test('issue 8: currency accepts ISO 4217 codes only: XYZ and codes without a minor unit (XXX, XTS, XAU) are a 400 naming currency', async () => {
+describe('currency is an ISO 4217 code', () => {
+  test('currency accepts ISO 4217 codes only: XYZ and codes without a minor unit (XXX, XTS, XAU) are a 400 naming currency', async () => {
     for (const currency of ['XYZ', 'ABC', 'EU1', 'XXX', 'XTS', 'XAU']) {
       const body = planInput({ currency });
       expectInvalid(await p.call('POST', '/v1/plans', { body }), 'currency');
@@ -231,7 +231,7 @@ describe('issue 8: currency is an ISO 4217 code', () => {
     expect((await p.call('GET', `/v1/plans/${plan.id}`)).body).toEqual(plan);
   });
 
-  test('issue 8: real ISO 4217 codes of any minor unit are accepted and upper-cased', async () => {
+  test('real ISO 4217 codes of any minor unit are accepted and upper-cased', async () => {
     for (const [currency, stored] of [['jpy', 'JPY'], ['BHD', 'BHD'], ['CLF', 'CLF'], ['chf', 'CHF']] as const) {
       expect((await create({ currency })).price.currency).toBe(stored);
     }

@@ -108,7 +108,7 @@ describe('portal login and logout', () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
-  test('logout ends that token only; an operator token is no portal token, and a portal token reaches only its own customer on the API (issue 13)', async () => {
+  test('logout ends that token only; an operator token is no portal token, and a portal token reaches only its own customer on the API', async () => {
     const { input, signup } = await signUpReady(p);
     const first = (await portalLogin(p, input.email)).body.token;
     const second = (await portalLogin(p, input.email)).body.token;

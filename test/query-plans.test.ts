@@ -32,7 +32,7 @@ function plan(text: string): string[] {
   return (explainer.prepare(`EXPLAIN QUERY PLAN ${text}`).all() as { detail: string }[]).map((r) => r.detail);
 }
 
-describe('issue 10: lists stay fast as tables grow (EXPLAIN QUERY PLAN)', () => {
+describe('lists stay fast as tables grow (EXPLAIN QUERY PLAN)', () => {
   test('every list and filter uses an index for both its filter and its order', async () => {
     const customer = (await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput({ payment_method: 'tok_ok' }) })).body;
     const planRes = (await p.call<PlanResource>('POST', '/v1/plans', { body: { code: `qp-${crypto.randomUUID().slice(0, 8)}`, name: 'Plan', price_amount: 100, currency: 'EUR', interval: 'month', trial_days: 0, included_tokens: 10 } })).body;

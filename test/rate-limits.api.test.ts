@@ -35,7 +35,7 @@ function expectRateLimited(res: ApiResponse, maxSeconds: number) {
   expect(rateLimitOf(res)).toEqual({ remaining: 0, seconds: retryAfter });
 }
 
-describe('issue 13: rate limit per principal on /v1', () => {
+describe('rate limit per principal on /v1', () => {
   test('past the limit a 429 rate_limited problem with Retry-After and RateLimit headers; allowed answers count down', async () => {
     const token = await p.tokenFor('viewer');
     const remaining: number[] = [];
@@ -123,7 +123,7 @@ describe('issue 13: rate limit per principal on /v1', () => {
   });
 });
 
-describe('issue 13: login is limited per client address', () => {
+describe('login is limited per client address', () => {
   async function loginFrom(address: string | undefined, email: string) {
     const init = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) };
     const res = await p.app.request('/v1/auth/login', init, address ? { peerAddress: address } : undefined);

@@ -30,7 +30,7 @@ const eur = (amount: number) => ({ amount, currency: 'EUR' });
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 const of = (o: OverviewResource, currency: string) => o.currencies.find((c) => c.currency === currency) as CurrencyReport;
 
-describe('issue 12: GET /v1/reports/overview', () => {
+describe('GET /v1/reports/overview', () => {
   test('an empty platform reports zeros, and the search for a window in the empty log finds its start', async () => {
     expect(await firstPositionAt(p.deps.db, 0)).toBe(1);
     const empty = await overview();

@@ -17,7 +17,7 @@ const lines: { level: LogLevel; entry: Record<string, unknown> }[] = [];
 const logger = createLogger({ level: 'debug', write: (level, line) => lines.push({ level, entry: JSON.parse(line) }) });
 let p: TestPlatform;
 
-forEachBus('issue 14: the request id follows a request through its events into the workers', (bus) => {
+forEachBus('the request id follows a request through its events into the workers', (bus) => {
   beforeAll(async () => {
     p = await createTestPlatform({ env: bus.env(), build: { logger } });
     p.startWorkers();
@@ -71,7 +71,7 @@ forEachBus('issue 14: the request id follows a request through its events into t
   });
 });
 
-describe('issue 14: a consumer’s log lines name the request behind the event', () => {
+describe('a consumer’s log lines name the request behind the event', () => {
   let q: TestPlatform;
   beforeAll(async () => {
     q = await createTestPlatform({ build: { logger } });

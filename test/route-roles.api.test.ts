@@ -50,7 +50,7 @@ async function tokenFor(role: Role) {
 /** Whether `role` (null: no token) may call a route declared `access`. */
 const admits = (access: Access, role: Role | null) => access === 'public' || (role !== null && ACCESS_LEVELS.indexOf(role) >= ACCESS_LEVELS.indexOf(access));
 
-describe('issue 9: every route declares its access once, and the server enforces exactly that', () => {
+describe('every route declares its access once, and the server enforces exactly that', () => {
   test('every route of the app declares who may call it', () => {
     const routes = routesOf(p.app);
     expect(routes.length).toBeGreaterThan(50);

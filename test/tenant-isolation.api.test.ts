@@ -154,7 +154,7 @@ const isOwnerAction = (r: { method: string; path: string }) =>
 /** A portal token of A's owner (a customer's user): the same walk must find nothing of B's with it either. */
 let ownerToken = '';
 
-describe('issue 13: tenant isolation, proven by walking every route of the OpenAPI document', () => {
+describe('tenant isolation, proven by walking every route of the OpenAPI document', () => {
   test('every route that needs a token declares how a tenant reaches it (`none` when it may not)', () => {
     expect(walk.length).toBeGreaterThan(50);
     expect(walk.filter((r) => r.tenant === null).map((r) => `${r.method} ${r.path}`)).toEqual([]);

@@ -266,8 +266,8 @@ async function throughBus(data: Record<string, unknown>) {
   return { event, parked: parked[0] ?? null };
 }
 
-describe('issue 8: usage record ids', () => {
-  test('issue 8: usage ids are scoped per customer: the same client id from another customer is its own record, and no answer shows another customer', async () => {
+describe('usage record ids', () => {
+  test('usage ids are scoped per customer: the same client id from another customer is its own record, and no answer shows another customer', async () => {
     const a = await subscribed({ included_tokens: 10_000 });
     const b = await subscribed({ included_tokens: 10_000 });
     const id = `cc-${tag()}`;
@@ -287,7 +287,7 @@ describe('issue 8: usage record ids', () => {
     expect((await eventsOf(b.subId, 'usage.recorded')).map((e) => e.data)).toMatchObject([{ id, customer_id: b.customerId, tokens: 250 }]);
   });
 
-  test('issue 8: same id with a different payload is a conflict naming the field; an identical retry stays a duplicate', async () => {
+  test('same id with a different payload is a conflict naming the field; an identical retry stays a duplicate', async () => {
     const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
     const r = record(customerId, 500, { occurred_at: '2026-04-01T12:00:00.000Z' });
     expect((await post(r)).body.accepted).toBe(1);
@@ -319,7 +319,7 @@ describe('issue 8: usage record ids', () => {
     expect((await usage(subId)).used_tokens).toBe(507);
   });
 
-  test('issue 8: a differing record under a used id from the bus is dead-lettered with the reason; an identical one is a quiet duplicate', async () => {
+  test('a differing record under a used id from the bus is dead-lettered with the reason; an identical one is a quiet duplicate', async () => {
     const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
     p.startWorkers(['usage-ingest']);
     try {
@@ -337,8 +337,8 @@ describe('issue 8: usage record ids', () => {
   });
 });
 
-describe('issue 8: usage timestamps', () => {
-  test('issue 8: a record further ahead of the clock than the allowed skew (5 minutes) is refused as in_future', async () => {
+describe('usage timestamps', () => {
+  test('a record further ahead of the clock than the allowed skew (5 minutes) is refused as in_future', async () => {
     const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
     const now = clock.now();
     const res = await post(
@@ -355,7 +355,7 @@ describe('issue 8: usage timestamps', () => {
     expect((await usage(subId)).used_tokens).toBe(3);
   });
 
-  test('issue 8: a late record for a period already billed is refused as period_closed; late but before billing it still counts and is billed', async () => {
+  test('a late record for a period already billed is refused as period_closed; late but before billing it still counts and is billed', async () => {
     const { customerId, subId } = await active({ included_tokens: 1000, quota_policy: 'overage', overage_price_per_1k: 100 });
     expect((await post(record(customerId, 1500))).body.accepted).toBe(1);
 
@@ -378,7 +378,7 @@ describe('issue 8: usage timestamps', () => {
     expect(await usage(subId, `?period_start=${iso(APRIL_1)}`)).toMatchObject({ used_tokens: 2000, overage_tokens: 1000, overage_charge: { amount: 100, currency: 'EUR' } });
   });
 
-  test('issue 8: from the bus, records for an erased customer, a closed period or the far future are refused and logged once, not retried or parked', async () => {
+  test('from the bus, records for an erased customer, a closed period or the far future are refused and logged once, not retried or parked', async () => {
     const { customerId } = await active({ included_tokens: 1000 });
     clock.set(MAY_1 + 60_000);
     await runBillingCycle(p.deps);
@@ -405,8 +405,8 @@ describe('issue 8: usage timestamps', () => {
   });
 });
 
-describe('issue 8: usage during a trial', () => {
-  test('issue 8: usage during a trial is recorded and the GET shows the trial period with its tokens, free of charge', async () => {
+describe('usage during a trial', () => {
+  test('usage during a trial is recorded and the GET shows the trial period with its tokens, free of charge', async () => {
     clock.set(APRIL_1);
     const plan = await p.call<PlanResource>('POST', '/v1/plans', {
       body: { code: `t-${tag()}`, name: 'Trial', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 14, included_tokens: 1000, quota_policy: 'overage', overage_price_per_1k: 100 },

@@ -236,7 +236,7 @@ describe('users of a customer', () => {
   });
 });
 
-describe('issue 8: user status (activate, deactivate)', () => {
+describe('user status (activate, deactivate)', () => {
   const activate = <T = UserResource>(customerId: string, userId: string, headers?: Record<string, string>) =>
     p.call<T>('POST', `/v1/customers/${customerId}/users/${userId}/activate`, headers ? { headers } : {});
   const deactivate = <T = UserResource>(customerId: string, userId: string) => p.call<T>('POST', `/v1/customers/${customerId}/users/${userId}/deactivate`);
@@ -247,7 +247,7 @@ describe('issue 8: user status (activate, deactivate)', () => {
     return res.body.data.map((a) => a.action);
   };
 
-  test('issue 8: invited users can become active: invited → active → deactivated → active, with events and audit rows', async () => {
+  test('invited users can become active: invited → active → deactivated → active, with events and audit rows', async () => {
     const c = await onboard();
     const user = await addOk(c.id, { email: emailOf('joiner'), name: 'Jo Joiner', role: 'member' });
     expect((await getUser(c.id, user.id)).body).toMatchObject({ id: user.id, status: 'invited' });
@@ -274,7 +274,7 @@ describe('issue 8: user status (activate, deactivate)', () => {
     expect((await auditOf(user.id)).sort()).toEqual(['user.activate', 'user.activate', 'user.deactivate', 'user.invite']);
   });
 
-  test('issue 8: illegal user transitions are 409 invalid_transition and change nothing; removed is final', async () => {
+  test('illegal user transitions are 409 invalid_transition and change nothing; removed is final', async () => {
     const c = await onboard();
     const invited = await addOk(c.id, { email: emailOf('pending'), role: 'member' });
     const active = await addOk(c.id, { email: emailOf('busy'), role: 'member', invite: false });
@@ -304,7 +304,7 @@ describe('issue 8: user status (activate, deactivate)', () => {
     expectProblem(await getUser(other.id, invited.id), 404, 'not_found');
   });
 
-  test('issue 8: a retried activate with the same Idempotency-Key replays the first answer', async () => {
+  test('a retried activate with the same Idempotency-Key replays the first answer', async () => {
     const c = await onboard();
     const user = await addOk(c.id, { email: emailOf('retry'), role: 'admin' });
     const headers = { 'Idempotency-Key': `activate-${user.id}` };
@@ -317,7 +317,7 @@ describe('issue 8: user status (activate, deactivate)', () => {
     expect(await eventsOf(c.id, 'user.activated')).toHaveLength(1);
   });
 
-  test('issue 8: the last active owner cannot be deactivated (409); an invited owner does not count', async () => {
+  test('the last active owner cannot be deactivated (409); an invited owner does not count', async () => {
     const c = await onboard();
     const owner = await ownerOf(c.id);
     const pending = await addOk(c.id, { email: emailOf('pending-owner'), role: 'owner' });
@@ -331,7 +331,7 @@ describe('issue 8: user status (activate, deactivate)', () => {
     expectProblem(await deactivate(c.id, pending.id), 409, 'conflict');
   });
 
-  test('issue 8: a deactivated owner does not count as the one owner for removal or demotion', async () => {
+  test('a deactivated owner does not count as the one owner for removal or demotion', async () => {
     const c = await onboard();
     const first = await ownerOf(c.id);
     const second = await addOk(c.id, { email: emailOf('co-owner'), role: 'owner', invite: false });
@@ -346,7 +346,7 @@ describe('issue 8: user status (activate, deactivate)', () => {
     expect((await remove(c.id, first.id)).status).toBe(200);
   });
 
-  test('issue 8: user transitions of an erased customer are 409 invalid_transition', async () => {
+  test('user transitions of an erased customer are 409 invalid_transition', async () => {
     const c = await onboard();
     const member = await addOk(c.id, { email: emailOf('frozen'), role: 'member' });
     expect((await p.call('POST', `/v1/customers/${c.id}/erase`)).status).toBe(200);

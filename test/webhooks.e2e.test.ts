@@ -98,7 +98,7 @@ const afterAttempts = (customerId: string, endpointId: string, attempts: number)
     return d?.attempts === attempts ? d : null;
   });
 
-describe('issue 13: outgoing webhooks, against a real receiver on loopback', () => {
+describe('outgoing webhooks, against a real receiver on loopback', () => {
   test('a failing receiver gets the delivery retried with exponential backoff, and it succeeds once the receiver is back', async () => {
     const customer = await newCustomer();
     const endpoint = await addEndpoint(customer.id, '/flaky');
@@ -268,7 +268,7 @@ describe('issue 13: outgoing webhooks, against a real receiver on loopback', () 
   });
 });
 
-describe('issue 13: erasing a customer ends its webhooks', () => {
+describe('erasing a customer ends its webhooks', () => {
   test('its endpoints and their deliveries go with its personal data', async () => {
     const customer = await newCustomer();
     const endpoint = await addEndpoint(customer.id, '/ok');

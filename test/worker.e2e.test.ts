@@ -82,7 +82,7 @@ describe('the Worker in workerd (npm run dev:worker)', () => {
     expect(sequences).toEqual(sequences.map((_, i) => i + 1));
   });
 
-  test('issue 12: the dashboard and /docs work behind a firewall on Workers too: htmx, uPlot and Scalar are the Worker\'s own static assets', async () => {
+  test('the dashboard and /docs work behind a firewall on Workers too: htmx, uPlot and Scalar are the Worker\'s own static assets', async () => {
     for (const name of ['htmx.min.js', 'uPlot.iife.min.js', 'uPlot.min.css', 'scalar.js']) {
       const res = await fetch(`${worker.url}/assets/${name}`);
       expect({ name, status: res.status, bytes: (await res.arrayBuffer()).byteLength > 1000 }).toEqual({ name, status: 200, bytes: true });

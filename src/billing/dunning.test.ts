@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { DAY_MS } from '../subscriptions/periods.ts';
 import { nextAttemptAt } from './dunning.ts';
 
-describe('issue 9: dunning is billing policy (src/billing/dunning.ts)', () => {
+describe('dunning is billing policy (src/billing/dunning.ts)', () => {
   const first = Date.UTC(2026, 0, 10);
 
   test('after the k-th failed automatic attempt the next is due DUNNING_RETRY_DAYS[k−1] days after the first failure', () => {

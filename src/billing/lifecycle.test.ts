@@ -5,7 +5,7 @@ import type { InvoiceRow } from './present.ts';
 
 const statuses: InvoiceStatus[] = ['draft', 'open', 'paid', 'void', 'uncollectible'];
 
-describe('issue 9: the invoice lifecycle (src/billing/lifecycle.ts, the role name every domain uses)', () => {
+describe('the invoice lifecycle (src/billing/lifecycle.ts, the role name every domain uses)', () => {
   test('allows exactly the documented transitions, cell by cell', () => {
     const allowed: Record<InvoiceTransition, [InvoiceStatus[], InvoiceStatus]> = {
       finalize: [['draft'], 'open'],

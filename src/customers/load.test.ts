@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => p.close());
 
-describe("issue 9: customers save through saveVersioned's optimistic check", () => {
+describe("customers save through saveVersioned's optimistic check", () => {
   test('a save from a stale read is a 409 conflict and leaves the newer write in place', async () => {
     const { id } = await onboardCustomer(p.ctx(), customerInput() as OnboardCustomerInput);
     const stale = await loadCustomer(p.deps.db, id);

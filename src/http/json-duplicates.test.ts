@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { fieldAt, findDuplicateKeys } from './json-duplicates.ts';
 
-describe('issue 8: findDuplicateKeys', () => {
+describe('findDuplicateKeys', () => {
   test('finds a repeated key at the top, in nested objects and inside arrays, by path', () => {
     expect(findDuplicateKeys('{"role":"viewer","role":"admin"}')).toEqual(['role']);
     expect(findDuplicateKeys('{"a":{"b":{"c":1,"c":2}}}')).toEqual(['a.b.c']);

@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env.ts';
 import { handleError } from './problem.ts';
 
-describe('issue 8: statuses the runtime or Hono may raise are problem+json too', () => {
+describe('statuses the runtime or Hono may raise are problem+json too', () => {
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.get('/headers', () => {

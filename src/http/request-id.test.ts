@@ -14,7 +14,7 @@ async function idFor(given?: string) {
   return id;
 }
 
-describe('issue 9: request ids come from hono\'s request-id middleware', () => {
+describe('request ids come from hono\'s request-id middleware', () => {
   test('the middleware is hono\'s, configured rather than re-implemented', () => {
     expect(requestId().name).toBe('requestId');
   });

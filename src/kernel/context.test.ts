@@ -16,7 +16,7 @@ const services: ContextServices = {
   settings,
 };
 
-describe('issue 9: one context builder', () => {
+describe('one context builder', () => {
   test('makes a context for an actor with the services and the settings, and nothing else of a larger bag', () => {
     const deps = { ...services, bus: 'not part of a context', config: { port: 1 } };
     const ctx = createContext(deps, systemActor('billing'), { requestId: 'req-1' });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { describeError, rootCause } from './errors.ts';
 
-describe('issue 8: describeError describes anything thrown, and always ends', () => {
+describe('describeError describes anything thrown, and always ends', () => {
   test('a thrown string, number, boolean, null or undefined is described as itself', () => {
     expect(describeError('disk full')).toBe('disk full');
     expect(describeError(42)).toBe('42');

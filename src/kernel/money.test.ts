@@ -190,7 +190,7 @@ describe('formatting', () => {
   });
 });
 
-describe('issue 8: minor units come from ISO 4217 (currency-codes)', () => {
+describe('minor units come from ISO 4217 (currency-codes)', () => {
   test('every currency gets its own exponent, not a default of two', () => {
     expect(minorUnitDigits('JPY')).toBe(0);
     expect(minorUnitDigits('BHD')).toBe(3);

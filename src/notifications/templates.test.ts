@@ -32,7 +32,7 @@ const invoiceText = (currency: string, amount: number) => {
   return `${rendered.subject}\n${rendered.body}`;
 };
 
-describe("issue 8: amounts in notifications use the currency's ISO 4217 minor unit", () => {
+describe("amounts in notifications use the currency's ISO 4217 minor unit", () => {
   test('JPY has no decimals: 1200 yen is shown as 1200 whole yen', () => {
     const text = invoiceText('JPY', 1200);
     expect(text).toContain('Invoice INV-000001 for 1200 JPY');

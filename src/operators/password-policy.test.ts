@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { isCommonPassword, passwordWeakness } from './password-policy.ts';
 
-describe('issue 8: password policy', () => {
+describe('password policy', () => {
   test('refuses the email, case-insensitively, and passwords that contain it or its local part', () => {
     expect(passwordWeakness('Ada.Lovelace@Example.com', 'ada.lovelace@example.com')).toContain('email address');
     expect(passwordWeakness('my ADA.LOVELACE@example.com!', 'ada.lovelace@example.com')).toContain('email address');

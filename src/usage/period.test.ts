@@ -9,7 +9,7 @@ const trialing = { createdAt: APRIL_1, anchor: APRIL_15, trialEnd: APRIL_15 };
 const plain = { createdAt: APRIL_1, anchor: APRIL_1, trialEnd: null };
 
 describe('usage periods', () => {
-  test('issue 8: a trial is a period of its own, then billing periods from its end', () => {
+  test('a trial is a period of its own, then billing periods from its end', () => {
     expect(usagePeriodAt(trialing, 'month', APRIL_1)).toEqual({ start: APRIL_1, end: APRIL_15, trial: true });
     expect(usagePeriodAt(trialing, 'month', APRIL_15 - 1)).toEqual({ start: APRIL_1, end: APRIL_15, trial: true });
     expect(usagePeriodAt(trialing, 'month', APRIL_15)).toEqual({ start: APRIL_15, end: MAY_15, trial: false });
@@ -21,7 +21,7 @@ describe('usage periods', () => {
     expect(usagePeriodAt(plain, 'month', APRIL_1 - 1)).toBeNull();
   });
 
-  test('issue 8: periods before the current one are closed (billed), the current one and later are open', () => {
+  test('periods before the current one are closed (billed), the current one and later are open', () => {
     const renewed = { currentPeriodStart: APRIL_15 };
     expect(isPeriodClosed(renewed, { start: APRIL_1 })).toBe(true);
     expect(isPeriodClosed(renewed, { start: APRIL_15 })).toBe(false);

@@ -26,7 +26,7 @@ const text = (page: Page, test: string) => page.locator(`[data-test="${test}"]`)
 const made = { invoiceId: '', paymentId: '', planId: '' };
 
 describe.skipIf(!hasChromium)(hasChromium ? 'dashboard: billing, events, operators' : `dashboard: billing, events, operators [${SKIP_REASON}]`, () => {
-  test('issue 12: an operator creates a plan, subscribes a customer, finalizes the invoice, pays it with a declining token and sees the failed step and the dunning date, voids it, and reads the event', async () => {
+  test('an operator creates a plan, subscribes a customer, finalizes the invoice, pays it with a declining token and sees the failed step and the dunning date, voids it, and reads the event', async () => {
     const customer = (await rig.platform.call<CustomerResource>('POST', '/v1/customers', { body: customerInput({ payment_method: 'tok_decline' }) })).body;
     const page = await rig.newPage();
     await rig.signIn(page, await rig.operator('operator'));
@@ -136,7 +136,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard: billing, events, operato
     expect(rig.consoleErrors).toEqual([]);
   });
 
-  test('issue 12: an operator replays a dead letter and sees it marked replayed; the group handles it once', async () => {
+  test('an operator replays a dead letter and sees it marked replayed; the group handles it once', async () => {
     let failing = true;
     const handler: EventHandler = {
       group: 'browser-flaky',
@@ -175,7 +175,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard: billing, events, operato
     expect(rig.consoleErrors).toEqual([]);
   });
 
-  test('issue 12: a viewer sees no write buttons, and a forged form post with its session and CSRF token answers 403', async () => {
+  test('a viewer sees no write buttons, and a forged form post with its session and CSRF token answers 403', async () => {
     const page = await rig.newPage();
     await rig.signIn(page, await rig.operator('viewer'));
     for (const path of ['/admin/plans', `/admin/plans/${made.planId}`, '/admin/subscriptions', '/admin/invoices', `/admin/invoices/${made.invoiceId}`, `/admin/payments/${made.paymentId}`, '/admin/events', '/admin/dead-letters']) {
@@ -206,7 +206,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard: billing, events, operato
     expect(rig.consoleErrors).toEqual([]);
   });
 
-  test('issue 12: an admin sees Operators (an operator does not), creates one, changes its role, disables it, and reads the audit log', async () => {
+  test('an admin sees Operators (an operator does not), creates one, changes its role, disables it, and reads the audit log', async () => {
     const operatorPage = await rig.newPage();
     await rig.signIn(operatorPage, await rig.operator('operator'));
     expect(await operatorPage.locator('nav.side a[href="/admin/operators"]').count()).toBe(0);

@@ -28,7 +28,7 @@ async function onboardThroughApi(overrides: Record<string, unknown>) {
 }
 
 describe.skipIf(!hasChromium)(hasChromium ? title : `${title} [${SKIP_REASON}]`, () => {
-  test('issue 12: an operator onboards a customer through the form, activates it with the only legal actions shown, and sees the welcome notification and the timeline update without reloading', async () => {
+  test('an operator onboards a customer through the form, activates it with the only legal actions shown, and sees the welcome notification and the timeline update without reloading', async () => {
     const page = await rig.newPage();
     await rig.signIn(page, await rig.operator('operator'));
     await page.goto('/admin/customers');
@@ -110,7 +110,7 @@ describe.skipIf(!hasChromium)(hasChromium ? title : `${title} [${SKIP_REASON}]`,
     expect(rig.consoleErrors).toEqual([]);
   });
 
-  test('issue 12: the customers list searches, filters by status, segment and kind, and pages with the cursor', async () => {
+  test('the customers list searches, filters by status, segment and kind, and pages with the cursor', async () => {
     const tag = `Pagetest${crypto.randomUUID().slice(0, 6)}`;
     const created: CustomerResource[] = [];
     for (let i = 0; i < 23; i++) created.push(await onboardThroughApi({ name: `${tag} ${String(i).padStart(2, '0')}`, kind: i < 3 ? 'individual' : 'sme' }));
@@ -157,7 +157,7 @@ describe.skipIf(!hasChromium)(hasChromium ? title : `${title} [${SKIP_REASON}]`,
     expect(rig.consoleErrors).toEqual([]);
   });
 
-  test('issue 12: a viewer sees the customer page with no action buttons, and the server refuses a forged action', async () => {
+  test('a viewer sees the customer page with no action buttons, and the server refuses a forged action', async () => {
     const customer = await onboardThroughApi({});
     const page = await rig.newPage();
     await rig.signIn(page, await rig.operator('viewer'));
@@ -177,7 +177,7 @@ describe.skipIf(!hasChromium)(hasChromium ? title : `${title} [${SKIP_REASON}]`,
     expect((await rig.platform.call<CustomerResource>('GET', `/v1/customers/${customer.id}`)).body.status).toBe('onboarded');
     expect(rig.consoleErrors).toEqual([]);
   });
-  test('issue 15: the customer page shows the billing currency, a sandbox customer\'s test clock, the wallet and the entitlements with what is left', async () => {
+  test('the customer page shows the billing currency, a sandbox customer\'s test clock, the wallet and the entitlements with what is left', async () => {
     const api = async <T>(method: string, path: string, body?: unknown, status = 200) => {
       const res = await rig.platform.call<T>(method, path, body === undefined ? {} : { body });
       expect([path, res.status]).toEqual([path, status]);

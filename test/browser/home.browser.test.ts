@@ -31,7 +31,7 @@ const pointsOf = (page: import('playwright-core').Page, test: string) =>
   page.locator(`[data-test=${test}] script[data-chart]`).evaluate((node) => (JSON.parse(node.textContent ?? '{}') as { series: { values: (number | null)[] }[] }).series.flatMap((s) => s.values).filter((v) => v !== null && v !== 0));
 
 describe.skipIf(!hasChromium)(hasChromium ? 'dashboard home and consumers' : `dashboard home and consumers [${SKIP_REASON}]`, () => {
-  test('issue 12: the home page shows the KPIs set up through the API, charts with data, consumer lag, and refreshes itself without a reload', async () => {
+  test('the home page shows the KPIs set up through the API, charts with data, consumer lag, and refreshes itself without a reload', async () => {
     const plan = await api<PlanResource>('POST', '/v1/plans', { code: `home-${crypto.randomUUID().slice(0, 8)}`, name: 'Team', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0 }, 201);
     await payingSubscription(plan.id);
     await payingSubscription(plan.id);
@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard home and consumers' : `da
     expect(rig.consoleErrors).toEqual([]);
   }, 90_000);
 
-  test('issue 12: the home page works at 375 px wide', async () => {
+  test('the home page works at 375 px wide', async () => {
     const page = await rig.newPage({ width: 375 });
     await rig.signIn(page, await rig.operator('operator'));
     await page.locator('[data-test=chart-revenue-EUR] .uplot canvas').waitFor();
@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard home and consumers' : `da
     expect(rig.consoleErrors).toEqual([]);
   });
 
-  test('issue 12: the consumers page lists the running workers\' groups with position, lag, dead letters and the outbox depth', async () => {
+  test('the consumers page lists the running workers\' groups with position, lag, dead letters and the outbox depth', async () => {
     const groups = (await api<ConsumerList>('GET', '/v1/consumers')).data.map((g) => g.group);
     expect(groups).toEqual(expect.arrayContaining(['customer-notifications', 'notifications', 'profiling', 'usage-ingest']));
     const page = await rig.newPage();
@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard home and consumers' : `da
     expect(rig.consoleErrors).toEqual([]);
   });
 
-  test('issue 15: a customer billed in JPY on a plan priced in EUR and JPY shows as its own currency, whole yen, next to EUR', async () => {
+  test('a customer billed in JPY on a plan priced in EUR and JPY shows as its own currency, whole yen, next to EUR', async () => {
     const plan = await api<PlanResource>('POST', '/v1/plans', { code: `home-jpy-${crypto.randomUUID().slice(0, 8)}`, name: 'Team', price_amount: 2900, currency: 'EUR', interval: 'month', trial_days: 0, prices: { JPY: { price_amount: 4500 } } }, 201);
     await payingSubscription(plan.id, 'JPY');
     const page = await rig.newPage();

@@ -5,7 +5,7 @@ import { hasChromium, SKIP_REASON, useBrowserRig } from './harness.ts';
 const rig = useBrowserRig();
 
 describe.skipIf(!hasChromium)(hasChromium ? 'dashboard sign-in' : `dashboard sign-in [${SKIP_REASON}]`, () => {
-  test('issue 12: an operator signs in with email and password, the session is an HttpOnly SameSite=Strict cookie, and logging out ends it', async () => {
+  test('an operator signs in with email and password, the session is an HttpOnly SameSite=Strict cookie, and logging out ends it', async () => {
     const who = await rig.operator('operator');
     const page = await rig.newPage();
     await page.goto('/admin');
@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard sign-in' : `dashboard sig
     expect(rig.consoleErrors).toEqual([]);
   });
 
-  test('issue 12: a form posted to the dashboard from another origin, in the signed-in operator\'s browser, is refused (403) and changes nothing', async () => {
+  test('a form posted to the dashboard from another origin, in the signed-in operator\'s browser, is refused (403) and changes nothing', async () => {
     const customer = (await rig.platform.call<{ id: string; status: string }>('POST', '/v1/customers', { body: customerInput() })).body;
     expect((await rig.platform.call('POST', `/v1/customers/${customer.id}/activate`)).status).toBe(200);
     // Another site on the same host (another port: same site, so the SameSite cookie alone would not stop it).
@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard sign-in' : `dashboard sig
     }
   });
 
-  test('issue 12: disabling an operator, or changing its password, ends its dashboard session at once', async () => {
+  test('disabling an operator, or changing its password, ends its dashboard session at once', async () => {
     const idOf = async (email: string) => {
       const page = await rig.platform.call<{ data: { id: string; email: string }[] }>('GET', '/v1/operators?limit=100');
       return page.body.data.find((o) => o.email === email)!.id;
@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'dashboard sign-in' : `dashboard sig
     expect(rig.consoleErrors).toEqual([]);
   });
 
-  test('issue 12: the login page works at 375 px wide', async () => {
+  test('the login page works at 375 px wide', async () => {
     const page = await rig.newPage({ width: 375 });
     await page.goto('/admin/login');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
