@@ -27,6 +27,7 @@ import m0024 from './migrations/0024_usage_threshold_setter.sql' with { type: 't
 import m0025 from './migrations/0025_subscription_limits.sql' with { type: 'text' };
 import m0026 from './migrations/0026_idempotency_recovery_points.sql' with { type: 'text' };
 import m0027 from './migrations/0027_sandbox_payments.sql' with { type: 'text' };
+import m0028 from './migrations/0028_audit_sources.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -64,5 +65,6 @@ export const bundledMigrations = {
     m0025,
     m0026,
     m0027,
+    m0028,
   } as Record<string, string>,
 };

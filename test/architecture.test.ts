@@ -34,7 +34,8 @@ function layerOf(file: string): Layer {
   const [, top] = file.split('/');
   if (!file.startsWith('src/') || !top) throw new Error(`no layer for ${file}`);
   if (top === 'kernel') return 'kernel';
-  if (top === 'events' || top === 'bus') return 'events';
+  // A domain's event schemas (`src/<domain>/events.ts`) are what the catalog gathers: the events layer.
+  if (top === 'events' || top === 'bus' || /^src\/[^/]+\/events\.ts$/.test(file)) return 'events';
   if (top === 'http' || top === 'admin') return 'http';
   if (top === 'entries' || ['server.ts', 'start.ts', 'node.ts', 'deno.ts', 'worker.ts', 'bootstrap.ts', 'build-deps.ts'].includes(top)) return 'entry';
   if (top.endsWith('.ts')) return 'app';

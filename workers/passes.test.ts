@@ -25,7 +25,7 @@ describe('worker passes (the Workers alarm) on the embedded bus', () => {
   afterAll(() => p.close());
 
   test('runs every embedded consumer group', () => {
-    expect([...passes.consumers].sort()).toEqual(['customer-notifications', 'notifications', 'portal-invitations', 'portal-signups', 'profiling', 'suggestions', 'usage-ingest', 'webhooks']);
+    expect([...passes.consumers].sort()).toEqual(['audit-ingest', 'customer-notifications', 'notifications', 'portal-invitations', 'portal-signups', 'profiling', 'suggestions', 'usage-ingest', 'webhooks']);
   });
 
   test('an onboarding reaches its welcome, profile and events through passes alone, then the passes go idle', async () => {

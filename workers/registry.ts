@@ -16,6 +16,7 @@ import { webhooksHandler } from '../src/webhooks/consumer.ts';
 import { deliverDue } from '../src/webhooks/deliver.ts';
 import { portalInvitationsHandler, portalSignupsHandler } from '../src/portal/consumer.ts';
 import { suggestionsHandler } from '../src/suggestions/consumer.ts';
+import { auditIngestHandler } from '../src/audit/consumer.ts';
 
 /** A running worker. */
 export interface RunningWorker {
@@ -23,14 +24,14 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'portal-signups', 'portal-invitations', 'idempotency-purge', 'webhooks', 'suggestions', 'invoice-documents'] as const;
+export const workerNames = ['relay', 'notifications', 'profiling', 'customer-notifications', 'billing', 'usage-ingest', 'portal-signups', 'portal-invitations', 'idempotency-purge', 'webhooks', 'suggestions', 'invoice-documents', 'audit-ingest'] as const;
 export type WorkerName = (typeof workerNames)[number];
 
 /** How often expired Idempotency-Keys are deleted. */
 const IDEMPOTENCY_PURGE_MS = 3_600_000;
 
 /** The workers that are consumer groups on the bus. */
-export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest' | 'webhooks' | 'portal-signups' | 'portal-invitations' | 'suggestions';
+export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notifications' | 'usage-ingest' | 'webhooks' | 'portal-signups' | 'portal-invitations' | 'suggestions' | 'audit-ingest';
 
 /** Each consumer worker's handler: what its group does with an event (the same on every runtime). */
 export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandler> {
@@ -43,6 +44,7 @@ export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandle
     'portal-signups': portalSignupsHandler,
     'portal-invitations': portalInvitationsHandler,
     suggestions: suggestionsHandler,
+    'audit-ingest': auditIngestHandler(deps.eventSource),
   };
 }
 
@@ -164,6 +166,7 @@ const starters: Record<WorkerName, (deps: Deps) => { stop(): Promise<void> }> = 
   'portal-signups': (deps) => consumer(deps, 'portal-signups'),
   'portal-invitations': (deps) => consumer(deps, 'portal-invitations'),
   suggestions: (deps) => consumer(deps, 'suggestions'),
+  'audit-ingest': (deps) => consumer(deps, 'audit-ingest'),
   'idempotency-purge': startIdempotencyPurge,
   'invoice-documents': startInvoiceDocuments,
   webhooks(deps) {

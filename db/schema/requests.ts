@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp } from './columns.ts';
 
 /** Idempotency-Key records, scoped to the caller so two callers never share a key. */
@@ -27,7 +27,11 @@ export const idempotencyKeys = sqliteTable(
   (t) => [primaryKey({ columns: [t.principal, t.key] }), index('idempotency_created').on(t.createdAt)],
 );
 
-/** Who changed what, when, through which request; written with the change. */
+/**
+ * Who changed what, when, through which request; written with the change. Entries another
+ * service reported (`audit.recorded`, src/audit/events.ts) carry that service (the event's
+ * CloudEvents `source`) and the event's id; ours have both null.
+ */
 export const auditLog = sqliteTable(
   'audit_log',
   {
@@ -39,6 +43,15 @@ export const auditLog = sqliteTable(
     requestId: text('request_id'),
     at: timestamp('at').notNull(),
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** The service that reported the entry; null for entries this platform wrote with its own changes. */
+    source: text('source'),
+    /** The `audit.recorded` event it came from; with `source` unique (CloudEvents ids are unique per source), so a re-delivery adds nothing. */
+    eventId: text('event_id'),
   },
-  (t) => [index('audit_target').on(t.targetId, t.id), index('audit_action').on(t.action, t.id)],
+  (t) => [
+    index('audit_target').on(t.targetId, t.id),
+    index('audit_action').on(t.action, t.id),
+    index('audit_source').on(t.source, t.id),
+    uniqueIndex('audit_source_event').on(t.source, t.eventId),
+  ],
 );

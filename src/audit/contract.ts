@@ -1,6 +1,20 @@
 import * as v from 'valibot';
+import { pageQuery } from '../../db/paging.ts';
+import { maxChars } from '../kernel/text.ts';
+import { auditSource } from './events.ts';
 
-/** An audit entry: who changed what. */
+/** The query of GET /v1/audit, and of the dashboard's audit log. */
+export const listAuditQuery = v.object({
+  ...pageQuery,
+  actor: v.optional(v.pipe(v.string(), ...maxChars(100))),
+  action: v.optional(v.pipe(v.string(), ...maxChars(100))),
+  target_id: v.optional(v.pipe(v.string(), ...maxChars(100))),
+  /** The service that reported the entries (its CloudEvents `source`). */
+  source: v.optional(auditSource),
+});
+export type ListAuditQuery = v.InferOutput<typeof listAuditQuery>;
+
+/** An audit entry: who changed what, and (for another service's entry) which service reported it. */
 export const auditResource = v.object({
   id: v.string(),
   actor: v.string(),
@@ -10,5 +24,7 @@ export const auditResource = v.object({
   request_id: v.nullable(v.string()),
   at: v.string(),
   data: v.nullable(v.record(v.string(), v.unknown())),
+  /** The service that reported it (`audit.recorded`'s `source`); null for this platform's own entries. */
+  source: v.nullable(v.string()),
 });
 export type AuditEntryResource = v.InferOutput<typeof auditResource>;

@@ -2,20 +2,11 @@ import type { Executor } from '../../db/client.ts';
 import { filterBy, listPage } from '../../db/paging.ts';
 import { auditLog } from '../../db/schema/index.ts';
 import { toIso } from '../kernel/clock.ts';
-import type { AuditEntryResource } from './contract.ts';
+import type { AuditEntryResource, ListAuditQuery } from './contract.ts';
 
-/** The validated query of GET /v1/audit. */
-export interface ListAuditQuery {
-  limit: number;
-  cursor?: string;
-  actor?: string;
-  action?: string;
-  target_id?: string;
-}
-
-/** Audit entries newest first, filtered by actor, action or target, one keyset page at a time. */
+/** Audit entries newest first, filtered by actor, action, target or reporting service, one keyset page at a time. */
 export function listAudit(db: Executor, query: ListAuditQuery) {
-  const where = [filterBy(auditLog.actor, query.actor), filterBy(auditLog.action, query.action), filterBy(auditLog.targetId, query.target_id)];
+  const where = [filterBy(auditLog.actor, query.actor), filterBy(auditLog.action, query.action), filterBy(auditLog.targetId, query.target_id), filterBy(auditLog.source, query.source)];
   return listPage(db.select().from(auditLog).$dynamic(), query, { key: auditLog.id, keyOf: (r) => r.id, where, present: (rows) => rows.map(toAuditEntry) });
 }
 
@@ -30,5 +21,6 @@ function toAuditEntry(r: typeof auditLog.$inferSelect): AuditEntryResource {
     request_id: r.requestId,
     at: toIso(r.at),
     data: r.data,
+    source: r.source,
   };
 }

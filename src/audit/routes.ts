@@ -1,27 +1,25 @@
 import { Hono } from 'hono';
-import * as v from 'valibot';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
-import { pageQuery, pageSchema } from '../../db/paging.ts';
+import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
-import { auditResource } from './contract.ts';
+import { auditResource, listAuditQuery } from './contract.ts';
 import { listAudit } from './queries.ts';
-import { maxChars } from '../kernel/text.ts';
 
-const auditQuery = v.object({
-  ...pageQuery,
-  actor: v.optional(v.pipe(v.string(), ...maxChars(100))),
-  action: v.optional(v.pipe(v.string(), ...maxChars(100))),
-  target_id: v.optional(v.pipe(v.string(), ...maxChars(100))),
-});
-
-/** /v1/audit: who changed what; admins only. */
+/** /v1/audit: who changed what, here and (through `audit.recorded`) in other services; admins only. */
 export function auditRoutes() {
   const app = new Hono<AppEnv>();
   app.get(
     '/',
-    doc({ summary: 'List audit entries', description: 'Newest first. Filter by actor, action or target_id.', tags: ['Audit'], access: 'admin', tenant: 'none', success: { status: 200, description: 'A page of audit entries', schema: pageSchema(auditResource) } }),
-    validate('query', auditQuery),
+    doc({
+      summary: 'List audit entries',
+      description: "Newest first. Filter by actor, action, target_id or source (the service that reported an entry through `audit.recorded`; this platform's own entries have `source` null).",
+      tags: ['Audit'],
+      access: 'admin',
+      tenant: 'none',
+      success: { status: 200, description: 'A page of audit entries', schema: pageSchema(auditResource) },
+    }),
+    validate('query', listAuditQuery),
     async (c) => c.json(await listAudit(c.get('deps').db, c.req.valid('query'))),
   );
   return app;

@@ -27,6 +27,7 @@ import {
 import { singleLine, maxChars } from '../kernel/text.ts';
 import { realTimestamp } from '../kernel/iso-time.ts';
 import type { CloudEvent } from './envelope.ts';
+import { auditEvents } from '../audit/events.ts';
 
 /**
  * Every event type the platform emits, with the schema of its `data`.
@@ -224,6 +225,7 @@ const discountSnapshot = v.object({
 });
 
 export const catalog = {
+  ...auditEvents,
   'customer.onboarded': v.object({ customer: customerSnapshot }),
   'customer.activated': v.object({ customer: customerSnapshot, previous_status: v.string() }),
   'customer.deactivated': v.object({ customer: customerSnapshot, previous_status: v.string() }),

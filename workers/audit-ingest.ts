@@ -1,0 +1,3 @@
+import { runWorkers } from './run.ts';
+
+await runWorkers(['audit-ingest']);
