@@ -1,6 +1,6 @@
-import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { prepared, preparedInsert } from '../../db/prepared.ts';
-import { customers, subscriptions, testClocks, usagePeriods, usageRecords } from '../../db/schema/index.ts';
+import { customers, testClocks, usagePeriods, usageRecords } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { NewEvent } from '../events/catalog.ts';
 import { emit } from '../events/outbox.ts';
@@ -10,27 +10,15 @@ import { loadPlanVersion } from '../plans/load.ts';
 import { thresholdWatch } from '../usage-thresholds/reach.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
-import { isPeriodClosed, usagePeriodAt } from './period.ts';
-import { checkUsage, overageWithinLimit } from './quota.ts';
+import { isPeriodClosed, usagePeriodAt, type UsagePeriod } from './period.ts';
+import { checkUsage, overageWithinLimit, type UsageDecision } from './quota.ts';
 import { differingField, type UsageRecordRow } from './repeat.ts';
+import { targetOf } from './target.ts';
 import type { RefusalReason, UsageBatchResource, UsageOutcome, UsageRecordInput, UsageRecordResult } from './contract.ts';
-
-type Target = { sub: SubscriptionRow } | { reason: RefusalReason };
 
 // A batch runs these once per record (up to 1,000 a request): each is built once per connection.
 const storedRecord = prepared((db) =>
   db.select().from(usageRecords).where(and(eq(usageRecords.customerId, sql.placeholder('customerId')), eq(usageRecords.clientId, sql.placeholder('clientId')))).prepare(),
-);
-const namedSubscription = prepared((db) =>
-  db.select().from(subscriptions).where(and(eq(subscriptions.id, sql.placeholder('id')), eq(subscriptions.customerId, sql.placeholder('customerId')))).prepare(),
-);
-const liveSubscriptions = prepared((db) =>
-  db
-    .select()
-    .from(subscriptions)
-    .where(and(eq(subscriptions.customerId, sql.placeholder('customerId')), ne(subscriptions.status, 'canceled')))
-    .orderBy(desc(subscriptions.id))
-    .prepare(),
 );
 const periodTotals = prepared((db) =>
   db.select().from(usagePeriods).where(and(eq(usagePeriods.subscriptionId, sql.placeholder('subscriptionId')), eq(usagePeriods.periodStart, sql.placeholder('periodStart')))).prepare(),
@@ -45,37 +33,14 @@ const saveTotals = prepared((db) => {
 });
 const insertRecord = preparedInsert(usageRecords);
 
-/** Whether the customer was erased: it takes no new usage. */
 /** Whether the customer was erased, and the time it lives at: its test clock's for a sandbox customer, else null (the wall clock). */
-async function customerState(ctx: TxCtx, customerId: string): Promise<{ erased: boolean; testClockTime: number | null }> {
+async function customerState(ctx: TxCtx, customerId: string): Promise<CustomerState> {
   const [row] = await ctx.tx
     .select({ status: customers.status, frozenTime: testClocks.frozenTime })
     .from(customers)
     .leftJoin(testClocks, eq(testClocks.id, customers.testClockId))
     .where(eq(customers.id, customerId));
   return { erased: row?.status === 'erased', testClockTime: row?.frozenTime ?? null };
-}
-
-/** A plan version meters tokens when it takes any: some included, or overage past them. */
-const metersTokens = (plan: PlanVersionRow) => plan.includedTokens > 0 || plan.quotaPolicy === 'overage';
-
-/**
- * The live subscription a record counts against: the one it names; else the customer's only
- * live one; else, of several (a customer an operator allowed more than one), the only one whose
- * plan meters tokens. Several that meter tokens, and none named, is `ambiguous_subscription`.
- */
-async function targetOf(ctx: TxCtx, input: UsageRecordInput, termsOf: (sub: SubscriptionRow) => Promise<PlanVersionRow>): Promise<Target> {
-  if (input.subscription_id) {
-    const sub = await namedSubscription(ctx.tx).get({ id: input.subscription_id, customerId: input.customer_id });
-    if (!sub) return { reason: 'no_subscription' };
-    return sub.status === 'canceled' ? { reason: 'subscription_canceled' } : { sub };
-  }
-  const live = await liveSubscriptions(ctx.tx).all({ customerId: input.customer_id });
-  if (live.length === 0) return { reason: 'no_subscription' };
-  if (live.length === 1) return { sub: live[0]! };
-  const metered: SubscriptionRow[] = [];
-  for (const sub of live) if (metersTokens(await termsOf(sub))) metered.push(sub);
-  return metered.length === 1 ? { sub: metered[0]! } : { reason: 'ambiguous_subscription' };
 }
 
 /** The answer to a record whose id its customer already used: the same record again, or a different one. */
@@ -117,150 +82,223 @@ export async function recordUsage(ctx: Ctx, records: UsageRecordInput[]): Promis
   return batch;
 }
 
+/** A record's customer: whether it was erased, and its test clock's time (null: the wall clock). */
+type CustomerState = { erased: boolean; testClockTime: number | null };
+
+/** What one batch's steps share: its transaction and wall time, memos of terms and customers, and what it emits and audits at the end. */
+interface Batch {
+  ctx: TxCtx;
+  wallNow: number;
+  termsOf(sub: SubscriptionRow): Promise<PlanVersionRow>;
+  customerOf(customerId: string): Promise<CustomerState>;
+  /** The batch's events by the time they are dated. */
+  eventsAt: Map<number, NewEvent[]>;
+  /** Per subscription: the records and tokens accepted, and when (the audit entry's time). */
+  touched: Map<string, { records: number; tokens: number; at: number }>;
+  reachThresholds: ReturnType<typeof thresholdWatch>;
+}
+
+/** A step's outcome: the record's answer, which ends its steps, or what the next step needs. */
+type Step<T> = { answer: UsageRecordResult } | { next: T };
+const answer = (result: UsageRecordResult) => ({ answer: result });
+
+/** A record placed in time: at `occurredAt`, recorded `now` (its customer's clock). */
+type Dated = { input: UsageRecordInput; now: number; occurredAt: number };
+/** …counted against a subscription, under its plan version's terms. */
+type Owned = Dated & { sub: SubscriptionRow; plan: PlanVersionRow };
+/** …in one of its open periods. */
+type Placed = Owned & { period: UsagePeriod };
+/** …with the quota's decision and the period's totals once it counts. */
+type Charged = Placed & { decision: UsageDecision; totals: { overageTokens: number; quotaExceeded: boolean } };
+
 function recordBatch(ctx: Ctx, records: UsageRecordInput[]): Promise<{ batch: UsageBatchResource; tokens: number }> {
   return withTransaction(ctx, async (ctx) => {
-    const wallNow = ctx.clock.now();
-    const terms = new Map<string, PlanVersionRow>();
+    const batch = openBatch(ctx);
+    const results: UsageRecordResult[] = [];
+    for (const input of records) results.push(await answerRecord(batch, input));
+    return closeBatch(batch, results);
+  });
+}
+
+/** One record through the steps in order; the first that answers ends it. */
+async function answerRecord(batch: Batch, input: UsageRecordInput): Promise<UsageRecordResult> {
+  const repeat = await answerRepeat(batch, input);
+  if (repeat) return repeat;
+  const dated = await checkClockWindow(batch, input);
+  if ('answer' in dated) return dated.answer;
+  const owned = await findSubscription(batch, dated.next);
+  if ('answer' in owned) return owned.answer;
+  const placed = findOpenPeriod(owned.next);
+  if ('answer' in placed) return placed.answer;
+  const charged = await checkQuota(batch, placed.next);
+  if ('answer' in charged) return charged.answer;
+  return writeRecord(batch, charged.next);
+}
+
+/** A batch's shared state, its memos empty. */
+function openBatch(ctx: TxCtx): Batch {
+  const terms = new Map<string, PlanVersionRow>();
+  const states = new Map<string, CustomerState>();
+  return {
+    ctx,
+    wallNow: ctx.clock.now(),
     // In the subscription's currency: an amount threshold sums its fee and overage in it.
-    const termsOf = async (sub: SubscriptionRow) => {
+    async termsOf(sub) {
       const key = `${sub.planId}@${sub.planVersion}@${sub.currency}`;
       let plan = terms.get(key);
       if (!plan) terms.set(key, (plan = await loadPlanVersion(ctx.tx, sub.planId, sub.planVersion, sub.currency)));
       return plan;
-    };
-    const states = new Map<string, { erased: boolean; testClockTime: number | null }>();
-    // Each record's events are dated when it was recorded: its customer's test clock's time for a
-    // sandbox customer, as its `recorded_at` is. One subscription's events share one time, so their order holds.
-    const eventsAt = new Map<number, NewEvent[]>();
-    const eventsOf = (at: number) => eventsAt.get(at) ?? eventsAt.set(at, []).get(at)!;
-    const touched = new Map<string, { records: number; tokens: number; at: number }>();
-    const results: UsageRecordResult[] = [];
-    const reachThresholds = thresholdWatch(ctx);
+    },
+    async customerOf(customerId) {
+      let state = states.get(customerId);
+      if (!state) states.set(customerId, (state = await customerState(ctx, customerId)));
+      return state;
+    },
+    eventsAt: new Map(),
+    touched: new Map(),
+    reachThresholds: thresholdWatch(ctx),
+  };
+}
 
-    for (const input of records) {
-      const stored = await storedRecord(ctx.tx).get({ customerId: input.customer_id, clientId: input.id });
-      if (stored) {
-        results.push(repeated(stored, input));
-        continue;
-      }
-      let state = states.get(input.customer_id);
-      if (!state) states.set(input.customer_id, (state = await customerState(ctx, input.customer_id)));
-      if (state.erased) {
-        results.push(refused(input, 'customer_erased'));
-        continue;
-      }
-      // A sandbox customer's records are checked against (and recorded at) its test clock's time.
-      const now = state.testClockTime ?? wallNow;
-      const occurredAt = Date.parse(input.occurred_at);
-      if (occurredAt > now + ctx.settings.usage.clockSkewMs) {
-        results.push(refused(input, 'in_future'));
-        continue;
-      }
-      const target = await targetOf(ctx, input, termsOf);
-      if ('reason' in target) {
-        results.push(refused(input, target.reason));
-        continue;
-      }
-      const { sub } = target;
-      const plan = await termsOf(sub);
-      const period = usagePeriodAt(sub, plan.interval, occurredAt);
-      if (!period) {
-        results.push(refused(input, 'before_subscription', sub));
-        continue;
-      }
-      if (isPeriodClosed(sub, period)) {
-        results.push(refused(input, 'period_closed', sub, period.start));
-        continue;
-      }
-      const totals = await periodTotals(ctx.tx).get({ subscriptionId: sub.id, periodStart: period.start });
-      const decision = checkUsage({
-        includedTokens: plan.includedTokens,
-        usedTokens: totals?.usedTokens ?? 0,
-        recordTokens: input.tokens,
-        policy: plan.quotaPolicy,
-        quotaExceeded: totals?.quotaExceeded ?? false,
-      });
-      // Bound where the amount enters: the period's overage charge must stay one an invoice can carry.
-      if (decision.overageTokens > 0 && !period.trial && !overageWithinLimit((totals?.overageTokens ?? 0) + decision.overageTokens, plan.overagePricePer1k)) {
-        results.push(refused(input, 'charge_limit', sub, period.start));
-        continue;
-      }
+/**
+ * Each record's events are dated when it was recorded: its customer's test clock's time for a
+ * sandbox customer, as its `recorded_at` is. One subscription's events share one time, so their order holds.
+ */
+const eventsOf = (batch: Batch, at: number) => batch.eventsAt.get(at) ?? batch.eventsAt.set(at, []).get(at)!;
 
-      if (decision.accepted || decision.crossesQuota) {
-        // The transactor serialises writers, so the totals read above are still current.
-        const next = {
-          usedTokens: decision.usedTokens,
-          overageTokens: (totals?.overageTokens ?? 0) + decision.overageTokens,
-          quotaExceeded: (totals?.quotaExceeded ?? false) || decision.crossesQuota,
-          updatedAt: now,
-        };
-        await saveTotals(ctx.tx).run({ subscriptionId: sub.id, periodStart: period.start, ...next });
-      }
-      if (decision.accepted) {
-        const row = {
-          customerId: sub.customerId,
-          clientId: input.id,
-          subscriptionId: sub.id,
-          model: input.model,
-          tokens: input.tokens,
-          occurredAt,
-          periodStart: period.start,
-          overageTokens: decision.overageTokens,
-          recordedAt: now,
-        };
-        await insertRecord(ctx.tx, row);
-        const events = eventsOf(now);
-        events.push({
-          type: 'usage.recorded',
-          subject: sub.id,
-          data: {
-            id: row.clientId,
-            subscription_id: sub.id,
-            customer_id: sub.customerId,
-            model: row.model,
-            tokens: row.tokens,
-            occurred_at: toIso(occurredAt),
-            period_start: toIso(period.start),
-            overage_tokens: row.overageTokens,
-            recorded_at: toIso(now),
-          },
-        });
-        events.push(
-          ...(await reachThresholds({
-            subscriptionId: sub.id,
-            customerId: sub.customerId,
-            period,
-            usedTokens: decision.usedTokens,
-            overageTokens: (totals?.overageTokens ?? 0) + decision.overageTokens,
-            priceAmount: plan.priceAmount,
-            overagePricePer1k: plan.overagePricePer1k,
-            currency: plan.currency,
-          }, now)),
-        );
-        const count = touched.get(sub.id) ?? { records: 0, tokens: 0, at: now };
-        touched.set(sub.id, { records: count.records + 1, tokens: count.tokens + input.tokens, at: now });
-      }
-      if (decision.crossesQuota) {
-        eventsOf(now).push({
-          type: 'usage.quota_exceeded',
-          subject: sub.id,
-          data: { subscription_id: sub.id, customer_id: sub.customerId, period_start: toIso(period.start), included_tokens: plan.includedTokens, quota_policy: plan.quotaPolicy },
-        });
-      }
-      results.push(
-        decision.accepted
-          ? { id: input.id, status: 'accepted', subscription_id: sub.id, period_start: toIso(period.start), overage_tokens: decision.overageTokens }
-          : refused(input, 'quota_exceeded', sub, period.start),
-      );
-    }
+/** The id its customer already used: the answer is `duplicate` or `conflict`, and nothing changes. Null for a new id. */
+async function answerRepeat(batch: Batch, input: UsageRecordInput): Promise<UsageRecordResult | null> {
+  const stored = await storedRecord(batch.ctx.tx).get({ customerId: input.customer_id, clientId: input.id });
+  return stored ? repeated(stored, input) : null;
+}
 
-    const at = (ms: number) => (ms === wallNow ? ctx : { ...ctx, clock: frozenClock(ms) });
-    for (const [ms, events] of eventsAt) await emit(at(ms), events);
-    for (const [subscriptionId, { at: ms, ...count }] of touched) {
-      await recordAudit(at(ms), { action: 'usage.record', targetType: 'subscription', targetId: subscriptionId, data: count });
-    }
-    const tally = (status: UsageOutcome) => results.filter((r) => r.status === status).length;
-    const tokens = [...touched.values()].reduce((sum, count) => sum + count.tokens, 0);
-    return { batch: { object: 'usage_batch', accepted: tally('accepted'), duplicates: tally('duplicate'), conflicts: tally('conflict'), refused: tally('refused'), results }, tokens };
+/** An erased customer takes no usage; a record dated further ahead of its customer's clock than the skew allows is `in_future`. */
+async function checkClockWindow(batch: Batch, input: UsageRecordInput): Promise<Step<Dated>> {
+  const state = await batch.customerOf(input.customer_id);
+  if (state.erased) return answer(refused(input, 'customer_erased'));
+  // A sandbox customer's records are checked against (and recorded at) its test clock's time.
+  const now = state.testClockTime ?? batch.wallNow;
+  const occurredAt = Date.parse(input.occurred_at);
+  if (occurredAt > now + batch.ctx.settings.usage.clockSkewMs) return answer(refused(input, 'in_future'));
+  return { next: { input, now, occurredAt } };
+}
+
+/** The live subscription the record counts against (`targetOf`) and its plan version's terms. */
+async function findSubscription(batch: Batch, dated: Dated): Promise<Step<Owned>> {
+  const target = await targetOf(batch.ctx, dated.input, batch.termsOf);
+  if ('reason' in target) return answer(refused(dated.input, target.reason));
+  return { next: { ...dated, sub: target.sub, plan: await batch.termsOf(target.sub) } };
+}
+
+/** The subscription's period containing `occurred_at`: none before the subscription began; one already billed is closed. */
+function findOpenPeriod(owned: Owned): Step<Placed> {
+  const { input, sub, plan, occurredAt } = owned;
+  const period = usagePeriodAt(sub, plan.interval, occurredAt);
+  if (!period) return answer(refused(input, 'before_subscription', sub));
+  if (isPeriodClosed(sub, period)) return answer(refused(input, 'period_closed', sub, period.start));
+  return { next: { ...owned, period } };
+}
+
+/**
+ * The plan's quota over the period's totals so far (`checkUsage`), and the bound on the period's
+ * overage charge: one past what an invoice can carry is `charge_limit`. A record over a `block`
+ * quota goes on (its crossing is written) and is answered `quota_exceeded` by `writeRecord`.
+ */
+async function checkQuota(batch: Batch, placed: Placed): Promise<Step<Charged>> {
+  const { input, sub, plan, period } = placed;
+  const stored = await periodTotals(batch.ctx.tx).get({ subscriptionId: sub.id, periodStart: period.start });
+  const decision = checkUsage({
+    includedTokens: plan.includedTokens,
+    usedTokens: stored?.usedTokens ?? 0,
+    recordTokens: input.tokens,
+    policy: plan.quotaPolicy,
+    quotaExceeded: stored?.quotaExceeded ?? false,
   });
+  const totals = { overageTokens: (stored?.overageTokens ?? 0) + decision.overageTokens, quotaExceeded: (stored?.quotaExceeded ?? false) || decision.crossesQuota };
+  // Bound where the amount enters: the period's overage charge must stay one an invoice can carry.
+  if (decision.overageTokens > 0 && !period.trial && !overageWithinLimit(totals.overageTokens, plan.overagePricePer1k)) {
+    return answer(refused(input, 'charge_limit', sub, period.start));
+  }
+  return { next: { ...placed, decision, totals } };
+}
+
+/**
+ * Writes what the decision says: the period's totals (when the record counts or first crosses the
+ * quota), an accepted record with `usage.recorded` and the thresholds it reaches, and
+ * `usage.quota_exceeded` on the crossing. Answers `accepted`, or `quota_exceeded` when refused.
+ */
+async function writeRecord(batch: Batch, charged: Charged): Promise<UsageRecordResult> {
+  const { ctx } = batch;
+  const { input, now, occurredAt, sub, plan, period, decision, totals } = charged;
+  if (decision.accepted || decision.crossesQuota) {
+    // The transactor serialises writers, so the totals read by checkQuota are still current.
+    await saveTotals(ctx.tx).run({ subscriptionId: sub.id, periodStart: period.start, usedTokens: decision.usedTokens, ...totals, updatedAt: now });
+  }
+  if (decision.accepted) {
+    const row = {
+      customerId: sub.customerId,
+      clientId: input.id,
+      subscriptionId: sub.id,
+      model: input.model,
+      tokens: input.tokens,
+      occurredAt,
+      periodStart: period.start,
+      overageTokens: decision.overageTokens,
+      recordedAt: now,
+    };
+    await insertRecord(ctx.tx, row);
+    const events = eventsOf(batch, now);
+    events.push({
+      type: 'usage.recorded',
+      subject: sub.id,
+      data: {
+        id: row.clientId,
+        subscription_id: sub.id,
+        customer_id: sub.customerId,
+        model: row.model,
+        tokens: row.tokens,
+        occurred_at: toIso(occurredAt),
+        period_start: toIso(period.start),
+        overage_tokens: row.overageTokens,
+        recorded_at: toIso(now),
+      },
+    });
+    events.push(
+      ...(await batch.reachThresholds({
+        subscriptionId: sub.id,
+        customerId: sub.customerId,
+        period,
+        usedTokens: decision.usedTokens,
+        overageTokens: totals.overageTokens,
+        priceAmount: plan.priceAmount,
+        overagePricePer1k: plan.overagePricePer1k,
+        currency: plan.currency,
+      }, now)),
+    );
+    const count = batch.touched.get(sub.id) ?? { records: 0, tokens: 0, at: now };
+    batch.touched.set(sub.id, { records: count.records + 1, tokens: count.tokens + input.tokens, at: now });
+  }
+  if (decision.crossesQuota) {
+    eventsOf(batch, now).push({
+      type: 'usage.quota_exceeded',
+      subject: sub.id,
+      data: { subscription_id: sub.id, customer_id: sub.customerId, period_start: toIso(period.start), included_tokens: plan.includedTokens, quota_policy: plan.quotaPolicy },
+    });
+  }
+  return decision.accepted
+    ? { id: input.id, status: 'accepted', subscription_id: sub.id, period_start: toIso(period.start), overage_tokens: decision.overageTokens }
+    : refused(input, 'quota_exceeded', sub, period.start);
+}
+
+/** Emits the batch's events at their times, audits each touched subscription once, and tallies the answers. */
+async function closeBatch(batch: Batch, results: UsageRecordResult[]): Promise<{ batch: UsageBatchResource; tokens: number }> {
+  const { ctx, wallNow } = batch;
+  const at = (ms: number) => (ms === wallNow ? ctx : { ...ctx, clock: frozenClock(ms) });
+  for (const [ms, events] of batch.eventsAt) await emit(at(ms), events);
+  for (const [subscriptionId, { at: ms, ...count }] of batch.touched) {
+    await recordAudit(at(ms), { action: 'usage.record', targetType: 'subscription', targetId: subscriptionId, data: count });
+  }
+  const tally = (status: UsageOutcome) => results.filter((r) => r.status === status).length;
+  const tokens = [...batch.touched.values()].reduce((sum, count) => sum + count.tokens, 0);
+  return { batch: { object: 'usage_batch', accepted: tally('accepted'), duplicates: tally('duplicate'), conflicts: tally('conflict'), refused: tally('refused'), results }, tokens };
 }
