@@ -128,6 +128,7 @@ describe('audit.recorded from other services', () => {
     expect((await audit(`source=${encodeURIComponent(ledger)}`)).map((e) => e.action)).toEqual(['journal.post']);
     expect((await audit(`source=${encodeURIComponent(crm)}`)).map((e) => e.action)).toEqual(['lead.convert']);
     expect((await audit(`source=${encodeURIComponent(crm)}&action=journal.post`)).map((e) => e.action)).toEqual([]);
+    expect((await audit('source=&limit=100')).length).toBeGreaterThan(2);
 
     for (const bad of ['x'.repeat(201), 'urn%0Aledger']) {
       const res = await p.call<Problem>('GET', `/v1/audit?source=${bad}`);
