@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { pageQuery, pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { auditResource } from './contract.ts';
@@ -26,3 +27,6 @@ export function auditRoutes() {
   );
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const auditMounts: Mount[] = [mount('/audit', auditRoutes)];
