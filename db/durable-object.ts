@@ -1,6 +1,6 @@
 import { drizzle } from 'drizzle-orm/durable-sqlite';
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator';
-import type { Database, Db, Tx } from './client.ts';
+import type { Database, Db, Tx } from './database.ts';
 import { bundledMigrations } from './migrations-bundle.ts';
 import { MAX_BOUND_PARAMETERS } from './chunks.ts';
 import * as schema from './schema/index.ts';

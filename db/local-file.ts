@@ -5,10 +5,7 @@ import { createTableRelationsHelpers, extractTablesRelationalConfig } from 'driz
 import { BetterSQLiteSession } from 'drizzle-orm/better-sqlite3/session';
 import { BaseSQLiteDatabase, SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { SQLITE_MAX_PARAMETERS } from './chunks.ts';
-import type { Database, Db, Schema, Tx } from './client.ts';
-
-/** How SQLite makes a commit durable: `full` survives power loss, `normal` (WAL) survives a crash of the process. */
-export type Synchronous = 'full' | 'normal';
+import type { Database, Db, Schema, Synchronous, Tx } from './database.ts';
 
 type Connection = InstanceType<typeof LibsqlDatabase>;
 // libsql types its bind parameters per statement; the session passes them through as it got them.

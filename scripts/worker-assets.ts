@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ASSETS } from '../src/http/assets.ts';
+import { ASSETS } from '../src/http/asset-files.ts';
 
 /**
  * Copies the browser files the app serves at /assets/* (htmx, uPlot, Scalar) from

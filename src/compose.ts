@@ -15,7 +15,7 @@ import { createEmbeddedRateLimiter } from './limits/embedded.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { createSandboxProvider } from './payments/sandbox.ts';
 import { databaseSandboxStore } from './payments/sandbox-store.ts';
-import type { AssetSource } from './http/assets.ts';
+import type { AssetSource } from './http/asset-files.ts';
 import type { InvoiceRenderer } from './invoice-documents/renderer.ts';
 import { fetchTransport } from './webhooks/transport-fetch.ts';
 import type { WebhookTransport } from './webhooks/transport.ts';

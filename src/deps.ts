@@ -7,7 +7,7 @@ import type { ContextServices } from './kernel/context.ts';
 import type { Channels } from './notifications/channels/channel.ts';
 import type { RateLimiter } from './limits/rate-limiter.ts';
 import type { PaymentProvider } from './payments/provider.ts';
-import type { AssetSource } from './http/assets.ts';
+import type { AssetSource } from './http/asset-files.ts';
 import type { InvoiceRenderer } from './invoice-documents/renderer.ts';
 import type { WebhookTransport } from './webhooks/transport.ts';
 

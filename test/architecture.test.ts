@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 /**
  * The direction of dependencies, checked on every import of the source (not the tests):
  *
- *   entries (server, start, node, deno, worker, bootstrap, build-deps, src/entries, workers/)
+ *   entries (server, start, node, deno, worker, bootstrap, build-deps, src/entries, workers/, bin/)
  *     → app (app.ts, deps.ts, config.ts, context builder)
  *       → http (src/http)
  *         → domains (src/<domain>)
@@ -16,7 +16,8 @@ import { dirname, join, relative, resolve } from 'node:path';
  * A domain's `routes.ts` (or `routes/`) belongs to the HTTP layer. A file may import its own
  * layer or any layer below it, never one above. Besides: domains import each
  * other without cycles; payments imports neither billing nor subscriptions, and
- * subscriptions never imports billing (billing reacts to them).
+ * subscriptions never imports billing (billing reacts to them). And no file reaches itself
+ * through its imports, type imports included.
  */
 const ROOT = resolve(import.meta.dir, '..');
 const LAYERS = ['kernel', 'db', 'events', 'domain', 'http', 'app', 'entry'] as const;
@@ -30,7 +31,7 @@ const isRoutes = (file: string) => /^src\/[^/]+\/(routes\.ts|routes\/)/.test(fil
 function layerOf(file: string): Layer {
   if (file.startsWith('db/')) return 'db';
   if (isRoutes(file)) return 'http';
-  if (file.startsWith('workers/')) return 'entry';
+  if (file.startsWith('workers/') || file.startsWith('bin/')) return 'entry';
   const [, top] = file.split('/');
   if (!file.startsWith('src/') || !top) throw new Error(`no layer for ${file}`);
   if (top === 'kernel') return 'kernel';
@@ -61,9 +62,12 @@ interface Import {
 
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 
+/** Where the project's source lives: the application, the database, the workers and the command-line tools. */
+const SOURCE_DIRS = ['src', 'db', 'workers', 'bin'];
+
 /** Every relative import of the project's source, resolved to project paths. */
 function projectImports(): Import[] {
-  const files = ['src', 'db', 'workers'].flatMap(sourceFiles);
+  const files = SOURCE_DIRS.flatMap(sourceFiles);
   return files.flatMap((from) => {
     const text = readFileSync(join(ROOT, from), 'utf8');
     return [...text.matchAll(IMPORT)].map((m) => ({
@@ -110,6 +114,59 @@ describe('the direction of dependencies', () => {
       [...(edges.get(from) ?? [])].some((next) => next === to || (!seen.has(next) && (seen.add(next), reaches(next, to, seen))));
     const cycles = [...edges].flatMap(([a, targets]) => [...targets].filter((b) => a < b && reaches(b, a)).map((b) => `${a} ⇄ ${b}`));
     expect(cycles).toEqual([]);
+  });
+});
+
+/**
+ * The loops of an import graph: its strongly connected components of more than one file (or
+ * a file importing itself), found with Tarjan's algorithm. Each is shown as one loop from
+ * its first file, shortest first, then the other files knotted into it.
+ */
+function importCycles(list: Import[]): string[] {
+  const edges = new Map<string, string[]>();
+  for (const i of list) edges.set(i.from, [...(edges.get(i.from) ?? []), i.to]);
+  const targets = (file: string) => (edges.get(file) ?? []).filter((to) => edges.has(to));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    for (const to of targets(file)) {
+      if (!index.has(to)) visit(to);
+      if (stack.includes(to)) low.set(file, Math.min(low.get(file)!, low.get(to)!));
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const component = stack.splice(stack.indexOf(file));
+    if (component.length > 1 || targets(file).includes(file)) components.push(component.sort());
+  };
+  for (const file of [...edges.keys()].sort()) if (!index.has(file)) visit(file);
+  return components.map((component) => {
+    const [start] = component as [string];
+    // Breadth-first from the first file back to it, inside the component: the shortest loop.
+    const before = new Map<string, string>();
+    for (const queue = [start]; queue.length > 0 && !before.has(start); ) {
+      const file = queue.shift()!;
+      for (const to of targets(file).filter((t) => component.includes(t) && !before.has(t))) before.set(to, file), queue.push(to);
+    }
+    const loop = [start];
+    for (let file = before.get(start)!; file !== start; file = before.get(file)!) loop.splice(1, 0, file);
+    const rest = component.filter((file) => !loop.includes(file));
+    return `${[...loop, start].join(' → ')}${rest.length > 0 ? ` (with ${rest.join(', ')})` : ''}`;
+  });
+}
+
+describe('no import loops', () => {
+  test('no two files import each other, directly or through others', () => {
+    expect(importCycles(imports)).toEqual([]);
+  });
+
+  test('finds a loop when there is one', () => {
+    const edge = (from: string, to: string, typeOnly = false): Import => ({ from, to, typeOnly });
+    const loops = importCycles([edge('a.ts', 'b.ts'), edge('b.ts', 'c.ts', true), edge('c.ts', 'a.ts'), edge('c.ts', 'd.ts'), edge('d.ts', 'b.ts'), edge('e.ts', 'e.ts'), edge('f.ts', 'a.ts')]);
+    expect(loops).toEqual(['a.ts → b.ts → c.ts → a.ts (with d.ts)', 'e.ts → e.ts']);
   });
 });
 

@@ -1,23 +1,8 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
 import { customers } from './customers.ts';
+import { entitlementTypes } from './plans.ts';
 import { subscriptions } from './subscriptions.ts';
-
-/** What an entitlement grants: a feature on or off, a quantity per billing period, or a fixed value (seats = 10). */
-export const entitlementTypes = ['boolean', 'metered', 'static'] as const;
-export type EntitlementType = (typeof entitlementTypes)[number];
-
-/**
- * One typed entitlement, as a plan version stores it and an override carries it.
- * `limit` is per billing period (metered only); `value` is the static value, or for
- * a boolean whether it is granted (absent: granted).
- */
-export interface Entitlement {
-  feature: string;
-  type: EntitlementType;
-  limit?: number;
-  value?: string | number | boolean;
-}
 
 /** An override of one feature's entitlement for one subscription: it replaces the plan version's. */
 export const subscriptionEntitlements = sqliteTable(

@@ -1,6 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
-import type { Entitlement } from './entitlements.ts';
 
 export const planStatuses = ['active', 'archived'] as const;
 export const planIntervals = ['month', 'year'] as const;
@@ -8,6 +7,26 @@ export const planIntervals = ['month', 'year'] as const;
 export const quotaPolicies = ['overage', 'block'] as const;
 /** The policy of a plan created without one, by the API and by the dashboard's form alike. */
 export const defaultQuotaPolicy: (typeof quotaPolicies)[number] = 'block';
+
+/**
+ * What an entitlement grants: a feature on or off, a quantity per billing period, or a
+ * fixed value (seats = 10). Defined beside the plan version that stores entitlements, so
+ * the subscriptions' overrides (entitlements.ts) name them without a loop between files.
+ */
+export const entitlementTypes = ['boolean', 'metered', 'static'] as const;
+export type EntitlementType = (typeof entitlementTypes)[number];
+
+/**
+ * One typed entitlement, as a plan version stores it and an override carries it.
+ * `limit` is per billing period (metered only); `value` is the static value, or for
+ * a boolean whether it is granted (absent: granted).
+ */
+export interface Entitlement {
+  feature: string;
+  type: EntitlementType;
+  limit?: number;
+  value?: string | number | boolean;
+}
 
 /** A plan: its stable identity and lifecycle. Its terms live in `plan_versions`. */
 export const plans = sqliteTable(

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { auditResource, listAuditQuery } from './contract.ts';
@@ -24,3 +25,6 @@ export function auditRoutes() {
   );
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const auditMounts: Mount[] = [mount('/audit', auditRoutes)];

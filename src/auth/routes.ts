@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { loginInput, loginResponse, sessionResource } from '../operators/contract.ts';
 import { login } from './login.ts';
@@ -49,3 +50,6 @@ export function authRoutes() {
   );
   return app;
 }
+
+/** Under /v1/auth, before Idempotency-Key handling: login and logout are no commands to replay. */
+export const authMounts: Mount[] = [mount('/auth', authRoutes, { beforeIdempotency: true })];

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 import { runCommand } from '../http/command.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { onboardCustomer } from './onboard.ts';
@@ -128,3 +129,6 @@ export function customerRoutes() {
 
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const customerMounts: Mount[] = [mount('/customers', customerRoutes)];

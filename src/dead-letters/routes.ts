@@ -3,6 +3,7 @@ import { pageSchema } from '../../db/paging.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { deadLetterParams, deadLetterResource, listDeadLettersQuery } from './contract.ts';
 import { getDeadLetter, listDeadLetters } from './queries.ts';
@@ -47,3 +48,6 @@ export function deadLetterRoutes() {
 
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const deadLetterMounts: Mount[] = [mount('/dead-letters', deadLetterRoutes)];

@@ -4,6 +4,7 @@ import { customerParams } from '../customers/contract.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { checkEntitlement } from './check.ts';
 import { checkInput, checkResource, customerEntitlementsResource, overrideInput, overrideParams, overrideResource } from './contract.ts';
@@ -107,3 +108,6 @@ export function subscriptionEntitlementRoutes() {
   );
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const entitlementMounts: Mount[] = [mount('/customers', customerEntitlementRoutes), mount('/subscriptions', subscriptionEntitlementRoutes), mount('/entitlements', entitlementRoutes)];

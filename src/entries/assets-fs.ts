@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ASSETS, type AssetSource } from '../http/assets.ts';
+import { ASSETS, type AssetSource } from '../http/asset-files.ts';
 
 const nodeModules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 

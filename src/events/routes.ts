@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { pageQuery, pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { toIsoOrNull } from '../kernel/clock.ts';
@@ -47,3 +48,6 @@ export function eventRoutes() {
 
   return app;
 }
+
+/** Mounted at the /v1 root: its routes span /v1/events and /v1/consumers. */
+export const eventMounts: Mount[] = [mount('/', eventRoutes)];

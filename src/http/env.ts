@@ -6,7 +6,7 @@ import type { ContextServices, Ctx } from '../kernel/context.ts';
 import type { RecoveryPoint } from '../kernel/resumable.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { PaymentProvider } from '../payments/provider.ts';
-import type { AssetSource } from './assets.ts';
+import type { AssetSource } from './asset-files.ts';
 import type { InvoiceRenderer } from '../invoice-documents/renderer.ts';
 
 /**

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { invoiceParams } from '../billing/contract.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { getInvoiceDocument } from './queries.ts';
 
@@ -33,3 +34,6 @@ export function invoiceDocumentRoutes() {
   );
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const invoiceDocumentMounts: Mount[] = [mount('/invoices', invoiceDocumentRoutes)];

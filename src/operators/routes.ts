@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { createOperator, prepareOperator } from './create.ts';
@@ -55,3 +56,6 @@ export function operatorRoutes() {
 
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const operatorMounts: Mount[] = [mount('/operators', operatorRoutes)];

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { getPayment } from './queries.ts';
 import { paymentParams, paymentResource } from './contract.ts';
@@ -16,3 +17,6 @@ export function paymentRoutes() {
   );
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const paymentMounts: Mount[] = [mount('/payments', paymentRoutes)];

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { clientAddress } from '../http/client-address.ts';
 import { runCommand } from '../http/command.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import {
   acceptedResource,
@@ -169,3 +170,6 @@ export function portalAccountRoutes() {
   );
   return app;
 }
+
+/** Under /v1/portal: the session's routes before Idempotency-Key handling (nothing to replay), the account's after it. */
+export const portalMounts: Mount[] = [mount('/portal', portalSessionRoutes, { beforeIdempotency: true }), mount('/portal', portalAccountRoutes)];

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { customerParams } from '../customers/contract.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { profileResource } from './contract.ts';
 import { getProfile } from './queries.ts';
@@ -17,3 +18,6 @@ export function profileRoutes() {
   );
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const profilingMounts: Mount[] = [mount('/customers', profileRoutes)];

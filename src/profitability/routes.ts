@@ -3,6 +3,7 @@ import { pageSchema } from '../../db/paging.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { createModelPrice } from './create-price.ts';
 import { createModelPriceInput, listModelPricesQuery, listModelPriceVersionsQuery, modelPriceParams, modelPriceResource } from './contract.ts';
@@ -39,3 +40,6 @@ export function modelPriceRoutes() {
 
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const profitabilityMounts: Mount[] = [mount('/model-prices', modelPriceRoutes)];

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { overviewResource } from './contract.ts';
 import { getOverview } from './queries.ts';
 import { validate } from '../http/validate.ts';
@@ -43,3 +44,6 @@ export function reportRoutes() {
 
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const reportMounts: Mount[] = [mount('/reports', reportRoutes)];

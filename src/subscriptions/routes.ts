@@ -1,11 +1,9 @@
 import { Hono } from 'hono';
-import { collectionSettings } from '../billing/collection-settings.ts';
-import { subscribeWrite } from '../billing/subscribe.ts';
 import { customerParams } from '../customers/contract.ts';
 import { runCommand } from '../http/command.ts';
-import { runSaga } from '../http/saga.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { cancelSubscription } from './cancel.ts';
@@ -15,7 +13,6 @@ import {
   adjustmentResource,
   cancelSubscriptionInput,
   changePlanInput,
-  createSubscriptionInput,
   listAdjustmentsQuery,
   listCustomerSubscriptionsQuery,
   listSubscriptionsQuery,
@@ -29,28 +26,9 @@ const page = { status: 200, description: 'A page of subscriptions', schema: page
 const proration =
   'Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own.';
 
-/** /v1/subscriptions: a customer on one version of a plan, with its lifecycle and proration lines. */
+/** /v1/subscriptions: a customer on one version of a plan, with its lifecycle and proration lines (created by billing's POST). */
 export function subscriptionRoutes() {
   const app = new Hono<AppEnv>();
-
-  app.post(
-    '/',
-    doc({
-      summary: 'Create a subscription',
-      description:
-        'Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer\'s currency: its first subscription sets it (`currency`, else the plan\'s default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). A customer holds one live (not canceled) subscription unless an operator raised its `max_subscriptions` (PATCH /v1/customers/{id}); one more is 409 `subscription_exists` naming the newest live one in `subscription_id` (change its plan instead). A plan\'s trial is had once per customer: when an earlier subscription of the customer to the plan (canceled too) had one, `trial` omitted starts without it, and `trial: true` is 409 `trial_used` naming that subscription. With the plan\'s `trial_days` > 0 (and the trial not refused or used) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once and, when it is finalized at once (no review window) with something due, collected in the request with the customer\'s payment method (an automatic attempt: a decline is dunned), so the answer is `active` once it is paid. With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.',
-      tags,
-      access: 'operator',
-      scope: 'subscriptions:write',
-      tenant: 'body',
-      tenantFields: ['customer_id', 'plan_id'],
-      success: { ...subscription, status: 201, description: 'Created' },
-      errors: [404, 409],
-      idempotent: true,
-    }),
-    validate('json', createSubscriptionInput),
-    (c) => runSaga(c, 201, subscribeWrite(c.req.valid('json'), collectionSettings(c.get('ctx'), c.get('deps').payments))),
-  );
 
   app.get(
     '/',
@@ -127,3 +105,6 @@ export function customerSubscriptionRoutes() {
   );
   return app;
 }
+
+/** Where these routes hang under /v1. Creating a subscription is billing's verb, routed beside it (src/billing/routes/subscribe.ts). */
+export const subscriptionMounts: Mount[] = [mount('/customers', customerSubscriptionRoutes), mount('/subscriptions', subscriptionRoutes)];

@@ -3,6 +3,7 @@ import { testClockTimeOf } from '../customers/clock.ts';
 import { customerParams } from '../customers/contract.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { suggestionsResource } from './contract.ts';
 import { suggestPlan } from './suggest.ts';
@@ -33,3 +34,6 @@ export function suggestionRoutes() {
   );
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const suggestionMounts: Mount[] = [mount('/customers', suggestionRoutes)];

@@ -4,6 +4,7 @@ import { runCommand } from '../http/command.ts';
 import { runSaga } from '../http/saga.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { advanceTestClockWrite } from './advance.ts';
 import { advanceTestClockInput, createTestClockInput, listTestClocksQuery, testClockAdvanceResource, testClockParams, testClockResource } from './contract.ts';
@@ -77,3 +78,6 @@ export function testClockRoutes() {
 
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const testClockMounts: Mount[] = [mount('/test-clocks', testClockRoutes)];

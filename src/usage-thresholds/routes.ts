@@ -3,6 +3,7 @@ import { pageSchema } from '../../db/paging.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { subscriptionParams } from '../subscriptions/contract.ts';
 import { createUsageThresholdInput, listUsageThresholdsQuery, minimumSpendResource, setMinimumSpendInput, usageThresholdParams, usageThresholdResource } from './contract.ts';
@@ -82,3 +83,6 @@ export function usageThresholdRoutes() {
 
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const usageThresholdMounts: Mount[] = [mount('/subscriptions', usageThresholdRoutes)];

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { problemFor } from '../http/problem.ts';
 import { validate } from '../http/validate.ts';
 import { subscriptionParams } from '../subscriptions/contract.ts';
@@ -74,3 +75,6 @@ export function subscriptionUsageRoutes() {
   );
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const usageMounts: Mount[] = [mount('/subscriptions', subscriptionUsageRoutes), mount('/usage', usageRoutes)];

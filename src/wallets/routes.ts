@@ -9,6 +9,7 @@ import { runCommand } from '../http/command.ts';
 import { runSaga } from '../http/saga.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import { paymentResource } from '../payments/contract.ts';
 import { autoTopUpInput, grantCreditInput, listWalletEntriesQuery, topUpInput, walletEntryResource, walletResource } from './contract.ts';
@@ -97,3 +98,6 @@ export function walletRoutes() {
 
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const walletMounts: Mount[] = [mount('/customers', walletRoutes)];

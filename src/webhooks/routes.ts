@@ -3,6 +3,7 @@ import { pageSchema } from '../../db/paging.ts';
 import { runCommand } from '../http/command.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
+import { mount, type Mount } from '../http/mount.ts';
 import { validate } from '../http/validate.ts';
 import {
   createWebhookInput,
@@ -143,3 +144,6 @@ export function webhookRoutes() {
 
   return app;
 }
+
+/** Where these routes hang under /v1; src/app.ts gathers every domain's mounts. */
+export const webhookMounts: Mount[] = [mount('/customers', webhookRoutes)];

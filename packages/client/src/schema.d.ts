@@ -719,6 +719,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List subscriptions
+         * @description Newest first; filter by `status`, `customer_id` or `plan_id`. Pass `next_cursor` back as `cursor`.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: the list is filtered to their customer; `customer_id` of another is 404.
+         */
+        get: operations["getV1Subscriptions"];
+        put?: never;
+        /**
+         * Create a subscription
+         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). A customer holds one live (not canceled) subscription unless an operator raised its `max_subscriptions` (PATCH /v1/customers/{id}); one more is 409 `subscription_exists` naming the newest live one in `subscription_id` (change its plan instead). A plan's trial is had once per customer: when an earlier subscription of the customer to the plan (canceled too) had one, `trial` omitted starts without it, and `trial: true` is 409 `trial_used` naming that subscription. With the plan's `trial_days` > 0 (and the trial not refused or used) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once and, when it is finalized at once (no review window) with something due, collected in the request with the customer's payment method (an automatic attempt: a decline is dunned), so the answer is `active` once it is paid. With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `customer_id`, `plan_id` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
+         */
+        post: operations["postV1Subscriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a subscription
+         * @description The subscription with its current period. `billing_error` is set while the billing pass cannot move it over a boundary (e.g. `amount_out_of_range`): the other subscriptions bill meanwhile, it is retried at `retry_at`, and `subscription.billing_failed` told of it once.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        get: operations["getV1SubscriptionsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a subscription
+         * @description Cancels now (→ `canceled`), or with `at_period_end: true` sets `cancel_at_period_end` so it ends with its current period. A canceled subscription, or a second `at_period_end`, is a 409. Emits `subscription.canceled` (with `at_period_end` and `effective_at`).
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `at_period_end` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
+         */
+        post: operations["postV1SubscriptionsByIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/change-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the plan of a subscription
+         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (409 `currency_mismatch` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 `amount_out_of_range` naming `plan_id`. Emits `subscription.plan_changed`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `plan_id` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
+         */
+        post: operations["postV1SubscriptionsByIdChangePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a subscription's adjustments
+         * @description Proration lines waiting for (or taken by) an invoice, oldest first; amounts are signed minor units, credits negative. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        get: operations["getV1SubscriptionsByIdAdjustments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{id}/credits": {
         parameters: {
             query?: never;
@@ -735,6 +863,150 @@ export interface paths {
          *     API keys: need the `invoices:read` scope. Customer-scoped keys: their own customer only; another customer is 404.
          */
         get: operations["getV1CustomersByIdCredits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List invoices
+         * @description Newest first; filter by `status`, `customer_id` or `subscription_id`. Pass `next_cursor` back as `cursor`. Amounts are signed integer minor units of `currency` (cents for EUR): subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000), total = subtotal + tax, amount_due = total − credit_applied.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `invoices:read` scope. Customer-scoped keys: the list is filtered to their customer; `customer_id` of another is 404.
+         */
+        get: operations["getV1Invoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an invoice
+         * @description Amounts are signed integer minor units of `currency` (cents for EUR): subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000), total = subtotal + tax, amount_due = total − credit_applied.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `invoices:read` scope. Customer-scoped keys: their own customer's invoices only; another's is 404.
+         */
+        get: operations["getV1InvoicesById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void an invoice
+         * @description A draft or open invoice becomes `void` (409 otherwise): nothing more is collected, dunning stops, credit it used goes back to the customer. A payment being charged at that moment is refunded by its saga. Emits `invoice.voided`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `invoices:write` scope. Customer-scoped keys: not available (404).
+         */
+        post: operations["postV1InvoicesByIdVoid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finalize a draft invoice now
+         * @description A draft becomes `open` before its review window (`INVOICE_DRAFT_MINUTES`) ends, as the billing worker would finalize it: it gets the next number, the customer's credit is applied, and it is collected automatically (or paid at once when nothing is left to pay). Emits `invoice.finalized`. Any other status is 409 `invalid_transition`, as for voiding.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `invoices:write` scope. Customer-scoped keys: not available (404).
+         */
+        post: operations["postV1InvoicesByIdFinalize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay an invoice now
+         * @description Runs the payment saga for an open invoice with `payment_method` or the customer's one on file, and answers with the payment when the saga has finished: `succeeded` (the invoice is paid), `failed` (declined or timed out; a manual attempt does not advance dunning) or `refunded`. 409 when the invoice is not open or a payment of it is already in flight. The sandbox provider's tokens: tok_ok succeeds, tok_decline and tok_insufficient_funds decline, tok_timeout times out.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `invoices:write` scope. Customer-scoped keys: their own customer's invoices only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `payment_method` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
+         */
+        post: operations["postV1InvoicesByIdPay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an invoice's payments
+         * @description Every attempt, oldest first, with its saga steps.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `invoices:read` scope. Customer-scoped keys: their own customer's invoices only; another's is 404.
+         */
+        get: operations["getV1InvoicesByIdPayments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1075,6 +1347,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subscriptions/{id}/entitlements/{feature}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Override an entitlement
+         * @description Sets the entitlement of `feature` for this subscription alone, replacing the plan version's (or adding one the plan lacks) until removed; it survives plan changes. At most 100 per subscription. A canceled subscription cannot change (409). Emits `subscription.entitlement_overridden`; audited. Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` is always metered, any other type is a 400 naming `type`, and without a `limit` takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `entitlements:write` scope. Customer-scoped keys: not available (404).
+         */
+        put: operations["putV1SubscriptionsByIdEntitlementsByFeature"];
+        post?: never;
+        /**
+         * Remove an entitlement override
+         * @description The plan version's entitlement of `feature` (if any) applies again. 404 when the subscription has no override of it. Answers the removed override. Emits `subscription.entitlement_override_removed`; audited.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `entitlements:write` scope. Customer-scoped keys: not available (404).
+         */
+        delete: operations["deleteV1SubscriptionsByIdEntitlementsByFeature"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/entitlements/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check an entitlement
+         * @description Whether the customer's current subscription (its newest that is not canceled) may use `feature`: 200 either way, `allowed` with `remaining`/`limit` (metered) or `value` (static), or a refusal with `reason` `no_subscription`, `not_entitled` or `limit_reached`. With `consume` (metered only) the check and the usage record are one transaction: of concurrent checks for the last unit exactly one is allowed. `ai_tokens` are recorded as POST /v1/usage records them (`usage.recorded`, quotas, overage); other features emit `feature.consumed`. `record_id` (else the Idempotency-Key) makes a retried consume count once (`duplicate: true`). Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` is always metered, any other type is a 400 naming `type`, and without a `limit` takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `entitlements:check` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `customer_id`, `feature`, `consume`, `record_id`, `model` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
+         */
+        post: operations["postV1EntitlementsCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/plans": {
         parameters: {
             query?: never;
@@ -1267,6 +1595,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subscriptions/{id}/discount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a subscription's discount
+         * @description The active discount, or the latest one (`ended` or `removed`); 404 when the subscription never had one.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        get: operations["getV1SubscriptionsByIdDiscount"];
+        put?: never;
+        /**
+         * Apply a coupon to a subscription
+         * @description Redeems `coupon` (a code) on the subscription. On each invoice it covers, a negative `discount` line follows the fee, proration and usage lines, before tax: percent = round_half_up(Σ those lines × bps / 10,000), fixed = min(amount_off, Σ those lines); never below zero. Refused naming `coupon`: an unknown code (400); an archived or expired coupon, its redemption limit reached, a plan it does not cover, a fixed amount in another currency, or a subscription that already has a discount (409, with `reason`). Emits `discount.applied`, and `discount.ended` with the invoice of its last period. Discounts are the operator's: tenants get 404.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: not available (404).
+         */
+        post: operations["postV1SubscriptionsByIdDiscount"];
+        /**
+         * Remove a subscription's discount
+         * @description Takes the active discount off: invoices drafted from now on are at full price; the redemption still counts against the coupon. 404 without an active discount. Discounts are the operator's: tenants get 404. Emits `discount.removed`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: not available (404).
+         */
+        delete: operations["deleteV1SubscriptionsByIdDiscount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/model-prices": {
         parameters: {
             query?: never;
@@ -1323,150 +1691,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/invoices": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List invoices
-         * @description Newest first; filter by `status`, `customer_id` or `subscription_id`. Pass `next_cursor` back as `cursor`. Amounts are signed integer minor units of `currency` (cents for EUR): subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000), total = subtotal + tax, amount_due = total − credit_applied.
-         *
-         *     Any operator token (admin, operator, viewer).
-         *
-         *     API keys: need the `invoices:read` scope. Customer-scoped keys: the list is filtered to their customer; `customer_id` of another is 404.
-         */
-        get: operations["getV1Invoices"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/invoices/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get an invoice
-         * @description Amounts are signed integer minor units of `currency` (cents for EUR): subtotal = Σ lines, tax = round_half_up(subtotal × tax_rate_bps / 10,000), total = subtotal + tax, amount_due = total − credit_applied.
-         *
-         *     Any operator token (admin, operator, viewer).
-         *
-         *     API keys: need the `invoices:read` scope. Customer-scoped keys: their own customer's invoices only; another's is 404.
-         */
-        get: operations["getV1InvoicesById"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/invoices/{id}/void": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Void an invoice
-         * @description A draft or open invoice becomes `void` (409 otherwise): nothing more is collected, dunning stops, credit it used goes back to the customer. A payment being charged at that moment is refunded by its saga. Emits `invoice.voided`.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `invoices:write` scope. Customer-scoped keys: not available (404).
-         */
-        post: operations["postV1InvoicesByIdVoid"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/invoices/{id}/finalize": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Finalize a draft invoice now
-         * @description A draft becomes `open` before its review window (`INVOICE_DRAFT_MINUTES`) ends, as the billing worker would finalize it: it gets the next number, the customer's credit is applied, and it is collected automatically (or paid at once when nothing is left to pay). Emits `invoice.finalized`. Any other status is 409 `invalid_transition`, as for voiding.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `invoices:write` scope. Customer-scoped keys: not available (404).
-         */
-        post: operations["postV1InvoicesByIdFinalize"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/invoices/{id}/pay": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Pay an invoice now
-         * @description Runs the payment saga for an open invoice with `payment_method` or the customer's one on file, and answers with the payment when the saga has finished: `succeeded` (the invoice is paid), `failed` (declined or timed out; a manual attempt does not advance dunning) or `refunded`. 409 when the invoice is not open or a payment of it is already in flight. The sandbox provider's tokens: tok_ok succeeds, tok_decline and tok_insufficient_funds decline, tok_timeout times out.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `invoices:write` scope. Customer-scoped keys: their own customer's invoices only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `payment_method` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
-         */
-        post: operations["postV1InvoicesByIdPay"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/invoices/{id}/payments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List an invoice's payments
-         * @description Every attempt, oldest first, with its saga steps.
-         *
-         *     Any operator token (admin, operator, viewer).
-         *
-         *     API keys: need the `invoices:read` scope. Customer-scoped keys: their own customer's invoices only; another's is 404.
-         */
-        get: operations["getV1InvoicesByIdPayments"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/invoices/{id}/pdf": {
         parameters: {
             query?: never;
@@ -1515,134 +1739,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/subscriptions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List subscriptions
-         * @description Newest first; filter by `status`, `customer_id` or `plan_id`. Pass `next_cursor` back as `cursor`.
-         *
-         *     Any operator token (admin, operator, viewer).
-         *
-         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: the list is filtered to their customer; `customer_id` of another is 404.
-         */
-        get: operations["getV1Subscriptions"];
-        put?: never;
-        /**
-         * Create a subscription
-         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). A customer holds one live (not canceled) subscription unless an operator raised its `max_subscriptions` (PATCH /v1/customers/{id}); one more is 409 `subscription_exists` naming the newest live one in `subscription_id` (change its plan instead). A plan's trial is had once per customer: when an earlier subscription of the customer to the plan (canceled too) had one, `trial` omitted starts without it, and `trial: true` is 409 `trial_used` naming that subscription. With the plan's `trial_days` > 0 (and the trial not refused or used) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once and, when it is finalized at once (no review window) with something due, collected in the request with the customer's payment method (an automatic attempt: a decline is dunned), so the answer is `active` once it is paid. With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `customer_id`, `plan_id` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
-         */
-        post: operations["postV1Subscriptions"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/subscriptions/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get a subscription
-         * @description The subscription with its current period. `billing_error` is set while the billing pass cannot move it over a boundary (e.g. `amount_out_of_range`): the other subscriptions bill meanwhile, it is retried at `retry_at`, and `subscription.billing_failed` told of it once.
-         *
-         *     Any operator token (admin, operator, viewer).
-         *
-         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
-         */
-        get: operations["getV1SubscriptionsById"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/subscriptions/{id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Cancel a subscription
-         * @description Cancels now (→ `canceled`), or with `at_period_end: true` sets `cancel_at_period_end` so it ends with its current period. A canceled subscription, or a second `at_period_end`, is a 409. Emits `subscription.canceled` (with `at_period_end` and `effective_at`).
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `at_period_end` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
-         */
-        post: operations["postV1SubscriptionsByIdCancel"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/subscriptions/{id}/change-plan": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Change the plan of a subscription
-         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (409 `currency_mismatch` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 `amount_out_of_range` naming `plan_id`. Emits `subscription.plan_changed`.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `plan_id` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
-         */
-        post: operations["postV1SubscriptionsByIdChangePlan"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/subscriptions/{id}/adjustments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List a subscription's adjustments
-         * @description Proration lines waiting for (or taken by) an invoice, oldest first; amounts are signed minor units, credits negative. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own.
-         *
-         *     Any operator token (admin, operator, viewer).
-         *
-         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
-         */
-        get: operations["getV1SubscriptionsByIdAdjustments"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/subscriptions/{id}/usage": {
         parameters: {
             query?: never;
@@ -1667,41 +1763,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/subscriptions/{id}/discount": {
+    "/v1/usage": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get a subscription's discount
-         * @description The active discount, or the latest one (`ended` or `removed`); 404 when the subscription never had one.
-         *
-         *     Any operator token (admin, operator, viewer).
-         *
-         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
-         */
-        get: operations["getV1SubscriptionsByIdDiscount"];
+        get?: never;
         put?: never;
         /**
-         * Apply a coupon to a subscription
-         * @description Redeems `coupon` (a code) on the subscription. On each invoice it covers, a negative `discount` line follows the fee, proration and usage lines, before tax: percent = round_half_up(Σ those lines × bps / 10,000), fixed = min(amount_off, Σ those lines); never below zero. Refused naming `coupon`: an unknown code (400); an archived or expired coupon, its redemption limit reached, a plan it does not cover, a fixed amount in another currency, or a subscription that already has a discount (409, with `reason`). Emits `discount.applied`, and `discount.ended` with the invoice of its last period. Discounts are the operator's: tenants get 404.
+         * Record usage
+         * @description Up to 1000 records; each `id` is the client's own, unique per customer, and is counted once: the same record again is `duplicate`, a different record under a used id is `conflict` (with the differing `field`). A record counts against the subscription it names (`subscription_id`); without one, against the customer's only live (not canceled) subscription, or, when an operator let the customer hold several, the only one whose plan meters tokens (`included_tokens` > 0 or `quota_policy` `overage`); several that do, and none named, is `ambiguous_subscription`. It counts in the period containing `occurred_at` (the trial is a period of its own, never billed). It is refused when dated more than `USAGE_CLOCK_SKEW_SECONDS` ahead of the clock (`in_future`), before the subscription (`before_subscription`), in a period already billed (`period_closed`), or for an erased customer (`customer_erased`). Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units, computed exactly and at most 10^12 (one charge's ceiling): a record that would take the period's charge past it is refused `charge_limit`. Each record is reported `accepted`, `duplicate`, `conflict` or `refused` (with `reason`). When every record is refused for quota the answer is 429 `quota_exceeded`. Emits `usage.recorded` per accepted record and `usage.quota_exceeded` once per period.
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: not available (404).
+         *     API keys: need the `usage:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `records` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
-        post: operations["postV1SubscriptionsByIdDiscount"];
-        /**
-         * Remove a subscription's discount
-         * @description Takes the active discount off: invoices drafted from now on are at full price; the redemption still counts against the coupon. 404 without an active discount. Discounts are the operator's: tenants get 404. Emits `discount.removed`.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: not available (404).
-         */
-        delete: operations["deleteV1SubscriptionsByIdDiscount"];
+        post: operations["postV1Usage"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1789,86 +1869,6 @@ export interface paths {
          */
         put: operations["putV1SubscriptionsByIdMinimumSpend"];
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/subscriptions/{id}/entitlements/{feature}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Override an entitlement
-         * @description Sets the entitlement of `feature` for this subscription alone, replacing the plan version's (or adding one the plan lacks) until removed; it survives plan changes. At most 100 per subscription. A canceled subscription cannot change (409). Emits `subscription.entitlement_overridden`; audited. Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` is always metered, any other type is a 400 naming `type`, and without a `limit` takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `entitlements:write` scope. Customer-scoped keys: not available (404).
-         */
-        put: operations["putV1SubscriptionsByIdEntitlementsByFeature"];
-        post?: never;
-        /**
-         * Remove an entitlement override
-         * @description The plan version's entitlement of `feature` (if any) applies again. 404 when the subscription has no override of it. Answers the removed override. Emits `subscription.entitlement_override_removed`; audited.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `entitlements:write` scope. Customer-scoped keys: not available (404).
-         */
-        delete: operations["deleteV1SubscriptionsByIdEntitlementsByFeature"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/entitlements/check": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Check an entitlement
-         * @description Whether the customer's current subscription (its newest that is not canceled) may use `feature`: 200 either way, `allowed` with `remaining`/`limit` (metered) or `value` (static), or a refusal with `reason` `no_subscription`, `not_entitled` or `limit_reached`. With `consume` (metered only) the check and the usage record are one transaction: of concurrent checks for the last unit exactly one is allowed. `ai_tokens` are recorded as POST /v1/usage records them (`usage.recorded`, quotas, overage); other features emit `feature.consumed`. `record_id` (else the Idempotency-Key) makes a retried consume count once (`duplicate: true`). Entitlements are typed: `boolean` (the feature is on; `value: false` withdraws it), `metered` (a `limit` of units per billing period; `ai_tokens` is always metered, any other type is a 400 naming `type`, and without a `limit` takes the plan's `included_tokens`), `static` (a `value`, e.g. seats = 10). A plan version's `features` are boolean entitlements; its `entitlements` win over them; a subscription's override wins over both.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `entitlements:check` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `customer_id`, `feature`, `consume`, `record_id`, `model` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
-         */
-        post: operations["postV1EntitlementsCheck"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/usage": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record usage
-         * @description Up to 1000 records; each `id` is the client's own, unique per customer, and is counted once: the same record again is `duplicate`, a different record under a used id is `conflict` (with the differing `field`). A record counts against the subscription it names (`subscription_id`); without one, against the customer's only live (not canceled) subscription, or, when an operator let the customer hold several, the only one whose plan meters tokens (`included_tokens` > 0 or `quota_policy` `overage`); several that do, and none named, is `ambiguous_subscription`. It counts in the period containing `occurred_at` (the trial is a period of its own, never billed). It is refused when dated more than `USAGE_CLOCK_SKEW_SECONDS` ahead of the clock (`in_future`), before the subscription (`before_subscription`), in a period already billed (`period_closed`), or for an erased customer (`customer_erased`). Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units, computed exactly and at most 10^12 (one charge's ceiling): a record that would take the period's charge past it is refused `charge_limit`. Each record is reported `accepted`, `duplicate`, `conflict` or `refused` (with `reason`). When every record is refused for quota the answer is 429 `quota_exceeded`. Emits `usage.recorded` per accepted record and `usage.quota_exceeded` once per period.
-         *
-         *     Operator or admin token; viewers get 403.
-         *
-         *     API keys: need the `usage:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `records` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
-         */
-        post: operations["postV1Usage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8096,6 +8096,1238 @@ export interface operations {
             };
         };
     };
+    getV1Subscriptions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
+                customer_id?: string;
+                plan_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of subscriptions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "subscription";
+                            customer_id: string;
+                            plan_id: string;
+                            plan_version: number;
+                            currency: string | null;
+                            /** @enum {string} */
+                            status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
+                            anchor: string;
+                            current_period_start: string;
+                            current_period_end: string;
+                            trial_end: string | null;
+                            cancel_at_period_end: boolean;
+                            canceled_at: string | null;
+                            billing_error: {
+                                code: string;
+                                message: string;
+                                failed_at: string;
+                                retry_at: string | null;
+                            } | null;
+                            created_at: string;
+                            updated_at: string;
+                            version: number;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1Subscriptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    customer_id: string;
+                    plan_id: string;
+                    trial?: boolean;
+                    coupon?: string;
+                    /** @enum {string} */
+                    currency?: "AED" | "aed" | "AFN" | "afn" | "ALL" | "all" | "AMD" | "amd" | "ANG" | "ang" | "AOA" | "aoa" | "ARS" | "ars" | "AUD" | "aud" | "AWG" | "awg" | "AZN" | "azn" | "BAM" | "bam" | "BBD" | "bbd" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BIF" | "bif" | "BMD" | "bmd" | "BND" | "bnd" | "BOB" | "bob" | "BOV" | "bov" | "BRL" | "brl" | "BSD" | "bsd" | "BTN" | "btn" | "BWP" | "bwp" | "BYN" | "byn" | "BZD" | "bzd" | "CAD" | "cad" | "CDF" | "cdf" | "CHE" | "che" | "CHF" | "chf" | "CHW" | "chw" | "CLF" | "clf" | "CLP" | "clp" | "CNY" | "cny" | "COP" | "cop" | "COU" | "cou" | "CRC" | "crc" | "CUC" | "cuc" | "CUP" | "cup" | "CVE" | "cve" | "CZK" | "czk" | "DJF" | "djf" | "DKK" | "dkk" | "DOP" | "dop" | "DZD" | "dzd" | "EGP" | "egp" | "ERN" | "ern" | "ETB" | "etb" | "EUR" | "eur" | "FJD" | "fjd" | "FKP" | "fkp" | "GBP" | "gbp" | "GEL" | "gel" | "GHS" | "ghs" | "GIP" | "gip" | "GMD" | "gmd" | "GNF" | "gnf" | "GTQ" | "gtq" | "GYD" | "gyd" | "HKD" | "hkd" | "HNL" | "hnl" | "HTG" | "htg" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "IQD" | "iqd" | "IRR" | "irr" | "ISK" | "isk" | "JMD" | "jmd" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KGS" | "kgs" | "KHR" | "khr" | "KMF" | "kmf" | "KPW" | "kpw" | "KRW" | "krw" | "KWD" | "kwd" | "KYD" | "kyd" | "KZT" | "kzt" | "LAK" | "lak" | "LBP" | "lbp" | "LKR" | "lkr" | "LRD" | "lrd" | "LSL" | "lsl" | "LYD" | "lyd" | "MAD" | "mad" | "MDL" | "mdl" | "MGA" | "mga" | "MKD" | "mkd" | "MMK" | "mmk" | "MNT" | "mnt" | "MOP" | "mop" | "MRU" | "mru" | "MUR" | "mur" | "MVR" | "mvr" | "MWK" | "mwk" | "MXN" | "mxn" | "MXV" | "mxv" | "MYR" | "myr" | "MZN" | "mzn" | "NAD" | "nad" | "NGN" | "ngn" | "NIO" | "nio" | "NOK" | "nok" | "NPR" | "npr" | "NZD" | "nzd" | "OMR" | "omr" | "PAB" | "pab" | "PEN" | "pen" | "PGK" | "pgk" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "PYG" | "pyg" | "QAR" | "qar" | "RON" | "ron" | "RSD" | "rsd" | "RUB" | "rub" | "RWF" | "rwf" | "SAR" | "sar" | "SBD" | "sbd" | "SCR" | "scr" | "SDG" | "sdg" | "SEK" | "sek" | "SGD" | "sgd" | "SHP" | "shp" | "SLE" | "sle" | "SOS" | "sos" | "SRD" | "srd" | "SSP" | "ssp" | "STN" | "stn" | "SVC" | "svc" | "SYP" | "syp" | "SZL" | "szl" | "THB" | "thb" | "TJS" | "tjs" | "TMT" | "tmt" | "TND" | "tnd" | "TOP" | "top" | "TRY" | "try" | "TTD" | "ttd" | "TWD" | "twd" | "TZS" | "tzs" | "UAH" | "uah" | "UGX" | "ugx" | "USD" | "usd" | "USN" | "usn" | "UYI" | "uyi" | "UYU" | "uyu" | "UYW" | "uyw" | "UZS" | "uzs" | "VED" | "ved" | "VES" | "ves" | "VND" | "vnd" | "VUV" | "vuv" | "WST" | "wst" | "XAF" | "xaf" | "XCD" | "xcd" | "XOF" | "xof" | "XPF" | "xpf" | "YER" | "yer" | "ZAR" | "zar" | "ZMW" | "zmw" | "ZWG" | "zwg";
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "subscription";
+                        customer_id: string;
+                        plan_id: string;
+                        plan_version: number;
+                        currency: string | null;
+                        /** @enum {string} */
+                        status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
+                        anchor: string;
+                        current_period_start: string;
+                        current_period_end: string;
+                        trial_end: string | null;
+                        cancel_at_period_end: boolean;
+                        canceled_at: string | null;
+                        billing_error: {
+                            code: string;
+                            message: string;
+                            failed_at: string;
+                            retry_at: string | null;
+                        } | null;
+                        created_at: string;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1SubscriptionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "subscription";
+                        customer_id: string;
+                        plan_id: string;
+                        plan_version: number;
+                        currency: string | null;
+                        /** @enum {string} */
+                        status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
+                        anchor: string;
+                        current_period_start: string;
+                        current_period_end: string;
+                        trial_end: string | null;
+                        cancel_at_period_end: boolean;
+                        canceled_at: string | null;
+                        billing_error: {
+                            code: string;
+                            message: string;
+                            failed_at: string;
+                            retry_at: string | null;
+                        } | null;
+                        created_at: string;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1SubscriptionsByIdCancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default false */
+                    at_period_end?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "subscription";
+                        customer_id: string;
+                        plan_id: string;
+                        plan_version: number;
+                        currency: string | null;
+                        /** @enum {string} */
+                        status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
+                        anchor: string;
+                        current_period_start: string;
+                        current_period_end: string;
+                        trial_end: string | null;
+                        cancel_at_period_end: boolean;
+                        canceled_at: string | null;
+                        billing_error: {
+                            code: string;
+                            message: string;
+                            failed_at: string;
+                            retry_at: string | null;
+                        } | null;
+                        created_at: string;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    postV1SubscriptionsByIdChangePlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    plan_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "subscription";
+                        customer_id: string;
+                        plan_id: string;
+                        plan_version: number;
+                        currency: string | null;
+                        /** @enum {string} */
+                        status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
+                        anchor: string;
+                        current_period_start: string;
+                        current_period_end: string;
+                        trial_end: string | null;
+                        cancel_at_period_end: boolean;
+                        canceled_at: string | null;
+                        billing_error: {
+                            code: string;
+                            message: string;
+                            failed_at: string;
+                            retry_at: string | null;
+                        } | null;
+                        created_at: string;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1SubscriptionsByIdAdjustments: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of adjustments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "subscription_adjustment";
+                            subscription_id: string;
+                            /** @enum {string} */
+                            kind: "proration_credit" | "proration_charge";
+                            amount: {
+                                amount: number;
+                                currency: string;
+                            };
+                            description: string;
+                            created_at: string;
+                            invoiced_at: string | null;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     getV1CustomersByIdCredits: {
         parameters: {
             query?: never;
@@ -8132,6 +9364,1312 @@ export interface operations {
                             description: string;
                             created_at: string;
                         }[];
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getV1Invoices: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "draft" | "open" | "paid" | "void" | "uncollectible";
+                customer_id?: string;
+                subscription_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of invoices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "invoice";
+                            number: string | null;
+                            customer_id: string;
+                            subscription_id: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "open" | "paid" | "void" | "uncollectible";
+                            /** @enum {string} */
+                            billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
+                            currency: string;
+                            period_start: string;
+                            period_end: string;
+                            subtotal: number;
+                            tax_rate_bps: number;
+                            tax: number;
+                            total: number;
+                            credit_applied: number;
+                            wallet_applied: number;
+                            amount_due: number;
+                            amount_paid: number;
+                            auto_collect: boolean;
+                            attempt_count: number;
+                            next_attempt_at: string | null;
+                            lines: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                                description: string;
+                                amount: number;
+                                quantity: number;
+                                period_start: string;
+                                period_end: string;
+                                source_id: string | null;
+                            }[];
+                            created_at: string;
+                            finalized_at: string | null;
+                            paid_at: string | null;
+                            voided_at: string | null;
+                            uncollectible_at: string | null;
+                            updated_at: string;
+                            version: number;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getV1InvoicesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice with its lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "invoice";
+                        number: string | null;
+                        customer_id: string;
+                        subscription_id: string | null;
+                        /** @enum {string} */
+                        status: "draft" | "open" | "paid" | "void" | "uncollectible";
+                        /** @enum {string} */
+                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
+                        currency: string;
+                        period_start: string;
+                        period_end: string;
+                        subtotal: number;
+                        tax_rate_bps: number;
+                        tax: number;
+                        total: number;
+                        credit_applied: number;
+                        wallet_applied: number;
+                        amount_due: number;
+                        amount_paid: number;
+                        auto_collect: boolean;
+                        attempt_count: number;
+                        next_attempt_at: string | null;
+                        lines: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                            description: string;
+                            amount: number;
+                            quantity: number;
+                            period_start: string;
+                            period_end: string;
+                            source_id: string | null;
+                        }[];
+                        created_at: string;
+                        finalized_at: string | null;
+                        paid_at: string | null;
+                        voided_at: string | null;
+                        uncollectible_at: string | null;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1InvoicesByIdVoid: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice with its lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "invoice";
+                        number: string | null;
+                        customer_id: string;
+                        subscription_id: string | null;
+                        /** @enum {string} */
+                        status: "draft" | "open" | "paid" | "void" | "uncollectible";
+                        /** @enum {string} */
+                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
+                        currency: string;
+                        period_start: string;
+                        period_end: string;
+                        subtotal: number;
+                        tax_rate_bps: number;
+                        tax: number;
+                        total: number;
+                        credit_applied: number;
+                        wallet_applied: number;
+                        amount_due: number;
+                        amount_paid: number;
+                        auto_collect: boolean;
+                        attempt_count: number;
+                        next_attempt_at: string | null;
+                        lines: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                            description: string;
+                            amount: number;
+                            quantity: number;
+                            period_start: string;
+                            period_end: string;
+                            source_id: string | null;
+                        }[];
+                        created_at: string;
+                        finalized_at: string | null;
+                        paid_at: string | null;
+                        voided_at: string | null;
+                        uncollectible_at: string | null;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    postV1InvoicesByIdFinalize: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice with its lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "invoice";
+                        number: string | null;
+                        customer_id: string;
+                        subscription_id: string | null;
+                        /** @enum {string} */
+                        status: "draft" | "open" | "paid" | "void" | "uncollectible";
+                        /** @enum {string} */
+                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
+                        currency: string;
+                        period_start: string;
+                        period_end: string;
+                        subtotal: number;
+                        tax_rate_bps: number;
+                        tax: number;
+                        total: number;
+                        credit_applied: number;
+                        wallet_applied: number;
+                        amount_due: number;
+                        amount_paid: number;
+                        auto_collect: boolean;
+                        attempt_count: number;
+                        next_attempt_at: string | null;
+                        lines: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                            description: string;
+                            amount: number;
+                            quantity: number;
+                            period_start: string;
+                            period_end: string;
+                            source_id: string | null;
+                        }[];
+                        created_at: string;
+                        finalized_at: string | null;
+                        paid_at: string | null;
+                        voided_at: string | null;
+                        uncollectible_at: string | null;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    postV1InvoicesByIdPay: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    payment_method?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The payment with its saga steps */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "payment";
+                        invoice_id: string;
+                        customer_id: string;
+                        amount: number;
+                        currency: string;
+                        /** @enum {string} */
+                        status: "pending" | "charged" | "succeeded" | "failed" | "refunded";
+                        /** @enum {string} */
+                        trigger: "automatic" | "manual";
+                        attempt: number;
+                        failure_code: string | null;
+                        failure_message: string | null;
+                        provider: string;
+                        provider_reference: string | null;
+                        refund_reference: string | null;
+                        steps: {
+                            seq: number;
+                            name: string;
+                            /** @enum {string} */
+                            outcome: "succeeded" | "failed" | "skipped";
+                            detail: {
+                                [key: string]: unknown;
+                            };
+                            at: string;
+                        }[];
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1InvoicesByIdPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "payment";
+                            invoice_id: string;
+                            customer_id: string;
+                            amount: number;
+                            currency: string;
+                            /** @enum {string} */
+                            status: "pending" | "charged" | "succeeded" | "failed" | "refunded";
+                            /** @enum {string} */
+                            trigger: "automatic" | "manual";
+                            attempt: number;
+                            failure_code: string | null;
+                            failure_message: string | null;
+                            provider: string;
+                            provider_reference: string | null;
+                            refund_reference: string | null;
+                            steps: {
+                                seq: number;
+                                name: string;
+                                /** @enum {string} */
+                                outcome: "succeeded" | "failed" | "skipped";
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                                at: string;
+                            }[];
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
                     };
                 };
             };
@@ -11468,6 +14006,631 @@ export interface operations {
             };
         };
     };
+    putV1SubscriptionsByIdEntitlementsByFeature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    type: "boolean" | "metered" | "static";
+                    limit?: number;
+                    value?: string | number | boolean;
+                } & ({
+                    /** @constant */
+                    type?: "boolean";
+                    value?: boolean;
+                } | {
+                    /** @constant */
+                    type?: "metered";
+                } | {
+                    /** @constant */
+                    type?: "static";
+                    value: string | number;
+                });
+            };
+        };
+        responses: {
+            /** @description The override */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "entitlement_override";
+                        subscription_id: string;
+                        feature: string;
+                        /** @enum {string} */
+                        type: "boolean" | "metered" | "static";
+                        limit?: number;
+                        value?: string | number | boolean;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    deleteV1SubscriptionsByIdEntitlementsByFeature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The removed override */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "entitlement_override";
+                        subscription_id: string;
+                        feature: string;
+                        /** @enum {string} */
+                        type: "boolean" | "metered" | "static";
+                        limit?: number;
+                        value?: string | number | boolean;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    postV1EntitlementsCheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    customer_id: string;
+                    feature: string;
+                    consume?: number;
+                    record_id?: string;
+                    model?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Allowed or not, and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "entitlement_check";
+                        allowed: boolean;
+                        feature: string;
+                        type: ("boolean" | "metered" | "static") | null;
+                        /** @enum {string} */
+                        reason?: "no_subscription" | "not_entitled" | "limit_reached";
+                        limit?: number;
+                        used?: number;
+                        remaining?: number;
+                        value?: string | number | boolean;
+                        consumed?: number;
+                        duplicate?: boolean;
+                        record_id?: string;
+                        subscription_id?: string;
+                        period_start?: string;
+                        period_end?: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     getV1Plans: {
         parameters: {
             query?: {
@@ -13628,3581 +16791,6 @@ export interface operations {
             };
         };
     };
-    getV1ModelPrices: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-                currency?: "AED" | "aed" | "AFN" | "afn" | "ALL" | "all" | "AMD" | "amd" | "ANG" | "ang" | "AOA" | "aoa" | "ARS" | "ars" | "AUD" | "aud" | "AWG" | "awg" | "AZN" | "azn" | "BAM" | "bam" | "BBD" | "bbd" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BIF" | "bif" | "BMD" | "bmd" | "BND" | "bnd" | "BOB" | "bob" | "BOV" | "bov" | "BRL" | "brl" | "BSD" | "bsd" | "BTN" | "btn" | "BWP" | "bwp" | "BYN" | "byn" | "BZD" | "bzd" | "CAD" | "cad" | "CDF" | "cdf" | "CHE" | "che" | "CHF" | "chf" | "CHW" | "chw" | "CLF" | "clf" | "CLP" | "clp" | "CNY" | "cny" | "COP" | "cop" | "COU" | "cou" | "CRC" | "crc" | "CUC" | "cuc" | "CUP" | "cup" | "CVE" | "cve" | "CZK" | "czk" | "DJF" | "djf" | "DKK" | "dkk" | "DOP" | "dop" | "DZD" | "dzd" | "EGP" | "egp" | "ERN" | "ern" | "ETB" | "etb" | "EUR" | "eur" | "FJD" | "fjd" | "FKP" | "fkp" | "GBP" | "gbp" | "GEL" | "gel" | "GHS" | "ghs" | "GIP" | "gip" | "GMD" | "gmd" | "GNF" | "gnf" | "GTQ" | "gtq" | "GYD" | "gyd" | "HKD" | "hkd" | "HNL" | "hnl" | "HTG" | "htg" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "IQD" | "iqd" | "IRR" | "irr" | "ISK" | "isk" | "JMD" | "jmd" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KGS" | "kgs" | "KHR" | "khr" | "KMF" | "kmf" | "KPW" | "kpw" | "KRW" | "krw" | "KWD" | "kwd" | "KYD" | "kyd" | "KZT" | "kzt" | "LAK" | "lak" | "LBP" | "lbp" | "LKR" | "lkr" | "LRD" | "lrd" | "LSL" | "lsl" | "LYD" | "lyd" | "MAD" | "mad" | "MDL" | "mdl" | "MGA" | "mga" | "MKD" | "mkd" | "MMK" | "mmk" | "MNT" | "mnt" | "MOP" | "mop" | "MRU" | "mru" | "MUR" | "mur" | "MVR" | "mvr" | "MWK" | "mwk" | "MXN" | "mxn" | "MXV" | "mxv" | "MYR" | "myr" | "MZN" | "mzn" | "NAD" | "nad" | "NGN" | "ngn" | "NIO" | "nio" | "NOK" | "nok" | "NPR" | "npr" | "NZD" | "nzd" | "OMR" | "omr" | "PAB" | "pab" | "PEN" | "pen" | "PGK" | "pgk" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "PYG" | "pyg" | "QAR" | "qar" | "RON" | "ron" | "RSD" | "rsd" | "RUB" | "rub" | "RWF" | "rwf" | "SAR" | "sar" | "SBD" | "sbd" | "SCR" | "scr" | "SDG" | "sdg" | "SEK" | "sek" | "SGD" | "sgd" | "SHP" | "shp" | "SLE" | "sle" | "SOS" | "sos" | "SRD" | "srd" | "SSP" | "ssp" | "STN" | "stn" | "SVC" | "svc" | "SYP" | "syp" | "SZL" | "szl" | "THB" | "thb" | "TJS" | "tjs" | "TMT" | "tmt" | "TND" | "tnd" | "TOP" | "top" | "TRY" | "try" | "TTD" | "ttd" | "TWD" | "twd" | "TZS" | "tzs" | "UAH" | "uah" | "UGX" | "ugx" | "USD" | "usd" | "USN" | "usn" | "UYI" | "uyi" | "UYU" | "uyu" | "UYW" | "uyw" | "UZS" | "uzs" | "VED" | "ved" | "VES" | "ves" | "VND" | "vnd" | "VUV" | "vuv" | "WST" | "wst" | "XAF" | "xaf" | "XCD" | "xcd" | "XOF" | "xof" | "XPF" | "xpf" | "YER" | "yer" | "ZAR" | "zar" | "ZMW" | "zmw" | "ZWG" | "zwg";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of model prices */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            id: string;
-                            /** @constant */
-                            object: "model_price";
-                            model: string;
-                            currency: string;
-                            version: number;
-                            cost_per_1k_micros: number;
-                            effective_from: string;
-                            created_at: string;
-                        }[];
-                        next_cursor: string | null;
-                        has_more: boolean;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    postV1ModelPrices: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    model: string;
-                    /** @enum {string} */
-                    currency: "AED" | "aed" | "AFN" | "afn" | "ALL" | "all" | "AMD" | "amd" | "ANG" | "ang" | "AOA" | "aoa" | "ARS" | "ars" | "AUD" | "aud" | "AWG" | "awg" | "AZN" | "azn" | "BAM" | "bam" | "BBD" | "bbd" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BIF" | "bif" | "BMD" | "bmd" | "BND" | "bnd" | "BOB" | "bob" | "BOV" | "bov" | "BRL" | "brl" | "BSD" | "bsd" | "BTN" | "btn" | "BWP" | "bwp" | "BYN" | "byn" | "BZD" | "bzd" | "CAD" | "cad" | "CDF" | "cdf" | "CHE" | "che" | "CHF" | "chf" | "CHW" | "chw" | "CLF" | "clf" | "CLP" | "clp" | "CNY" | "cny" | "COP" | "cop" | "COU" | "cou" | "CRC" | "crc" | "CUC" | "cuc" | "CUP" | "cup" | "CVE" | "cve" | "CZK" | "czk" | "DJF" | "djf" | "DKK" | "dkk" | "DOP" | "dop" | "DZD" | "dzd" | "EGP" | "egp" | "ERN" | "ern" | "ETB" | "etb" | "EUR" | "eur" | "FJD" | "fjd" | "FKP" | "fkp" | "GBP" | "gbp" | "GEL" | "gel" | "GHS" | "ghs" | "GIP" | "gip" | "GMD" | "gmd" | "GNF" | "gnf" | "GTQ" | "gtq" | "GYD" | "gyd" | "HKD" | "hkd" | "HNL" | "hnl" | "HTG" | "htg" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "IQD" | "iqd" | "IRR" | "irr" | "ISK" | "isk" | "JMD" | "jmd" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KGS" | "kgs" | "KHR" | "khr" | "KMF" | "kmf" | "KPW" | "kpw" | "KRW" | "krw" | "KWD" | "kwd" | "KYD" | "kyd" | "KZT" | "kzt" | "LAK" | "lak" | "LBP" | "lbp" | "LKR" | "lkr" | "LRD" | "lrd" | "LSL" | "lsl" | "LYD" | "lyd" | "MAD" | "mad" | "MDL" | "mdl" | "MGA" | "mga" | "MKD" | "mkd" | "MMK" | "mmk" | "MNT" | "mnt" | "MOP" | "mop" | "MRU" | "mru" | "MUR" | "mur" | "MVR" | "mvr" | "MWK" | "mwk" | "MXN" | "mxn" | "MXV" | "mxv" | "MYR" | "myr" | "MZN" | "mzn" | "NAD" | "nad" | "NGN" | "ngn" | "NIO" | "nio" | "NOK" | "nok" | "NPR" | "npr" | "NZD" | "nzd" | "OMR" | "omr" | "PAB" | "pab" | "PEN" | "pen" | "PGK" | "pgk" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "PYG" | "pyg" | "QAR" | "qar" | "RON" | "ron" | "RSD" | "rsd" | "RUB" | "rub" | "RWF" | "rwf" | "SAR" | "sar" | "SBD" | "sbd" | "SCR" | "scr" | "SDG" | "sdg" | "SEK" | "sek" | "SGD" | "sgd" | "SHP" | "shp" | "SLE" | "sle" | "SOS" | "sos" | "SRD" | "srd" | "SSP" | "ssp" | "STN" | "stn" | "SVC" | "svc" | "SYP" | "syp" | "SZL" | "szl" | "THB" | "thb" | "TJS" | "tjs" | "TMT" | "tmt" | "TND" | "tnd" | "TOP" | "top" | "TRY" | "try" | "TTD" | "ttd" | "TWD" | "twd" | "TZS" | "tzs" | "UAH" | "uah" | "UGX" | "ugx" | "USD" | "usd" | "USN" | "usn" | "UYI" | "uyi" | "UYU" | "uyu" | "UYW" | "uyw" | "UZS" | "uzs" | "VED" | "ved" | "VES" | "ves" | "VND" | "vnd" | "VUV" | "vuv" | "WST" | "wst" | "XAF" | "xaf" | "XCD" | "xcd" | "XOF" | "xof" | "XPF" | "xpf" | "YER" | "yer" | "ZAR" | "zar" | "ZMW" | "zmw" | "ZWG" | "zwg";
-                    cost_per_1k_micros: number;
-                    /** Format: date-time */
-                    effective_from: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "model_price";
-                        model: string;
-                        currency: string;
-                        version: number;
-                        cost_per_1k_micros: number;
-                        effective_from: string;
-                        created_at: string;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    getV1ModelPricesByModel: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                model: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of model price versions */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            id: string;
-                            /** @constant */
-                            object: "model_price";
-                            model: string;
-                            currency: string;
-                            version: number;
-                            cost_per_1k_micros: number;
-                            effective_from: string;
-                            created_at: string;
-                        }[];
-                        next_cursor: string | null;
-                        has_more: boolean;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    getV1Invoices: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-                status?: "draft" | "open" | "paid" | "void" | "uncollectible";
-                customer_id?: string;
-                subscription_id?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of invoices */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            id: string;
-                            /** @constant */
-                            object: "invoice";
-                            number: string | null;
-                            customer_id: string;
-                            subscription_id: string | null;
-                            /** @enum {string} */
-                            status: "draft" | "open" | "paid" | "void" | "uncollectible";
-                            /** @enum {string} */
-                            billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
-                            currency: string;
-                            period_start: string;
-                            period_end: string;
-                            subtotal: number;
-                            tax_rate_bps: number;
-                            tax: number;
-                            total: number;
-                            credit_applied: number;
-                            wallet_applied: number;
-                            amount_due: number;
-                            amount_paid: number;
-                            auto_collect: boolean;
-                            attempt_count: number;
-                            next_attempt_at: string | null;
-                            lines: {
-                                id: string;
-                                /** @enum {string} */
-                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
-                                description: string;
-                                amount: number;
-                                quantity: number;
-                                period_start: string;
-                                period_end: string;
-                                source_id: string | null;
-                            }[];
-                            created_at: string;
-                            finalized_at: string | null;
-                            paid_at: string | null;
-                            voided_at: string | null;
-                            uncollectible_at: string | null;
-                            updated_at: string;
-                            version: number;
-                        }[];
-                        next_cursor: string | null;
-                        has_more: boolean;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    getV1InvoicesById: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The invoice with its lines */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "invoice";
-                        number: string | null;
-                        customer_id: string;
-                        subscription_id: string | null;
-                        /** @enum {string} */
-                        status: "draft" | "open" | "paid" | "void" | "uncollectible";
-                        /** @enum {string} */
-                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
-                        currency: string;
-                        period_start: string;
-                        period_end: string;
-                        subtotal: number;
-                        tax_rate_bps: number;
-                        tax: number;
-                        total: number;
-                        credit_applied: number;
-                        wallet_applied: number;
-                        amount_due: number;
-                        amount_paid: number;
-                        auto_collect: boolean;
-                        attempt_count: number;
-                        next_attempt_at: string | null;
-                        lines: {
-                            id: string;
-                            /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
-                            description: string;
-                            amount: number;
-                            quantity: number;
-                            period_start: string;
-                            period_end: string;
-                            source_id: string | null;
-                        }[];
-                        created_at: string;
-                        finalized_at: string | null;
-                        paid_at: string | null;
-                        voided_at: string | null;
-                        uncollectible_at: string | null;
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    postV1InvoicesByIdVoid: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The invoice with its lines */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "invoice";
-                        number: string | null;
-                        customer_id: string;
-                        subscription_id: string | null;
-                        /** @enum {string} */
-                        status: "draft" | "open" | "paid" | "void" | "uncollectible";
-                        /** @enum {string} */
-                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
-                        currency: string;
-                        period_start: string;
-                        period_end: string;
-                        subtotal: number;
-                        tax_rate_bps: number;
-                        tax: number;
-                        total: number;
-                        credit_applied: number;
-                        wallet_applied: number;
-                        amount_due: number;
-                        amount_paid: number;
-                        auto_collect: boolean;
-                        attempt_count: number;
-                        next_attempt_at: string | null;
-                        lines: {
-                            id: string;
-                            /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
-                            description: string;
-                            amount: number;
-                            quantity: number;
-                            period_start: string;
-                            period_end: string;
-                            source_id: string | null;
-                        }[];
-                        created_at: string;
-                        finalized_at: string | null;
-                        paid_at: string | null;
-                        voided_at: string | null;
-                        uncollectible_at: string | null;
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    postV1InvoicesByIdFinalize: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The invoice with its lines */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "invoice";
-                        number: string | null;
-                        customer_id: string;
-                        subscription_id: string | null;
-                        /** @enum {string} */
-                        status: "draft" | "open" | "paid" | "void" | "uncollectible";
-                        /** @enum {string} */
-                        billing_reason: "subscription_create" | "subscription_cycle" | "subscription_cancel" | "threshold" | "wallet_top_up";
-                        currency: string;
-                        period_start: string;
-                        period_end: string;
-                        subtotal: number;
-                        tax_rate_bps: number;
-                        tax: number;
-                        total: number;
-                        credit_applied: number;
-                        wallet_applied: number;
-                        amount_due: number;
-                        amount_paid: number;
-                        auto_collect: boolean;
-                        attempt_count: number;
-                        next_attempt_at: string | null;
-                        lines: {
-                            id: string;
-                            /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
-                            description: string;
-                            amount: number;
-                            quantity: number;
-                            period_start: string;
-                            period_end: string;
-                            source_id: string | null;
-                        }[];
-                        created_at: string;
-                        finalized_at: string | null;
-                        paid_at: string | null;
-                        voided_at: string | null;
-                        uncollectible_at: string | null;
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    postV1InvoicesByIdPay: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    payment_method?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The payment with its saga steps */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "payment";
-                        invoice_id: string;
-                        customer_id: string;
-                        amount: number;
-                        currency: string;
-                        /** @enum {string} */
-                        status: "pending" | "charged" | "succeeded" | "failed" | "refunded";
-                        /** @enum {string} */
-                        trigger: "automatic" | "manual";
-                        attempt: number;
-                        failure_code: string | null;
-                        failure_message: string | null;
-                        provider: string;
-                        provider_reference: string | null;
-                        refund_reference: string | null;
-                        steps: {
-                            seq: number;
-                            name: string;
-                            /** @enum {string} */
-                            outcome: "succeeded" | "failed" | "skipped";
-                            detail: {
-                                [key: string]: unknown;
-                            };
-                            at: string;
-                        }[];
-                        created_at: string;
-                        updated_at: string;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    getV1InvoicesByIdPayments: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The payments */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            id: string;
-                            /** @constant */
-                            object: "payment";
-                            invoice_id: string;
-                            customer_id: string;
-                            amount: number;
-                            currency: string;
-                            /** @enum {string} */
-                            status: "pending" | "charged" | "succeeded" | "failed" | "refunded";
-                            /** @enum {string} */
-                            trigger: "automatic" | "manual";
-                            attempt: number;
-                            failure_code: string | null;
-                            failure_message: string | null;
-                            provider: string;
-                            provider_reference: string | null;
-                            refund_reference: string | null;
-                            steps: {
-                                seq: number;
-                                name: string;
-                                /** @enum {string} */
-                                outcome: "succeeded" | "failed" | "skipped";
-                                detail: {
-                                    [key: string]: unknown;
-                                };
-                                at: string;
-                            }[];
-                            created_at: string;
-                            updated_at: string;
-                        }[];
-                        next_cursor: string | null;
-                        has_more: boolean;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    getV1InvoicesByIdPdf: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The PDF */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": string;
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    getV1PaymentsById: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The payment with its saga steps */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "payment";
-                        invoice_id: string;
-                        customer_id: string;
-                        amount: number;
-                        currency: string;
-                        /** @enum {string} */
-                        status: "pending" | "charged" | "succeeded" | "failed" | "refunded";
-                        /** @enum {string} */
-                        trigger: "automatic" | "manual";
-                        attempt: number;
-                        failure_code: string | null;
-                        failure_message: string | null;
-                        provider: string;
-                        provider_reference: string | null;
-                        refund_reference: string | null;
-                        steps: {
-                            seq: number;
-                            name: string;
-                            /** @enum {string} */
-                            outcome: "succeeded" | "failed" | "skipped";
-                            detail: {
-                                [key: string]: unknown;
-                            };
-                            at: string;
-                        }[];
-                        created_at: string;
-                        updated_at: string;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    getV1Subscriptions: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-                status?: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
-                customer_id?: string;
-                plan_id?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of subscriptions */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            id: string;
-                            /** @constant */
-                            object: "subscription";
-                            customer_id: string;
-                            plan_id: string;
-                            plan_version: number;
-                            currency: string | null;
-                            /** @enum {string} */
-                            status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
-                            anchor: string;
-                            current_period_start: string;
-                            current_period_end: string;
-                            trial_end: string | null;
-                            cancel_at_period_end: boolean;
-                            canceled_at: string | null;
-                            billing_error: {
-                                code: string;
-                                message: string;
-                                failed_at: string;
-                                retry_at: string | null;
-                            } | null;
-                            created_at: string;
-                            updated_at: string;
-                            version: number;
-                        }[];
-                        next_cursor: string | null;
-                        has_more: boolean;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    postV1Subscriptions: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    customer_id: string;
-                    plan_id: string;
-                    trial?: boolean;
-                    coupon?: string;
-                    /** @enum {string} */
-                    currency?: "AED" | "aed" | "AFN" | "afn" | "ALL" | "all" | "AMD" | "amd" | "ANG" | "ang" | "AOA" | "aoa" | "ARS" | "ars" | "AUD" | "aud" | "AWG" | "awg" | "AZN" | "azn" | "BAM" | "bam" | "BBD" | "bbd" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BIF" | "bif" | "BMD" | "bmd" | "BND" | "bnd" | "BOB" | "bob" | "BOV" | "bov" | "BRL" | "brl" | "BSD" | "bsd" | "BTN" | "btn" | "BWP" | "bwp" | "BYN" | "byn" | "BZD" | "bzd" | "CAD" | "cad" | "CDF" | "cdf" | "CHE" | "che" | "CHF" | "chf" | "CHW" | "chw" | "CLF" | "clf" | "CLP" | "clp" | "CNY" | "cny" | "COP" | "cop" | "COU" | "cou" | "CRC" | "crc" | "CUC" | "cuc" | "CUP" | "cup" | "CVE" | "cve" | "CZK" | "czk" | "DJF" | "djf" | "DKK" | "dkk" | "DOP" | "dop" | "DZD" | "dzd" | "EGP" | "egp" | "ERN" | "ern" | "ETB" | "etb" | "EUR" | "eur" | "FJD" | "fjd" | "FKP" | "fkp" | "GBP" | "gbp" | "GEL" | "gel" | "GHS" | "ghs" | "GIP" | "gip" | "GMD" | "gmd" | "GNF" | "gnf" | "GTQ" | "gtq" | "GYD" | "gyd" | "HKD" | "hkd" | "HNL" | "hnl" | "HTG" | "htg" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "IQD" | "iqd" | "IRR" | "irr" | "ISK" | "isk" | "JMD" | "jmd" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KGS" | "kgs" | "KHR" | "khr" | "KMF" | "kmf" | "KPW" | "kpw" | "KRW" | "krw" | "KWD" | "kwd" | "KYD" | "kyd" | "KZT" | "kzt" | "LAK" | "lak" | "LBP" | "lbp" | "LKR" | "lkr" | "LRD" | "lrd" | "LSL" | "lsl" | "LYD" | "lyd" | "MAD" | "mad" | "MDL" | "mdl" | "MGA" | "mga" | "MKD" | "mkd" | "MMK" | "mmk" | "MNT" | "mnt" | "MOP" | "mop" | "MRU" | "mru" | "MUR" | "mur" | "MVR" | "mvr" | "MWK" | "mwk" | "MXN" | "mxn" | "MXV" | "mxv" | "MYR" | "myr" | "MZN" | "mzn" | "NAD" | "nad" | "NGN" | "ngn" | "NIO" | "nio" | "NOK" | "nok" | "NPR" | "npr" | "NZD" | "nzd" | "OMR" | "omr" | "PAB" | "pab" | "PEN" | "pen" | "PGK" | "pgk" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "PYG" | "pyg" | "QAR" | "qar" | "RON" | "ron" | "RSD" | "rsd" | "RUB" | "rub" | "RWF" | "rwf" | "SAR" | "sar" | "SBD" | "sbd" | "SCR" | "scr" | "SDG" | "sdg" | "SEK" | "sek" | "SGD" | "sgd" | "SHP" | "shp" | "SLE" | "sle" | "SOS" | "sos" | "SRD" | "srd" | "SSP" | "ssp" | "STN" | "stn" | "SVC" | "svc" | "SYP" | "syp" | "SZL" | "szl" | "THB" | "thb" | "TJS" | "tjs" | "TMT" | "tmt" | "TND" | "tnd" | "TOP" | "top" | "TRY" | "try" | "TTD" | "ttd" | "TWD" | "twd" | "TZS" | "tzs" | "UAH" | "uah" | "UGX" | "ugx" | "USD" | "usd" | "USN" | "usn" | "UYI" | "uyi" | "UYU" | "uyu" | "UYW" | "uyw" | "UZS" | "uzs" | "VED" | "ved" | "VES" | "ves" | "VND" | "vnd" | "VUV" | "vuv" | "WST" | "wst" | "XAF" | "xaf" | "XCD" | "xcd" | "XOF" | "xof" | "XPF" | "xpf" | "YER" | "yer" | "ZAR" | "zar" | "ZMW" | "zmw" | "ZWG" | "zwg";
-                };
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "subscription";
-                        customer_id: string;
-                        plan_id: string;
-                        plan_version: number;
-                        currency: string | null;
-                        /** @enum {string} */
-                        status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
-                        anchor: string;
-                        current_period_start: string;
-                        current_period_end: string;
-                        trial_end: string | null;
-                        cancel_at_period_end: boolean;
-                        canceled_at: string | null;
-                        billing_error: {
-                            code: string;
-                            message: string;
-                            failed_at: string;
-                            retry_at: string | null;
-                        } | null;
-                        created_at: string;
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    getV1SubscriptionsById: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The subscription */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "subscription";
-                        customer_id: string;
-                        plan_id: string;
-                        plan_version: number;
-                        currency: string | null;
-                        /** @enum {string} */
-                        status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
-                        anchor: string;
-                        current_period_start: string;
-                        current_period_end: string;
-                        trial_end: string | null;
-                        cancel_at_period_end: boolean;
-                        canceled_at: string | null;
-                        billing_error: {
-                            code: string;
-                            message: string;
-                            failed_at: string;
-                            retry_at: string | null;
-                        } | null;
-                        created_at: string;
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    postV1SubscriptionsByIdCancel: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @default false */
-                    at_period_end?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description The subscription */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "subscription";
-                        customer_id: string;
-                        plan_id: string;
-                        plan_version: number;
-                        currency: string | null;
-                        /** @enum {string} */
-                        status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
-                        anchor: string;
-                        current_period_start: string;
-                        current_period_end: string;
-                        trial_end: string | null;
-                        cancel_at_period_end: boolean;
-                        canceled_at: string | null;
-                        billing_error: {
-                            code: string;
-                            message: string;
-                            failed_at: string;
-                            retry_at: string | null;
-                        } | null;
-                        created_at: string;
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    postV1SubscriptionsByIdChangePlan: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    plan_id: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The subscription */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        /** @constant */
-                        object: "subscription";
-                        customer_id: string;
-                        plan_id: string;
-                        plan_version: number;
-                        currency: string | null;
-                        /** @enum {string} */
-                        status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
-                        anchor: string;
-                        current_period_start: string;
-                        current_period_end: string;
-                        trial_end: string | null;
-                        cancel_at_period_end: boolean;
-                        canceled_at: string | null;
-                        billing_error: {
-                            code: string;
-                            message: string;
-                            failed_at: string;
-                            retry_at: string | null;
-                        } | null;
-                        created_at: string;
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    getV1SubscriptionsByIdAdjustments: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of adjustments */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            id: string;
-                            /** @constant */
-                            object: "subscription_adjustment";
-                            subscription_id: string;
-                            /** @enum {string} */
-                            kind: "proration_credit" | "proration_charge";
-                            amount: {
-                                amount: number;
-                                currency: string;
-                            };
-                            description: string;
-                            created_at: string;
-                            invoiced_at: string | null;
-                        }[];
-                        next_cursor: string | null;
-                        has_more: boolean;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    getV1SubscriptionsByIdUsage: {
-        parameters: {
-            query?: {
-                period_start?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The usage of one period */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        object: "usage_period";
-                        subscription_id: string;
-                        plan_id: string;
-                        plan_version: number;
-                        period_start: string;
-                        period_end: string;
-                        included_tokens: number;
-                        used_tokens: number;
-                        overage_tokens: number;
-                        overage_price_per_1k: {
-                            amount: number;
-                            currency: string;
-                        };
-                        overage_charge: {
-                            amount: number;
-                            currency: string;
-                        };
-                        /** @enum {string} */
-                        quota_policy: "overage" | "block";
-                        quota_exceeded: boolean;
-                        trial: boolean;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
     getV1SubscriptionsByIdDiscount: {
         parameters: {
             query?: never;
@@ -17764,6 +17352,1264 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1ModelPrices: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                currency?: "AED" | "aed" | "AFN" | "afn" | "ALL" | "all" | "AMD" | "amd" | "ANG" | "ang" | "AOA" | "aoa" | "ARS" | "ars" | "AUD" | "aud" | "AWG" | "awg" | "AZN" | "azn" | "BAM" | "bam" | "BBD" | "bbd" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BIF" | "bif" | "BMD" | "bmd" | "BND" | "bnd" | "BOB" | "bob" | "BOV" | "bov" | "BRL" | "brl" | "BSD" | "bsd" | "BTN" | "btn" | "BWP" | "bwp" | "BYN" | "byn" | "BZD" | "bzd" | "CAD" | "cad" | "CDF" | "cdf" | "CHE" | "che" | "CHF" | "chf" | "CHW" | "chw" | "CLF" | "clf" | "CLP" | "clp" | "CNY" | "cny" | "COP" | "cop" | "COU" | "cou" | "CRC" | "crc" | "CUC" | "cuc" | "CUP" | "cup" | "CVE" | "cve" | "CZK" | "czk" | "DJF" | "djf" | "DKK" | "dkk" | "DOP" | "dop" | "DZD" | "dzd" | "EGP" | "egp" | "ERN" | "ern" | "ETB" | "etb" | "EUR" | "eur" | "FJD" | "fjd" | "FKP" | "fkp" | "GBP" | "gbp" | "GEL" | "gel" | "GHS" | "ghs" | "GIP" | "gip" | "GMD" | "gmd" | "GNF" | "gnf" | "GTQ" | "gtq" | "GYD" | "gyd" | "HKD" | "hkd" | "HNL" | "hnl" | "HTG" | "htg" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "IQD" | "iqd" | "IRR" | "irr" | "ISK" | "isk" | "JMD" | "jmd" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KGS" | "kgs" | "KHR" | "khr" | "KMF" | "kmf" | "KPW" | "kpw" | "KRW" | "krw" | "KWD" | "kwd" | "KYD" | "kyd" | "KZT" | "kzt" | "LAK" | "lak" | "LBP" | "lbp" | "LKR" | "lkr" | "LRD" | "lrd" | "LSL" | "lsl" | "LYD" | "lyd" | "MAD" | "mad" | "MDL" | "mdl" | "MGA" | "mga" | "MKD" | "mkd" | "MMK" | "mmk" | "MNT" | "mnt" | "MOP" | "mop" | "MRU" | "mru" | "MUR" | "mur" | "MVR" | "mvr" | "MWK" | "mwk" | "MXN" | "mxn" | "MXV" | "mxv" | "MYR" | "myr" | "MZN" | "mzn" | "NAD" | "nad" | "NGN" | "ngn" | "NIO" | "nio" | "NOK" | "nok" | "NPR" | "npr" | "NZD" | "nzd" | "OMR" | "omr" | "PAB" | "pab" | "PEN" | "pen" | "PGK" | "pgk" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "PYG" | "pyg" | "QAR" | "qar" | "RON" | "ron" | "RSD" | "rsd" | "RUB" | "rub" | "RWF" | "rwf" | "SAR" | "sar" | "SBD" | "sbd" | "SCR" | "scr" | "SDG" | "sdg" | "SEK" | "sek" | "SGD" | "sgd" | "SHP" | "shp" | "SLE" | "sle" | "SOS" | "sos" | "SRD" | "srd" | "SSP" | "ssp" | "STN" | "stn" | "SVC" | "svc" | "SYP" | "syp" | "SZL" | "szl" | "THB" | "thb" | "TJS" | "tjs" | "TMT" | "tmt" | "TND" | "tnd" | "TOP" | "top" | "TRY" | "try" | "TTD" | "ttd" | "TWD" | "twd" | "TZS" | "tzs" | "UAH" | "uah" | "UGX" | "ugx" | "USD" | "usd" | "USN" | "usn" | "UYI" | "uyi" | "UYU" | "uyu" | "UYW" | "uyw" | "UZS" | "uzs" | "VED" | "ved" | "VES" | "ves" | "VND" | "vnd" | "VUV" | "vuv" | "WST" | "wst" | "XAF" | "xaf" | "XCD" | "xcd" | "XOF" | "xof" | "XPF" | "xpf" | "YER" | "yer" | "ZAR" | "zar" | "ZMW" | "zmw" | "ZWG" | "zwg";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of model prices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "model_price";
+                            model: string;
+                            currency: string;
+                            version: number;
+                            cost_per_1k_micros: number;
+                            effective_from: string;
+                            created_at: string;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1ModelPrices: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    /** @enum {string} */
+                    currency: "AED" | "aed" | "AFN" | "afn" | "ALL" | "all" | "AMD" | "amd" | "ANG" | "ang" | "AOA" | "aoa" | "ARS" | "ars" | "AUD" | "aud" | "AWG" | "awg" | "AZN" | "azn" | "BAM" | "bam" | "BBD" | "bbd" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BIF" | "bif" | "BMD" | "bmd" | "BND" | "bnd" | "BOB" | "bob" | "BOV" | "bov" | "BRL" | "brl" | "BSD" | "bsd" | "BTN" | "btn" | "BWP" | "bwp" | "BYN" | "byn" | "BZD" | "bzd" | "CAD" | "cad" | "CDF" | "cdf" | "CHE" | "che" | "CHF" | "chf" | "CHW" | "chw" | "CLF" | "clf" | "CLP" | "clp" | "CNY" | "cny" | "COP" | "cop" | "COU" | "cou" | "CRC" | "crc" | "CUC" | "cuc" | "CUP" | "cup" | "CVE" | "cve" | "CZK" | "czk" | "DJF" | "djf" | "DKK" | "dkk" | "DOP" | "dop" | "DZD" | "dzd" | "EGP" | "egp" | "ERN" | "ern" | "ETB" | "etb" | "EUR" | "eur" | "FJD" | "fjd" | "FKP" | "fkp" | "GBP" | "gbp" | "GEL" | "gel" | "GHS" | "ghs" | "GIP" | "gip" | "GMD" | "gmd" | "GNF" | "gnf" | "GTQ" | "gtq" | "GYD" | "gyd" | "HKD" | "hkd" | "HNL" | "hnl" | "HTG" | "htg" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "IQD" | "iqd" | "IRR" | "irr" | "ISK" | "isk" | "JMD" | "jmd" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KGS" | "kgs" | "KHR" | "khr" | "KMF" | "kmf" | "KPW" | "kpw" | "KRW" | "krw" | "KWD" | "kwd" | "KYD" | "kyd" | "KZT" | "kzt" | "LAK" | "lak" | "LBP" | "lbp" | "LKR" | "lkr" | "LRD" | "lrd" | "LSL" | "lsl" | "LYD" | "lyd" | "MAD" | "mad" | "MDL" | "mdl" | "MGA" | "mga" | "MKD" | "mkd" | "MMK" | "mmk" | "MNT" | "mnt" | "MOP" | "mop" | "MRU" | "mru" | "MUR" | "mur" | "MVR" | "mvr" | "MWK" | "mwk" | "MXN" | "mxn" | "MXV" | "mxv" | "MYR" | "myr" | "MZN" | "mzn" | "NAD" | "nad" | "NGN" | "ngn" | "NIO" | "nio" | "NOK" | "nok" | "NPR" | "npr" | "NZD" | "nzd" | "OMR" | "omr" | "PAB" | "pab" | "PEN" | "pen" | "PGK" | "pgk" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "PYG" | "pyg" | "QAR" | "qar" | "RON" | "ron" | "RSD" | "rsd" | "RUB" | "rub" | "RWF" | "rwf" | "SAR" | "sar" | "SBD" | "sbd" | "SCR" | "scr" | "SDG" | "sdg" | "SEK" | "sek" | "SGD" | "sgd" | "SHP" | "shp" | "SLE" | "sle" | "SOS" | "sos" | "SRD" | "srd" | "SSP" | "ssp" | "STN" | "stn" | "SVC" | "svc" | "SYP" | "syp" | "SZL" | "szl" | "THB" | "thb" | "TJS" | "tjs" | "TMT" | "tmt" | "TND" | "tnd" | "TOP" | "top" | "TRY" | "try" | "TTD" | "ttd" | "TWD" | "twd" | "TZS" | "tzs" | "UAH" | "uah" | "UGX" | "ugx" | "USD" | "usd" | "USN" | "usn" | "UYI" | "uyi" | "UYU" | "uyu" | "UYW" | "uyw" | "UZS" | "uzs" | "VED" | "ved" | "VES" | "ves" | "VND" | "vnd" | "VUV" | "vuv" | "WST" | "wst" | "XAF" | "xaf" | "XCD" | "xcd" | "XOF" | "xof" | "XPF" | "xpf" | "YER" | "yer" | "ZAR" | "zar" | "ZMW" | "zmw" | "ZWG" | "zwg";
+                    cost_per_1k_micros: number;
+                    /** Format: date-time */
+                    effective_from: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "model_price";
+                        model: string;
+                        currency: string;
+                        version: number;
+                        cost_per_1k_micros: number;
+                        effective_from: string;
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1ModelPricesByModel: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of model price versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "model_price";
+                            model: string;
+                            currency: string;
+                            version: number;
+                            cost_per_1k_micros: number;
+                            effective_from: string;
+                            created_at: string;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getV1InvoicesByIdPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getV1PaymentsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment with its saga steps */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "payment";
+                        invoice_id: string;
+                        customer_id: string;
+                        amount: number;
+                        currency: string;
+                        /** @enum {string} */
+                        status: "pending" | "charged" | "succeeded" | "failed" | "refunded";
+                        /** @enum {string} */
+                        trigger: "automatic" | "manual";
+                        attempt: number;
+                        failure_code: string | null;
+                        failure_message: string | null;
+                        provider: string;
+                        provider_reference: string | null;
+                        refund_reference: string | null;
+                        steps: {
+                            seq: number;
+                            name: string;
+                            /** @enum {string} */
+                            outcome: "succeeded" | "failed" | "skipped";
+                            detail: {
+                                [key: string]: unknown;
+                            };
+                            at: string;
+                        }[];
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getV1SubscriptionsByIdUsage: {
+        parameters: {
+            query?: {
+                period_start?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usage of one period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "usage_period";
+                        subscription_id: string;
+                        plan_id: string;
+                        plan_version: number;
+                        period_start: string;
+                        period_end: string;
+                        included_tokens: number;
+                        used_tokens: number;
+                        overage_tokens: number;
+                        overage_price_per_1k: {
+                            amount: number;
+                            currency: string;
+                        };
+                        overage_charge: {
+                            amount: number;
+                            currency: string;
+                        };
+                        /** @enum {string} */
+                        quota_policy: "overage" | "block";
+                        quota_exceeded: boolean;
+                        trial: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1Usage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    records: {
+                        id: string;
+                        customer_id: string;
+                        subscription_id?: string;
+                        model: string;
+                        tokens: number;
+                        /** Format: date-time */
+                        occurred_at: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description What happened to each record */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "usage_batch";
+                        accepted: number;
+                        duplicates: number;
+                        conflicts: number;
+                        refused: number;
+                        results: {
+                            id: string;
+                            /** @enum {string} */
+                            status: "accepted" | "duplicate" | "conflict" | "refused";
+                            subscription_id: string | null;
+                            period_start: string | null;
+                            overage_tokens: number;
+                            /** @enum {string} */
+                            reason?: "quota_exceeded" | "charge_limit" | "no_subscription" | "ambiguous_subscription" | "subscription_canceled" | "before_subscription" | "in_future" | "period_closed" | "customer_erased";
+                            /** @enum {string} */
+                            field?: "tokens" | "model" | "occurred_at" | "subscription_id";
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18713,852 +19559,6 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": unknown;
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    putV1SubscriptionsByIdEntitlementsByFeature: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                feature: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    type: "boolean" | "metered" | "static";
-                    limit?: number;
-                    value?: string | number | boolean;
-                } & ({
-                    /** @constant */
-                    type?: "boolean";
-                    value?: boolean;
-                } | {
-                    /** @constant */
-                    type?: "metered";
-                } | {
-                    /** @constant */
-                    type?: "static";
-                    value: string | number;
-                });
-            };
-        };
-        responses: {
-            /** @description The override */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        object: "entitlement_override";
-                        subscription_id: string;
-                        feature: string;
-                        /** @enum {string} */
-                        type: "boolean" | "metered" | "static";
-                        limit?: number;
-                        value?: string | number | boolean;
-                        created_at: string;
-                        updated_at: string;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    deleteV1SubscriptionsByIdEntitlementsByFeature: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                feature: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The removed override */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        object: "entitlement_override";
-                        subscription_id: string;
-                        feature: string;
-                        /** @enum {string} */
-                        type: "boolean" | "metered" | "static";
-                        limit?: number;
-                        value?: string | number | boolean;
-                        created_at: string;
-                        updated_at: string;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    postV1EntitlementsCheck: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    customer_id: string;
-                    feature: string;
-                    consume?: number;
-                    record_id?: string;
-                    model?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Allowed or not, and why */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        object: "entitlement_check";
-                        allowed: boolean;
-                        feature: string;
-                        type: ("boolean" | "metered" | "static") | null;
-                        /** @enum {string} */
-                        reason?: "no_subscription" | "not_entitled" | "limit_reached";
-                        limit?: number;
-                        used?: number;
-                        remaining?: number;
-                        value?: string | number | boolean;
-                        consumed?: number;
-                        duplicate?: boolean;
-                        record_id?: string;
-                        subscription_id?: string;
-                        period_start?: string;
-                        period_end?: string;
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-        };
-    };
-    postV1Usage: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    records: {
-                        id: string;
-                        customer_id: string;
-                        subscription_id?: string;
-                        model: string;
-                        tokens: number;
-                        /** Format: date-time */
-                        occurred_at: string;
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description What happened to each record */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        object: "usage_batch";
-                        accepted: number;
-                        duplicates: number;
-                        conflicts: number;
-                        refused: number;
-                        results: {
-                            id: string;
-                            /** @enum {string} */
-                            status: "accepted" | "duplicate" | "conflict" | "refused";
-                            subscription_id: string | null;
-                            period_start: string | null;
-                            overage_tokens: number;
-                            /** @enum {string} */
-                            reason?: "quota_exceeded" | "charge_limit" | "no_subscription" | "ambiguous_subscription" | "subscription_canceled" | "before_subscription" | "in_future" | "period_closed" | "customer_erased";
-                            /** @enum {string} */
-                            field?: "tokens" | "model" | "occurred_at" | "subscription_id";
-                        }[];
-                    };
-                };
-            };
-            /** @description Validation failed; `errors` names each field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, invalid or expired bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The request body was not sent as application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance: string;
-                        code: string;
-                        request_id?: string;
-                        errors?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
                 };
             };
             /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
