@@ -14,7 +14,7 @@ const seconds = v.pipe(v.string(), v.digits('must be a whole number of seconds')
 const basisPoints = v.pipe(v.string(), v.digits('must be whole basis points'), v.transform(Number), v.maxValue(10_000));
 /** '1' or 'true' turn it on, '0' or 'false' off. */
 const flag = (message?: string) => v.pipe(v.picklist(['0', '1', 'true', 'false'], message), v.transform((text) => text === '1' || text === 'true'));
-const names = (length: string) => v.pipe(v.string(), v.regex(new RegExp(`^[\\w.-]{${length}}$`), 'must be letters, digits, dots, dashes or underscores'));
+const kafkaName = (pattern: RegExp) => v.pipe(v.string(), v.regex(pattern, 'must be letters, digits, dots, dashes or underscores'));
 /** Whether Intl knows `tag` as a locale (it throws a RangeError for a malformed one). */
 function isLocale(tag: string): boolean {
   try {
@@ -31,7 +31,7 @@ const hoursToMs = (count: number) => count * 3_600_000;
 const listOf = (separator: string) => (text: string) => text.split(separator).map((part) => part.trim()).filter(Boolean);
 
 /** Used by the native adapter and by the REST proxy's alike. */
-const kafkaTopicPrefix = setting('KAFKA_TOPIC_PREFIX', names('0,100'), '', 'prefix of every topic and consumer group (several environments on one cluster)');
+const kafkaTopicPrefix = setting('KAFKA_TOPIC_PREFIX', kafkaName(/^[\w.-]{0,100}$/), '', 'prefix of every topic and consumer group (several environments on one cluster)');
 
 /**
  * Every setting, declared once and placed where it lands in the configuration: `loadConfig`
@@ -136,7 +136,7 @@ const declared = {
       '`host:port` list, comma-separated; required with `BUS=kafka`',
       (list) => (list === undefined ? [] : list.split(',')),
     ),
-    clientId: setting('KAFKA_CLIENT_ID', names('1,100'), 'subscription-platform', 'client id prefix seen by the brokers'),
+    clientId: setting('KAFKA_CLIENT_ID', kafkaName(/^[\w.-]{1,100}$/), 'subscription-platform', 'client id prefix seen by the brokers'),
     topicPrefix: kafkaTopicPrefix,
     partitions: setting('KAFKA_PARTITIONS', positiveInt, '3', 'partitions of the topics the platform creates (one per event type)'),
     replicationFactor: setting('KAFKA_REPLICATION_FACTOR', positiveInt, '1', 'replicas of the topics the platform creates'),
@@ -319,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 /** The settings every context carries (`ctx.settings`), taken from the configuration once. */
 export function settingsFrom(config: Config): Settings {
   const { login, limits, billing, usage, idempotency, notify, passwords, webhooks, portal } = config;
+  // The billing worker's poll is the worker's own, not a verb's.
   const { pollMs: _workerPoll, ...verbBilling } = billing;
   return { login, limits, billing: verbBilling, usage, idempotency, notify, passwords, webhooks, portal };
 }
