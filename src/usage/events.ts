@@ -13,12 +13,17 @@ const usageRecord = {
   occurred_at: iso,
 };
 
-/** Usage records and quotas crossed; subject: the subscription. */
+/** Usage: what other services report, what we accepted, and quotas crossed. */
 export const usageEvents = {
   /**
-   * A usage record. Other services publish it with the record alone (`id`, `customer_id`,
-   * `model`, `tokens`, `occurred_at`, optionally `subscription_id`); the billing consumer
-   * records those. Ours are the records we accepted, with the period and overage added.
+   * Another service (an AI gateway) reports a usage record on the bus instead of calling
+   * POST /v1/usage; the `usage-ingest` worker records it as that route would.
+   */
+  'usage.reported': v.object(usageRecord),
+  /**
+   * A usage record we accepted, with the period it counts in, its overage and when we recorded
+   * it; subject: the subscription. Until the next minor release (0.2.0) other services may still
+   * publish a report under this type (the record alone): see `isAcceptedUsage`.
    */
   'usage.recorded': v.object({
     ...usageRecord,
@@ -35,3 +40,18 @@ export const usageEvents = {
     quota_policy: v.picklist(quotaPolicies),
   }),
 } as const;
+
+type Recorded = v.InferOutput<(typeof usageEvents)['usage.recorded']>;
+
+/** A `usage.recorded` that this platform emitted on accepting a record. */
+export type AcceptedUsage = Recorded & Required<Pick<Recorded, 'subscription_id' | 'period_start' | 'overage_tokens' | 'recorded_at'>>;
+
+/**
+ * Whether a `usage.recorded` is a record we accepted rather than another service's report
+ * under the deprecated type. Only acceptance knows the subscription it counts against, the
+ * period, the overage and when it was recorded, and our producer (src/usage/record.ts)
+ * always writes all four; a report is the record alone. Told apart by the data, not by the
+ * envelope's `source`, so it holds whatever source a deployment names.
+ */
+export const isAcceptedUsage = (data: Recorded): data is AcceptedUsage =>
+  data.subscription_id !== undefined && data.period_start !== undefined && data.overage_tokens !== undefined && data.recorded_at !== undefined;
