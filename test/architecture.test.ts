@@ -9,13 +9,15 @@ import { dirname, join, relative, resolve } from 'node:path';
  *     → app (app.ts, deps.ts, config.ts, context builder)
  *       → http (src/http)
  *         → domains (src/<domain>)
- *           → events and bus (src/events, src/bus)
+ *           → events and bus (src/events, src/bus, each domain's events.ts)
  *             → db (db/)
  *               → kernel (src/kernel)
  *
- * A domain's `routes.ts` (or `routes/`) belongs to the HTTP layer. A file may import its own
- * layer or any layer below it, never one above. Besides: domains import each
- * other without cycles; payments imports neither billing nor subscriptions, and
+ * A domain's `routes.ts` (or `routes/`) belongs to the HTTP layer; its `events.ts` (the schemas
+ * of the events it emits, gathered by src/events/catalog.ts) belongs to the events layer and
+ * imports only src/events, db and the kernel: none of its domain's verbs, no other domain's file.
+ * A file may import its own layer or any layer below it, never one above. Besides: domains
+ * import each other without cycles; payments imports neither billing nor subscriptions, and
  * subscriptions never imports billing (billing reacts to them). And no file reaches itself
  * through its imports, type imports included.
  */
@@ -27,16 +29,19 @@ const rank = (layer: Layer) => LAYERS.indexOf(layer);
 /** A domain's (or the events') HTTP routes: they belong to the HTTP layer. */
 const isRoutes = (file: string) => /^src\/[^/]+\/(routes\.ts|routes\/)/.test(file);
 
+/** A domain's event schemas: they belong to the events layer. */
+const isDomainEvents = (file: string) => /^src\/[^/]+\/events\.ts$/.test(file) && !file.startsWith('src/events/');
+
 /** The layer of a project file, by its path relative to the root. */
 function layerOf(file: string): Layer {
   if (file.startsWith('db/')) return 'db';
   if (isRoutes(file)) return 'http';
+  if (isDomainEvents(file)) return 'events';
   if (file.startsWith('workers/') || file.startsWith('bin/')) return 'entry';
   const [, top] = file.split('/');
   if (!file.startsWith('src/') || !top) throw new Error(`no layer for ${file}`);
   if (top === 'kernel') return 'kernel';
-  // A domain's event schemas (`src/<domain>/events.ts`) are what the catalog gathers: the events layer.
-  if (top === 'events' || top === 'bus' || /^src\/[^/]+\/events\.ts$/.test(file)) return 'events';
+  if (top === 'events' || top === 'bus') return 'events';
   if (top === 'http' || top === 'admin') return 'http';
   if (top === 'entries' || ['server.ts', 'start.ts', 'node.ts', 'deno.ts', 'worker.ts', 'bootstrap.ts', 'build-deps.ts'].includes(top)) return 'entry';
   if (top.endsWith('.ts')) return 'app';
@@ -97,6 +102,13 @@ describe('the direction of dependencies', () => {
 
   test('a domain reaches the HTTP layer only from its routes', () => {
     expect(show(imports.filter((i) => domainOf(i.from) && layerOf(i.to) === 'http'))).toEqual([]);
+  });
+
+  test("a domain's events.ts imports only src/events, db and the kernel: not its domain's verbs, not another domain's files", () => {
+    const declared = imports.filter((i) => isDomainEvents(i.from));
+    expect(new Set(declared.map((i) => i.from)).size).toBeGreaterThan(10);
+    const allowed = (to: string) => to.startsWith('src/events/') || to.startsWith('db/') || to.startsWith('src/kernel/');
+    expect(show(declared.filter((i) => !allowed(i.to)))).toEqual([]);
   });
 
   test('payments imports neither billing nor subscriptions; subscriptions never imports billing', () => {

@@ -435,7 +435,7 @@ describe('relay and consumer guarantees (in process)', () => {
 
     // Redelivered events are absorbed by each group's inbox.
     const deps = consumerDeps(p);
-    const profilingHandler = createProfilingHandler({ firstPaymentBonusBps: 1000, ownSource: p.deps.eventSource });
+    const profilingHandler = createProfilingHandler({ firstPaymentBonusBps: 1000 });
     const envelopes = (await p.deps.db.select().from(busLog).where(eq(busLog.type, 'customer.onboarded')).orderBy(busLog.offset)).map((r) => JSON.parse(r.envelope) as CloudEvent);
     expect(envelopes).toHaveLength(5);
     for (const envelope of envelopes) {

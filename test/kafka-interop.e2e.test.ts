@@ -64,16 +64,16 @@ describeKafka('interoperability with Kafka tools', () => {
     const sub = await f.subscribe({ customer_id: customer.id, plan_id: plan.id });
     await f.cycle(); // the first invoice is paid: active
 
-    const topic = `${prefix}usage.recorded`;
+    const topic = `${prefix}usage.reported`;
     // A day into the period, with the clock there too: records ahead of the clock are refused (in_future).
     clock.set(START + 86_400_000);
     const at = new Date(START + 86_400_000).toISOString();
     // Binary mode: attributes in ce_* headers, the record as the value.
     run('kcat', ['-b', kafkaBrokers, '-P', '-t', topic, '-k', customer.id,
-      '-H', 'ce_specversion=1.0', '-H', 'ce_id=gateway-1', '-H', 'ce_source=urn:ai-gateway', '-H', 'ce_type=usage.recorded', '-H', `ce_subject=${customer.id}`, '-H', `ce_time=${at}`, '-H', 'content-type=application/json'],
+      '-H', 'ce_specversion=1.0', '-H', 'ce_id=gateway-1', '-H', 'ce_source=urn:ai-gateway', '-H', 'ce_type=usage.reported', '-H', `ce_subject=${customer.id}`, '-H', `ce_time=${at}`, '-H', 'content-type=application/json'],
       JSON.stringify({ id: 'kcat-usage-1', customer_id: customer.id, model: 'gpt-x', tokens: 1500, occurred_at: at }));
     // Structured mode: the whole envelope as the value.
-    const envelope = { specversion: '1.0', id: 'gateway-2', source: 'urn:ai-gateway', type: 'usage.recorded', subject: customer.id, time: at, data: { id: 'kcat-usage-2', customer_id: customer.id, model: 'gpt-x', tokens: 700, occurred_at: at } };
+    const envelope = { specversion: '1.0', id: 'gateway-2', source: 'urn:ai-gateway', type: 'usage.reported', subject: customer.id, time: at, data: { id: 'kcat-usage-2', customer_id: customer.id, model: 'gpt-x', tokens: 700, occurred_at: at } };
     run('kcat', ['-b', kafkaBrokers, '-P', '-t', topic, '-k', customer.id, '-H', 'content-type=application/cloudevents+json'], JSON.stringify(envelope));
 
     const usage = await eventually(async () => {
@@ -82,7 +82,7 @@ describeKafka('interoperability with Kafka tools', () => {
     }, { timeoutMs: 30_000 });
     expect(usage).toMatchObject({ included_tokens: 1000, overage_tokens: 1200 });
 
-    // A record that breaks the rules goes to usage.recorded.dlq with the reason in a header.
+    // A record that breaks the rules goes to usage.reported.dlq with the reason in a header.
     run('kcat', ['-b', kafkaBrokers, '-P', '-t', topic, '-k', customer.id, '-H', 'content-type=application/cloudevents+json'],
       JSON.stringify({ ...envelope, id: 'gateway-3', data: { ...envelope.data, id: 'kcat-usage-3', tokens: -5 } }));
     const parked = await eventually(async () => {

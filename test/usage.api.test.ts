@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { eq } from 'drizzle-orm';
-import { deadLetters } from '../db/schema/index.ts';
+import { count, eq, isNull } from 'drizzle-orm';
+import { deadLetters, loyalty, outbox } from '../db/schema/index.ts';
 import { runBillingCycle } from '../src/billing/cycle.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import type { Logger } from '../src/kernel/logger.ts';
@@ -241,12 +241,12 @@ async function active(terms: Record<string, unknown>) {
   return { customerId: customer.body.id, subId: sub.body.id };
 }
 
-/** A usage.recorded event as another service publishes it. */
-const fromGateway = (data: Record<string, unknown>) => ({
+/** A usage report as another service publishes it: `usage.reported`, or the deprecated `usage.recorded`. */
+const fromGateway = (data: Record<string, unknown>, type: 'usage.reported' | 'usage.recorded' = 'usage.reported') => ({
   specversion: '1.0' as const,
   id: `gw-evt-${tag()}`,
   source: 'urn:ai-gateway',
-  type: 'usage.recorded',
+  type,
   subject: String(data.customer_id),
   time: iso(clock.now()),
   datacontenttype: 'application/json' as const,
@@ -438,5 +438,81 @@ describe('usage during a trial', () => {
     const invoices = (await p.call<Page<InvoiceResource>>('GET', `/v1/invoices?subscription_id=${sub.id}&limit=10`)).body.data;
     expect(invoices.flatMap((i) => i.lines.map((l) => l.kind))).toEqual(['subscription_fee']);
     expect((await post(record(customer.body.id, 5, { occurred_at: iso(APRIL_1 + 13 * DAY_MS) }))).body.results[0]).toMatchObject({ status: 'refused', reason: 'period_closed' });
+  });
+});
+
+describe('usage from the bus', () => {
+  /** Waits until the relay published every outbox row and these groups handled every event of their types. */
+  async function drained(groups: string[]) {
+    await eventually(async () => {
+      const [pending] = await p.deps.db.select({ n: count() }).from(outbox).where(isNull(outbox.publishedAt));
+      const list = (await p.call<ConsumerList>('GET', '/v1/consumers')).body.data;
+      return pending!.n === 0 && groups.every((g) => list.find((x) => x.group === g)?.lag === 0);
+    }, { timeoutMs: 30_000 });
+  }
+
+  /** What a customer's usage came to: the period's tokens, the records we emitted, the tokens profiling counted. */
+  async function outcome(customerId: string, subId: string) {
+    const [loyal] = await p.deps.db.select().from(loyalty).where(eq(loyalty.customerId, customerId));
+    const recorded = await eventsOf(subId, 'usage.recorded');
+    return { used_tokens: (await usage(subId)).used_tokens, recorded: recorded.map((e) => [e.data.id, e.data.tokens]), profiled_tokens: loyal?.usageTokens ?? 0 };
+  }
+
+  const ingestDeadLetters = async () => (await p.call<ConsumerList>('GET', '/v1/consumers')).body.data.find((g) => g.group === 'usage-ingest')?.dead_letters ?? 0;
+  const deprecationWarnings = (id: string) => warnings.filter((w) => w.fields?.record_id === id && w.msg.includes('deprecated'));
+
+  test('a gateway publishing usage.reported gets its record counted once, also when it is delivered again; the usage.recorded we emit for it is not ingested again', async () => {
+    const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
+    const before = await ingestDeadLetters();
+    p.startWorkers(['relay', 'usage-ingest', 'profiling']);
+    try {
+      const data = { id: `gw-${tag()}`, customer_id: customerId, model: 'gpt-x', tokens: 600, occurred_at: iso(APRIL_1 + DAY_MS) };
+      const report = fromGateway(data);
+      await p.deps.bus.publish([report]);
+      await drained(['usage-ingest', 'profiling']);
+      // Delivered again: the same envelope, and the same record under a new event id.
+      await p.deps.bus.publish([report, fromGateway(data)]);
+      await drained(['usage-ingest', 'profiling']);
+
+      expect(await outcome(customerId, subId)).toEqual({ used_tokens: 600, recorded: [[data.id, 600]], profiled_tokens: 600 });
+      expect(await ingestDeadLetters()).toBe(before);
+      expect(deprecationWarnings(data.id)).toEqual([]);
+    } finally {
+      await p.stopWorkers();
+    }
+  });
+
+  test('a report under the deprecated usage.recorded from another service is still counted, once, with a warning; profiling counts only the record we accepted', async () => {
+    const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
+    const before = await ingestDeadLetters();
+    p.startWorkers(['relay', 'usage-ingest', 'profiling']);
+    try {
+      const data = { id: `gw-${tag()}`, customer_id: customerId, subscription_id: subId, model: 'gpt-x', tokens: 400, occurred_at: iso(APRIL_1 + DAY_MS) };
+      await p.deps.bus.publish([fromGateway(data, 'usage.recorded')]);
+      await drained(['usage-ingest', 'profiling']);
+
+      expect(await outcome(customerId, subId)).toEqual({ used_tokens: 400, recorded: [[data.id, 400]], profiled_tokens: 400 });
+      expect(await ingestDeadLetters()).toBe(before);
+      // The gateway's report is warned about; the usage.recorded we emitted for it came back and was skipped quietly.
+      expect(deprecationWarnings(data.id).map((w) => w.fields?.source)).toEqual(['urn:ai-gateway']);
+    } finally {
+      await p.stopWorkers();
+    }
+  });
+
+  test('records accepted through the API come back on the bus as usage.recorded and are counted by profiling, not ingested again', async () => {
+    const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
+    const posted = [record(customerId, 30), record(customerId, 70)];
+    expect((await post(...posted)).body.accepted).toBe(2);
+    const before = await ingestDeadLetters();
+    p.startWorkers(['relay', 'usage-ingest', 'profiling']);
+    try {
+      await drained(['usage-ingest', 'profiling']);
+      expect(await outcome(customerId, subId)).toEqual({ used_tokens: 100, recorded: posted.map((r) => [r.id, r.tokens]), profiled_tokens: 100 });
+      expect(await ingestDeadLetters()).toBe(before);
+      expect(posted.flatMap((r) => deprecationWarnings(r.id))).toEqual([]);
+    } finally {
+      await p.stopWorkers();
+    }
   });
 });

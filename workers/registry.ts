@@ -37,9 +37,9 @@ export type ConsumerWorker = 'notifications' | 'profiling' | 'customer-notificat
 export function consumerHandlers(deps: Deps): Record<ConsumerWorker, EventHandler> {
   return {
     notifications: notificationsHandler,
-    profiling: createProfilingHandler({ firstPaymentBonusBps: deps.settings.billing.firstPaymentBonusBps, ownSource: deps.eventSource }),
+    profiling: createProfilingHandler({ firstPaymentBonusBps: deps.settings.billing.firstPaymentBonusBps }),
     'customer-notifications': customerNotificationsHandler,
-    'usage-ingest': usageIngestHandler(deps.eventSource),
+    'usage-ingest': usageIngestHandler(),
     webhooks: webhooksHandler,
     'portal-signups': portalSignupsHandler,
     'portal-invitations': portalInvitationsHandler,

@@ -9,6 +9,7 @@ import { compareSegments } from '../customers/lifecycle.ts';
 import { promoteCustomer } from '../customers/transition.ts';
 import type { EventType, KnownEvent } from '../events/catalog.ts';
 import { emit } from '../events/outbox.ts';
+import { isAcceptedUsage } from '../usage/events.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { profileCustomer } from './rules.ts';
 
@@ -28,8 +29,6 @@ export const profilingTypes = [
 export interface ProfilingOptions {
   /** First-payment bonus in basis points of that payment (1000 = 10 %); 0 turns it off. */
   firstPaymentBonusBps: number;
-  /** This platform's event source: only usage records it accepted count (others arrive again as ours). */
-  ownSource: string;
 }
 
 type LoyaltyRow = typeof loyalty.$inferSelect;
@@ -74,7 +73,8 @@ async function recordLoyalty(ctx: TxCtx, event: KnownEvent, options: ProfilingOp
     }
     case 'usage.recorded': {
       const data = (event as KnownEvent<'usage.recorded'>).data;
-      if (event.source !== options.ownSource || !data.subscription_id) return null;
+      // Only records we accepted count; a report under the deprecated type arrives again as one of them.
+      if (!isAcceptedUsage(data)) return null;
       customerId = data.customer_id;
       apply.push((row) => {
         row.usageTokens += data.tokens;

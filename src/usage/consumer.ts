@@ -3,25 +3,33 @@ import { UnprocessableEvent, type EventHandler } from '../bus/consumer.ts';
 import type { KnownEvent } from '../events/catalog.ts';
 import { recordUsage } from './record.ts';
 import { usageRecordInput } from './contract.ts';
+import { isAcceptedUsage } from './events.ts';
 
 /**
- * The usage consumer: records `usage.recorded` events that other services publish
- * (an AI gateway producing to the bus instead of calling POST /v1/usage). Events
- * this platform emitted itself (same `source`) are the records it already accepted
- * and are skipped. A record delivered twice, or also posted to the API, counts once:
- * records are keyed by the customer and their own id. A record that breaks the API's
- * rules, or reuses an id for a different record (`conflict`), is dead-lettered at once
- * with the reason. A refused record (no subscription, over a block quota, erased
- * customer, closed period, …) is logged and marked handled, not retried: it would be
- * refused again.
+ * The usage consumer: records the `usage.reported` events that other services publish
+ * (an AI gateway producing to the bus instead of calling POST /v1/usage). A record
+ * delivered twice, or also posted to the API, counts once: records are keyed by the
+ * customer and their own id. A record that breaks the API's rules, or reuses an id for
+ * a different record (`conflict`), is dead-lettered at once with the reason. A refused
+ * record (no subscription, over a block quota, erased customer, closed period, …) is
+ * logged and marked handled, not retried: it would be refused again.
+ *
+ * Deprecated until the next minor release (0.2.0): a report published as `usage.recorded`,
+ * the type of the records we accepted, is still recorded. The two are told apart by their
+ * data, never by `source`: a `usage.recorded` that carries `subscription_id`, `period_start`,
+ * `overage_tokens` and `recorded_at` is one we emitted on accepting a record (only acceptance
+ * knows them) and is skipped; one without them is a report.
  */
-export function usageIngestHandler(ownSource: string): EventHandler {
+export function usageIngestHandler(): EventHandler {
   return {
     group: 'usage-ingest',
-    types: ['usage.recorded'],
+    types: ['usage.reported', 'usage.recorded'],
     async handle(ctx, event) {
-      if (event.source === ownSource) return;
-      const { data } = event as KnownEvent<'usage.recorded'>;
+      const { data } = event as KnownEvent<'usage.reported' | 'usage.recorded'>;
+      if (event.type === 'usage.recorded') {
+        if (isAcceptedUsage(data)) return;
+        ctx.logger.warn('usage reported as usage.recorded, deprecated: publish usage.reported', { record_id: data.id, customer_id: data.customer_id, source: event.source });
+      }
       const parsed = v.safeParse(usageRecordInput, { id: data.id, customer_id: data.customer_id, subscription_id: data.subscription_id, model: data.model, tokens: data.tokens, occurred_at: data.occurred_at });
       if (!parsed.success) {
         throw new UnprocessableEvent(`invalid usage record: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? 'data'}: ${i.message}`).join('; ')}`);

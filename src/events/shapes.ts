@@ -1,0 +1,52 @@
+import * as v from 'valibot';
+import { entitlementTypes, subscriptionStatuses } from '../../db/schema/index.ts';
+import { realTimestamp } from '../kernel/iso-time.ts';
+
+/**
+ * The building blocks of event schemas that several domains' `events.ts` share.
+ * A shape used by one domain only stays in that domain's `events.ts`.
+ */
+
+/** A person's name, email or phone: null once erased. */
+export const personal = v.nullable(v.string());
+
+/** A whole number ≥ 0: minor units of money, days, tokens. Money is never a float. */
+export const whole = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+/** A signed whole number: signed minor units. */
+export const signed = v.pipe(v.number(), v.safeInteger());
+
+/** An ISO 4217 currency code. */
+export const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/));
+
+/** Integer minor units of a currency. */
+export const money = v.object({ amount: whole, currency });
+
+/** Signed minor units: proration credits are negative. */
+export const signedMoney = v.object({ amount: signed, currency });
+
+/** An instant as ISO 8601 (UTC), a real one. */
+export const iso = realTimestamp();
+
+/** A plan version number: 1, 2, … */
+export const planVersion = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+
+/** A typed entitlement (src/plans/entitlements.ts): in plan snapshots and subscription overrides. */
+export const entitlementSnapshot = v.object({ feature: v.string(), type: v.picklist(entitlementTypes), limit: v.optional(whole), value: v.optional(v.union([v.string(), v.number(), v.boolean()])) });
+
+/** A subscription as carried inside events (the subscriptions' and billing's); times are ISO 8601. */
+export const subscriptionSnapshot = v.object({
+  id: v.string(),
+  customer_id: v.string(),
+  plan_id: v.string(),
+  plan_version: planVersion,
+  /** The currency it bills in, its customer's (absent from events older than multi-currency: the plan version's default). */
+  currency: v.optional(currency),
+  status: v.picklist(subscriptionStatuses),
+  anchor: iso,
+  current_period_start: iso,
+  current_period_end: iso,
+  trial_end: v.nullable(iso),
+  cancel_at_period_end: v.boolean(),
+  canceled_at: v.nullable(iso),
+});
