@@ -12,7 +12,9 @@ import type { Ctx } from '../src/kernel/context.ts';
 import { DomainError } from '../src/kernel/errors.ts';
 import { describeIssues, UsageError } from './cli-support.ts';
 
-export type ImportFormat = 'csv' | 'jsonl';
+/** The file formats an import reads. */
+export const importFormats = ['csv', 'jsonl'] as const;
+export type ImportFormat = (typeof importFormats)[number];
 
 export interface ImportOptions {
   file: string;

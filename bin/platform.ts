@@ -2,9 +2,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createApiKeyCommand, createOperatorCommand, outboxStatus, reportMigrations } from './admin-commands.ts';
 import { EXIT, runWithDeps, UsageError } from './cli-support.ts';
-import { importCustomers } from './import-customers.ts';
+import { importCustomers, importFormats, type ImportFormat } from './import-customers.ts';
 import { replayEvents } from './replay-events.ts';
 import { seed } from './seed.ts';
+import { operatorRoles } from '../db/schema/index.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 
 /**
@@ -37,7 +38,7 @@ program
   .description('create an operator (the password policy applies; without --password one is generated and printed once)')
   .requiredOption('--email <email>', 'sign-in email')
   .requiredOption('--name <name>', 'display name')
-  .addOption(new Option('--role <role>', 'role').choices(['admin', 'operator', 'viewer']).makeOptionMandatory())
+  .addOption(new Option('--role <role>', 'role').choices(operatorRoles).makeOptionMandatory())
   .option('--password <password>', 'password (at least 12 characters, not weak)')
   .action((options) => runWithDeps('create-operator', (ctx) => createOperatorCommand(ctx, options)));
 
@@ -65,11 +66,11 @@ importCommand
       'idempotent by email (rows whose email a customer has are skipped), so a re-run resumes',
   )
   .argument('<file>', 'a .csv, .jsonl or .ndjson file')
-  .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'jsonl']))
+  .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(importFormats))
   .option('--report <file>', 'where rejected rows go (default: <file>.rejected.jsonl)')
   .option('--batch-size <n>', 'rows onboarded per transaction', positiveInt, 500)
   .option('--no-progress', 'no progress bar (it is off anyway when stderr is not a terminal)')
-  .action((file: string, options: { format?: 'csv' | 'jsonl'; report?: string; batchSize: number; progress: boolean }) =>
+  .action((file: string, options: { format?: ImportFormat; report?: string; batchSize: number; progress: boolean }) =>
     runWithDeps('import-customers', async (ctx) => {
       const summary = await importCustomers(ctx, { file, ...options, progress: options.progress && process.stderr.isTTY === true });
       const rate = summary.seconds > 0 ? Math.round((summary.imported + summary.skipped) / summary.seconds) : 0;

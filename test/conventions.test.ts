@@ -8,7 +8,8 @@ import type { TestPlatform } from './harness.ts';
 
 /**
  * The shared vocabulary, checked on the source (not the tests): each list of values is
- * written once, in db/schema, and everything else derives from it.
+ * written once, in db/schema, and everything else derives from it: arrays, union types,
+ * validators and their messages, the command line's choices.
  */
 const ROOT = resolve(import.meta.dir, '..');
 
@@ -20,7 +21,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const files = ['src', 'db', 'workers'].flatMap(sourceFiles).map((file) => ({ file: relative(ROOT, join(ROOT, file)), text: readFileSync(join(ROOT, file), 'utf8') }));
+const files = ['src', 'db', 'workers', 'bin'].flatMap(sourceFiles).map((file) => ({ file: relative(ROOT, join(ROOT, file)), text: readFileSync(join(ROOT, file), 'utf8') }));
 
 /** Every array literal of two or more quoted strings in the source, with where it stands. */
 const literals = files.flatMap(({ file, text }) =>
@@ -29,6 +30,16 @@ const literals = files.flatMap(({ file, text }) =>
 
 /** The lists of values db/schema exports: statuses, kinds, roles, segments … */
 const lists = (Object.entries(schema) as [string, unknown][]).filter((entry): entry is [string, readonly string[]] => Array.isArray(entry[1]) && entry[1].every((x) => typeof x === 'string'));
+
+const lineOf = (text: string, index: number) => text.slice(0, index).split('\n').length;
+
+/** Every union type of two or more string literals in the source (`'a' | 'b'`), with where it stands. */
+const unions = files.flatMap(({ file, text }) =>
+  [...text.matchAll(/'[^'\n]*'(?:\s*\|\s*'[^'\n]*')+/g)].map((m) => ({ at: `${file}:${lineOf(text, m.index)}`, values: [...m[0].matchAll(/'([^'\n]*)'/g)].map((q) => q[1]!) })),
+);
+
+/** The one file that words the refusal of a value outside a list (src/kernel/one-of.ts: `oneOf`, `mustBeOneOf`). */
+const ONE_OF = 'src/kernel/one-of.ts';
 
 describe('each status, kind, role and segment list is defined once', () => {
   test('db/schema exports every list the tables, validators and events derive from', () => {
@@ -48,6 +59,52 @@ describe('each status, kind, role and segment list is defined once', () => {
       return places.length > 1 || places.some((p) => !p.file.startsWith('db/schema/')) ? [`${name}: ${places.map((p) => p.file).join(', ')}`] : [];
     });
     expect(rewritten).toEqual([]);
+  });
+
+  test('finds the union types it checks', () => {
+    expect(unions.length).toBeGreaterThan(20);
+  });
+
+  test('no union type spells out a list: it names the list\'s type ((typeof xs)[number], adding its own values with |)', () => {
+    // A union holding every value of a list restates it (as is, or with values of its own, like an
+    // actor's role: the operator roles, `system` and `none`). A strict subset may be a narrower
+    // vocabulary of its own (`'requested' | 'customer_erased'`); prefer Extract<…> there too.
+    const spelled = unions.flatMap((u) => lists.filter(([, values]) => values.every((x) => u.values.includes(x))).map(([name]) => `${u.at}: ${u.values.join(' | ')} spells out ${name}`));
+    expect(spelled).toEqual([]);
+  });
+
+  test('a value outside a list is refused in one wording, from one helper: oneOf(list), not v.picklist(list, `must be one of …`)', () => {
+    expect(files.some((f) => f.file === ONE_OF && f.text.includes('must be one of'))).toBe(true);
+    const worded = files.flatMap(({ file, text }) => (file === ONE_OF ? [] : [...text.matchAll(/must be one of/g)].map((m) => `${file}:${lineOf(text, m.index)}`)));
+    expect(worded).toEqual([]);
+  });
+});
+
+/**
+ * Exported names that several files may each declare: a lifecycle's transition function, and
+ * usage-thresholds' number-valued twin of usage's overageCharge (usage imports usage-thresholds,
+ * so the threshold side cannot call usage's; one of them moves when usage is restructured).
+ */
+const SHARED_NAMES: Record<string, string[]> = {
+  nextStatus: ['src/customers/lifecycle.ts', 'src/subscriptions/lifecycle.ts'],
+  overageCharge: ['src/usage/quota.ts', 'src/usage-thresholds/period-billing.ts'],
+};
+
+/** Every exported function of the source (`export function f`, `export const f = (…) =>`), by name. */
+const exportedFunctions = files.flatMap(({ file, text }) =>
+  [...text.matchAll(/^export\s+(?:async\s+)?function\*?\s+([\w$]+)|^export\s+const\s+([\w$]+)\s*(?::[^=\n]*)?=\s*(?:async\s*)?(?:\([^)]*\)|[\w$]+)\s*(?::\s*[^=\n]+)?=>/gm)].map((m) => ({ name: (m[1] ?? m[2])!, file })),
+);
+
+describe('each function is written once', () => {
+  test('finds the exported functions it checks', () => {
+    expect(exportedFunctions.length).toBeGreaterThan(300);
+  });
+
+  test('no two files export a function of the same name (import the one that exists instead)', () => {
+    const byName = new Map<string, string[]>();
+    for (const { name, file } of exportedFunctions) byName.set(name, [...(byName.get(name) ?? []), file]);
+    const twice = [...byName].filter(([name, found]) => found.length > 1 && found.sort().join() !== [...(SHARED_NAMES[name] ?? [])].sort().join());
+    expect(twice.map(([name, found]) => `${name}: ${found.join(', ')}`)).toEqual([]);
   });
 });
 

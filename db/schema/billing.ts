@@ -13,6 +13,8 @@ export const billingReasons = ['subscription_create', 'subscription_cycle', 'sub
 /** A proration line on an invoice keeps the kind of the subscription adjustment it came from. */
 export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage', 'discount', 'minimum_spend_true_up', 'wallet_top_up'] as const;
 export const paymentStatuses = ['pending', 'charged', 'succeeded', 'failed', 'refunded'] as const;
+/** A payment in flight: its saga has not finished it (at most one per invoice, `payments_one_live_per_invoice`). */
+export const livePaymentStatuses = ['pending', 'charged'] as const satisfies readonly (typeof paymentStatuses)[number][];
 export const paymentTriggers = ['automatic', 'manual'] as const;
 export const paymentStepOutcomes = ['succeeded', 'failed', 'skipped'] as const;
 export const creditReasons = ['first_payment_bonus', 'invoice_applied', 'invoice_voided', 'negative_invoice', 'grant'] as const;
@@ -125,7 +127,8 @@ export const payments = sqliteTable(
     index('payments_customer').on(t.customerId, t.id),
     index('payments_status').on(t.status, t.lockedUntil),
     // At most one payment of an invoice is in flight: no double charge from a retry racing the worker.
-    uniqueIndex('payments_one_live_per_invoice').on(t.invoiceId).where(sql`status in ('pending', 'charged')`),
+    // The index's WHERE is SQL text in the migration, so it is spelled out from the list rather than bound.
+    uniqueIndex('payments_one_live_per_invoice').on(t.invoiceId).where(sql.raw(`status in (${livePaymentStatuses.map((s) => `'${s}'`).join(', ')})`)),
   ],
 );
 

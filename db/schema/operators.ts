@@ -1,6 +1,7 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
 
+/** From the most privileged to the least: src/http/access.ts ranks routes' access by this order. */
 export const operatorRoles = ['admin', 'operator', 'viewer'] as const;
 
 /** People who run the platform (admin dashboard and API), not users of a customer. */

@@ -5,6 +5,8 @@ import { plans } from './plans.ts';
 
 /** A subscription's statuses; the transitions between them live in src/subscriptions/lifecycle.ts. */
 export const subscriptionStatuses = ['incomplete', 'trialing', 'active', 'past_due', 'canceled'] as const;
+/** Billed period by period: renewed at each period's end, counted in MRR (past_due still owes and may recover). */
+export const billedSubscriptionStatuses = ['active', 'past_due'] as const satisfies readonly (typeof subscriptionStatuses)[number][];
 export const adjustmentKinds = ['proration_credit', 'proration_charge'] as const;
 
 /**

@@ -4,9 +4,10 @@ import { apiKeyScopes } from '../../db/schema/index.ts';
 import { customerId } from '../customers/contract.ts';
 import { realTimestamp } from '../kernel/iso-time.ts';
 import { maxChars } from '../kernel/text.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
 export const apiKeyId = v.pipe(v.string(), v.regex(/^key_[0-9A-Z]{26}$/, 'must be an API key id (key_…)'));
-const scope = v.picklist(apiKeyScopes, `must be one of ${apiKeyScopes.join(', ')}`);
+const scope = oneOf(apiKeyScopes);
 
 export const apiKeyParams = v.object({ id: apiKeyId });
 

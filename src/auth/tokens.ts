@@ -12,7 +12,7 @@ export interface TokenSettings {
 }
 
 /** What a verified token grants. */
-export type OperatorRole = 'admin' | 'operator' | 'viewer';
+export type OperatorRole = (typeof operatorRoles)[number];
 
 /** What a verified token says; authentication (src/http/auth.ts) checks `tokenVersion` and `jti` against the database. */
 export interface TokenClaims {

@@ -1,5 +1,5 @@
 import { eq, type SQL } from 'drizzle-orm';
-import { customers } from '../../db/schema/index.ts';
+import { customers, type paymentTriggers } from '../../db/schema/index.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { conflict, DomainError, describeError } from '../kernel/errors.ts';
 import { ConcurrentUpdateError } from '../kernel/versioned.ts';
@@ -39,7 +39,7 @@ export type SagaDeps = Omit<Ctx, 'tx'>;
  * Starts a payment of an open invoice: the saga's first step. 409 when the invoice
  * is not open, owes nothing, or already has a payment in flight.
  */
-export function startPayment(ctx: Ctx, invoiceId: string, request: { trigger: 'automatic' | 'manual'; paymentMethod?: string | undefined }, settings: CollectionSettings) {
+export function startPayment(ctx: Ctx, invoiceId: string, request: { trigger: (typeof paymentTriggers)[number]; paymentMethod?: string | undefined }, settings: CollectionSettings) {
   return withTransaction(ctx, async (ctx) => {
     const invoice = await loadInvoice(ctx.tx, invoiceId);
     if (invoice.status !== 'open') {

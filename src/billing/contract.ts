@@ -3,13 +3,14 @@ import { billingReasons, invoiceLineKinds, invoiceStatuses } from '../../db/sche
 import { customerId, paymentMethod } from '../customers/contract.ts';
 import { pageQuery } from '../../db/paging.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
 export const invoiceId = v.pipe(v.string(), v.regex(/^inv_[0-9A-Z]{26}$/, 'must be an invoice id (inv_…)'));
 export const invoiceParams = v.object({ id: invoiceId });
 
 export const listInvoicesQuery = v.object({
   ...pageQuery,
-  status: v.optional(v.picklist(invoiceStatuses, `must be one of ${invoiceStatuses.join(', ')}`)),
+  status: v.optional(oneOf(invoiceStatuses)),
   customer_id: v.optional(customerId),
   subscription_id: v.optional(subscriptionId),
 });

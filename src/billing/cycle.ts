@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { invoices, payments, subscriptions } from '../../db/schema/index.ts';
+import { billedSubscriptionStatuses, invoices, payments, subscriptions } from '../../db/schema/index.ts';
 import { customerIdsOnClock, sandboxCustomerIds } from '../customers/clock.ts';
 import { createContext, systemActor, withTransaction, type ContextServices } from '../kernel/context.ts';
 import { describeError, DomainError } from '../kernel/errors.ts';
@@ -95,7 +95,7 @@ export async function runBillingCycle(deps: BillingDeps, scope: BillingScope = {
       and(
         or(
           and(eq(subscriptions.status, 'trialing'), lte(subscriptions.trialEnd, now), lt(subscriptions.currentPeriodStart, subscriptions.trialEnd)),
-          and(inArray(subscriptions.status, ['active', 'past_due']), lte(subscriptions.currentPeriodEnd, now)),
+          and(inArray(subscriptions.status, billedSubscriptionStatuses), lte(subscriptions.currentPeriodEnd, now)),
         ),
         // One whose renewal failed waits for its retry time instead of taking a place in every batch.
         or(isNull(subscriptions.billingRetryAt), lte(subscriptions.billingRetryAt, now)),

@@ -2,6 +2,7 @@ import { and, asc, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { invoices, subscriptions, usageThresholdCrossings } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
+import { isBilled } from '../subscriptions/lifecycle.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
 import { draftInvoice } from './draft.ts';
 import { finalizeInvoice } from './finalize.ts';
@@ -40,7 +41,7 @@ export async function invoiceEarly(ctx: TxCtx, due: EarlyInvoiceDue): Promise<In
   const sub = await loadSubscription(ctx.tx, crossing.subscriptionId);
   let invoice: InvoiceRow | null = null;
   // Only a paying subscription: paying an early invoice must not activate one whose fee is unpaid.
-  const paying = sub.status === 'active' || sub.status === 'past_due';
+  const paying = isBilled(sub.status);
   if (paying && crossing.periodStart >= sub.currentPeriodStart) {
     const [{ count } = { count: 0 }] = await ctx.tx
       .select({ count: sql<number>`count(*)` })

@@ -1,6 +1,7 @@
 import { emit } from '../events/outbox.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { loadPlanVersion } from '../plans/load.ts';
+import { isBilled } from '../subscriptions/lifecycle.ts';
 import { periodContaining } from '../subscriptions/periods.ts';
 import { loadSubscription, saveSubscription } from '../subscriptions/load.ts';
 import { toSubscriptionSnapshot, type SubscriptionRow } from '../subscriptions/present.ts';
@@ -11,7 +12,7 @@ import { finalizeIfDue } from './finalize.ts';
 /** What a subscription needs from the billing worker at `now`, if anything. */
 export function billingDue(sub: SubscriptionRow, now: number): 'trial_end' | 'period_end' | null {
   if (sub.status === 'trialing' && sub.trialEnd !== null && sub.trialEnd <= now && sub.currentPeriodStart < sub.trialEnd) return 'trial_end';
-  if ((sub.status === 'active' || sub.status === 'past_due') && sub.currentPeriodEnd <= now) return 'period_end';
+  if (isBilled(sub.status) && sub.currentPeriodEnd <= now) return 'period_end';
   return null;
 }
 

@@ -5,6 +5,7 @@ import { currencyCode } from '../kernel/currency.ts';
 import { realTimestamp } from '../kernel/iso-time.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 import { MAX_AMOUNT, planId } from '../plans/contract.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
 /** A coupon code as customers type it: letters and digits, any case on the way in, upper case after. */
 // Checked as sent, then upper-cased: the pattern the API document shows is exactly what is accepted.
@@ -27,7 +28,7 @@ export const createCouponInput = v.strictObject({
   percent_off_bps: v.optional(whole('basis points', 1, 10_000)),
   amount_off: v.optional(whole('minor units', 1, MAX_AMOUNT)),
   currency: v.optional(currencyCode),
-  duration: v.picklist(couponDurations, `must be one of ${couponDurations.join(', ')}`),
+  duration: oneOf(couponDurations),
   duration_periods: v.optional(whole('billing periods', 1, 1200)),
   applies_to_plans: v.optional(
     v.pipe(
@@ -45,7 +46,7 @@ export type CreateCouponInput = v.InferOutput<typeof createCouponInput>;
 
 export const listCouponsQuery = v.object({
   ...pageQuery,
-  status: v.optional(v.picklist(couponStatuses, `must be one of ${couponStatuses.join(', ')}`)),
+  status: v.optional(oneOf(couponStatuses)),
   code: v.optional(couponCode),
 });
 export type ListCouponsQuery = v.InferOutput<typeof listCouponsQuery>;

@@ -1,5 +1,8 @@
 import type { FieldIssue } from '../kernel/errors.ts';
 import { divideHalfUp } from '../kernel/money.ts';
+import type { couponDurations } from '../../db/schema/index.ts';
+
+type CouponDuration = (typeof couponDurations)[number];
 
 /** What a coupon takes off: a percentage in basis points, or a fixed amount of minor units. */
 export interface CouponValue {
@@ -22,7 +25,7 @@ export function discountAmount(coupon: CouponValue, eligible: number): number {
 }
 
 /** How many billing periods a coupon discounts: once 1, repeating N, forever without end (null). */
-export function periodLimit(duration: 'once' | 'repeating' | 'forever', durationPeriods: number | null): number | null {
+export function periodLimit(duration: CouponDuration, durationPeriods: number | null): number | null {
   if (duration === 'once') return 1;
   if (duration === 'repeating') return durationPeriods;
   return null;
@@ -33,7 +36,7 @@ export interface CouponTerms {
   percent_off_bps?: number | undefined;
   amount_off?: number | undefined;
   currency?: string | undefined;
-  duration: 'once' | 'repeating' | 'forever';
+  duration: CouponDuration;
   duration_periods?: number | undefined;
   redeem_by?: string | undefined;
 }

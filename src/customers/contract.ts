@@ -3,6 +3,7 @@ import { customerKinds, customerSegments, customerStatuses, notificationOutcomes
 import { pageQuery } from '../../db/paging.ts';
 import { email } from '../kernel/email.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
 export const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(200, 'must be at most 200 characters'));
 export const country = v.pipe(v.string(), v.trim(), v.toUpperCase(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'));
@@ -38,7 +39,7 @@ export const testClockId = v.pipe(v.string(), v.regex(/^clk_[0-9A-Z]{26}$/, 'mus
 export const onboardCustomerInput = v.strictObject({
   name,
   email,
-  kind: v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`),
+  kind: oneOf(customerKinds),
   country,
   phone: v.optional(phone),
   metadata: v.optional(metadata),
@@ -53,7 +54,7 @@ export const updateCustomerInput = v.pipe(
   v.strictObject({
     name: v.optional(name),
     email: v.optional(email),
-    kind: v.optional(v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`)),
+    kind: v.optional(oneOf(customerKinds)),
     country: v.optional(country),
     phone: v.optional(v.nullable(phone)),
     metadata: v.optional(metadata),
@@ -74,9 +75,9 @@ export const listCustomersQuery = v.object({
   ...pageQuery,
   /** This customer alone: what a customer's key or user is confined to (the `list` tenant rule sets it). */
   customer_id: v.optional(customerId),
-  status: v.optional(v.picklist(customerStatuses, `must be one of ${customerStatuses.join(', ')}`)),
-  segment: v.optional(v.picklist(customerSegments, `must be one of ${customerSegments.join(', ')}`)),
-  kind: v.optional(v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`)),
+  status: v.optional(oneOf(customerStatuses)),
+  segment: v.optional(oneOf(customerSegments)),
+  kind: v.optional(oneOf(customerKinds)),
   email: v.optional(email),
   q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), ...maxChars(100))),
 });

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import { prepared } from '../../db/prepared.ts';
 import { customers } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { conflict, notFound } from '../kernel/errors.ts';
+import { conflict, DomainError, notFound } from '../kernel/errors.ts';
 import { saveVersioned } from '../kernel/versioned.ts';
 import type { CustomerRow } from './present.ts';
 
@@ -14,6 +14,16 @@ export async function loadCustomer(db: Executor, id: string): Promise<CustomerRo
   const row = await customerById(db).get({ id });
   if (!row) throw notFound('Customer', id);
   return row;
+}
+
+/**
+ * The customer, unless it is erased: what belongs to an erased customer (its users, its
+ * webhook endpoints) cannot change any more (invalid_transition).
+ */
+export async function loadLiveCustomer(ctx: TxCtx, customerId: string): Promise<CustomerRow> {
+  const customer = await loadCustomer(ctx.tx, customerId);
+  if (customer.status === 'erased') throw new DomainError('invalid_transition', `customer ${customerId} is erased`, { current_status: customer.status });
+  return customer;
 }
 
 /**

@@ -1,6 +1,10 @@
 import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
+import { oneOf } from '../kernel/one-of.ts';
 import { maxChars } from '../kernel/text.ts';
+
+/** Where a dead letter stands: `waiting` (not replayed, or parked again since) or `replayed`. */
+export const deadLetterStates = ['waiting', 'replayed'] as const;
 
 export const deadLetterId = v.pipe(v.string(), v.regex(/^dlq_[0-9A-Z]{26}$/, 'must be a dead letter id (dlq_…)'));
 export const deadLetterParams = v.object({ id: deadLetterId });
@@ -9,7 +13,7 @@ export const listDeadLettersQuery = v.object({
   ...pageQuery,
   group: v.optional(v.pipe(v.string(), ...maxChars(100))),
   /** `waiting` (not replayed, or parked again since) or `replayed`. */
-  state: v.optional(v.picklist(['waiting', 'replayed'], 'must be one of waiting, replayed')),
+  state: v.optional(oneOf(deadLetterStates)),
 });
 export type ListDeadLettersQuery = v.InferOutput<typeof listDeadLettersQuery>;
 

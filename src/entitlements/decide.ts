@@ -1,10 +1,10 @@
 import type { Entitlement } from '../../db/schema/index.ts';
 import { AI_TOKENS } from '../plans/entitlements.ts';
 import type { QuotaPolicy } from '../plans/terms.ts';
-import type { CheckRefusal } from './contract.ts';
+import type { CheckRefusal, entitlementSources } from './contract.ts';
 
 /** An entitlement in effect for a subscription, and where it comes from. */
-export type EffectiveEntitlement = Entitlement & { source: 'plan' | 'override' };
+export type EffectiveEntitlement = Entitlement & { source: (typeof entitlementSources)[number] };
 
 /**
  * The entitlements in effect: the plan version's, each replaced by the subscription's

@@ -1,15 +1,16 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import type { ApiKeyScope } from '../../db/schema/index.ts';
+import { operatorRoles, type ApiKeyScope } from '../../db/schema/index.ts';
 import { tenantOf, type Actor } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { authenticate } from './auth.ts';
 import type { AppEnv } from './env.ts';
 import { enforceTenant, enforceTenantFields, type TenantRule } from './tenancy.ts';
 
-/** Who may call a route, from least to most privileged; each level admits the roles above it. */
-export const ACCESS_LEVELS = ['public', 'viewer', 'operator', 'admin'] as const;
-export type Access = (typeof ACCESS_LEVELS)[number];
+/** Who may call a route: anyone (`public`), or an operator role and the roles above it. */
+export type Access = 'public' | (typeof operatorRoles)[number];
+/** The access levels from least to most privileged (the operator roles reversed); each level admits the roles above it. */
+export const ACCESS_LEVELS: readonly Access[] = ['public', ...[...operatorRoles].reverse()];
 
 const ACCESS = Symbol('access');
 const SCOPE = Symbol('scope');

@@ -1,4 +1,5 @@
 import type * as v from 'valibot';
+import { mustBeOneOf } from '../kernel/one-of.ts';
 
 type Issue = v.BaseIssue<unknown>;
 
@@ -75,7 +76,7 @@ function schemaSentence(issue: Issue): string {
       return 'must be an array';
     case 'picklist':
     case 'enum':
-      return `must be one of ${optionsOf(issue.expected).join(', ')}`;
+      return mustBeOneOf(optionsOf(issue.expected));
     default:
       return issue.expected ? `must be ${alternatives(issue.expected)}` : 'has the wrong type';
   }

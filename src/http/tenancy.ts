@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { DomainError, notFound, validationError } from '../kernel/errors.ts';
-import { ownerOf, type OwnedKind } from '../tenancy/owners.ts';
+import { ownedKinds, ownerOf, type OwnedKind } from '../tenancy/owners.ts';
 import type { AppEnv } from './env.ts';
 import { undecodableParams } from './well-formed-text.ts';
 
@@ -14,7 +14,7 @@ import { undecodableParams } from './well-formed-text.ts';
  * - `none`: tenants may not call the route.
  * Another customer's resource answers 404 as if it did not exist (a 403 would confirm it does).
  */
-export const TENANT_RULES = ['none', 'customer', 'subscription', 'invoice', 'payment', 'api_key', 'list', 'body'] as const;
+export const TENANT_RULES = ['none', 'customer', ...ownedKinds, 'list', 'body'] as const;
 export type TenantRule = (typeof TENANT_RULES)[number];
 
 const LABEL: Record<OwnedKind, string> = { subscription: 'Subscription', invoice: 'Invoice', payment: 'Payment', api_key: 'API key' };

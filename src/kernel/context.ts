@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../db/client.ts';
+import type { operatorRoles } from '../../db/schema/operators.ts';
 import type { Clock } from './clock.ts';
 import { withLogFields, type Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -14,7 +15,7 @@ export interface Actor {
   id: string;
   kind: 'operator' | 'system' | 'api_key' | 'user';
   /** An operator's role; `none` for keys, whose scopes say what they may do. */
-  role: 'admin' | 'operator' | 'viewer' | 'system' | 'none';
+  role: (typeof operatorRoles)[number] | 'system' | 'none';
   /** The customer a tenant principal acts for; absent for operators, system and platform-wide keys. */
   customerId?: string;
   /** What an API key may do (`usage:write` …). */

@@ -1,3 +1,5 @@
+import type { notificationOutcomes } from '../../db/schema/notifications.ts';
+
 /** A consumer group's backlog as the bus reports it, set at scrape time. */
 export interface GroupGauge {
   group: string;
@@ -27,7 +29,8 @@ export interface Metrics {
   httpRequest(route: string, method: string, status: number, seconds: number): void;
   eventsPublished(type: string, n: number): void;
   eventConsumed(group: string, type: string): void;
-  notification(channel: string, status: 'sent' | 'retrying' | 'failed'): void;
+  /** A send's outcome, or `retrying` while attempts are left. */
+  notification(channel: string, status: (typeof notificationOutcomes)[number] | 'retrying'): void;
   payment(outcome: string): void;
   usageTokens(n: number): void;
   /** Gauges read from the bus and the outbox just before a scrape. */

@@ -1,14 +1,18 @@
 import { formatMoney } from '../kernel/money.ts';
 import type { EventData } from '../events/catalog.ts';
+import type { userTokenPurposes } from '../../db/schema/index.ts';
 
-export type CustomerEvent = 'customer.onboarded' | 'customer.activated' | 'customer.deactivated' | 'customer.promoted';
-export type BillingEvent = 'invoice.finalized' | 'payment.succeeded' | 'payment.failed' | 'payment.refunded' | 'subscription.canceled' | 'usage.quota_exceeded' | 'usage.threshold_reached' | 'customer.credit_granted';
+const CUSTOMER_EVENTS = ['customer.onboarded', 'customer.activated', 'customer.deactivated', 'customer.promoted'] as const;
+const BILLING_EVENTS = ['invoice.finalized', 'payment.succeeded', 'payment.failed', 'payment.refunded', 'subscription.canceled', 'usage.quota_exceeded', 'usage.threshold_reached', 'customer.credit_granted'] as const;
 /** Events told to the customer's owner (a person who can act on them) rather than to the company's address. */
-export type OwnerEvent = 'webhook_endpoint.disabled' | 'customer.plan_suggested';
+const OWNER_EVENTS = ['webhook_endpoint.disabled', 'customer.plan_suggested'] as const;
+export type CustomerEvent = (typeof CUSTOMER_EVENTS)[number];
+export type BillingEvent = (typeof BILLING_EVENTS)[number];
+export type OwnerEvent = (typeof OWNER_EVENTS)[number];
 export type NotifyingEvent = CustomerEvent | BillingEvent | OwnerEvent;
-export const customerEvents: CustomerEvent[] = ['customer.onboarded', 'customer.activated', 'customer.deactivated', 'customer.promoted'];
-export const billingEvents: BillingEvent[] = ['invoice.finalized', 'payment.succeeded', 'payment.failed', 'payment.refunded', 'subscription.canceled', 'usage.quota_exceeded', 'usage.threshold_reached', 'customer.credit_granted'];
-export const ownerEvents: OwnerEvent[] = ['webhook_endpoint.disabled', 'customer.plan_suggested'];
+export const customerEvents: CustomerEvent[] = [...CUSTOMER_EVENTS];
+export const billingEvents: BillingEvent[] = [...BILLING_EVENTS];
+export const ownerEvents: OwnerEvent[] = [...OWNER_EVENTS];
 
 /** Whose owner an owner event is told to. */
 export function ownerCustomerOf(type: OwnerEvent, data: EventData<OwnerEvent>): string {
@@ -210,7 +214,7 @@ export function render(type: CustomerEvent, data: EventData<CustomerEvent>): Ren
 }
 
 /** The portal's account emails; each carries a single-use token, so none is rendered from an event. */
-export type AccountEmail = 'password_reset' | 'email_verification' | 'invitation';
+export type AccountEmail = (typeof userTokenPurposes)[number];
 
 /**
  * Renders an account email to a person (`name`) with its one-time `token` and how long it works.

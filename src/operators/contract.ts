@@ -4,8 +4,9 @@ import { name } from '../customers/contract.ts';
 import { email } from '../kernel/email.ts';
 import { codePoints, maxChars } from '../kernel/text.ts';
 import { pageQuery } from '../../db/paging.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
-const role = v.picklist(operatorRoles, `must be one of ${operatorRoles.join(', ')}`);
+const role = oneOf(operatorRoles);
 /** 12 to 200 characters, counted as the document's `minLength`/`maxLength` count them (code points). */
 export const password = v.pipe(
   v.string(),

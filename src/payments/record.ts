@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { payments, paymentSteps } from '../../db/schema/index.ts';
+import { livePaymentStatuses, payments, paymentSteps, type paymentStepOutcomes } from '../../db/schema/index.ts';
 import { emit } from '../events/outbox.ts';
 import { toIsoOrNull } from '../kernel/clock.ts';
 import type { Ctx, TxCtx } from '../kernel/context.ts';
@@ -19,7 +19,7 @@ import { toPaymentSnapshot, type PaymentRow } from './present.ts';
  * the attempt is for and what its outcome means (the invoice, dunning) is the
  * caller's business: billing's collection saga (src/billing/collect.ts).
  */
-export type StepOutcome = 'succeeded' | 'failed' | 'skipped';
+export type StepOutcome = (typeof paymentStepOutcomes)[number];
 
 /** What a new attempt charges, for what, and how long its worker holds it. */
 export type NewPayment = Pick<PaymentRow, 'invoiceId' | 'customerId' | 'amount' | 'currency' | 'paymentMethod' | 'trigger' | 'attempt' | 'provider' | 'lockedUntil'>;
@@ -40,7 +40,7 @@ export async function recordStep(ctx: TxCtx, paymentId: string, name: string, ou
 
 /** The id of the invoice's payment in flight (`pending` or `charged`), if any. */
 export async function livePaymentOf(db: Executor, invoiceId: string): Promise<string | null> {
-  const [live] = await db.select({ id: payments.id }).from(payments).where(and(eq(payments.invoiceId, invoiceId), inArray(payments.status, ['pending', 'charged'])));
+  const [live] = await db.select({ id: payments.id }).from(payments).where(and(eq(payments.invoiceId, invoiceId), inArray(payments.status, livePaymentStatuses)));
   return live?.id ?? null;
 }
 
@@ -107,7 +107,7 @@ export const stalledPayments = (db: Executor, now: number, limit: number, only?:
   db
     .select({ id: payments.id, lockedUntil: payments.lockedUntil })
     .from(payments)
-    .where(and(inArray(payments.status, ['pending', 'charged']), lte(payments.lockedUntil, now), only))
+    .where(and(inArray(payments.status, livePaymentStatuses), lte(payments.lockedUntil, now), only))
     .orderBy(asc(payments.id))
     .limit(limit);
 

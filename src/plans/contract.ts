@@ -6,6 +6,7 @@ import { singleLine, maxChars } from '../kernel/text.ts';
 import { defaultQuotaPolicy, planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
 import { entitlementResource, entitlementsInput } from './entitlements.ts';
 import type { CurrencyPrice } from './terms.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
 /** The largest amount a plan may carry, in minor units: one charge's ceiling (src/kernel/money.ts). */
 export const MAX_AMOUNT = MAX_CHARGE;
@@ -25,10 +26,10 @@ const code = v.pipe(
 );
 const name = v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(200, 'must be at most 200 characters'));
 const currency = currencyCode;
-const interval = v.picklist(planIntervals, `must be one of ${planIntervals.join(', ')}`);
+const interval = oneOf(planIntervals);
 const trialDays = v.pipe(v.number('must be a whole number of days'), v.safeInteger('must be a whole number of days'), v.minValue(0, 'must not be negative'), v.maxValue(365, 'must be at most 365'));
 const includedTokens = v.pipe(v.number('must be a whole number of tokens'), v.safeInteger('must be a whole number of tokens'), v.minValue(0, 'must not be negative'), v.maxValue(MAX_TOKENS, `must be at most ${MAX_TOKENS}`));
-const quotaPolicy = v.picklist(quotaPolicies, `must be one of ${quotaPolicies.join(', ')}`);
+const quotaPolicy = oneOf(quotaPolicies);
 const features = v.pipe(
   v.array(v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(100, 'must be at most 100 characters'))),
   v.maxLength(50, 'must have at most 50 features'),
@@ -105,7 +106,7 @@ export type UpdatePlanInput = v.InferOutput<typeof updatePlanInput>;
 
 export const listPlansQuery = v.object({
   ...pageQuery,
-  status: v.optional(v.picklist(planStatuses, `must be one of ${planStatuses.join(', ')}`)),
+  status: v.optional(oneOf(planStatuses)),
   code: v.optional(code),
 });
 export type ListPlansQuery = v.InferOutput<typeof listPlansQuery>;

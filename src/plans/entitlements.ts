@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { entitlementTypes, type Entitlement } from '../../db/schema/index.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
+import { mustBeOneOf, oneOf } from '../kernel/one-of.ts';
 
 /** The metered feature whose usage is AI tokens (POST /v1/usage); without a `limit` it takes the plan's `included_tokens`. */
 export const AI_TOKENS = 'ai_tokens';
@@ -16,7 +17,7 @@ export const featureCode = v.pipe(
   v.minLength(1, 'must not be empty'),
   ...maxChars(100, 'must be at most 100 characters'),
 );
-const entitlementType = v.picklist(entitlementTypes, `must be one of ${entitlementTypes.join(', ')}`);
+const entitlementType = oneOf(entitlementTypes);
 const limit = v.pipe(
   v.number('must be a whole number'),
   v.safeInteger('must be a whole number'),
@@ -86,7 +87,7 @@ export const overrideShapes = { oneOf: [BOOLEAN_SHAPE, METERED_SHAPE, STATIC_SHA
  * leave `limit` out); an issue names `entitlements.<feature>.<field>`. Read back as a list.
  */
 // `type` is checked with the other rules below, so one request hears of every wrong field at once.
-const looseTerms = { ...entitlementTerms, type: v.string('must be one of ' + entitlementTypes.join(', ')) };
+const looseTerms = { ...entitlementTerms, type: v.string(mustBeOneOf(entitlementTypes)) };
 const isType = (type: string): type is Entitlement['type'] => (entitlementTypes as readonly string[]).includes(type);
 
 export const entitlementsInput = v.pipe(
@@ -99,7 +100,7 @@ export const entitlementsInput = v.pipe(
     for (const [feature, terms] of Object.entries(dataset.value)) {
       const issues = isType(terms.type)
         ? entitlementIssues({ ...terms, type: terms.type }, feature)
-        : [{ field: 'type' as const, message: `must be one of ${entitlementTypes.join(', ')}` }];
+        : [{ field: 'type' as const, message: mustBeOneOf(entitlementTypes) }];
       for (const issue of issues) {
         addIssue({
           message: issue.message,

@@ -4,13 +4,14 @@ import { country, name } from '../customers/contract.ts';
 import { email } from '../kernel/email.ts';
 import { password } from '../operators/contract.ts';
 import { maxChars } from '../kernel/text.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
 /** A one-time token from an email: URL-safe base64 of 32 random bytes. */
 const oneTimeToken = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9_-]{20,100}$/, 'must be the code from the email'));
 
 export const signupInput = v.strictObject({
   company_name: name,
-  kind: v.picklist(customerKinds, `must be one of ${customerKinds.join(', ')}`),
+  kind: oneOf(customerKinds),
   country,
   name,
   email,

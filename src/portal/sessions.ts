@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { customers, userRevokedTokens, users, userTokens } from '../../db/schema/index.ts';
+import { customers, userRevokedTokens, users, userTokens, type userRoles } from '../../db/schema/index.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { UserTokenClaims } from './tokens.ts';
@@ -9,7 +9,7 @@ import type { UserTokenClaims } from './tokens.ts';
 export interface UserSession {
   userId: string;
   customerId: string;
-  role: 'owner' | 'admin' | 'member';
+  role: (typeof userRoles)[number];
   claims: UserTokenClaims;
 }
 

@@ -1,4 +1,4 @@
-import type { planIntervals, subscriptionStatuses } from '../../db/schema/index.ts';
+import { billedSubscriptionStatuses, type planIntervals, type subscriptionStatuses } from '../../db/schema/index.ts';
 import { divideHalfUp } from '../kernel/money.ts';
 
 /**
@@ -9,7 +9,7 @@ export type Interval = (typeof planIntervals)[number];
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
 
 /** Statuses whose subscriptions count in MRR: they are being billed (past_due still owes and may recover). */
-export const MRR_STATUSES: readonly SubscriptionStatus[] = ['active', 'past_due'];
+export const MRR_STATUSES: readonly SubscriptionStatus[] = billedSubscriptionStatuses;
 
 /** A price normalised to one month: monthly as is, yearly divided by 12 and rounded half away from zero. */
 export function monthlyAmount(price: number, interval: Interval): number {

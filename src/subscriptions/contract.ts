@@ -5,6 +5,7 @@ import { pageQuery } from '../../db/paging.ts';
 import { planId } from '../plans/contract.ts';
 import { currencyCode } from '../kernel/currency.ts';
 import { adjustmentKinds, subscriptionStatuses } from '../../db/schema/index.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
 export const subscriptionId = v.pipe(v.string(), v.regex(/^sub_[0-9A-Z]{26}$/, 'must be a subscription id (sub_…)'));
 export const subscriptionParams = v.object({ id: subscriptionId });
@@ -34,7 +35,7 @@ export type CancelSubscriptionInput = v.InferOutput<typeof cancelSubscriptionInp
 export const changePlanInput = v.strictObject({ plan_id: planId });
 export type ChangePlanInput = v.InferOutput<typeof changePlanInput>;
 
-const status = v.picklist(subscriptionStatuses, `must be one of ${subscriptionStatuses.join(', ')}`);
+const status = oneOf(subscriptionStatuses);
 
 export const listSubscriptionsQuery = v.object({
   ...pageQuery,

@@ -1,4 +1,4 @@
-import type { subscriptionStatuses } from '../../db/schema/index.ts';
+import { billedSubscriptionStatuses, type subscriptionStatuses } from '../../db/schema/index.ts';
 
 /**
  * The subscription lifecycle as plain data and functions:
@@ -20,6 +20,9 @@ import type { subscriptionStatuses } from '../../db/schema/index.ts';
  * Anything else is an invalid transition.
  */
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
+
+/** Billed period by period (active, or past_due and still owing): renewed at each period's end. */
+export const isBilled = (status: SubscriptionStatus): boolean => (billedSubscriptionStatuses as readonly SubscriptionStatus[]).includes(status);
 
 export const subscriptionTransitions = ['first_payment', 'trial_converted', 'renew', 'payment_failed', 'payment_recovered', 'dunning_exhausted', 'incomplete_expired', 'cancel'] as const;
 export type SubscriptionTransition = (typeof subscriptionTransitions)[number];

@@ -1,5 +1,6 @@
 import { add, type Money, multiplyRatio, negate } from '../kernel/money.ts';
 import { DomainError } from '../kernel/errors.ts';
+import type { adjustmentKinds } from '../../db/schema/index.ts';
 
 /**
  * Proration of a plan change in the middle of a period [start, end), at time `at`:
@@ -22,7 +23,7 @@ export interface PlanChange {
 }
 
 export interface ProrationLine {
-  kind: 'proration_credit' | 'proration_charge';
+  kind: (typeof adjustmentKinds)[number];
   /** Signed as on the invoice: a credit is negative. */
   amount: Money;
   /** The stretch of the period the line covers: from the change to the period's end. */

@@ -1,4 +1,5 @@
 import { divideHalfUp } from '../kernel/money.ts';
+import type { quotaPolicies } from '../../db/schema/index.ts';
 
 /** The terms of a plan version that decide what a period costs. */
 export interface CostTerms {
@@ -6,7 +7,7 @@ export interface CostTerms {
   priceAmount: number;
   includedTokens: number;
   overagePricePer1k: number;
-  quotaPolicy: 'overage' | 'block';
+  quotaPolicy: (typeof quotaPolicies)[number];
 }
 
 /**

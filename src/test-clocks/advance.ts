@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, min } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { invoices, payments, subscriptions, testClocks } from '../../db/schema/index.ts';
+import { billedSubscriptionStatuses, invoices, livePaymentStatuses, payments, subscriptions, testClocks } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { customersInScope, runBillingCycle, type BillingReport, type BillingScope } from '../billing/cycle.ts';
 import { emit } from '../events/outbox.ts';
@@ -105,7 +105,7 @@ async function nextDue(db: Executor, scope: BillingScope, after: number): Promis
   const [period] = await db
     .select({ at: min(subscriptions.currentPeriodEnd) })
     .from(subscriptions)
-    .where(and(inArray(subscriptions.status, ['active', 'past_due']), gt(subscriptions.currentPeriodEnd, after), customersInScope(db, subscriptions.customerId, scope)));
+    .where(and(inArray(subscriptions.status, billedSubscriptionStatuses), gt(subscriptions.currentPeriodEnd, after), customersInScope(db, subscriptions.customerId, scope)));
   const [draft] = await db
     .select({ at: min(invoices.finalizeAt) })
     .from(invoices)
@@ -117,7 +117,7 @@ async function nextDue(db: Executor, scope: BillingScope, after: number): Promis
   const [lease] = await db
     .select({ at: min(payments.lockedUntil) })
     .from(payments)
-    .where(and(inArray(payments.status, ['pending', 'charged']), gt(payments.lockedUntil, after), customersInScope(db, payments.customerId, scope)));
+    .where(and(inArray(payments.status, livePaymentStatuses), gt(payments.lockedUntil, after), customersInScope(db, payments.customerId, scope)));
   const times = [trial?.at, period?.at, draft?.at, retry?.at, lease?.at].filter((t): t is number => t !== null && t !== undefined);
   return times.length === 0 ? null : Math.min(...times);
 }

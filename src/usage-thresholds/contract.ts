@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { thresholdMetrics, thresholdSetters } from '../../db/schema/index.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
 const MAX_VALUE = 1_000_000_000_000;
 const whole = (what: string) =>
@@ -11,7 +12,7 @@ export const usageThresholdId = v.pipe(v.string(), v.regex(/^uth_[0-9A-Z]{26}$/,
 export const usageThresholdParams = v.object({ id: subscriptionId, tid: usageThresholdId });
 
 export const createUsageThresholdInput = v.strictObject({
-  metric: v.picklist(thresholdMetrics, `must be one of ${thresholdMetrics.join(', ')}`),
+  metric: oneOf(thresholdMetrics),
   /** Tokens for `tokens`; minor units of the subscription's currency for `amount`. */
   value: v.pipe(whole('tokens or minor units'), v.minValue(1, 'must be at least 1')),
   invoice_early: v.optional(v.boolean('must be true or false'), false),

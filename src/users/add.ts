@@ -2,12 +2,12 @@ import { onClockOf } from '../customers/clock.ts';
 import { and, eq, ne } from 'drizzle-orm';
 import { users } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
+import { loadLiveCustomer } from '../customers/load.ts';
 import { toUserSnapshot } from '../customers/present.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { conflict } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
-import { loadLiveCustomer } from './load.ts';
 import { toUserResource } from './present.ts';
 import type { AddUserInput } from './contract.ts';
 

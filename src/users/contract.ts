@@ -3,8 +3,9 @@ import { userRoles, userStatuses } from '../../db/schema/index.ts';
 import { name, customerId } from '../customers/contract.ts';
 import { email } from '../kernel/email.ts';
 import { pageQuery } from '../../db/paging.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
-const role = v.picklist(userRoles, `must be one of ${userRoles.join(', ')}`);
+const role = oneOf(userRoles);
 
 export const customerUsersParams = v.object({ id: customerId });
 export const customerUserParams = v.object({

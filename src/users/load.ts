@@ -1,17 +1,9 @@
 import { and, count, eq, ne } from 'drizzle-orm';
 import { users } from '../../db/schema/index.ts';
-import { loadCustomer } from '../customers/load.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { conflict, DomainError, notFound } from '../kernel/errors.ts';
+import { conflict, notFound } from '../kernel/errors.ts';
 import { isActiveOwner } from './lifecycle.ts';
 import type { UserRow } from './present.ts';
-
-/** The customer, unless it is erased: an erased customer's users cannot change (invalid_transition). */
-export async function loadLiveCustomer(ctx: TxCtx, customerId: string) {
-  const customer = await loadCustomer(ctx.tx, customerId);
-  if (customer.status === 'erased') throw new DomainError('invalid_transition', `customer ${customerId} is erased`, { current_status: customer.status });
-  return customer;
-}
 
 /** A user of this customer; removed users are not_found unless `removed: true` asks for them too. */
 export async function loadUser(ctx: TxCtx, customerId: string, userId: string, options: { removed?: boolean } = {}): Promise<UserRow> {

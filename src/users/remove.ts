@@ -2,10 +2,11 @@ import { onClockOf } from '../customers/clock.ts';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
+import { loadLiveCustomer } from '../customers/load.ts';
 import { toUserSnapshot } from '../customers/present.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
-import { keepAnActiveOwner, loadLiveCustomer, loadUser } from './load.ts';
+import { keepAnActiveOwner, loadUser } from './load.ts';
 import { toUserResource } from './present.ts';
 
 /** Removes a user; the last active owner cannot be removed. Emits `user.removed`. */

@@ -2,11 +2,12 @@ import { onClockOf } from '../customers/clock.ts';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
+import { loadLiveCustomer } from '../customers/load.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { nextUserStatus, type UserTransition } from './lifecycle.ts';
-import { keepAnActiveOwner, loadLiveCustomer, loadUser } from './load.ts';
+import { keepAnActiveOwner, loadUser } from './load.ts';
 import { toUserSnapshot } from '../customers/present.ts';
 import { toUserResource } from './present.ts';
 

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { walletEntries, wallets, type walletCreditKinds } from '../../db/schema/index.ts';
+import { walletEntries, wallets, type walletCreditKinds, type walletDebitKinds } from '../../db/schema/index.ts';
 import { emit } from '../events/outbox.ts';
 import { toIsoOrNull } from '../kernel/clock.ts';
 import type { TxCtx } from '../kernel/context.ts';
@@ -66,7 +66,7 @@ export async function creditWallet(
 export async function debitWallet(
   ctx: TxCtx,
   wallet: WalletRow,
-  entry: { kind: 'invoice_drawn' | 'expired'; amount: number; invoiceId?: string | null; sourceId?: string | null; description: string },
+  entry: { kind: (typeof walletDebitKinds)[number]; amount: number; invoiceId?: string | null; sourceId?: string | null; description: string },
 ): Promise<WalletEntryRow> {
   return insertEntry(ctx, wallet, { kind: entry.kind, amount: -entry.amount, remaining: null, expiresAt: null, invoiceId: entry.invoiceId ?? null, sourceId: entry.sourceId ?? null, description: entry.description });
 }

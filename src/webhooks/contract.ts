@@ -4,6 +4,7 @@ import { webhookAttemptTriggers, webhookDeliveryStatuses, webhookDisabledReasons
 import { customerId } from '../customers/contract.ts';
 import { eventTypes } from '../events/catalog.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
+import { oneOf } from '../kernel/one-of.ts';
 
 const endpointId = v.pipe(v.string(), v.regex(/^whe_[0-9A-Z]{26}$/, 'must be a webhook endpoint id (whe_…)'));
 const deliveryId = v.pipe(v.string(), v.regex(/^whd_[0-9A-Z]{26}$/, 'must be a webhook delivery id (whd_…)'));
@@ -48,7 +49,7 @@ export type UpdateWebhookInput = v.InferOutput<typeof updateWebhookInput>;
 export const listWebhooksQuery = v.object({ ...pageQuery });
 export const listDeliveriesQuery = v.object({
   ...pageQuery,
-  status: v.optional(v.picklist(webhookDeliveryStatuses, `must be one of ${webhookDeliveryStatuses.join(', ')}`)),
+  status: v.optional(oneOf(webhookDeliveryStatuses)),
 });
 export type ListDeliveriesQuery = v.InferOutput<typeof listDeliveriesQuery>;
 

@@ -1,10 +1,11 @@
 import { webhookEndpoints } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
+import { loadLiveCustomer } from '../customers/load.ts';
 import { emit } from '../events/outbox.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { newId } from '../kernel/ids.ts';
 import type { CreateWebhookInput, WebhookWithSecret } from './contract.ts';
-import { checkUrl, loadLiveCustomer } from './load.ts';
+import { checkUrl } from './load.ts';
 import { toEndpointSnapshot, toWebhookResource } from './present.ts';
 import { newWebhookSecret } from './signing.ts';
 

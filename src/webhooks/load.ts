@@ -1,17 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { webhookEndpoints } from '../../db/schema/index.ts';
-import { loadCustomer } from '../customers/load.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { DomainError, notFound, validationError } from '../kernel/errors.ts';
+import { notFound, validationError } from '../kernel/errors.ts';
 import type { EndpointRow } from './present.ts';
 import { webhookUrlProblem } from './url.ts';
-
-/** The customer, unless it is erased: an erased customer's webhooks cannot change (invalid_transition). */
-export async function loadLiveCustomer(ctx: TxCtx, customerId: string) {
-  const customer = await loadCustomer(ctx.tx, customerId);
-  if (customer.status === 'erased') throw new DomainError('invalid_transition', `customer ${customerId} is erased`, { current_status: customer.status });
-  return customer;
-}
 
 /** An endpoint of this customer, or not_found (also for another customer's endpoint). */
 export async function loadEndpoint(ctx: TxCtx, customerId: string, endpointId: string): Promise<EndpointRow> {

@@ -1,11 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { webhookEndpoints } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
+import { loadLiveCustomer } from '../customers/load.ts';
 import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import type { WebhookWithSecret } from './contract.ts';
-import { loadEndpoint, loadLiveCustomer } from './load.ts';
+import { loadEndpoint } from './load.ts';
 import { toEndpointSnapshot, toWebhookResource } from './present.ts';
 import { newWebhookSecret } from './signing.ts';
 

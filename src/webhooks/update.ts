@@ -1,11 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { webhookEndpoints } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
+import { loadLiveCustomer } from '../customers/load.ts';
 import { emit } from '../events/outbox.ts';
 import type { NewEvent } from '../events/catalog.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import type { UpdateWebhookInput, WebhookResource } from './contract.ts';
-import { checkUrl, loadEndpoint, loadLiveCustomer } from './load.ts';
+import { checkUrl, loadEndpoint } from './load.ts';
 import { toEndpointSnapshot, toWebhookResource, type EndpointRow } from './present.ts';
 
 /**

@@ -2,7 +2,6 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../../http/env.ts';
 import { DomainError } from '../../kernel/errors.ts';
-import { formatMoney } from '../../kernel/money.ts';
 import { redirectWith, type Html } from '../ui.ts';
 
 /**
@@ -18,14 +17,8 @@ export function queryFields(c: Context<AppEnv>): Record<string, string> {
   return fields;
 }
 
-/** Minor units as "12.34 EUR" (the currency's own number of decimals). */
-export const money = (amount: number, currency: string) => formatMoney({ amount, currency });
-
-/** An ISO time as "2026-01-31 14:05 UTC", with the exact value in `datetime`. */
-export function when(iso: string | null | undefined): Html {
-  if (!iso) return html`—`;
-  return html`<time datetime="${iso}" title="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
-}
+/** Money ("12.34 EUR") and times ("2026-01-31 14:05 UTC") as the customer pages write them: one formatter each. */
+export { amount as money, when } from './customers-format.ts';
 
 /** Titles that carry an id break anywhere rather than widen the page at 375 px. */
 export const wrapTitle = html`<style>h1 { overflow-wrap:anywhere; }</style>`;

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import { listDeadLettersQuery } from '../../dead-letters/contract.ts';
+import { deadLetterStates, listDeadLettersQuery } from '../../dead-letters/contract.ts';
 import { listDeadLetters } from '../../dead-letters/queries.ts';
 import { replayDeadLetter } from '../../dead-letters/replay.ts';
 import { access } from '../../http/access.ts';
@@ -33,7 +33,7 @@ export const deadLettersSection: AdminSection = (app) => {
       <div class="card">
         ${filterForm(c, SECTION, [
           { name: 'group', label: 'Group', kind: 'select', options: groups },
-          { name: 'state', label: 'State', kind: 'select', options: ['waiting', 'replayed'] },
+          { name: 'state', label: 'State', kind: 'select', options: deadLetterStates },
         ])}
         <p class="muted">Replaying hands the event back to the group that parked it, alone; its inbox keeps the effect to once. If it fails again it comes back here.</p>
         <div data-test="dead-letters">${items.length ? items : html`<p class="muted">No dead letters.</p>`}</div>

@@ -1,6 +1,7 @@
 import { sha256Hex } from '../../kernel/hash.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { Channel } from './channel.ts';
+import type { notificationChannels } from '../../../db/schema/index.ts';
 
 /**
  * The default channel: logs that a message would have been sent, without delivering it. The line
@@ -8,7 +9,7 @@ import type { Channel } from './channel.ts';
  * carry one-time codes); the template, the notification id, the body's length and a short hash of
  * the address, so one recipient's messages can be told apart without naming them.
  */
-export function createLogChannel(kind: 'email' | 'sms', logger: Logger): Channel {
+export function createLogChannel(kind: (typeof notificationChannels)[number], logger: Logger): Channel {
   return {
     name: `log-${kind}`,
     async send(message) {
