@@ -102,7 +102,8 @@ describe('each function is written once', () => {
 
   test('no two files export a function of the same name (import the one that exists instead)', () => {
     const byName = new Map<string, string[]>();
-    for (const { name, file } of exportedFunctions) byName.set(name, [...(byName.get(name) ?? []), file]);
+    // An overloaded function declares its name once per signature, in one file.
+    for (const { name, file } of exportedFunctions) byName.set(name, [...new Set([...(byName.get(name) ?? []), file])]);
     const twice = [...byName].filter(([name, found]) => found.length > 1 && found.sort().join() !== [...(SHARED_NAMES[name] ?? [])].sort().join());
     expect(twice.map(([name, found]) => `${name}: ${found.join(', ')}`)).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { oneOf } from '../kernel/one-of.ts';
 import type { Actor } from '../kernel/context.ts';
 import { realTimestamp } from '../kernel/iso-time.ts';
 import { maxChars, singleLine } from '../kernel/text.ts';
@@ -18,7 +19,7 @@ const line = (max: number) => v.pipe(v.string(), singleLine, v.minLength(1, 'mus
  */
 const auditRecorded = v.object({
   actor: v.object({
-    kind: v.picklist(auditActorKinds, `must be one of ${auditActorKinds.join(', ')}`),
+    kind: oneOf(auditActorKinds),
     /** The actor's id, or its email, as the reporting service knows it. */
     id: line(90),
   }),
