@@ -2,9 +2,13 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../http/env.ts';
+import { problemCatalog } from '../http/problem.ts';
 import { DomainError, describeError } from '../kernel/errors.ts';
 import { endSession } from './session.ts';
 import { page } from './ui.ts';
+
+/** An error page's title, by its status. */
+const pageTitle = (status: number) => (status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'That did not work');
 
 /**
  * The dashboard's error handler: a page, not a problem document. A missing or ended
@@ -19,17 +23,18 @@ export function adminError(error: Error, c: Context<AppEnv>): Response | Promise
     return c.redirect(`/admin/login?next=${encodeURIComponent(next)}`, 303);
   }
   if (error instanceof DomainError) {
-    const status = error.code === 'forbidden' ? 403 : error.code === 'not_found' ? 404 : error.code === 'rate_limited' ? 429 : error.code === 'validation' ? 400 : 409;
+    // The API's status for the code (src/http/problem.ts); the page's title speaks to a person.
+    const status = problemCatalog[error.code].status;
     const issues = error.details.issues ?? [];
     return page(c, {
-      title: status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'That did not work',
+      title: pageTitle(status),
       status,
       body: html`<div class="card"><p data-test="error-detail">${error.message}</p>${issues.length ? html`<ul>${issues.map((i) => html`<li>${i.field}: ${i.message}</li>`)}</ul>` : ''}<p><a href="/admin">Back to the dashboard</a></p></div>`,
     });
   }
   if (error instanceof HTTPException && error.status === 403) {
     // hono/csrf: a form posted from another origin.
-    return page(c, { title: 'Not allowed', status: 403, body: html`<div class="card"><p data-test="error-detail">This request did not come from this dashboard.</p></div>` });
+    return page(c, { title: pageTitle(403), status: 403, body: html`<div class="card"><p data-test="error-detail">This request did not come from this dashboard.</p></div>` });
   }
   c.get('deps')?.logger.error('unhandled dashboard error', { error: describeError(error), stack: error.stack, requestId: c.get('requestId'), path: c.req.path });
   return page(c, { title: 'Something went wrong', status: 500, body: html`<div class="card"><p>Something went wrong on our side. Request id ${c.get('requestId')}.</p></div>` });
@@ -37,4 +42,4 @@ export function adminError(error: Error, c: Context<AppEnv>): Response | Promise
 
 /** The dashboard's 404 page. */
 export const adminNotFound = (c: Context<AppEnv>) =>
-  page(c, { title: 'Not found', status: 404, body: html`<div class="card"><p>No page at ${c.req.path}.</p><p><a href="/admin">Back to the dashboard</a></p></div>` });
+  page(c, { title: pageTitle(404), status: 404, body: html`<div class="card"><p>No page at ${c.req.path}.</p><p><a href="/admin">Back to the dashboard</a></p></div>` });

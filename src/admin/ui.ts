@@ -1,3 +1,4 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
@@ -36,7 +37,7 @@ export interface PageOptions {
   /** The navigation entry to highlight (its path). */
   section?: string;
   body: Html;
-  status?: 200 | 400 | 403 | 404 | 409 | 422 | 429 | 500;
+  status?: ContentfulStatusCode;
 }
 
 const SECURITY_HEADERS = {
