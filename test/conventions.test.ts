@@ -80,14 +80,9 @@ describe('each status, kind, role and segment list is defined once', () => {
   });
 });
 
-/**
- * Exported names that several files may each declare: a lifecycle's transition function, and
- * usage-thresholds' number-valued twin of usage's overageCharge (usage imports usage-thresholds,
- * so the threshold side cannot call usage's; one of them moves when usage is restructured).
- */
+/** Exported names that several files may each declare: a lifecycle's transition function. */
 const SHARED_NAMES: Record<string, string[]> = {
   nextStatus: ['src/customers/lifecycle.ts', 'src/subscriptions/lifecycle.ts'],
-  overageCharge: ['src/usage/quota.ts', 'src/usage-thresholds/period-billing.ts'],
 };
 
 /** Every exported function of the source (`export function f`, `export const f = (…) =>`), by name. */

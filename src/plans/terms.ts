@@ -1,4 +1,5 @@
 import type { Entitlement, planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
+import { charge, type Money } from '../kernel/money.ts';
 
 export type PlanStatus = (typeof planStatuses)[number];
 export type PlanInterval = (typeof planIntervals)[number];
@@ -74,4 +75,14 @@ export function otherPrices(defaults: CurrencyPrice, prices: readonly CurrencyPr
 export function priceIn(terms: Pick<PlanTerms, 'currency' | 'price_amount' | 'overage_price_per_1k' | 'prices'>, currency: string): CurrencyPrice | null {
   if (currency === terms.currency) return { currency, price_amount: terms.price_amount, overage_price_per_1k: terms.overage_price_per_1k };
   return terms.prices.find((p) => p.currency === currency) ?? null;
+}
+
+/**
+ * round_half_up(overage_tokens × price_per_1k / 1000), in the price's currency; past MAX_CHARGE
+ * a DomainError `amount_out_of_range` (computed in BigInt, so it never turns into a float).
+ */
+export function overageCharge(overageTokens: number, pricePer1k: Money): Money {
+  if (!Number.isSafeInteger(overageTokens) || overageTokens < 0) throw new RangeError(`overage tokens must be a whole, non-negative number of tokens, got ${overageTokens}`);
+  if (pricePer1k.amount < 0) throw new RangeError('an overage price is not negative');
+  return charge(pricePer1k, overageTokens, 1000);
 }

@@ -4,7 +4,7 @@ import type { TxCtx } from '../kernel/context.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
 import { minimumSpendOf } from './minimum-spend.ts';
-import { billedForPeriod, overageCharge, overageDue, periodOverage } from './period-billing.ts';
+import { billedForPeriod, overageAmount, overageDue, periodOverage } from './period-billing.ts';
 
 type DraftLine = Omit<typeof invoiceLines.$inferInsert, 'id' | 'invoiceId'>;
 type Period = { start: number; end: number };
@@ -46,7 +46,7 @@ export async function minimumSpendTrueUpLine(ctx: TxCtx, sub: SubscriptionRow, t
   if (!minimum) return null;
   if (minimum.currency !== terms.currency) throw new RangeError(`the minimum spend of ${sub.id} is in ${minimum.currency}, the subscription bills in ${terms.currency}`);
   const billed = await billedForPeriod(ctx.tx, sub.id, period.start);
-  const overage = overageCharge(await periodOverage(ctx.tx, sub.id, period.start), terms.overagePricePer1k, terms.currency);
+  const overage = overageAmount(await periodOverage(ctx.tx, sub.id, period.start), terms.overagePricePer1k, terms.currency);
   const spend = billed.feeAmount + overage;
   if (spend >= minimum.amount) return null;
   return {

@@ -1,7 +1,8 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { invoiceLines, invoices, usagePeriods } from '../../db/schema/index.ts';
-import { charge, money } from '../kernel/money.ts';
+import { money } from '../kernel/money.ts';
+import { overageCharge } from '../plans/terms.ts';
 
 /** What the subscription's invoices (any status but void) already billed for one period: fee and overage. */
 export interface PeriodBilled {
@@ -35,12 +36,8 @@ export async function periodOverage(db: Executor, subscriptionId: string, period
   return usage?.overageTokens ?? 0;
 }
 
-/**
- * round_half_up(overage_tokens × price_per_1k / 1000) in minor units: the same charge as
- * src/usage/quota.ts, which this domain does not import (usage imports it). Past MAX_CHARGE
- * it is a DomainError `amount_out_of_range` (src/kernel/money.ts), never an unsafe number.
- */
-export const overageCharge = (tokens: number, pricePer1k: number, currency: string): number => charge(money(pricePer1k, currency), tokens, 1000).amount;
+/** A plan's overage charge (src/plans/terms.ts) for `tokens`, in minor units of `currency`. */
+export const overageAmount = (tokens: number, pricePer1k: number, currency: string): number => overageCharge(tokens, money(pricePer1k, currency)).amount;
 
 /** What is left to bill of a period's overage: tokens and amount not yet on an invoice. */
 export interface OverageDue {
@@ -65,6 +62,6 @@ export interface OverageDue {
  * invoice of the period bills its part again.
  */
 export function overageDue(totalTokens: number, pricePer1k: number, currency: string, billed: PeriodBilled): OverageDue {
-  const cumulative = overageCharge(totalTokens, pricePer1k, currency);
+  const cumulative = overageAmount(totalTokens, pricePer1k, currency);
   return { totalTokens, tokens: totalTokens - billed.overageTokens, amount: cumulative - billed.overageAmount, partlyBilled: billed.overageTokens > 0 || billed.overageAmount !== 0 };
 }

@@ -3,7 +3,7 @@ import { usageThresholdCrossings, usageThresholds } from '../../db/schema/index.
 import type { NewEvent } from '../events/catalog.ts';
 import { toIso } from '../kernel/clock.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { overageCharge } from './period-billing.ts';
+import { overageAmount } from './period-billing.ts';
 import { toThresholdSnapshot, type UsageThresholdRow } from './present.ts';
 
 /** A period's usage after an accepted record, as the thresholds measure it. */
@@ -27,7 +27,7 @@ export interface PeriodUsage {
 export function measure(metric: UsageThresholdRow['metric'], usage: PeriodUsage): number {
   if (metric === 'tokens') return usage.usedTokens;
   if (usage.period.trial) return 0;
-  return usage.priceAmount + overageCharge(usage.overageTokens, usage.overagePricePer1k, usage.currency);
+  return usage.priceAmount + overageAmount(usage.overageTokens, usage.overagePricePer1k, usage.currency);
 }
 
 /**

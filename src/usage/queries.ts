@@ -8,7 +8,8 @@ import { testClockTimeOf } from '../customers/clock.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
 import { usagePeriodAt } from './period.ts';
-import { overageCharge, periodOverageTokens } from './quota.ts';
+import { overageCharge } from '../plans/terms.ts';
+import { periodOverageTokens } from './quota.ts';
 import type { UsagePeriodResource } from './contract.ts';
 
 /**

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'bun:test';
 import { DomainError } from '../kernel/errors.ts';
 import { MAX_CHARGE, money } from '../kernel/money.ts';
 import type { QuotaPolicy } from '../plans/terms.ts';
-import { checkUsage, overageCharge, overageWithinLimit, periodOverageTokens } from './quota.ts';
+import { overageCharge } from '../plans/terms.ts';
+import { checkUsage, overageWithinLimit, periodOverageTokens } from './quota.ts';
 
 const eur = (amount: number) => money(amount, 'EUR');
 const check = (policy: QuotaPolicy, usedTokens: number, recordTokens: number, quotaExceeded = false, includedTokens = 1000) =>

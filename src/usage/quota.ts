@@ -1,4 +1,4 @@
-import { charge, exactCharge, MAX_CHARGE, type Money } from '../kernel/money.ts';
+import { exactCharge, MAX_CHARGE } from '../kernel/money.ts';
 import type { QuotaPolicy } from '../plans/terms.ts';
 
 /**
@@ -67,16 +67,6 @@ export function periodOverageTokens(includedTokens: number, usedTokens: number):
   assertTokens(includedTokens, 'included tokens');
   assertTokens(usedTokens, 'used tokens');
   return Math.max(0, usedTokens - includedTokens);
-}
-
-/**
- * round_half_up(overage_tokens × price_per_1k / 1000), in the price's currency; past MAX_CHARGE
- * a DomainError `amount_out_of_range` (computed in BigInt, so it never turns into a float).
- */
-export function overageCharge(overageTokens: number, pricePer1k: Money): Money {
-  assertTokens(overageTokens, 'overage tokens');
-  if (pricePer1k.amount < 0) throw new RangeError('an overage price is not negative');
-  return charge(pricePer1k, overageTokens, 1000);
 }
 
 /**
