@@ -122,7 +122,7 @@ function startWorker(deps: Deps, worker: WorkerDescription): Stoppable {
     case 'consumer': {
       const handler = worker.handler(deps);
       if (!handler) {
-        deps.logger.warn(`${worker.name}: ${worker.unavailable}; another runtime must run this worker`);
+        deps.logger.warn(`${worker.name}: ${worker.unavailable ?? 'this runtime cannot run it'}; another runtime must run this worker`);
         return { stop: async () => {} };
       }
       const events = startConsumer(deps, handler);
