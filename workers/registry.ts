@@ -92,6 +92,7 @@ const workers = [
 ] as const satisfies readonly WorkerDescription[];
 
 type Described = (typeof workers)[number];
+/** A worker's name: a value of `startWorkers`, a script `workers/<name>.ts`. */
 export type WorkerName = Described['name'];
 /** The consumer groups the Workers passes run. */
 export type ConsumerWorker = Exclude<Extract<Described, { kind: 'consumer' }>, { passes: false }>['name'];
