@@ -8,7 +8,7 @@ import type { DeadLetterResource } from '../src/dead-letters/contract.ts';
 import type { ConsumerList } from '../src/events/contract.ts';
 import type { Problem } from '../src/http/problem.ts';
 import { consumeOnce } from '../src/bus/consumer.ts';
-import { consumerHandlers } from '../workers/registry.ts';
+import { auditIngestHandler } from '../src/audit/consumer.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
 
 /**
@@ -101,7 +101,7 @@ describe('audit.recorded from other services', () => {
     // A group whose inbox lost the event (restored from an older backup) and is delivered it again
     // (a Kafka offset reset): the runner applies it, the trail still has it once.
     await p.deps.db.delete(inbox).where(and(eq(inbox.consumer, 'audit-ingest'), eq(inbox.eventId, event.id)));
-    expect(await consumeOnce(p.deps, consumerHandlers(p.deps)['audit-ingest'], event)).toBe('handled');
+    expect(await consumeOnce(p.deps, auditIngestHandler(p.deps.eventSource), event)).toBe('handled');
     expect(await audit(`source=${encodeURIComponent(source)}`)).toHaveLength(1);
   });
 

@@ -132,6 +132,18 @@ describe('one name per file role in every domain', () => {
     expect(consumers.filter((f) => !f.endsWith('/consumer.ts') && f !== 'src/usage/consumer.ts')).toEqual([]);
     expect(files.filter((f) => f.file.endsWith('/consumer.ts') && /export (async )?function list/.test(f.text)).map((f) => f.file)).toEqual([]);
   });
+
+  test("a domain's consumer.ts is wiring: it decodes the event and calls verbs, and holds no query", () => {
+    const consumers = domains.flatMap(domainFiles).filter((f) => f.file.endsWith('/consumer.ts'));
+    expect(consumers.length).toBeGreaterThan(5);
+    const queries = consumers.flatMap(({ file, text }) => [
+      // No query builder and no table in reach: drizzle-orm, db/schema and db/prepared are imported by verbs and queries.
+      ...[...text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'(drizzle-orm[^']*|(?:\.\.\/)+db\/(?:schema|prepared)[^']*)'/gm)].map((m) => `${file} imports ${m[1]}`),
+      // No query method on a transaction or a database (`ctx.tx.select(`, `db.insert(`, …), no `….from(table)`.
+      ...[...text.matchAll(/\b(?:tx|db)\s*\.\s*(?:select|selectDistinct|insert|update|delete|run|all|get|execute|batch|query)\s*[(<]|\)\s*\.from\s*\(/g)].map((m) => `${file}: ${m[0].replace(/\s+/g, '')}`),
+    ]);
+    expect(queries).toEqual([]);
+  });
 });
 
 describe('the domain cycles auth ⇄ operators and customers ⇄ users are broken', () => {

@@ -46,6 +46,23 @@ describe('worker passes (the Workers alarm) on the embedded bus', () => {
   });
 });
 
+describe('the order of the passes', () => {
+  test('the relay first, then each embedded consumer group, the senders, and billing and the purge last', async () => {
+    const p = await createTestPlatform();
+    const passes = createPasses(p.deps);
+    // With its database gone every pass fails, and the report names them in the order they ran.
+    p.deps.database.close();
+    const report = await passes.runOnce();
+    await p.close(); // closing twice is harmless; this removes the folder
+    expect(report.failed).toEqual([
+      'relay',
+      'notifications', 'profiling', 'customer-notifications', 'usage-ingest', 'webhooks', 'portal-signups', 'portal-invitations', 'suggestions', 'audit-ingest',
+      'notification dispatch', 'webhook delivery',
+      'billing', 'idempotency purge',
+    ]);
+  });
+});
+
 describe('worker passes on BUS=kafka-rest', () => {
   test('run no consumer group: the events are not in this database\'s log', async () => {
     const p = await createTestPlatform({ env: { BUS: 'kafka-rest', KAFKA_REST_URL: 'http://127.0.0.1:9' } });

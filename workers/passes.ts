@@ -1,14 +1,9 @@
 import { deliveryHandler } from '../src/bus/consumer.ts';
-import { openGroupCursor, type GroupCursor } from '../src/bus/embedded.ts';
+import { openGroupCursor } from '../src/bus/embedded.ts';
 import { relayOnce } from '../src/bus/relay.ts';
-import { runBillingCycle } from '../src/billing/cycle.ts';
 import type { Deps } from '../src/deps.ts';
-import { purgeExpiredIdempotencyKeys } from '../src/idempotency/purge.ts';
-import { createContext, systemActor } from '../src/kernel/context.ts';
 import { describeError } from '../src/kernel/errors.ts';
-import { dispatchDue } from '../src/notifications/dispatch.ts';
-import { deliverDue } from '../src/webhooks/deliver.ts';
-import { consumerHandlers, type ConsumerWorker } from './registry.ts';
+import { passWorkers, type ConsumerWorker } from './registry.ts';
 
 /** What one round of passes did: `work` counts what moved (0: nothing was due), `failed` names the passes that threw. */
 export interface PassReport {
@@ -24,25 +19,20 @@ export interface Passes {
   runOnce(): Promise<PassReport>;
 }
 
-/** How often expired Idempotency-Keys are deleted (as on servers). */
-const IDEMPOTENCY_PURGE_MS = 3_600_000;
-
 /**
- * The workers of `workers/registry.ts` as passes for runtimes without long-running loops
- * (Workers): the relay, each embedded consumer group, the notification dispatcher, the
- * webhook sender, billing
- * every BILLING_POLL_MS and the idempotency purge hourly. A failing pass is logged and the
+ * The workers of the table in `workers/registry.ts` as passes for runtimes without long-running
+ * loops (Workers), in this order: the relay, each embedded consumer group, the senders
+ * (notification dispatch, webhook delivery), then the periodic workers when due (billing every
+ * BILLING_POLL_MS, the idempotency purge hourly). A failing pass is logged and the
  * others still run; what it left is found again by the next round, as the loops would.
  * On any other bus they run where that bus is consumed (never on the Workers entry: docs/edge.md).
  */
 export function createPasses(deps: Deps): Passes {
-  const handlers = consumerHandlers(deps);
-  const consumers = deps.bus.name === 'embedded' ? (Object.keys(handlers) as ConsumerWorker[]) : [];
-  const cursors = new Map<ConsumerWorker, GroupCursor>(
-    consumers.map((name) => [name, openGroupCursor(deps, { group: handlers[name].group, types: handlers[name].types, handle: deliveryHandler(deps, handlers[name]) })]),
-  );
-  let billingDueAt = 0;
-  let purgeDueAt = 0;
+  const groups = deps.bus.name === 'embedded' ? passWorkers.consumers : [];
+  const cursors = groups.flatMap((worker) => {
+    const handler = worker.handler(deps);
+    return handler ? [{ name: worker.name, cursor: openGroupCursor(deps, { group: handler.group, types: handler.types, handle: deliveryHandler(deps, handler) }) }] : [];
+  });
 
   async function relayAll(): Promise<number> {
     let total = 0;
@@ -53,36 +43,27 @@ export function createPasses(deps: Deps): Passes {
     }
   }
 
-  async function billIfDue(): Promise<number> {
-    const now = deps.clock.now();
-    if (now < billingDueAt) return 0;
-    billingDueAt = now + deps.config.billing.pollMs;
-    const report = await runBillingCycle(deps);
-    const moved = report.advanced + report.finalized + report.attempted + report.resumed;
-    if (moved > 0) deps.logger.info('billing pass', { ...report });
-    return moved;
-  }
-
-  async function purgeIfDue(): Promise<number> {
-    const now = deps.clock.now();
-    if (now < purgeDueAt) return 0;
-    purgeDueAt = now + IDEMPOTENCY_PURGE_MS;
-    const purged = await purgeExpiredIdempotencyKeys(deps);
-    if (purged > 0) deps.logger.info('idempotency keys purged', { purged });
-    return purged;
+  /** A periodic worker's pass, run when it is due: at the first round, then `everyMs` after it last ran. */
+  function whenDue(worker: (typeof passWorkers.periodic)[number]): () => Promise<number> {
+    const everyMs = worker.everyMs(deps);
+    let dueAt = 0;
+    return async () => {
+      const now = deps.clock.now();
+      if (now < dueAt) return 0;
+      dueAt = now + everyMs;
+      return worker.run(deps);
+    };
   }
 
   const passes: [string, () => Promise<number>][] = [
-    ['relay', relayAll],
-    ...[...cursors].map(([name, cursor]) => [name, () => cursor.consumeBatch()] as [string, () => Promise<number>]),
-    ['notification dispatch', () => dispatchDue(createContext(deps, systemActor('notifications')), { channels: deps.channels, ...deps.settings.notify })],
-    ['webhook delivery', () => deliverDue(createContext(deps, systemActor('webhooks')), deps.webhookTransport)],
-    ['billing', billIfDue],
-    ['idempotency purge', purgeIfDue],
+    ...passWorkers.relays.map((w): [string, () => Promise<number>] => [w.name, relayAll]),
+    ...cursors.map(({ name, cursor }): [string, () => Promise<number>] => [name, () => cursor.consumeBatch()]),
+    ...passWorkers.senders.map((s): [string, () => Promise<number>] => [s.what, () => s.send(deps)]),
+    ...passWorkers.periodic.map((w): [string, () => Promise<number>] => [w.what, whenDue(w)]),
   ];
 
   return {
-    consumers,
+    consumers: cursors.map(({ name }) => name),
     async runOnce() {
       const report: PassReport = { work: 0, failed: [] };
       for (const [name, pass] of passes) {

@@ -1,6 +1,8 @@
 import { expect, test } from 'bun:test';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../src/kernel/logger.ts';
-import { stopWorkers, type RunningWorker } from './registry.ts';
+import { stopWorkers, workerNames, type RunningWorker } from './registry.ts';
 
 test('a worker that never finishes stopping does not hold up shutdown: the others stop, and it is named in the log', async () => {
   const stopped: string[] = [];
@@ -15,4 +17,12 @@ test('a worker that never finishes stopping does not hold up shutdown: the other
   await stopWorkers(workers, logger, 20);
   expect(stopped).toEqual(['billing', 'relay']);
   expect(lines.some((l) => l.includes('worker did not stop in time') && l.includes('profiling'))).toBe(true);
+});
+
+test('every worker in the table can be run alone: bun workers/<name>.ts runs just it', () => {
+  const missing = workerNames.filter((name) => {
+    const path = join(import.meta.dir, `${name}.ts`);
+    return !existsSync(path) || !readFileSync(path, 'utf8').includes(`runWorkers(['${name}'])`);
+  });
+  expect(missing).toEqual([]);
 });

@@ -1,6 +1,6 @@
-import { customerNotifications } from '../../db/schema/index.ts';
 import type { EventHandler } from '../bus/consumer.ts';
 import type { EventData } from '../events/catalog.ts';
+import { recordNotificationOutcome } from './notification-history.ts';
 
 /**
  * The customer side of notifications: folds `notification.sent|failed` into a
@@ -11,18 +11,15 @@ export const customerNotificationsHandler: EventHandler = {
   types: ['notification.sent', 'notification.failed'],
   async handle(ctx, event) {
     const data = event.data as EventData<'notification.sent'> & { reason?: string };
-    await ctx.tx
-      .insert(customerNotifications)
-      .values({
-        notificationId: data.notification_id,
-        customerId: data.customer_id,
-        channel: data.channel,
-        template: data.template,
-        status: event.type === 'notification.sent' ? 'sent' : 'failed',
-        reason: data.reason ?? null,
-        eventId: event.id,
-        at: Date.parse(event.time),
-      })
-      .onConflictDoNothing();
+    await recordNotificationOutcome(ctx, {
+      notificationId: data.notification_id,
+      customerId: data.customer_id,
+      channel: data.channel,
+      template: data.template,
+      status: event.type === 'notification.sent' ? 'sent' : 'failed',
+      reason: data.reason ?? null,
+      eventId: event.id,
+      at: Date.parse(event.time),
+    });
   },
 };

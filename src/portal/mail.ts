@@ -1,6 +1,5 @@
-import { notifications } from '../../db/schema/index.ts';
 import type { TxCtx } from '../kernel/context.ts';
-import { newId } from '../kernel/ids.ts';
+import { queueNotification } from '../notifications/queue.ts';
 import { renderAccountEmail, type AccountEmail } from '../notifications/templates.ts';
 import { createOneTimeToken, type TokenPurpose } from './one-time-tokens.ts';
 
@@ -26,29 +25,11 @@ export interface AccountEmailRequest {
 
 /**
  * Makes the email's one-time token and queues the email as a pending notification in the
- * caller's transaction; the notifications worker's dispatcher sends it like any other. The
+ * caller's transaction (`queueNotification`); the notifications worker's dispatcher sends it like any other. The
  * token text lives only in that message: no event, no log line carries it.
  */
 export async function queueAccountEmail(ctx: TxCtx, request: AccountEmailRequest): Promise<void> {
   const token = await createOneTimeToken(ctx, PURPOSE[request.kind], request.user.id, request.ttlMs);
   const message = renderAccountEmail(request.kind, { name: request.user.name, company: request.company ?? null }, token, spellDuration(request.ttlMs));
-  const now = ctx.clock.now();
-  await ctx.tx
-    .insert(notifications)
-    .values({
-      id: newId('ntf', now),
-      eventId: request.eventId,
-      customerId: request.user.customerId,
-      channel: 'email',
-      template: message.template,
-      recipient: request.user.email,
-      subject: message.subject,
-      body: message.body,
-      status: 'pending',
-      nextAttemptAt: now,
-      requestId: ctx.requestId ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing();
+  await queueNotification(ctx, { eventId: request.eventId, customerId: request.user.customerId, to: { email: request.user.email }, message });
 }

@@ -1,12 +1,21 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { inChunks } from '../../db/chunks.ts';
 import type { Executor } from '../../db/client.ts';
+import { prepared } from '../../db/prepared.ts';
 import { filterBy, listPage, type PageRequest } from '../../db/paging.ts';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
 import { notFound } from '../kernel/errors.ts';
 import type { ListDeliveriesQuery, WebhookDeliveryResource } from './contract.ts';
 import { toDeliveryResource, toWebhookResource, type DeliveryRow } from './present.ts';
+
+const anyEnabledEndpoint = prepared((db) => db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true)).limit(1).prepare());
+
+/** Whether any customer has an enabled webhook endpoint: without one, no event is anybody's delivery. */
+export async function anyEndpointEnabled(db: Executor): Promise<boolean> {
+  const [any] = await anyEnabledEndpoint(db).all();
+  return any !== undefined;
+}
 
 /** A customer's webhook endpoints, newest first, one keyset page at a time; not_found for an unknown customer. */
 export async function listWebhooks(db: Executor, customerId: string, page: PageRequest, now: number) {
