@@ -22,7 +22,7 @@ const tag = () => `${Date.now().toString(36)}-${++n}`;
 
 beforeAll(async () => {
   p = await createTestPlatform();
-  p.startWorkers(['relay', 'audit-ingest']);
+  p.startWorkers(['relay', 'audit-ingest', 'webhooks']);
 });
 afterAll(async () => {
   await p.close();
@@ -153,5 +153,24 @@ describe('audit.recorded from other services', () => {
 
     const all = await (await p.app.request('/admin/audit', { headers: { Cookie: cookie } })).text();
     expect(all).toContain('data-test="audit-source">this platform<');
+  });
+});
+
+describe("other services' events stay inside the platform", () => {
+  test("a foreign audit.recorded about a customer is never queued for that customer's webhooks, and no endpoint can ask for it", async () => {
+    const customer = (await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() })).body;
+    const base = `/v1/customers/${customer.id}/webhooks`;
+    const asked = await p.call<Problem>('POST', base, { body: { url: 'https://hooks.example.com/in', event_types: ['audit.recorded'] } });
+    expect(asked.status).toBe(400);
+    expect(asked.body.errors).toEqual([{ field: 'event_types.0', message: 'must be a known event type or *' }]);
+    const endpoint = await p.call<{ id: string }>('POST', base, { body: { url: 'https://hooks.example.com/all', event_types: ['*'] } });
+    expect(endpoint.status).toBe(201);
+
+    const event = reported(`urn:ledger:${tag()}`, entry({ target_type: 'customer', target_id: customer.id }), { subject: customer.id });
+    await publish(event);
+    const lagOf = async (group: string) => (await p.call<ConsumerList>('GET', '/v1/consumers')).body.data.find((g) => g.group === group)?.lag;
+    await eventually(async () => (await lagOf('webhooks')) === 0);
+    const deliveries = (await p.call<Page<{ event_type: string }>>('GET', `${base}/${endpoint.body.id}/deliveries`)).body.data;
+    expect(deliveries.map((d) => d.event_type)).not.toContain('audit.recorded');
   });
 });

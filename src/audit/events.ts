@@ -43,6 +43,9 @@ export type AuditRecordedData = v.InferOutput<typeof auditRecorded>;
 export const auditSource = line(200);
 
 /** The audit domain's event types, gathered into the catalog (src/events/catalog.ts). */
+/** What other services publish for this platform to consume; it never emits these. */
+export const auditReports = ['audit.recorded'] as const;
+
 export const auditEvents = {
   /** Another service's audit entry, for the cross-service trail; this platform consumes it and never emits it. */
   'audit.recorded': auditRecorded,

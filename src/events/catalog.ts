@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { apiKeyEvents } from '../api-keys/events.ts';
-import { auditEvents } from '../audit/events.ts';
+import { auditEvents, auditReports } from '../audit/events.ts';
 import { billingEvents } from '../billing/events.ts';
 import { couponEvents } from '../coupons/events.ts';
 import { customerEvents } from '../customers/events.ts';
@@ -15,7 +15,7 @@ import { profitabilityEvents } from '../profitability/events.ts';
 import { subscriptionEvents } from '../subscriptions/events.ts';
 import { suggestionEvents } from '../suggestions/events.ts';
 import { testClockEvents } from '../test-clocks/events.ts';
-import { usageEvents } from '../usage/events.ts';
+import { usageEvents, usageReports } from '../usage/events.ts';
 import { usageThresholdEvents } from '../usage-thresholds/events.ts';
 import { userEvents } from '../users/events.ts';
 import { walletEvents } from '../wallets/events.ts';
@@ -61,6 +61,15 @@ export type NewEvent = { [T in EventType]: { type: T; subject: string; data: Eve
 
 /** Event types, for filters and documentation. */
 export const eventTypes = Object.keys(catalog) as EventType[];
+
+/**
+ * The types other services publish for this platform to consume (a gateway's usage report, another
+ * service's audit entry): the platform never emits them, and never forwards them to webhooks.
+ */
+export const reportedEventTypes: readonly EventType[] = [...usageReports, ...auditReports];
+
+/** The types this platform emits: what webhook endpoints can ask for. */
+export const emittedEventTypes = eventTypes.filter((type) => !reportedEventTypes.includes(type));
 
 export const isEventType = (type: string): type is EventType => Object.hasOwn(catalog, type);
 

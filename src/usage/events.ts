@@ -13,6 +13,9 @@ const usageRecord = {
   occurred_at: iso,
 };
 
+/** What other services publish for this platform to consume; it never emits these. */
+export const usageReports = ['usage.reported'] as const;
+
 /** Usage: what other services report, what we accepted, and quotas crossed. */
 export const usageEvents = {
   /**

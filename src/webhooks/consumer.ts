@@ -1,5 +1,5 @@
 import type { EventHandler } from '../bus/consumer.ts';
-import { eventTypes } from '../events/catalog.ts';
+import { emittedEventTypes } from '../events/catalog.ts';
 import { queueWebhookDeliveries } from './fan-out.ts';
 import { anyEndpointEnabled } from './queries.ts';
 
@@ -10,7 +10,7 @@ import { anyEndpointEnabled } from './queries.ts';
  */
 export const webhooksHandler: EventHandler = {
   group: 'webhooks',
-  types: eventTypes,
+  types: emittedEventTypes,
   // Without a single enabled endpoint no event is anybody's delivery: no transaction, no inbox row.
   // A delivery is unique per endpoint and event, so the effect stays once without the inbox.
   relevant: (db) => anyEndpointEnabled(db),

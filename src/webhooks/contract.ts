@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { pageQuery } from '../../db/paging.ts';
 import { webhookAttemptTriggers, webhookDeliveryStatuses, webhookDisabledReasons } from '../../db/schema/index.ts';
 import { customerId } from '../customers/contract.ts';
-import { eventTypes } from '../events/catalog.ts';
+import { emittedEventTypes } from '../events/catalog.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
 import { oneOf } from '../kernel/one-of.ts';
 
@@ -15,7 +15,7 @@ export const webhookDeliveryParams = v.object({ id: customerId, wid: endpointId,
 
 /** Where it points; the scheme and host rules depend on WEBHOOKS_ALLOW_HTTP and are checked by the verbs. */
 const url = v.pipe(v.string(), v.trim(), ...maxChars(2000, 'must be at most 2000 characters'), v.url('must be an absolute URL such as https://example.com/webhooks'));
-const eventType = v.union([v.literal('*'), v.picklist(eventTypes)], 'must be a known event type or *');
+const eventType = v.union([v.literal('*'), v.picklist(emittedEventTypes)], 'must be a known event type or *');
 const selectedTypes = v.pipe(
   v.array(eventType),
   v.minLength(1, 'must name at least one event type (or *)'),
