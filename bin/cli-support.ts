@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { bootstrap } from '../src/bootstrap.ts';
 import type { BuildOptions } from '../src/build-deps.ts';
 import type { Deps } from '../src/deps.ts';
+import { loadEnvFile } from '../src/entries/env-file.ts';
 import { createContext, systemActor, type Ctx } from '../src/kernel/context.ts';
 import { DomainError } from '../src/kernel/errors.ts';
 
@@ -26,8 +27,8 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): { field
 }
 
 /**
- * Runs a command's work with the platform's dependencies (config, database, migrations, via
- * `bootstrap`) and a system actor named after the command, so events and audit say who did it.
+ * Runs a command's work with the platform's dependencies (config from the environment and `.env`,
+ * database, migrations, via `bootstrap`) and a system actor named after the command, so events and audit say who did it.
  * Maps failures to exit codes: usage and validation errors 2, anything else 1.
  */
 export async function runWithDeps(
@@ -38,6 +39,7 @@ export async function runWithDeps(
   let deps: Deps | undefined;
   let code: number = EXIT.ok;
   try {
+    loadEnvFile();
     deps = await bootstrap(process.env, options);
     await work(createContext(deps, systemActor(command)), deps);
   } catch (error) {

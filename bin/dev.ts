@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { bootstrap } from '../src/bootstrap.ts';
 import { listenBun } from '../src/entries/bun.ts';
+import { loadEnvFile } from '../src/entries/env-file.ts';
 import { runServer } from '../src/entries/run.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { countCustomers, seed } from './seed.ts';
@@ -11,6 +12,7 @@ import { countCustomers, seed } from './seed.ts';
  * pretty here). `--seed` or DEV_SEED=1 first fills a fresh database with the demo year of
  * `platform seed`; a database that has customers is left as it is (so a restart does not seed again).
  */
+loadEnvFile();
 process.env.LOG_FORMAT ??= 'pretty';
 
 if (process.argv.includes('--seed') || process.env.DEV_SEED === '1' || process.env.DEV_SEED === 'true') {

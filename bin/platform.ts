@@ -9,8 +9,8 @@ import { operatorRoles } from '../db/schema/index.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 
 /**
- * The platform's command line (`bun bin/platform.ts …`, `npm run cli -- …`). Every command
- * reads the same environment as the server (DATABASE_URL, …), applies the migrations
+ * The platform's command line (`npx platform …` through `bin/platform.js`, or `npm run cli -- …`).
+ * Every command reads the same environment as the server (DATABASE_URL, …, and `.env`), applies the migrations
  * (bootstrap) and changes state through the API's verbs, as a system actor named after it.
  * Exit codes: 0 done, 1 the work failed, 2 usage or configuration error.
  */

@@ -3,13 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configVariables } from '../src/config.ts';
+import { loadEnvFile } from '../src/entries/env-file.ts';
 
 /**
  * `npm run dev:worker`: the Worker served by workerd (`wrangler dev --local`) on
  * 127.0.0.1:$PORT (8787 by default) with a fresh database in a temp folder, which the
  * Durable Object migrates on its first request. The configuration variables of the
- * environment (ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, BUS, …) are passed as vars;
- * no `.env` or `.dev.vars` is read. SIGTERM or SIGINT (to this process or to `npm`)
+ * environment and of `.env` (read as every entry reads it; ADMIN_EMAIL, ADMIN_PASSWORD,
+ * JWT_SECRET, BUS, …) are passed as vars; wrangler itself reads no `.env` or `.dev.vars`. SIGTERM or SIGINT (to this process or to `npm`)
  * stops wrangler and every process it started, and removes the folder. Further
  * arguments go to `wrangler dev` (tests serve a fixture with `-- --config <file>`).
  */
@@ -19,13 +20,14 @@ const ROOT = resolve(import.meta.dirname, '..');
 const NOT_PASSED = new Set(['PORT', 'DATABASE_URL', 'DATABASE_AUTH_TOKEN', 'DATABASE_SYNCHRONOUS', 'DATA_DIR']);
 const STOP_TIMEOUT_MS = 10_000;
 
+loadEnvFile();
 if (!process.env.JWT_SECRET) {
   console.error('Configuration error: JWT_SECRET is required on Workers (no file system to keep a generated one); set it in the environment');
   process.exit(2);
 }
 const port = process.env.PORT || '8787';
 const dir = mkdtempSync(join(tmpdir(), 'platform-worker-'));
-// An empty env file stops wrangler from loading the project's `.env` (a server's settings) as secrets.
+// An empty env file stops wrangler from loading the project's `.env` itself (its server-only settings as secrets).
 const envFile = join(dir, 'empty.env');
 writeFileSync(envFile, '');
 const vars = configVariables.filter((name) => !NOT_PASSED.has(name) && process.env[name]).flatMap((name) => ['--var', `${name}:${process.env[name]}`]);

@@ -75,15 +75,23 @@ export function spawnBun(name: string, script: string, env: Record<string, strin
 }
 
 /**
- * Starts a command from the project root with the given environment on top of ours.
+ * Starts a command (from the project root unless `cwd` says otherwise) with the given
+ * environment on top of ours; a variable given as `undefined` is removed from it.
  * `group: true` puts it in a process group of its own (setsid), and every signal then
  * goes to the whole group: `npm run x` starts `sh`, which starts the runtime, and
  * killing npm alone would leave the runtime serving.
  */
-export function spawnProcess(name: string, command: string[], env: Record<string, string>, { group = false } = {}): ChildProcess {
+export function spawnProcess(
+  name: string,
+  command: string[],
+  env: Record<string, string | undefined>,
+  { group = false, cwd = ROOT }: { group?: boolean; cwd?: string } = {},
+): ChildProcess {
+  const merged = { ...process.env, ...env };
+  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   const proc = Bun.spawn(command, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
+    cwd,
+    env: merged,
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',

@@ -8,14 +8,16 @@ import { freePort, ROOT } from './processes.ts';
 /**
  * The README's quick start on a fresh clone: `npm install && npm start` brings up
  * the API and workers on embedded defaults, prints the URL and the first admin's
- * password, and that password logs in. (`npm test` on a fresh clone is what CI runs.)
+ * password, and that password logs in; `npx platform --help` answers and the client
+ * imports by its package name. (`npm test` on a fresh clone is what CI runs.)
  */
 const work = mkdtempSync(join(tmpdir(), 'quickstart-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const run = (cmd: string[], cwd: string) => {
+const run = (cmd: string[], cwd: string): string => {
   const proc = Bun.spawnSync(cmd, { cwd, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, CI: 'true' } });
   if (proc.exitCode !== 0) throw new Error(`${cmd.join(' ')} failed: ${proc.stderr.toString().slice(-2000)}`);
+  return proc.stdout.toString();
 };
 
 describe('README quick start on a fresh clone', () => {
@@ -25,6 +27,10 @@ describe('README quick start on a fresh clone', () => {
       const clone = join(work, 'clone');
       run(['git', 'clone', '--quiet', ROOT, clone], work);
       run(['npm', 'install', '--no-audit', '--no-fund', '--prefer-offline'], clone);
+      // `--no --`: never fetch a registry package named `platform` were the clone's bin missing.
+      expect(run(['npx', '--no', '--', 'platform', '--help'], clone)).toContain('Usage: platform');
+      const imported = "import { createPlatformClient } from '@subscription-platform/client'; console.log(typeof createPlatformClient);";
+      expect(run(['npx', 'bun', '-e', imported], clone).trim()).toBe('function');
 
       const port = await freePort();
       // In its own process group (setsid) so that stopping it stops npm's child too.

@@ -1,8 +1,10 @@
 import { bootstrap } from '../src/bootstrap.ts';
+import { loadEnvFile } from '../src/entries/env-file.ts';
 import { startWorkers, stopWorkers, type WorkerName } from './registry.ts';
 
 /** Runs workers as a process of their own until SIGINT/SIGTERM. */
 export async function runWorkers(names?: readonly WorkerName[]): Promise<void> {
+  loadEnvFile();
   const deps = await bootstrap(process.env);
   const workers = startWorkers(deps, names);
   deps.logger.info('workers started', { workers: workers.map((w) => w.name), bus: deps.bus.name });

@@ -1,6 +1,7 @@
 import { startWorkers, stopWorkers, type RunningWorker } from '../../workers/registry.ts';
 import { createApp, type App } from '../app.ts';
 import { bootstrap } from '../bootstrap.ts';
+import { loadEnvFile } from './env-file.ts';
 
 /** A listening HTTP server of one runtime (Bun.serve, @hono/node-server, Deno.serve). */
 export interface Listener {
@@ -12,11 +13,12 @@ export interface Listener {
 export type Listen = (app: App, port: number) => Listener | Promise<Listener>;
 
 /**
- * The server runtimes' main (Bun, Node, Deno): bootstraps from the environment,
+ * The server runtimes' main (Bun, Node, Deno): bootstraps from the environment (and `.env`),
  * serves the API and, unless `api` only, runs every worker in the same process;
  * SIGINT/SIGTERM stop the server first, then the workers, then the database.
  */
 export async function runServer(runtime: string, listen: Listen, options: { workers: boolean }): Promise<void> {
+  loadEnvFile();
   const deps = await bootstrap(process.env);
   const server = await listen(createApp(deps), deps.config.port);
   const workers: RunningWorker[] = options.workers ? startWorkers(deps) : [];
