@@ -193,3 +193,26 @@ describe('tests use the app\'s types, not any', () => {
     expect(defaultBodyIsAny).toBe(false);
   });
 });
+
+describe('each id prefix belongs to one domain', () => {
+  /** Where each prefix is minted (`newId('cus', …)`), by the top folder under src/ (or db/, workers/, bin/). */
+  const minted = new Map<string, Set<string>>();
+  for (const { file, text } of files) {
+    for (const m of text.matchAll(/\bnewId\(\s*'([^']*)'/g)) {
+      const owner = file.startsWith('src/') ? file.split('/').slice(0, 2).join('/') : file.split('/')[0]!;
+      minted.set(m[1]!, (minted.get(m[1]!) ?? new Set()).add(owner));
+    }
+  }
+  /** Onboarding mints the customer's first user as the users domain does. */
+  const SHARED_PREFIXES: Record<string, string[]> = { usr: ['src/customers', 'src/users'] };
+
+  test('finds the prefixes it checks', () => {
+    expect(minted.size).toBeGreaterThan(25);
+  });
+
+  test('a prefix is 2 to 4 lowercase letters, and no two domains mint the same one', () => {
+    expect([...minted.keys()].filter((prefix) => !/^[a-z]{2,4}$/.test(prefix))).toEqual([]);
+    const shared = [...minted].filter(([prefix, owners]) => owners.size > 1 && [...owners].sort().join() !== (SHARED_PREFIXES[prefix] ?? []).join());
+    expect(shared.map(([prefix, owners]) => `${prefix}: ${[...owners].join(', ')}`)).toEqual([]);
+  });
+});
