@@ -286,7 +286,7 @@ describe('crash safety with real processes (SIGKILL)', () => {
     expect(onboarded.body.data.every((e) => e.delivery.state === 'published')).toBe(true);
     expect(onboarded.body.data.every((e) => JSON.stringify(e.delivery.handled_by) === '["notifications","profiling"]')).toBe(true);
     const groups = (await api<ConsumerList>(platform.base, token2, 'GET', '/v1/consumers')).body.data;
-    expect(groups.map((g) => g.group).sort()).toEqual(['customer-notifications', 'invoice-documents', 'notifications', 'portal-invitations', 'portal-signups', 'profiling', 'suggestions', 'usage-ingest', 'webhooks']);
+    expect(groups.map((g) => g.group).sort()).toEqual(['audit-ingest', 'customer-notifications', 'invoice-documents', 'notifications', 'portal-invitations', 'portal-signups', 'profiling', 'suggestions', 'usage-ingest', 'webhooks']);
     expect(groups.every((g) => g.lag === 0 && g.dead_letters === 0)).toBe(true);
     const history = await api<Page<NotificationEntry>>(platform.base, token2, 'GET', `/v1/customers/${ids[0]}/notifications`);
     expect(history.body.data).toHaveLength(1);
