@@ -45,6 +45,7 @@ async function workingFolder() {
       `DATA_DIR='${data.dir}'`,
       'ADMIN_EMAIL=from-file@env.example   # the real environment sets another, which wins',
       `ADMIN_PASSWORD=${PASSWORD}`,
+      'BROKEN="a quote never closed',
       '',
     ].join('\n'),
   );
@@ -68,6 +69,8 @@ describe('.env in the working directory', () => {
         expect(existsSync(join(folder.dir, 'app.db'))).toBe(true);
         expect(await login(baseUrl, 'from-env@env.example')).toBe(200);
         expect(await login(baseUrl, 'from-file@env.example')).toBe(401);
+        // The line it could not read is named, not half-read.
+        expect(child.output()).toContain('.env line 7 is not KEY=value (or a comment); it was skipped');
       } finally {
         await child.stop();
       }
@@ -98,7 +101,9 @@ describe('parseEnvFile', () => {
       'E=',
       'not a line',
       'F = spaced',
+      'G="C:\\data\\new \\\\ one"',
     ].join('\r\n');
-    expect(parseEnvFile(text)).toEqual({ A: 'plain value', B: 'exported', C: 'single # kept $HOME', D: 'double\nline "quoted"', E: '', F: 'spaced' });
+    // In double quotes only \n, \" and \\ are escapes: a Windows path keeps its backslashes.
+    expect(parseEnvFile(text)).toEqual({ A: 'plain value', B: 'exported', C: 'single # kept $HOME', D: 'double\nline "quoted"', E: '', F: 'spaced', G: 'C:\\data\new \\ one' });
   });
 });

@@ -485,11 +485,17 @@ describe('usage from the bus', () => {
   test('a report under the deprecated usage.recorded from another service is still counted, once, with a warning; profiling counts only the record we accepted', async () => {
     const { customerId, subId } = await subscribed({ included_tokens: 10_000 });
     const before = await ingestDeadLetters();
-    p.startWorkers(['relay', 'usage-ingest', 'profiling']);
+    const hooks = `/v1/customers/${customerId}/webhooks`;
+    const endpoint = await p.call<{ id: string }>('POST', hooks, { body: { url: 'https://hooks.example.com/all', event_types: ['*'] } });
+    expect(endpoint.status).toBe(201);
+    p.startWorkers(['relay', 'usage-ingest', 'profiling', 'webhooks']);
     try {
       const data = { id: `gw-${tag()}`, customer_id: customerId, subscription_id: subId, model: 'gpt-x', tokens: 400, occurred_at: iso(APRIL_1 + DAY_MS) };
       await p.deps.bus.publish([fromGateway(data, 'usage.recorded')]);
-      await drained(['usage-ingest', 'profiling']);
+      await drained(['usage-ingest', 'profiling', 'webhooks']);
+      // The customer's webhooks carry the record we accepted, once; never the gateway's report.
+      const deliveries = (await p.call<{ data: { event_type: string }[] }>('GET', `${hooks}/${endpoint.body.id}/deliveries`)).body.data;
+      expect(deliveries.filter((d) => d.event_type === 'usage.recorded')).toHaveLength(1);
 
       expect(await outcome(customerId, subId)).toEqual({ used_tokens: 400, recorded: [[data.id, 400]], profiled_tokens: 400 });
       expect(await ingestDeadLetters()).toBe(before);

@@ -4,8 +4,9 @@ import { startWorkers, stopWorkers, type WorkerName } from './registry.ts';
 
 /** Runs workers as a process of their own until SIGINT/SIGTERM. */
 export async function runWorkers(names?: readonly WorkerName[]): Promise<void> {
-  loadEnvFile();
+  const fromFile = loadEnvFile();
   const deps = await bootstrap(process.env);
+  if (fromFile.length > 0) deps.logger.info('settings read from .env', { variables: fromFile });
   const workers = startWorkers(deps, names);
   deps.logger.info('workers started', { workers: workers.map((w) => w.name), bus: deps.bus.name });
   const shutdown = async () => {

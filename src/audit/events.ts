@@ -42,10 +42,10 @@ export type AuditRecordedData = v.InferOutput<typeof auditRecorded>;
 /** A reporting service's CloudEvents `source`, as the trail stores and filters it. */
 export const auditSource = line(200);
 
-/** The audit domain's event types, gathered into the catalog (src/events/catalog.ts). */
 /** What other services publish for this platform to consume; it never emits these. */
 export const auditReports = ['audit.recorded'] as const;
 
+/** The audit domain's event types, gathered into the catalog (src/events/catalog.ts). */
 export const auditEvents = {
   /** Another service's audit entry, for the cross-service trail; this platform consumes it and never emits it. */
   'audit.recorded': auditRecorded,

@@ -18,8 +18,9 @@ export type Listen = (app: App, port: number) => Listener | Promise<Listener>;
  * SIGINT/SIGTERM stop the server first, then the workers, then the database.
  */
 export async function runServer(runtime: string, listen: Listen, options: { workers: boolean }): Promise<void> {
-  loadEnvFile();
+  const fromFile = loadEnvFile();
   const deps = await bootstrap(process.env);
+  if (fromFile.length > 0) deps.logger.info('settings read from .env', { variables: fromFile });
   const server = await listen(createApp(deps), deps.config.port);
   const workers: RunningWorker[] = options.workers ? startWorkers(deps) : [];
   console.log(`Subscription Platform (${runtime}) running at ${server.url}`);

@@ -8,7 +8,7 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * An id's prefix: 2 to 4 lowercase letters naming the kind of thing (`cus`, `inv`, …). A domain
  * picks its own; test/conventions.test.ts checks that no two domains mint the same one.
  */
-export type IdPrefix = string;
+export type IdPrefix = Lowercase<string>;
 
 let lastMs = -1;
 let lastRandom: Uint8Array = new Uint8Array(10);

@@ -24,7 +24,7 @@ export interface ProfilingOptions {
  * What a billing or usage event adds to its customer's loyalty (`recordLoyalty`); null for an
  * event that adds nothing.
  */
-function loyaltyChangeOf(event: KnownEvent, options: ProfilingOptions): LoyaltyChange | null {
+function loyaltyChangeOf(event: KnownEvent): LoyaltyChange | null {
   let customerId: string;
   const change: Omit<LoyaltyChange, 'customerId'> = {};
   switch (event.type) {
@@ -76,7 +76,7 @@ export function createProfilingHandler(options: ProfilingOptions): EventHandler 
     types: profilingTypes,
     async handle(ctx, event) {
       if (event.type.startsWith('customer.')) return updateProfile(ctx, { customerId: event.subject, sequence: event.sequence }, options);
-      const change = loyaltyChangeOf(event, options);
+      const change = loyaltyChangeOf(event);
       if (change) await updateProfile(ctx, { customerId: change.customerId, sequence: null, loyalty: change }, options);
     },
   };
