@@ -29,6 +29,8 @@ import m0025 from './migrations/0025_subscription_limits.sql' with { type: 'text
 import m0026 from './migrations/0026_idempotency_recovery_points.sql' with { type: 'text' };
 import m0027 from './migrations/0027_sandbox_payments.sql' with { type: 'text' };
 import m0028 from './migrations/0028_audit_sources.sql' with { type: 'text' };
+import m0029 from './migrations/0029_meters.sql' with { type: 'text' };
+import m0030 from './migrations/0030_built_in_meters.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -66,5 +68,7 @@ export const bundledMigrations = {
     m0026,
     m0027,
     m0028,
+    m0029,
+    m0030,
   } as Record<string, string>,
 };

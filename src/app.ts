@@ -30,6 +30,7 @@ import { metricsRoutes } from './metrics/routes.ts';
 import { operatorMounts } from './operators/routes.ts';
 import { paymentMounts } from './payments/routes.ts';
 import { planMounts } from './plans/routes.ts';
+import { meterMounts } from './meters/routes.ts';
 import { couponMounts } from './coupons/routes.ts';
 import { profitabilityMounts } from './profitability/routes.ts';
 import { suggestionMounts } from './suggestions/routes.ts';
@@ -69,6 +70,7 @@ export const domainMounts: readonly Mount[] = [
   ...webhookMounts,
   ...entitlementMounts,
   ...planMounts,
+  ...meterMounts,
   ...couponMounts,
   ...profitabilityMounts,
   ...invoiceDocumentMounts,

@@ -21,3 +21,4 @@ export * from './test-clocks.ts';
 export * from './wallets.ts';
 export * from './entitlements.ts';
 export * from './sandbox-payments.ts';
+export * from './meters.ts';

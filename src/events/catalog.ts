@@ -6,6 +6,7 @@ import { couponEvents } from '../coupons/events.ts';
 import { customerEvents } from '../customers/events.ts';
 import { entitlementEvents } from '../entitlements/events.ts';
 import { invoiceDocumentEvents } from '../invoice-documents/events.ts';
+import { meterEvents } from '../meters/events.ts';
 import { notificationEvents } from '../notifications/events.ts';
 import { paymentEvents } from '../payments/events.ts';
 import { planEvents } from '../plans/events.ts';
@@ -35,6 +36,7 @@ export const catalog = {
   ...userEvents,
   ...portalEvents,
   ...planEvents,
+  ...meterEvents,
   ...subscriptionEvents,
   ...billingEvents,
   ...couponEvents,
