@@ -1,5 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp, timestamps } from './columns.ts';
+import { planStatuses } from './plans.ts';
 
 /**
  * How a meter turns the usage events that name it into one number per period: the `sum`,
@@ -12,8 +13,11 @@ export type MeterAggregation = (typeof meterAggregations)[number];
 /** The aggregations that read no property: the event itself is what they count. */
 export const propertylessAggregations: readonly MeterAggregation[] = ['count'];
 
-/** `active` meters can be priced; `archived` ones keep their definition and history but take no new prices. */
-export const meterStatuses = ['active', 'archived'] as const;
+/**
+ * The same lifecycle as a plan's: `active` meters can be priced; `archived` ones keep their definition and
+ * history but take no new prices.
+ */
+export const meterStatuses = planStatuses;
 
 /** The built-in meter every database has (the AI tokens the platform always priced); it never changes. */
 export const BUILT_IN_METER_CODE = 'ai_tokens';

@@ -6,7 +6,7 @@ import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { conflict } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import type { CreateMeterInput, MeterResource } from './contract.ts';
-import { isDuplicateCode } from './load.ts';
+import { isDuplicateMeterCode } from './load.ts';
 import { toMeterResource, toMeterSnapshot, type MeterRow } from './present.ts';
 
 const duplicate = (code: string, existing?: string) => conflict(`a meter with code ${code} already exists`, { field: 'code', ...(existing ? { existing_id: existing } : {}) });
@@ -32,7 +32,7 @@ export function createMeter(ctx: Ctx, input: CreateMeterInput): Promise<MeterRes
       updatedAt: now,
     };
     await ctx.tx.insert(meters).values(row).catch((error) => {
-      throw isDuplicateCode(error) ? duplicate(input.code) : error;
+      throw isDuplicateMeterCode(error) ? duplicate(input.code) : error;
     });
     await emit(ctx, [{ type: 'meter.created', subject: row.id, data: { meter: toMeterSnapshot(row) } }]);
     await recordAudit(ctx, { action: 'meter.create', targetType: 'meter', targetId: row.id, data: { code: row.code, aggregation: row.aggregation } });

@@ -17,4 +17,4 @@ export function refuseBuiltIn(row: MeterRow, what: string): void {
 }
 
 /** True when a SQLite error is the unique index on meter codes. */
-export const isDuplicateCode = (error: unknown) => String((error as { cause?: unknown })?.cause ?? error).includes('meters.code');
+export const isDuplicateMeterCode = (error: unknown) => String((error as { cause?: unknown })?.cause ?? error).includes('meters.code');
