@@ -1515,6 +1515,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/meters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List meters
+         * @description Newest first, the built-in `ai_tokens` meter included; filter by `status`. Pass `next_cursor` back as `cursor`.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `usage:read` scope. Customer-scoped keys: not available (404).
+         */
+        get: operations["getV1Meters"];
+        put?: never;
+        /**
+         * Create a meter
+         * @description Creates an `active` meter. `code` (lowercase letters, digits, `_`) names it for good: usage records name it, and it is never freed, even archived (a taken code is 409 `conflict` naming `code`). `aggregation` is `sum`, `max` or `latest` of the numeric `value_property`, `unique_count` of the distinct values of `value_property`, or `count` of events (no `value_property`). `group_by` lists up to five dimension properties. Emits `meter.created`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: not available (404).
+         */
+        post: operations["postV1Meters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/meters/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a meter
+         * @description By its code, in any status.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `usage:read` scope. Customer-scoped keys: not available (404).
+         */
+        get: operations["getV1MetersByCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a meter
+         * @description Only `name` and `description` change (`null` clears the description); what a meter measures never does: define a new meter instead. Archived meters cannot change (409). The built-in `ai_tokens` meter cannot be changed or archived (409). A patch that changes nothing emits nothing. Emits `meter.updated`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: not available (404).
+         */
+        patch: operations["patchV1MetersByCode"];
+        trace?: never;
+    };
+    "/v1/meters/{code}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a meter
+         * @description `active` → `archived`: the meter keeps its definition and stays readable, and its code stays taken. Archiving twice is a 409. The built-in `ai_tokens` meter cannot be changed or archived (409). Emits `meter.archived`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: not available (404).
+         */
+        post: operations["postV1MetersByCodeArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/coupons": {
         parameters: {
             query?: never;
@@ -12248,7 +12336,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string;
                     /** @default true */
                     enabled?: boolean;
@@ -12818,7 +12906,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -15806,6 +15894,978 @@ export interface operations {
                             limit?: number;
                             value?: string | number | boolean;
                         }[];
+                        created_at: string;
+                        updated_at: string;
+                        archived_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1Meters: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "active" | "archived";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of meters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "meter";
+                            code: string;
+                            name: string;
+                            description: string | null;
+                            /** @enum {string} */
+                            aggregation: "sum" | "count" | "max" | "unique_count" | "latest";
+                            value_property: string | null;
+                            group_by: string[];
+                            /** @enum {string} */
+                            status: "active" | "archived";
+                            built_in: boolean;
+                            created_at: string;
+                            updated_at: string;
+                            archived_at: string | null;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1Meters: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    name: string;
+                    description?: string;
+                    /** @enum {string} */
+                    aggregation: "sum" | "count" | "max" | "unique_count" | "latest";
+                    value_property?: string;
+                    /** @default [] */
+                    group_by?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "meter";
+                        code: string;
+                        name: string;
+                        description: string | null;
+                        /** @enum {string} */
+                        aggregation: "sum" | "count" | "max" | "unique_count" | "latest";
+                        value_property: string | null;
+                        group_by: string[];
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        built_in: boolean;
+                        created_at: string;
+                        updated_at: string;
+                        archived_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1MetersByCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The meter */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "meter";
+                        code: string;
+                        name: string;
+                        description: string | null;
+                        /** @enum {string} */
+                        aggregation: "sum" | "count" | "max" | "unique_count" | "latest";
+                        value_property: string | null;
+                        group_by: string[];
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        built_in: boolean;
+                        created_at: string;
+                        updated_at: string;
+                        archived_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    patchV1MetersByCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The meter */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "meter";
+                        code: string;
+                        name: string;
+                        description: string | null;
+                        /** @enum {string} */
+                        aggregation: "sum" | "count" | "max" | "unique_count" | "latest";
+                        value_property: string | null;
+                        group_by: string[];
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        built_in: boolean;
+                        created_at: string;
+                        updated_at: string;
+                        archived_at: string | null;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    postV1MetersByCodeArchive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The meter */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "meter";
+                        code: string;
+                        name: string;
+                        description: string | null;
+                        /** @enum {string} */
+                        aggregation: "sum" | "count" | "max" | "unique_count" | "latest";
+                        value_property: string | null;
+                        group_by: string[];
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        built_in: boolean;
                         created_at: string;
                         updated_at: string;
                         archived_at: string | null;
@@ -23140,7 +24200,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.reported" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted" | "audit.recorded";
+                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.reported" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted" | "audit.recorded";
                 subject?: string;
             };
             header?: never;
