@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { toJsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
 import { issueSentence } from '../http/messages.ts';
 import { MAX_CHARGE } from '../kernel/money.ts';
@@ -89,5 +90,13 @@ describe('a charge definition', () => {
     expect(issues(chargeDefinition, { model: 'package', package_size: 0, package_price: '1' })).toEqual([{ field: 'package_size', message: 'must be at least 1' }]);
     expect(issues(chargeDefinition, { model: 'per_unit' })).toEqual([{ field: 'unit_price', message: 'is required for a per_unit charge' }]);
     expect(issues(chargeDefinition, { model: 'per_unit', unit_price: '1', min_amount: 5, max_amount: 5 })).toEqual([]);
+  });
+});
+
+describe('the API document', () => {
+  test('shows the model list and the price pattern, so a client sees what is accepted', () => {
+    const schema = toJsonSchema(chargeDefinition, { errorMode: 'ignore' }) as { properties: Record<string, unknown> };
+    expect(schema.properties.model).toEqual({ enum: ['per_unit', 'graduated', 'volume', 'package'], type: 'string' });
+    expect(schema.properties.unit_price).toEqual({ type: 'string', pattern: '^\\d{1,15}(?:\\.\\d{1,12})?$' });
   });
 });

@@ -8,9 +8,6 @@ import type { ChargeDefinition, Tier } from './models.ts';
 export const chargeModels = ['per_unit', 'graduated', 'volume', 'package'] as const;
 export type ChargeModel = (typeof chargeModels)[number];
 
-/** The largest quantity a tier bound, a package size or an included quantity may name. */
-export const MAX_UNITS = Number.MAX_SAFE_INTEGER;
-
 /**
  * A price in minor units, as a decimal string: "0.25" (a quarter of a cent), "0.00025", "1500".
  * Non-negative, at most 15 digits before the point and 12 after. A string, not a JSON number,

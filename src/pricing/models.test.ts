@@ -55,6 +55,8 @@ describe('published worked examples, to the cent', () => {
     // the first 100 units …, then $0.50 per unit for the next 100 calls and finally, $0.10 for any
     // additional unit"). Total: https://getlago.com/docs/v2/guide/rate-cards/pricing-models/graduated
     // ("The calculated fee for these 250 API calls is 155 USD before tax"). 100 × 1 + 100 × 0.5 + 50 × 0.1 = 155.
+    // (The excerpt of the rate-card page we could read gives the quantity and the total, not its tier table;
+    // the first page's tiers come to exactly that total.)
     const lago: ChargeDefinition = {
       model: 'graduated',
       tiers: [
