@@ -6,18 +6,11 @@ import type { MeterResource } from './contract.ts';
 
 export type MeterRow = InferSelectModel<typeof meters>;
 
-/** The API shape of a meter. */
+/** The API shape of a meter: its definition (as events carry it) and its lifecycle. */
 export function toMeterResource(row: MeterRow): MeterResource {
   return {
-    id: row.id,
     object: 'meter',
-    code: row.code,
-    name: row.name,
-    description: row.description,
-    aggregation: row.aggregation,
-    value_property: row.valueProperty,
-    group_by: row.groupBy,
-    status: row.status,
+    ...toMeterSnapshot(row),
     built_in: row.builtIn,
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),
