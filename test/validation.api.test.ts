@@ -327,6 +327,8 @@ function concretePath(template: string): string {
   return parts
     .map((part, i) => {
       if (!part.startsWith('{')) return part;
+      // Meters are addressed by their code, not an id: the built-in one always exists.
+      if (parts[i - 1] === 'meters') return 'ai_tokens';
       const prefix = ID_PREFIX[parts[i - 1]!];
       if (!prefix) throw new Error(`no id prefix known for ${part} in ${template}: add it to ID_PREFIX`);
       return `${prefix}_${ULID}`;
