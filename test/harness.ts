@@ -1,3 +1,4 @@
+import { expect } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { loadConfig } from '../src/config.ts';
 import type { Deps } from '../src/deps.ts';
 import { createContext, systemActor, type Ctx } from '../src/kernel/context.ts';
 import { createOperator } from '../src/operators/create.ts';
+import type { Problem } from '../src/http/problem.ts';
+import type { ErrorCode } from '../src/kernel/errors.ts';
 import { startWorkers, stopWorkers, type RunningWorker, type WorkerName } from '../workers/registry.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -17,6 +20,13 @@ export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;
   body: T;
+}
+
+/** Asserts a problem+json answer with this status and `code`. */
+export function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toStartWith('application/problem+json');
+  expect((res.body as Problem).code).toBe(code);
 }
 
 /**

@@ -6,9 +6,8 @@ import type { CustomerResource } from '../src/customers/contract.ts';
 import type { EventType } from '../src/events/catalog.ts';
 import type { TypedEventResource } from '../src/events/contract.ts';
 import type { Problem } from '../src/http/problem.ts';
-import type { ErrorCode } from '../src/kernel/errors.ts';
 import type { MeterResource } from '../src/meters/contract.ts';
-import { createTestPlatform, customerInput, type ApiResponse, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, expectProblem, type TestPlatform } from './harness.ts';
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -46,12 +45,6 @@ async function auditOf(id: string) {
   const res = await p.call<Page<AuditEntryResource>>('GET', `/v1/audit?target_id=${id}&limit=100`);
   expect(res.status).toBe(200);
   return res.body.data;
-}
-
-function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-  expect((res.body as Problem).code).toBe(code);
 }
 
 describe('a meter from creation to archive', () => {

@@ -3,13 +3,12 @@ import type { Page } from '../db/paging.ts';
 import type { CreatedApiKeyResource } from '../src/api-keys/contract.ts';
 import type { CustomerResource } from '../src/customers/contract.ts';
 import type { Problem } from '../src/http/problem.ts';
-import type { ErrorCode } from '../src/kernel/errors.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import type { PlanResource } from '../src/plans/contract.ts';
 import type { SubscriptionResource } from '../src/subscriptions/contract.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
 import type { UsageBatchResource } from '../src/usage/contract.ts';
-import { createTestPlatform, customerInput, type ApiResponse, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, expectProblem, type TestPlatform } from './harness.ts';
 
 const APRIL_1 = Date.UTC(2026, 3, 1);
 const clock = manualClock(APRIL_1);
@@ -46,12 +45,6 @@ async function tenantKey(customerId: string) {
 const subscribe = (body: Record<string, unknown>, token?: string) => p.call<SubscriptionResource>('POST', '/v1/subscriptions', { body, ...(token ? { token } : {}) });
 /** The same request, expected to be refused with a problem. */
 const subscribeRefused = (body: Record<string, unknown>, token?: string) => p.call<Problem>('POST', '/v1/subscriptions', { body, ...(token ? { token } : {}) });
-
-function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-  expect((res.body as Problem).code).toBe(code);
-}
 
 describe('one live subscription per customer', () => {
   test('a second is 409 subscription_exists naming the first, for an operator and for the tenant; once it is canceled another may start', async () => {

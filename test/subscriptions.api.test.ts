@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { manualClock } from '../src/kernel/clock.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
-import { createTestPlatform, customerInput, type ApiResponse, type OpenApiDocument, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, type ApiResponse, type OpenApiDocument, expectProblem, type TestPlatform } from './harness.ts';
 import type { Page } from '../db/paging.ts';
 import type { CustomerResource } from '../src/customers/contract.ts';
 import type { TypedEventResource } from '../src/events/contract.ts';
 import type { Problem } from '../src/http/problem.ts';
-import type { ErrorCode } from '../src/kernel/errors.ts';
 import type { PlanResource } from '../src/plans/contract.ts';
 import type { AdjustmentResource, SubscriptionResource } from '../src/subscriptions/contract.ts';
 
@@ -47,12 +46,6 @@ async function eventsOf(id: string) {
   const res = await p.call<Page<TypedEventResource>>('GET', `/v1/events?subject=${id}&limit=100`);
   expect(res.status).toBe(200);
   return res.body.data;
-}
-
-function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-  expect((res.body as Problem).code).toBe(code);
 }
 
 function expectInvalid(res: ApiResponse, field: string): asserts res is ApiResponse<Problem> {

@@ -5,7 +5,7 @@ import { runBillingCycle } from '../src/billing/cycle.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import type { Logger } from '../src/kernel/logger.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
-import { createTestPlatform, customerInput, eventually, type ApiResponse, type TestPlatform } from './harness.ts';
+import { createTestPlatform, customerInput, eventually, type ApiResponse, expectProblem, type TestPlatform } from './harness.ts';
 import type { Page } from '../db/paging.ts';
 import type { EventType } from '../src/events/catalog.ts';
 import type { ConsumerList, TypedEventResource } from '../src/events/contract.ts';
@@ -15,7 +15,6 @@ import type { CustomerResource } from '../src/customers/contract.ts';
 import type { InvoiceResource } from '../src/billing/contract.ts';
 import type { PlanResource } from '../src/plans/contract.ts';
 import type { SubscriptionResource } from '../src/subscriptions/contract.ts';
-import type { ErrorCode } from '../src/kernel/errors.ts';
 
 const APRIL_1 = Date.UTC(2026, 3, 1);
 const MAY_1 = Date.UTC(2026, 4, 1);
@@ -66,12 +65,6 @@ async function eventsOf<T extends EventType>(subId: string, type: T) {
   const res = await p.call<Page<TypedEventResource<T>>>('GET', `/v1/events?subject=${subId}&type=${type}&limit=100`);
   expect(res.status).toBe(200);
   return res.body.data;
-}
-
-function expectProblem(res: ApiResponse, status: number, code: ErrorCode): asserts res is ApiResponse<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toStartWith('application/problem+json');
-  expect((res.body as Problem).code).toBe(code);
 }
 
 describe('recording usage', () => {

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { meterSnapshot } from './events.ts';
 import { pageQuery } from '../../db/paging.ts';
 import { meterAggregations, meterStatuses, propertylessAggregations, type MeterAggregation } from '../../db/schema/index.ts';
 import { oneOf } from '../kernel/one-of.ts';
@@ -78,15 +79,8 @@ export const listMetersQuery = v.object({ ...pageQuery, status: v.optional(oneOf
 export type ListMetersQuery = v.InferOutput<typeof listMetersQuery>;
 
 export const meterResource = v.object({
-  id: v.string(),
   object: v.literal('meter'),
-  code: v.string(),
-  name: v.string(),
-  description: v.nullable(v.string()),
-  aggregation: v.picklist(meterAggregations),
-  value_property: v.nullable(v.string()),
-  group_by: v.array(v.string()),
-  status: v.picklist(meterStatuses),
+  ...meterSnapshot.entries,
   /** The built-in `ai_tokens` meter: it cannot be changed or archived. */
   built_in: v.boolean(),
   created_at: v.string(),

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { meterAggregations, meterStatuses } from '../../db/schema/index.ts';
 
-/** A meter's definition inside events. */
-const meterSnapshot = v.object({
+/** A meter's definition inside events (and inside its API shape). */
+export const meterSnapshot = v.object({
   id: v.string(),
   code: v.string(),
   name: v.string(),

@@ -16109,9 +16109,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            id: string;
                             /** @constant */
                             object: "meter";
+                            id: string;
                             code: string;
                             name: string;
                             description: string | null;
@@ -16270,9 +16270,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
                         /** @constant */
                         object: "meter";
+                        id: string;
                         code: string;
                         name: string;
                         description: string | null;
@@ -16474,9 +16474,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
                         /** @constant */
                         object: "meter";
+                        id: string;
                         code: string;
                         name: string;
                         description: string | null;
@@ -16646,9 +16646,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
                         /** @constant */
                         object: "meter";
+                        id: string;
                         code: string;
                         name: string;
                         description: string | null;
@@ -16853,9 +16853,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
                         /** @constant */
                         object: "meter";
+                        id: string;
                         code: string;
                         name: string;
                         description: string | null;
