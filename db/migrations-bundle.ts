@@ -31,6 +31,7 @@ import m0027 from './migrations/0027_sandbox_payments.sql' with { type: 'text' }
 import m0028 from './migrations/0028_audit_sources.sql' with { type: 'text' };
 import m0029 from './migrations/0029_meters.sql' with { type: 'text' };
 import m0030 from './migrations/0030_built_in_meters.sql' with { type: 'text' };
+import m0031 from './migrations/0031_charges.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -70,5 +71,6 @@ export const bundledMigrations = {
     m0028,
     m0029,
     m0030,
+    m0031,
   } as Record<string, string>,
 };

@@ -11,7 +11,23 @@ export const invoiceStatuses = ['draft', 'open', 'paid', 'void', 'uncollectible'
  */
 export const billingReasons = ['subscription_create', 'subscription_cycle', 'subscription_cancel', 'threshold', 'wallet_top_up'] as const;
 /** A proration line on an invoice keeps the kind of the subscription adjustment it came from. */
-export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage', 'discount', 'minimum_spend_true_up', 'wallet_top_up'] as const;
+/**
+ * `seats`: licensed seats × seat price for the period; `add_on`: an add-on attached to the subscription;
+ * `usage_charge`: one priced dimension of a usage charge (src/pricing/charges.ts), or its period minimum or maximum.
+ */
+export const invoiceLineKinds = ['subscription_fee', ...adjustmentKinds, 'usage_overage', 'discount', 'minimum_spend_true_up', 'wallet_top_up', 'seats', 'add_on', 'usage_charge'] as const;
+
+/** How a usage_charge line was priced, for the invoice, its PDF and the dashboard. */
+export interface InvoiceLinePricing {
+  model: string;
+  /** Units free before pricing, and the units billed past them. */
+  included_quantity: number;
+  billable_quantity: number;
+  /** The engine's breakdown: per tier (or per unit, per package) units, unit price, flat fee and exact amount. */
+  tiers: { tier: number; first_unit: number; last_unit: number | null; units: number; unit_price: string; package_size?: number; packages?: number; flat_fee: string; amount: string }[];
+  /** The exact sum before the one rounding to minor units. */
+  subtotal: string;
+}
 export const paymentStatuses = ['pending', 'charged', 'succeeded', 'failed', 'refunded'] as const;
 /** A payment in flight: its saga has not finished it (at most one per invoice, `payments_one_live_per_invoice`). */
 export const livePaymentStatuses = ['pending', 'charged'] as const satisfies readonly (typeof paymentStatuses)[number][];
@@ -89,8 +105,13 @@ export const invoiceLines = sqliteTable(
     quantity: integer('quantity').notNull(),
     periodStart: timestamp('period_start').notNull(),
     periodEnd: timestamp('period_end').notNull(),
-    /** The subscription adjustment a proration line came from. */
+    /** The subscription adjustment a proration line came from, or the add-on an add_on line bills. */
     sourceId: text('source_id'),
+    /** usage_charge lines: the meter, the dimension values the price names (null: the default price), the unit price and the breakdown. */
+    meter: text('meter'),
+    dimensions: text('dimensions', { mode: 'json' }).$type<Record<string, string>>(),
+    unitPrice: text('unit_price'),
+    pricing: text('pricing', { mode: 'json' }).$type<InvoiceLinePricing>(),
   },
   (t) => [index('invoice_lines_invoice').on(t.invoiceId, t.id)],
 );

@@ -22,3 +22,4 @@ export * from './wallets.ts';
 export * from './entitlements.ts';
 export * from './sandbox-payments.ts';
 export * from './meters.ts';
+export * from './price-overrides.ts';

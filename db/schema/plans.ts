@@ -28,6 +28,46 @@ export interface Entitlement {
   value?: string | number | boolean;
 }
 
+/** The charge models, by their API names (src/pricing/models.ts prices each). */
+export const chargeModels = ['per_unit', 'graduated', 'volume', 'package'] as const;
+export type ChargeModel = (typeof chargeModels)[number];
+
+/** One tier of a graduated or volume price, as stored: decimal strings of minor units. */
+export interface StoredTier {
+  up_to: number | null;
+  unit_price: string;
+  flat_fee?: string;
+}
+
+/** The price fields of one model; which are set depends on the charge's `model`. */
+export interface StoredPrice {
+  unit_price?: string;
+  tiers?: StoredTier[];
+  package_size?: number;
+  package_price?: string;
+  /** Units free before this price applies, per period. */
+  included_quantity?: number;
+}
+
+/** A price for the usage whose dimension values match `dimensions` (e.g. model=gpt-4o, token_type=output). */
+export interface StoredDimensionPrice extends StoredPrice {
+  dimensions: Record<string, string>;
+}
+
+/**
+ * One charge of a plan version (or of a negotiated override): how a period's usage of one meter
+ * is billed. The price fields on the charge itself are the default for usage no `prices` entry
+ * matches (absent: no default). `min_amount`/`max_amount` bound the charge's period total.
+ * Prices are in the version's currency. See docs/pricing.md and src/pricing/charges.ts.
+ */
+export interface StoredCharge extends StoredPrice {
+  meter: string;
+  model: ChargeModel;
+  prices?: StoredDimensionPrice[];
+  min_amount?: number;
+  max_amount?: number;
+}
+
 /** A plan: its stable identity and lifecycle. Its terms live in `plan_versions`. */
 export const plans = sqliteTable(
   'plans',
@@ -68,6 +108,13 @@ export const planVersions = sqliteTable(
     features: text('features', { mode: 'json' }).$type<string[]>().notNull(),
     /** Typed entitlements (src/entitlements/); null on versions written before they existed. */
     entitlements: text('entitlements', { mode: 'json' }).$type<Entitlement[]>(),
+    /**
+     * Usage charges per meter (src/pricing/charges.ts); null or empty: the version bills its
+     * `included_tokens`/`overage_price_per_1k` terms, which are one per_unit charge on `ai_tokens`.
+     */
+    charges: text('charges', { mode: 'json' }).$type<StoredCharge[]>(),
+    /** Price of one licensed seat per period, minor units; the subscription's `seats` multiply it. */
+    seatPrice: integer('seat_price').notNull().default(0),
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.planId, t.version] })],
@@ -86,6 +133,7 @@ export const planPrices = sqliteTable(
     currency: text('currency').notNull(),
     priceAmount: integer('price_amount').notNull(),
     overagePricePer1k: integer('overage_price_per_1k').notNull(),
+    seatPrice: integer('seat_price').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.planId, t.version, t.currency] })],
 );

@@ -37,6 +37,8 @@ export const subscriptions = sqliteTable(
     billingError: text('billing_error', { mode: 'json' }).$type<{ code: string; message: string; failed_at: number }>(),
     /** After a failure, the billing pass leaves it alone until then, so failing ones never crowd out the rest. */
     billingRetryAt: timestamp('billing_retry_at'),
+    /** Licensed seats: billed in advance as seats × the plan version's `seat_price`, and an entitlement (`seats`). */
+    seats: integer('seats').notNull().default(1),
     ...timestamps,
     /** Bumped on every change. */
     version: integer('version').notNull(),
@@ -67,4 +69,26 @@ export const subscriptionAdjustments = sqliteTable(
     invoiceId: text('invoice_id'),
   },
   (t) => [index('subscription_adjustments_subscription').on(t.subscriptionId, t.id)],
+);
+
+/**
+ * Add-on charges attached to one subscription: `quantity` × `unit_amount` minor units of the
+ * subscription's currency, billed in advance with each period's fee, prorated when attached or
+ * removed mid-period. A removed add-on keeps its row (`removed_at`).
+ */
+export const subscriptionAddOns = sqliteTable(
+  'subscription_add_ons',
+  {
+    id: text('id').primaryKey(),
+    subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    unitAmount: integer('unit_amount').notNull(),
+    quantity: integer('quantity').notNull(),
+    currency: text('currency').notNull(),
+    removedAt: timestamp('removed_at'),
+    ...timestamps,
+    version: integer('version').notNull(),
+  },
+  (t) => [index('subscription_add_ons_subscription').on(t.subscriptionId, t.id)],
 );

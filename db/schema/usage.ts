@@ -23,6 +23,10 @@ export const usageRecords = sqliteTable(
     /** Tokens of this record beyond the period's included ones (overage policy only). */
     overageTokens: integer('overage_tokens').notNull(),
     recordedAt: timestamp('recorded_at').notNull(),
+    /** The meter the record counts for: `ai_tokens` for the token records (`model`, `tokens`). */
+    meter: text('meter').notNull().default('ai_tokens'),
+    /** A generic usage event's properties as posted; null for token records. */
+    properties: text('properties', { mode: 'json' }).$type<Record<string, string | number>>(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.clientId] }), index('usage_records_subscription_period').on(t.subscriptionId, t.periodStart)],
 );
@@ -40,4 +44,39 @@ export const usagePeriods = sqliteTable(
     updatedAt: timestamp('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.subscriptionId, t.periodStart] })],
+);
+
+/**
+ * Running aggregates per subscription period, meter and dimension values, written in the same
+ * transaction as the usage they count, so reading a period's usage never scans its records.
+ * `dimensions` is the canonical JSON of the record's values of the meter's `group_by`
+ * properties, in that order, absent ones left out (`{"model":"gpt-4o","token_type":"output"}`).
+ * `quantity` is the meter's aggregation so far: sum, count, max, unique count, or the latest value
+ * (`latest_at` is the time of the record it came from).
+ */
+export const usageAggregates = sqliteTable(
+  'usage_aggregates',
+  {
+    subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
+    periodStart: timestamp('period_start').notNull(),
+    meter: text('meter').notNull(),
+    dimensions: text('dimensions').notNull(),
+    quantity: integer('quantity').notNull(),
+    latestAt: timestamp('latest_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.periodStart, t.meter, t.dimensions] })],
+);
+
+/** The distinct values a `unique_count` meter has seen per subscription period and dimension values. */
+export const usageUniqueValues = sqliteTable(
+  'usage_unique_values',
+  {
+    subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
+    periodStart: timestamp('period_start').notNull(),
+    meter: text('meter').notNull(),
+    dimensions: text('dimensions').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.periodStart, t.meter, t.dimensions, t.value] })],
 );

@@ -26,7 +26,7 @@ export async function insertPlanVersion(ctx: TxCtx, planId: string, version: num
       createdAt: ctx.clock.now(),
     })
     .returning();
-  const prices = terms.prices.filter((p) => p.currency !== terms.currency).map((p) => ({ planId, version, currency: p.currency, priceAmount: p.price_amount, overagePricePer1k: p.overage_price_per_1k }));
+  const prices = terms.prices.filter((p) => p.currency !== terms.currency).map((p) => ({ planId, version, currency: p.currency, priceAmount: p.price_amount, overagePricePer1k: p.overage_price_per_1k, seatPrice: 0 }));
   if (prices.length > 0) await ctx.tx.insert(planPrices).values(prices);
   return { version: row!, prices };
 }

@@ -1,12 +1,10 @@
 import * as v from 'valibot';
 import { MAX_CHARGE } from '../kernel/money.ts';
+import { chargeModels, type ChargeModel } from '../../db/schema/index.ts';
 import { oneOf } from '../kernel/one-of.ts';
 import { DECIMAL_PATTERN } from './decimal.ts';
 import type { ChargeDefinition, Tier } from './models.ts';
 
-/** The charge models, by their API names. */
-export const chargeModels = ['per_unit', 'graduated', 'volume', 'package'] as const;
-export type ChargeModel = (typeof chargeModels)[number];
 
 /**
  * A price in minor units, as a decimal string: "0.25" (a quarter of a cent), "0.00025", "1500".

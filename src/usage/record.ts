@@ -245,6 +245,8 @@ async function writeRecord(batch: Batch, charged: Charged): Promise<UsageRecordR
       periodStart: period.start,
       overageTokens: decision.overageTokens,
       recordedAt: now,
+      meter: 'ai_tokens',
+      properties: null,
     };
     await insertRecord(ctx.tx, row);
     const events = eventsOf(batch, now);
