@@ -14,7 +14,11 @@ import { isPeriodClosed, usagePeriodAt, type UsagePeriod } from './period.ts';
 import { checkUsage, overageWithinLimit, type UsageDecision } from './quota.ts';
 import { differingField, type UsageRecordRow } from './repeat.ts';
 import { targetOf } from './target.ts';
+import { aggregateSums, dimensionsKey } from './aggregates.ts';
 import type { RefusalReason, UsageBatchResource, UsageOutcome, UsageRecordInput, UsageRecordResult } from './contract.ts';
+
+/** What the built-in `ai_tokens` meter groups token records by. */
+const TOKEN_DIMENSIONS = ['model', 'token_type'];
 
 // A batch runs these once per record (up to 1,000 a request): each is built once per connection.
 const storedRecord = prepared((db) =>
@@ -96,6 +100,8 @@ interface Batch {
   /** Per subscription: the records and tokens accepted, and when (the audit entry's time). */
   touched: Map<string, { records: number; tokens: number; at: number }>;
   reachThresholds: ReturnType<typeof thresholdWatch>;
+  /** What the batch adds to the meters' aggregates, written once per row when it closes. */
+  aggregates: ReturnType<typeof aggregateSums>;
 }
 
 /** A step's outcome: the record's answer, which ends its steps, or what the next step needs. */
@@ -157,6 +163,7 @@ function openBatch(ctx: TxCtx): Batch {
     eventsAt: new Map(),
     touched: new Map(),
     reachThresholds: thresholdWatch(ctx),
+    aggregates: aggregateSums(),
   };
 }
 
@@ -249,6 +256,7 @@ async function writeRecord(batch: Batch, charged: Charged): Promise<UsageRecordR
       properties: null,
     };
     await insertRecord(ctx.tx, row);
+    batch.aggregates.add({ subscriptionId: sub.id, periodStart: period.start, meter: row.meter, dimensions: dimensionsKey(TOKEN_DIMENSIONS, { model: row.model }), add: row.tokens, latestAt: occurredAt });
     const events = eventsOf(batch, now);
     events.push({
       type: 'usage.recorded',
@@ -295,6 +303,7 @@ async function writeRecord(batch: Batch, charged: Charged): Promise<UsageRecordR
 /** Emits the batch's events at their times, audits each touched subscription once, and tallies the answers. */
 async function closeBatch(batch: Batch, results: UsageRecordResult[]): Promise<{ batch: UsageBatchResource; tokens: number }> {
   const { ctx, wallNow } = batch;
+  await batch.aggregates.flush(ctx.tx, wallNow);
   const at = (ms: number) => (ms === wallNow ? ctx : { ...ctx, clock: frozenClock(ms) });
   for (const [ms, events] of batch.eventsAt) await emit(at(ms), events);
   for (const [subscriptionId, { at: ms, ...count }] of batch.touched) {
