@@ -1,19 +1,19 @@
 import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { subscriptionAdjustments, usagePeriods } from '../../db/schema/index.ts';
+import { usagePeriods } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { charge, money } from '../kernel/money.ts';
 import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { conflict, DomainError } from '../kernel/errors.ts';
-import { newId } from '../kernel/ids.ts';
 import { onCustomerClock } from '../customers/clock.ts';
 import { loadPlan, loadPlanVersion } from '../plans/load.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from './present.ts';
 import { loadSubscription, saveSubscription } from './load.ts';
 import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
+import { storeAdjustments } from './adjustments.ts';
 import { prorate, type ProrationLine } from './proration.ts';
 import type { ChangePlanInput } from './contract.ts';
 
@@ -97,21 +97,7 @@ export function changePlan(ctx: Ctx, id: string, input: ChangePlanInput) {
     const net = current.status === 'trialing' ? money(0, newTerms.currency) : proration.net;
 
     const row = await saveSubscription(ctx, current, { planId: plan.id, planVersion: newTerms.version });
-    const stored = [];
-    for (const line of lines) {
-      const lineId = newId('sad', now);
-      await ctx.tx.insert(subscriptionAdjustments).values({
-        id: lineId,
-        subscriptionId: id,
-        kind: line.kind,
-        amount: line.amount.amount,
-        currency: line.amount.currency,
-        description: describe(line, oldTerms, newTerms),
-        createdAt: now,
-        invoicedAt: null,
-      });
-      stored.push({ id: lineId, kind: line.kind, amount: line.amount, from: toIso(line.from), to: toIso(line.to) });
-    }
+    const stored = await storeAdjustments(ctx, id, lines, (line) => describe(line, oldTerms, newTerms));
 
     const from = { plan_id: current.planId, plan_version: current.planVersion };
     const to = { plan_id: plan.id, plan_version: newTerms.version };
