@@ -55,9 +55,9 @@ describe('plans priced per currency', () => {
     const plan = await f.plan({ currency: 'usd', price_amount: 1, overage_price_per_1k: 1, prices: { ...teamPrices, USD: { price_amount: 4900, overage_price_per_1k: 30 } } });
     expect(plan.price).toEqual({ amount: 4900, currency: 'USD' });
     expect(plan.prices).toEqual([
-      { currency: 'USD', price_amount: 4900, overage_price_per_1k: 30 },
-      { currency: 'EUR', price_amount: 4500, overage_price_per_1k: 25 },
-      { currency: 'JPY', price_amount: 7000, overage_price_per_1k: 4 },
+      { currency: 'USD', price_amount: 4900, overage_price_per_1k: 30, seat_price: 0 },
+      { currency: 'EUR', price_amount: 4500, overage_price_per_1k: 25, seat_price: 0 },
+      { currency: 'JPY', price_amount: 7000, overage_price_per_1k: 4, seat_price: 0 },
     ]);
     expect((await f.ok<PlanResource>('GET', `/v1/plans/${plan.id}`)).prices).toEqual(plan.prices);
     const listed = await f.ok<Page<PlanResource>>('GET', `/v1/plans?code=${plan.code}`);
@@ -89,7 +89,7 @@ describe('plans priced per currency', () => {
     const updated = await f.eventTypes('plan.updated');
     expect(updated.find((e) => e.subject === plan.id)!.data.changed).toEqual(['prices']);
     // A PATCH that moves the default currency keeps the other prices.
-    const moved = await f.ok<PlanResource>('PATCH', `/v1/plans/${plan.id}`, { currency: 'EUR', price_amount: 4500, overage_price_per_1k: 25 });
+    const moved = await f.ok<PlanResource>('PATCH', `/v1/plans/${plan.id}`, { currency: 'EUR', price_amount: 4500, overage_price_per_1k: 25, seat_price: 0 });
     expect(moved.prices.map((x) => x.currency)).toEqual(['EUR', 'GBP']);
   });
 });

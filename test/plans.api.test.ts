@@ -85,7 +85,7 @@ describe('creating', () => {
     expect(res.headers.get('content-type')).toStartWith('application/json');
     const plan = res.body;
     expect(Object.keys(plan).sort()).toEqual(
-      ['archived_at', 'code', 'created_at', 'entitlements', 'features', 'id', 'included_tokens', 'interval', 'name', 'object', 'overage_price_per_1k', 'price', 'prices', 'quota_policy', 'status', 'trial_days', 'updated_at', 'version'].sort(),
+      ['archived_at', 'charges', 'code', 'created_at', 'entitlements', 'features', 'id', 'included_tokens', 'interval', 'name', 'object', 'overage_price_per_1k', 'price', 'prices', 'quota_policy', 'seat_price', 'status', 'trial_days', 'updated_at', 'version'].sort(),
     );
     expect(plan.id).toMatch(/^pln_[0-9A-Z]{26}$/);
     expect(plan).toMatchObject({

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { entitlementTypes, subscriptionStatuses } from '../../db/schema/index.ts';
+import { chargeModels, entitlementTypes, subscriptionStatuses } from '../../db/schema/index.ts';
 import { realTimestamp } from '../kernel/iso-time.ts';
 
 /**
@@ -32,6 +32,24 @@ export const iso = realTimestamp();
 export const planVersion = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 
 /** A typed entitlement (src/plans/entitlements.ts): in plan snapshots and subscription overrides. */
+const priceFields = {
+  unit_price: v.optional(v.string()),
+  tiers: v.optional(v.array(v.object({ up_to: v.nullable(whole), unit_price: v.string(), flat_fee: v.optional(v.string()) }))),
+  package_size: v.optional(whole),
+  package_price: v.optional(v.string()),
+  included_quantity: v.optional(whole),
+};
+
+/** A usage charge as plan versions and negotiated prices carry it (prices are decimal strings of minor units). */
+export const usageChargeSnapshot = v.object({
+  meter: v.string(),
+  model: v.picklist(chargeModels),
+  ...priceFields,
+  prices: v.optional(v.array(v.object({ dimensions: v.record(v.string(), v.string()), ...priceFields }))),
+  min_amount: v.optional(whole),
+  max_amount: v.optional(whole),
+});
+
 export const entitlementSnapshot = v.object({ feature: v.string(), type: v.picklist(entitlementTypes), limit: v.optional(whole), value: v.optional(v.union([v.string(), v.number(), v.boolean()])) });
 
 /** A subscription as carried inside events (the subscriptions' and billing's); times are ISO 8601. */

@@ -3,10 +3,11 @@ import { pageQuery } from '../../db/paging.ts';
 import { currencyCode, currencyKey } from '../kernel/currency.ts';
 import { MAX_CHARGE } from '../kernel/money.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
-import { defaultQuotaPolicy, planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
+import { chargeModels, defaultQuotaPolicy, planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
 import { entitlementResource, entitlementsInput } from './entitlements.ts';
 import type { CurrencyPrice } from './terms.ts';
 import { oneOf } from '../kernel/one-of.ts';
+import { usageCharge } from '../pricing/contract.ts';
 
 /** The largest amount a plan may carry, in minor units: one charge's ceiling (src/kernel/money.ts). */
 export const MAX_AMOUNT = MAX_CHARGE;
@@ -38,7 +39,7 @@ const features = v.pipe(
 );
 
 /** A price in one currency (the key of `prices`). */
-const currencyPrice = v.strictObject({ price_amount: amount, overage_price_per_1k: v.optional(amount, 0) });
+const currencyPrice = v.strictObject({ price_amount: amount, overage_price_per_1k: v.optional(amount, 0), seat_price: v.optional(amount, 0) });
 /**
  * Prices keyed by currency (`{ "EUR": { "price_amount": 4500 } }`), so a currency cannot appear
  * twice. An entry in the plan's default `currency` sets its default price (it wins over
@@ -53,6 +54,15 @@ const prices = v.pipe(
   v.metadata({ maxProperties: 50 }),
   v.transform((map): CurrencyPrice[] => Object.entries(map).map(([currency, price]) => ({ currency, ...price }))),
 );
+
+/** The most usage charges one plan version may carry. */
+export const MAX_CHARGES = 20;
+
+/**
+ * The version's usage charges, one per meter (src/pricing/contract.ts `usageCharge`). Priced in the
+ * version's `currency` only; `overage_price_per_1k` must be 0 when a charge prices `ai_tokens`.
+ */
+const charges = v.pipe(v.array(usageCharge, 'must be an array of usage charges'), v.maxLength(MAX_CHARGES, `must have at most ${MAX_CHARGES} charges`));
 
 export const planId = v.pipe(v.string(), v.regex(/^pln_[0-9A-Z]{26}$/, 'must be a plan id (pln_…)'));
 export const planParams = v.object({ id: planId });
@@ -81,6 +91,9 @@ export const createPlanInput = v.strictObject({
   /** Prices in more currencies than the default `currency`. */
   prices: v.optional(prices, {}),
   entitlements: v.optional(entitlementsInput, {}),
+  /** Price of one licensed seat per period (× the subscription's `seats`); 0: seats are not billed. */
+  seat_price: v.optional(amount, 0),
+  charges: v.optional(charges, []),
 });
 export type CreatePlanInput = v.InferOutput<typeof createPlanInput>;
 
@@ -98,6 +111,9 @@ export const updatePlanInput = v.pipe(
     /** Replaces the version's prices in other currencies. */
     prices: v.optional(prices),
     entitlements: v.optional(entitlementsInput),
+    seat_price: v.optional(amount),
+    /** Replaces the version's usage charges ([] removes them). */
+    charges: v.optional(charges),
   }, (issue) => (issue.expected === 'never' ? 'is not a term a PATCH can change (code and status are not)' : 'must be an object')),
   v.check((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
   v.metadata({ minProperties: 1 }),
@@ -116,6 +132,23 @@ export type ListPlanVersionsQuery = v.InferOutput<typeof listPlanVersionsQuery>;
 
 const money = v.object({ amount: v.number(), currency: v.string() });
 
+const priceResource = {
+  unit_price: v.optional(v.string()),
+  tiers: v.optional(v.array(v.object({ up_to: v.nullable(v.number()), unit_price: v.string(), flat_fee: v.optional(v.string()) }))),
+  package_size: v.optional(v.number()),
+  package_price: v.optional(v.string()),
+  included_quantity: v.optional(v.number()),
+};
+/** A usage charge as read back: prices are decimal strings of minor units of the version's currency. */
+export const usageChargeResource = v.object({
+  meter: v.string(),
+  model: v.picklist(chargeModels),
+  ...priceResource,
+  prices: v.optional(v.array(v.object({ dimensions: v.record(v.string(), v.string()), ...priceResource }))),
+  min_amount: v.optional(v.number()),
+  max_amount: v.optional(v.number()),
+});
+
 export const planResource = v.object({
   id: v.string(),
   object: v.literal('plan'),
@@ -131,7 +164,11 @@ export const planResource = v.object({
   quota_policy: v.picklist(quotaPolicies),
   features: v.array(v.string()),
   /** Every currency the version is priced in, the default one first, then by currency. */
-  prices: v.array(v.object({ currency: v.string(), price_amount: v.number(), overage_price_per_1k: v.number() })),
+  prices: v.array(v.object({ currency: v.string(), price_amount: v.number(), overage_price_per_1k: v.number(), seat_price: v.number() })),
+  /** Price of one licensed seat per period. */
+  seat_price: money,
+  /** Usage charges per meter, priced in the version's currency (see docs/pricing.md). */
+  charges: v.array(usageChargeResource),
   /** Typed entitlements of this version; each of `features` is also a boolean entitlement. */
   entitlements: v.array(entitlementResource),
   created_at: v.string(),

@@ -10,16 +10,20 @@ import { toPlanResource, toPlanSnapshot } from './present.ts';
 import type { CreatePlanInput } from './contract.ts';
 import { otherPrices } from './terms.ts';
 import { insertPlanVersion } from './versions.ts';
+import { checkChargeTerms, storedCharges } from './charges.ts';
+
+type Optional = 'entitlements' | 'charges' | 'seat_price';
 
 /** Creates an active plan at version 1. Emits `plan.created`. */
-export function createPlan(ctx: Ctx, input: Omit<CreatePlanInput, 'entitlements'> & Partial<Pick<CreatePlanInput, 'entitlements'>>) {
+export function createPlan(ctx: Ctx, input: Omit<CreatePlanInput, Optional> & Partial<Pick<CreatePlanInput, Optional>>) {
   return withTransaction(ctx, async (ctx) => {
     const [taken] = await ctx.tx.select({ id: plans.id }).from(plans).where(eq(plans.code, input.code));
     if (taken) throw conflict(`a plan with code ${input.code} already exists`, { field: 'code', existing_id: taken.id });
 
-    const { code, entitlements = [], ...rest } = input;
-    const { defaults, others: prices } = otherPrices(rest, rest.prices);
-    const terms = { ...rest, price_amount: defaults.price_amount, overage_price_per_1k: defaults.overage_price_per_1k, entitlements };
+    const { code, entitlements = [], charges = [], seat_price = 0, ...rest } = input;
+    const { defaults, others: prices } = otherPrices({ ...rest, seat_price }, rest.prices);
+    const terms = { ...rest, price_amount: defaults.price_amount, overage_price_per_1k: defaults.overage_price_per_1k, seat_price: defaults.seat_price, entitlements, charges: storedCharges(charges) };
+    await checkChargeTerms(ctx.tx, { ...terms, prices }, charges);
 
     const now = ctx.clock.now();
     const [plan] = await ctx.tx

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
-import { currency, entitlementSnapshot, money, planVersion, whole } from '../events/shapes.ts';
+import { currency, entitlementSnapshot, money, planVersion, usageChargeSnapshot, whole } from '../events/shapes.ts';
 
 /** A plan at one version: its identity, status and that version's terms. */
 const planSnapshot = v.object({
@@ -17,7 +17,11 @@ const planSnapshot = v.object({
   quota_policy: v.picklist(quotaPolicies),
   features: v.array(v.string()),
   /** Every currency the version is priced in, the default first (absent from events older than multi-currency). */
-  prices: v.optional(v.array(v.object({ currency, price_amount: whole, overage_price_per_1k: whole }))),
+  prices: v.optional(v.array(v.object({ currency, price_amount: whole, overage_price_per_1k: whole, seat_price: v.optional(whole) }))),
+  /** Price of one licensed seat per period; absent on events written before seats existed. */
+  seat_price: v.optional(money),
+  /** Usage charges per meter; absent on events written before charges existed. */
+  charges: v.optional(v.array(usageChargeSnapshot)),
   /** Typed entitlements; absent on events written before they existed. */
   entitlements: v.optional(v.array(entitlementSnapshot)),
 });

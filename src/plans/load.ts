@@ -14,7 +14,7 @@ export async function loadPlan(db: Executor, id: string): Promise<PlanRow> {
 
 /**
  * Reads one version of a plan or fails with not_found. With `currency` (a subscription's),
- * the price terms (`priceAmount`, `overagePricePer1k`, `currency`) are the version's price in
+ * the price terms (`priceAmount`, `overagePricePer1k`, `seatPrice`, `currency`) are the version's price in
  * that currency; a version without one fails with `unpriced` (409 `currency_mismatch` naming `plan_id` and `currency`).
  * Without it, or null, they are the version's default price.
  */
@@ -24,7 +24,7 @@ export async function loadPlanVersion(db: Executor, planId: string, version: num
   if (!currency || currency === row.currency) return row;
   const [price] = await db.select().from(planPrices).where(and(eq(planPrices.planId, planId), eq(planPrices.version, version), eq(planPrices.currency, currency)));
   if (!price) throw unpriced(planId, version, currency);
-  return { ...row, currency, priceAmount: price.priceAmount, overagePricePer1k: price.overagePricePer1k };
+  return { ...row, currency, priceAmount: price.priceAmount, overagePricePer1k: price.overagePricePer1k, seatPrice: price.seatPrice };
 }
 
 /** The failure of a plan version that has no price in a customer's currency. */

@@ -1,5 +1,5 @@
 import type { InferSelectModel } from 'drizzle-orm';
-import type { Entitlement, planPrices, plans, planVersions } from '../../db/schema/index.ts';
+import type { Entitlement, planPrices, plans, planVersions, StoredCharge } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
 import type { PlanResource } from './contract.ts';
@@ -13,12 +13,12 @@ export type PlanPriceRow = InferSelectModel<typeof planPrices>;
 /** A version's prices in other currencies by their API names, sorted by currency. */
 export const toCurrencyPrices = (rows: readonly PlanPriceRow[]): CurrencyPrice[] =>
   rows
-    .map((r) => ({ currency: r.currency, price_amount: r.priceAmount, overage_price_per_1k: r.overagePricePer1k }))
+    .map((r) => ({ currency: r.currency, price_amount: r.priceAmount, overage_price_per_1k: r.overagePricePer1k, seat_price: r.seatPrice }))
     .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
 
 /** Every price of a version: the default currency's first, then the others by currency. */
 const allPrices = (version: PlanVersionRow, others: readonly PlanPriceRow[]): CurrencyPrice[] => [
-  { currency: version.currency, price_amount: version.priceAmount, overage_price_per_1k: version.overagePricePer1k },
+  { currency: version.currency, price_amount: version.priceAmount, overage_price_per_1k: version.overagePricePer1k, seat_price: version.seatPrice },
   ...toCurrencyPrices(others),
 ];
 
@@ -36,11 +36,13 @@ export function toPlanTerms(row: PlanVersionRow, prices: readonly PlanPriceRow[]
     features: row.features,
     prices: toCurrencyPrices(prices),
     entitlements: (row.entitlements ?? []).map(toEntitlement),
+    seat_price: row.seatPrice,
+    charges: row.charges ?? [],
   };
 }
 
 /** The plan as carried inside events: identity, status and one version's terms. */
-export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow, prices: readonly PlanPriceRow[]): EventData<'plan.created'>['plan'] & { prices: CurrencyPrice[]; entitlements: Entitlement[] } {
+export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow, prices: readonly PlanPriceRow[]): EventData<'plan.created'>['plan'] & { prices: CurrencyPrice[]; entitlements: Entitlement[]; seat_price: { amount: number; currency: string }; charges: StoredCharge[] } {
   return {
     id: plan.id,
     code: plan.code,
@@ -56,6 +58,8 @@ export function toPlanSnapshot(plan: PlanRow, version: PlanVersionRow, prices: r
     features: version.features,
     prices: allPrices(version, prices),
     entitlements: (version.entitlements ?? []).map(toEntitlement),
+    seat_price: { amount: version.seatPrice, currency: version.currency },
+    charges: version.charges ?? [],
   };
 }
 

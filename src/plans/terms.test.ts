@@ -13,6 +13,8 @@ const pro: PlanTerms = {
   features: ['sso', 'audit-log'],
   prices: [],
   entitlements: [],
+  seat_price: 0,
+  charges: [],
 };
 
 describe('plan terms', () => {
@@ -61,9 +63,9 @@ describe('plan terms', () => {
 });
 
 describe('prices per currency', () => {
-  const defaults = { currency: 'EUR', price_amount: 4900, overage_price_per_1k: 25 };
-  const usd = { currency: 'USD', price_amount: 5500, overage_price_per_1k: 30 };
-  const jpy = { currency: 'JPY', price_amount: 7900, overage_price_per_1k: 4 };
+  const defaults = { currency: 'EUR', price_amount: 4900, overage_price_per_1k: 25, seat_price: 0 };
+  const usd = { currency: 'USD', price_amount: 5500, overage_price_per_1k: 30, seat_price: 0 };
+  const jpy = { currency: 'JPY', price_amount: 7900, overage_price_per_1k: 4, seat_price: 0 };
 
   test('keeps the other currencies sorted; an entry in the default currency is the default price', () => {
     expect(otherPrices(defaults, [usd, defaults, jpy])).toEqual({ defaults, others: [jpy, usd] });

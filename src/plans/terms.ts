@@ -1,4 +1,4 @@
-import type { Entitlement, planIntervals, planStatuses, quotaPolicies } from '../../db/schema/index.ts';
+import type { Entitlement, planIntervals, planStatuses, quotaPolicies, StoredCharge } from '../../db/schema/index.ts';
 import { charge, type Money } from '../kernel/money.ts';
 
 export type PlanStatus = (typeof planStatuses)[number];
@@ -11,6 +11,8 @@ export interface CurrencyPrice {
   currency: string;
   price_amount: number;
   overage_price_per_1k: number;
+  /** Price of one licensed seat per period in this currency; 0: seats are not billed. */
+  seat_price: number;
 }
 
 /**
@@ -30,10 +32,13 @@ export interface PlanTerms {
   prices: CurrencyPrice[];
   /** Typed entitlements (src/plans/entitlements.ts); each of `features` is also a boolean one. */
   entitlements: Entitlement[];
+  seat_price: number;
+  /** Usage charges per meter, priced in `currency` (src/pricing/charges.ts). */
+  charges: StoredCharge[];
 }
 
 /** Every term, in the order changes are reported. */
-export const termNames = ['name', 'price_amount', 'currency', 'interval', 'trial_days', 'included_tokens', 'overage_price_per_1k', 'quota_policy', 'features', 'prices', 'entitlements'] as const satisfies readonly (keyof PlanTerms)[];
+export const termNames = ['name', 'price_amount', 'currency', 'interval', 'trial_days', 'included_tokens', 'overage_price_per_1k', 'quota_policy', 'features', 'prices', 'entitlements', 'seat_price', 'charges'] as const satisfies readonly (keyof PlanTerms)[];
 export type TermName = (typeof termNames)[number];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -48,7 +53,7 @@ export function changedTerms(current: PlanTerms, patch: Partial<PlanTerms>): Ter
 
 /** The terms of the next version: the current ones with the patch applied. */
 export function applyTerms(current: PlanTerms, patch: Partial<PlanTerms>): PlanTerms {
-  const next = { ...current, features: [...current.features], prices: [...current.prices], entitlements: [...current.entitlements] };
+  const next = { ...current, features: [...current.features], prices: [...current.prices], entitlements: [...current.entitlements], charges: [...current.charges] };
   for (const term of changedTerms(current, patch)) (next as Record<TermName, unknown>)[term] = patch[term];
   return next;
 }
@@ -72,8 +77,8 @@ export function otherPrices(defaults: CurrencyPrice, prices: readonly CurrencyPr
 }
 
 /** The version's price in `currency`: the default one or one of `prices`; null when the version has no price in it. */
-export function priceIn(terms: Pick<PlanTerms, 'currency' | 'price_amount' | 'overage_price_per_1k' | 'prices'>, currency: string): CurrencyPrice | null {
-  if (currency === terms.currency) return { currency, price_amount: terms.price_amount, overage_price_per_1k: terms.overage_price_per_1k };
+export function priceIn(terms: Pick<PlanTerms, 'currency' | 'price_amount' | 'overage_price_per_1k' | 'seat_price' | 'prices'>, currency: string): CurrencyPrice | null {
+  if (currency === terms.currency) return { currency, price_amount: terms.price_amount, overage_price_per_1k: terms.overage_price_per_1k, seat_price: terms.seat_price };
   return terms.prices.find((p) => p.currency === currency) ?? null;
 }
 

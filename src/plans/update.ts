@@ -9,6 +9,7 @@ import { toPlanResource, toPlanSnapshot, toPlanTerms } from './present.ts';
 import type { UpdatePlanInput } from './contract.ts';
 import { applyTerms, canChangeTerms, changedTerms, otherPrices, type PlanTerms } from './terms.ts';
 import { insertPlanVersion } from './versions.ts';
+import { checkChargeTerms, storedCharges } from './charges.ts';
 
 /**
  * Changes a plan's terms by writing a new version; the old one stays as it was
@@ -24,11 +25,14 @@ export function updatePlan(ctx: Ctx, id: string, patch: UpdatePlanInput) {
     const currentVersion = await loadPlanVersion(ctx.tx, id, current.currentVersion);
     const currentPrices = await loadPlanPrices(ctx.tx, id, current.currentVersion);
     const terms = toPlanTerms(currentVersion, currentPrices);
-    const changed = changedTerms(terms, await withOtherPrices(terms, patch));
+    const stored = withOtherPrices(terms, patch);
+    const changed = changedTerms(terms, stored);
     if (changed.length === 0) return toPlanResource(current, currentVersion, currentPrices);
 
+    const nextTerms = applyTerms(terms, stored);
+    await checkChargeTerms(ctx.tx, nextTerms, patch.charges ?? null);
     const next = current.currentVersion + 1;
-    const { version, prices } = await insertPlanVersion(ctx, id, next, applyTerms(terms, await withOtherPrices(terms, patch)));
+    const { version, prices } = await insertPlanVersion(ctx, id, next, nextTerms);
     const [plan] = await ctx.tx
       .update(plans)
       .set({ currentVersion: next, updatedAt: ctx.clock.now() })
@@ -46,14 +50,16 @@ export function updatePlan(ctx: Ctx, id: string, patch: UpdatePlanInput) {
  * default price and the others replace the other-currency prices; without one, the current
  * other-currency prices stay, except one in a new default currency, which the default price replaces.
  */
-async function withOtherPrices(current: PlanTerms, patch: UpdatePlanInput): Promise<Partial<PlanTerms>> {
+function withOtherPrices(current: PlanTerms, { charges, ...patch }: UpdatePlanInput): Partial<PlanTerms> {
   const defaults = {
     currency: patch.currency ?? current.currency,
     price_amount: patch.price_amount ?? current.price_amount,
     overage_price_per_1k: patch.overage_price_per_1k ?? current.overage_price_per_1k,
+    seat_price: patch.seat_price ?? current.seat_price,
   };
-  if (!patch.prices) return { ...patch, prices: otherPrices(defaults, current.prices).others };
+  const withCharges = charges ? { charges: storedCharges(charges) } : {};
+  if (!patch.prices) return { ...patch, ...withCharges, prices: otherPrices(defaults, current.prices).others };
   // A sent entry in the default currency is the default price (it wins over the flat terms).
   const { defaults: price, others } = otherPrices(defaults, patch.prices);
-  return { ...patch, price_amount: price.price_amount, overage_price_per_1k: price.overage_price_per_1k, prices: others };
+  return { ...patch, ...withCharges, price_amount: price.price_amount, overage_price_per_1k: price.overage_price_per_1k, seat_price: price.seat_price, prices: others };
 }

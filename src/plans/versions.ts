@@ -23,10 +23,12 @@ export async function insertPlanVersion(ctx: TxCtx, planId: string, version: num
       quotaPolicy: terms.quota_policy,
       features: terms.features,
       entitlements: terms.entitlements,
+      charges: terms.charges.length > 0 ? terms.charges : null,
+      seatPrice: terms.seat_price,
       createdAt: ctx.clock.now(),
     })
     .returning();
-  const prices = terms.prices.filter((p) => p.currency !== terms.currency).map((p) => ({ planId, version, currency: p.currency, priceAmount: p.price_amount, overagePricePer1k: p.overage_price_per_1k, seatPrice: 0 }));
+  const prices = terms.prices.filter((p) => p.currency !== terms.currency).map((p) => ({ planId, version, currency: p.currency, priceAmount: p.price_amount, overagePricePer1k: p.overage_price_per_1k, seatPrice: p.seat_price }));
   if (prices.length > 0) await ctx.tx.insert(planPrices).values(prices);
   return { version: row!, prices };
 }

@@ -58,6 +58,8 @@ describe('the charges of a plan version', () => {
     }
     expect(versionCharges({ charges: [], includedTokens: 100, overagePricePer1k: 0 })).toEqual([]);
     expect(versionCharges({ charges: [perModel], includedTokens: 100, overagePricePer1k: 5 })).toEqual([perModel]);
+    const storage: StoredCharge = { meter: 'storage', model: 'per_unit', unit_price: '1' };
+    expect(versionCharges({ charges: [storage], includedTokens: 100, overagePricePer1k: 5 })).toEqual([storage, { meter: 'ai_tokens', model: 'per_unit', unit_price: '0.005', included_quantity: 100 } as never]);
   });
 
   test("a negotiated charge takes the place of the version's charge of its meter, or is added", () => {

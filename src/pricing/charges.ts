@@ -141,16 +141,20 @@ export interface VersionPricing {
 const TOKENS_METER = 'ai_tokens';
 
 /**
- * The usage charges of a plan version: its `charges`, or, for a version without any, its token
- * terms as one per_unit charge on `ai_tokens` (`overage_price_per_1k` / 1,000 per token past
- * `included_tokens`, src/pricing/legacy.ts), which bills exactly what those terms always billed.
- * A version with no overage price and no charges bills no usage (an empty list).
- * `overagePricePer1k` is the one of the subscription's currency.
+ * The usage charges of a plan version: its `charges`, and its token terms, when they bill overage
+ * and no charge prices `ai_tokens`, as one per_unit charge on `ai_tokens` (`overage_price_per_1k`
+ * / 1,000 per token past `included_tokens`, src/pricing/legacy.ts), which bills exactly what
+ * those terms always billed. `overagePricePer1k` is the one of the subscription's currency.
  */
 export function versionCharges(version: VersionPricing): StoredCharge[] {
-  if (version.charges && version.charges.length > 0) return version.charges;
-  if (version.overagePricePer1k === 0) return [];
-  return [{ meter: TOKENS_METER, ...(legacyOverageCharge(version.overagePricePer1k, version.includedTokens) as ChargeDefinition & { model: 'per_unit' }) }];
+  const charges = version.charges ?? [];
+  if (version.overagePricePer1k === 0 || charges.some((c) => c.meter === TOKENS_METER)) return charges;
+  return [...charges, tokenTermsCharge(version)];
+}
+
+/** The token terms as a charge on `ai_tokens`. */
+export function tokenTermsCharge(version: Pick<VersionPricing, 'includedTokens' | 'overagePricePer1k'>): StoredCharge {
+  return { meter: TOKENS_METER, ...(legacyOverageCharge(version.overagePricePer1k, version.includedTokens) as ChargeDefinition & { model: 'per_unit' }) };
 }
 
 /**

@@ -9633,7 +9633,7 @@ export interface operations {
                             lines: {
                                 id: string;
                                 /** @enum {string} */
-                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up" | "seats" | "add_on" | "usage_charge";
                                 description: string;
                                 amount: number;
                                 quantity: number;
@@ -9806,7 +9806,7 @@ export interface operations {
                         lines: {
                             id: string;
                             /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up" | "seats" | "add_on" | "usage_charge";
                             description: string;
                             amount: number;
                             quantity: number;
@@ -10000,7 +10000,7 @@ export interface operations {
                         lines: {
                             id: string;
                             /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up" | "seats" | "add_on" | "usage_charge";
                             description: string;
                             amount: number;
                             quantity: number;
@@ -10254,7 +10254,7 @@ export interface operations {
                         lines: {
                             id: string;
                             /** @enum {string} */
-                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                            kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up" | "seats" | "add_on" | "usage_charge";
                             description: string;
                             amount: number;
                             quantity: number;
@@ -11698,7 +11698,7 @@ export interface operations {
                             lines: {
                                 id: string;
                                 /** @enum {string} */
-                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up";
+                                kind: "subscription_fee" | "proration_credit" | "proration_charge" | "usage_overage" | "discount" | "minimum_spend_true_up" | "wallet_top_up" | "seats" | "add_on" | "usage_charge";
                                 description: string;
                                 amount: number;
                                 quantity: number;
@@ -14768,6 +14768,41 @@ export interface operations {
                                 currency: string;
                                 price_amount: number;
                                 overage_price_per_1k: number;
+                                seat_price: number;
+                            }[];
+                            seat_price: {
+                                amount: number;
+                                currency: string;
+                            };
+                            charges: {
+                                meter: string;
+                                /** @enum {string} */
+                                model: "per_unit" | "graduated" | "volume" | "package";
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                                prices?: {
+                                    dimensions: {
+                                        [key: string]: string;
+                                    };
+                                    unit_price?: string;
+                                    tiers?: {
+                                        up_to: number | null;
+                                        unit_price: string;
+                                        flat_fee?: string;
+                                    }[];
+                                    package_size?: number;
+                                    package_price?: string;
+                                    included_quantity?: number;
+                                }[];
+                                min_amount?: number;
+                                max_amount?: number;
                             }[];
                             entitlements: {
                                 feature: string;
@@ -14931,6 +14966,8 @@ export interface operations {
                             price_amount: number;
                             /** @default 0 */
                             overage_price_per_1k?: number;
+                            /** @default 0 */
+                            seat_price?: number;
                         };
                     };
                     /** @default {} */
@@ -14960,6 +14997,40 @@ export interface operations {
                             value: string | number;
                         });
                     };
+                    /** @default 0 */
+                    seat_price?: number;
+                    /** @default [] */
+                    charges?: {
+                        meter: string;
+                        /** @enum {string} */
+                        model: "per_unit" | "graduated" | "volume" | "package";
+                        currency?: string;
+                        unit_price?: string;
+                        tiers?: {
+                            up_to: number | null;
+                            unit_price: string;
+                            flat_fee?: string;
+                        }[];
+                        package_size?: number;
+                        package_price?: string;
+                        included_quantity?: number;
+                        prices?: {
+                            dimensions: {
+                                [key: string]: string;
+                            };
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                        }[];
+                        min_amount?: number;
+                        max_amount?: number;
+                    }[];
                 };
             };
         };
@@ -14998,6 +15069,41 @@ export interface operations {
                             currency: string;
                             price_amount: number;
                             overage_price_per_1k: number;
+                            seat_price: number;
+                        }[];
+                        seat_price: {
+                            amount: number;
+                            currency: string;
+                        };
+                        charges: {
+                            meter: string;
+                            /** @enum {string} */
+                            model: "per_unit" | "graduated" | "volume" | "package";
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                            prices?: {
+                                dimensions: {
+                                    [key: string]: string;
+                                };
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                            }[];
+                            min_amount?: number;
+                            max_amount?: number;
                         }[];
                         entitlements: {
                             feature: string;
@@ -15226,6 +15332,41 @@ export interface operations {
                             currency: string;
                             price_amount: number;
                             overage_price_per_1k: number;
+                            seat_price: number;
+                        }[];
+                        seat_price: {
+                            amount: number;
+                            currency: string;
+                        };
+                        charges: {
+                            meter: string;
+                            /** @enum {string} */
+                            model: "per_unit" | "graduated" | "volume" | "package";
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                            prices?: {
+                                dimensions: {
+                                    [key: string]: string;
+                                };
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                            }[];
+                            min_amount?: number;
+                            max_amount?: number;
                         }[];
                         entitlements: {
                             feature: string;
@@ -15397,6 +15538,8 @@ export interface operations {
                             price_amount: number;
                             /** @default 0 */
                             overage_price_per_1k?: number;
+                            /** @default 0 */
+                            seat_price?: number;
                         };
                     };
                     entitlements?: {
@@ -15425,6 +15568,38 @@ export interface operations {
                             value: string | number;
                         });
                     };
+                    seat_price?: number;
+                    charges?: {
+                        meter: string;
+                        /** @enum {string} */
+                        model: "per_unit" | "graduated" | "volume" | "package";
+                        currency?: string;
+                        unit_price?: string;
+                        tiers?: {
+                            up_to: number | null;
+                            unit_price: string;
+                            flat_fee?: string;
+                        }[];
+                        package_size?: number;
+                        package_price?: string;
+                        included_quantity?: number;
+                        prices?: {
+                            dimensions: {
+                                [key: string]: string;
+                            };
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                        }[];
+                        min_amount?: number;
+                        max_amount?: number;
+                    }[];
                 };
             };
         };
@@ -15463,6 +15638,41 @@ export interface operations {
                             currency: string;
                             price_amount: number;
                             overage_price_per_1k: number;
+                            seat_price: number;
+                        }[];
+                        seat_price: {
+                            amount: number;
+                            currency: string;
+                        };
+                        charges: {
+                            meter: string;
+                            /** @enum {string} */
+                            model: "per_unit" | "graduated" | "volume" | "package";
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                            prices?: {
+                                dimensions: {
+                                    [key: string]: string;
+                                };
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                            }[];
+                            min_amount?: number;
+                            max_amount?: number;
                         }[];
                         entitlements: {
                             feature: string;
@@ -15693,6 +15903,41 @@ export interface operations {
                                 currency: string;
                                 price_amount: number;
                                 overage_price_per_1k: number;
+                                seat_price: number;
+                            }[];
+                            seat_price: {
+                                amount: number;
+                                currency: string;
+                            };
+                            charges: {
+                                meter: string;
+                                /** @enum {string} */
+                                model: "per_unit" | "graduated" | "volume" | "package";
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                                prices?: {
+                                    dimensions: {
+                                        [key: string]: string;
+                                    };
+                                    unit_price?: string;
+                                    tiers?: {
+                                        up_to: number | null;
+                                        unit_price: string;
+                                        flat_fee?: string;
+                                    }[];
+                                    package_size?: number;
+                                    package_price?: string;
+                                    included_quantity?: number;
+                                }[];
+                                min_amount?: number;
+                                max_amount?: number;
                             }[];
                             entitlements: {
                                 feature: string;
@@ -15886,6 +16131,41 @@ export interface operations {
                             currency: string;
                             price_amount: number;
                             overage_price_per_1k: number;
+                            seat_price: number;
+                        }[];
+                        seat_price: {
+                            amount: number;
+                            currency: string;
+                        };
+                        charges: {
+                            meter: string;
+                            /** @enum {string} */
+                            model: "per_unit" | "graduated" | "volume" | "package";
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                            prices?: {
+                                dimensions: {
+                                    [key: string]: string;
+                                };
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                            }[];
+                            min_amount?: number;
+                            max_amount?: number;
                         }[];
                         entitlements: {
                             feature: string;
