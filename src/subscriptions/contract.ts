@@ -50,7 +50,7 @@ export type ChangeSeatsInput = v.InferOutput<typeof changeSeatsInput>;
 /** The most units of one add-on. */
 export const MAX_ADD_ON_QUANTITY = 1_000_000;
 export const addOnId = v.pipe(v.string(), v.regex(/^sao_[0-9A-Z]{26}$/, 'must be an add-on id (sao_…)'));
-export const addOnParams = v.object({ id: subscriptionId, add_on_id: addOnId });
+export const addOnParams = v.object({ id: subscriptionId, addOnId });
 
 // Checked as sent, then lower-cased, as plan codes are.
 const addOnCode = v.pipe(

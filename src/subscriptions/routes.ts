@@ -136,7 +136,7 @@ export function subscriptionRoutes() {
   );
 
   app.delete(
-    '/:id/add-ons/:add_on_id',
+    '/:id/add-ons/:addOnId',
     doc({
       summary: 'Remove an add-on',
       description: `Sets \`removed_at\`: later invoices no longer bill it, and the rest of the current period is credited (a \`proration_credit\`; none while trialing). ${proration} Removing one already removed answers it unchanged. A canceled subscription is a 409. Operators only: tenants get 404. Emits \`subscription.add_on_removed\`.`,
@@ -148,7 +148,7 @@ export function subscriptionRoutes() {
       errors: [404, 409],
     }),
     validate('param', addOnParams),
-    (c) => runCommand(c, 200, (ctx) => removeAddOn(ctx, c.req.valid('param').id, c.req.valid('param').add_on_id)),
+    (c) => runCommand(c, 200, (ctx) => removeAddOn(ctx, c.req.valid('param').id, c.req.valid('param').addOnId)),
   );
 
   app.get(
