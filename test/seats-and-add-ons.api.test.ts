@@ -161,6 +161,27 @@ describe('seats', () => {
     expect(renewal!.subtotal).toBe(2900 + 21_989 + 1999 - 1199);
   });
 
+  test("a plan change mid-period prorates the seats at each version's seat price with the fee", async () => {
+    const { sub } = await active({ plan_id: (await plan()).id, seats: 4 });
+    const pro = await plan({ name: 'Pro', price_amount: 9900, seat_price: 2500 });
+    clock.set(APRIL_16);
+    expect((await p.call('POST', `/v1/subscriptions/${sub.id}/change-plan`, { body: { plan_id: pro.id } })).status).toBe(200);
+    // (2900 + 4 × 1999) × 15/30 = 5448; (9900 + 4 × 2500) × 15/30 = 9950.
+    expect(await adjustmentsOf(sub.id)).toEqual([
+      ['proration_credit', -5448, 'Unused time on Team (v1) with 4 seats from 2026-04-16 to 2026-05-01'],
+      ['proration_charge', 9950, 'Remaining time on Pro (v1) with 4 seats from 2026-04-16 to 2026-05-01'],
+    ]);
+    clock.set(MAY_1 + DAY_MS);
+    await runBillingCycle(p.deps);
+    const [, renewal] = await invoicesOf(sub.id);
+    expect(renewal!.lines.map((l) => [l.kind, l.amount])).toEqual([
+      ['subscription_fee', 9900],
+      ['seats', 10_000],
+      ['proration_credit', -5448],
+      ['proration_charge', 9950],
+    ]);
+  });
+
   test('while trialing the count changes without proration', async () => {
     clock.set(APRIL_1);
     const customer = await p.call<CustomerResource>('POST', '/v1/customers', { body: customerInput() });

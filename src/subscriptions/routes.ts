@@ -74,7 +74,7 @@ export function subscriptionRoutes() {
     '/:id/change-plan',
     doc({
       summary: 'Change the plan of a subscription',
-      description: `Moves the subscription to another active plan's current version, priced in the subscription's currency (409 \`currency_mismatch\` naming \`plan_id\` otherwise) and with the same interval (409 otherwise); anchor and period stay. ${proration} The lines wait in \`/adjustments\` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 \`amount_out_of_range\` naming \`plan_id\`. Emits \`subscription.plan_changed\`.`,
+      description: `Moves the subscription to another active plan's current version, priced in the subscription's currency (409 \`currency_mismatch\` naming \`plan_id\` otherwise) and with the same interval (409 otherwise); anchor and period stay. ${proration} The prices are the fee plus the seats (seats × each version's seat price). The lines wait in \`/adjustments\` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 \`amount_out_of_range\` naming \`plan_id\`. Emits \`subscription.plan_changed\`.`,
       tags,
       access: 'operator',
       scope: 'subscriptions:write',
