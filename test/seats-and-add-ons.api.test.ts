@@ -262,6 +262,22 @@ describe('add-ons', () => {
     expect(renewal!.lines[1]!.description).toBe('Add-on Priority support (priority-support): 3 × 10.00 USD, 2026-05-01 to 2026-06-01');
   });
 
+  test("seats and add-ons count as the period's spend against a minimum spend", async () => {
+    const { sub } = await active({ plan_id: (await plan()).id, seats: 2 });
+    clock.set(APRIL_1 + DAY_MS);
+    // From the next period on: 2900 + 2 × 1999 + 1000 = 7898 a period.
+    expect((await p.call('PUT', `/v1/subscriptions/${sub.id}/minimum-spend`, { body: { amount: 10_000 } })).status).toBe(200);
+    clock.set(APRIL_16);
+    await attach(sub.id, { code: 'extra', name: 'Extra', unit_amount: 1000 });
+    clock.set(MAY_1 + DAY_MS);
+    await runBillingCycle(p.deps);
+    clock.set(Date.UTC(2026, 5, 1) + DAY_MS);
+    await runBillingCycle(p.deps);
+    const [, , june] = await invoicesOf(sub.id);
+    // May billed 2900 + 3998 + 1000 = 7898 in advance: the true-up is 10,000 − 7898 = 2102.
+    expect(june!.lines.filter((l) => l.kind === 'minimum_spend_true_up').map((l) => l.amount)).toEqual([2102]);
+  });
+
   test('one active add-on per code; the code is free again once removed', async () => {
     const { sub } = await active({ plan_id: (await plan()).id });
     const first = await attach(sub.id, { code: 'sso', name: 'SSO', unit_amount: 500 });
