@@ -195,7 +195,7 @@ function casesFor(w: World): Record<string, { path: () => Promise<string>; sampl
     },
     'POST /v1/subscriptions': {
       path: async () => '/v1/subscriptions',
-      sample: () => ({ customer_id: w.customer, plan_id: w.plan.id, trial: false, coupon: w.coupon, currency: 'EUR' }),
+      sample: () => ({ customer_id: w.customer, plan_id: w.plan.id, trial: false, coupon: w.coupon, currency: 'EUR', seats: 3 }),
     },
     'POST /v1/subscriptions/{id}/cancel': {
       path: async () => `/v1/subscriptions/${await subscription()}/cancel`,
@@ -204,6 +204,10 @@ function casesFor(w: World): Record<string, { path: () => Promise<string>; sampl
     'POST /v1/subscriptions/{id}/change-plan': {
       path: async () => `/v1/subscriptions/${await subscription()}/change-plan`,
       sample: () => ({ plan_id: w.otherPlan.id }),
+    },
+    'POST /v1/subscriptions/{id}/seats': {
+      path: async () => `/v1/subscriptions/${await subscription()}/seats`,
+      sample: () => ({ seats: 4 }),
     },
     'POST /v1/subscriptions/{id}/usage-thresholds': {
       path: async () => `/v1/subscriptions/${w.subscription}/usage-thresholds`,

@@ -131,6 +131,7 @@ function bodyFor(t: Tenant, path: string): unknown {
   if (path === '/v1/usage') return { records: [record(t.customer)] };
   if (path === '/v1/entitlements/check') return { customer_id: t.customer, feature: 'sso' };
   if (path.endsWith('/change-plan')) return { plan_id: otherPlan.id };
+  if (path.endsWith('/seats')) return { seats: 2 };
   if (path.endsWith('/cancel') || path.endsWith('/pay')) return {};
   if (path.endsWith('/discount')) return { coupon: 'ISO10' };
   if (path.endsWith('/usage-thresholds')) return { metric: 'amount', value: 10_000 };

@@ -6,6 +6,7 @@ import { toIso } from '../kernel/clock.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { newId } from '../kernel/ids.ts';
 import { loadPlanVersion } from '../plans/load.ts';
+import { periodFeeLines } from '../subscriptions/fee-lines.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
 import { minimumSpendTrueUpLine, usageOverageLine } from '../usage-thresholds/draft-lines.ts';
 import { newInvoiceDefaults, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
@@ -30,6 +31,7 @@ const day = (ms: number) => toIso(ms).slice(0, 10);
  * Drafts the invoice of a subscription for one period, in the subscription's
  * transaction. Lines, in this order:
  *   subscription_fee   the plan version's price for `feePeriod` (billed in advance)
+ *   seats, add_on      with the fee: seats × seat price and each active add-on (src/subscriptions/fee-lines.ts)
  *   proration_*        the subscription's adjustments not yet invoiced (they are taken now)
  *   usage_overage      round_half_up(overage_tokens × overage_price_per_1k / 1000) of `usagePeriod`
  *                      (billed in arrears, at the subscription's current plan version), less what
@@ -57,6 +59,7 @@ export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: Dr
   if (request.feePeriod) {
     const { start, end } = request.feePeriod;
     lines.push({ kind: 'subscription_fee', description: `${terms.name} (v${terms.version}), ${day(start)} to ${day(end)}`, amount: terms.priceAmount, quantity: 1, periodStart: start, periodEnd: end, sourceId: null });
+    lines.push(...(await periodFeeLines(ctx.tx, sub, request.feePeriod)));
   }
   // An early invoice bills overage only: prorations wait for the period-end invoice.
   const adjustments =

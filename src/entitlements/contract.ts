@@ -8,8 +8,11 @@ import { subscriptionId } from '../subscriptions/contract.ts';
 /** Why a check says no. */
 export const refusalReasons = ['no_subscription', 'not_entitled', 'limit_reached'] as const;
 export type CheckRefusal = (typeof refusalReasons)[number];
-/** Where an effective entitlement comes from: the plan version, or the subscription's override. */
-export const entitlementSources = ['plan', 'override'] as const;
+/**
+ * Where an effective entitlement comes from: the plan version, the subscription's licensed seats
+ * (`seats`, src/entitlements/load.ts), or the subscription's override.
+ */
+export const entitlementSources = ['plan', 'override', 'licensed'] as const;
 
 export const overrideParams = v.object({ id: subscriptionId, feature: featureCode });
 

@@ -7,12 +7,13 @@ import type { CheckRefusal, entitlementSources } from './contract.ts';
 export type EffectiveEntitlement = Entitlement & { source: (typeof entitlementSources)[number] };
 
 /**
- * The entitlements in effect: the plan version's, each replaced by the subscription's
- * override for the same feature; overrides of features the plan lacks are added.
+ * The entitlements in effect: the plan version's, each replaced by the subscription's licensed
+ * ones (`seats`) and then by its override for the same feature; features the plan lacks are added.
  */
-export function effectiveEntitlements(plan: Entitlement[], overrides: Entitlement[]): EffectiveEntitlement[] {
+export function effectiveEntitlements(plan: Entitlement[], overrides: Entitlement[], licensed: Entitlement[] = []): EffectiveEntitlement[] {
   const byFeature = new Map<string, EffectiveEntitlement>();
   for (const e of plan) byFeature.set(e.feature, { ...e, source: 'plan' });
+  for (const e of licensed) byFeature.set(e.feature, { ...e, source: 'licensed' });
   for (const e of overrides) byFeature.set(e.feature, { ...e, source: 'override' });
   return [...byFeature.values()];
 }

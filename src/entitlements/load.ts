@@ -1,11 +1,12 @@
 import { and, desc, eq, ne } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { customers, featureUsage, subscriptionEntitlements, subscriptions, usagePeriods } from '../../db/schema/index.ts';
+import { customers, featureUsage, subscriptionEntitlements, subscriptions, usagePeriods, type Entitlement } from '../../db/schema/index.ts';
 import { notFound } from '../kernel/errors.ts';
 import { AI_TOKENS, toEntitlement, versionEntitlements } from '../plans/entitlements.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
+import { seatPriceOf } from '../subscriptions/seat-price.ts';
 import { usagePeriodAt, type UsagePeriod } from '../usage/period.ts';
 import { effectiveEntitlements, type EffectiveEntitlement } from './decide.ts';
 
@@ -25,11 +26,27 @@ export async function currentSubscription(db: Executor, customerId: string): Pro
   return sub ?? null;
 }
 
-/** A subscription's plan version and the entitlements in effect for it (the version's, with its overrides). */
+/** The feature a subscription's licensed seats are entitled as: static, its value the seat count. */
+export const SEATS = 'seats';
+
+/**
+ * The `seats` entitlement of a subscription's licensed count, when it applies: always when the plan
+ * version defines no `seats` entitlement of its own; when it does, only while the subscription is
+ * billed per seat (a seat price above 0): then the count it pays for is what it may use, while a
+ * plan that sells no seats keeps its fixed allowance. An override of `seats` wins over both.
+ */
+async function licensedSeats(db: Executor, sub: SubscriptionRow, plan: Entitlement[]): Promise<Entitlement[]> {
+  const seats: Entitlement = { feature: SEATS, type: 'static', value: sub.seats };
+  if (!plan.some((e) => e.feature === SEATS)) return [seats];
+  return (await seatPriceOf(db, sub)).amount > 0 ? [seats] : [];
+}
+
+/** A subscription's plan version and the entitlements in effect for it (the version's, its licensed seats, its overrides). */
 export async function loadEntitlements(db: Executor, sub: SubscriptionRow): Promise<{ plan: PlanVersionRow; entitlements: EffectiveEntitlement[] }> {
   const plan = await loadPlanVersion(db, sub.planId, sub.planVersion);
   const overrides = await db.select().from(subscriptionEntitlements).where(eq(subscriptionEntitlements.subscriptionId, sub.id)).orderBy(subscriptionEntitlements.feature);
-  return { plan, entitlements: effectiveEntitlements(versionEntitlements(plan), overrides.map(toEntitlement)) };
+  const fromPlan = versionEntitlements(plan);
+  return { plan, entitlements: effectiveEntitlements(fromPlan, overrides.map(toEntitlement), await licensedSeats(db, sub, fromPlan)) };
 }
 
 /** The usage period containing `at` (the trial is one), or null before the subscription began. */

@@ -1,29 +1,32 @@
 import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { subscriptionAdjustments, usagePeriods } from '../../db/schema/index.ts';
+import { usagePeriods } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
-import { charge, money } from '../kernel/money.ts';
+import { add, charge, money, type Money } from '../kernel/money.ts';
 import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { conflict, DomainError } from '../kernel/errors.ts';
-import { newId } from '../kernel/ids.ts';
 import { onCustomerClock } from '../customers/clock.ts';
 import { loadPlan, loadPlanVersion } from '../plans/load.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from './present.ts';
 import { loadSubscription, saveSubscription } from './load.ts';
 import { toSubscriptionResource, toSubscriptionSnapshot } from './present.ts';
+import { storeAdjustments } from './adjustments.ts';
+import { seatsAmount } from './change-seats.ts';
+import { seatPriceOf } from './seat-price.ts';
 import { prorate, type ProrationLine } from './proration.ts';
 import type { ChangePlanInput } from './contract.ts';
 
 const day = (ms: number) => toIso(ms).slice(0, 10);
 
-function describe(line: ProrationLine, oldTerms: PlanVersionRow, newTerms: PlanVersionRow): string {
+/** `seats` names the licensed seats when the side of the change the line prices bills them. */
+function describe(line: ProrationLine, oldTerms: PlanVersionRow, newTerms: PlanVersionRow, seats: { old: string; new: string }): string {
   const span = `${day(line.from)} to ${day(line.to)}`;
   return line.kind === 'proration_credit'
-    ? `Unused time on ${oldTerms.name} (v${oldTerms.version}) from ${span}`
-    : `Remaining time on ${newTerms.name} (v${newTerms.version}) from ${span}`;
+    ? `Unused time on ${oldTerms.name} (v${oldTerms.version})${seats.old} from ${span}`
+    : `Remaining time on ${newTerms.name} (v${newTerms.version})${seats.new} from ${span}`;
 }
 
 /**
@@ -52,7 +55,7 @@ async function assertOverageBillable(db: Executor, sub: SubscriptionRow, terms: 
  * Moves a subscription to another active plan's current version, priced in the
  * subscription's currency (422 otherwise) and with the same interval (409 otherwise), keeping its anchor and current period.
  * Unless it is trialing (nothing was billed yet), the rest of the period is
- * prorated at the clock's now with src/subscriptions/proration.ts and the lines
+ * prorated at the clock's now, the fee and the seats (seats × each version's seat price) together, with src/subscriptions/proration.ts and the lines
  * are stored in subscription_adjustments for the next invoice.
  * A sandbox customer's change happens at its test clock's time.
  * Emits `subscription.plan_changed` with the lines.
@@ -85,9 +88,13 @@ export function changePlan(ctx: Ctx, id: string, input: ChangePlanInput) {
     }
     await assertOverageBillable(ctx.tx, current, newTerms);
 
+    // Each period bills the fee and the seats at the version's seat price: a change prorates both.
+    const oldSeats = seatsAmount(await seatPriceOf(ctx.tx, current), current.seats);
+    const newSeats = seatsAmount(await seatPriceOf(ctx.tx, { ...current, planId: plan.id, planVersion: newTerms.version }), current.seats);
+    const withSeats = (amount: Money) => (amount.amount === 0 ? '' : ` with ${current.seats} ${current.seats === 1 ? 'seat' : 'seats'}`);
     const proration = prorate({
-      oldPrice: money(oldTerms.priceAmount, oldTerms.currency),
-      newPrice: money(newTerms.priceAmount, newTerms.currency),
+      oldPrice: add(money(oldTerms.priceAmount, oldTerms.currency), oldSeats),
+      newPrice: add(money(newTerms.priceAmount, newTerms.currency), newSeats),
       periodStart: current.currentPeriodStart,
       periodEnd: current.currentPeriodEnd,
       changeAt: now,
@@ -97,21 +104,7 @@ export function changePlan(ctx: Ctx, id: string, input: ChangePlanInput) {
     const net = current.status === 'trialing' ? money(0, newTerms.currency) : proration.net;
 
     const row = await saveSubscription(ctx, current, { planId: plan.id, planVersion: newTerms.version });
-    const stored = [];
-    for (const line of lines) {
-      const lineId = newId('sad', now);
-      await ctx.tx.insert(subscriptionAdjustments).values({
-        id: lineId,
-        subscriptionId: id,
-        kind: line.kind,
-        amount: line.amount.amount,
-        currency: line.amount.currency,
-        description: describe(line, oldTerms, newTerms),
-        createdAt: now,
-        invoicedAt: null,
-      });
-      stored.push({ id: lineId, kind: line.kind, amount: line.amount, from: toIso(line.from), to: toIso(line.to) });
-    }
+    const stored = await storeAdjustments(ctx, id, lines, (line) => describe(line, oldTerms, newTerms, { old: withSeats(oldSeats), new: withSeats(newSeats) }));
 
     const from = { plan_id: current.planId, plan_version: current.planVersion };
     const to = { plan_id: plan.id, plan_version: newTerms.version };

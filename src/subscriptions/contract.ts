@@ -6,9 +6,16 @@ import { planId } from '../plans/contract.ts';
 import { currencyCode } from '../kernel/currency.ts';
 import { adjustmentKinds, subscriptionStatuses } from '../../db/schema/index.ts';
 import { oneOf } from '../kernel/one-of.ts';
+import { MAX_CHARGE } from '../kernel/money.ts';
+import { maxChars, singleLine } from '../kernel/text.ts';
 
 export const subscriptionId = v.pipe(v.string(), v.regex(/^sub_[0-9A-Z]{26}$/, 'must be a subscription id (sub_…)'));
 export const subscriptionParams = v.object({ id: subscriptionId });
+
+/** The most licensed seats one subscription holds. */
+export const MAX_SEATS = 1_000_000;
+/** Licensed seats: a whole number from 1 to 1,000,000. */
+export const seatCount = v.pipe(v.number('must be a whole number'), v.safeInteger('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(MAX_SEATS, `must be at most ${MAX_SEATS}`));
 
 export const createSubscriptionInput = v.strictObject({
   customer_id: customerId,
@@ -26,6 +33,8 @@ export const createSubscriptionInput = v.strictObject({
    * currency); afterwards it must be the customer's, which every plan it uses must be priced in.
    */
   currency: v.optional(currencyCode),
+  /** Licensed seats (default 1), billed each period as seats × the plan version's seat price in the subscription's currency. */
+  seats: v.optional(seatCount),
 });
 export type CreateSubscriptionInput = v.InferOutput<typeof createSubscriptionInput>;
 
@@ -34,6 +43,53 @@ export type CancelSubscriptionInput = v.InferOutput<typeof cancelSubscriptionInp
 
 export const changePlanInput = v.strictObject({ plan_id: planId });
 export type ChangePlanInput = v.InferOutput<typeof changePlanInput>;
+
+export const changeSeatsInput = v.strictObject({ seats: seatCount });
+export type ChangeSeatsInput = v.InferOutput<typeof changeSeatsInput>;
+
+/** The most units of one add-on. */
+export const MAX_ADD_ON_QUANTITY = 1_000_000;
+export const addOnId = v.pipe(v.string(), v.regex(/^sao_[0-9A-Z]{26}$/, 'must be an add-on id (sao_…)'));
+export const addOnParams = v.object({ id: subscriptionId, addOnId });
+
+// Checked as sent, then lower-cased, as plan codes are.
+const addOnCode = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1 to 64 letters, digits, - or _, starting with a letter or digit (e.g. priority-support)'),
+  v.toLowerCase(),
+);
+
+export const attachAddOnInput = v.strictObject({
+  /** Names the add-on on this subscription: one active add-on per code. */
+  code: addOnCode,
+  /** What the invoice line says. */
+  name: v.pipe(v.string(), singleLine, v.trim(), v.minLength(1, 'must not be empty'), ...maxChars(200, 'must be at most 200 characters')),
+  /** Whole minor units of the subscription's currency, per unit and period. */
+  unit_amount: v.pipe(v.number('must be a whole number of minor units'), v.safeInteger('must be a whole number of minor units'), v.minValue(0, 'must not be negative'), v.maxValue(MAX_CHARGE, `must be at most ${MAX_CHARGE}`)),
+  /** Units billed each period (default 1). */
+  quantity: v.optional(v.pipe(v.number('must be a whole number'), v.safeInteger('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(MAX_ADD_ON_QUANTITY, `must be at most ${MAX_ADD_ON_QUANTITY}`)), 1),
+});
+export type AttachAddOnInput = v.InferOutput<typeof attachAddOnInput>;
+
+export const listAddOnsQuery = v.object({ ...pageQuery });
+export type ListAddOnsQuery = v.InferOutput<typeof listAddOnsQuery>;
+
+export const addOnResource = v.object({
+  id: v.string(),
+  object: v.literal('subscription_add_on'),
+  subscription_id: v.string(),
+  code: v.string(),
+  name: v.string(),
+  unit_amount: v.number(),
+  quantity: v.number(),
+  currency: v.string(),
+  /** Set when removed: it is billed no more. */
+  removed_at: v.nullable(v.string()),
+  created_at: v.string(),
+  updated_at: v.string(),
+  version: v.number(),
+});
+export type AddOnResource = v.InferOutput<typeof addOnResource>;
 
 const status = oneOf(subscriptionStatuses);
 
@@ -66,6 +122,8 @@ export const subscriptionResource = v.object({
   trial_end: v.nullable(v.string()),
   cancel_at_period_end: v.boolean(),
   canceled_at: v.nullable(v.string()),
+  /** Licensed seats, billed each period and shown as the `seats` entitlement. */
+  seats: v.number(),
   /**
    * Null while billing goes well. Otherwise why the billing pass could not move it over its
    * last boundary (`code` as in the API's problems, e.g. `amount_out_of_range`), since when,

@@ -11,6 +11,8 @@ import { conflict, DomainError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import { loadPlan, loadPlanVersion } from '../plans/load.ts';
 import { admitSubscription } from './admission.ts';
+import { seatsAmount } from './change-seats.ts';
+import { seatPriceOf } from './seat-price.ts';
 import { initialStatus } from './lifecycle.ts';
 import { periodContaining, trialEnd } from './periods.ts';
 import { toSubscriptionSnapshot, type SubscriptionRow } from './present.ts';
@@ -30,6 +32,7 @@ const closedCustomer = new Set(['deactivated', 'erased']);
  * the trial's end. Otherwise it is anchored at now and `incomplete` until its first
  * payment: billing drafts that period's invoice in the same transaction
  * (src/billing/subscribe.ts, the verb the route calls).
+ * With `seats` (default 1) it holds that many licensed seats, billed with each period's fee.
  * With `coupon`, the coupon is redeemed on it (refusals roll the subscription back).
  * Emits `subscription.created`, and `subscription.trial_started` with a trial.
  * Returns the subscription as created.
@@ -51,6 +54,9 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
     }
     // Without a currency of either, the version's default (loadPlanVersion answers in it).
     const terms = await loadPlanVersion(ctx.tx, plan.id, plan.currentVersion, customer.currency ?? input.currency);
+    const seats = input.seats ?? 1;
+    // A period's seats must be billable: seats × seat price within one charge's ceiling (422 naming seats).
+    seatsAmount(await seatPriceOf(ctx.tx, { id: null, planId: plan.id, planVersion: terms.version, currency: terms.currency }), seats);
     const admitted = await admitSubscription(ctx.tx, { customer, planId: plan.id, planHasTrial: terms.trialDays > 0, trial: input.trial });
     const currency = terms.currency;
     const events: NewEvent[] = [];
@@ -82,6 +88,7 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
         canceledAt: null,
         createdAt: now,
         updatedAt: now,
+        seats,
         version: 1,
       })
       .returning();
@@ -91,7 +98,7 @@ export function createSubscription(ctx: Ctx, input: CreateSubscriptionInput): Pr
     events.push({ type: 'subscription.created', subject: sub.id, data: { subscription: snapshot } });
     if (sub.trialEnd !== null) events.push({ type: 'subscription.trial_started', subject: sub.id, data: { subscription: snapshot, trial_end: toIso(sub.trialEnd) } });
     await emit(ctx, events);
-    await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, currency, status } });
+    await recordAudit(ctx, { action: 'subscription.create', targetType: 'subscription', targetId: sub.id, data: { customer_id: customer.id, plan_id: plan.id, plan_version: terms.version, currency, status, seats } });
     // Before the first invoice is drafted (src/billing/subscribe.ts), so it is discounted too.
     if (input.coupon !== undefined) await redeemCoupon(ctx, sub, input.coupon);
     return sub;

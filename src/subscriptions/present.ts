@@ -1,11 +1,12 @@
 import type { InferSelectModel } from 'drizzle-orm';
-import type { subscriptionAdjustments, subscriptions } from '../../db/schema/index.ts';
+import type { subscriptionAddOns, subscriptionAdjustments, subscriptions } from '../../db/schema/index.ts';
 import type { EventData } from '../events/catalog.ts';
 import { toIso, toIsoOrNull } from '../kernel/clock.ts';
-import type { AdjustmentResource, SubscriptionResource } from './contract.ts';
+import type { AddOnResource, AdjustmentResource, SubscriptionResource } from './contract.ts';
 
 export type SubscriptionRow = InferSelectModel<typeof subscriptions>;
 export type AdjustmentRow = InferSelectModel<typeof subscriptionAdjustments>;
+export type AddOnRow = InferSelectModel<typeof subscriptionAddOns>;
 
 /** The subscription as carried inside events. */
 export function toSubscriptionSnapshot(row: SubscriptionRow): EventData<'subscription.created'>['subscription'] {
@@ -30,7 +31,7 @@ export function toSubscriptionResource(row: SubscriptionRow): SubscriptionResour
   const { id, ...rest } = toSubscriptionSnapshot(row);
   const failure = row.billingError;
   const billing_error = failure ? { code: failure.code, message: failure.message, failed_at: toIso(failure.failed_at), retry_at: toIsoOrNull(row.billingRetryAt) } : null;
-  return { id, object: 'subscription', ...rest, currency: row.currency, billing_error, created_at: toIso(row.createdAt), updated_at: toIso(row.updatedAt), version: row.version };
+  return { id, object: 'subscription', ...rest, currency: row.currency, seats: row.seats, billing_error, created_at: toIso(row.createdAt), updated_at: toIso(row.updatedAt), version: row.version };
 }
 
 /** The API shape of a proration line waiting for an invoice. */
@@ -47,3 +48,21 @@ export function toAdjustmentResource(row: AdjustmentRow): AdjustmentResource {
   };
 }
 
+
+/** The API shape of an add-on. */
+export function toAddOnResource(row: AddOnRow): AddOnResource {
+  return {
+    id: row.id,
+    object: 'subscription_add_on',
+    subscription_id: row.subscriptionId,
+    code: row.code,
+    name: row.name,
+    unit_amount: row.unitAmount,
+    quantity: row.quantity,
+    currency: row.currency,
+    removed_at: toIsoOrNull(row.removedAt),
+    created_at: toIso(row.createdAt),
+    updated_at: toIso(row.updatedAt),
+    version: row.version,
+  };
+}

@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { filterBy, listPage } from '../../db/paging.ts';
-import { subscriptionAdjustments, subscriptions } from '../../db/schema/index.ts';
+import { subscriptionAddOns, subscriptionAdjustments, subscriptions } from '../../db/schema/index.ts';
 import { loadCustomer } from '../customers/load.ts';
 import { loadSubscription } from './load.ts';
-import { toAdjustmentResource, toSubscriptionResource } from './present.ts';
-import type { ListAdjustmentsQuery, ListSubscriptionsQuery } from './contract.ts';
+import { toAddOnResource, toAdjustmentResource, toSubscriptionResource } from './present.ts';
+import type { ListAddOnsQuery, ListAdjustmentsQuery, ListSubscriptionsQuery } from './contract.ts';
 
 /** One subscription. */
 export async function getSubscription(db: Executor, id: string) {
@@ -33,5 +33,17 @@ export async function listAdjustments(db: Executor, id: string, query: ListAdjus
     order: 'asc',
     where: [eq(subscriptionAdjustments.subscriptionId, id)],
     present: (rows) => rows.map(toAdjustmentResource),
+  });
+}
+
+/** A subscription's add-ons, removed ones too (`removed_at`), oldest first, one keyset page at a time. */
+export async function listAddOns(db: Executor, id: string, query: ListAddOnsQuery) {
+  await loadSubscription(db, id);
+  return listPage(db.select().from(subscriptionAddOns).$dynamic(), query, {
+    key: subscriptionAddOns.id,
+    keyOf: (r) => r.id,
+    order: 'asc',
+    where: [eq(subscriptionAddOns.subscriptionId, id)],
+    present: (rows) => rows.map(toAddOnResource),
   });
 }

@@ -7,10 +7,17 @@ import { mount, type Mount } from '../http/mount.ts';
 import { pageSchema } from '../../db/paging.ts';
 import { validate } from '../http/validate.ts';
 import { cancelSubscription } from './cancel.ts';
+import { attachAddOn, removeAddOn } from './add-ons.ts';
 import { changePlan } from './change-plan.ts';
-import { getSubscription, listAdjustments, listCustomerSubscriptions, listSubscriptions } from './queries.ts';
+import { changeSeats } from './change-seats.ts';
+import { getSubscription, listAddOns, listAdjustments, listCustomerSubscriptions, listSubscriptions } from './queries.ts';
 import {
+  addOnParams,
+  addOnResource,
   adjustmentResource,
+  attachAddOnInput,
+  changeSeatsInput,
+  listAddOnsQuery,
   cancelSubscriptionInput,
   changePlanInput,
   listAdjustmentsQuery,
@@ -67,7 +74,7 @@ export function subscriptionRoutes() {
     '/:id/change-plan',
     doc({
       summary: 'Change the plan of a subscription',
-      description: `Moves the subscription to another active plan's current version, priced in the subscription's currency (409 \`currency_mismatch\` naming \`plan_id\` otherwise) and with the same interval (409 otherwise); anchor and period stay. ${proration} The lines wait in \`/adjustments\` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 \`amount_out_of_range\` naming \`plan_id\`. Emits \`subscription.plan_changed\`.`,
+      description: `Moves the subscription to another active plan's current version, priced in the subscription's currency (409 \`currency_mismatch\` naming \`plan_id\` otherwise) and with the same interval (409 otherwise); anchor and period stay. ${proration} The prices are the fee plus the seats (seats × each version's seat price). The lines wait in \`/adjustments\` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 \`amount_out_of_range\` naming \`plan_id\`. Emits \`subscription.plan_changed\`.`,
       tags,
       access: 'operator',
       scope: 'subscriptions:write',
@@ -80,6 +87,68 @@ export function subscriptionRoutes() {
     validate('param', subscriptionParams),
     validate('json', changePlanInput),
     (c) => runCommand(c, 200, (ctx) => changePlan(ctx, c.req.valid('param').id, c.req.valid('json'))),
+  );
+
+  app.post(
+    '/:id/seats',
+    doc({
+      summary: "Change a subscription's seats",
+      description: `Sets its licensed seats (1 to 1,000,000). Every invoice that bills a period's fee carries a \`seats\` line: seats × the seat price of the subscription's currency (the plan version's, or a negotiated one), none at seat price 0. Mid-period the difference is prorated as a plan change is, one line: more seats a \`proration_charge\` of added seats × seat price, fewer a \`proration_credit\` of removed seats × seat price. ${proration} The line waits in \`/adjustments\` for the next invoice; a trialing subscription gets none. The seats it already has change nothing. A canceled subscription is a 409; a period's seats past one charge's ceiling (10^12 minor units) are 422 \`amount_out_of_range\` naming \`seats\`. Emits \`subscription.seats_changed\`.`,
+      tags,
+      access: 'operator',
+      scope: 'subscriptions:write',
+      tenant: 'subscription',
+      tenantFields: ['seats'],
+      success: subscription,
+      errors: [404, 409, 422],
+      idempotent: true,
+    }),
+    validate('param', subscriptionParams),
+    validate('json', changeSeatsInput),
+    (c) => runCommand(c, 200, (ctx) => changeSeats(ctx, c.req.valid('param').id, c.req.valid('json'))),
+  );
+
+  app.post(
+    '/:id/add-ons',
+    doc({
+      summary: 'Attach an add-on',
+      description: `Attaches \`quantity\` (default 1) × \`unit_amount\` minor units of the subscription's currency per period: every invoice that bills a period's fee carries an \`add_on\` line for it (\`source_id\` = the add-on). Mid-period the rest of the period is prorated (a \`proration_charge\`; none while trialing). ${proration} One active add-on per \`code\` (409 naming \`code\`); a canceled subscription is a 409. Operators only: tenants get 404. Emits \`subscription.add_on_attached\`.`,
+      tags,
+      access: 'operator',
+      scope: 'subscriptions:write',
+      // It sets a price: the operator's alone.
+      tenant: 'none',
+      success: { status: 201, description: 'The add-on', schema: addOnResource },
+      errors: [404, 409, 422],
+      idempotent: true,
+    }),
+    validate('param', subscriptionParams),
+    validate('json', attachAddOnInput),
+    (c) => runCommand(c, 201, (ctx) => attachAddOn(ctx, c.req.valid('param').id, c.req.valid('json'))),
+  );
+
+  app.get(
+    '/:id/add-ons',
+    doc({ summary: "List a subscription's add-ons", description: 'Oldest first, removed ones too (`removed_at` set). Pass `next_cursor` back as `cursor`.', tags, access: 'viewer', scope: 'subscriptions:read', tenant: 'subscription', success: { status: 200, description: 'A page of add-ons', schema: pageSchema(addOnResource) }, errors: [404] }),
+    validate('param', subscriptionParams),
+    validate('query', listAddOnsQuery),
+    async (c) => c.json(await listAddOns(c.get('deps').db, c.req.valid('param').id, c.req.valid('query'))),
+  );
+
+  app.delete(
+    '/:id/add-ons/:addOnId',
+    doc({
+      summary: 'Remove an add-on',
+      description: `Sets \`removed_at\`: later invoices no longer bill it, and the rest of the current period is credited (a \`proration_credit\`; none while trialing). ${proration} Removing one already removed answers it unchanged. A canceled subscription is a 409. Operators only: tenants get 404. Emits \`subscription.add_on_removed\`.`,
+      tags,
+      access: 'operator',
+      scope: 'subscriptions:write',
+      tenant: 'none',
+      success: { status: 200, description: 'The removed add-on', schema: addOnResource },
+      errors: [404, 409],
+    }),
+    validate('param', addOnParams),
+    (c) => runCommand(c, 200, (ctx) => removeAddOn(ctx, c.req.valid('param').id, c.req.valid('param').addOnId)),
   );
 
   app.get(

@@ -33,7 +33,7 @@ export async function usageOverageLine(ctx: TxCtx, sub: SubscriptionRow, terms: 
  * The `minimum_spend_true_up` line of a period-end invoice: when the subscription has a
  * minimum spend and the ended period's spend is below it, the difference.
  *
- *   spend = Σ subscription_fee lines billed for the period (on non-void invoices)
+ *   spend = Σ subscription_fee, seats and add_on lines billed for the period (on non-void invoices)
  *         + round_half_up(period overage tokens × price_per_1k / 1000)   (early and period-end overage together)
  *   true-up = minimum − spend, when > 0
  *

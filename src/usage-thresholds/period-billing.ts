@@ -4,8 +4,12 @@ import { invoiceLines, invoices, usagePeriods } from '../../db/schema/index.ts';
 import { money } from '../kernel/money.ts';
 import { overageCharge } from '../plans/terms.ts';
 
+/** Lines that bill a period's fee in advance: the plan's fee, its seats and its add-ons. */
+const feeKinds = ['subscription_fee', 'seats', 'add_on'] as const;
+
 /** What the subscription's invoices (any status but void) already billed for one period: fee and overage. */
 export interface PeriodBilled {
+  /** The plan's fee, seats and add-ons. */
   feeAmount: number;
   overageAmount: number;
   overageTokens: number;
@@ -22,12 +26,13 @@ export async function billedForPeriod(db: Executor, subscriptionId: string, peri
         eq(invoices.subscriptionId, subscriptionId),
         ne(invoices.status, 'void'),
         eq(invoiceLines.periodStart, periodStart),
-        inArray(invoiceLines.kind, ['subscription_fee', 'usage_overage']),
+        inArray(invoiceLines.kind, [...feeKinds, 'usage_overage']),
       ),
     )
     .groupBy(invoiceLines.kind);
   const of = (kind: string) => rows.find((r) => r.kind === kind);
-  return { feeAmount: Number(of('subscription_fee')?.amount ?? 0), overageAmount: Number(of('usage_overage')?.amount ?? 0), overageTokens: Number(of('usage_overage')?.quantity ?? 0) };
+  const feeAmount = feeKinds.reduce((total, kind) => total + Number(of(kind)?.amount ?? 0), 0);
+  return { feeAmount, overageAmount: Number(of('usage_overage')?.amount ?? 0), overageTokens: Number(of('usage_overage')?.quantity ?? 0) };
 }
 
 /** The period's overage tokens so far, from its running totals. */

@@ -68,7 +68,7 @@ export function usageThresholdRoutes() {
     doc({
       summary: 'Set the minimum spend per period',
       description:
-        "`amount` in minor units of the subscription's currency; 0 clears it. At each period's end, when the period's spend (its fee + its whole overage charge, before tax; prorations and discounts not counted) is below the minimum, the period-end invoice gets a `minimum_spend_true_up` line for the difference. The minimum in force when that invoice is drafted applies. A canceled subscription is a 409. Operators only: tenants get 404. Emits `subscription.minimum_spend_set`.",
+        "`amount` in minor units of the subscription's currency; 0 clears it. At each period's end, when the period's spend (its fee, seats and add-ons + its whole overage charge, before tax; prorations and discounts not counted) is below the minimum, the period-end invoice gets a `minimum_spend_true_up` line for the difference. The minimum in force when that invoice is drafted applies. A canceled subscription is a 409. Operators only: tenants get 404. Emits `subscription.minimum_spend_set`.",
       tags,
       ...write,
       // What the customer owes at least: the operator's alone.

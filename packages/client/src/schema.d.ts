@@ -738,11 +738,11 @@ export interface paths {
         put?: never;
         /**
          * Create a subscription
-         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). A customer holds one live (not canceled) subscription unless an operator raised its `max_subscriptions` (PATCH /v1/customers/{id}); one more is 409 `subscription_exists` naming the newest live one in `subscription_id` (change its plan instead). A plan's trial is had once per customer: when an earlier subscription of the customer to the plan (canceled too) had one, `trial` omitted starts without it, and `trial: true` is 409 `trial_used` naming that subscription. With the plan's `trial_days` > 0 (and the trial not refused or used) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once and, when it is finalized at once (no review window) with something due, collected in the request with the customer's payment method (an automatic attempt: a decline is dunned), so the answer is `active` once it is paid. With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
+         * @description Subscribes a customer (not deactivated or erased) to an active plan at its current version, anchored at now, in the customer's currency: its first subscription sets it (`currency`, else the plan's default currency); later ones must keep it and use a plan priced in it (409 `currency_mismatch` naming `currency` or `plan_id`). A customer holds one live (not canceled) subscription unless an operator raised its `max_subscriptions` (PATCH /v1/customers/{id}); one more is 409 `subscription_exists` naming the newest live one in `subscription_id` (change its plan instead). A plan's trial is had once per customer: when an earlier subscription of the customer to the plan (canceled too) had one, `trial` omitted starts without it, and `trial: true` is 409 `trial_used` naming that subscription. With the plan's `trial_days` > 0 (and the trial not refused or used) it starts `trialing` until `trial_end`; otherwise `incomplete` until its first payment, with its first invoice drafted at once and, when it is finalized at once (no review window) with something due, collected in the request with the customer's payment method (an automatic attempt: a decline is dunned), so the answer is `active` once it is paid. `seats` (1 to 1,000,000, default 1) are its licensed seats: each invoice billing a period's fee carries a `seats` line of seats × the plan version's seat price in the subscription's currency (none at seat price 0); a period's seats past one charge's ceiling are 422 `amount_out_of_range` naming `seats`. With `coupon` (a code) the coupon is redeemed on it, discounting its invoices (see `POST /v1/subscriptions/{id}/discount` for the refusals, 400/409 naming `coupon`; a refusal creates nothing). Emits `subscription.created` and, with a trial, `subscription.trial_started`; with a coupon, `discount.applied`.
          *
          *     Operator or admin token; viewers get 403.
          *
-         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `customer_id`, `plan_id` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: every `customer_id` in the body must be their own; another is 404. Tenants (customer-scoped keys, customers' users) may send only `customer_id`, `plan_id`, `seats` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
          */
         post: operations["postV1Subscriptions"];
         delete?: never;
@@ -810,7 +810,7 @@ export interface paths {
         put?: never;
         /**
          * Change the plan of a subscription
-         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (409 `currency_mismatch` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 `amount_out_of_range` naming `plan_id`. Emits `subscription.plan_changed`.
+         * @description Moves the subscription to another active plan's current version, priced in the subscription's currency (409 `currency_mismatch` naming `plan_id` otherwise) and with the same interval (409 otherwise); anchor and period stay. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The prices are the fee plus the seats (seats × each version's seat price). The lines wait in `/adjustments` for the next invoice; a trialing subscription gets none. The period's overage is billed at the new plan's price: a price that would take it past one charge's ceiling (10^12 minor units) is 422 `amount_out_of_range` naming `plan_id`. Emits `subscription.plan_changed`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -818,6 +818,86 @@ export interface paths {
          */
         post: operations["postV1SubscriptionsByIdChangePlan"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/seats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change a subscription's seats
+         * @description Sets its licensed seats (1 to 1,000,000). Every invoice that bills a period's fee carries a `seats` line: seats × the seat price of the subscription's currency (the plan version's, or a negotiated one), none at seat price 0. Mid-period the difference is prorated as a plan change is, one line: more seats a `proration_charge` of added seats × seat price, fewer a `proration_credit` of removed seats × seat price. Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. The line waits in `/adjustments` for the next invoice; a trialing subscription gets none. The seats it already has change nothing. A canceled subscription is a 409; a period's seats past one charge's ceiling (10^12 minor units) are 422 `amount_out_of_range` naming `seats`. Emits `subscription.seats_changed`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404. Tenants (customer-scoped keys, customers' users) may send only `seats` in the body; any other field is the operator's (403 `forbidden` naming each). Operators and platform-wide keys may send every field.
+         */
+        post: operations["postV1SubscriptionsByIdSeats"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/add-ons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a subscription's add-ons
+         * @description Oldest first, removed ones too (`removed_at` set). Pass `next_cursor` back as `cursor`.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        get: operations["getV1SubscriptionsByIdAddOns"];
+        put?: never;
+        /**
+         * Attach an add-on
+         * @description Attaches `quantity` (default 1) × `unit_amount` minor units of the subscription's currency per period: every invoice that bills a period's fee carries an `add_on` line for it (`source_id` = the add-on). Mid-period the rest of the period is prorated (a `proration_charge`; none while trialing). Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. One active add-on per `code` (409 naming `code`); a canceled subscription is a 409. Operators only: tenants get 404. Emits `subscription.add_on_attached`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: not available (404).
+         */
+        post: operations["postV1SubscriptionsByIdAddOns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/add-ons/{addOnId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an add-on
+         * @description Sets `removed_at`: later invoices no longer bill it, and the rest of the current period is credited (a `proration_credit`; none while trialing). Proration at the change time `t` within the period [start, end): credit = −round_half_up(old_price × (end − t) / (end − start)), charge = +round_half_up(new_price × (end − t) / (end − start)), in integer minor units and milliseconds, each rounded half away from zero on its own. Removing one already removed answers it unchanged. A canceled subscription is a 409. Operators only: tenants get 404. Emits `subscription.add_on_removed`.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: need the `subscriptions:write` scope. Customer-scoped keys: not available (404).
+         */
+        delete: operations["deleteV1SubscriptionsByIdAddOnsByAddOnId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1949,7 +2029,7 @@ export interface paths {
         get: operations["getV1SubscriptionsByIdMinimumSpend"];
         /**
          * Set the minimum spend per period
-         * @description `amount` in minor units of the subscription's currency; 0 clears it. At each period's end, when the period's spend (its fee + its whole overage charge, before tax; prorations and discounts not counted) is below the minimum, the period-end invoice gets a `minimum_spend_true_up` line for the difference. The minimum in force when that invoice is drafted applies. A canceled subscription is a 409. Operators only: tenants get 404. Emits `subscription.minimum_spend_set`.
+         * @description `amount` in minor units of the subscription's currency; 0 clears it. At each period's end, when the period's spend (its fee, seats and add-ons + its whole overage charge, before tax; prorations and discounts not counted) is below the minimum, the period-end invoice gets a `minimum_spend_true_up` line for the difference. The minimum in force when that invoice is drafted applies. A canceled subscription is a 409. Operators only: tenants get 404. Emits `subscription.minimum_spend_set`.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -8041,6 +8121,7 @@ export interface operations {
                             trial_end: string | null;
                             cancel_at_period_end: boolean;
                             canceled_at: string | null;
+                            seats: number;
                             billing_error: {
                                 code: string;
                                 message: string;
@@ -8222,6 +8303,7 @@ export interface operations {
                             trial_end: string | null;
                             cancel_at_period_end: boolean;
                             canceled_at: string | null;
+                            seats: number;
                             billing_error: {
                                 code: string;
                                 message: string;
@@ -8363,6 +8445,7 @@ export interface operations {
                     coupon?: string;
                     /** @enum {string} */
                     currency?: "AED" | "aed" | "AFN" | "afn" | "ALL" | "all" | "AMD" | "amd" | "ANG" | "ang" | "AOA" | "aoa" | "ARS" | "ars" | "AUD" | "aud" | "AWG" | "awg" | "AZN" | "azn" | "BAM" | "bam" | "BBD" | "bbd" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BIF" | "bif" | "BMD" | "bmd" | "BND" | "bnd" | "BOB" | "bob" | "BOV" | "bov" | "BRL" | "brl" | "BSD" | "bsd" | "BTN" | "btn" | "BWP" | "bwp" | "BYN" | "byn" | "BZD" | "bzd" | "CAD" | "cad" | "CDF" | "cdf" | "CHE" | "che" | "CHF" | "chf" | "CHW" | "chw" | "CLF" | "clf" | "CLP" | "clp" | "CNY" | "cny" | "COP" | "cop" | "COU" | "cou" | "CRC" | "crc" | "CUC" | "cuc" | "CUP" | "cup" | "CVE" | "cve" | "CZK" | "czk" | "DJF" | "djf" | "DKK" | "dkk" | "DOP" | "dop" | "DZD" | "dzd" | "EGP" | "egp" | "ERN" | "ern" | "ETB" | "etb" | "EUR" | "eur" | "FJD" | "fjd" | "FKP" | "fkp" | "GBP" | "gbp" | "GEL" | "gel" | "GHS" | "ghs" | "GIP" | "gip" | "GMD" | "gmd" | "GNF" | "gnf" | "GTQ" | "gtq" | "GYD" | "gyd" | "HKD" | "hkd" | "HNL" | "hnl" | "HTG" | "htg" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "IQD" | "iqd" | "IRR" | "irr" | "ISK" | "isk" | "JMD" | "jmd" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KGS" | "kgs" | "KHR" | "khr" | "KMF" | "kmf" | "KPW" | "kpw" | "KRW" | "krw" | "KWD" | "kwd" | "KYD" | "kyd" | "KZT" | "kzt" | "LAK" | "lak" | "LBP" | "lbp" | "LKR" | "lkr" | "LRD" | "lrd" | "LSL" | "lsl" | "LYD" | "lyd" | "MAD" | "mad" | "MDL" | "mdl" | "MGA" | "mga" | "MKD" | "mkd" | "MMK" | "mmk" | "MNT" | "mnt" | "MOP" | "mop" | "MRU" | "mru" | "MUR" | "mur" | "MVR" | "mvr" | "MWK" | "mwk" | "MXN" | "mxn" | "MXV" | "mxv" | "MYR" | "myr" | "MZN" | "mzn" | "NAD" | "nad" | "NGN" | "ngn" | "NIO" | "nio" | "NOK" | "nok" | "NPR" | "npr" | "NZD" | "nzd" | "OMR" | "omr" | "PAB" | "pab" | "PEN" | "pen" | "PGK" | "pgk" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "PYG" | "pyg" | "QAR" | "qar" | "RON" | "ron" | "RSD" | "rsd" | "RUB" | "rub" | "RWF" | "rwf" | "SAR" | "sar" | "SBD" | "sbd" | "SCR" | "scr" | "SDG" | "sdg" | "SEK" | "sek" | "SGD" | "sgd" | "SHP" | "shp" | "SLE" | "sle" | "SOS" | "sos" | "SRD" | "srd" | "SSP" | "ssp" | "STN" | "stn" | "SVC" | "svc" | "SYP" | "syp" | "SZL" | "szl" | "THB" | "thb" | "TJS" | "tjs" | "TMT" | "tmt" | "TND" | "tnd" | "TOP" | "top" | "TRY" | "try" | "TTD" | "ttd" | "TWD" | "twd" | "TZS" | "tzs" | "UAH" | "uah" | "UGX" | "ugx" | "USD" | "usd" | "USN" | "usn" | "UYI" | "uyi" | "UYU" | "uyu" | "UYW" | "uyw" | "UZS" | "uzs" | "VED" | "ved" | "VES" | "ves" | "VND" | "vnd" | "VUV" | "vuv" | "WST" | "wst" | "XAF" | "xaf" | "XCD" | "xcd" | "XOF" | "xof" | "XPF" | "xpf" | "YER" | "yer" | "ZAR" | "zar" | "ZMW" | "zmw" | "ZWG" | "zwg";
+                    seats?: number;
                 };
             };
         };
@@ -8389,6 +8472,7 @@ export interface operations {
                         trial_end: string | null;
                         cancel_at_period_end: boolean;
                         canceled_at: string | null;
+                        seats: number;
                         billing_error: {
                             code: string;
                             message: string;
@@ -8622,6 +8706,7 @@ export interface operations {
                         trial_end: string | null;
                         cancel_at_period_end: boolean;
                         canceled_at: string | null;
+                        seats: number;
                         billing_error: {
                             code: string;
                             message: string;
@@ -8805,6 +8890,7 @@ export interface operations {
                         trial_end: string | null;
                         cancel_at_period_end: boolean;
                         canceled_at: string | null;
+                        seats: number;
                         billing_error: {
                             code: string;
                             message: string;
@@ -9047,6 +9133,7 @@ export interface operations {
                         trial_end: string | null;
                         cancel_at_period_end: boolean;
                         canceled_at: string | null;
+                        seats: number;
                         billing_error: {
                             code: string;
                             message: string;
@@ -9175,6 +9262,846 @@ export interface operations {
             };
             /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    postV1SubscriptionsByIdSeats: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    seats: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "subscription";
+                        customer_id: string;
+                        plan_id: string;
+                        plan_version: number;
+                        currency: string | null;
+                        /** @enum {string} */
+                        status: "incomplete" | "trialing" | "active" | "past_due" | "canceled";
+                        anchor: string;
+                        current_period_start: string;
+                        current_period_end: string;
+                        trial_end: string | null;
+                        cancel_at_period_end: boolean;
+                        canceled_at: string | null;
+                        seats: number;
+                        billing_error: {
+                            code: string;
+                            message: string;
+                            failed_at: string;
+                            retry_at: string | null;
+                        } | null;
+                        created_at: string;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1SubscriptionsByIdAddOns: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of add-ons */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @constant */
+                            object: "subscription_add_on";
+                            subscription_id: string;
+                            code: string;
+                            name: string;
+                            unit_amount: number;
+                            quantity: number;
+                            currency: string;
+                            removed_at: string | null;
+                            created_at: string;
+                            updated_at: string;
+                            version: number;
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postV1SubscriptionsByIdAddOns: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a retry with the same key and body replays the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    name: string;
+                    unit_amount: number;
+                    /** @default 1 */
+                    quantity?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The add-on */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "subscription_add_on";
+                        subscription_id: string;
+                        code: string;
+                        name: string;
+                        unit_amount: number;
+                        quantity: number;
+                        currency: string;
+                        removed_at: string | null;
+                        created_at: string;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency-Key reused with a different request body (`idempotency_mismatch`), or a charge larger than one may be (`amount_out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    deleteV1SubscriptionsByIdAddOnsByAddOnId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                addOnId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The removed add-on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        object: "subscription_add_on";
+                        subscription_id: string;
+                        code: string;
+                        name: string;
+                        unit_amount: number;
+                        quantity: number;
+                        currency: string;
+                        removed_at: string | null;
+                        created_at: string;
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12336,7 +13263,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.seats_changed" | "subscription.add_on_attached" | "subscription.add_on_removed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string;
                     /** @default true */
                     enabled?: boolean;
@@ -12906,7 +13833,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.seats_changed" | "subscription.add_on_attached" | "subscription.add_on_removed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -13954,7 +14881,7 @@ export interface operations {
                             /** @enum {string} */
                             type: "boolean" | "metered" | "static";
                             /** @enum {string} */
-                            source: "plan" | "override";
+                            source: "plan" | "override" | "licensed";
                             limit?: number;
                             value?: string | number | boolean;
                             used?: number;
@@ -24480,7 +25407,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.reported" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted" | "audit.recorded";
+                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.seats_changed" | "subscription.add_on_attached" | "subscription.add_on_removed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.reported" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted" | "audit.recorded";
                 subject?: string;
             };
             header?: never;
