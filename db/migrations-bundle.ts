@@ -32,6 +32,7 @@ import m0028 from './migrations/0028_audit_sources.sql' with { type: 'text' };
 import m0029 from './migrations/0029_meters.sql' with { type: 'text' };
 import m0030 from './migrations/0030_built_in_meters.sql' with { type: 'text' };
 import m0031 from './migrations/0031_charges.sql' with { type: 'text' };
+import m0032 from './migrations/0032_entitlement_meters.sql' with { type: 'text' };
 
 /**
  * Every migration's SQL, bundled into the Workers script (there is no file system to read
@@ -72,5 +73,6 @@ export const bundledMigrations = {
     m0029,
     m0030,
     m0031,
+    m0032,
   } as Record<string, string>,
 };

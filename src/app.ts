@@ -30,6 +30,7 @@ import { metricsRoutes } from './metrics/routes.ts';
 import { operatorMounts } from './operators/routes.ts';
 import { paymentMounts } from './payments/routes.ts';
 import { planMounts } from './plans/routes.ts';
+import { priceOverrideMounts } from './price-overrides/routes.ts';
 import { meterMounts } from './meters/routes.ts';
 import { couponMounts } from './coupons/routes.ts';
 import { profitabilityMounts } from './profitability/routes.ts';
@@ -70,6 +71,7 @@ export const domainMounts: readonly Mount[] = [
   ...webhookMounts,
   ...entitlementMounts,
   ...planMounts,
+  ...priceOverrideMounts,
   ...meterMounts,
   ...couponMounts,
   ...profitabilityMounts,

@@ -73,6 +73,8 @@ async function tenant(): Promise<Tenant> {
   const threshold = await ok<{ id: string }>('POST', `/v1/subscriptions/${subscription.id}/usage-thresholds`, { metric: 'tokens', value: 1_000_000 }, 201);
   // Discounts are the operator's: one applied here, for the customer's own reads.
   await ok('POST', `/v1/subscriptions/${subscription.id}/discount`, { coupon: 'ISO10' }, 201);
+  // Negotiated prices are the operator's too: a deal made here, for the customer's own reads.
+  await ok('PUT', `/v1/subscriptions/${subscription.id}/prices`, { charges: [], seat_price: 100, note: 'a deal' });
   return { customer: customer.id, user: users.data[0]!.id, subscription: subscription.id, invoice: invoice!.id, payment: payment!.id, openInvoice: open!.id, key, webhook: webhook.id, delivery: '', threshold: threshold.id };
 }
 

@@ -13,6 +13,9 @@ export const subscriptionEntitlements = sqliteTable(
     type: text('type', { enum: entitlementTypes }).notNull(),
     limit: integer('limit'),
     value: text('value', { mode: 'json' }).$type<string | number | boolean>(),
+    /** Metered only: the meter whose usage counts against `limit`, and the dimension values it is narrowed to. */
+    meter: text('meter'),
+    dimensions: text('dimensions', { mode: 'json' }).$type<Record<string, string>>(),
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.subscriptionId, t.feature] })],

@@ -26,6 +26,12 @@ export interface Entitlement {
   type: EntitlementType;
   limit?: number;
   value?: string | number | boolean;
+  /**
+   * Metered only: the meter (its code) whose usage this period counts against `limit`, read from
+   * `usage_aggregates`; `dimensions` narrow it to the rows with these values of its group_by properties.
+   */
+  meter?: string;
+  dimensions?: Record<string, string>;
 }
 
 /** The charge models, by their API names (src/pricing/models.ts prices each). */

@@ -11,7 +11,7 @@ import { AI_TOKENS } from '../plans/entitlements.ts';
 import { recordUsage } from '../usage/record.ts';
 import type { CheckInput, CheckRefusal, CheckResource } from './contract.ts';
 import { decide, meterOf, remainingOf, type EffectiveEntitlement, type Meter } from './decide.ts';
-import { currentSubscription, loadEntitlements, periodAt, usedIn } from './load.ts';
+import { currentSubscription, loadEntitlements, periodAt, usedBy } from './load.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
 import type { UsagePeriod } from '../usage/period.ts';
@@ -49,7 +49,7 @@ async function find(db: Executor, input: CheckInput, now: number): Promise<Found
   if (!entitlement) return 'not_entitled';
   if (entitlement.type !== 'metered') return { sub, plan, entitlement, period: null, meter: null };
   const period = periodAt(sub, plan, now);
-  const used = period ? await usedIn(db, sub.id, entitlement.feature, period.start) : 0;
+  const used = period ? await usedBy(db, sub.id, entitlement, period.start) : 0;
   return { sub, plan, entitlement, period, meter: meterOf(entitlement, plan, used) };
 }
 
@@ -74,7 +74,10 @@ const allowed = (input: CheckInput, found: Found): CheckResource => ({
  * serialises concurrent checks, so each sees the use of those before it and N checks for
  * the last unit let exactly one through. AI tokens are recorded through `recordUsage`
  * (quotas, overage and `usage.recorded` as for POST /v1/usage); other features count in
- * `feature_usage` and emit `feature.consumed`. The record id (`record_id`, else the
+ * `feature_usage` and emit `feature.consumed`. An entitlement naming a meter counts that
+ * meter's usage this period (`usage_aggregates`, narrowed to its dimensions) plus what checks
+ * consumed in `feature_usage`: both are read in the consume's transaction, so the limit holds
+ * over their sum as it does for a counter alone. The record id (`record_id`, else the
  * Idempotency-Key, else a new one) makes a retried consume count once: it answers
  * allowed with `duplicate: true` and consumes nothing more.
  */

@@ -22,7 +22,7 @@ type OverrideFields = v.InferOutput<v.StrictObjectSchema<typeof entitlementTerms
 export const overrideInput = v.pipe(
   v.strictObject(entitlementTerms),
   // The feature is in the path; rules that need it (ai_tokens) are checked by the verb.
-  ...(['type', 'limit', 'value'] as const).map((field) =>
+  ...(['type', 'limit', 'value', 'meter', 'dimensions'] as const).map((field) =>
     v.forward<v.InferOutput<v.StrictObjectSchema<typeof entitlementTerms, undefined>>, v.CheckIssue<v.InferOutput<v.StrictObjectSchema<typeof entitlementTerms, undefined>>>, [typeof field]>(
       v.check(
         (e) => !entitlementIssues(e, undefined).some((i) => i.field === field),
@@ -62,6 +62,8 @@ export const overrideResource = v.object({
   type: v.picklist(entitlementTypes),
   limit: v.optional(v.number()),
   value: v.optional(entitlementValue),
+  meter: v.optional(v.string()),
+  dimensions: v.optional(v.record(v.string(), v.string())),
   created_at: v.string(),
   updated_at: v.string(),
 });
@@ -75,7 +77,10 @@ export const effectiveEntitlement = v.object({
   limit: v.optional(v.number()),
   /** Static: the value; boolean: false when an override withdraws the feature. */
   value: v.optional(entitlementValue),
-  /** Metered: units used in the current period, and what is left of the limit (never below 0). */
+  /** Metered, read from a meter: its code and the dimension values its usage is narrowed to. */
+  meter: v.optional(v.string()),
+  dimensions: v.optional(v.record(v.string(), v.string())),
+  /** Metered: units used in the current period (for a meter-backed one, the meter's usage plus what checks consumed), and what is left of the limit (never below 0). */
   used: v.optional(v.number()),
   remaining: v.optional(v.number()),
   period_start: v.optional(v.string()),

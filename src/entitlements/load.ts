@@ -1,6 +1,6 @@
 import { and, desc, eq, ne } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { customers, featureUsage, subscriptionEntitlements, subscriptions, usagePeriods, type Entitlement } from '../../db/schema/index.ts';
+import { customers, featureUsage, subscriptionEntitlements, subscriptions, usageAggregates, usagePeriods, type Entitlement } from '../../db/schema/index.ts';
 import { notFound } from '../kernel/errors.ts';
 import { AI_TOKENS, toEntitlement, versionEntitlements } from '../plans/entitlements.ts';
 import { loadPlanVersion } from '../plans/load.ts';
@@ -63,4 +63,32 @@ export async function usedIn(db: Executor, subscriptionId: string, feature: stri
     .from(featureUsage)
     .where(and(eq(featureUsage.subscriptionId, subscriptionId), eq(featureUsage.feature, feature), eq(featureUsage.periodStart, periodStart)));
   return row?.used ?? 0;
+}
+
+/**
+ * A meter's usage in a period for one subscription: Σ quantity of its `usage_aggregates` rows
+ * whose dimension values hold every one of `dimensions` (a row may carry more).
+ */
+export async function meterUsageIn(db: Executor, subscriptionId: string, meter: string, dimensions: Readonly<Record<string, string>>, periodStart: number): Promise<number> {
+  const rows = await db
+    .select({ dimensions: usageAggregates.dimensions, quantity: usageAggregates.quantity })
+    .from(usageAggregates)
+    .where(and(eq(usageAggregates.subscriptionId, subscriptionId), eq(usageAggregates.periodStart, periodStart), eq(usageAggregates.meter, meter)));
+  const wanted = Object.entries(dimensions);
+  let sum = 0;
+  for (const row of rows) {
+    const values = JSON.parse(row.dimensions) as Record<string, string>;
+    if (wanted.every(([key, value]) => values[key] === value)) sum += row.quantity;
+  }
+  return sum;
+}
+
+/**
+ * Units of a metered entitlement used in a period: `usedIn` its feature; for one naming a
+ * meter, that meter's usage (`meterUsageIn`) plus what checks consumed of the feature, so the
+ * limit holds over both.
+ */
+export async function usedBy(db: Executor, subscriptionId: string, e: Entitlement, periodStart: number): Promise<number> {
+  const consumed = await usedIn(db, subscriptionId, e.feature, periodStart);
+  return e.meter === undefined ? consumed : consumed + (await meterUsageIn(db, subscriptionId, e.meter, e.dimensions ?? {}, periodStart));
 }

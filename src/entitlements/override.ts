@@ -6,6 +6,7 @@ import { emit } from '../events/outbox.ts';
 import { toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx } from '../kernel/context.ts';
 import { conflict, DomainError, notFound, validationError } from '../kernel/errors.ts';
+import { entitlementMeterIssues } from '../plans/entitlement-meters.ts';
 import { entitlementIssues, toEntitlement } from '../plans/entitlements.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
 import type { OverrideInput, OverrideResource } from './contract.ts';
@@ -27,7 +28,7 @@ const whereOverride = (subscriptionId: string, feature: string) => and(eq(subscr
  */
 export function overrideEntitlement(ctx: Ctx, subscriptionId: string, feature: string, input: OverrideInput): Promise<OverrideResource> {
   return withTransaction(ctx, async (outer) => {
-    const issues = entitlementIssues(input, feature);
+    const issues = [...entitlementIssues(input, feature), ...(await entitlementMeterIssues(outer.tx, [toEntitlement({ feature, ...input })], () => ''))];
     if (issues.length > 0) throw validationError(issues);
     const sub = await loadSubscription(outer.tx, subscriptionId);
     // A sandbox customer's override is made at its test clock's time.
@@ -41,7 +42,7 @@ export function overrideEntitlement(ctx: Ctx, subscriptionId: string, feature: s
     }
     const now = ctx.clock.now();
     const entitlement: Entitlement = toEntitlement({ feature, ...input });
-    const next = { type: entitlement.type, limit: entitlement.limit ?? null, value: entitlement.value ?? null, updatedAt: now };
+    const next = { type: entitlement.type, limit: entitlement.limit ?? null, value: entitlement.value ?? null, meter: entitlement.meter ?? null, dimensions: entitlement.dimensions ?? null, updatedAt: now };
     const [row] = await ctx.tx
       .insert(subscriptionEntitlements)
       .values({ subscriptionId, feature, ...next, createdAt: now })

@@ -2,7 +2,7 @@ import type { Executor } from '../../db/client.ts';
 import { toIso } from '../kernel/clock.ts';
 import type { CustomerEntitlementsResource, EffectiveEntitlement as EffectiveResource } from './contract.ts';
 import { meterOf, remainingOf } from './decide.ts';
-import { currentSubscription, loadEntitlements, periodAt, usedIn } from './load.ts';
+import { currentSubscription, loadEntitlements, periodAt, usedBy } from './load.ts';
 
 /**
  * The entitlements in effect for a customer's current subscription at `now`; metered
@@ -19,7 +19,7 @@ export async function getCustomerEntitlements(db: Executor, customerId: string, 
       data.push(e);
       continue;
     }
-    const meter = meterOf(e, plan, await usedIn(db, sub.id, e.feature, period.start));
+    const meter = meterOf(e, plan, await usedBy(db, sub.id, e, period.start));
     data.push({
       ...e,
       limit: meter.limit,

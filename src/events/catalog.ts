@@ -10,6 +10,7 @@ import { meterEvents } from '../meters/events.ts';
 import { notificationEvents } from '../notifications/events.ts';
 import { paymentEvents } from '../payments/events.ts';
 import { planEvents } from '../plans/events.ts';
+import { priceOverrideEvents } from '../price-overrides/events.ts';
 import { portalEvents } from '../portal/events.ts';
 import { profilingEvents } from '../profiling/events.ts';
 import { profitabilityEvents } from '../profitability/events.ts';
@@ -36,6 +37,7 @@ export const catalog = {
   ...userEvents,
   ...portalEvents,
   ...planEvents,
+  ...priceOverrideEvents,
   ...meterEvents,
   ...subscriptionEvents,
   ...billingEvents,

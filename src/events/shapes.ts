@@ -50,7 +50,15 @@ export const usageChargeSnapshot = v.object({
   max_amount: v.optional(whole),
 });
 
-export const entitlementSnapshot = v.object({ feature: v.string(), type: v.picklist(entitlementTypes), limit: v.optional(whole), value: v.optional(v.union([v.string(), v.number(), v.boolean()])) });
+export const entitlementSnapshot = v.object({
+  feature: v.string(),
+  type: v.picklist(entitlementTypes),
+  limit: v.optional(whole),
+  value: v.optional(v.union([v.string(), v.number(), v.boolean()])),
+  /** A metered entitlement read from a meter's usage: its code, and the dimension values it is narrowed to. */
+  meter: v.optional(v.string()),
+  dimensions: v.optional(v.record(v.string(), v.string())),
+});
 
 /** A subscription as carried inside events (the subscriptions' and billing's); times are ISO 8601. */
 export const subscriptionSnapshot = v.object({

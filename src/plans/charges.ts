@@ -3,6 +3,7 @@ import { BUILT_IN_METER_CODE } from '../../db/schema/index.ts';
 import { validationError, type FieldIssue } from '../kernel/errors.ts';
 import { chargeIssuesAgainst, toStoredCharge } from '../pricing/check-charges.ts';
 import type { UsageChargeInput } from '../pricing/contract.ts';
+import { entitlementMeterIssues } from './entitlement-meters.ts';
 import type { PlanTerms } from './terms.ts';
 
 /**
@@ -11,10 +12,13 @@ import type { PlanTerms } from './terms.ts';
  *   the charges' own rules against the meters and the version's currency (src/pricing/check-charges.ts);
  *   a charge on `ai_tokens` replaces the token overage, so `overage_price_per_1k` must then be 0;
  *   charges are priced in the version's currency only, so a version with charges has no `prices` in others.
- * `sent` are the charges as the caller sent them (null: unchanged, already checked when written).
+ *   a meter-backed entitlement names a meter that exists, and only dimensions it groups by.
+ * `sent` are the charges as the caller sent them (null: unchanged, already checked when written);
+ * `entitlementsSent`: whether the entitlements were sent (else unchanged, already checked).
  */
-export async function checkChargeTerms(db: Executor, terms: PlanTerms, sent: readonly UsageChargeInput[] | null): Promise<void> {
+export async function checkChargeTerms(db: Executor, terms: PlanTerms, sent: readonly UsageChargeInput[] | null, entitlementsSent = true): Promise<void> {
   const issues: FieldIssue[] = sent ? await chargeIssuesAgainst(db, sent, terms.currency) : [];
+  if (entitlementsSent) issues.push(...(await entitlementMeterIssues(db, terms.entitlements, (e) => `entitlements.${e.feature}.`)));
   if (terms.charges.length > 0) {
     if (terms.overage_price_per_1k > 0 && terms.charges.some((c) => c.meter === BUILT_IN_METER_CODE)) {
       issues.push({ field: 'overage_price_per_1k', message: `must be 0 when a charge prices ${BUILT_IN_METER_CODE}: that charge prices the tokens` });

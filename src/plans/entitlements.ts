@@ -29,15 +29,25 @@ const value = v.union(
   'must be a string, a number or (for boolean) true or false',
 );
 
-type Shape = { type: Entitlement['type']; limit?: number | undefined; value?: string | number | boolean | undefined };
+type Shape = {
+  type: Entitlement['type'];
+  limit?: number | undefined;
+  value?: string | number | boolean | undefined;
+  meter?: string | undefined;
+  dimensions?: Record<string, string> | undefined;
+};
+type Field = 'type' | 'limit' | 'value' | 'meter' | 'dimensions';
 
 /**
  * The rules between an entitlement's fields, each naming its field: `limit` only on
  * metered ones (and required there, but for `ai_tokens`), `value` required on static
- * ones (a string or a number), true or false on boolean ones, absent on metered ones.
+ * ones (a string or a number), true or false on boolean ones, absent on metered ones;
+ * `meter` only on metered ones (not `ai_tokens`, which is read from its own usage), and
+ * `dimensions` only with a `meter`. Whether the meter exists and groups by those dimensions
+ * needs the database (`entitlementMeterIssues`, src/plans/charges.ts).
  */
-export function entitlementIssues(e: Shape, feature: string | undefined): { field: 'type' | 'limit' | 'value'; message: string }[] {
-  const issues: { field: 'type' | 'limit' | 'value'; message: string }[] = [];
+export function entitlementIssues(e: Shape, feature: string | undefined): { field: Field; message: string }[] {
+  const issues: { field: Field; message: string }[] = [];
   if (feature === AI_TOKENS && e.type !== 'metered') issues.push({ field: 'type', message: 'must be metered for ai_tokens' });
   if (e.type !== 'metered' && e.limit !== undefined) issues.push({ field: 'limit', message: 'is only for metered entitlements' });
   if (e.type === 'metered' && e.limit === undefined && feature !== undefined && feature !== AI_TOKENS) {
@@ -46,14 +56,36 @@ export function entitlementIssues(e: Shape, feature: string | undefined): { fiel
   if (e.type === 'metered' && e.value !== undefined) issues.push({ field: 'value', message: 'is not for metered entitlements (use limit)' });
   if (e.type === 'static' && (e.value === undefined || typeof e.value === 'boolean')) issues.push({ field: 'value', message: 'must be a string or a number for a static entitlement' });
   if (e.type === 'boolean' && e.value !== undefined && typeof e.value !== 'boolean') issues.push({ field: 'value', message: 'must be true or false for a boolean entitlement' });
+  if (e.meter !== undefined && e.type !== 'metered') issues.push({ field: 'meter', message: 'is only for metered entitlements' });
+  else if (e.meter !== undefined && feature === AI_TOKENS) issues.push({ field: 'meter', message: 'is not for ai_tokens, which counts its own usage; name the meter on another feature' });
+  if (e.dimensions !== undefined && e.meter === undefined) issues.push({ field: 'dimensions', message: 'needs a meter: they narrow its usage' });
   return issues;
 }
+
+/** A meter's code (GET /v1/meters). */
+const meterCode = v.pipe(v.string('must be a meter code'), v.regex(/^[a-z0-9_]{1,64}$/, 'must be a meter code'));
+/** The most dimension values one entitlement may name. */
+const MAX_DIMENSIONS = 20;
+const dimensionValue = v.pipe(v.string('must be a string'), singleLine, v.minLength(1, 'must not be empty'), ...maxChars(200, 'must be at most 200 characters'));
+/** Values of the meter's group_by properties, e.g. {"model": "gpt-4o"}: only its usage with every one of them counts. */
+const dimensions = v.pipe(
+  v.unknown(),
+  v.check((input) => !Array.isArray(input), 'must be an object of dimension values, not a list'),
+  v.record(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a property name')), dimensionValue, 'must be an object of dimension values'),
+  v.check((d) => Object.keys(d).length > 0, 'must name at least one dimension value'),
+  v.check((d) => Object.keys(d).length <= MAX_DIMENSIONS, `must name at most ${MAX_DIMENSIONS} dimension values`),
+  v.metadata({ minProperties: 1, maxProperties: MAX_DIMENSIONS }),
+);
 
 /** The fields of an entitlement besides its feature, as an override's body carries them. */
 export const entitlementTerms = {
   type: entitlementType,
   limit: v.optional(limit),
   value: v.optional(value),
+  /** Metered: the meter whose usage this period counts against `limit` (src/entitlements/). */
+  meter: v.optional(meterCode),
+  /** With `meter`: only its usage with these dimension values counts. */
+  dimensions: v.optional(dimensions),
 };
 
 /** A feature as a key of `entitlements`: kept as sent (keys are not trimmed), one line, 1 to 100 characters. */
@@ -69,13 +101,24 @@ const termsSchema = {
     type: { type: 'string', enum: [...entitlementTypes] },
     limit: { type: 'integer', minimum: 0, maximum: MAX_ENTITLEMENT_LIMIT },
     value: { anyOf: [{ type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$', maxLength: 200 }, { type: 'number' }, { type: 'boolean' }] },
+    meter: { type: 'string', pattern: '^[a-z0-9_]{1,64}$' },
+    dimensions: {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: MAX_DIMENSIONS,
+      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' },
+      additionalProperties: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' },
+    },
   },
   required: ['type'],
   additionalProperties: false,
+  dependentRequired: { dimensions: ['meter'] },
 };
-const BOOLEAN_SHAPE = { properties: { type: { const: 'boolean' }, value: { type: 'boolean' } }, not: { required: ['limit'] } };
+/** Fields only a metered entitlement takes. */
+const NOT_METERED = { not: { anyOf: [{ required: ['limit'] }, { required: ['meter'] }, { required: ['dimensions'] }] } };
+const BOOLEAN_SHAPE = { properties: { type: { const: 'boolean' }, value: { type: 'boolean' } }, ...NOT_METERED };
 const METERED_SHAPE = { properties: { type: { const: 'metered' } }, not: { required: ['value'] }, required: ['limit'] };
-const STATIC_SHAPE = { properties: { type: { const: 'static' }, value: { type: ['string', 'number'] } }, required: ['value'], not: { required: ['limit'] } };
+const STATIC_SHAPE = { properties: { type: { const: 'static' }, value: { type: ['string', 'number'] } }, required: ['value'], ...NOT_METERED };
 
 /** The JSON Schema shapes of an override's body (no feature: it is in the path; a metered override states its limit). */
 export const overrideShapes = { oneOf: [BOOLEAN_SHAPE, METERED_SHAPE, STATIC_SHAPE] };
@@ -116,7 +159,7 @@ export const entitlementsInput = v.pipe(
   v.metadata({
     maxProperties: MAX_ENTITLEMENTS,
     propertyNames: { minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' },
-    properties: { [AI_TOKENS]: { ...termsSchema, properties: { ...termsSchema.properties, type: { const: 'metered' } }, not: { required: ['value'] } } },
+    properties: { [AI_TOKENS]: { ...termsSchema, properties: { ...termsSchema.properties, type: { const: 'metered' } }, not: { anyOf: [{ required: ['value'] }, { required: ['meter'] }, { required: ['dimensions'] }] } } },
     additionalProperties: { ...termsSchema, ...overrideShapes },
   }),
   v.transform((map): Entitlement[] => Object.entries(map).map(([feature, terms]) => toEntitlement({ feature, ...terms, type: terms.type as Entitlement['type'] }))),
@@ -128,13 +171,25 @@ export const entitlementResource = v.object({
   type: v.picklist(entitlementTypes),
   limit: v.optional(v.number()),
   value: v.optional(v.union([v.string(), v.number(), v.boolean()])),
+  /** Metered: the meter whose usage counts against `limit`, and the dimension values that narrow it. */
+  meter: v.optional(v.string()),
+  dimensions: v.optional(v.record(v.string(), v.string())),
 });
 
 /** Drops absent fields, so stored and shown entitlements carry only what applies. */
-export function toEntitlement(e: { feature: string; type: Entitlement['type']; limit?: number | null | undefined; value?: string | number | boolean | null | undefined }): Entitlement {
+export function toEntitlement(e: {
+  feature: string;
+  type: Entitlement['type'];
+  limit?: number | null | undefined;
+  value?: string | number | boolean | null | undefined;
+  meter?: string | null | undefined;
+  dimensions?: Record<string, string> | null | undefined;
+}): Entitlement {
   const out: Entitlement = { feature: e.feature, type: e.type };
   if (e.limit !== undefined && e.limit !== null) out.limit = e.limit;
   if (e.value !== undefined && e.value !== null) out.value = e.value;
+  if (e.meter !== undefined && e.meter !== null) out.meter = e.meter;
+  if (e.dimensions !== undefined && e.dimensions !== null) out.dimensions = e.dimensions;
   return out;
 }
 

@@ -30,7 +30,7 @@ export function updatePlan(ctx: Ctx, id: string, patch: UpdatePlanInput) {
     if (changed.length === 0) return toPlanResource(current, currentVersion, currentPrices);
 
     const nextTerms = applyTerms(terms, stored);
-    await checkChargeTerms(ctx.tx, nextTerms, patch.charges ?? null);
+    await checkChargeTerms(ctx.tx, nextTerms, patch.charges ?? null, patch.entitlements !== undefined);
     const next = current.currentVersion + 1;
     const { version, prices } = await insertPlanVersion(ctx, id, next, nextTerms);
     const [plan] = await ctx.tx

@@ -4,7 +4,7 @@ import { planPrices, planVersions } from '../../db/schema/index.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { money, type Money } from '../kernel/money.ts';
 import { unpriced } from '../plans/load.ts';
-import { overridesInForce } from '../price-overrides/load.ts';
+import { overridesInForce } from '../pricing/overrides-in-force.ts';
 import type { SubscriptionRow } from './present.ts';
 
 /**

@@ -1595,6 +1595,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subscriptions/{id}/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a subscription's negotiated prices
+         * @description The version in force, with `effective_charges`: the charges the subscription is billed with (the plan version's, its token terms as a charge on `ai_tokens`, with the negotiated ones in place). 404 `not_found` when no deal was ever made. Negotiated prices (a deal) are versioned like plan terms: each change is version n+1 and no version ever changes. Each of `charges` (one per meter, at most 20, priced in the subscription's currency) replaces the plan version's charge of its meter or adds one; `seat_price` (null: the plan's) replaces the seat price. Billing prices usage and seats with the version in force.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        get: operations["getV1SubscriptionsByIdPrices"];
+        /**
+         * Negotiate a subscription's prices
+         * @description Writes the next version of the subscription's negotiated prices; the body is the whole deal. Every issue is named at once (400), against the meters and the subscription's currency, and nothing is saved then. A body equal to the version in force writes nothing and answers it (so a retry is harmless). `{ "charges": [], "seat_price": null }` ends the deal (a new, empty version). A canceled subscription is a 409. Negotiated prices (a deal) are versioned like plan terms: each change is version n+1 and no version ever changes. Each of `charges` (one per meter, at most 20, priced in the subscription's currency) replaces the plan version's charge of its meter or adds one; `seat_price` (null: the plan's) replaces the seat price. Billing prices usage and seats with the version in force. Emits `subscription.prices_negotiated`; audited.
+         *
+         *     Operator or admin token; viewers get 403.
+         *
+         *     API keys: not available (404).
+         */
+        put: operations["putV1SubscriptionsByIdPrices"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/prices/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a subscription's negotiated price versions
+         * @description Every version, newest first. Pass `next_cursor` back as `cursor`. Negotiated prices (a deal) are versioned like plan terms: each change is version n+1 and no version ever changes. Each of `charges` (one per meter, at most 20, priced in the subscription's currency) replaces the plan version's charge of its meter or adds one; `seat_price` (null: the plan's) replaces the seat price. Billing prices usage and seats with the version in force.
+         *
+         *     Any operator token (admin, operator, viewer).
+         *
+         *     API keys: need the `subscriptions:read` scope. Customer-scoped keys: their own customer's subscriptions only; another's is 404.
+         */
+        get: operations["getV1SubscriptionsByIdPricesVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/meters": {
         parameters: {
             query?: never;
@@ -13263,7 +13319,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.seats_changed" | "subscription.add_on_attached" | "subscription.add_on_removed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.prices_negotiated" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.seats_changed" | "subscription.add_on_attached" | "subscription.add_on_removed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string;
                     /** @default true */
                     enabled?: boolean;
@@ -13833,7 +13889,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url?: string;
-                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.seats_changed" | "subscription.add_on_attached" | "subscription.add_on_removed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
+                    event_types?: ("*" | ("customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.prices_negotiated" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.seats_changed" | "subscription.add_on_attached" | "subscription.add_on_removed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted"))[];
                     description?: string | null;
                     enabled?: boolean;
                 };
@@ -14884,6 +14940,10 @@ export interface operations {
                             source: "plan" | "override" | "licensed";
                             limit?: number;
                             value?: string | number | boolean;
+                            meter?: string;
+                            dimensions?: {
+                                [key: string]: string;
+                            };
                             used?: number;
                             remaining?: number;
                             period_start?: string;
@@ -15038,6 +15098,10 @@ export interface operations {
                     type: "boolean" | "metered" | "static";
                     limit?: number;
                     value?: string | number | boolean;
+                    meter?: string;
+                    dimensions?: {
+                        [key: string]: string;
+                    };
                 } & ({
                     /** @constant */
                     type?: "boolean";
@@ -15068,6 +15132,10 @@ export interface operations {
                         type: "boolean" | "metered" | "static";
                         limit?: number;
                         value?: string | number | boolean;
+                        meter?: string;
+                        dimensions?: {
+                            [key: string]: string;
+                        };
                         created_at: string;
                         updated_at: string;
                     };
@@ -15267,6 +15335,10 @@ export interface operations {
                         type: "boolean" | "metered" | "static";
                         limit?: number;
                         value?: string | number | boolean;
+                        meter?: string;
+                        dimensions?: {
+                            [key: string]: string;
+                        };
                         created_at: string;
                         updated_at: string;
                     };
@@ -15737,6 +15809,10 @@ export interface operations {
                                 type: "boolean" | "metered" | "static";
                                 limit?: number;
                                 value?: string | number | boolean;
+                                meter?: string;
+                                dimensions?: {
+                                    [key: string]: string;
+                                };
                             }[];
                             created_at: string;
                             updated_at: string;
@@ -15904,6 +15980,10 @@ export interface operations {
                             type: "metered";
                             limit?: number;
                             value?: string | number | boolean;
+                            meter?: string;
+                            dimensions?: {
+                                [key: string]: string;
+                            };
                         };
                     } & {
                         [key: string]: {
@@ -15911,6 +15991,10 @@ export interface operations {
                             type: "boolean" | "metered" | "static";
                             limit?: number;
                             value?: string | number | boolean;
+                            meter?: string;
+                            dimensions?: {
+                                [key: string]: string;
+                            };
                         } & ({
                             /** @constant */
                             type?: "boolean";
@@ -16038,6 +16122,10 @@ export interface operations {
                             type: "boolean" | "metered" | "static";
                             limit?: number;
                             value?: string | number | boolean;
+                            meter?: string;
+                            dimensions?: {
+                                [key: string]: string;
+                            };
                         }[];
                         created_at: string;
                         updated_at: string;
@@ -16301,6 +16389,10 @@ export interface operations {
                             type: "boolean" | "metered" | "static";
                             limit?: number;
                             value?: string | number | boolean;
+                            meter?: string;
+                            dimensions?: {
+                                [key: string]: string;
+                            };
                         }[];
                         created_at: string;
                         updated_at: string;
@@ -16475,6 +16567,10 @@ export interface operations {
                             type: "metered";
                             limit?: number;
                             value?: string | number | boolean;
+                            meter?: string;
+                            dimensions?: {
+                                [key: string]: string;
+                            };
                         };
                     } & {
                         [key: string]: {
@@ -16482,6 +16578,10 @@ export interface operations {
                             type: "boolean" | "metered" | "static";
                             limit?: number;
                             value?: string | number | boolean;
+                            meter?: string;
+                            dimensions?: {
+                                [key: string]: string;
+                            };
                         } & ({
                             /** @constant */
                             type?: "boolean";
@@ -16607,6 +16707,10 @@ export interface operations {
                             type: "boolean" | "metered" | "static";
                             limit?: number;
                             value?: string | number | boolean;
+                            meter?: string;
+                            dimensions?: {
+                                [key: string]: string;
+                            };
                         }[];
                         created_at: string;
                         updated_at: string;
@@ -16872,6 +16976,10 @@ export interface operations {
                                 type: "boolean" | "metered" | "static";
                                 limit?: number;
                                 value?: string | number | boolean;
+                                meter?: string;
+                                dimensions?: {
+                                    [key: string]: string;
+                                };
                             }[];
                             created_at: string;
                             updated_at: string;
@@ -17100,6 +17208,10 @@ export interface operations {
                             type: "boolean" | "metered" | "static";
                             limit?: number;
                             value?: string | number | boolean;
+                            meter?: string;
+                            dimensions?: {
+                                [key: string]: string;
+                            };
                         }[];
                         created_at: string;
                         updated_at: string;
@@ -17291,6 +17403,750 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1SubscriptionsByIdPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiated prices in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "price_override";
+                        subscription_id: string;
+                        version: number;
+                        charges: {
+                            meter: string;
+                            /** @enum {string} */
+                            model: "per_unit" | "graduated" | "volume" | "package";
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                            prices?: {
+                                dimensions: {
+                                    [key: string]: string;
+                                };
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                            }[];
+                            min_amount?: number;
+                            max_amount?: number;
+                        }[];
+                        seat_price: {
+                            amount: number;
+                            currency: string;
+                        } | null;
+                        note: string | null;
+                        created_by: string;
+                        created_at: string;
+                        effective_charges?: {
+                            meter: string;
+                            /** @enum {string} */
+                            model: "per_unit" | "graduated" | "volume" | "package";
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                            prices?: {
+                                dimensions: {
+                                    [key: string]: string;
+                                };
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                            }[];
+                            min_amount?: number;
+                            max_amount?: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    putV1SubscriptionsByIdPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    charges: {
+                        meter: string;
+                        /** @enum {string} */
+                        model: "per_unit" | "graduated" | "volume" | "package";
+                        currency?: string;
+                        unit_price?: string;
+                        tiers?: {
+                            up_to: number | null;
+                            unit_price: string;
+                            flat_fee?: string;
+                        }[];
+                        package_size?: number;
+                        package_price?: string;
+                        included_quantity?: number;
+                        prices?: {
+                            dimensions: {
+                                [key: string]: string;
+                            };
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                        }[];
+                        min_amount?: number;
+                        max_amount?: number;
+                    }[];
+                    seat_price?: number | null;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The version in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        object: "price_override";
+                        subscription_id: string;
+                        version: number;
+                        charges: {
+                            meter: string;
+                            /** @enum {string} */
+                            model: "per_unit" | "graduated" | "volume" | "package";
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                            prices?: {
+                                dimensions: {
+                                    [key: string]: string;
+                                };
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                            }[];
+                            min_amount?: number;
+                            max_amount?: number;
+                        }[];
+                        seat_price: {
+                            amount: number;
+                            currency: string;
+                        } | null;
+                        note: string | null;
+                        created_by: string;
+                        created_at: string;
+                        effective_charges?: {
+                            meter: string;
+                            /** @enum {string} */
+                            model: "per_unit" | "graduated" | "volume" | "package";
+                            unit_price?: string;
+                            tiers?: {
+                                up_to: number | null;
+                                unit_price: string;
+                                flat_fee?: string;
+                            }[];
+                            package_size?: number;
+                            package_price?: string;
+                            included_quantity?: number;
+                            prices?: {
+                                dimensions: {
+                                    [key: string]: string;
+                                };
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                            }[];
+                            min_amount?: number;
+                            max_amount?: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict with the current state (illegal transition, duplicate, an Idempotency-Key still in use, `currency_mismatch`: a plan without a price in the customer's billing currency; `errors` names the fields; `subscription_exists` or `trial_used` when subscribing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body was not sent as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database refused the write (`storage_unavailable`: disk full, read-only, I/O error; `reason` says which); nothing was committed, and a retry after `Retry-After` seconds with the same Idempotency-Key runs once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getV1SubscriptionsByIdPricesVersions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of negotiated price versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            object: "price_override";
+                            subscription_id: string;
+                            version: number;
+                            charges: {
+                                meter: string;
+                                /** @enum {string} */
+                                model: "per_unit" | "graduated" | "volume" | "package";
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                                prices?: {
+                                    dimensions: {
+                                        [key: string]: string;
+                                    };
+                                    unit_price?: string;
+                                    tiers?: {
+                                        up_to: number | null;
+                                        unit_price: string;
+                                        flat_fee?: string;
+                                    }[];
+                                    package_size?: number;
+                                    package_price?: string;
+                                    included_quantity?: number;
+                                }[];
+                                min_amount?: number;
+                                max_amount?: number;
+                            }[];
+                            seat_price: {
+                                amount: number;
+                                currency: string;
+                            } | null;
+                            note: string | null;
+                            created_by: string;
+                            created_at: string;
+                            effective_charges?: {
+                                meter: string;
+                                /** @enum {string} */
+                                model: "per_unit" | "graduated" | "volume" | "package";
+                                unit_price?: string;
+                                tiers?: {
+                                    up_to: number | null;
+                                    unit_price: string;
+                                    flat_fee?: string;
+                                }[];
+                                package_size?: number;
+                                package_price?: string;
+                                included_quantity?: number;
+                                prices?: {
+                                    dimensions: {
+                                        [key: string]: string;
+                                    };
+                                    unit_price?: string;
+                                    tiers?: {
+                                        up_to: number | null;
+                                        unit_price: string;
+                                        flat_fee?: string;
+                                    }[];
+                                    package_size?: number;
+                                    package_price?: string;
+                                    included_quantity?: number;
+                                }[];
+                                min_amount?: number;
+                                max_amount?: number;
+                            }[];
+                        }[];
+                        next_cursor: string | null;
+                        has_more: boolean;
+                    };
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The role of the token, or the scopes of the API key, do not allow this; or a tenant sent a body field only an operator may set (`errors` names each) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests (`rate_limited`: see `Retry-After` and `RateLimit`), or, for usage, quota exceeded (`quota_exceeded`: the plan blocks usage past its included tokens) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance: string;
+                        code: string;
+                        request_id?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -25407,7 +26263,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.seats_changed" | "subscription.add_on_attached" | "subscription.add_on_removed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.reported" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted" | "audit.recorded";
+                type?: "customer.onboarded" | "customer.activated" | "customer.deactivated" | "customer.promoted" | "customer.updated" | "customer.erased" | "customer.profiled" | "user.invited" | "user.created" | "user.role_changed" | "user.removed" | "user.activated" | "user.deactivated" | "user.signed_up" | "user.password_reset_requested" | "user.password_changed" | "user.email_verified" | "plan.created" | "plan.updated" | "plan.archived" | "subscription.prices_negotiated" | "meter.created" | "meter.updated" | "meter.archived" | "subscription.created" | "subscription.trial_started" | "subscription.plan_changed" | "subscription.seats_changed" | "subscription.add_on_attached" | "subscription.add_on_removed" | "subscription.canceled" | "subscription.ended" | "subscription.trial_ended" | "subscription.renewed" | "subscription.billing_failed" | "subscription.activated" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.marked_uncollectible" | "customer.credit_granted" | "wallet.auto_top_up_started" | "coupon.created" | "coupon.archived" | "discount.applied" | "discount.removed" | "discount.ended" | "invoice.document_generated" | "payment.initiated" | "payment.succeeded" | "payment.failed" | "payment.refunded" | "wallet.credited" | "wallet.debited" | "wallet.credit_expired" | "wallet.auto_top_up_configured" | "usage.reported" | "usage.recorded" | "usage.quota_exceeded" | "usage_threshold.created" | "usage_threshold.deleted" | "usage.threshold_reached" | "subscription.minimum_spend_set" | "subscription.entitlement_overridden" | "subscription.entitlement_override_removed" | "feature.consumed" | "api_key.created" | "api_key.revoked" | "notification.sent" | "notification.failed" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.enabled" | "webhook_endpoint.disabled" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "model_price.created" | "customer.plan_suggested" | "test_clock.created" | "test_clock.advanced" | "test_clock.deleted" | "audit.recorded";
                 subject?: string;
             };
             header?: never;
