@@ -31,6 +31,12 @@ export function inMajorUnits(minor: string, currency: string): string {
 export const minorPrice = (value: string, currency: string): Html =>
   html`<span class="minor-price"><span data-test="minor-price">${value} minor units of ${currency}</span> <span class="muted">(= ${inMajorUnits(value, currency)})</span></span>`;
 
+/** What one minor unit of `currency` is, in words: "1/100 of a USD". */
+const minorUnitOf = (currency: string) => {
+  const digits = minorUnitDigits(currency);
+  return digits === 0 ? `${currency} has none smaller: one is 1 ${currency}` : `one is 1/${10 ** digits} of a ${currency}`;
+};
+
 const units = (n: number) => `${n.toLocaleString('en')} unit${n === 1 ? '' : 's'}`;
 
 /** The tiers of a graduated or volume price: up to, unit price, flat fee. */
@@ -62,7 +68,7 @@ function chargeCard(charge: Charge, currency: string): Html {
       <dt>Model</dt><dd>${charge.model}</dd>
       <dt>Default price</dt><dd data-test="default-price">${priceOf(charge.model, charge, currency)}</dd>
       <dt>Included per period</dt><dd>${charge.included_quantity === undefined ? '—' : units(charge.included_quantity)}</dd>
-      <dt>Per period</dt><dd>${bounds || '—'}</dd>
+      <dt>Minimum, maximum per period</dt><dd>${bounds || '—'}</dd>
     </dl>
     ${rows.length
       ? html`<h3>Prices per dimension</h3><table data-test="dimension-prices"><thead><tr><th>Dimension values</th><th>Price</th><th>Included per period</th></tr></thead><tbody>${rows}</tbody></table>`
@@ -83,7 +89,7 @@ export function chargesPanel(plan: PlanResource): Html {
     : '';
   return html`<style>.charge h3 { font-size:1rem; margin:1rem 0 .5rem; } table.tiers { margin-top:.25rem; }</style>
     <h2>Usage charges (v${plan.version})</h2>
-    <p class="muted">Prices are in minor units of ${currency} (cents for USD and EUR), exact to 12 decimals, as the API takes and gives them.</p>
+    <p class="muted">Prices are in minor units of ${currency} (${minorUnitOf(currency)}), exact to 12 decimals, as the API takes and gives them.</p>
     ${note}
     <div data-test="charges">${plan.charges.length ? plan.charges.map((c) => chargeCard(c, currency)) : html`<p class="muted" data-test="no-charges">No usage charges on this version.</p>`}</div>`;
 }
