@@ -227,6 +227,28 @@ describe("dashboard: a plan's usage charges and seat price", () => {
     expect(section(res.html, 'versions')).toContain('ai_tokens, dash_storage');
   });
 
+  test("a package price reads per package; a volume price's tiers and a dimension's own tiers show as tables", async () => {
+    await p.call('POST', '/v1/meters', { body: { code: 'dash_calls', name: 'Calls', aggregation: 'count', group_by: ['endpoint'] } });
+    const charges = [
+      { meter: 'dash_calls', model: 'package', package_size: 1000, package_price: '250', max_amount: 10_000 },
+      {
+        meter: 'dash_storage',
+        model: 'volume',
+        prices: [{ dimensions: { region: 'eu' }, tiers: [{ up_to: 10, unit_price: '5' }, { up_to: null, unit_price: '2.5' }] }],
+      },
+    ];
+    const plan = (await p.call<PlanResource>('POST', '/v1/plans', { body: { code: `pk-${tag()}`, name: 'Packages', price_amount: 0, currency: 'EUR', interval: 'year', charges } })).body;
+    expect(plan.charges).toHaveLength(2);
+    const [calls, storage] = section((await open(`/admin/plans/${plan.id}`)).html, 'charges').split('data-test="charge"').slice(1);
+    expect(section(calls!, 'default-price')).toContain('250 minor units of EUR</span> <span class="muted">(= 2.50 EUR)</span></span> per package of 1,000 units');
+    expect(calls).toContain('at most 100.00 EUR');
+    expect(section(storage!, 'default-price')).toContain('none: only the dimension prices below apply');
+    const row = section(storage!, 'dimension-prices').split('</thead>').slice(1).join('');
+    expect(row).toContain('<code>region</code> = eu');
+    expect(row).toContain('every unit at the tier the total reaches');
+    expect(row).toContain('2.5 minor units of EUR');
+  });
+
   test("a version with token terms and no charges shows them as today, noting they bill as one per-unit charge on ai_tokens", async () => {
     const plan = (await p.call<PlanResource>('POST', '/v1/plans', { body: { code: `tok-${tag()}`, name: 'Tokens', price_amount: 1000, currency: 'EUR', interval: 'month', included_tokens: 50_000, overage_price_per_1k: 20 } })).body;
     const res = await open(`/admin/plans/${plan.id}`);
