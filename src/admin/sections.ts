@@ -4,6 +4,7 @@ import { homeSection } from './pages/home.ts';
 import { auditSection } from './pages/audit.ts';
 import { deadLettersSection } from './pages/dead-letters.ts';
 import { eventsSection } from './pages/events.ts';
+import { metersSection } from './pages/meters.ts';
 import { invoicesSection } from './pages/invoices.ts';
 import { operatorsSection } from './pages/operators.ts';
 import { paymentsSection } from './pages/payments.ts';
@@ -12,4 +13,4 @@ import { subscriptionsSection } from './pages/subscriptions.ts';
 import type { AdminSection } from './routes.ts';
 
 /** Every section of the dashboard, registered in this order. */
-export const adminSections: AdminSection[] = [homeSection, consumersSection, customersSection, plansSection, subscriptionsSection, invoicesSection, paymentsSection, eventsSection, deadLettersSection, operatorsSection, auditSection];
+export const adminSections: AdminSection[] = [homeSection, consumersSection, customersSection, plansSection, metersSection, subscriptionsSection, invoicesSection, paymentsSection, eventsSection, deadLettersSection, operatorsSection, auditSection];

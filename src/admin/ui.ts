@@ -14,6 +14,7 @@ const SECTIONS: { path: string; label: string; access: Access }[] = [
   { path: '/admin', label: 'Home', access: 'viewer' },
   { path: '/admin/customers', label: 'Customers', access: 'viewer' },
   { path: '/admin/plans', label: 'Plans', access: 'viewer' },
+  { path: '/admin/meters', label: 'Meters', access: 'viewer' },
   { path: '/admin/subscriptions', label: 'Subscriptions', access: 'viewer' },
   { path: '/admin/invoices', label: 'Invoices', access: 'viewer' },
   { path: '/admin/events', label: 'Events', access: 'viewer' },

@@ -8,7 +8,9 @@ import { getPlan, listPlans, listPlanVersions } from '../../plans/queries.ts';
 import { formCommand, formFields, parseForm } from '../form.ts';
 import type { AdminSection } from '../routes.ts';
 import { actionButton, badge, can, csrfField, facts, page, pager, table } from '../ui.ts';
+import { validationError } from '../../kernel/errors.ts';
 import { filterForm, link, money, numbersIn, queryFields, when, wrapTitle } from './billing-kit.ts';
+import { chargesPanel } from './charges.ts';
 
 const SECTION = '/admin/plans';
 
@@ -29,13 +31,28 @@ const createForm = (c: Parameters<typeof page>[0]) =>
           <div><label for="included_tokens">AI tokens included</label><input id="included_tokens" name="included_tokens" inputmode="numeric" value="0"></div>
           <div><label for="overage_price_per_1k">Overage per 1,000 tokens (minor units)</label><input id="overage_price_per_1k" name="overage_price_per_1k" inputmode="numeric" value="0"></div>
           <div><label for="quota_policy">Past the quota</label><select id="quota_policy" name="quota_policy">${quotaPolicies.map((q) => html`<option${q === defaultQuotaPolicy ? ' selected' : ''}>${q}</option>`)}</select></div>
+          <div><label for="seat_price">Price per seat (minor units)</label><input id="seat_price" name="seat_price" inputmode="numeric" value="0"></div>
           <div><label for="features">Features (one per line)</label><textarea id="features" name="features" rows="2"></textarea></div>
         </div>
+        <label for="charges">Usage charges (JSON, as the API's <code>charges</code>; optional)</label>
+        <textarea id="charges" name="charges" rows="4" class="json-input" placeholder='[{"meter": "api_calls", "model": "per_unit", "unit_price": "0.25"}]'></textarea>
         <p><button type="submit" data-test="create-plan-submit">Create plan</button></p>
       </form></div>`
     : '';
 
-const STYLE = html`<style>.plan-form .fields { display:grid; grid-template-columns:repeat(auto-fill, minmax(200px, 1fr)); gap:0 1rem; }</style>`;
+const STYLE = html`<style>.plan-form .fields { display:grid; grid-template-columns:repeat(auto-fill, minmax(200px, 1fr)); gap:0 1rem; } .plan-form .json-input { font-family:monospace; width:100%; }</style>`;
+
+/**
+ * The charges typed as JSON, for the API's own schema to check (every issue by its path,
+ * `charges.0.tiers.1.up_to`); text that is not JSON is refused naming the field.
+ */
+function chargesFrom(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw validationError([{ field: 'charges', message: `must be a JSON array of usage charges (${(error as Error).message})` }]);
+  }
+}
 
 /** Plans: the list with filters, a plan with its versions, creating and archiving. */
 export const plansSection: AdminSection = (app) => {
@@ -67,17 +84,20 @@ export const plansSection: AdminSection = (app) => {
 
   app.post('/plans', access('operator'), async (c) => {
     const fields = await formFields(c);
-    const shaped = numbersIn(fields, ['price_amount', 'trial_days', 'included_tokens', 'overage_price_per_1k']);
+    const shaped = numbersIn(fields, ['price_amount', 'trial_days', 'included_tokens', 'overage_price_per_1k', 'seat_price']);
     if (fields.features !== undefined) shaped.features = fields.features.split(/\r?\n/).map((f) => f.trim()).filter(Boolean);
     if (fields.currency !== undefined) shaped.currency = fields.currency.toUpperCase();
-    return formCommand(c, (plan: PlanResource) => `/admin/plans/${plan.id}`, (plan) => `Plan ${plan.code} created.`, (ctx) => createPlan(ctx, parseForm(createPlanInput, shaped)));
+    return formCommand(c, (plan: PlanResource) => `/admin/plans/${plan.id}`, (plan) => `Plan ${plan.code} created.`, (ctx) => {
+      if (fields.charges !== undefined) shaped.charges = chargesFrom(fields.charges);
+      return createPlan(ctx, parseForm(createPlanInput, shaped));
+    });
   });
 
   app.get('/plans/:id', access('viewer'), async (c) => {
     const db = c.get('deps').db;
     const plan = await getPlan(db, c.req.param('id'));
     const versions = await listPlanVersions(db, plan.id, parseForm(listPlanVersionsQuery, queryFields(c)));
-    const rows = versions.data.map((v) => [html`v${v.version}`, html`${v.name}`, priceOf(v), html`${v.trial_days} d`, html`${v.included_tokens.toLocaleString('en')}`, html`${money(v.overage_price_per_1k.amount, v.overage_price_per_1k.currency)}`, html`${v.quota_policy}`, html`${v.features.join(', ')}`]);
+    const rows = versions.data.map((v) => [html`v${v.version}`, html`${v.name}`, priceOf(v), html`${v.trial_days} d`, html`${v.included_tokens.toLocaleString('en')}`, html`${money(v.overage_price_per_1k.amount, v.overage_price_per_1k.currency)}`, html`${money(v.seat_price.amount, v.seat_price.currency)}`, html`${v.charges.map((ch) => ch.meter).join(', ') || '—'}`, html`${v.quota_policy}`, html`${v.features.join(', ')}`]);
     return page(c, {
       title: `Plan ${plan.code}`,
       section: SECTION,
@@ -90,7 +110,8 @@ export const plansSection: AdminSection = (app) => {
           ['Trial', `${plan.trial_days} days`],
           ['AI tokens included', plan.included_tokens.toLocaleString('en')],
           ['Overage per 1,000 tokens', money(plan.overage_price_per_1k.amount, plan.overage_price_per_1k.currency)],
-          ['Prices per currency', plan.prices.map((x) => `${money(x.price_amount, x.currency)} (overage ${money(x.overage_price_per_1k, x.currency)})`).join(' · ')],
+          ['Price per seat', html`<span data-test="seat-price">${plan.seat_price.amount > 0 ? `${money(plan.seat_price.amount, plan.seat_price.currency)} / seat / ${plan.interval}` : 'seats are not billed'}</span>`],
+          ['Prices per currency', plan.prices.map((x) => `${money(x.price_amount, x.currency)} (overage ${money(x.overage_price_per_1k, x.currency)}${x.seat_price > 0 ? `, seat ${money(x.seat_price, x.currency)}` : ''})`).join(' · ')],
           ['Past the quota', plan.quota_policy],
           ['Features', plan.features.join(', ') || '—'],
           ['Created', when(plan.created_at)],
@@ -99,8 +120,9 @@ export const plansSection: AdminSection = (app) => {
         <div class="actions">${plan.status === 'active' ? actionButton(c, 'operator', `/admin/plans/${plan.id}/archive`, 'Archive', { danger: true, test: 'archive-plan' }) : ''}
           ${link(`/admin/subscriptions?plan_id=${plan.id}`, 'Subscriptions on this plan')}</div>
       </div>
+      ${chargesPanel(plan)}
       <h2>Versions</h2>
-      <div class="card" data-test="versions">${table(['Version', 'Name', 'Price', 'Trial', 'Tokens', 'Overage / 1k', 'Quota', 'Features'], rows)}${pager(c, versions.next_cursor)}</div>`,
+      <div class="card" data-test="versions">${table(['Version', 'Name', 'Price', 'Trial', 'Tokens', 'Overage / 1k', 'Seat', 'Charges', 'Quota', 'Features'], rows)}${pager(c, versions.next_cursor)}</div>`,
     });
   });
 
