@@ -9640,6 +9640,28 @@ export interface operations {
                                 period_start: string;
                                 period_end: string;
                                 source_id: string | null;
+                                meter: string | null;
+                                dimensions: {
+                                    [key: string]: string;
+                                } | null;
+                                unit_price: string | null;
+                                pricing: {
+                                    model: string;
+                                    included_quantity: number;
+                                    billable_quantity: number;
+                                    tiers: {
+                                        tier: number;
+                                        first_unit: number;
+                                        last_unit: number | null;
+                                        units: number;
+                                        unit_price: string;
+                                        package_size?: number;
+                                        packages?: number;
+                                        flat_fee: string;
+                                        amount: string;
+                                    }[];
+                                    subtotal: string;
+                                } | null;
                             }[];
                             created_at: string;
                             finalized_at: string | null;
@@ -9813,6 +9835,28 @@ export interface operations {
                             period_start: string;
                             period_end: string;
                             source_id: string | null;
+                            meter: string | null;
+                            dimensions: {
+                                [key: string]: string;
+                            } | null;
+                            unit_price: string | null;
+                            pricing: {
+                                model: string;
+                                included_quantity: number;
+                                billable_quantity: number;
+                                tiers: {
+                                    tier: number;
+                                    first_unit: number;
+                                    last_unit: number | null;
+                                    units: number;
+                                    unit_price: string;
+                                    package_size?: number;
+                                    packages?: number;
+                                    flat_fee: string;
+                                    amount: string;
+                                }[];
+                                subtotal: string;
+                            } | null;
                         }[];
                         created_at: string;
                         finalized_at: string | null;
@@ -10007,6 +10051,28 @@ export interface operations {
                             period_start: string;
                             period_end: string;
                             source_id: string | null;
+                            meter: string | null;
+                            dimensions: {
+                                [key: string]: string;
+                            } | null;
+                            unit_price: string | null;
+                            pricing: {
+                                model: string;
+                                included_quantity: number;
+                                billable_quantity: number;
+                                tiers: {
+                                    tier: number;
+                                    first_unit: number;
+                                    last_unit: number | null;
+                                    units: number;
+                                    unit_price: string;
+                                    package_size?: number;
+                                    packages?: number;
+                                    flat_fee: string;
+                                    amount: string;
+                                }[];
+                                subtotal: string;
+                            } | null;
                         }[];
                         created_at: string;
                         finalized_at: string | null;
@@ -10261,6 +10327,28 @@ export interface operations {
                             period_start: string;
                             period_end: string;
                             source_id: string | null;
+                            meter: string | null;
+                            dimensions: {
+                                [key: string]: string;
+                            } | null;
+                            unit_price: string | null;
+                            pricing: {
+                                model: string;
+                                included_quantity: number;
+                                billable_quantity: number;
+                                tiers: {
+                                    tier: number;
+                                    first_unit: number;
+                                    last_unit: number | null;
+                                    units: number;
+                                    unit_price: string;
+                                    package_size?: number;
+                                    packages?: number;
+                                    flat_fee: string;
+                                    amount: string;
+                                }[];
+                                subtotal: string;
+                            } | null;
                         }[];
                         created_at: string;
                         finalized_at: string | null;
@@ -11705,6 +11793,28 @@ export interface operations {
                                 period_start: string;
                                 period_end: string;
                                 source_id: string | null;
+                                meter: string | null;
+                                dimensions: {
+                                    [key: string]: string;
+                                } | null;
+                                unit_price: string | null;
+                                pricing: {
+                                    model: string;
+                                    included_quantity: number;
+                                    billable_quantity: number;
+                                    tiers: {
+                                        tier: number;
+                                        first_unit: number;
+                                        last_unit: number | null;
+                                        units: number;
+                                        unit_price: string;
+                                        package_size?: number;
+                                        packages?: number;
+                                        flat_fee: string;
+                                        amount: string;
+                                    }[];
+                                    subtotal: string;
+                                } | null;
                             }[];
                             created_at: string;
                             finalized_at: string | null;
