@@ -224,6 +224,29 @@ describe('invoices of plans priced by usage charges', () => {
     expect([billed.reduce((s, l) => s + l.quantity, 0), billed.reduce((s, l) => s + l.amount, 0)]).toEqual([6, cost(6, '0.5')]);
   });
 
+  test('a voided early invoice no longer counts as billed: the period-end invoice bills its usage again', async () => {
+    const { sub, customer } = await subscribedAt(at(2026, 9, 1), { price_amount: 1000, charges: [{ meter: 'ai_tokens', model: 'per_unit', unit_price: '0.5' }] });
+    await f.ok('POST', `/v1/subscriptions/${sub.id}/usage-thresholds`, { metric: 'tokens', value: 3, invoice_early: true }, 201);
+    // Its card is declined, so the early invoice stays open and can be voided.
+    await f.ok('PATCH', `/v1/customers/${customer.id}`, { payment_method: 'tok_decline' });
+    clock.set(at(2026, 9, 5));
+    await use(customer.id, 'gpt-4o', 3);
+    expect(await f.cycle()).toMatchObject({ invoicedEarly: 1, errors: 0 });
+    const [, early] = await invoicesOf(sub.id);
+    expect(early!.lines.map((l) => [l.quantity, l.amount])).toEqual([[3, 2]]);
+    expect(await f.ok('POST', `/v1/invoices/${early!.id}/void`)).toMatchObject({ status: 'void' });
+    await f.ok('PATCH', `/v1/customers/${customer.id}`, { payment_method: 'tok_ok' });
+    clock.set(at(2026, 9, 10));
+    await use(customer.id, 'gpt-4o', 3);
+    clock.set(at(2026, 10, 1));
+    expect(await f.cycle()).toMatchObject({ errors: 0 });
+    const october = (await invoicesOf(sub.id)).at(-1)!;
+    expect(october.lines.map((l) => [l.kind, l.description, l.quantity, l.amount])).toEqual([
+      ['subscription_fee', expect.any(String), 1, 1000],
+      ['usage_charge', 'ai_tokens: 6 × 0.5', 6, cost(6, '0.5')],
+    ] as never);
+  });
+
   test('a plan without charges still bills its token overage as a usage_overage line', async () => {
     const { sub, customer } = await subscribedAt(at(2026, 7, 1), { price_amount: 2900, included_tokens: 1000, overage_price_per_1k: 200 });
     clock.set(at(2026, 7, 3));
