@@ -20,6 +20,28 @@ export type ListInvoicesQuery = v.InferOutput<typeof listInvoicesQuery>;
 export const payInvoiceInput = v.optional(v.strictObject({ payment_method: v.optional(paymentMethod) }), {});
 export type PayInvoiceInput = v.InferOutput<typeof payInvoiceInput>;
 
+const priceLine = v.object({
+  tier: v.number(),
+  first_unit: v.number(),
+  last_unit: v.nullable(v.number()),
+  units: v.number(),
+  unit_price: v.string(),
+  package_size: v.optional(v.number()),
+  packages: v.optional(v.number()),
+  flat_fee: v.string(),
+  /** Exact, a decimal string of minor units: the tiers add up to `subtotal`, which alone is rounded. */
+  amount: v.string(),
+});
+
+/** A usage_charge line's breakdown: the charge's model, the units included and billed, per tier (or unit, or package) what was priced. */
+const linePricing = v.object({
+  model: v.string(),
+  included_quantity: v.number(),
+  billable_quantity: v.number(),
+  tiers: v.array(priceLine),
+  subtotal: v.string(),
+});
+
 const line = v.object({
   id: v.string(),
   kind: v.picklist(invoiceLineKinds),
@@ -31,6 +53,14 @@ const line = v.object({
   period_start: v.string(),
   period_end: v.string(),
   source_id: v.nullable(v.string()),
+  /** usage_charge lines: the meter billed (null on other lines). */
+  meter: v.nullable(v.string()),
+  /** usage_charge lines: the dimension values the price names; null for a charge's default price, its minimum or maximum, and other lines. */
+  dimensions: v.nullable(v.record(v.string(), v.string())),
+  /** usage_charge lines priced per unit or per package: that price, a decimal string of minor units; null for tiers and other lines. */
+  unit_price: v.nullable(v.string()),
+  /** usage_charge lines: how the line was priced (src/pricing/models.ts); null on a minimum or maximum line and other lines. */
+  pricing: v.nullable(linePricing),
 });
 
 export const invoiceResource = v.object({

@@ -8,9 +8,11 @@ import { newId } from '../kernel/ids.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import { periodFeeLines } from '../subscriptions/fee-lines.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
+import { periodUsageCharges } from '../pricing/period-usage.ts';
 import { minimumSpendTrueUpLine, usageOverageLine } from '../usage-thresholds/draft-lines.ts';
 import { newInvoiceDefaults, toInvoiceSnapshot, type InvoiceRow } from './present.ts';
 import { invoiceTotals } from './totals.ts';
+import { usageChargeLines } from './usage-charge-lines.ts';
 
 type Reason = InvoiceRow['billingReason'];
 type NewLine = Omit<typeof invoiceLines.$inferInsert, 'id' | 'invoiceId'>;
@@ -35,7 +37,10 @@ const day = (ms: number) => toIso(ms).slice(0, 10);
  *   proration_*        the subscription's adjustments not yet invoiced (they are taken now)
  *   usage_overage      round_half_up(overage_tokens × overage_price_per_1k / 1000) of `usagePeriod`
  *                      (billed in arrears, at the subscription's current plan version), less what
- *                      early (`threshold`) invoices of the period billed (src/usage-thresholds/draft-lines.ts)
+ *                      early (`threshold`) invoices of the period billed (src/usage-thresholds/draft-lines.ts),
+ *                      when the charges in force are just the token terms (src/pricing/period-usage.ts);
+ *   usage_charge       otherwise, one line per priced dimension of each charge in force and one per
+ *                      minimum or maximum applied, each less what early invoices billed (./usage-charge-lines.ts)
  *   discount           minus the active coupon's share of the lines above (src/coupons/invoice-line.ts) (a period-end true-up is not discounted)
  *   minimum_spend_true_up  on a period-end invoice, what the ended period's spend fell short of the
  *                      subscription's minimum spend
@@ -75,8 +80,13 @@ export async function draftInvoice(ctx: TxCtx, sub: SubscriptionRow, request: Dr
     lines.push({ kind: a.kind, description: a.description, amount: a.amount, quantity: 1, periodStart: a.createdAt, periodEnd: sub.currentPeriodEnd, sourceId: a.id });
   }
   if (request.usagePeriod) {
-    const overage = await usageOverageLine(ctx, sub, terms, request.usagePeriod);
-    if (overage) lines.push(overage);
+    const usage = await periodUsageCharges(ctx.tx, sub, terms, request.usagePeriod);
+    if (usage.legacy) {
+      const overage = await usageOverageLine(ctx, sub, terms, request.usagePeriod);
+      if (overage) lines.push(overage);
+    } else {
+      lines.push(...(await usageChargeLines(ctx.tx, sub.id, usage.charges, request.usagePeriod, request.reason === 'threshold')));
+    }
   }
   const discount = lines.length > 0 ? await planDiscount(ctx, { subscriptionId: sub.id, planId: sub.planId, currency: terms.currency, lines, feePeriod: request.feePeriod, period: invoicePeriod }) : null;
   if (discount?.line) lines.push(discount.line);

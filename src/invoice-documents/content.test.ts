@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { formatAmount, formatRate, invoiceDocumentContent } from './content.ts';
+import { formatAmount, formatRate, formatUnitPrice, invoiceDocumentContent, usageLineDetails } from './content.ts';
 
 describe('formatAmount', () => {
   test("writes minor units with exactly the currency's ISO 4217 digits", () => {
@@ -72,4 +72,23 @@ test('what the wallet paid is its own line between the credit and the amount due
     'en-US',
   );
   expect(content.totals.map((t) => `${t.label}: ${t.value}`)).toEqual(['Subtotal: €99.00', 'Tax (19%): €18.81', 'Total: €117.81', 'Credit applied: €0.00', 'Paid from wallet: -€100.00', 'Amount due: €17.81']);
+});
+
+test('a usage price prints in major units with every digit it has, never rounded', () => {
+  expect(formatUnitPrice('0.00025', 'USD')).toBe('0.0000025 USD');
+  expect(formatUnitPrice('2000', 'EUR')).toBe('20.00 EUR');
+  expect(formatUnitPrice('0', 'EUR')).toBe('0.00 EUR');
+  expect(formatUnitPrice('3.5', 'JPY')).toBe('3.5 JPY');
+  expect(formatUnitPrice('12', 'JPY')).toBe('12 JPY');
+  expect(formatUnitPrice('1.5', 'KWD')).toBe('0.0015 KWD');
+});
+
+test('a usage charge line shows its unit price, its included units and its packages; other lines show nothing more', () => {
+  const pricing = { model: 'package', included_quantity: 100, billable_quantity: 101, tiers: [{ tier: 1, first_unit: 1, last_unit: null, units: 101, unit_price: '500', package_size: 100, packages: 2, flat_fee: '0', amount: '1000' }], subtotal: '1000' };
+  expect(usageLineDetails({ unitPrice: '500', pricing }, 'USD', 'en-US')).toEqual({
+    unitPrice: '5.00 USD',
+    breakdown: ['Included: 100 units; billable: 101', '2 packages of 100 × 5.00 USD'],
+  });
+  expect(usageLineDetails({ unitPrice: null, pricing: null }, 'USD', 'en-US')).toEqual({});
+  expect(usageLineDetails({}, 'USD', 'en-US')).toEqual({});
 });

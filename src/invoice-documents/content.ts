@@ -1,4 +1,6 @@
+import type { InvoiceLinePricing } from '../../db/schema/index.ts';
 import { minorUnitDigits } from '../kernel/currency.ts';
+import { parseDecimal } from '../pricing/decimal.ts';
 
 /** Who issues the invoices: printed at the top of every document (INVOICE_ISSUER_NAME, INVOICE_ISSUER_ADDRESS). */
 export interface Issuer {
@@ -17,7 +19,8 @@ export interface InvoiceDocumentContent {
   facts: readonly [string, string][];
   /** The customer's name, then address lines and email. */
   billTo: readonly string[];
-  lines: readonly { description: string; quantity: string; amount: string }[];
+  /** A usage_charge line also gives its unit price (per unit or per package) and its breakdown (one row per tier), printed under it. */
+  lines: readonly { description: string; quantity: string; amount: string; unitPrice?: string; breakdown?: readonly string[] }[];
   /** Subtotal, tax, total, credit applied, what the wallet paid (when it paid) and amount due, in that order. */
   totals: readonly { label: string; value: string; strong?: boolean }[];
   /** The invoice was voided after it was finalized: the document carries a VOID stamp. */
@@ -40,7 +43,7 @@ export interface InvoiceFigures {
   walletApplied: number;
   amountDue: number;
   voided: boolean;
-  lines: readonly { description: string; quantity: number; amount: number }[];
+  lines: readonly { description: string; quantity: number; amount: number; unitPrice?: string | null; pricing?: InvoiceLinePricing | null }[];
   customer: { name: string | null; email: string | null; country: string | null; address: readonly string[] };
 }
 
@@ -66,6 +69,43 @@ export function formatRate(bps: number): string {
   return `${whole}${rest ? `.${rest}` : ''}%`;
 }
 
+/**
+ * A price in minor units (a decimal string, src/pricing/decimal.ts) written in the currency's
+ * major units with every digit it has, never rounded: "0.001" USD cents → "0.00001 USD", "2000" → "20.00 USD".
+ */
+export function formatUnitPrice(price: string, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  const scale = 12 + digits;
+  const text = parseDecimal(price).toString().padStart(scale + 1, '0');
+  const fraction = text.slice(-scale).replace(/0+$/, '').padEnd(digits, '0');
+  return `${text.slice(0, -scale)}${fraction ? `.${fraction}` : ''} ${currency}`;
+}
+
+/**
+ * What a usage_charge line shows besides its description: its unit price (per unit or per
+ * package) and its breakdown, one row per tier (units, unit price, flat fee, exact amount), with
+ * the units included before pricing. Nothing for other lines, so their documents stay as they were.
+ */
+export function usageLineDetails(line: { unitPrice?: string | null; pricing?: InvoiceLinePricing | null }, currency: string, locale: string): { unitPrice?: string; breakdown?: string[] } {
+  const pricing = line.pricing;
+  if (!pricing) return {};
+  const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const price = (p: string) => formatUnitPrice(p, currency);
+  const breakdown: string[] = [];
+  if (pricing.included_quantity > 0) breakdown.push(`Included: ${count.format(pricing.included_quantity)} units; billable: ${count.format(pricing.billable_quantity)}`);
+  if (pricing.model === 'graduated' || pricing.model === 'volume') {
+    for (const tier of pricing.tiers) {
+      const range = tier.last_unit === null ? `${count.format(tier.first_unit)} and up` : `${count.format(tier.first_unit)}–${count.format(tier.last_unit)}`;
+      const flat = parseDecimal(tier.flat_fee) === 0n ? '' : ` + flat fee ${price(tier.flat_fee)}`;
+      breakdown.push(`Tier ${tier.tier} (${range}): ${count.format(tier.units)} × ${price(tier.unit_price)}${flat} = ${price(tier.amount)}`);
+    }
+  }
+  if (pricing.model === 'package') {
+    for (const tier of pricing.tiers) breakdown.push(`${count.format(tier.packages ?? 0)} packages of ${count.format(tier.package_size ?? 0)} × ${price(tier.unit_price)}`);
+  }
+  return { ...(line.unitPrice ? { unitPrice: price(line.unitPrice) } : {}), ...(breakdown.length > 0 ? { breakdown } : {}) };
+}
+
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Lays out what an invoice document says, in the invoice's currency and the configured locale. */
@@ -84,7 +124,7 @@ export function invoiceDocumentContent(invoice: InvoiceFigures, issuer: Issuer, 
       ['Currency', invoice.currency],
     ],
     billTo: [customer.name ?? 'Customer', ...customer.address, ...(customer.country ? [customer.country] : []), ...(customer.email ? [customer.email] : [])],
-    lines: invoice.lines.map((line) => ({ description: line.description, quantity: count.format(line.quantity), amount: money(line.amount) })),
+    lines: invoice.lines.map((line) => ({ description: line.description, quantity: count.format(line.quantity), amount: money(line.amount), ...usageLineDetails(line, invoice.currency, locale) })),
     totals: [
       { label: 'Subtotal', value: money(invoice.subtotal) },
       { label: `Tax (${formatRate(invoice.taxRateBps)})`, value: money(invoice.tax) },

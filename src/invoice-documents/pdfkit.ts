@@ -8,6 +8,7 @@ const QTY = { x: 330, width: 80 };
 const AMOUNT = { x: 415, width: RIGHT - 415 };
 const DESCRIPTION = { x: LEFT, width: QTY.x - LEFT - 10 };
 const BOTTOM = 770;
+const DETAIL_HEIGHT = 11;
 
 /**
  * The PDF adapter, on pdfkit with its standard Helvetica (WinAnsi: Latin scripts, €, £, ¥;
@@ -67,8 +68,9 @@ function layOut(doc: PDFKit.PDFDocument, content: InvoiceDocumentContent) {
   };
   header();
   for (const line of content.lines) {
+    const details = [...(line.unitPrice ? [`Unit price: ${line.unitPrice}`] : []), ...(line.breakdown ?? [])];
     const height = doc.heightOfString(line.description, { width: DESCRIPTION.width });
-    if (y + height > BOTTOM) {
+    if (y + height + details.length * DETAIL_HEIGHT > BOTTOM) {
       doc.addPage();
       y = 50;
       header();
@@ -77,6 +79,16 @@ function layOut(doc: PDFKit.PDFDocument, content: InvoiceDocumentContent) {
     doc.text(line.quantity, QTY.x, y, { width: QTY.width, align: 'right' });
     doc.text(line.amount, AMOUNT.x, y, { width: AMOUNT.width, align: 'right' });
     y += Math.max(height, 12) + 6;
+    // A usage charge's unit price and tiers, smaller, under its line (other lines have none).
+    if (details.length > 0) {
+      doc.fontSize(8);
+      for (const detail of details) {
+        doc.text(detail, DESCRIPTION.x + 10, y, { width: RIGHT - DESCRIPTION.x - 10 });
+        y += DETAIL_HEIGHT;
+      }
+      doc.fontSize(10);
+      y += 4;
+    }
   }
   doc.moveTo(LEFT, y).lineTo(RIGHT, y).lineWidth(0.5).stroke();
   y += 10;

@@ -1,5 +1,6 @@
 import { invoiceLines } from '../../db/schema/index.ts';
 import { toIso } from '../kernel/clock.ts';
+import { periodUsageCharges } from '../pricing/period-usage.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
@@ -35,6 +36,7 @@ export async function usageOverageLine(ctx: TxCtx, sub: SubscriptionRow, terms: 
  *
  *   spend = Σ subscription_fee, seats and add_on lines billed for the period (on non-void invoices)
  *         + round_half_up(period overage tokens × price_per_1k / 1000)   (early and period-end overage together)
+ *           or, for a subscription priced by charges, Σ the period's charge amounts (src/pricing/period-usage.ts)
  *   true-up = minimum − spend, when > 0
  *
  * Before tax; proration lines and discounts are not counted as spend (a discount does not
@@ -46,8 +48,9 @@ export async function minimumSpendTrueUpLine(ctx: TxCtx, sub: SubscriptionRow, t
   if (!minimum) return null;
   if (minimum.currency !== terms.currency) throw new RangeError(`the minimum spend of ${sub.id} is in ${minimum.currency}, the subscription bills in ${terms.currency}`);
   const billed = await billedForPeriod(ctx.tx, sub.id, period.start);
-  const overage = overageAmount(await periodOverage(ctx.tx, sub.id, period.start), terms.overagePricePer1k, terms.currency);
-  const spend = billed.feeAmount + overage;
+  const charged = await periodUsageCharges(ctx.tx, sub, terms, period);
+  const usage = charged.legacy ? overageAmount(await periodOverage(ctx.tx, sub.id, period.start), terms.overagePricePer1k, terms.currency) : charged.amount;
+  const spend = billed.feeAmount + usage;
   if (spend >= minimum.amount) return null;
   return {
     kind: 'minimum_spend_true_up',

@@ -17,17 +17,23 @@ export interface PeriodUsage {
   priceAmount: number;
   overagePricePer1k: number;
   currency: string;
+  /**
+   * The period's usage amount so far by the charges in force, or null when the subscription bills
+   * its usage by its token terms (then the overage counts). Asked only when an amount threshold is set.
+   */
+  chargesAmount?: () => Promise<number | null>;
 }
 
 /**
  * The period's value on a threshold's metric:
  *   tokens   used tokens of the period (trial included)
- *   amount   fee + round_half_up(overage_tokens × price_per_1k / 1000), minor units; a trial bills nothing, so 0
+ *   amount   fee + round_half_up(overage_tokens × price_per_1k / 1000), minor units; a trial bills nothing, so 0.
+ *            For a subscription priced by charges, fee + `chargesAmount` (Σ the charges so far).
  */
-export function measure(metric: UsageThresholdRow['metric'], usage: PeriodUsage): number {
+export function measure(metric: UsageThresholdRow['metric'], usage: PeriodUsage, chargesAmount: number | null = null): number {
   if (metric === 'tokens') return usage.usedTokens;
   if (usage.period.trial) return 0;
-  return usage.priceAmount + overageAmount(usage.overageTokens, usage.overagePricePer1k, usage.currency);
+  return usage.priceAmount + (chargesAmount ?? overageAmount(usage.overageTokens, usage.overagePricePer1k, usage.currency));
 }
 
 /**
@@ -52,8 +58,9 @@ export function thresholdWatch(ctx: TxCtx) {
     }
     const events: NewEvent[] = [];
     const now = at;
+    const charged = usage.chargesAmount && !usage.period.trial && thresholds.some((t) => t.metric === 'amount') ? await usage.chargesAmount() : null;
     for (const threshold of thresholds) {
-      const value = measure(threshold.metric, usage);
+      const value = measure(threshold.metric, usage, charged);
       if (value < threshold.value) continue;
       const written = await ctx.tx
         .insert(usageThresholdCrossings)

@@ -68,6 +68,10 @@ export function aggregateSums() {
         row.latestAt = Math.max(row.latestAt, delta.latestAt);
       }
     },
+    /** The batch's deltas not written yet for one subscription period (what its pricing adds to the stored rows). */
+    pending(subscriptionId: string, periodStart: number): AggregateDelta[] {
+      return [...rows.values()].filter((row) => row.subscriptionId === subscriptionId && row.periodStart === periodStart);
+    },
     async flush(tx: Executor, now: number) {
       for (const row of rows.values()) await addToAggregate(tx).run({ ...row, updatedAt: now });
       rows.clear();

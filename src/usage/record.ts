@@ -8,6 +8,7 @@ import { frozenClock, toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import { thresholdWatch } from '../usage-thresholds/reach.ts';
+import { periodUsageCharges } from '../pricing/period-usage.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
 import { isPeriodClosed, usagePeriodAt, type UsagePeriod } from './period.ts';
@@ -283,6 +284,10 @@ async function writeRecord(batch: Batch, charged: Charged): Promise<UsageRecordR
         priceAmount: plan.priceAmount,
         overagePricePer1k: plan.overagePricePer1k,
         currency: plan.currency,
+        chargesAmount: async () => {
+          const charged = await periodUsageCharges(ctx.tx, sub, plan, period, batch.aggregates.pending(sub.id, period.start));
+          return charged.legacy ? null : charged.amount;
+        },
       }, now)),
     );
     const count = batch.touched.get(sub.id) ?? { records: 0, tokens: 0, at: now };

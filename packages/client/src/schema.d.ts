@@ -10623,6 +10623,28 @@ export interface operations {
                                 period_start: string;
                                 period_end: string;
                                 source_id: string | null;
+                                meter: string | null;
+                                dimensions: {
+                                    [key: string]: string;
+                                } | null;
+                                unit_price: string | null;
+                                pricing: {
+                                    model: string;
+                                    included_quantity: number;
+                                    billable_quantity: number;
+                                    tiers: {
+                                        tier: number;
+                                        first_unit: number;
+                                        last_unit: number | null;
+                                        units: number;
+                                        unit_price: string;
+                                        package_size?: number;
+                                        packages?: number;
+                                        flat_fee: string;
+                                        amount: string;
+                                    }[];
+                                    subtotal: string;
+                                } | null;
                             }[];
                             created_at: string;
                             finalized_at: string | null;
@@ -10796,6 +10818,28 @@ export interface operations {
                             period_start: string;
                             period_end: string;
                             source_id: string | null;
+                            meter: string | null;
+                            dimensions: {
+                                [key: string]: string;
+                            } | null;
+                            unit_price: string | null;
+                            pricing: {
+                                model: string;
+                                included_quantity: number;
+                                billable_quantity: number;
+                                tiers: {
+                                    tier: number;
+                                    first_unit: number;
+                                    last_unit: number | null;
+                                    units: number;
+                                    unit_price: string;
+                                    package_size?: number;
+                                    packages?: number;
+                                    flat_fee: string;
+                                    amount: string;
+                                }[];
+                                subtotal: string;
+                            } | null;
                         }[];
                         created_at: string;
                         finalized_at: string | null;
@@ -10990,6 +11034,28 @@ export interface operations {
                             period_start: string;
                             period_end: string;
                             source_id: string | null;
+                            meter: string | null;
+                            dimensions: {
+                                [key: string]: string;
+                            } | null;
+                            unit_price: string | null;
+                            pricing: {
+                                model: string;
+                                included_quantity: number;
+                                billable_quantity: number;
+                                tiers: {
+                                    tier: number;
+                                    first_unit: number;
+                                    last_unit: number | null;
+                                    units: number;
+                                    unit_price: string;
+                                    package_size?: number;
+                                    packages?: number;
+                                    flat_fee: string;
+                                    amount: string;
+                                }[];
+                                subtotal: string;
+                            } | null;
                         }[];
                         created_at: string;
                         finalized_at: string | null;
@@ -11244,6 +11310,28 @@ export interface operations {
                             period_start: string;
                             period_end: string;
                             source_id: string | null;
+                            meter: string | null;
+                            dimensions: {
+                                [key: string]: string;
+                            } | null;
+                            unit_price: string | null;
+                            pricing: {
+                                model: string;
+                                included_quantity: number;
+                                billable_quantity: number;
+                                tiers: {
+                                    tier: number;
+                                    first_unit: number;
+                                    last_unit: number | null;
+                                    units: number;
+                                    unit_price: string;
+                                    package_size?: number;
+                                    packages?: number;
+                                    flat_fee: string;
+                                    amount: string;
+                                }[];
+                                subtotal: string;
+                            } | null;
                         }[];
                         created_at: string;
                         finalized_at: string | null;
@@ -12688,6 +12776,28 @@ export interface operations {
                                 period_start: string;
                                 period_end: string;
                                 source_id: string | null;
+                                meter: string | null;
+                                dimensions: {
+                                    [key: string]: string;
+                                } | null;
+                                unit_price: string | null;
+                                pricing: {
+                                    model: string;
+                                    included_quantity: number;
+                                    billable_quantity: number;
+                                    tiers: {
+                                        tier: number;
+                                        first_unit: number;
+                                        last_unit: number | null;
+                                        units: number;
+                                        unit_price: string;
+                                        package_size?: number;
+                                        packages?: number;
+                                        flat_fee: string;
+                                        amount: string;
+                                    }[];
+                                    subtotal: string;
+                                } | null;
                             }[];
                             created_at: string;
                             finalized_at: string | null;

@@ -8,6 +8,7 @@ import { payInvoice } from '../../billing/pay.ts';
 import { getInvoice, listInvoicePayments, listInvoices } from '../../billing/queries.ts';
 import { voidInvoice } from '../../billing/void.ts';
 import { access } from '../../http/access.ts';
+import { usageLineDetails } from '../../invoice-documents/content.ts';
 import { formCommand, formFields, parseForm } from '../form.ts';
 import type { AdminSection } from '../routes.ts';
 import { actionButton, badge, can, csrfField, facts, page, pager, redirectWith, table } from '../ui.ts';
@@ -16,6 +17,14 @@ import { beforeCommand, filterForm, link, money, queryFields, when, wrapTitle } 
 const SECTION = '/admin/invoices';
 
 const label = (i: InvoiceResource) => i.number ?? i.id;
+
+/** A line's description; a usage charge's unit price and tiers under it, as its PDF prints them. */
+function describeLine(line: InvoiceResource['lines'][number], currency: string) {
+  const { unitPrice, breakdown = [] } = usageLineDetails({ unitPrice: line.unit_price, pricing: line.pricing }, currency, 'en-US');
+  const details = [...(unitPrice ? [`Unit price: ${unitPrice}`] : []), ...breakdown];
+  if (details.length === 0) return html`${line.description}`;
+  return html`${line.description}<ul class="muted" data-test="usage-breakdown">${details.map((d) => html`<li>${d}</li>`)}</ul>`;
+}
 
 /** Invoices: by status, one with its lines and payments, and finalize, void and retry-payment where the lifecycle allows them. */
 export const invoicesSection: AdminSection = (app) => {
@@ -60,7 +69,7 @@ export const invoicesSection: AdminSection = (app) => {
             <button type="submit" data-test="retry-payment">Retry payment</button></form>`
         : ''}
     </div>`;
-    const lines = invoice.lines.map((l) => [html`${l.kind}`, html`${l.description}`, html`${l.quantity.toLocaleString('en')}`, html`${when(l.period_start)} → ${when(l.period_end)}`, html`${money(l.amount, cur)}`]);
+    const lines = invoice.lines.map((l) => [html`${l.kind}`, describeLine(l, cur), html`${l.quantity.toLocaleString('en')}`, html`${when(l.period_start)} → ${when(l.period_end)}`, html`${money(l.amount, cur)}`]);
     const attempts = payments.data.map((p) => {
       const failed = [...p.steps].reverse().find((s) => s.outcome === 'failed');
       return [link(`/admin/payments/${p.id}`, p.id, 'payment-link'), badge(p.status), html`${p.trigger} #${p.attempt}`, html`${money(p.amount, p.currency)}`, html`${p.failure_code ?? ''}${failed ? html` (step ${failed.name})` : ''}`, when(p.created_at)];
