@@ -21,6 +21,20 @@ interface AggregateRow {
   latestAt: number;
 }
 
+// What a meter aggregates never changes and a code never names another meter, so each is read once per connection.
+const knownAggregations = new WeakMap<Executor, Map<string, MeterAggregation>>();
+
+/** The aggregation of each of these meters (`sum` for a code no meter has). */
+async function aggregationsOf(db: Executor, codes: readonly string[]): Promise<Map<string, MeterAggregation>> {
+  let known = knownAggregations.get(db);
+  if (!known) knownAggregations.set(db, (known = new Map()));
+  const missing = codes.filter((code) => !known.has(code));
+  if (missing.length > 0) {
+    for (const m of await db.select({ code: meters.code, aggregation: meters.aggregation }).from(meters).where(inArray(meters.code, missing))) known.set(m.code, m.aggregation);
+  }
+  return known;
+}
+
 /** The price fields a line shows: the per-unit price or the tiers of the price that covered it. */
 function shownPrice(price: StoredPrice): { unit_price?: string; tiers?: StoredPrice['tiers'] } {
   return { ...(price.unit_price === undefined ? {} : { unit_price: price.unit_price }), ...(price.tiers === undefined ? {} : { tiers: price.tiers }) };
@@ -63,11 +77,12 @@ function pricedCharge(charge: StoredCharge, groups: UsageGroup[], trial: boolean
 export async function metersSoFar(db: Executor, subscriptionId: string, periodStart: number, charges: readonly StoredCharge[], trial: boolean): Promise<{ meters: UsageMeterResource[]; amount: number }> {
   const rows = (await periodAggregates(db).all({ subscriptionId, periodStart })) as AggregateRow[];
   const byMeter = new Map<string, AggregateRow[]>();
-  for (const row of rows) byMeter.set(row.meter, [...(byMeter.get(row.meter) ?? []), row]);
-  const codes = [...new Set([...charges.map((c) => c.meter), ...byMeter.keys()])];
-  const aggregations = new Map(
-    codes.length === 0 ? [] : (await db.select({ code: meters.code, aggregation: meters.aggregation }).from(meters).where(inArray(meters.code, codes))).map((m) => [m.code, m.aggregation]),
-  );
+  for (const row of rows) {
+    const list = byMeter.get(row.meter);
+    if (list) list.push(row);
+    else byMeter.set(row.meter, [row]);
+  }
+  const aggregations = await aggregationsOf(db, [...byMeter.keys()]);
   const charged = new Set(charges.map((c) => c.meter));
   const uncharged = [...byMeter.keys()].filter((m) => !charged.has(m)).sort();
   const out: UsageMeterResource[] = [];
