@@ -23456,6 +23456,13 @@ export interface operations {
                                 model: string;
                                 tokens: number;
                             }[];
+                            models: {
+                                model: string;
+                                tokens: number;
+                                revenue: number;
+                                token_cost: number;
+                                margin: number;
+                            }[];
                         }[];
                     };
                 };
