@@ -115,6 +115,9 @@ export const usageChargeLineResource = v.object({
   unit_price: v.optional(v.string()),
   /** graduated and volume: the tiers. */
   tiers: v.optional(v.array(tier)),
+  /** package: the units of one package and its price (a decimal string of minor units). */
+  package_size: v.optional(v.number()),
+  package_price: v.optional(v.string()),
 });
 
 /** A meter's usage this period, per group of dimension values, and the charge in force on it (null: not charged). */

@@ -35,9 +35,14 @@ async function aggregationsOf(db: Executor, codes: readonly string[]): Promise<M
   return known;
 }
 
-/** The price fields a line shows: the per-unit price or the tiers of the price that covered it. */
-function shownPrice(price: StoredPrice): { unit_price?: string; tiers?: StoredPrice['tiers'] } {
-  return { ...(price.unit_price === undefined ? {} : { unit_price: price.unit_price }), ...(price.tiers === undefined ? {} : { tiers: price.tiers }) };
+/** The price fields a line shows: those of the price that covered it (the unit price, the tiers, or the package). */
+function shownPrice(price: StoredPrice): Pick<StoredPrice, 'unit_price' | 'tiers' | 'package_size' | 'package_price'> {
+  const shown: Pick<StoredPrice, 'unit_price' | 'tiers' | 'package_size' | 'package_price'> = {};
+  if (price.unit_price !== undefined) shown.unit_price = price.unit_price;
+  if (price.tiers !== undefined) shown.tiers = price.tiers;
+  if (price.package_size !== undefined) shown.package_size = price.package_size;
+  if (price.package_price !== undefined) shown.package_price = price.package_price;
+  return shown;
 }
 
 /**

@@ -19673,6 +19673,8 @@ export interface operations {
                                         unit_price: string;
                                         flat_fee?: string;
                                     }[];
+                                    package_size?: number;
+                                    package_price?: string;
                                 }[];
                                 subtotal: number;
                                 adjustment: number;
