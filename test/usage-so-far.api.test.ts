@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { usageRecords } from '../db/schema/index.ts';
+import { subscriptionPriceOverrides, usageRecords } from '../db/schema/index.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
 import { createTestPlatform, customerInput, type TestPlatform } from './harness.ts';
@@ -113,6 +113,22 @@ describe('usage so far, per meter and dimension', () => {
     expect(body.meters).toHaveLength(1);
     expect(body.meters[0]!).toMatchObject({ meter: 'ai_tokens', quantity: 2502, charge: { model: 'per_unit', lines: [{ dimensions: null, quantity: 2502, amount: 376 }], amount: 376 } });
     expect(body.usage_amount).toEqual(body.overage_charge);
+  });
+
+  test("negotiated prices take the place of the version's charge of the same meter", async () => {
+    const { customerId, subId } = await subscribed({ included_tokens: 1000, overage_price_per_1k: 250, charges: [storageCharge] });
+    await tokens(customerId, ['gpt-4o', 3000]);
+    const deal = { meter: 'ai_tokens', model: 'per_unit' as const, unit_price: '0.01', included_quantity: 500 };
+    await p.deps.db.insert(subscriptionPriceOverrides).values({ subscriptionId: subId, version: 1, charges: [deal], createdBy: 'test', createdAt: APRIL_1 });
+    const body = await usage(subId);
+    // The token terms' charge (2000 over × 0.25 = 500) gives way to the deal: 2500 over × 0.01 = 25.
+    expect(body.overage_charge.amount).toBe(500);
+    expect(body.meters.map((m) => [m.meter, m.charge?.amount])).toEqual([
+      ['storage_gb', 1000],
+      ['ai_tokens', 25],
+    ]);
+    expect(body.meters[1]!.charge!.lines).toEqual([{ dimensions: null, quantity: 3000, amount: 25, unit_price: '0.01' }]);
+    expect(body.usage_amount.amount).toBe(1025);
   });
 
   test('a meter with usage and no charge shows its groups and charge null, billing nothing', async () => {
