@@ -6,6 +6,7 @@ import { requireWrk } from './lib/wrk.ts';
 import { pipeline } from './pipeline.ts';
 import { scale } from './scale.ts';
 import { usage } from './usage.ts';
+import { usageRead } from './usage-read.ts';
 
 // `npm run bench [seconds]`: every figure next to a ceiling measured in this same run.
 // With KAFKA_BROKERS set (`bash scripts/kafka.sh start`), the Kafka figures run too.
@@ -21,6 +22,7 @@ try {
   if (brokers) rows.push(...(await pipeline(seconds, hello, { BUS: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: `bench-${Date.now()}-` }, 'Kafka')));
   rows.push(...(await kafkaRelay()));
   rows.push(...(await usage(seconds)));
+  rows.push(...(await usageRead()));
   rows.push(...(await scale(Math.max(3, Math.round(seconds / 2)))));
 } finally {
   await killAll();

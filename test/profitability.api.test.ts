@@ -62,6 +62,7 @@ interface Report {
     plans: (Figures & { plan_id: string; code: string; subscription_periods: number; price_amount: number; average_token_cost_per_period: number; average_overage_revenue_per_period: number; under_cost: boolean })[];
     flagged_plans: string[];
     unpriced_models: { model: string; tokens: number }[];
+    models: { model: string; tokens: number; revenue: number; token_cost: number; margin: number }[];
   })[];
 }
 
@@ -172,6 +173,14 @@ describe('GET /v1/reports/profitability', () => {
     ]);
     expect(eur.flagged_plans).toEqual([max.id]);
     expect(eur.unpriced_models).toEqual([{ model: 'mystery', tokens: 5000 }]);
+    // Per model: Basic's token terms are one charge on ai_tokens whose overage (4850) is a default-price line,
+    // shared by tokens: gpt-x 4850 × 190,000 / 197,000 = 4677.66, small 49.24, mystery 123.10 → floors 4677 + 49 + 123,
+    // the unit left to the largest remainder (gpt-x). Max bills no overage. Cost per model, rounded once: gpt-x 250 + 5800, small 1.
+    expect(eur.models).toEqual([
+      { model: 'mystery', tokens: 5000, revenue: 123, token_cost: 0, margin: 123 },
+      { model: 'small', tokens: 2000, revenue: 49, token_cost: 1, margin: 48 },
+      { model: 'gpt-x', tokens: 2_990_000, revenue: 4678, token_cost: 6050, margin: -1372 },
+    ]);
   });
 
   test('January–February: per month, the voided invoice left out; over two periods Max covers its cost', async () => {

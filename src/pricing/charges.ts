@@ -39,8 +39,11 @@ export interface PricedMeterCharge {
 }
 
 /** Whether an entry's dimension values all hold for a group (an entry may name fewer keys than the meter groups by). */
-export const matches = (entry: Pick<StoredDimensionPrice, 'dimensions'>, dimensions: Record<string, string>) =>
-  Object.entries(entry.dimensions).every(([key, value]) => dimensions[key] === value);
+export function matches(entry: Pick<StoredDimensionPrice, 'dimensions'>, dimensions: Record<string, string>): boolean {
+  // A loop, not Object.entries().every(): a usage read runs this for every group × entry.
+  for (const key in entry.dimensions) if (dimensions[key] !== entry.dimensions[key]) return false;
+  return true;
+}
 
 /** Whether the charge's own fields hold a default price (the one its `model` needs). */
 export function hasDefaultPrice(charge: StoredCharge): boolean {
@@ -61,8 +64,11 @@ export function hasDefaultPrice(charge: StoredCharge): boolean {
  */
 export function priceFor(charge: StoredCharge, dimensions: Record<string, string>): StoredDimensionPrice | 'default' | null {
   let best: StoredDimensionPrice | null = null;
+  let bestSize = -1;
   for (const entry of charge.prices ?? []) {
-    if (matches(entry, dimensions) && (!best || Object.keys(entry.dimensions).length > Object.keys(best.dimensions).length)) best = entry;
+    if (!matches(entry, dimensions)) continue;
+    const size = Object.keys(entry.dimensions).length;
+    if (size > bestSize) [best, bestSize] = [entry, size];
   }
   return best ?? (hasDefaultPrice(charge) ? 'default' : null);
 }

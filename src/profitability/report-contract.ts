@@ -60,6 +60,12 @@ export const profitabilityResource = v.object({
       ),
       flagged_plans: v.array(v.string()),
       unpriced_models: v.array(v.object({ model: v.string(), tokens: count })),
+      /**
+       * Per model, ranked by margin: revenue from the priced `ai_tokens` charges of the periods starting in the
+       * window (a price naming the model is its own; other lines and the charge's minimum/maximum shared by tokens),
+       * token cost as above, rounded once per model.
+       */
+      models: v.array(v.object({ model: v.string(), tokens: count, ...figures })),
     }),
   ),
 });

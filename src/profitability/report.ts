@@ -3,6 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import { customers, invoiceLines, invoices, modelPrices, planPrices, plans, planVersions, subscriptions, usageRecords } from '../../db/schema/index.ts';
 import { filterBy } from '../../db/paging.ts';
 import { computeMargins, type PricedUsage } from './margins.ts';
+import { modelFigures } from './models-report.ts';
 import { addMonths, type ProfitabilityQuery } from './report-contract.ts';
 
 /** Finalized and not voided: the invoices whose lines are revenue. */
@@ -76,5 +77,12 @@ export async function getProfitability(db: Executor, query: ProfitabilityQuery, 
     ),
     customerNames: new Map(customerRows.map((c) => [c.id, c.name])),
   });
-  return { object: 'profitability_report' as const, from: query.from, to: last, generated_at: new Date(now).toISOString(), currencies };
+  const models = await modelFigures(db, from, to, usage);
+  return {
+    object: 'profitability_report' as const,
+    from: query.from,
+    to: last,
+    generated_at: new Date(now).toISOString(),
+    currencies: currencies.map((c) => ({ ...c, models: models.get(c.currency) ?? [] })),
+  };
 }

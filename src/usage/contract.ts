@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { customerId } from '../customers/contract.ts';
 import { realTimestamp } from '../kernel/iso-time.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
-import { quotaPolicies } from '../../db/schema/index.ts';
+import { chargeModels, quotaPolicies } from '../../db/schema/index.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
 
 /** Most records one POST /v1/usage may carry. */
@@ -102,6 +102,45 @@ export type SubscriptionUsageQuery = v.InferOutput<typeof subscriptionUsageQuery
 
 const money = v.object({ amount: v.number(), currency: v.string() });
 
+const dimensions = v.record(v.string(), v.string());
+const tier = v.object({ up_to: v.nullable(v.number()), unit_price: v.string(), flat_fee: v.optional(v.string()) });
+
+/** One price of a charge with the usage it covered this period; amounts in minor units of the subscription's currency. */
+export const usageChargeLineResource = v.object({
+  /** The dimension values the price names; null: the charge's default price (the usage no entry matched). */
+  dimensions: v.nullable(dimensions),
+  quantity: v.number(),
+  amount: v.number(),
+  /** per_unit: the price per unit (a decimal string of minor units). */
+  unit_price: v.optional(v.string()),
+  /** graduated and volume: the tiers. */
+  tiers: v.optional(v.array(tier)),
+  /** package: the units of one package and its price (a decimal string of minor units). */
+  package_size: v.optional(v.number()),
+  package_price: v.optional(v.string()),
+});
+
+/** A meter's usage this period, per group of dimension values, and the charge in force on it (null: not charged). */
+export const usageMeterResource = v.object({
+  meter: v.string(),
+  /** The meter's total: the sum of its groups (the largest for `max`, the newest for `latest`). */
+  quantity: v.number(),
+  groups: v.array(v.object({ dimensions, quantity: v.number() })),
+  charge: v.nullable(
+    v.object({
+      model: v.picklist(chargeModels),
+      lines: v.array(usageChargeLineResource),
+      /** Σ line amounts. */
+      subtotal: v.number(),
+      /** What the charge's min_amount added (positive) or max_amount took off (negative). */
+      adjustment: v.number(),
+      /** subtotal + adjustment: what the charge comes to so far; 0 in a trial. */
+      amount: v.number(),
+    }),
+  ),
+});
+export type UsageMeterResource = v.InferOutput<typeof usageMeterResource>;
+
 export const usagePeriodResource = v.object({
   object: v.literal('usage_period'),
   subscription_id: v.string(),
@@ -118,5 +157,9 @@ export const usagePeriodResource = v.object({
   quota_exceeded: v.boolean(),
   /** The trial [created, trial end): its usage is counted and shown, never billed (no overage charge). */
   trial: v.boolean(),
+  /** Every charge in force (its version's, with negotiated prices), then every other meter with usage this period. */
+  meters: v.array(usageMeterResource),
+  /** Σ the charges' amounts so far this period (the token terms included as a charge); 0 in a trial. */
+  usage_amount: money,
 });
 export type UsagePeriodResource = v.InferOutput<typeof usagePeriodResource>;

@@ -11,12 +11,16 @@ import { usagePeriodAt } from './period.ts';
 import { overageCharge } from '../plans/terms.ts';
 import { periodOverageTokens } from './quota.ts';
 import type { UsagePeriodResource } from './contract.ts';
+import { effectiveCharges, versionCharges } from '../pricing/charges.ts';
+import { overridesInForce } from '../pricing/overrides-in-force.ts';
+import { metersSoFar } from './meters-so-far.ts';
 
 /**
  * A subscription's usage in the period containing `at` (by default the clock's now, or for a
  * sandbox customer its test clock's time),
  * against its plan version's included tokens; overage and its charge on the period's
- * total. A trial is a period of its own whose usage is free: no charge.
+ * total. A trial is a period of its own whose usage is free: no charge. `meters`: every charge in
+ * force priced over the period's aggregates, and the other meters with usage (src/usage/meters-so-far.ts).
  */
 export async function getSubscriptionUsage(db: Executor, id: string, at: number, atFromQuery: boolean): Promise<UsagePeriodResource> {
   const sub = await loadSubscription(db, id);
@@ -30,6 +34,11 @@ export async function getSubscriptionUsage(db: Executor, id: string, at: number,
   const used = totals?.usedTokens ?? 0;
   const overage = periodOverageTokens(plan.includedTokens, used);
   const price = money(plan.overagePricePer1k, plan.currency);
+  const charges = effectiveCharges(
+    versionCharges({ charges: plan.charges, includedTokens: plan.includedTokens, overagePricePer1k: plan.overagePricePer1k }),
+    (await overridesInForce(db, id))?.charges ?? [],
+  );
+  const sofar = await metersSoFar(db, id, period.start, charges, period.trial);
   return {
     object: 'usage_period',
     subscription_id: id,
@@ -45,5 +54,7 @@ export async function getSubscriptionUsage(db: Executor, id: string, at: number,
     quota_policy: plan.quotaPolicy,
     quota_exceeded: totals?.quotaExceeded ?? false,
     trial: period.trial,
+    meters: sofar.meters,
+    usage_amount: money(sofar.amount, plan.currency),
   };
 }

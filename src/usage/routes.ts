@@ -57,7 +57,7 @@ export function subscriptionUsageRoutes() {
     '/:id/usage',
     doc({
       summary: "Get a subscription's usage",
-      description: `Used, included and overage tokens and the overage charge for the current period, or the period containing \`?period_start=\` (ISO 8601). During a trial that period is the trial (\`trial: true\`): its usage is shown and never charged. ${quota} A period whose charge would still pass that ceiling (usage recorded before the limit existed, or a plan change that repriced it) answers 422 \`amount_out_of_range\` with the exact \`amount\` as a string, never a rounded float.`,
+      description: `Used, included and overage tokens and the overage charge for the current period, or the period containing \`?period_start=\` (ISO 8601). During a trial that period is the trial (\`trial: true\`): its usage is shown and never charged. ${quota} A period whose charge would still pass that ceiling (usage recorded before the limit existed, or a plan change that repriced it) answers 422 \`amount_out_of_range\` with the exact \`amount\` as a string, never a rounded float. \`meters\` shows usage so far per meter and group of dimension values, read from the period's running aggregates (never the records): each charge in force (the version's charges, its token terms as an \`ai_tokens\` charge, negotiated prices in their place) priced with a line per price, and \`charge: null\` for a meter with usage and no charge; \`usage_amount\` is the charges' sum (0 in a trial).`,
       tags: ['Subscriptions', ...tags],
       access: 'viewer',
       scope: 'usage:read',

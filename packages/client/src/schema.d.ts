@@ -1972,7 +1972,7 @@ export interface paths {
         };
         /**
          * Get a subscription's usage
-         * @description Used, included and overage tokens and the overage charge for the current period, or the period containing `?period_start=` (ISO 8601). During a trial that period is the trial (`trial: true`): its usage is shown and never charged. Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units, computed exactly and at most 10^12 (one charge's ceiling): a record that would take the period's charge past it is refused `charge_limit`. A period whose charge would still pass that ceiling (usage recorded before the limit existed, or a plan change that repriced it) answers 422 `amount_out_of_range` with the exact `amount` as a string, never a rounded float.
+         * @description Used, included and overage tokens and the overage charge for the current period, or the period containing `?period_start=` (ISO 8601). During a trial that period is the trial (`trial: true`): its usage is shown and never charged. Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units, computed exactly and at most 10^12 (one charge's ceiling): a record that would take the period's charge past it is refused `charge_limit`. A period whose charge would still pass that ceiling (usage recorded before the limit existed, or a plan change that repriced it) answers 422 `amount_out_of_range` with the exact `amount` as a string, never a rounded float. `meters` shows usage so far per meter and group of dimension values, read from the period's running aggregates (never the records): each charge in force (the version's charges, its token terms as an `ai_tokens` charge, negotiated prices in their place) priced with a line per price, and `charge: null` for a meter with usage and no charge; `usage_amount` is the charges' sum (0 in a trial).
          *
          *     Any operator token (admin, operator, viewer).
          *
@@ -21542,6 +21542,42 @@ export interface operations {
                         quota_policy: "overage" | "block";
                         quota_exceeded: boolean;
                         trial: boolean;
+                        meters: {
+                            meter: string;
+                            quantity: number;
+                            groups: {
+                                dimensions: {
+                                    [key: string]: string;
+                                };
+                                quantity: number;
+                            }[];
+                            charge: {
+                                /** @enum {string} */
+                                model: "per_unit" | "graduated" | "volume" | "package";
+                                lines: {
+                                    dimensions: {
+                                        [key: string]: string;
+                                    } | null;
+                                    quantity: number;
+                                    amount: number;
+                                    unit_price?: string;
+                                    tiers?: {
+                                        up_to: number | null;
+                                        unit_price: string;
+                                        flat_fee?: string;
+                                    }[];
+                                    package_size?: number;
+                                    package_price?: string;
+                                }[];
+                                subtotal: number;
+                                adjustment: number;
+                                amount: number;
+                            } | null;
+                        }[];
+                        usage_amount: {
+                            amount: number;
+                            currency: string;
+                        };
                     };
                 };
             };
@@ -25314,6 +25350,13 @@ export interface operations {
                             unpriced_models: {
                                 model: string;
                                 tokens: number;
+                            }[];
+                            models: {
+                                model: string;
+                                tokens: number;
+                                revenue: number;
+                                token_cost: number;
+                                margin: number;
                             }[];
                         }[];
                     };
