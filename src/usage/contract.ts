@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import { customerId } from '../customers/contract.ts';
 import { realTimestamp } from '../kernel/iso-time.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
-import { quotaPolicies } from '../../db/schema/index.ts';
+import { quotaPolicies, tokenTypes } from '../../db/schema/index.ts';
+import { oneOf } from '../kernel/one-of.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
 
 /** Most records one POST /v1/usage may carry. */
@@ -11,10 +12,6 @@ export const MAX_USAGE_BATCH = 1000;
 const MAX_RECORD_TOKENS = 1_000_000_000;
 
 const timestamp = realTimestamp();
-
-/** What a token record's tokens were: a dimension of the built-in `ai_tokens` meter. */
-export const tokenTypes = ['input', 'output', 'cached'] as const;
-export type TokenType = (typeof tokenTypes)[number];
 
 const recordId = v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters'));
 
@@ -33,7 +30,7 @@ export const tokenRecordInput = v.strictObject({
     v.maxValue(MAX_RECORD_TOKENS, `must be at most ${MAX_RECORD_TOKENS}`),
   ),
   /** A dimension of `ai_tokens`; without it the record has none (its usage is grouped by model alone). */
-  token_type: v.optional(v.picklist(tokenTypes, `must be one of ${tokenTypes.join(', ')}`)),
+  token_type: v.optional(oneOf(tokenTypes)),
   occurred_at: timestamp,
 });
 export type TokenRecordInput = v.InferOutput<typeof tokenRecordInput>;
@@ -71,14 +68,23 @@ export type UsageRecordInput = TokenRecordInput | UsageEventInput;
 
 export const isUsageEvent = (input: UsageRecordInput): input is UsageEventInput => 'meter' in input;
 
+/** The keys only a usage event has: any of them makes a record one. */
+const eventKeys = ['meter', 'timestamp', 'properties'];
+const eitherShape = v.union([tokenRecordInput, usageEventInput]);
+
 /**
- * A record of either shape, told apart by `meter` so that a bad field is named as in its own shape
- * (`records.0.tokens`), never as a union's mismatch. Asked for its schema without a value (the
- * OpenAPI document), it answers both shapes.
+ * A record of either shape, documented as the union of both, but checked by one of them, told
+ * apart by the keys only a usage event has (`meter`, `timestamp`, `properties`), so that a bad field is named as in its own shape (`records.0.tokens`), never
+ * as the union's mismatch of every field of both.
  */
-export const usageRecordInput = v.lazy((input: unknown) =>
-  input === undefined ? v.union([tokenRecordInput, usageEventInput]) : typeof input === 'object' && input !== null && 'meter' in input ? usageEventInput : tokenRecordInput,
-);
+export const usageRecordInput: typeof eitherShape = {
+  ...eitherShape,
+  '~run'(dataset, config) {
+    const value = dataset.value;
+    const shape = typeof value === 'object' && value !== null && eventKeys.some((key) => key in value) ? usageEventInput : tokenRecordInput;
+    return shape['~run'](dataset, config) as ReturnType<(typeof eitherShape)['~run']>;
+  },
+};
 
 export const recordUsageInput = v.strictObject({
   records: v.pipe(

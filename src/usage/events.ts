@@ -1,8 +1,7 @@
 import * as v from 'valibot';
-import { quotaPolicies } from '../../db/schema/index.ts';
+import { quotaPolicies, tokenTypes } from '../../db/schema/index.ts';
 import { maxChars, singleLine } from '../kernel/text.ts';
 import { iso, whole } from '../events/shapes.ts';
-import { tokenTypes } from './contract.ts';
 
 /** A usage record as its producer knows it: the record alone, as POST /v1/usage takes it. */
 const usageRecord = {
