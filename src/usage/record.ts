@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { prepared } from '../../db/prepared.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { prepared, preparedInsertMany } from '../../db/prepared.ts';
 import { BUILT_IN_METER_CODE, customers, meters, testClocks, usagePeriods, usageRecords, type StoredCharge } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { NewEvent } from '../events/catalog.ts';
@@ -21,13 +21,19 @@ import { overridesInForce } from '../price-overrides/load.ts';
 import type { MeterRow } from '../meters/present.ts';
 import { isUsageEvent, type RefusalReason, type UsageBatchResource, type UsageOutcome, type UsageRecordInput, type UsageRecordResult } from './contract.ts';
 
-/** Most rows one multi-row statement carries (SQLite binds at most 32,766 values). */
-const CHUNK = 500;
-
-// A batch runs these once per period it touches: each is built once per connection.
+// A batch runs these once per customer, once, and once per period it touches: each is built once per connection.
+const storedByIds = prepared((db) =>
+  db
+    .select()
+    .from(usageRecords)
+    .where(and(eq(usageRecords.customerId, sql.placeholder('customerId')), sql`${usageRecords.clientId} in (select value from json_each(${sql.placeholder('ids')}))`))
+    .prepare(),
+);
+const metersByCodes = prepared((db) => db.select().from(meters).where(sql`${meters.code} in (select value from json_each(${sql.placeholder('codes')}))`).prepare());
 const periodTotals = prepared((db) =>
   db.select().from(usagePeriods).where(and(eq(usagePeriods.subscriptionId, sql.placeholder('subscriptionId')), eq(usagePeriods.periodStart, sql.placeholder('periodStart')))).prepare(),
 );
+const insertRecords = preparedInsertMany(usageRecords);
 const saveTotals = prepared((db) => {
   const next = { usedTokens: sql.placeholder('usedTokens'), overageTokens: sql.placeholder('overageTokens'), quotaExceeded: sql.placeholder('quotaExceeded'), updatedAt: sql.placeholder('updatedAt') };
   return db
@@ -172,17 +178,14 @@ async function answerRecord(batch: Batch, input: UsageRecordInput): Promise<Usag
   return writeRecord(batch, charged.next);
 }
 
-/** The records already stored under these ids, by customer and id: a few `IN` queries for the whole batch. */
+/** The records already stored under these ids, by customer and id: one query per customer for the whole batch (the ids as one JSON array). */
 async function storedUnder(ctx: TxCtx, records: UsageRecordInput[]): Promise<Map<string, UsageRecordRow>> {
   const idsOf = new Map<string, Set<string>>();
   for (const r of records) (idsOf.get(r.customer_id) ?? idsOf.set(r.customer_id, new Set()).get(r.customer_id)!).add(r.id);
   const stored = new Map<string, UsageRecordRow>();
-  for (const [customerId, set] of idsOf) {
-    const ids = [...set];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await ctx.tx.select().from(usageRecords).where(and(eq(usageRecords.customerId, customerId), inArray(usageRecords.clientId, ids.slice(i, i + CHUNK))));
-      for (const row of rows) stored.set(recordKey(row.customerId, row.clientId), row);
-    }
+  for (const [customerId, ids] of idsOf) {
+    const rows = await storedByIds(ctx.tx).all({ customerId, ids: JSON.stringify([...ids]) });
+    for (const row of rows) stored.set(recordKey(row.customerId, row.clientId), row);
   }
   return stored;
 }
@@ -190,7 +193,7 @@ async function storedUnder(ctx: TxCtx, records: UsageRecordInput[]): Promise<Map
 /** The meters a batch names (token records name `ai_tokens`), in one query. */
 async function metersNamed(ctx: TxCtx, records: UsageRecordInput[]): Promise<Map<string, MeterRow>> {
   const codes = [...new Set(records.map((r) => (isUsageEvent(r) ? r.meter : BUILT_IN_METER_CODE)))];
-  const rows = await ctx.tx.select().from(meters).where(inArray(meters.code, codes));
+  const rows = await metersByCodes(ctx.tx).all({ codes: JSON.stringify(codes) });
   return new Map(rows.map((m) => [m.code, m]));
 }
 
@@ -224,10 +227,12 @@ async function openBatch(ctx: TxCtx, records: UsageRecordInput[]): Promise<Batch
       };
     })(),
     // The charges in force: the version's (its token terms in the subscription's currency) with the negotiated ones in their place.
-    async chargesOf(sub, plan) {
-      const negotiated = await overrides(sub.id);
-      return effectiveCharges(versionCharges(plan), negotiated?.charges ?? []);
-    },
+    chargesOf: (() => {
+      const bySubscription = new Map<string, Promise<StoredCharge[]>>();
+      return (sub: SubscriptionRow, plan: PlanVersionRow) =>
+        bySubscription.get(sub.id) ??
+        bySubscription.set(sub.id, overrides(sub.id).then((negotiated) => effectiveCharges(versionCharges(plan), negotiated?.charges ?? []))).get(sub.id)!;
+    })(),
     meters: await metersNamed(ctx, records),
     stored: await storedUnder(ctx, records),
     accepted: [],
@@ -422,7 +427,7 @@ async function writeRecord(batch: Batch, charged: Charged): Promise<UsageRecordR
 /** Writes what the batch kept: its records (multi-row inserts), each touched period's totals once, and its aggregate rows once. */
 async function writeBatch(batch: Batch): Promise<void> {
   const { ctx } = batch;
-  for (let i = 0; i < batch.accepted.length; i += CHUNK) await ctx.tx.insert(usageRecords).values(batch.accepted.slice(i, i + CHUNK));
+  await insertRecords(ctx.tx, batch.accepted);
   for (const totals of batch.periods.values()) {
     if (!totals.dirty) continue;
     const { subscriptionId, periodStart, usedTokens, overageTokens, quotaExceeded, updatedAt } = totals;
