@@ -125,6 +125,8 @@ interface Batch {
   /** Each touched period's token totals, read once and written when the batch closes. */
   totalsOf(subscriptionId: string, periodStart: number): Promise<PeriodTotals>;
   periods: Map<string, PeriodTotals>;
+  /** `toIso`, remembered: a batch's records share a few times (their period's start, when they were recorded). */
+  isoOf(ms: number): string;
   /** The batch's events by the time they are dated. */
   eventsAt: Map<number, NewEvent[]>;
   /** Per subscription: the records and tokens accepted, and when (the audit entry's time). */
@@ -250,6 +252,10 @@ async function openBatch(ctx: TxCtx, records: UsageRecordInput[]): Promise<Batch
       return totals;
     },
     periods,
+    isoOf: (() => {
+      const texts = new Map<number, string>();
+      return (ms: number) => texts.get(ms) ?? texts.set(ms, toIso(ms)).get(ms)!;
+    })(),
     eventsAt: new Map(),
     touched: new Map(),
     reachThresholds: thresholdWatch(ctx),
@@ -389,10 +395,10 @@ async function writeRecord(batch: Batch, charged: Charged): Promise<UsageRecordR
         model: row.model,
         tokens: row.tokens,
         ...(isUsageEvent(input) ? { meter: input.meter, properties: input.properties } : input.token_type ? { token_type: input.token_type } : {}),
-        occurred_at: toIso(occurredAt),
-        period_start: toIso(period.start),
+        occurred_at: batch.isoOf(occurredAt),
+        period_start: batch.isoOf(period.start),
         overage_tokens: row.overageTokens,
-        recorded_at: toIso(now),
+        recorded_at: batch.isoOf(now),
       },
     });
     if (tokenMeter) {
@@ -416,11 +422,11 @@ async function writeRecord(batch: Batch, charged: Charged): Promise<UsageRecordR
     eventsOf(batch, now).push({
       type: 'usage.quota_exceeded',
       subject: sub.id,
-      data: { subscription_id: sub.id, customer_id: sub.customerId, period_start: toIso(period.start), included_tokens: plan.includedTokens, quota_policy: plan.quotaPolicy },
+      data: { subscription_id: sub.id, customer_id: sub.customerId, period_start: batch.isoOf(period.start), included_tokens: plan.includedTokens, quota_policy: plan.quotaPolicy },
     });
   }
   return decision.accepted
-    ? { id: input.id, status: 'accepted', subscription_id: sub.id, period_start: toIso(period.start), overage_tokens: decision.overageTokens }
+    ? { id: input.id, status: 'accepted', subscription_id: sub.id, period_start: batch.isoOf(period.start), overage_tokens: decision.overageTokens }
     : refused(input, 'quota_exceeded', sub, period.start);
 }
 
