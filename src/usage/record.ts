@@ -199,20 +199,29 @@ async function metersNamed(ctx: TxCtx, records: UsageRecordInput[]): Promise<Map
   return new Map(rows.map((m) => [m.code, m]));
 }
 
-/** Memoises an async lookup by key for the batch. */
-function memo<T>(load: (key: string) => Promise<T>) {
-  const known = new Map<string, Promise<T>>();
-  return (key: string) => known.get(key) ?? known.set(key, load(key)).get(key)!;
+/** Remembers a lookup by key for the batch (an async one as its promise, so it runs once). */
+function memo<K, T>(load: (key: K) => T): (key: K) => T {
+  const known = new Map<K, T>();
+  return (key) => {
+    if (!known.has(key)) known.set(key, load(key));
+    return known.get(key)!;
+  };
 }
 
 /** A batch's shared state: what its records already stored and the meters they name, read up front; its memos empty. */
 async function openBatch(ctx: TxCtx, records: UsageRecordInput[]): Promise<Batch> {
-  const terms = memo((key) => {
+  const terms = memo((key: string) => {
     const [planId, version, currency] = key.split('@');
     return loadPlanVersion(ctx.tx, planId!, Number(version), currency!);
   });
-  const states = memo((customerId) => customerState(ctx, customerId));
-  const overrides = memo((subscriptionId) => overridesInForce(ctx.tx, subscriptionId));
+  const states = memo((customerId: string) => customerState(ctx, customerId));
+  const overrides = memo((subscriptionId: string) => overridesInForce(ctx.tx, subscriptionId));
+  // A record's target depends only on its customer and the subscription it names.
+  const targets = memo((key: string) => {
+    const [customerId, subscriptionId] = key.split('\u0000') as [string, string];
+    return targetOf(ctx, { customer_id: customerId, subscription_id: subscriptionId || undefined }, batch.termsOf);
+  });
+  const charges = new Map<string, Promise<StoredCharge[]>>();
   const periods = new Map<string, PeriodTotals>();
   const batch: Batch = {
     ctx,
@@ -220,21 +229,13 @@ async function openBatch(ctx: TxCtx, records: UsageRecordInput[]): Promise<Batch
     // In the subscription's currency: an amount threshold sums its fee and overage in it.
     termsOf: (sub) => terms(`${sub.planId}@${sub.planVersion}@${sub.currency}`),
     customerOf: states,
-    // A record's target depends only on its customer and the subscription it names.
-    targetFor: (() => {
-      const targets = new Map<string, Promise<Target>>();
-      return (input: UsageRecordInput) => {
-        const key = `${input.customer_id}\u0000${input.subscription_id ?? ''}`;
-        return targets.get(key) ?? targets.set(key, targetOf(ctx, input, batch.termsOf)).get(key)!;
-      };
-    })(),
+    targetFor: (input) => targets(`${input.customer_id}\u0000${input.subscription_id ?? ''}`),
     // The charges in force: the version's (its token terms in the subscription's currency) with the negotiated ones in their place.
-    chargesOf: (() => {
-      const bySubscription = new Map<string, Promise<StoredCharge[]>>();
-      return (sub: SubscriptionRow, plan: PlanVersionRow) =>
-        bySubscription.get(sub.id) ??
-        bySubscription.set(sub.id, overrides(sub.id).then((negotiated) => effectiveCharges(versionCharges(plan), negotiated?.charges ?? []))).get(sub.id)!;
-    })(),
+    chargesOf(sub, plan) {
+      let inForce = charges.get(sub.id);
+      if (!inForce) charges.set(sub.id, (inForce = overrides(sub.id).then((negotiated) => effectiveCharges(versionCharges(plan), negotiated?.charges ?? []))));
+      return inForce;
+    },
     meters: await metersNamed(ctx, records),
     stored: await storedUnder(ctx, records),
     accepted: [],
@@ -242,20 +243,15 @@ async function openBatch(ctx: TxCtx, records: UsageRecordInput[]): Promise<Batch
       const key = `${subscriptionId}\u0000${periodStart}`;
       let totals = periods.get(key);
       if (!totals) {
+        // Records are answered one after another, so no other step reads this period meanwhile.
         const row = await periodTotals(ctx.tx).get({ subscriptionId, periodStart });
-        totals = periods.get(key);
-        if (!totals) {
-          totals = { subscriptionId, periodStart, usedTokens: row?.usedTokens ?? 0, overageTokens: row?.overageTokens ?? 0, quotaExceeded: row?.quotaExceeded ?? false, updatedAt: 0, dirty: false };
-          periods.set(key, totals);
-        }
+        totals = { subscriptionId, periodStart, usedTokens: row?.usedTokens ?? 0, overageTokens: row?.overageTokens ?? 0, quotaExceeded: row?.quotaExceeded ?? false, updatedAt: 0, dirty: false };
+        periods.set(key, totals);
       }
       return totals;
     },
     periods,
-    isoOf: (() => {
-      const texts = new Map<number, string>();
-      return (ms: number) => texts.get(ms) ?? texts.set(ms, toIso(ms)).get(ms)!;
-    })(),
+    isoOf: memo(toIso),
     eventsAt: new Map(),
     touched: new Map(),
     reachThresholds: thresholdWatch(ctx),
