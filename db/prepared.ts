@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type InferSelectModel } from 'drizzle-orm';
+import { getTableColumns, getTableName, sql, type InferSelectModel } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Executor } from './client.ts';
 
@@ -32,38 +32,26 @@ export function preparedInsert<T extends SQLiteTable>(table: T) {
   return (db: Executor, row: InferSelectModel<T>) => insert(db).run(row as Record<string, unknown>);
 }
 
-/** How many rows one prepared multi-row insert carries: a few hundred bound values, well under SQLite's limit. */
-const ROWS_PER_INSERT = 50;
-
 /**
- * Inserts whole rows of `table` (every column given, as `preparedInsert` takes them) in
- * multi-row statements prepared once per connection and row count: one statement per
- * ROWS_PER_INSERT rows instead of one per row, and no SQL built per call (drizzle builds a
- * many-row insert's SQL anew on every call, which costs more than running it).
+ * Inserts whole rows of `table` (every column given, as `preparedInsert` takes them) in one
+ * statement whatever their number: the rows go as one JSON array bound to one parameter and
+ * SQLite unpacks them (`json_each`). Binding a value per column and row through drizzle costs
+ * more than the insert itself; one parameter costs one `JSON.stringify`. Each value is first
+ * turned into what the column stores (`mapToDriverValue`: JSON text, integer times, 0/1).
  */
-export function preparedInsertMany<T extends SQLiteTable>(table: T) {
-  const columns = Object.keys(getTableColumns(table));
-  // The placeholder of row r's column c is names[r][c], named once.
-  const names = Array.from({ length: ROWS_PER_INSERT }, (_, r) => columns.map((c) => `${c}_${r}`));
-  const bySize = new Map<number, (db: Executor) => { run(values: Record<string, unknown>): Promise<unknown> }>();
-  const statement = (size: number) => {
-    let build = bySize.get(size);
-    if (!build) {
-      const rows = names.slice(0, size).map((row) => Object.fromEntries(columns.map((c, i) => [c, sql.placeholder(row[i]!)])));
-      bySize.set(size, (build = prepared((db) => db.insert(table).values(rows as never).prepare() as unknown as { run(values: Record<string, unknown>): Promise<unknown> })));
-    }
-    return build;
-  };
+export function insertMany<T extends SQLiteTable>(table: T) {
+  const columns = Object.entries(getTableColumns(table));
+  const names = columns.map(([, column]) => `"${column.name}"`).join(', ');
+  const picks = columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ');
+  const head = sql.raw(`insert into "${getTableName(table)}" (${names}) select ${picks} from json_each(`);
   return async (db: Executor, rows: readonly InferSelectModel<T>[]) => {
-    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-      const size = Math.min(ROWS_PER_INSERT, rows.length - start);
-      const values: Record<string, unknown> = {};
-      for (let r = 0; r < size; r++) {
-        const row = rows[start + r] as Record<string, unknown>;
-        const rowNames = names[r]!;
-        for (let i = 0; i < columns.length; i++) values[rowNames[i]!] = row[columns[i]!];
-      }
-      await statement(size)(db).run(values);
-    }
+    if (rows.length === 0) return;
+    const values = rows.map((row) =>
+      columns.map(([key, column]) => {
+        const value = (row as Record<string, unknown>)[key];
+        return value === null || value === undefined ? null : column.mapToDriverValue(value);
+      }),
+    );
+    await db.run(sql`${head}${JSON.stringify(values)})`);
   };
 }

@@ -1,6 +1,6 @@
 import { eq, max, sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import { prepared, preparedInsertMany } from '../../db/prepared.ts';
+import { prepared, insertMany } from '../../db/prepared.ts';
 import { busLog, deadLetters, outbox } from '../../db/schema/index.ts';
 import { redactJsonText, redactPersonal } from '../kernel/redact.ts';
 import { newId } from '../kernel/ids.ts';
@@ -8,7 +8,7 @@ import type { TxCtx } from '../kernel/context.ts';
 import { catalog, type NewEvent } from './catalog.ts';
 
 // Every command writes here: prepared once per connection.
-const insertEvents = preparedInsertMany(outbox);
+const insertEvents = insertMany(outbox);
 const lastSequenceOf = prepared((db) => db.select({ n: max(outbox.sequence) }).from(outbox).where(eq(outbox.subject, sql.placeholder('subject'))).prepare());
 
 /**

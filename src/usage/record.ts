@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { prepared, preparedInsertMany } from '../../db/prepared.ts';
+import { prepared, insertMany } from '../../db/prepared.ts';
 import { BUILT_IN_METER_CODE, customers, meters, testClocks, usagePeriods, usageRecords, type StoredCharge } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { NewEvent } from '../events/catalog.ts';
@@ -33,7 +33,7 @@ const metersByCodes = prepared((db) => db.select().from(meters).where(sql`${mete
 const periodTotals = prepared((db) =>
   db.select().from(usagePeriods).where(and(eq(usagePeriods.subscriptionId, sql.placeholder('subscriptionId')), eq(usagePeriods.periodStart, sql.placeholder('periodStart')))).prepare(),
 );
-const insertRecords = preparedInsertMany(usageRecords);
+const insertRecords = insertMany(usageRecords);
 const saveTotals = prepared((db) => {
   const next = { usedTokens: sql.placeholder('usedTokens'), overageTokens: sql.placeholder('overageTokens'), quotaExceeded: sql.placeholder('quotaExceeded'), updatedAt: sql.placeholder('updatedAt') };
   return db
