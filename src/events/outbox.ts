@@ -32,7 +32,7 @@ export async function emit(ctx: TxCtx, events: NewEvent[]): Promise<string[]> {
     rows.push({ id, type: event.type, source: ctx.eventSource, subject: event.subject, sequence, time: now, data: parsed.output as Record<string, unknown>, publishedAt: null, claimedUntil: null, attempts: 0, lastError: null, requestId: ctx.requestId ?? null, traceparent: ctx.traceparent ?? null });
     ids.push(id);
   }
-  // A batch's events (a usage batch emits one per record) go in multi-row inserts.
+  // A batch's events (a usage batch emits one per record) go in one statement.
   await insertEvents(ctx.tx, rows);
   return ids;
 }

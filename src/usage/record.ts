@@ -94,7 +94,7 @@ const refused = (input: UsageRecordInput, reason: RefusalReason, sub?: Subscript
  *
  * The hot path reads per batch, not per record: the stored records under the batch's ids, the
  * meters it names, each customer, target, plan version and charges once; it writes the records
- * in multi-row inserts and each period's totals and aggregate row once when the batch closes,
+ * in one statement (`insertMany`) and each period's totals and aggregate row once when the batch closes,
  * keeping the totals in memory meanwhile so every quota decision is the one a record at a time
  * would get.
  */
@@ -426,7 +426,7 @@ async function writeRecord(batch: Batch, charged: Charged): Promise<UsageRecordR
     : refused(input, 'quota_exceeded', sub, period.start);
 }
 
-/** Writes what the batch kept: its records (multi-row inserts), each touched period's totals once, and its aggregate rows once. */
+/** Writes what the batch kept: its records (one statement), each touched period's totals once, and its aggregate rows once. */
 async function writeBatch(batch: Batch): Promise<void> {
   const { ctx } = batch;
   await insertRecords(ctx.tx, batch.accepted);
