@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { and, eq } from 'drizzle-orm';
-import { deadLetters, planVersions, subscriptionPriceOverrides, usageAggregates, usagePeriods, usageRecords, usageUniqueValues, type StoredCharge } from '../db/schema/index.ts';
+import { and, count, eq, isNull } from 'drizzle-orm';
+import { deadLetters, loyalty, outbox, planVersions, subscriptionPriceOverrides, usageAggregates, usagePeriods, usageRecords, usageUniqueValues, type StoredCharge } from '../db/schema/index.ts';
 import { manualClock } from '../src/kernel/clock.ts';
 import { DAY_MS } from '../src/subscriptions/periods.ts';
 import { createTestPlatform, customerInput, eventually, type TestPlatform } from './harness.ts';
@@ -344,5 +344,23 @@ describe('usage events in bulk and from the bus', () => {
     } finally {
       await p.stopWorkers();
     }
+  });
+
+  test('profiling counts the tokens of ai_tokens records only, not what another meter counted', async () => {
+    const { customerId } = await subscribed();
+    const sum = await meter('sum', 'calls');
+    expect((await post(tokens(customerId, 120), event(customerId, sum, { calls: 5000 }), event(customerId, 'ai_tokens', { tokens: 30, model: 'm' }))).accepted).toBe(3);
+    p.startWorkers(['relay', 'profiling']);
+    try {
+      await eventually(async () => {
+        const [pending] = await p.deps.db.select({ n: count() }).from(outbox).where(isNull(outbox.publishedAt));
+        const groups = (await p.call<ConsumerList>('GET', '/v1/consumers')).body.data;
+        return pending!.n === 0 && groups.find((g) => g.group === 'profiling')?.lag === 0;
+      }, { timeoutMs: 30_000 });
+    } finally {
+      await p.stopWorkers();
+    }
+    const [loyal] = await p.deps.db.select().from(loyalty).where(eq(loyalty.customerId, customerId));
+    expect(loyal?.usageTokens).toBe(150);
   });
 });
