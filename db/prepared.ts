@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type InferSelectModel } from 'drizzle-orm';
+import { getTableColumns, getTableName, sql, type InferSelectModel } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Executor } from './client.ts';
 
@@ -30,4 +30,28 @@ export function preparedInsert<T extends SQLiteTable>(table: T) {
   const columns = Object.keys(getTableColumns(table));
   const insert = prepared((db) => db.insert(table).values(Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as never).prepare());
   return (db: Executor, row: InferSelectModel<T>) => insert(db).run(row as Record<string, unknown>);
+}
+
+/**
+ * Inserts whole rows of `table` (every column given, as `preparedInsert` takes them) in one
+ * statement whatever their number: the rows go as one JSON array bound to one parameter and
+ * SQLite unpacks them (`json_each`). Binding a value per column and row through drizzle costs
+ * more than the insert itself; one parameter costs one `JSON.stringify`. Each value is first
+ * turned into what the column stores (`mapToDriverValue`: JSON text, integer times, 0/1).
+ */
+export function insertMany<T extends SQLiteTable>(table: T) {
+  const columns = Object.entries(getTableColumns(table));
+  const names = columns.map(([, column]) => `"${column.name}"`).join(', ');
+  const picks = columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ');
+  const head = sql.raw(`insert into "${getTableName(table)}" (${names}) select ${picks} from json_each(`);
+  return async (db: Executor, rows: readonly InferSelectModel<T>[]) => {
+    if (rows.length === 0) return;
+    const values = rows.map((row) =>
+      columns.map(([key, column]) => {
+        const value = (row as Record<string, unknown>)[key];
+        return value === null || value === undefined ? null : column.mapToDriverValue(value);
+      }),
+    );
+    await db.run(sql`${head}${JSON.stringify(values)})`);
+  };
 }

@@ -3,6 +3,10 @@ import { timestamp } from './columns.ts';
 import { customers } from './customers.ts';
 import { subscriptions } from './subscriptions.ts';
 
+/** What a token record's tokens were (`token_type`): a dimension of the built-in `ai_tokens` meter. */
+export const tokenTypes = ['input', 'output', 'cached'] as const;
+export type TokenType = (typeof tokenTypes)[number];
+
 /**
  * Accepted usage records, keyed by the customer and the client's own id for the
  * record: a record posted (or delivered) twice is stored once, and two customers
@@ -15,7 +19,9 @@ export const usageRecords = sqliteTable(
     /** The client's id for the record, unique per customer only. */
     clientId: text('client_id').notNull(),
     subscriptionId: text('subscription_id').notNull().references(() => subscriptions.id),
+    /** A token record's model; a usage event's `model` property when it is a string, else ''. */
     model: text('model').notNull(),
+    /** A token record's tokens; a usage event's value as its meter read it (sum, max, latest), or 1 (count, unique_count). */
     tokens: integer('tokens').notNull(),
     occurredAt: timestamp('occurred_at').notNull(),
     /** Start of the subscription period that contains `occurred_at`. */
@@ -25,7 +31,10 @@ export const usageRecords = sqliteTable(
     recordedAt: timestamp('recorded_at').notNull(),
     /** The meter the record counts for: `ai_tokens` for the token records (`model`, `tokens`). */
     meter: text('meter').notNull().default('ai_tokens'),
-    /** A generic usage event's properties as posted; null for token records. */
+    /**
+     * A usage event's properties as posted; a token record's `model`, `tokens` and `token_type` when it
+     * has a `token_type`, else null (the token records before token types, too).
+     */
     properties: text('properties', { mode: 'json' }).$type<Record<string, string | number>>(),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.clientId] }), index('usage_records_subscription_period').on(t.subscriptionId, t.periodStart)],

@@ -1,6 +1,6 @@
 import { eq, max, sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import { prepared, preparedInsert } from '../../db/prepared.ts';
+import { prepared, insertMany } from '../../db/prepared.ts';
 import { busLog, deadLetters, outbox } from '../../db/schema/index.ts';
 import { redactJsonText, redactPersonal } from '../kernel/redact.ts';
 import { newId } from '../kernel/ids.ts';
@@ -8,7 +8,7 @@ import type { TxCtx } from '../kernel/context.ts';
 import { catalog, type NewEvent } from './catalog.ts';
 
 // Every command writes here: prepared once per connection.
-const insertEvent = preparedInsert(outbox);
+const insertEvents = insertMany(outbox);
 const lastSequenceOf = prepared((db) => db.select({ n: max(outbox.sequence) }).from(outbox).where(eq(outbox.subject, sql.placeholder('subject'))).prepare());
 
 /**
@@ -20,6 +20,7 @@ export async function emit(ctx: TxCtx, events: NewEvent[]): Promise<string[]> {
   const ids: string[] = [];
   const now = ctx.clock.now();
   const next = new Map<string, number>();
+  const rows: (typeof outbox.$inferSelect)[] = [];
   for (const event of events) {
     const schema = catalog[event.type];
     const parsed = v.safeParse(schema, event.data);
@@ -28,9 +29,11 @@ export async function emit(ctx: TxCtx, events: NewEvent[]): Promise<string[]> {
     const sequence = next.get(event.subject) ?? (await lastSequence(ctx, event.subject)) + 1;
     next.set(event.subject, sequence + 1);
     const id = newId('evt', now);
-    await insertEvent(ctx.tx, { id, type: event.type, source: ctx.eventSource, subject: event.subject, sequence, time: now, data: parsed.output as Record<string, unknown>, publishedAt: null, claimedUntil: null, attempts: 0, lastError: null, requestId: ctx.requestId ?? null, traceparent: ctx.traceparent ?? null });
+    rows.push({ id, type: event.type, source: ctx.eventSource, subject: event.subject, sequence, time: now, data: parsed.output as Record<string, unknown>, publishedAt: null, claimedUntil: null, attempts: 0, lastError: null, requestId: ctx.requestId ?? null, traceparent: ctx.traceparent ?? null });
     ids.push(id);
   }
+  // A batch's events (a usage batch emits one per record) go in one statement.
+  await insertEvents(ctx.tx, rows);
   return ids;
 }
 

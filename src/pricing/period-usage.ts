@@ -34,7 +34,10 @@ export async function chargesInForce(db: Executor, subscriptionId: string, terms
 export interface PendingUsage {
   meter: string;
   dimensions: string;
+  /** How the value folds into the stored row: added (sum, count), the larger kept (max), or the newer kept (latest). */
+  aggregation?: string;
   add: number;
+  latestAt?: number;
 }
 
 /** A charge in force priced for a period, with its model (for the invoice's breakdown). */
@@ -73,16 +76,27 @@ export async function periodUsageCharges(
 async function priceUsage(db: Executor, sub: UsageSubscription, charges: readonly StoredCharge[], period: { start: number }, pending: readonly PendingUsage[]): Promise<PricedUsageCharge[]> {
   if (sub.trialEnd !== null && period.start < sub.trialEnd) return [];
   const rows = await db
-    .select({ meter: usageAggregates.meter, dimensions: usageAggregates.dimensions, quantity: usageAggregates.quantity })
+    .select({ meter: usageAggregates.meter, dimensions: usageAggregates.dimensions, quantity: usageAggregates.quantity, latestAt: usageAggregates.latestAt })
     .from(usageAggregates)
     .where(and(eq(usageAggregates.subscriptionId, sub.id), eq(usageAggregates.periodStart, period.start)));
-  const byMeter = new Map<string, Map<string, number>>();
-  for (const row of [...rows.map((r) => ({ meter: r.meter, dimensions: r.dimensions, add: r.quantity })), ...pending]) {
+  const byMeter = new Map<string, Map<string, { quantity: number; latestAt: number }>>();
+  for (const row of [...rows.map((r) => ({ meter: r.meter, dimensions: r.dimensions, add: r.quantity, latestAt: r.latestAt })), ...pending]) {
     const groups = byMeter.get(row.meter) ?? byMeter.set(row.meter, new Map()).get(row.meter)!;
-    groups.set(row.dimensions, (groups.get(row.dimensions) ?? 0) + row.add);
+    const had = groups.get(row.dimensions);
+    const latestAt = row.latestAt ?? 0;
+    // The batch's pending values fold in as the flush will write them (src/usage/aggregates.ts).
+    const aggregation = 'aggregation' in row ? row.aggregation : undefined;
+    const quantity = !had
+      ? row.add
+      : aggregation === 'max'
+        ? Math.max(had.quantity, row.add)
+        : aggregation === 'latest'
+          ? (latestAt >= had.latestAt ? row.add : had.quantity)
+          : had.quantity + row.add;
+    groups.set(row.dimensions, { quantity, latestAt: Math.max(had?.latestAt ?? 0, latestAt) });
   }
   return charges.map((charge) => {
-    const groups: UsageGroup[] = [...(byMeter.get(charge.meter) ?? new Map<string, number>())].map(([dimensions, quantity]) => ({ dimensions: JSON.parse(dimensions) as Record<string, string>, quantity }));
+    const groups: UsageGroup[] = [...(byMeter.get(charge.meter) ?? new Map<string, { quantity: number }>())].map(([dimensions, { quantity }]) => ({ dimensions: JSON.parse(dimensions) as Record<string, string>, quantity }));
     return { ...priceMeterCharge(charge, groups), model: charge.model };
   });
 }

@@ -44,6 +44,8 @@ function loyaltyChangeOf(event: KnownEvent): LoyaltyChange | null {
       const data = (event as KnownEvent<'usage.recorded'>).data;
       // Only records we accepted count; a report under the deprecated type arrives again as one of them.
       if (!isAcceptedUsage(data)) return null;
+      // Another meter's usage event counts no tokens.
+      if (data.meter !== undefined && data.meter !== 'ai_tokens') return null;
       customerId = data.customer_id;
       change.usageTokens = data.tokens;
       break;

@@ -7,7 +7,8 @@ import { isAcceptedUsage } from './events.ts';
 
 /**
  * The usage consumer: records the `usage.reported` events that other services publish
- * (an AI gateway producing to the bus instead of calling POST /v1/usage). A record
+ * (an AI gateway producing to the bus instead of calling POST /v1/usage), token records and
+ * usage events for any meter alike. A record
  * delivered twice, or also posted to the API, counts once: records are keyed by the
  * customer and their own id. A record that breaks the API's rules, or reuses an id for
  * a different record (`conflict`), is dead-lettered at once with the reason. A refused
@@ -27,10 +28,18 @@ export function usageIngestHandler(): EventHandler {
     async handle(ctx, event) {
       const { data } = event as KnownEvent<'usage.reported' | 'usage.recorded'>;
       if (event.type === 'usage.recorded') {
-        if (isAcceptedUsage(data)) return;
+        const recorded = data as KnownEvent<'usage.recorded'>['data'];
+        if (isAcceptedUsage(recorded)) return;
         ctx.logger.warn('usage reported as usage.recorded, deprecated: publish usage.reported', { record_id: data.id, customer_id: data.customer_id, source: event.source });
       }
-      const parsed = v.safeParse(usageRecordInput, { id: data.id, customer_id: data.customer_id, subscription_id: data.subscription_id, model: data.model, tokens: data.tokens, occurred_at: data.occurred_at });
+      // The record's own fields only, checked by the schema POST /v1/usage uses (either shape).
+      const record =
+        'meter' in data && 'timestamp' in data
+          ? { id: data.id, customer_id: data.customer_id, subscription_id: data.subscription_id, meter: data.meter, timestamp: data.timestamp, properties: data.properties }
+          : (({ id, customer_id, subscription_id, model, tokens, token_type, occurred_at }) => ({ id, customer_id, subscription_id, model, tokens, occurred_at, ...(token_type === undefined ? {} : { token_type }) }))(
+              data as Extract<KnownEvent<'usage.reported'>['data'], { model: string }>,
+            );
+      const parsed = v.safeParse(usageRecordInput, record);
       if (!parsed.success) {
         throw new UnprocessableEvent(`invalid usage record: ${parsed.issues.map((i) => `${v.getDotPath(i) ?? 'data'}: ${i.message}`).join('; ')}`);
       }

@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import { customerId } from '../customers/contract.ts';
 import { realTimestamp } from '../kernel/iso-time.ts';
 import { singleLine, maxChars } from '../kernel/text.ts';
-import { chargeModels, quotaPolicies } from '../../db/schema/index.ts';
+import { chargeModels, quotaPolicies, tokenTypes } from '../../db/schema/index.ts';
+import { oneOf } from '../kernel/one-of.ts';
 import { subscriptionId } from '../subscriptions/contract.ts';
 
 /** Most records one POST /v1/usage may carry. */
@@ -12,9 +13,12 @@ const MAX_RECORD_TOKENS = 1_000_000_000;
 
 const timestamp = realTimestamp();
 
-export const usageRecordInput = v.strictObject({
+const recordId = v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters'));
+
+/** A token record: tokens of one model, counted by the built-in `ai_tokens` meter. */
+export const tokenRecordInput = v.strictObject({
   /** The client's own id, unique per customer; the same id is counted once, however often it arrives. */
-  id: v.pipe(v.string('must be a string'), v.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters')),
+  id: recordId,
   customer_id: customerId,
   /** Needed only when the customer has more than one live subscription. */
   subscription_id: v.optional(subscriptionId),
@@ -25,9 +29,62 @@ export const usageRecordInput = v.strictObject({
     v.minValue(1, 'must be at least 1'),
     v.maxValue(MAX_RECORD_TOKENS, `must be at most ${MAX_RECORD_TOKENS}`),
   ),
+  /** A dimension of `ai_tokens`; without it the record has none (its usage is grouped by model alone). */
+  token_type: v.optional(oneOf(tokenTypes)),
   occurred_at: timestamp,
 });
-export type UsageRecordInput = v.InferOutput<typeof usageRecordInput>;
+export type TokenRecordInput = v.InferOutput<typeof tokenRecordInput>;
+
+/** Most properties one usage event may carry. */
+export const MAX_EVENT_PROPERTIES = 50;
+const propertyName = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const propertyValue = v.union(
+  [v.pipe(v.string(), singleLine, ...maxChars(200, 'must be at most 200 characters')), v.pipe(v.number(), v.finite())],
+  'must be a string (single line, at most 200 characters) or a number',
+);
+
+/** A usage event for any meter, named by its code; the meter reads its value and dimensions from `properties`. */
+export const usageEventInput = v.strictObject({
+  /** The client's own id, unique per customer (shared with token records); the same id is counted once. */
+  id: recordId,
+  customer_id: customerId,
+  /** Needed only when the customer has more than one live subscription. */
+  subscription_id: v.optional(subscriptionId),
+  /** The meter's code (GET /v1/meters). */
+  meter: v.pipe(v.string('must be a string'), v.regex(/^[a-z0-9_]{1,64}$/, 'must be a meter code: 1 to 64 lowercase letters, digits or _')),
+  /** When the usage happened. */
+  timestamp,
+  /** The meter's value property and dimensions, and anything else: at most 50, each a string or a number. */
+  properties: v.pipe(
+    v.record(v.pipe(v.string(), v.regex(propertyName, 'must be a property name: a letter or _ first, then letters, digits or _, at most 64')), propertyValue, 'must be an object'),
+    v.check((props) => Object.keys(props).length <= MAX_EVENT_PROPERTIES, `must have at most ${MAX_EVENT_PROPERTIES} properties`),
+    v.metadata({ maxProperties: MAX_EVENT_PROPERTIES }),
+  ),
+});
+export type UsageEventInput = v.InferOutput<typeof usageEventInput>;
+
+/** Either shape of a usage record. */
+export type UsageRecordInput = TokenRecordInput | UsageEventInput;
+
+export const isUsageEvent = (input: UsageRecordInput): input is UsageEventInput => 'meter' in input;
+
+/** The keys only a usage event has: any of them makes a record one. */
+const eventKeys = ['meter', 'timestamp', 'properties'];
+const eitherShape = v.union([tokenRecordInput, usageEventInput]);
+
+/**
+ * A record of either shape, documented as the union of both, but checked by one of them, told
+ * apart by the keys only a usage event has (`meter`, `timestamp`, `properties`), so that a bad field is named as in its own shape (`records.0.tokens`), never
+ * as the union's mismatch of every field of both.
+ */
+export const usageRecordInput: typeof eitherShape = {
+  ...eitherShape,
+  '~run'(dataset, config) {
+    const value = dataset.value;
+    const shape = typeof value === 'object' && value !== null && eventKeys.some((key) => key in value) ? usageEventInput : tokenRecordInput;
+    return shape['~run'](dataset, config) as ReturnType<(typeof eitherShape)['~run']>;
+  },
+};
 
 export const recordUsageInput = v.strictObject({
   records: v.pipe(
@@ -51,7 +108,10 @@ export type UsageOutcome = (typeof usageOutcomes)[number];
  * would pass the largest amount one charge may be (`charge_limit`, MAX_CHARGE in
  * src/kernel/money.ts); no live subscription takes it, or several could and it names none;
  * it is dated before the subscription, further ahead of the clock than the allowed skew,
- * or in a period already billed; or its customer was erased.
+ * or in a period already billed; or its customer was erased. A usage event names no meter, or an
+ * archived one (`unknown_meter`); lacks its meter's value or carries one that is not a whole
+ * non-negative number (`invalid_value`); or has dimension values the subscription's charges for
+ * that meter give no price and the charge has no default price (`unpriced_dimension`).
  */
 export const refusalReasons = [
   'quota_exceeded',
@@ -63,11 +123,14 @@ export const refusalReasons = [
   'in_future',
   'period_closed',
   'customer_erased',
+  'unknown_meter',
+  'invalid_value',
+  'unpriced_dimension',
 ] as const;
 export type RefusalReason = (typeof refusalReasons)[number];
 
-/** The fields compared when an id arrives again, in the order a conflict names them. */
-export const conflictFields = ['tokens', 'model', 'occurred_at', 'subscription_id'] as const;
+/** The fields compared when an id arrives again, in the order a conflict names them (a token record's: meter, tokens, model, token_type, occurred_at, subscription_id; a usage event's: meter, timestamp, properties, subscription_id). */
+export const conflictFields = ['meter', 'tokens', 'model', 'token_type', 'occurred_at', 'timestamp', 'properties', 'subscription_id'] as const;
 export type ConflictField = (typeof conflictFields)[number];
 
 export const usageRecordResult = v.object({
@@ -81,6 +144,8 @@ export const usageRecordResult = v.object({
   reason: v.optional(v.picklist(refusalReasons)),
   /** With `conflict`: the first field that differs from the record stored under this id. */
   field: v.optional(v.picklist(conflictFields)),
+  /** With some refusals (`unknown_meter`, `invalid_value`, `unpriced_dimension`): what was wrong, in words. */
+  message: v.optional(v.string()),
 });
 export type UsageRecordResult = v.InferOutput<typeof usageRecordResult>;
 

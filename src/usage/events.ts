@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { quotaPolicies } from '../../db/schema/index.ts';
+import { quotaPolicies, tokenTypes } from '../../db/schema/index.ts';
 import { maxChars, singleLine } from '../kernel/text.ts';
 import { iso, whole } from '../events/shapes.ts';
 
@@ -10,7 +10,21 @@ const usageRecord = {
   customer_id: v.string(),
   model: v.pipe(v.string(), singleLine, v.minLength(1), ...maxChars(100)),
   tokens: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  /** A dimension of `ai_tokens` (`input`, `output`, `cached`); absent: none. */
+  token_type: v.optional(v.picklist(tokenTypes)),
   occurred_at: iso,
+};
+
+const properties = v.record(v.string(), v.union([v.string(), v.number()]));
+
+/** A usage event for any meter as its producer knows it, as POST /v1/usage takes it. */
+const usageEvent = {
+  id: v.pipe(v.string(), v.minLength(1), ...maxChars(200)),
+  subscription_id: v.optional(v.string()),
+  customer_id: v.string(),
+  meter: v.string(),
+  timestamp: iso,
+  properties,
 };
 
 /** What other services publish for this platform to consume; it never emits these. */
@@ -22,14 +36,24 @@ export const usageEvents = {
    * Another service (an AI gateway) reports a usage record on the bus instead of calling
    * POST /v1/usage; the `usage-ingest` worker records it as that route would.
    */
-  'usage.reported': v.object(usageRecord),
+  'usage.reported': v.union([v.object(usageRecord), v.object(usageEvent)]),
   /**
    * A usage record we accepted, with the period it counts in, its overage and when we recorded
    * it; subject: the subscription. Until the next minor release (0.2.0) other services may still
    * publish a report under this type (the record alone): see `isAcceptedUsage`.
+   *
+   * A usage event (any meter) carries its `meter` and `properties` besides the token record's
+   * fields, kept so that consumers reading those go on working: `model` is its `model` property
+   * when a string, else ''; `tokens` what it counted (the value read; 1 for count and
+   * unique_count), a token count only when `meter` is `ai_tokens` (or absent). A token record
+   * carries `token_type` when it has one.
    */
   'usage.recorded': v.object({
     ...usageRecord,
+    model: v.pipe(v.string(), singleLine, ...maxChars(100)),
+    tokens: whole,
+    meter: v.optional(v.string()),
+    properties: v.optional(properties),
     period_start: v.optional(iso),
     overage_tokens: v.optional(whole),
     recorded_at: v.optional(iso),

@@ -8,7 +8,7 @@ import { validate } from '../http/validate.ts';
 import { subscriptionParams } from '../subscriptions/contract.ts';
 import { getSubscriptionUsage } from './queries.ts';
 import { recordUsage } from './record.ts';
-import { MAX_USAGE_BATCH, recordUsageInput, subscriptionUsageQuery, usageBatchResource, usagePeriodResource, type UsageBatchResource } from './contract.ts';
+import { MAX_EVENT_PROPERTIES, MAX_USAGE_BATCH, recordUsageInput, subscriptionUsageQuery, usageBatchResource, usagePeriodResource, type UsageBatchResource } from './contract.ts';
 
 const tags = ['Usage'];
 const quota =
@@ -27,14 +27,14 @@ function quotaRefusal(path: string) {
   };
 }
 
-/** /v1/usage: metered AI tokens, deduplicated by the client's record id. */
+/** /v1/usage: metered AI tokens and usage events for any meter, deduplicated by the client's record id. */
 export function usageRoutes() {
   const app = new Hono<AppEnv>();
   app.post(
     '/',
     doc({
       summary: 'Record usage',
-      description: `Up to ${MAX_USAGE_BATCH} records; each \`id\` is the client's own, unique per customer, and is counted once: the same record again is \`duplicate\`, a different record under a used id is \`conflict\` (with the differing \`field\`). A record counts against the subscription it names (\`subscription_id\`); without one, against the customer's only live (not canceled) subscription, or, when an operator let the customer hold several, the only one whose plan meters tokens (\`included_tokens\` > 0 or \`quota_policy\` \`overage\`); several that do, and none named, is \`ambiguous_subscription\`. It counts in the period containing \`occurred_at\` (the trial is a period of its own, never billed). It is refused when dated more than \`USAGE_CLOCK_SKEW_SECONDS\` ahead of the clock (\`in_future\`), before the subscription (\`before_subscription\`), in a period already billed (\`period_closed\`), or for an erased customer (\`customer_erased\`). ${quota} Each record is reported \`accepted\`, \`duplicate\`, \`conflict\` or \`refused\` (with \`reason\`). When every record is refused for quota the answer is 429 \`quota_exceeded\`. Emits \`usage.recorded\` per accepted record and \`usage.quota_exceeded\` once per period.`,
+      description: `Up to ${MAX_USAGE_BATCH} records, of two shapes, mixed: a token record (\`model\`, \`tokens\`, \`occurred_at\`, optional \`token_type\` \`input\`|\`output\`|\`cached\`, a dimension of the built-in \`ai_tokens\` meter), or a usage event for any meter (\`meter\`, \`timestamp\`, \`properties\`: at most ${MAX_EVENT_PROPERTIES}, numbers or single-line strings of at most 200 characters). The meter reads an event: \`sum\`, \`max\` and \`latest\` its \`value_property\` as a whole non-negative number (meter a finer unit for fractions), \`count\` 1, \`unique_count\` 1 for a value not yet seen in the period and dimension values; its dimensions are its values of the meter's \`group_by\`. An event naming \`ai_tokens\` reads \`tokens\` and is a token record in the other shape. An event is refused \`unknown_meter\` (no such meter, or archived: \`message\` says which), \`invalid_value\` (its value property missing or not a whole non-negative number), or \`unpriced_dimension\` (the subscription's charges in force price the meter but not these dimension values, and have no default price). Each \`id\` is the client's own, unique per customer, and is counted once: the same record again is \`duplicate\`, a different record under a used id is \`conflict\` (with the first differing \`field\`: for an event \`meter\`, \`timestamp\`, \`properties\` or \`subscription_id\`). A record counts against the subscription it names (\`subscription_id\`); without one, against the customer's only live (not canceled) subscription, or, when an operator let the customer hold several, the only one whose plan meters tokens (\`included_tokens\` > 0 or \`quota_policy\` \`overage\`); several that do, and none named, is \`ambiguous_subscription\`. It counts in the period containing \`occurred_at\` (an event's \`timestamp\`; the trial is a period of its own, never billed). Either shape is refused when dated more than \`USAGE_CLOCK_SKEW_SECONDS\` ahead of the clock (\`in_future\`), before the subscription (\`before_subscription\`), in a period already billed (\`period_closed\`), or for an erased customer (\`customer_erased\`). ${quota} Each record is reported \`accepted\`, \`duplicate\`, \`conflict\` or \`refused\` (with \`reason\`). When every record is refused for quota the answer is 429 \`quota_exceeded\`. Quotas and overage are the \`ai_tokens\` meter's. Emits \`usage.recorded\` per accepted record (an event's with its \`meter\` and \`properties\`) and \`usage.quota_exceeded\` once per period.`,
       tags,
       access: 'operator',
       scope: 'usage:write',

@@ -30,7 +30,7 @@ const metersTokens = (plan: PlanVersionRow) => plan.includedTokens > 0 || plan.q
  * live one; else, of several (a customer an operator allowed more than one), the only one whose
  * plan meters tokens. Several that meter tokens, and none named, is `ambiguous_subscription`.
  */
-export async function targetOf(ctx: TxCtx, input: UsageRecordInput, termsOf: (sub: SubscriptionRow) => Promise<PlanVersionRow>): Promise<Target> {
+export async function targetOf(ctx: TxCtx, input: Pick<UsageRecordInput, 'customer_id' | 'subscription_id'>, termsOf: (sub: SubscriptionRow) => Promise<PlanVersionRow>): Promise<Target> {
   if (input.subscription_id) {
     const sub = await namedSubscription(ctx.tx).get({ id: input.subscription_id, customerId: input.customer_id });
     if (!sub) return { reason: 'no_subscription' };

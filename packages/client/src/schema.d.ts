@@ -1998,7 +1998,7 @@ export interface paths {
         put?: never;
         /**
          * Record usage
-         * @description Up to 1000 records; each `id` is the client's own, unique per customer, and is counted once: the same record again is `duplicate`, a different record under a used id is `conflict` (with the differing `field`). A record counts against the subscription it names (`subscription_id`); without one, against the customer's only live (not canceled) subscription, or, when an operator let the customer hold several, the only one whose plan meters tokens (`included_tokens` > 0 or `quota_policy` `overage`); several that do, and none named, is `ambiguous_subscription`. It counts in the period containing `occurred_at` (the trial is a period of its own, never billed). It is refused when dated more than `USAGE_CLOCK_SKEW_SECONDS` ahead of the clock (`in_future`), before the subscription (`before_subscription`), in a period already billed (`period_closed`), or for an erased customer (`customer_erased`). Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units, computed exactly and at most 10^12 (one charge's ceiling): a record that would take the period's charge past it is refused `charge_limit`. Each record is reported `accepted`, `duplicate`, `conflict` or `refused` (with `reason`). When every record is refused for quota the answer is 429 `quota_exceeded`. Emits `usage.recorded` per accepted record and `usage.quota_exceeded` once per period.
+         * @description Up to 1000 records, of two shapes, mixed: a token record (`model`, `tokens`, `occurred_at`, optional `token_type` `input`|`output`|`cached`, a dimension of the built-in `ai_tokens` meter), or a usage event for any meter (`meter`, `timestamp`, `properties`: at most 50, numbers or single-line strings of at most 200 characters). The meter reads an event: `sum`, `max` and `latest` its `value_property` as a whole non-negative number (meter a finer unit for fractions), `count` 1, `unique_count` 1 for a value not yet seen in the period and dimension values; its dimensions are its values of the meter's `group_by`. An event naming `ai_tokens` reads `tokens` and is a token record in the other shape. An event is refused `unknown_meter` (no such meter, or archived: `message` says which), `invalid_value` (its value property missing or not a whole non-negative number), or `unpriced_dimension` (the subscription's charges in force price the meter but not these dimension values, and have no default price). Each `id` is the client's own, unique per customer, and is counted once: the same record again is `duplicate`, a different record under a used id is `conflict` (with the first differing `field`: for an event `meter`, `timestamp`, `properties` or `subscription_id`). A record counts against the subscription it names (`subscription_id`); without one, against the customer's only live (not canceled) subscription, or, when an operator let the customer hold several, the only one whose plan meters tokens (`included_tokens` > 0 or `quota_policy` `overage`); several that do, and none named, is `ambiguous_subscription`. It counts in the period containing `occurred_at` (an event's `timestamp`; the trial is a period of its own, never billed). Either shape is refused when dated more than `USAGE_CLOCK_SKEW_SECONDS` ahead of the clock (`in_future`), before the subscription (`before_subscription`), in a period already billed (`period_closed`), or for an erased customer (`customer_erased`). Past the plan version's `included_tokens` in a period, `quota_policy` `overage` accepts and counts overage tokens, `block` refuses the record (never split). Overage is charged on the period total: round_half_up(overage_tokens × overage_price_per_1k / 1000) minor units, computed exactly and at most 10^12 (one charge's ceiling): a record that would take the period's charge past it is refused `charge_limit`. Each record is reported `accepted`, `duplicate`, `conflict` or `refused` (with `reason`). When every record is refused for quota the answer is 429 `quota_exceeded`. Quotas and overage are the `ai_tokens` meter's. Emits `usage.recorded` per accepted record (an event's with its `meter` and `properties`) and `usage.quota_exceeded` once per period.
          *
          *     Operator or admin token; viewers get 403.
          *
@@ -21743,15 +21743,27 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    records: {
+                    records: ({
                         id: string;
                         customer_id: string;
                         subscription_id?: string;
                         model: string;
                         tokens: number;
+                        /** @enum {string} */
+                        token_type?: "input" | "output" | "cached";
                         /** Format: date-time */
                         occurred_at: string;
-                    }[];
+                    } | {
+                        id: string;
+                        customer_id: string;
+                        subscription_id?: string;
+                        meter: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        properties: {
+                            [key: string]: string | number;
+                        };
+                    })[];
                 };
             };
         };
@@ -21777,9 +21789,10 @@ export interface operations {
                             period_start: string | null;
                             overage_tokens: number;
                             /** @enum {string} */
-                            reason?: "quota_exceeded" | "charge_limit" | "no_subscription" | "ambiguous_subscription" | "subscription_canceled" | "before_subscription" | "in_future" | "period_closed" | "customer_erased";
+                            reason?: "quota_exceeded" | "charge_limit" | "no_subscription" | "ambiguous_subscription" | "subscription_canceled" | "before_subscription" | "in_future" | "period_closed" | "customer_erased" | "unknown_meter" | "invalid_value" | "unpriced_dimension";
                             /** @enum {string} */
-                            field?: "tokens" | "model" | "occurred_at" | "subscription_id";
+                            field?: "meter" | "tokens" | "model" | "token_type" | "occurred_at" | "timestamp" | "properties" | "subscription_id";
+                            message?: string;
                         }[];
                     };
                 };
