@@ -1,4 +1,3 @@
-import { desc, eq } from 'drizzle-orm';
 import { subscriptionPriceOverrides, type StoredCharge } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { onCustomerClock } from '../customers/clock.ts';
@@ -9,6 +8,7 @@ import { loadPlanVersion } from '../plans/load.ts';
 import { chargeIssuesAgainst, toStoredCharge } from '../pricing/check-charges.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
 import type { NegotiatePricesInput, PriceOverrideResource } from './contract.ts';
+import { overridesInForce } from '../pricing/overrides-in-force.ts';
 import { toPriceOverrideResource, type PriceOverrideRow } from './present.ts';
 
 /** JSON with object keys sorted, so two charges compare equal whatever order their fields came in. */
@@ -44,12 +44,7 @@ export function negotiatePrices(ctx: Ctx, subscriptionId: string, input: Negotia
     const charges = input.charges.map(toStoredCharge);
     const seatPrice = input.seat_price ?? null;
     const note = input.note ?? null;
-    const [current] = await ctx.tx
-      .select()
-      .from(subscriptionPriceOverrides)
-      .where(eq(subscriptionPriceOverrides.subscriptionId, subscriptionId))
-      .orderBy(desc(subscriptionPriceOverrides.version))
-      .limit(1);
+    const current = await overridesInForce(ctx.tx, subscriptionId);
     if (current && same(current, { charges, seatPrice, note })) return toPriceOverrideResource(current, currency);
 
     const version = (current?.version ?? 0) + 1;

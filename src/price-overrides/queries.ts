@@ -1,10 +1,11 @@
-import { desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { decodeCursor, listPage } from '../../db/paging.ts';
 import { subscriptionPriceOverrides } from '../../db/schema/index.ts';
 import { notFound } from '../kernel/errors.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import { effectiveCharges, versionCharges } from '../pricing/charges.ts';
+import { overridesInForce } from '../pricing/overrides-in-force.ts';
 import { loadSubscription } from '../subscriptions/load.ts';
 import type { ListPriceOverrideVersionsQuery, PriceOverrideResource } from './contract.ts';
 import { toPriceOverrideResource } from './present.ts';
@@ -16,12 +17,7 @@ import { toPriceOverrideResource } from './present.ts';
  */
 export async function getPricesInForce(db: Executor, subscriptionId: string): Promise<PriceOverrideResource> {
   const sub = await loadSubscription(db, subscriptionId);
-  const [row] = await db
-    .select()
-    .from(subscriptionPriceOverrides)
-    .where(eq(subscriptionPriceOverrides.subscriptionId, subscriptionId))
-    .orderBy(desc(subscriptionPriceOverrides.version))
-    .limit(1);
+  const row = await overridesInForce(db, subscriptionId);
   if (!row) throw notFound('Negotiated prices', subscriptionId);
   const plan = await loadPlanVersion(db, sub.planId, sub.planVersion, sub.currency);
   const version = versionCharges({ charges: plan.charges, includedTokens: plan.includedTokens, overagePricePer1k: plan.overagePricePer1k });
