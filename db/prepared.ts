@@ -38,14 +38,17 @@ export function preparedInsert<T extends SQLiteTable>(table: T) {
  * SQLite unpacks them (`json_each`). Binding a value per column and row through drizzle costs
  * more than the insert itself; one parameter costs one `JSON.stringify`. Each value is first
  * turned into what the column stores (`mapToDriverValue`: JSON text, integer times, 0/1).
+ * One row goes through `preparedInsert`, which is cheaper for one (most commands emit one event).
  */
 export function insertMany<T extends SQLiteTable>(table: T) {
   const columns = Object.entries(getTableColumns(table));
   const names = columns.map(([, column]) => `"${column.name}"`).join(', ');
   const picks = columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ');
+  const insertOne = preparedInsert(table);
   const head = sql.raw(`insert into "${getTableName(table)}" (${names}) select ${picks} from json_each(`);
   return async (db: Executor, rows: readonly InferSelectModel<T>[]) => {
     if (rows.length === 0) return;
+    if (rows.length === 1) return void (await insertOne(db, rows[0]!));
     const values = rows.map((row) =>
       columns.map(([key, column]) => {
         const value = (row as Record<string, unknown>)[key];
