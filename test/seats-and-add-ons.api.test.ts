@@ -84,6 +84,9 @@ describe('seats', () => {
     const pl = await plan();
     const { sub } = await active({ plan_id: pl.id, seats: 12 });
     expect(sub.seats).toBe(12);
+    // Consumers of the subscription's events see the licensed count too.
+    const [created] = await eventsOf(sub.id, 'subscription.created');
+    expect(created!.data.subscription.seats).toBe(12);
     const [first] = await invoicesOf(sub.id);
     expect(first!.billing_reason).toBe('subscription_create');
     expect(linesOf(first!)).toEqual([

@@ -75,4 +75,6 @@ export const subscriptionSnapshot = v.object({
   trial_end: v.nullable(iso),
   cancel_at_period_end: v.boolean(),
   canceled_at: v.nullable(iso),
+  /** Licensed seats (absent from events older than seats). */
+  seats: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
 });

@@ -23,6 +23,7 @@ export function toSubscriptionSnapshot(row: SubscriptionRow): EventData<'subscri
     trial_end: toIsoOrNull(row.trialEnd),
     cancel_at_period_end: row.cancelAtPeriodEnd,
     canceled_at: toIsoOrNull(row.canceledAt),
+    seats: row.seats,
   };
 }
 
