@@ -165,11 +165,10 @@ function usageCard(usage: UsagePeriodResource | null): Html {
 }
 
 const STYLE = html`<style>
-  .deal-form .json-input { font-family:monospace; width:100%; }
+  .deal-form .json-input { font-family:monospace; width:100%; max-width:none; }
+  section.card > h2 { margin-top:0; }
   .deal-form .fields { display:grid; grid-template-columns:repeat(auto-fill, minmax(200px, 1fr)); gap:0 1rem; }
   .card h3 { font-size:1rem; margin:1rem 0 .5rem; }
-  .usage-meter, .card .charge { min-width:0; overflow-x:auto; }
-  td code { overflow-wrap:anywhere; }
 </style>`;
 
 /** The pricing sections of a subscription's page. */
