@@ -94,6 +94,9 @@ export function chargesPanel(plan: PlanResource): Html {
     <div data-test="charges">${chargeCards(plan.charges, currency, 'No usage charges on this version.')}</div>`;
 }
 
+/** What the cards need beside the dashboard's styles: headings and tiers inside a card. */
+const CHARGE_STYLE = html`<style>.charge h3 { font-size:1rem; margin:1rem 0 .5rem; } table.tiers { margin-top:.25rem; }</style>`;
+
 /**
  * Usage charges as cards, one per charge, priced in `currency`: a plan version's, or a
  * subscription's negotiated ones (the same shape, src/pricing/contract.ts). `none` is said when there are none.
@@ -101,9 +104,6 @@ export function chargesPanel(plan: PlanResource): Html {
 export function chargeCards(charges: readonly Charge[], currency: string, none: string): Html {
   return charges.length ? html`${CHARGE_STYLE}${charges.map((c) => chargeCard(c, currency))}` : html`<p class="muted" data-test="no-charges">${none}</p>`;
 }
-
-/** What the cards need beside the dashboard's styles: headings and tiers inside a card. */
-const CHARGE_STYLE = html`<style>.charge h3 { font-size:1rem; margin:1rem 0 .5rem; } table.tiers { margin-top:.25rem; }</style>`;
 
 /**
  * The charges typed as JSON, for the API's own schema to check (every issue by its path,
