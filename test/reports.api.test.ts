@@ -128,6 +128,14 @@ describe('GET /v1/reports/overview', () => {
     }
   });
 
+  test('negotiated prices (an event without the subscription\'s state) leave MRR and its movement as they were', async () => {
+    const before = await overview();
+    const active = await f.ok<{ data: SubscriptionResource[] }>('GET', '/v1/subscriptions?status=active&limit=1');
+    await f.ok('PUT', `/v1/subscriptions/${active.data[0]!.id}/prices`, { charges: [], seat_price: 100, note: 'a deal' });
+    const after = await overview();
+    expect(after.currencies).toEqual(before.currencies);
+  });
+
   test('the OpenAPI document describes the route for viewers', async () => {
     const docs = await f.ok<{ paths: Record<string, Record<string, { 'x-access'?: string; tags?: string[] }>> }>('GET', '/openapi.json');
     expect(docs.paths['/v1/reports/overview']?.get).toMatchObject({ 'x-access': 'viewer', tags: ['Reports'] });

@@ -10,7 +10,8 @@ import { operatorsSection } from './pages/operators.ts';
 import { paymentsSection } from './pages/payments.ts';
 import { plansSection } from './pages/plans.ts';
 import { subscriptionsSection } from './pages/subscriptions.ts';
+import { subscriptionPricingSection } from './pages/subscription-commands.ts';
 import type { AdminSection } from './routes.ts';
 
 /** Every section of the dashboard, registered in this order. */
-export const adminSections: AdminSection[] = [homeSection, consumersSection, customersSection, plansSection, metersSection, subscriptionsSection, invoicesSection, paymentsSection, eventsSection, deadLettersSection, operatorsSection, auditSection];
+export const adminSections: AdminSection[] = [homeSection, consumersSection, customersSection, plansSection, metersSection, subscriptionsSection, subscriptionPricingSection, invoicesSection, paymentsSection, eventsSection, deadLettersSection, operatorsSection, auditSection];

@@ -42,7 +42,7 @@ export async function mrrMovement(db: Executor, bounds: readonly number[]): Prom
   const recent = await db
     .select({ subject: outbox.subject, time: outbox.time, data: outbox.data })
     .from(outbox)
-    .where(and(inArray(outbox.type, SUBSCRIPTION_EVENTS), gte(position, from), notInArray(sql`json_extract(${outbox.data}, '$.subscription.customer_id')`, sandboxCustomerIds(db))))
+    .where(and(inArray(outbox.type, SUBSCRIPTION_EVENTS), gte(position, from), carriesSnapshot, notInArray(sql`json_extract(${outbox.data}, '$.subscription.customer_id')`, sandboxCustomerIds(db))))
     .orderBy(position);
   const subjects = [...new Set(recent.map((e) => e.subject))];
   const earlier = await lastSnapshotsBefore(db, subjects, from);
@@ -55,6 +55,12 @@ export async function mrrMovement(db: Executor, bounds: readonly number[]): Prom
   return movementPerWindow(timelines.values(), bounds);
 }
 
+/**
+ * The subscription events that carry its state (`data.subscription`); the others (a deal's
+ * `subscription.prices_negotiated` names only `subscription_id`) change nothing MRR counts.
+ */
+const carriesSnapshot = sql`json_type(${outbox.data}, '$.subscription') = 'object'`;
+
 const snapshotOf = (data: Record<string, unknown>) => (data as { subscription: Snapshot }).subscription;
 
 /** Each subscription's last snapshot before outbox position `before`, read through the subject index, a portable chunk of subjects a query. */
@@ -65,7 +71,7 @@ async function lastSnapshotsBefore(db: Executor, subjects: string[], before: num
     const rows = await db
       .select({ subject: outbox.subject, data: outbox.data, last: sql<number>`max(${position})` })
       .from(outbox)
-      .where(and(inArray(outbox.subject, part), lt(position, before), like(outbox.type, 'subscription.%')))
+      .where(and(inArray(outbox.subject, part), lt(position, before), like(outbox.type, 'subscription.%'), carriesSnapshot))
       .groupBy(outbox.subject);
     for (const r of rows) out.set(r.subject, snapshotOf(r.data));
   }

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { filterBy, listPage } from '../../db/paging.ts';
 import { subscriptionAddOns, subscriptionAdjustments, subscriptions } from '../../db/schema/index.ts';
@@ -46,4 +46,14 @@ export async function listAddOns(db: Executor, id: string, query: ListAddOnsQuer
     where: [eq(subscriptionAddOns.subscriptionId, id)],
     present: (rows) => rows.map(toAddOnResource),
   });
+}
+
+/** A subscription's proration lines no invoice has taken yet, oldest first: what its next invoice will carry (few: one period's changes). */
+export async function listPendingAdjustments(db: Executor, id: string) {
+  const rows = await db
+    .select()
+    .from(subscriptionAdjustments)
+    .where(and(eq(subscriptionAdjustments.subscriptionId, id), isNull(subscriptionAdjustments.invoicedAt)))
+    .orderBy(asc(subscriptionAdjustments.id));
+  return rows.map(toAdjustmentResource);
 }

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { PlanResource } from '../../plans/contract.ts';
 import { minorUnitDigits } from '../../kernel/currency.ts';
+import { validationError } from '../../kernel/errors.ts';
 import type { Html } from '../ui.ts';
 import { link, money } from './billing-kit.ts';
 
@@ -46,8 +47,8 @@ function tiersTable(tiers: NonNullable<Price['tiers']>, currency: string): Html 
   )}</tbody></table>`;
 }
 
-/** One price of a charge (its default or a dimension's), by the charge's model. */
-function priceOf(model: Charge['model'], price: Price, currency: string): Html {
+/** One price of a charge (its default or a dimension's, or a usage line's), by the charge's model. */
+export function priceOf(model: Charge['model'], price: Price, currency: string): Html {
   if (price.tiers) return html`${model === 'volume' ? 'every unit at the tier the total reaches' : 'each unit at its own tier'}${tiersTable(price.tiers, currency)}`;
   if (price.package_price !== undefined && price.package_size !== undefined) return html`${minorPrice(price.package_price, currency)} per package of ${units(price.package_size)} (a started package counts whole)`;
   if (price.unit_price !== undefined) return html`${minorPrice(price.unit_price, currency)} per unit`;
@@ -87,9 +88,31 @@ export function chargesPanel(plan: PlanResource): Html {
   const note = tokenTermsBill
     ? html`<p class="muted" data-test="token-terms-note">Token terms: ${plan.included_tokens.toLocaleString('en')} AI tokens included, then ${money(plan.overage_price_per_1k.amount, currency)} per 1,000; billed as one per-unit charge on ${link('/admin/meters/ai_tokens', 'ai_tokens')}.</p>`
     : '';
-  return html`<style>.charge h3 { font-size:1rem; margin:1rem 0 .5rem; } table.tiers { margin-top:.25rem; }</style>
-    <h2>Usage charges (v${plan.version})</h2>
+  return html`<h2>Usage charges (v${plan.version})</h2>
     <p class="muted">Prices are in minor units of ${currency} (${minorUnitOf(currency)}), exact to 12 decimals, as the API takes and gives them.</p>
     ${note}
-    <div data-test="charges">${plan.charges.length ? plan.charges.map((c) => chargeCard(c, currency)) : html`<p class="muted" data-test="no-charges">No usage charges on this version.</p>`}</div>`;
+    <div data-test="charges">${chargeCards(plan.charges, currency, 'No usage charges on this version.')}</div>`;
+}
+
+/** What the cards need beside the dashboard's styles: headings and tiers inside a card. */
+const CHARGE_STYLE = html`<style>.charge h3 { font-size:1rem; margin:1rem 0 .5rem; } table.tiers { margin-top:.25rem; }</style>`;
+
+/**
+ * Usage charges as cards, one per charge, priced in `currency`: a plan version's, or a
+ * subscription's negotiated ones (the same shape, src/pricing/contract.ts). `none` is said when there are none.
+ */
+export function chargeCards(charges: readonly Charge[], currency: string, none: string): Html {
+  return charges.length ? html`${CHARGE_STYLE}${charges.map((c) => chargeCard(c, currency))}` : html`<p class="muted" data-test="no-charges">${none}</p>`;
+}
+
+/**
+ * The charges typed as JSON, for the API's own schema to check (every issue by its path,
+ * `charges.0.tiers.1.up_to`); text that is not JSON is refused naming the field.
+ */
+export function chargesFrom(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw validationError([{ field: 'charges', message: `must be a JSON array of usage charges (${(error as Error).message})` }]);
+  }
 }

@@ -56,7 +56,7 @@ export async function subscriptionsPanel(db: Executor, customerId: string, now: 
             <div data-test="usage">${usage.used_tokens.toLocaleString('en')} of ${usage.included_tokens.toLocaleString('en')} tokens${usage.trial ? ' (trial)' : ''}</div>
             ${usage.overage_tokens > 0 ? html`<div class="muted">${usage.overage_tokens.toLocaleString('en')} over: ${amount(usage.overage_charge.amount, usage.overage_charge.currency)}${usage.quota_policy === 'block' ? ', blocked' : ''}</div>` : ''}`
         : html`<span class="muted">—</span>`;
-      return [code(s.id), html`${code(s.plan_id)} v${s.plan_version}`, badge(s.status), html`${when(s.current_period_start)} → ${when(s.current_period_end)}`, used];
+      return [html`<a href="/admin/subscriptions/${s.id}" data-test="customer-subscription-link">${code(s.id)}</a>`, html`${code(s.plan_id)} v${s.plan_version}`, badge(s.status), html`${when(s.current_period_start)} → ${when(s.current_period_end)}`, used];
     }),
   );
   return html`${table(['Subscription', 'Plan', 'Status', 'Current period', 'Usage this period'], rows, 'No subscriptions.')}${moreHint(subs.has_more, `GET /v1/customers/${customerId}/subscriptions`)}`;

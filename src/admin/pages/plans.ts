@@ -8,9 +8,8 @@ import { getPlan, listPlans, listPlanVersions } from '../../plans/queries.ts';
 import { formCommand, formFields, parseForm } from '../form.ts';
 import type { AdminSection } from '../routes.ts';
 import { actionButton, badge, can, csrfField, facts, page, pager, table } from '../ui.ts';
-import { validationError } from '../../kernel/errors.ts';
 import { filterForm, link, money, numbersIn, queryFields, when, wrapTitle } from './billing-kit.ts';
-import { chargesPanel } from './charges.ts';
+import { chargesFrom, chargesPanel } from './charges.ts';
 
 const SECTION = '/admin/plans';
 
@@ -41,18 +40,6 @@ const createForm = (c: Parameters<typeof page>[0]) =>
     : '';
 
 const STYLE = html`<style>.plan-form .fields { display:grid; grid-template-columns:repeat(auto-fill, minmax(200px, 1fr)); gap:0 1rem; } .plan-form .json-input { font-family:monospace; width:100%; }</style>`;
-
-/**
- * The charges typed as JSON, for the API's own schema to check (every issue by its path,
- * `charges.0.tiers.1.up_to`); text that is not JSON is refused naming the field.
- */
-function chargesFrom(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw validationError([{ field: 'charges', message: `must be a JSON array of usage charges (${(error as Error).message})` }]);
-  }
-}
 
 /** Plans: the list with filters, a plan with its versions, creating and archiving. */
 export const plansSection: AdminSection = (app) => {

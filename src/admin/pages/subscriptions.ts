@@ -12,6 +12,7 @@ import { getSubscription, listSubscriptions } from '../../subscriptions/queries.
 import { formCommand, formFields, parseForm } from '../form.ts';
 import type { AdminSection } from '../routes.ts';
 import { actionButton, badge, can, csrfField, facts, page, pager, redirectWith, table, type Html } from '../ui.ts';
+import { pricingPanels } from './subscription-pricing.ts';
 import { beforeCommand, filterForm, link, money, queryFields, when, wrapTitle } from './billing-kit.ts';
 
 const SECTION = '/admin/subscriptions';
@@ -78,7 +79,7 @@ export const subscriptionsSection: AdminSection = (app) => {
       body: html`${wrapTitle}<div class="card" data-test="subscription">
         ${facts([
           ['Status', badge(sub.status)],
-          ['Customer', sub.customer_id],
+          ['Customer', link(`/admin/customers/${sub.customer_id}`, sub.customer_id, 'subscription-customer')],
           ['Plan', link(`/admin/plans/${sub.plan_id}`, `${sub.plan_id} v${sub.plan_version}`)],
           ['Current period', html`${when(sub.current_period_start)} → ${when(sub.current_period_end)}`],
           ['Trial ends', when(sub.trial_end)],
@@ -89,6 +90,7 @@ export const subscriptionsSection: AdminSection = (app) => {
         <div class="actions">${live ? actionButton(c, 'operator', `/admin/subscriptions/${sub.id}/cancel`, 'Cancel now', { danger: true, test: 'cancel-now' }) : ''}
           ${live && !sub.cancel_at_period_end ? actionButton(c, 'operator', `/admin/subscriptions/${sub.id}/cancel`, 'Cancel at period end', { fields: { at_period_end: 'true' }, test: 'cancel-at-period-end' }) : ''}</div>
       </div>
+      ${pricingPanels(c, sub)}
       <h2>Invoices</h2>
       <div class="card" data-test="subscription-invoices">${table(['Invoice', 'Status', 'Reason', 'Total', 'Due', 'Created'], rows, 'No invoices yet.')}${pager(c, invoices.next_cursor)}</div>`,
     });
