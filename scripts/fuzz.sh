@@ -61,6 +61,11 @@ fuzz_seed() {
   FUZZ_OPERATOR_ID=$(curl -fsS "$base/v1/auth/me" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["operator"]["id"])') || return 1
   export FUZZ_OPERATOR_ID
 
+  # A meter the run's charges and meter-backed entitlements price (hooks.py points them at it):
+  # which meters exist is data the server holds, not something a schema can say.
+  curl -fsS -X POST "$base/v1/meters" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"code":"fuzz_calls","name":"Fuzz calls","aggregation":"sum","value_property":"calls","group_by":["region"]}' >/dev/null || { cat "$log"; echo "could not create the fuzz meter"; return 1; }
+
   echo "fuzz: seed $seed (replay alone: FUZZ_SEED=$seed bash scripts/fuzz.sh)"
   local status=0
   # shellcheck disable=SC2086
