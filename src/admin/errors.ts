@@ -7,6 +7,16 @@ import { DomainError, describeError } from '../kernel/errors.ts';
 import { endSession } from './session.ts';
 import { page } from './ui.ts';
 
+/** Runs a read that may legitimately find nothing (a profile before the worker ran, no deal yet, a period not begun): null then. */
+export async function orNothing<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof DomainError && (error.code === 'not_found' || error.code === 'validation')) return null;
+    throw error;
+  }
+}
+
 /** An error page's title, by its status. */
 const pageTitle = (status: number) => (status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'That did not work');
 

@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import type { Executor } from '../../../db/client.ts';
 import { getCreditBalance, listInvoices } from '../../billing/queries.ts';
 import { getCustomerEntitlements } from '../../entitlements/queries.ts';
-import { DomainError } from '../../kernel/errors.ts';
+import { orNothing } from '../errors.ts';
 import { listCustomerPayments } from '../../payments/queries.ts';
 import { getProfile } from '../../profiling/queries.ts';
 import { listCustomerSubscriptions } from '../../subscriptions/queries.ts';
@@ -14,15 +14,6 @@ import { amount, code, moreHint, text, when } from './customers-format.ts';
 
 const FIRST_PAGE = { limit: 20 };
 
-/** Runs a read that may legitimately find nothing yet (a profile before the worker ran): null then. */
-async function orNothing<T>(read: Promise<T>): Promise<T | null> {
-  try {
-    return await read;
-  } catch (error) {
-    if (error instanceof DomainError && (error.code === 'not_found' || error.code === 'validation')) return null;
-    throw error;
-  }
-}
 
 /** The profiling worker's segment and risk score, each with its reasons. */
 export async function profilePanel(db: Executor, customerId: string): Promise<Html> {

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { Executor } from '../../../db/client.ts';
 import type { AppEnv } from '../../http/env.ts';
-import { DomainError } from '../../kernel/errors.ts';
+import { orNothing } from '../errors.ts';
 import { formatMoney, type Money } from '../../kernel/money.ts';
 import { getPricesInForce, listPriceOverrideVersions } from '../../price-overrides/queries.ts';
 import type { PriceOverrideResource } from '../../price-overrides/contract.ts';
@@ -22,15 +22,6 @@ import { link, money, when } from './billing-kit.ts';
  * src/admin/pages/subscription-commands.ts, which calls the API's verbs.
  */
 
-/** Runs a read that may find nothing (no deal yet, a period not begun): null then. */
-async function orNothing<T>(read: Promise<T>): Promise<T | null> {
-  try {
-    return await read;
-  } catch (error) {
-    if (error instanceof DomainError && (error.code === 'not_found' || error.code === 'validation')) return null;
-    throw error;
-  }
-}
 
 const dimensionsText = (d: Record<string, string> | null) =>
   d === null || Object.keys(d).length === 0 ? html`<span class="muted">none</span>` : Object.entries(d).map(([k, v]) => html`<code>${k}</code> = ${v}`).reduce((a, b) => html`${a}, ${b}`);
