@@ -33,13 +33,20 @@ const event = (n: number, subject: string): typeof outbox.$inferSelect => ({
 
 describe('insertMany', () => {
   test('stores every row as given, whatever their number: across several statements and a shorter last one', async () => {
-    // The outbox has 13 columns: 7 rows fill one statement's 100 parameters, so 23 rows take 3 full statements and one of 2.
-    for (const [subject, count] of [['sub_a', 23], ['sub_b', 2], ['sub_c', 7]] as const) {
+    // A local file's write handle takes 50 rows a statement: 123 rows are two full statements and one of 23.
+    for (const [subject, count] of [['sub_a', 123], ['sub_b', 2], ['sub_c', 50], ['sub_e', 51]] as const) {
       const rows = Array.from({ length: count }, (_, i) => event(i + 1, subject));
       await database.transaction((tx) => insertEvents(tx, rows));
       const stored = await database.db.select().from(outbox).where(eqSubject(subject)).orderBy(asc(outbox.sequence));
       expect(stored).toEqual(rows);
     }
+  });
+
+  test('on a handle that names no larger limit, rows go as many as fit the portable 100 parameters a statement', async () => {
+    // The read handle is not marked: the outbox's 13 columns make 7 rows a statement, so 23 rows are 3 full statements and one of 2.
+    const rows = Array.from({ length: 23 }, (_, i) => event(i + 1, 'sub_f'));
+    await insertEvents(database.db, rows);
+    expect(await database.db.select().from(outbox).where(eqSubject('sub_f')).orderBy(asc(outbox.sequence))).toEqual(rows);
   });
 
   test('a row that breaks a constraint fails the call, and the transaction keeps none of its rows', async () => {

@@ -47,6 +47,14 @@ function synchronousSession(db: Executor): Session | undefined {
   return inner.resultKind === 'sync' ? inner.session : undefined;
 }
 
+/** Marks a database handle with the bound parameters one of its statements may carry, where more than the portable 100 (a local file: SQLite's 32,766). */
+export const withMaxParameters = <T extends object>(db: T, maxParameters: number): T => Object.assign(db, { [MAX_PARAMETERS]: maxParameters });
+const MAX_PARAMETERS = Symbol('maxParameters');
+const maxParametersOf = (db: Executor): number => (db as unknown as { [MAX_PARAMETERS]?: number })[MAX_PARAMETERS] ?? MAX_BOUND_PARAMETERS;
+
+/** Most rows one multi-row insert carries: past about 50, larger statements gain little and each row count is a statement compiled and kept. */
+const MAX_ROWS_PER_STATEMENT = 50;
+
 /**
  * Inserts whole rows of `table` (every column given, as `preparedInsert` takes them) in few
  * statements whatever their number, in the caller's transaction. Each value is first turned into
@@ -54,8 +62,9 @@ function synchronousSession(db: Executor): Session | undefined {
  * through drizzle's query builder, which costs more per value than the insert itself.
  *
  * On a synchronous driver the rows go as multi-row `VALUES` lists of as many rows as fit in the
- * portable 100 bound parameters, through the session's one-off statement (text and values as
- * they are): SQLite binds them directly, about half the database's work of unpacking a JSON array.
+ * statement's bound parameters (the portable 100 unless the handle says more: `withMaxParameters`;
+ * at most 50 rows), through the session's one-off statement (text and values as they are): SQLite
+ * binds them directly, about half the database's work of unpacking a JSON array.
  * On an asynchronous one, where each statement is a round trip, they go as one JSON array bound to
  * one parameter and unpacked by SQLite (`json_each`). Either way a failure throws and the caller's
  * transaction (or savepoint) rolls back, with whatever statements of the call had run.
@@ -67,9 +76,8 @@ export function insertMany<T extends SQLiteTable>(table: T) {
   const picks = columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', ');
   const insertOne = preparedInsert(table);
   const head = sql.raw(`insert into "${getTableName(table)}" (${names}) select ${picks} from json_each(`);
-  const perStatement = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / columns.length));
   const tuple = `(${columns.map(() => '?').join(', ')})`;
-  // The statement for n rows, its text built once per n (at most `perStatement` texts).
+  // The statement for n rows, its text built once per n (at most MAX_ROWS_PER_STATEMENT texts).
   const valuesFor: string[] = [];
   const valuesText = (n: number) => (valuesFor[n] ??= `insert into "${getTableName(table)}" (${names}) values ${Array.from({ length: n }, () => tuple).join(', ')}`);
   const toDriver = (row: InferSelectModel<T>, into: unknown[]) => {
@@ -84,6 +92,7 @@ export function insertMany<T extends SQLiteTable>(table: T) {
     if (rows.length === 1) return void (await insertOne(db, rows[0]!));
     const session = synchronousSession(db);
     if (!session) return void (await db.run(sql`${head}${JSON.stringify(rows.map((row) => toDriver(row, [])))})`));
+    const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(maxParametersOf(db) / columns.length)));
     for (let i = 0; i < rows.length; i += perStatement) {
       const end = Math.min(rows.length, i + perStatement);
       const params: unknown[] = [];
