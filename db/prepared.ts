@@ -1,7 +1,7 @@
 import { DrizzleError, getTableColumns, getTableName, sql, type InferSelectModel } from 'drizzle-orm';
 import { MAX_BOUND_PARAMETERS } from './chunks.ts';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Executor } from './client.ts';
+import type { Executor } from './database.ts';
 
 /**
  * A query built and prepared once per database connection, then reused: drizzle
