@@ -5,6 +5,7 @@ import { createTableRelationsHelpers, extractTablesRelationalConfig } from 'driz
 import { BetterSQLiteSession } from 'drizzle-orm/better-sqlite3/session';
 import { BaseSQLiteDatabase, SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { SQLITE_MAX_PARAMETERS } from './chunks.ts';
+import { withMaxParameters } from './prepared.ts';
 import type { Database, Db, Schema, Synchronous, Tx } from './database.ts';
 
 type Connection = InstanceType<typeof LibsqlDatabase>;
@@ -118,7 +119,8 @@ export function openLocalFile(path: string, schema: Schema, synchronous: Synchro
   const writer = connect(path, synchronous);
   const reader = withStatementCache(connect(path, synchronous));
   const writeStatements = withStatementCache(writer);
-  const writeDb = drizzleOver(writeStatements, schema, onQuery);
+  // Its multi-row inserts (`insertMany`) may use SQLite's own parameter limit.
+  const writeDb = withMaxParameters(drizzleOver(writeStatements, schema, onQuery), SQLITE_MAX_PARAMETERS);
   let savepoints = 0;
   /** The error with which SQLite rolled back the open transaction by itself, if it did. */
   let aborted: unknown;

@@ -1,11 +1,11 @@
 import { eq, max, sql } from 'drizzle-orm';
-import * as v from 'valibot';
 import { prepared, insertMany } from '../../db/prepared.ts';
 import { busLog, deadLetters, outbox } from '../../db/schema/index.ts';
 import { redactJsonText, redactPersonal } from '../kernel/redact.ts';
 import { newId } from '../kernel/ids.ts';
 import type { TxCtx } from '../kernel/context.ts';
 import { catalog, type NewEvent } from './catalog.ts';
+import { parseEventData } from './check-data.ts';
 
 // Every command writes here: prepared once per connection.
 const insertEvents = insertMany(outbox);
@@ -23,7 +23,8 @@ export async function emit(ctx: TxCtx, events: NewEvent[]): Promise<string[]> {
   const rows: (typeof outbox.$inferSelect)[] = [];
   for (const event of events) {
     const schema = catalog[event.type];
-    const parsed = v.safeParse(schema, event.data);
+    // As v.safeParse, cheaper for values the batch's earlier events already passed (src/events/check-data.ts).
+    const parsed = parseEventData(schema, event.data);
     // A command emitting an event that breaks its own schema is a bug, not bad input.
     if (!parsed.success) throw new Error(`event ${event.type} does not match its schema: ${parsed.issues[0]?.message}`);
     const sequence = next.get(event.subject) ?? (await lastSequence(ctx, event.subject)) + 1;

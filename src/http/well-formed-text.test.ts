@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { invalidUtf8At, loneSurrogatePaths, undecodableParams } from './well-formed-text.ts';
+import { invalidUtf8At, loneSurrogatePaths, mayHoldLoneSurrogate, undecodableParams } from './well-formed-text.ts';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 const decodes = (bytes: Uint8Array) => {
@@ -40,6 +40,22 @@ describe('loneSurrogatePaths', () => {
     expect(loneSurrogatePaths({ a: 'ok 😀', b: 'x\ud800', c: [{ d: '\udc00y' }], e: { '\udbff': 1 } })).toEqual(['b', 'c.0.d', 'e']);
     expect(loneSurrogatePaths('\ud83d')).toEqual(['']);
     expect(loneSurrogatePaths({ n: 1, t: true, z: null })).toEqual([]);
+  });
+});
+
+describe('mayHoldLoneSurrogate', () => {
+  test('is true for every JSON text that parses into a lone surrogate, escaped or raw, in a value or a key', () => {
+    for (const text of ['{"a":"x\\ud800"}', '{"a":"\\uDC00"}', '{"\\udbff":1}', '{"a":"\\uDfFf"}', '["\ud800"]', '{"a":"\udc00"}']) {
+      expect(loneSurrogatePaths(JSON.parse(text)).length).toBe(1);
+      expect(mayHoldLoneSurrogate(text)).toBe(true);
+    }
+  });
+
+  test('is false for text without surrogates, so the walk is skipped only where it finds nothing', () => {
+    for (const text of ['{"records":[{"id":"u-1","model":"gpt-x","tokens":100}]}', '{"a":"\\u00e9 \\ud7ff \\ue000 é €"}', '{"a":"\\\\ud"}']) {
+      expect(mayHoldLoneSurrogate(text)).toBe(false);
+      expect(loneSurrogatePaths(JSON.parse(text))).toEqual([]);
+    }
   });
 });
 

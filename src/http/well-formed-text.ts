@@ -62,6 +62,17 @@ export function requireUtf8Body(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** A surrogate escape (`\ud800`–`\udfff`) or a surrogate code unit, paired or not. */
+const SURROGATE_IN_TEXT = /\\u[dD][89a-fA-F]|[\uD800-\uDFFF]/;
+
+/**
+ * Whether the JSON text `text` may parse into strings or keys with a lone surrogate: only a
+ * surrogate in the text (an escape, or the code unit itself) can put one there. False for most
+ * bodies, which then need no walk over their parsed value (`loneSurrogatePaths`); true also for
+ * paired surrogates and an escaped backslash before `ud800`, which the walk then clears.
+ */
+export const mayHoldLoneSurrogate = (text: string): boolean => SURROGATE_IN_TEXT.test(text);
+
 /**
  * The paths (`name`, `records.0.model`) of the strings in a parsed JSON value that hold a lone
  * surrogate, and of the objects whose keys do; '' for the value itself.

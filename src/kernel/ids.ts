@@ -11,7 +11,10 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export type IdPrefix = Lowercase<string>;
 
 let lastMs = -1;
-let lastRandom: Uint8Array = new Uint8Array(10);
+/** The last id's time, encoded: ids made in the same millisecond share it. */
+let lastTime = '';
+/** The last id's 80 random bits, encoded: 16 characters of 5 bits each. */
+let lastRandom = '0'.repeat(16);
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -38,29 +41,29 @@ function encodeRandom(bytes: Uint8Array): string {
   return out;
 }
 
-/** Increments the random part so ids made in the same millisecond stay ordered. */
-function increment(bytes: Uint8Array): Uint8Array {
-  const next = bytes.slice();
-  for (let i = next.length - 1; i >= 0; i--) {
-    if (next[i]! < 255) {
-      next[i]! += 1;
-      return next;
-    }
-    next[i] = 0;
+/**
+ * Adds one to the random part so ids made in the same millisecond stay ordered. The 80 bits are
+ * exactly 16 base32 digits, so adding one to the number is adding one to its text, with the carry
+ * (past the largest it wraps to zero): a batch's ids cost a character each, not a re-encoding.
+ */
+function increment(text: string): string {
+  for (let i = text.length - 1; i >= 0; i--) {
+    const digit = ALPHABET.indexOf(text[i]!);
+    if (digit < 31) return text.slice(0, i) + ALPHABET[digit + 1] + '0'.repeat(text.length - 1 - i);
   }
-  return next;
+  return '0'.repeat(text.length);
 }
 
 /** A new ULID for the given time. */
 export function ulid(ms: number): string {
   if (ms <= lastMs) {
     lastRandom = increment(lastRandom);
-    ms = lastMs;
   } else {
     lastMs = ms;
-    lastRandom = crypto.getRandomValues(new Uint8Array(10));
+    lastTime = encodeTime(ms);
+    lastRandom = encodeRandom(crypto.getRandomValues(new Uint8Array(10)));
   }
-  return encodeTime(ms) + encodeRandom(lastRandom);
+  return lastTime + lastRandom;
 }
 
 /** A new prefixed id, e.g. `cus_01J…`. */
