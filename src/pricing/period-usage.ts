@@ -1,8 +1,18 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { prepared } from '../../db/prepared.ts';
 import { usageAggregates, type StoredCharge } from '../../db/schema/index.ts';
 import { overridesInForce } from './overrides-in-force.ts';
 import { effectiveCharges, priceMeterCharge, versionCharges, type PricedMeterCharge, type UsageGroup, type VersionPricing } from './charges.ts';
+
+/** A period's aggregate rows, by the primary key's prefix (subscription, period): one indexed read, never the records. */
+export const periodAggregates = prepared((db) =>
+  db
+    .select({ meter: usageAggregates.meter, dimensions: usageAggregates.dimensions, quantity: usageAggregates.quantity, latestAt: usageAggregates.latestAt })
+    .from(usageAggregates)
+    .where(and(eq(usageAggregates.subscriptionId, sql.placeholder('subscriptionId')), eq(usageAggregates.periodStart, sql.placeholder('periodStart'))))
+    .prepare(),
+);
 
 /** The subscription facts the usage pricing needs. */
 export interface UsageSubscription {
@@ -75,10 +85,7 @@ export async function periodUsageCharges(
 
 async function priceUsage(db: Executor, sub: UsageSubscription, charges: readonly StoredCharge[], period: { start: number }, pending: readonly PendingUsage[]): Promise<PricedUsageCharge[]> {
   if (sub.trialEnd !== null && period.start < sub.trialEnd) return [];
-  const rows = await db
-    .select({ meter: usageAggregates.meter, dimensions: usageAggregates.dimensions, quantity: usageAggregates.quantity, latestAt: usageAggregates.latestAt })
-    .from(usageAggregates)
-    .where(and(eq(usageAggregates.subscriptionId, sub.id), eq(usageAggregates.periodStart, period.start)));
+  const rows = await periodAggregates(db).all({ subscriptionId: sub.id, periodStart: period.start });
   const byMeter = new Map<string, Map<string, { quantity: number; latestAt: number }>>();
   for (const row of [...rows.map((r) => ({ meter: r.meter, dimensions: r.dimensions, add: r.quantity, latestAt: r.latestAt })), ...pending]) {
     const groups = byMeter.get(row.meter) ?? byMeter.set(row.meter, new Map()).get(row.meter)!;

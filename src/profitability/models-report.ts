@@ -3,8 +3,8 @@ import type { Executor } from '../../db/client.ts';
 import { subscriptions, usageAggregates } from '../../db/schema/index.ts';
 import { divideHalfUp } from '../kernel/money.ts';
 import { loadPlanVersion } from '../plans/load.ts';
-import { overridesInForce } from '../pricing/overrides-in-force.ts';
-import { effectiveCharges, priceMeterCharge, versionCharges, type UsageGroup } from '../pricing/charges.ts';
+import { chargesInForce } from '../pricing/period-usage.ts';
+import { priceMeterCharge, type UsageGroup } from '../pricing/charges.ts';
 import type { PricedUsage } from './margins.ts';
 import { revenueByModel } from './model-revenue.ts';
 
@@ -77,9 +77,6 @@ export async function modelFigures(db: Executor, from: number, to: number, usage
 /** A subscription's charges in force and the currency they are in. */
 async function chargesOf(db: Executor, sub: { id: string; planId: string; planVersion: number; currency: string | null }) {
   const version = await loadPlanVersion(db, sub.planId, sub.planVersion, sub.currency);
-  const charges = effectiveCharges(
-    versionCharges({ charges: version.charges, includedTokens: version.includedTokens, overagePricePer1k: version.overagePricePer1k }),
-    (await overridesInForce(db, sub.id))?.charges ?? [],
-  );
+  const { charges } = await chargesInForce(db, sub.id, version);
   return { currency: version.currency, charges };
 }

@@ -1,18 +1,9 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { prepared } from '../../db/prepared.ts';
-import { meters, usageAggregates, type MeterAggregation, type StoredCharge, type StoredPrice } from '../../db/schema/index.ts';
+import { meters, type MeterAggregation, type StoredCharge, type StoredPrice } from '../../db/schema/index.ts';
 import { priceMeterCharge, type UsageGroup } from '../pricing/charges.ts';
+import { periodAggregates } from '../pricing/period-usage.ts';
 import type { UsageMeterResource } from './contract.ts';
-
-/** A period's aggregate rows, by the primary key's prefix (subscription, period): one indexed read, never the records. */
-const periodAggregates = prepared((db) =>
-  db
-    .select({ meter: usageAggregates.meter, dimensions: usageAggregates.dimensions, quantity: usageAggregates.quantity, latestAt: usageAggregates.latestAt })
-    .from(usageAggregates)
-    .where(and(eq(usageAggregates.subscriptionId, sql.placeholder('subscriptionId')), eq(usageAggregates.periodStart, sql.placeholder('periodStart'))))
-    .prepare(),
-);
 
 interface AggregateRow {
   meter: string;
@@ -80,7 +71,7 @@ function pricedCharge(charge: StoredCharge, groups: UsageGroup[], trial: boolean
  * number of usage records.
  */
 export async function metersSoFar(db: Executor, subscriptionId: string, periodStart: number, charges: readonly StoredCharge[], trial: boolean): Promise<{ meters: UsageMeterResource[]; amount: number }> {
-  const rows = (await periodAggregates(db).all({ subscriptionId, periodStart })) as AggregateRow[];
+  const rows: AggregateRow[] = await periodAggregates(db).all({ subscriptionId, periodStart });
   const byMeter = new Map<string, AggregateRow[]>();
   for (const row of rows) {
     const list = byMeter.get(row.meter);

@@ -11,8 +11,7 @@ import { usagePeriodAt } from './period.ts';
 import { overageCharge } from '../plans/terms.ts';
 import { periodOverageTokens } from './quota.ts';
 import type { UsagePeriodResource } from './contract.ts';
-import { effectiveCharges, versionCharges } from '../pricing/charges.ts';
-import { overridesInForce } from '../pricing/overrides-in-force.ts';
+import { chargesInForce } from '../pricing/period-usage.ts';
 import { metersSoFar } from './meters-so-far.ts';
 
 /**
@@ -34,10 +33,7 @@ export async function getSubscriptionUsage(db: Executor, id: string, at: number,
   const used = totals?.usedTokens ?? 0;
   const overage = periodOverageTokens(plan.includedTokens, used);
   const price = money(plan.overagePricePer1k, plan.currency);
-  const charges = effectiveCharges(
-    versionCharges({ charges: plan.charges, includedTokens: plan.includedTokens, overagePricePer1k: plan.overagePricePer1k }),
-    (await overridesInForce(db, id))?.charges ?? [],
-  );
+  const { charges } = await chargesInForce(db, id, plan);
   const sofar = await metersSoFar(db, id, period.start, charges, period.trial);
   return {
     object: 'usage_period',

@@ -8,7 +8,7 @@ import { frozenClock, toIso } from '../kernel/clock.ts';
 import { withTransaction, type Ctx, type TxCtx } from '../kernel/context.ts';
 import { loadPlanVersion } from '../plans/load.ts';
 import { thresholdWatch } from '../usage-thresholds/reach.ts';
-import { periodUsageCharges } from '../pricing/period-usage.ts';
+import { chargesInForce, periodUsageCharges } from '../pricing/period-usage.ts';
 import type { PlanVersionRow } from '../plans/present.ts';
 import type { SubscriptionRow } from '../subscriptions/present.ts';
 import { isPeriodClosed, usagePeriodAt, type UsagePeriod } from './period.ts';
@@ -17,8 +17,7 @@ import { differingField, type UsageRecordRow } from './repeat.ts';
 import { targetOf, type Target } from './target.ts';
 import { aggregateSums, dimensionValues } from './aggregates.ts';
 import { readRecord, type Reading } from './reading.ts';
-import { effectiveCharges, priceFor, versionCharges } from '../pricing/charges.ts';
-import { overridesInForce } from '../pricing/overrides-in-force.ts';
+import { priceFor } from '../pricing/charges.ts';
 import type { MeterRow } from '../meters/present.ts';
 import { isUsageEvent, type RefusalReason, type UsageBatchResource, type UsageOutcome, type UsageRecordInput, type UsageRecordResult } from './contract.ts';
 
@@ -216,7 +215,6 @@ async function openBatch(ctx: TxCtx, records: UsageRecordInput[]): Promise<Batch
     return loadPlanVersion(ctx.tx, planId!, Number(version), currency!);
   });
   const states = memo((customerId: string) => customerState(ctx, customerId));
-  const overrides = memo((subscriptionId: string) => overridesInForce(ctx.tx, subscriptionId));
   // A record's target depends only on its customer and the subscription it names.
   const targets = memo((key: string) => {
     const [customerId, subscriptionId] = key.split('\u0000') as [string, string];
@@ -234,7 +232,7 @@ async function openBatch(ctx: TxCtx, records: UsageRecordInput[]): Promise<Batch
     // The charges in force: the version's (its token terms in the subscription's currency) with the negotiated ones in their place.
     chargesOf(sub, plan) {
       let inForce = charges.get(sub.id);
-      if (!inForce) charges.set(sub.id, (inForce = overrides(sub.id).then((negotiated) => effectiveCharges(versionCharges(plan), negotiated?.charges ?? []))));
+      if (!inForce) charges.set(sub.id, (inForce = chargesInForce(ctx.tx, sub.id, plan).then((inForce) => inForce.charges)));
       return inForce;
     },
     meters: await metersNamed(ctx, records),
