@@ -39,14 +39,14 @@ export interface PricedMeterCharge {
 }
 
 /** Whether an entry's dimension values all hold for a group (an entry may name fewer keys than the meter groups by). */
-export function matches(entry: Pick<StoredDimensionPrice, 'dimensions'>, dimensions: Record<string, string>): boolean {
+function matches(entry: Pick<StoredDimensionPrice, 'dimensions'>, dimensions: Record<string, string>): boolean {
   // A loop, not Object.entries().every(): a usage read runs this for every group × entry.
   for (const key in entry.dimensions) if (dimensions[key] !== entry.dimensions[key]) return false;
   return true;
 }
 
 /** Whether the charge's own fields hold a default price (the one its `model` needs). */
-export function hasDefaultPrice(charge: StoredCharge): boolean {
+function hasDefaultPrice(charge: StoredCharge): boolean {
   switch (charge.model) {
     case 'per_unit':
       return charge.unit_price !== undefined;
@@ -74,7 +74,7 @@ export function priceFor(charge: StoredCharge, dimensions: Record<string, string
 }
 
 /** One price of a charge as the engine's definition: the charge's model with the price's fields. Min/max belong to the charge, not to a line. */
-export function definitionOf(model: StoredCharge['model'], price: StoredPrice): ChargeDefinition {
+function definitionOf(model: StoredCharge['model'], price: StoredPrice): ChargeDefinition {
   const included = price.included_quantity === undefined ? {} : { included_quantity: price.included_quantity };
   switch (model) {
     case 'per_unit':
@@ -159,7 +159,7 @@ export function versionCharges(version: VersionPricing): StoredCharge[] {
 }
 
 /** The token terms as a charge on `ai_tokens`. */
-export function tokenTermsCharge(version: Pick<VersionPricing, 'includedTokens' | 'overagePricePer1k'>): StoredCharge {
+function tokenTermsCharge(version: Pick<VersionPricing, 'includedTokens' | 'overagePricePer1k'>): StoredCharge {
   return { meter: TOKENS_METER, ...(legacyOverageCharge(version.overagePricePer1k, version.includedTokens) as ChargeDefinition & { model: 'per_unit' }) };
 }
 
